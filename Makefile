@@ -1,0 +1,54 @@
+# PipeNet: every entry point is a make target. `make demo` and `make test` work on a fresh Debian.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+QGIS_PROCESS := $(CURDIR)/scripts/qgis_process
+QGIS_PROFILE_ROOT ?= $(or $(QGIS_CUSTOM_CONFIG_PATH),$(HOME)/.local/share/QGIS/QGIS3)
+PLUGIN_LINK := $(QGIS_PROFILE_ROOT)/profiles/default/python/plugins/pipenet
+DEMO_OUT ?= $(CURDIR)/demo-output
+VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
+export QT_QPA_PLATFORM ?= offscreen
+export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
+
+.PHONY: setup test test-core lint demo install package bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+test: setup
+	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
+	$(VENV)/bin/ruff check .
+	$(PY) -P -m pytest --import-mode=importlib -p no:cacheprovider -q tests
+
+test-core: setup
+	$(PY) -P -m pytest --import-mode=importlib -p no:cacheprovider -q tests/network
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+install: setup
+	@mkdir -p "$(dir $(PLUGIN_LINK))" $(XDG_RUNTIME_DIR)
+	@if [ -L "$(PLUGIN_LINK)" ] || [ ! -e "$(PLUGIN_LINK)" ]; then ln -sfn "$(CURDIR)" "$(PLUGIN_LINK)"; \
+	 else echo "$(PLUGIN_LINK) exists and is not a link: remove it first"; exit 1; fi
+	@$(QGIS_PROCESS) plugins enable pipenet >/dev/null 2>&1 || true
+	@echo "PipeNet linked into $(PLUGIN_LINK) and enabled for QGIS and qgis_process."
+
+demo: install
+	@mkdir -p $(DEMO_OUT)
+	$(QGIS_PROCESS) run pipenet:buildnetwork -- \
+	    PIPES="$(CURDIR)/tests/data/montpelier/state_linear_features.geojson" \
+	    NODES="$(CURDIR)/tests/data/montpelier/town_point_features.geojson" \
+	    OUTPUT_PIPES="$(DEMO_OUT)/network.gpkg|layername=pipes" \
+	    OUTPUT_NODES="$(DEMO_OUT)/nodes.gpkg" \
+	    OUTPUT_FINDINGS="$(DEMO_OUT)/findings.gpkg"
+	@echo "Demo results: $(DEMO_OUT)/network.gpkg (pipes), $(DEMO_OUT)/nodes.gpkg, $(DEMO_OUT)/findings.gpkg"
+
+package:
+	@bash scripts/package.sh $(VERSION)
+
+bench: setup
+	$(PY) -P bench/run.py
+
+clean:
+	rm -rf dist demo-output .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,97 @@
+"""The one findings schema every PipeNet check reports through."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+CATALOG_PATH = Path(__file__).parent / "data" / "checks.json"
+SEVERITIES = ("error", "warning", "info")
+
+# Order of the columns in every findings table (layer, GeoDataFrame, CSV).
+FINDING_COLUMNS = ("check", "severity", "kind", "feature_id", "fid", "value",
+                   "message_en", "message_zh", "fix", "fix_zh")
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict]:
+    """Return the check catalogue (severity, messages, fixes) from the data file."""
+    with open(CATALOG_PATH, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass
+class Finding:
+    """One problem found on one feature, with where it is (x, y in the working CRS)."""
+
+    check: str
+    severity: str
+    kind: str
+    feature_id: str
+    fid: Optional[int]
+    value: str
+    message_en: str
+    message_zh: str
+    fix: str
+    fix_zh: str
+    x: Optional[float] = None
+    y: Optional[float] = None
+    extra: dict = field(default_factory=dict)
+
+    def as_row(self) -> dict[str, Any]:
+        """Return the finding as a flat dict in FINDING_COLUMNS order plus x and y."""
+        row = asdict(self)
+        row.pop("extra")
+        return row
+
+
+def make_finding(
+    check: str,
+    feature_id: Any,
+    fid: Optional[int] = None,
+    value: Any = "",
+    xy: Optional[tuple[float, float]] = None,
+    severity: Optional[str] = None,
+    kind: Optional[str] = None,
+    **extra: Any,
+) -> Finding:
+    """Build a finding from the catalogue entry of ``check``, filling its message templates.
+
+    >>> make_finding("orphan_node", "MH1", 3).message_zh
+    '节点未连接任何管段。'
+    """
+    entry = catalog()[check]
+    if isinstance(value, float):
+        value = f"{value:.3f}".rstrip("0").rstrip(".")
+    words = _Blank(value=value, **{k: v for k, v in extra.items()})
+    x, y = (xy if xy is not None else (None, None))
+    return Finding(
+        check=check,
+        severity=severity or entry["severity"],
+        kind=kind or entry["kind"],
+        feature_id=str(feature_id),
+        fid=fid,
+        value=str(value),
+        message_en=entry["en"].format_map(words),
+        message_zh=entry["zh"].format_map(words),
+        fix=entry.get("fix", ""),
+        fix_zh=entry.get("fix_zh", ""),
+        x=None if x is None else float(x),
+        y=None if y is None else float(y),
+        extra=dict(extra),
+    )
+
+
+def count_by_check(findings: Iterable[Finding]) -> dict[str, int]:
+    """Count findings per check id, most frequent first."""
+    return dict(Counter(f.check for f in findings).most_common())

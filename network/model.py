@@ -1,0 +1,136 @@
+"""Plain data types the core works on: input records, build options and the built Network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import networkx as nx
+
+from .findings import Finding, count_by_check
+
+Coords = list[tuple[float, float]]
+
+# Prefix of every field PipeNet adds to an output layer.
+FIELD_PREFIX = "pn_"
+
+
+class PipeNetInputError(ValueError):
+    """Bad input that stops a run; the message names the layer, feature id and field."""
+
+    def __init__(self, message: str, layer: str = "", fid: Optional[int] = None, field_name: str = ""):
+        super().__init__(message)
+        self.layer = layer
+        self.fid = fid
+        self.field_name = field_name
+
+
+class Cancelled(RuntimeError):
+    """The user cancelled the run."""
+
+
+@dataclass
+class PipeRecord:
+    """One input pipe feature: its parts in metric working coordinates and its attributes."""
+
+    fid: int
+    parts: list[Coords]
+    attrs: dict[str, Any]
+
+
+@dataclass
+class NodeRecord:
+    """One input node feature: its location in metric working coordinates and its attributes."""
+
+    fid: int
+    xy: Optional[tuple[float, float]]
+    attrs: dict[str, Any]
+
+
+@dataclass
+class LayerData:
+    """The records of one input layer with its name and field names (for messages and mapping)."""
+
+    name: str
+    field_names: Sequence[str]
+    records: Sequence[Any]
+
+
+@dataclass
+class BuildOptions:
+    """Tolerances (metres) and reading options of a network build."""
+
+    snap_tolerance: float = 0.5
+    near_miss_distance: float = 2.0
+    diameter_unit: str = "auto"
+    pipe_fields: dict[str, Optional[str]] = field(default_factory=dict)
+    node_fields: dict[str, Optional[str]] = field(default_factory=dict)
+    aliases_path: Optional[str] = None
+
+
+class Progress:
+    """Progress and cancel hooks the core calls; adapters subclass it (QGIS feedback, tqdm ...)."""
+
+    def set_progress(self, percent: float) -> None:
+        """Report overall progress, 0 to 100."""
+
+    def info(self, message: str) -> None:
+        """Report a line of log text."""
+
+    def is_cancelled(self) -> bool:
+        """Tell whether the user asked to stop."""
+        return False
+
+    def check(self) -> None:
+        """Raise Cancelled when the user asked to stop."""
+        if self.is_cancelled():
+            raise Cancelled("cancelled")
+
+
+@dataclass
+class PipeResult:
+    """What the build decided for one pipe part (one output feature)."""
+
+    fid: int
+    part: int
+    pipe_id: str
+    from_node: Optional[str]
+    to_node: Optional[str]
+    reversed: bool
+    direction_source: str
+    length: float
+    component: Optional[int] = None
+
+
+@dataclass
+class Network:
+    """A built network: the directed multigraph plus per-feature results and findings."""
+
+    graph: nx.MultiDiGraph
+    findings: list[Finding]
+    pipe_results: dict[int, list[PipeResult]]
+    node_ids: dict[int, str]
+    pipe_mapping: dict[str, str]
+    node_mapping: dict[str, str]
+    pipe_coords: dict[str, Any] = field(default_factory=dict)
+    on_progress: Optional[Callable[[float], None]] = None
+
+    def summary(self) -> dict[str, Any]:
+        """Counts a technician wants first: pipes, nodes, components, length, findings per check."""
+        graph = self.graph
+        lengths = [data.get("length", 0.0) for _, _, data in graph.edges(data=True)]
+        systems: dict[str, float] = {}
+        for _, _, data in graph.edges(data=True):
+            key = data.get("system") or "unknown"
+            systems[key] = systems.get(key, 0.0) + data.get("length", 0.0)
+        components = {data.get("component") for _, data in graph.nodes(data=True)}
+        components.discard(None)
+        return {
+            "pipes": graph.number_of_edges(),
+            "nodes": graph.number_of_nodes(),
+            "virtual_nodes": sum(1 for _, d in graph.nodes(data=True) if d.get("virtual")),
+            "components": len(components),
+            "length_m": round(sum(lengths), 1),
+            "length_by_system_m": {k: round(v, 1) for k, v in sorted(systems.items())},
+            "findings": count_by_check(self.findings),
+        }

@@ -1,0 +1,1 @@
+"""QGIS Processing adapters: parameters in, core calls, sinks out. No analysis logic here."""

@@ -1,0 +1,325 @@
+"""Shared parameters, network reading and sink writing for every PipeNet algorithm."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from qgis.core import (
+    QgsFeature,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progress, build_network
+from ..network.findings import count_by_check
+from .cache import NETWORK_CACHE
+from .compat import set_advanced
+from .layers import (
+    WorkingFrame,
+    add_feature,
+    kept_values,
+    line_parts,
+    output_fields,
+    read_nodes,
+    read_pipes,
+    to_output_geometry,
+    working_frame,
+)
+
+ICONS = Path(__file__).resolve().parent.parent / "icons"
+
+# (parameter key, canonical field, label) of the advanced field-mapping parameters.
+PIPE_FIELD_PARAMETERS = [
+    ("PIPE_ID_FIELD", "id", "Pipe id field"),
+    ("FROM_NODE_FIELD", "from_node", "From-node id field (起点点号)"),
+    ("TO_NODE_FIELD", "to_node", "To-node id field (终点点号)"),
+    ("SYSTEM_FIELD", "system", "System field (YS/WS/HS/JS)"),
+    ("DIAMETER_FIELD", "diameter", "Diameter field (管径)"),
+    ("MATERIAL_FIELD", "material", "Material field (材质)"),
+    ("UP_INVERT_FIELD", "up_invert", "Start invert field (起点管底高程)"),
+    ("DOWN_INVERT_FIELD", "down_invert", "End invert field (终点管底高程)"),
+    ("UP_DEPTH_FIELD", "up_depth", "Start depth field (起点埋深)"),
+    ("DOWN_DEPTH_FIELD", "down_depth", "End depth field (终点埋深)"),
+    ("YEAR_FIELD", "install_year", "Install year field (敷设年代)"),
+    ("STATUS_FIELD", "status", "Status field"),
+    ("DIRECTION_FIELD", "direction", "Flow direction field (流向)"),
+]
+NODE_FIELD_PARAMETERS = [
+    ("NODE_ID_FIELD", "id", "Node id field (点号)"),
+    ("NODE_TYPE_FIELD", "type", "Node type field (附属物)"),
+    ("NODE_SYSTEM_FIELD", "system", "Node system field"),
+    ("GROUND_FIELD", "ground_elev", "Ground elevation field (地面高程)"),
+    ("NODE_INVERT_FIELD", "invert_elev", "Node invert field (井底高程)"),
+    ("NODE_DEPTH_FIELD", "depth", "Node depth field (井深)"),
+]
+
+PIPE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_part", "int"), ("pn_from", "string"),
+                      ("pn_to", "string"), ("pn_reversed", "int"), ("pn_dir_src", "string"),
+                      ("pn_length", "double"), ("pn_comp", "int"), ("pn_system", "string"),
+                      ("pn_diam_mm", "double")]
+NODE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_virtual", "int"), ("pn_type", "string"),
+                      ("pn_degree", "int"), ("pn_in", "int"), ("pn_out", "int"), ("pn_comp", "int")]
+FINDING_OUTPUT_FIELDS = [("check", "string"), ("severity", "string"), ("kind", "string"),
+                         ("feature_id", "string"), ("src_fid", "int"), ("value", "string"),
+                         ("message_en", "string"), ("message_zh", "string"), ("fix", "string"),
+                         ("fix_zh", "string")]
+
+
+def make_output_folders(parameters: dict, context) -> None:
+    """Create the folders of file outputs, as a technician expects from a save dialog."""
+    for key, value in parameters.items():
+        if not key.startswith("OUTPUT"):
+            continue
+        sink = getattr(value, "sink", None)
+        path = sink.staticValue() if sink is not None else value
+        if isinstance(path, str) and not path.startswith(("memory:", "TEMPORARY", "postgres:", "ogr:")) \
+                and ("/" in path or "\\" in path):
+            folder = os.path.dirname(path.split("|")[0])
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+
+
+class FeedbackProgress(Progress):
+    """Core progress mapped into a span of a QgsProcessingFeedback."""
+
+    def __init__(self, feedback, start: float = 30.0, end: float = 80.0):
+        self.feedback, self.start, self.end = feedback, start, end
+
+    def set_progress(self, percent: float) -> None:
+        self.feedback.setProgress(self.start + (self.end - self.start) * percent / 100.0)
+
+    def info(self, message: str) -> None:
+        self.feedback.pushInfo(message)
+
+    def is_cancelled(self) -> bool:
+        return self.feedback.isCanceled()
+
+
+@dataclass
+class NetworkRun:
+    """A built network with the sources and coordinate frame it came from."""
+
+    network: Network
+    frame: WorkingFrame
+    pipes_source: Any
+    nodes_source: Any
+    seconds: float
+    pipe_fids: list = None
+    node_fids: list = None
+
+    def source_fid(self, finding) -> Optional[int]:
+        """The QGIS feature id of the feature a finding is about (records are keyed by position)."""
+        fids = self.node_fids if finding.kind == "node" else self.pipe_fids
+        if finding.fid is None or not fids or finding.fid >= len(fids):
+            return None
+        return fids[finding.fid]
+
+
+class PipeNetAlgorithm(QgsProcessingAlgorithm):
+    """Base of every PipeNet algorithm: naming, icons and the shared network parameters."""
+
+    GROUP_ID = "network"
+    GROUPS = {"network": "Network", "analysis": "Analysis", "data": "Data"}
+
+    def tr(self, text: str) -> str:
+        """Translate a literal string in the PipeNet context."""
+        return QCoreApplication.translate("PipeNet", text)
+
+    def createInstance(self):  # noqa: N802 (QGIS API)
+        return type(self)()
+
+    def groupId(self) -> str:  # noqa: N802
+        return self.GROUP_ID
+
+    def group(self) -> str:
+        return {"network": self.tr("Network"), "analysis": self.tr("Analysis"),
+                "data": self.tr("Data")}[self.GROUP_ID]
+
+    def icon(self) -> QIcon:
+        return QIcon(str(ICONS / f"group_{self.GROUP_ID}.svg"))
+
+    # -- shared parameters -------------------------------------------------------------------
+    def add_network_parameters(self) -> None:
+        """PIPES, NODES, tolerances and the advanced field-mapping parameters."""
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "PIPES", self.tr("Pipes (line layer)"), [QgsProcessing.TypeVectorLine]))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "NODES", self.tr("Manholes / nodes (point layer)"), [QgsProcessing.TypeVectorPoint],
+            optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "SNAP_TOLERANCE", self.tr("Snapping tolerance (metres)"),
+            QgsProcessingParameterNumber.Double, 0.5, minValue=0.0))
+        self.addParameter(set_advanced(QgsProcessingParameterNumber(
+            "NEAR_MISS_DISTANCE", self.tr("Near-miss search distance (metres)"),
+            QgsProcessingParameterNumber.Double, 2.0, minValue=0.0)))
+        for key, _, label in PIPE_FIELD_PARAMETERS:
+            self.addParameter(set_advanced(QgsProcessingParameterField(
+                key, self.tr(label), parentLayerParameterName="PIPES", optional=True)))
+        for key, _, label in NODE_FIELD_PARAMETERS:
+            self.addParameter(set_advanced(QgsProcessingParameterField(
+                key, self.tr(label), parentLayerParameterName="NODES", optional=True)))
+
+    def add_sink(self, key: str, label: str, kind=QgsProcessing.TypeVectorAnyGeometry,
+                 optional: bool = False) -> None:
+        """Add an output feature sink."""
+        self.addParameter(QgsProcessingParameterFeatureSink(key, label, kind, optional=optional,
+                                                            createByDefault=True))
+
+    # -- reading -----------------------------------------------------------------------------
+    def build_from_parameters(self, parameters, context, feedback) -> NetworkRun:
+        """Read PIPES/NODES, build the network (from the cache when fresh) and log a summary."""
+        started = time.perf_counter()
+        make_output_folders(parameters, context)
+        pipes_source = self.parameterAsSource(parameters, "PIPES", context)
+        if pipes_source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, "PIPES"))
+        nodes_source = self.parameterAsSource(parameters, "NODES", context)
+        options = BuildOptions(
+            snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
+            near_miss_distance=self.parameterAsDouble(parameters, "NEAR_MISS_DISTANCE", context),
+            pipe_fields={canon: self._field(parameters, key, context)
+                         for key, canon, _ in PIPE_FIELD_PARAMETERS},
+            node_fields={canon: self._field(parameters, key, context)
+                         for key, canon, _ in NODE_FIELD_PARAMETERS},
+        )
+        frame = working_frame(pipes_source, context)
+        feedback.pushInfo(self.tr("Working CRS: {}").format(frame.description))
+        pipes_name = self._layer_name(parameters, "PIPES", context)
+        nodes_name = self._layer_name(parameters, "NODES", context)
+
+        def build() -> tuple:
+            pipes, pipe_fids = read_pipes(pipes_source, pipes_name, frame, feedback)
+            nodes, node_fids = read_nodes(nodes_source, nodes_name, frame, context, feedback) \
+                if nodes_source is not None else (None, [])
+            if feedback.isCanceled():
+                raise Cancelled("cancelled")
+            return build_network(pipes, nodes, options, FeedbackProgress(feedback)), pipe_fids, node_fids
+
+        try:
+            (network, pipe_fids, node_fids), cached = NETWORK_CACHE.get_or_build(
+                parameters, context, options, build)
+        except PipeNetInputError as error:
+            raise QgsProcessingException(str(error)) from None
+        except Cancelled:
+            raise QgsProcessingException(self.tr("Cancelled by the user.")) from None
+        seconds = time.perf_counter() - started
+        summary = network.summary()
+        feedback.pushInfo(self.tr("Pipe fields: {}").format(network.pipe_mapping))
+        if nodes_source is not None:
+            feedback.pushInfo(self.tr("Node fields: {}").format(network.node_mapping))
+        feedback.pushInfo(self.tr("Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, "
+                                  "{:.1f} km in {:.2f} s").format(
+            self.tr("reused from cache") if cached else self.tr("built"), summary["pipes"],
+            summary["nodes"], summary["virtual_nodes"], summary["components"],
+            summary["length_m"] / 1000.0, seconds))
+        return NetworkRun(network, frame, pipes_source, nodes_source, seconds, pipe_fids, node_fids)
+
+    def _field(self, parameters, key, context) -> Optional[str]:
+        names = self.parameterAsFields(parameters, key, context)
+        return names[0] if names else None
+
+    def _layer_name(self, parameters, key, context) -> str:
+        layer = self.parameterAsVectorLayer(parameters, key, context)
+        if layer is not None:
+            return layer.name()
+        value = parameters.get(key)
+        return str(getattr(value, "source", value) or key)
+
+    # -- writing -----------------------------------------------------------------------------
+    def write_pipes(self, run: NetworkRun, parameters, context, feedback,
+                    extra_fields: Optional[list] = None, extra_values=None) -> Optional[str]:
+        """Write OUTPUT_PIPES: every input attribute plus pn_ fields, one feature per pipe part."""
+        source = run.pipes_source
+        fields = output_fields(source.fields(), PIPE_OUTPUT_FIELDS + (extra_fields or []))
+        wkb = QgsWkbTypes.singleType(source.wkbType())
+        sink, dest = self.parameterAsSink(parameters, "OUTPUT_PIPES", context, fields, wkb,
+                                          source.sourceCrs())
+        if sink is None:
+            return None
+        graph = run.network.graph
+        total = max(source.featureCount(), 1)
+        for count, feature in enumerate(source.getFeatures()):
+            if count % 2000 == 0:
+                if feedback.isCanceled():
+                    break
+                feedback.setProgress(80 + 10 * count / total)
+            parts = line_parts(feature.geometry())
+            base = kept_values(source.fields(), feature)
+            for result in run.network.pipe_results.get(count, []):
+                data = graph.edges[result.from_node, result.to_node, result.pipe_id] \
+                    if result.from_node is not None else {}
+                out = QgsFeature(fields)
+                if 0 < result.part <= len(parts):
+                    out.setGeometry(parts[result.part - 1])
+                elif parts and result.part == 0:
+                    out.setGeometry(feature.geometry())
+                values = [result.pipe_id, result.part, result.from_node, result.to_node,
+                          int(result.reversed), result.direction_source, round(result.length, 3),
+                          result.component, data.get("system"), data.get("diameter")]
+                if extra_values is not None:
+                    values += extra_values(result)
+                out.setAttributes(base + values)
+                add_feature(sink, out, "OUTPUT_PIPES")
+        return dest
+
+    def write_nodes(self, run: NetworkRun, parameters, context, feedback,
+                    extra_fields: Optional[list] = None, extra_values=None) -> Optional[str]:
+        """Write OUTPUT_NODES: input nodes plus virtual junctions, with degree and component."""
+        source = run.nodes_source
+        fields = output_fields(source.fields() if source else None,
+                               NODE_OUTPUT_FIELDS + (extra_fields or []))
+        sink, dest = self.parameterAsSink(parameters, "OUTPUT_NODES", context, fields,
+                                          QgsWkbTypes.Point, run.frame.output_crs)
+        if sink is None:
+            return None
+        graph = run.network.graph
+        input_values = {}
+        if source is not None:
+            for position, feature in enumerate(source.getFeatures()):
+                input_values[position] = kept_values(source.fields(), feature)
+        blank = [None] * (len(fields) - len(NODE_OUTPUT_FIELDS) - len(extra_fields or []))
+        for node, data in graph.nodes(data=True):
+            out = QgsFeature(fields)
+            out.setGeometry(to_output_geometry(run.frame, data["x"], data["y"]))
+            values = [node, int(bool(data.get("virtual"))), data.get("type"), graph.degree(node),
+                      graph.in_degree(node), graph.out_degree(node), data.get("component")]
+            if extra_values is not None:
+                values += extra_values(node, data)
+            out.setAttributes(input_values.get(data.get("fid"), blank) + values)
+            add_feature(sink, out, "OUTPUT_NODES")
+        return dest
+
+    def write_findings(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:
+        """Write OUTPUT_FINDINGS as points in the uniform findings schema."""
+        fields = output_fields(None, FINDING_OUTPUT_FIELDS)
+        sink, dest = self.parameterAsSink(parameters, "OUTPUT_FINDINGS", context, fields,
+                                          QgsWkbTypes.Point, run.frame.output_crs)
+        if sink is None:
+            return None
+        for finding in findings:
+            out = QgsFeature(fields)
+            out.setGeometry(to_output_geometry(run.frame, finding.x, finding.y))
+            out.setAttributes([finding.check, finding.severity, finding.kind, finding.feature_id,
+                               run.source_fid(finding), finding.value, finding.message_en, finding.message_zh,
+                               finding.fix, finding.fix_zh])
+            add_feature(sink, out, "OUTPUT_FINDINGS")
+        return dest
+
+    @staticmethod
+    def findings_summary(findings) -> dict[str, int]:
+        """Counts per check, for the results dictionary and the log."""
+        return count_by_check(findings)
+
+

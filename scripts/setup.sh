@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what PipeNet needs on Debian 12 or 13; quick and idempotent when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PACKAGES="qgis python3-qgis qgis-providers python3-networkx python3-geopandas python3-pyproj
+python3-fiona python3-shapely python3-scipy python3-numpy python3-venv python3-pip xvfb xauth
+zip unzip make"
+missing=()
+for package in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    echo "Installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+VENV=${VENV:-.venv}
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import qgis.core, pytest_qgis, hypothesis" 2>/dev/null \
+   || [ ! -x "$VENV/bin/ruff" ] || [ requirements-dev.txt -nt "$VENV/.installed" ]; then
+    /usr/bin/python3 -m venv --system-site-packages "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+    touch "$VENV/.installed"
+fi
+echo "PipeNet setup done: $(QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -c 'from qgis.core import Qgis; print("QGIS", Qgis.QGIS_VERSION)' 2>/dev/null)"

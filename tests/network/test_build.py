@@ -1,0 +1,206 @@
+"""build_network on small hand-made networks: every topology finding and direction source."""
+
+import pytest
+
+from pipenet.network import BuildOptions, LayerData, NodeRecord, PipeNetInputError, PipeRecord, build_network
+
+
+def pipes_layer(rows, fields=None):
+    """rows: (pipe id, [(x, y), ...] or list of parts, extra attributes)."""
+    records = []
+    names = ["id"] + sorted({k for _, _, extra in rows for k in extra})
+    for fid, (pipe_id, coords, extra) in enumerate(rows):
+        parts = coords if coords and isinstance(coords[0], list) else [coords]
+        records.append(PipeRecord(fid, parts if coords else [], {"id": pipe_id, **extra}))
+    return LayerData("pipes", fields or names, records)
+
+
+def nodes_layer(rows):
+    names = ["点号"] + sorted({k for _, _, extra in rows for k in extra})
+    return LayerData("nodes", names, [NodeRecord(fid, xy, {"点号": node_id, **extra})
+                                      for fid, (node_id, xy, extra) in enumerate(rows)])
+
+
+def checks(network, check):
+    return sorted((f.feature_id, f.value) for f in network.findings if f.check == check)
+
+
+def clean_tree():
+    """A--P1-->B--P2-->C, D--P3-->B, all ends on manholes."""
+    nodes = nodes_layer([("A", (0, 0), {}), ("B", (50, 0), {}), ("C", (100, 0), {}), ("D", (50, 40), {})])
+    pipes = pipes_layer([("P1", [(0, 0), (50, 0)], {}), ("P2", [(50, 0), (100, 0)], {}),
+                         ("P3", [(50, 40), (50, 0)], {})])
+    return pipes, nodes
+
+
+def test_clean_network_has_no_topology_findings():
+    network = build_network(*clean_tree())
+    assert network.findings == []
+    assert sorted(network.graph.edges(keys=True)) == [("A", "B", "P1"), ("B", "C", "P2"), ("D", "B", "P3")]
+    assert network.summary()["components"] == 1
+
+
+def test_ends_snap_within_tolerance_only():
+    nodes = nodes_layer([("A", (0, 0), {}), ("B", (50, 0), {})])
+    pipes = pipes_layer([("P1", [(0.3, 0.2), (49.6, 0)], {})])
+    assert list(build_network(pipes, nodes).graph.edges()) == [("A", "B")]
+    network = build_network(pipes, nodes, BuildOptions(snap_tolerance=0.1))
+    assert list(network.graph.edges()) == [("V1", "V2")]
+    assert {f.check for f in network.findings} >= {"dangling_end", "near_miss"}
+
+
+def test_dangling_end_and_near_miss_with_distance():
+    pipes, nodes = clean_tree()
+    pipes.records.append(PipeRecord(3, [[(101.2, 0), (130, 0)]], {"id": "P4"}))
+    network = build_network(pipes, nodes)
+    assert ("P4", "V1") in checks(network, "dangling_end")
+    near = [f for f in network.findings if f.check == "near_miss"]
+    assert [(f.feature_id, f.value) for f in near] == [("P4", "1.2")]
+    assert "node C" in near[0].message_en
+    assert "1.2" in near[0].message_zh
+
+
+def test_end_on_pipe_interior_is_a_near_miss_at_zero():
+    pipes, nodes = clean_tree()
+    pipes.records.append(PipeRecord(3, [[(25, 30), (25, 0)]], {"id": "P5"}))
+    network = build_network(pipes, nodes)
+    assert ("P5", "0") in checks(network, "near_miss")
+
+
+def test_duplicate_and_overlapping_pipes():
+    pipes, nodes = clean_tree()
+    pipes.records.append(PipeRecord(3, [[(50, 0), (100, 0)]], {"id": "P2copy"}))
+    pipes.records.append(PipeRecord(4, [[(60, 0), (80, 0)]], {"id": "P2part"}))
+    network = build_network(pipes, nodes)
+    assert checks(network, "duplicate_pipe") == [("P2copy", "P2")]
+    # the short piece lies along both copies; the copies are one duplicate, not two overlaps
+    assert checks(network, "overlapping_pipe") == [("P2part", "P2"), ("P2part", "P2copy")]
+
+
+def test_parallel_pipes_of_different_shape_are_not_duplicates():
+    nodes = nodes_layer([("A", (0, 0), {}), ("B", (50, 0), {})])
+    pipes = pipes_layer([("P1", [(0, 0), (50, 0)], {}), ("P2", [(0, 0), (25, 10), (50, 0)], {})])
+    network = build_network(pipes, nodes)
+    assert network.findings == []
+    assert network.graph.number_of_edges() == 2
+
+
+def test_zero_length_self_loop_null_and_multipart():
+    nodes = nodes_layer([("A", (0, 0), {}), ("B", (50, 0), {})])
+    pipes = pipes_layer([
+        ("P1", [(0, 0), (50, 0)], {}),
+        ("Z", [(10, 10), (10, 10)], {}),
+        ("L", [(0, 0), (20, 20), (0.2, 0.1)], {}),
+        ("N", [], {}),
+        ("M", [[(50, 0), (80, 0)], [(90, 0), (120, 0)]], {}),
+    ])
+    network = build_network(pipes, nodes)
+    assert checks(network, "zero_length") == [("Z", "")]
+    assert checks(network, "self_loop") == [("L", "A")]
+    assert checks(network, "null_geometry") == [("N", "")]
+    assert checks(network, "multipart") == [("M", "2")]
+    assert {k for _, _, k in network.graph.edges(keys=True)} == {"P1", "L", "M#1", "M#2"}
+    assert [r.pipe_id for r in network.pipe_results[4]] == ["M#1", "M#2"]
+
+
+def test_orphan_and_ambiguous_nodes():
+    nodes = nodes_layer([("A", (0, 0), {}), ("A2", (0.3, 0), {}), ("B", (50, 0), {}), ("X", (500, 500), {})])
+    pipes = pipes_layer([("P1", [(0.1, 0), (50, 0)], {})])
+    network = build_network(pipes, nodes)
+    assert checks(network, "ambiguous_end") == [("P1", "2")]
+    assert sorted(checks(network, "orphan_node")) == [("A2", ""), ("X", "")]
+
+
+def test_explicit_ids_are_honoured_and_checked():
+    nodes = nodes_layer([("A", (0, 0), {}), ("B", (50, 0), {}), ("C", (100, 0), {})])
+    pipes = pipes_layer([
+        ("P1", [(50, 0), (0, 0)], {"起点点号": "A", "终点点号": "B"}),   # drawn backwards
+        ("P2", [(50, 0), (100, 0)], {"起点点号": "B", "终点点号": "C"}),
+        ("P3", [(50, 0), (100, 0)], {"起点点号": "A", "终点点号": "C"}),   # A is 50 m away
+        ("P4", [(0, 0), (50, 0)], {"起点点号": "Q", "终点点号": "B"}),     # Q unknown
+    ])
+    network = build_network(pipes, nodes)
+    edges = {k: (u, v, d) for u, v, k, d in network.graph.edges(keys=True, data=True)}
+    assert edges["P1"][:2] == ("A", "B") and edges["P1"][2]["direction_source"] == "ids"
+    assert edges["P1"][2]["reversed"] is True
+    assert edges["P3"][:2] == ("A", "C")
+    assert checks(network, "id_geometry_mismatch") == [("P3", "50")]
+    assert checks(network, "unknown_node_ref") == [("P4", "Q")]
+    assert edges["P4"][:2] == ("A", "B") and edges["P4"][2]["direction_source"] == "digitised"
+
+
+def test_direction_sources_in_order():
+    nodes = nodes_layer([("A", (0, 0), {"地面高程": 10.0}), ("B", (50, 0), {"地面高程": 10.0}),
+                         ("C", (100, 0), {"地面高程": 10.0}), ("D", (150, 0), {"地面高程": 10.0}),
+                         ("E", (200, 0), {"地面高程": 10.0})])
+    pipes = pipes_layer([
+        ("inv", [(0, 0), (50, 0)], {"起点管底高程": 8.0, "终点管底高程": 8.5}),     # uphill as drawn
+        ("depth", [(50, 0), (100, 0)], {"起点埋深": 1.5, "终点埋深": 1.8}),        # 8.5 -> 8.2
+        ("field", [(100, 0), (150, 0)], {"流向": "反向"}),
+        ("digit", [(150, 0), (200, 0)], {}),
+    ])
+    network = build_network(pipes, nodes)
+    edges = {k: (u, v, d) for u, v, k, d in network.graph.edges(keys=True, data=True)}
+    assert edges["inv"][:2] == ("B", "A") and edges["inv"][2]["direction_source"] == "invert"
+    assert edges["inv"][2]["up_invert"] == 8.5
+    assert edges["depth"][:2] == ("B", "C") and edges["depth"][2]["direction_source"] == "invert"
+    assert edges["depth"][2]["up_invert"] == pytest.approx(8.5)
+    assert edges["field"][:2] == ("D", "C") and edges["field"][2]["direction_source"] == "field"
+    assert edges["digit"][:2] == ("D", "E") and edges["digit"][2]["direction_source"] == "digitised"
+    assert checks(network, "direction_conflict") == [("inv", "0.5")]
+
+
+def test_implausible_attributes():
+    nodes = nodes_layer([("A", (0, 0), {"地面高程": 10.0}), ("B", (50, 0), {"地面高程": 10.0})])
+    pipes = pipes_layer([
+        ("ok", [(0, 0), (50, 0)], {"管径": "DN300", "起点埋深": 1.0, "终点埋深": 1.2}),
+        ("big", [(0, 0), (0, 50)], {"管径": 9000}),
+        ("neg", [(50, 0), (50, 50)], {"管径": 300, "起点埋深": -1.0, "终点埋深": 16}),
+        ("txt", [(50, 50), (0, 50)], {"管径": "unknown"}),
+        ("high", [(0, 50), (0, 100)], {"管径": 0, "起点管底高程": 11.0}),
+    ])
+    network = build_network(pipes, nodes)
+    assert checks(network, "implausible_diameter") == [("big", "9000"), ("high", "0")]
+    assert checks(network, "implausible_depth") == [("neg", "-1"), ("neg", "16")]
+    assert checks(network, "unparsed_value") == [("txt", "unknown")]
+    assert checks(network, "invert_above_ground") == [("neg", "11")]
+    assert "ok" not in {f.feature_id for f in network.findings}
+
+
+def test_systems_normalised_and_unknown_reported():
+    pipes = pipes_layer([("a", [(0, 0), (1, 0)], {"类别": "YS"}), ("b", [(1, 0), (2, 0)], {"类别": "污水"}),
+                         ("c", [(2, 0), (3, 0)], {"类别": "??"})])
+    network = build_network(pipes)
+    systems = {k: d["system"] for _, _, k, d in network.graph.edges(keys=True, data=True)}
+    assert systems == {"a": "storm", "b": "sanitary", "c": None}
+
+
+def test_duplicate_and_repeated_ids():
+    nodes = nodes_layer([("A", (0, 0), {}), ("A", (50, 0), {}), ("B", (100, 0), {}), ("C", (200, 0), {}),
+                         ("D", (300, 0), {})])
+    pipes = pipes_layer([("P", [(0, 0), (50, 0)], {}), ("P", [(50, 0), (100, 0)], {})])
+    network = build_network(pipes, nodes)
+    assert sorted(network.graph.nodes) == ["A", "A#dup2", "B", "C", "D"]
+    assert sorted(k for _, _, k in network.graph.edges(keys=True)) == ["P", "P#dup2"]
+    assert len(checks(network, "duplicate_id")) == 2
+
+
+def test_mostly_repeated_node_ids_fall_back_to_row_numbers():
+    nodes = nodes_layer([("0", (0, 0), {}), ("0", (50, 0), {}), ("0", (100, 0), {})])
+    network = build_network(pipes_layer([("P", [(0, 0), (50, 0)], {})]), nodes)
+    assert sorted(network.graph.nodes) == ["N0", "N1", "N2"]
+    assert "id" not in network.node_mapping
+
+
+def test_missing_override_field_names_layer_and_field():
+    with pytest.raises(PipeNetInputError, match=r"Layer 'pipes': field 'DIAM' chosen for diameter"):
+        build_network(pipes_layer([("P", [(0, 0), (1, 0)], {})]),
+                      options=BuildOptions(pipe_fields={"diameter": "DIAM"}))
+
+
+def test_components_numbered_largest_first():
+    pipes = pipes_layer([("a", [(0, 0), (1, 0)], {}), ("b", [(10, 0), (11, 0)], {}),
+                         ("c", [(11, 0), (12, 0)], {})])
+    network = build_network(pipes)
+    components = {k: d["component"] for _, _, k, d in network.graph.edges(keys=True, data=True)}
+    assert components == {"a": 2, "b": 1, "c": 1}

@@ -1,0 +1,1 @@
+"""Desktop user interface (dock panel, map tools) of PipeNet."""
