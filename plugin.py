@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import QgsApplication
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -64,5 +65,6 @@ class PipeNetPlugin:
             self.toolbar.deleteLater()
             self.toolbar = None
         if self.provider is not None:
-            QgsApplication.processingRegistry().removeProvider(self.provider)
+            if not sip.isdeleted(self.provider):
+                QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None

@@ -17,6 +17,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication
@@ -26,6 +27,7 @@ from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progr
 from ..network.findings import count_by_check
 from .cache import NETWORK_CACHE
 from .compat import set_advanced
+from .encoding import decoded_source
 from .layers import (
     WorkingFrame,
     add_feature,
@@ -170,10 +172,13 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
         for key, _, label in NODE_FIELD_PARAMETERS:
             self.addParameter(set_advanced(QgsProcessingParameterField(
                 key, self.tr(label), parentLayerParameterName="NODES", optional=True)))
+        self.addParameter(set_advanced(QgsProcessingParameterString(
+            "ENCODING", self.tr("Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)"),
+            defaultValue="", optional=True)))
 
     def add_sink(self, key: str, label: str, kind=QgsProcessing.TypeVectorAnyGeometry,
-                 optional: bool = False) -> None:
-        """Add an output feature sink."""
+                 optional: bool = True) -> None:
+        """Add an output feature sink (optional, so batch users can skip what they do not need)."""
         self.addParameter(QgsProcessingParameterFeatureSink(key, label, kind, optional=optional,
                                                             createByDefault=True))
 
@@ -186,6 +191,9 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
         if pipes_source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, "PIPES"))
         nodes_source = self.parameterAsSource(parameters, "NODES", context)
+        encoding = (self.parameterAsString(parameters, "ENCODING", context) or "").strip()
+        pipes_source = decoded_source(self, parameters, "PIPES", context, feedback, pipes_source, encoding)
+        nodes_source = decoded_source(self, parameters, "NODES", context, feedback, nodes_source, encoding)
         options = BuildOptions(
             snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
             near_miss_distance=self.parameterAsDouble(parameters, "NEAR_MISS_DISTANCE", context),
@@ -209,7 +217,7 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
 
         try:
             (network, pipe_fids, node_fids), cached = NETWORK_CACHE.get_or_build(
-                parameters, context, options, build)
+                parameters, context, (options, encoding), build)
         except PipeNetInputError as error:
             raise QgsProcessingException(str(error)) from None
         except Cancelled:

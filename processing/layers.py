@@ -16,6 +16,7 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessingException,
+    QgsRectangle,
     QgsWkbTypes,
 )
 
@@ -43,15 +44,37 @@ def working_frame(source, context) -> WorkingFrame:
         return WorkingFrame(crs, None, None, "unknown CRS: coordinates taken as planar metres")
     if not needs_metric_transform(crs.isGeographic(), is_metre_crs(crs)):
         return WorkingFrame(crs, None, None, f"{crs.authid() or crs.description()} (metres)")
-    extent = source.sourceExtent()
+    extent = _extent(source)
     to_wgs84 = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"),
                                       context.transformContext())
-    centre = to_wgs84.transform(extent.center()) if not extent.isEmpty() else QgsPointXY(0, 0)
+    centre = to_wgs84.transform(extent.center()) if _usable(extent) else QgsPointXY(0, 0)
     metric = QgsCoordinateReferenceSystem(f"EPSG:{metric_epsg_for(centre.x(), centre.y())}")
     forward = QgsCoordinateTransform(crs, metric, context.transformContext())
     backward = QgsCoordinateTransform(metric, crs, context.transformContext())
     return WorkingFrame(crs, forward, backward,
                         f"{crs.authid()} measured in {metric.authid()} ({metric.description()})")
+
+
+def _extent(source) -> QgsRectangle:
+    """The source extent, or the extent of its first features when the provider reports none."""
+    extent = source.sourceExtent()
+    if _usable(extent):
+        return extent
+    combined = None
+    request = QgsFeatureRequest().setNoAttributes().setLimit(1000)
+    for feature in source.getFeatures(request):
+        if feature.hasGeometry():
+            box = feature.geometry().boundingBox()
+            # a default QgsRectangle is (0, 0, 0, 0) on QGIS 3.22: start from the first box
+            combined = QgsRectangle(box) if combined is None else combined
+            combined.combineExtentWith(box)
+    return combined if combined is not None else extent
+
+
+def _usable(extent: Optional[QgsRectangle]) -> bool:
+    # isEmpty() is also true for a one-line network along a parallel, so test for "no extent"
+    return extent is not None and not extent.isNull() and extent.isFinite() and \
+        (extent.xMinimum(), extent.xMaximum(), extent.yMinimum(), extent.yMaximum()) != (0, 0, 0, 0)
 
 
 def python_value(value: Any) -> Any:
