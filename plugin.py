@@ -62,6 +62,9 @@ class PipeNetPlugin:
             action.deleteLater()
         self.actions = []
         if self.toolbar is not None:
+            if self.iface is not None:
+                self.iface.mainWindow().removeToolBar(self.toolbar)
+            self.toolbar.setParent(None)
             self.toolbar.deleteLater()
             self.toolbar = None
         if self.provider is not None:

@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 version=${1:-dev}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/pipenet" dist
+dist=${DIST:-$PWD/dist}
+mkdir -p "$stage/pipenet" "$dist"
 git ls-files -co --exclude-standard -- __init__.py plugin.py metadata.txt LICENSE README.md resources.qrc \
     network processing ui icons i18n styles 2>/dev/null \
     | grep -vE '(^|/)(__pycache__|tests?)/|\.pyc$' \
@@ -14,7 +15,7 @@ git ls-files -co --exclude-standard -- __init__.py plugin.py metadata.txt LICENS
         mkdir -p "$stage/pipenet/$(dirname "$file")"
         cp "$file" "$stage/pipenet/$file"
       done
-out="$PWD/dist/pipenet-$version.zip"
+out="$dist/pipenet-$version.zip"
 rm -f "$out"
 (cd "$stage" && zip -qr "$out" pipenet)
 echo "$out"

@@ -94,6 +94,22 @@ def qgis_process(qgis_profile):
     return lambda *args, check=True: run_qgis_process(qgis_profile, *args, check=check)
 
 
+@pytest.fixture
+def qgis_process_with():
+    """Call qgis_process with a given QGIS config folder: qgis_process_with(config, 'list')."""
+    return run_qgis_process
+
+
+@pytest.fixture(scope="session")
+def packaged_zip(tmp_path_factory):
+    """The plugin zip built by scripts/package.sh (what `make package` runs)."""
+    dist = tmp_path_factory.mktemp("dist")
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "package.sh"), "test"], cwd=ROOT,
+                            env=dict(os.environ, DIST=str(dist)), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
 def have(program: str) -> bool:
     """Whether a program is on PATH."""
     return shutil.which(program) is not None
