@@ -240,7 +240,8 @@ def _orient(segment, start, end, recorded_flip, graph, findings) -> tuple[PipeRe
     edge = {key: values.get(key) for key in ("system", "diameter", "material", "install_year", "status")}
     edge.update(id=segment["id"], fid=segment["fid"], part=segment["part"], length=segment["length"],
                 up_invert=up_flow, down_invert=down_flow, direction_source=source,
-                reversed=reversed_flag, raw_system=values.get("raw_system"))
+                reversed=reversed_flag, raw_system=values.get("raw_system"),
+                against_record=source == "invert" and not with_recorded)
     result = PipeResult(fid=segment["fid"], part=segment["part"], pipe_id=segment["id"],
                         from_node=from_node, to_node=to_node, reversed=reversed_flag,
                         direction_source=source, length=segment["length"])
