@@ -247,13 +247,16 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
 
     # -- writing -----------------------------------------------------------------------------
     def write_pipes(self, run: NetworkRun, parameters, context, feedback,
-                    extra_fields: Optional[list] = None, extra_values=None) -> Optional[str]:
-        """Write OUTPUT_PIPES: every input attribute plus pn_ fields, one feature per pipe part."""
+                    extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_PIPES"):
+        """Write pipes: every input attribute plus pn_ fields, one feature per pipe part.
+
+        ``extra_rows(result)`` returns the extra values of each feature to write for a pipe part:
+        [] leaves the part out (traces), several rows repeat it (one per trace start).
+        """
         source = run.pipes_source
         fields = output_fields(source.fields(), PIPE_OUTPUT_FIELDS + (extra_fields or []))
         wkb = QgsWkbTypes.singleType(source.wkbType())
-        sink, dest = self.parameterAsSink(parameters, "OUTPUT_PIPES", context, fields, wkb,
-                                          source.sourceCrs())
+        sink, dest = self.parameterAsSink(parameters, key, context, fields, wkb, source.sourceCrs())
         if sink is None:
             return None
         graph = run.network.graph
@@ -263,32 +266,38 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
                 if feedback.isCanceled():
                     break
                 feedback.setProgress(80 + 10 * count / total)
+            results = run.network.pipe_results.get(count, [])
+            if not results:
+                continue
             parts = line_parts(feature.geometry())
             base = kept_values(source.fields(), feature)
-            for result in run.network.pipe_results.get(count, []):
+            for result in results:
+                rows = extra_rows(result) if extra_rows is not None else [[]]
+                if not rows:
+                    continue
                 data = graph.edges[result.from_node, result.to_node, result.pipe_id] \
                     if result.from_node is not None else {}
-                out = QgsFeature(fields)
-                if 0 < result.part <= len(parts):
-                    out.setGeometry(parts[result.part - 1])
-                elif parts and result.part == 0:
-                    out.setGeometry(feature.geometry())
                 values = [result.pipe_id, result.part, result.from_node, result.to_node,
                           int(result.reversed), result.direction_source, round(result.length, 3),
                           result.component, data.get("system"), data.get("diameter")]
-                if extra_values is not None:
-                    values += extra_values(result)
-                out.setAttributes(base + values)
-                add_feature(sink, out, "OUTPUT_PIPES")
+                for row in rows:
+                    out = QgsFeature(fields)
+                    if 0 < result.part <= len(parts):
+                        out.setGeometry(parts[result.part - 1])
+                    out.setAttributes(base + values + list(row))
+                    add_feature(sink, out, key)
         return dest
 
     def write_nodes(self, run: NetworkRun, parameters, context, feedback,
-                    extra_fields: Optional[list] = None, extra_values=None) -> Optional[str]:
-        """Write OUTPUT_NODES: input nodes plus virtual junctions, with degree and component."""
+                    extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_NODES"):
+        """Write nodes: input nodes plus virtual junctions, with degree and component.
+
+        ``extra_rows(node, data)`` works as in write_pipes.
+        """
         source = run.nodes_source
         fields = output_fields(source.fields() if source else None,
                                NODE_OUTPUT_FIELDS + (extra_fields or []))
-        sink, dest = self.parameterAsSink(parameters, "OUTPUT_NODES", context, fields,
+        sink, dest = self.parameterAsSink(parameters, key, context, fields,
                                           QgsWkbTypes.Point, run.frame.output_crs)
         if sink is None:
             return None
@@ -299,14 +308,29 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
                 input_values[position] = kept_values(source.fields(), feature)
         blank = [None] * (len(fields) - len(NODE_OUTPUT_FIELDS) - len(extra_fields or []))
         for node, data in graph.nodes(data=True):
-            out = QgsFeature(fields)
-            out.setGeometry(to_output_geometry(run.frame, data["x"], data["y"]))
+            rows = extra_rows(node, data) if extra_rows is not None else [[]]
+            if not rows:
+                continue
             values = [node, int(bool(data.get("virtual"))), data.get("type"), graph.degree(node),
                       graph.in_degree(node), graph.out_degree(node), data.get("component")]
-            if extra_values is not None:
-                values += extra_values(node, data)
-            out.setAttributes(input_values.get(data.get("fid"), blank) + values)
-            add_feature(sink, out, "OUTPUT_NODES")
+            geometry = to_output_geometry(run.frame, data["x"], data["y"])
+            for row in rows:
+                out = QgsFeature(fields)
+                out.setGeometry(geometry)
+                out.setAttributes(input_values.get(data.get("fid"), blank) + values + list(row))
+                add_feature(sink, out, key)
+        return dest
+
+    def write_table(self, parameters, key: str, context, columns: list[tuple[str, str]], rows) -> Optional[str]:
+        """Write a table without geometry (summaries)."""
+        fields = output_fields(None, columns)
+        sink, dest = self.parameterAsSink(parameters, key, context, fields, QgsWkbTypes.NoGeometry)
+        if sink is None:
+            return None
+        for row in rows:
+            out = QgsFeature(fields)
+            out.setAttributes(list(row))
+            add_feature(sink, out, key)
         return dest
 
     def write_findings(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:

@@ -28,7 +28,7 @@ def graph_of(edges, nodes=None):
     for number, component in enumerate(nx.weakly_connected_components(graph), start=1):
         for node in component:
             graph.nodes[node]["component"] = number
-    for u, v, data in graph.edges(data=True):
+    for u, _, data in graph.edges(data=True):
         data["component"] = graph.nodes[u]["component"]
     return graph
 
@@ -151,7 +151,7 @@ def test_invariants_on_random_networks(graph):
         assert traced == upstream_pipes(graph, node)
         for upstream in trace(graph, node).nodes:
             assert node in trace(graph, upstream, "downstream").nodes
-    for u, v, key in graph.edges(keys=True):
+    for u, _, key in graph.edges(keys=True):
         upstream_set = upstream_pipes(graph, u) | {key}
         assert accumulation.length[key] == pytest.approx(sum(graph.edges[a, b, k]["length"]
                                                              for a, b, k in graph.edges(keys=True)
