@@ -113,3 +113,54 @@ def packaged_zip(tmp_path_factory):
 def have(program: str) -> bool:
     """Whether a program is on PATH."""
     return shutil.which(program) is not None
+
+
+PIPE_FIELDS = [("管线编号", "str"), ("类别", "str"), ("管径", "int"), ("起点管底高程", "float"),
+               ("终点管底高程", "float"), ("户数", "int")]
+NODE_FIELDS = [("点号", "str"), ("附属物", "str"), ("类别", "str"), ("地面高程", "float")]
+
+
+@pytest.fixture
+def small_network(write_layer):
+    """A hand-made storm + sanitary network with known answers (EPSG:4549, metres).
+
+    Storm: Y1→Y2→Y3→OUT (outfall), Y4→Y2. Sanitary: W1→W2→Y4 (sewage into the storm system),
+    W3→PLANT. Storm inlet CB1→W3 (storm into the sewer). G2 is narrower than G1; G3 is flat.
+    """
+    x0, y0 = 500000.0, 3400000.0
+    nodes = [("Y1", 0, 0, "检查井", "YS"), ("Y2", 50, 0, "检查井", "YS"), ("Y3", 100, 0, "检查井", "YS"),
+             ("OUT", 150, 0, "出水口", "YS"), ("Y4", 50, 50, "检查井", "YS"), ("W1", 0, 100, "检查井", "WS"),
+             ("W2", 50, 100, "检查井", "WS"), ("W3", 100, 100, "检查井", "WS"),
+             ("PLANT", 200, 100, "污水处理厂", "WS"), ("CB1", 100, 150, "雨水篦", "YS")]
+    xy = {name: (x0 + x, y0 + y) for name, x, y, _, _ in nodes}
+    pipes = [("G1", "Y1", "Y2", "YS", 600, 10.0, 9.5, 10), ("G2", "Y2", "Y3", "YS", 400, 9.4, 9.0, 0),
+             ("G3", "Y3", "OUT", "YS", 800, 9.0, 9.0, 0), ("G4", "Y4", "Y2", "YS", 300, 10.0, 9.6, 5),
+             ("S1", "W1", "W2", "WS", 300, 11.0, 10.6, 20), ("S2", "W2", "Y4", "WS", 300, 10.5, 10.1, 0),
+             ("S3", "W3", "PLANT", "WS", 400, 10.0, 9.0, 30), ("G5", "CB1", "W3", "YS", 300, 10.5, 10.2, 0)]
+    nodes_path = write_layer("nodes", "Point", NODE_FIELDS, [
+        {"点号": n, "附属物": t, "类别": s, "地面高程": 12.0, "wkt": f"POINT ({xy[n][0]} {xy[n][1]})"}
+        for n, _, _, t, s in nodes], epsg=4549)
+    pipes_path = write_layer("pipes", "LineString", PIPE_FIELDS, [
+        {"管线编号": p, "类别": s, "管径": d, "起点管底高程": up, "终点管底高程": down, "户数": households,
+         "wkt": f"LINESTRING ({xy[a][0]} {xy[a][1]}, {xy[b][0]} {xy[b][1]})"}
+        for p, a, b, s, d, up, down, households in pipes], epsg=4549)
+    return pipes_path, nodes_path
+
+
+@pytest.fixture
+def water_network(write_layer):
+    """A water main with valves V1-V3 and meters C1, C2 (EPSG:4549)."""
+    x0, y0 = 500000.0, 3400000.0
+    nodes = {"R": (0, 0, "水池"), "V1": (20, 0, "阀门"), "J1": (60, 0, "三通"), "J2": (120, 0, "三通"),
+             "V2": (160, 0, "阀门"), "J3": (200, 0, "三通"), "C1": (60, 30, "水表"), "V3": (120, 40, "阀门"),
+             "J4": (120, 80, "三通"), "C2": (150, 80, "水表")}
+    mains = [("M0", "R", "V1"), ("M1", "V1", "J1"), ("M2", "J1", "J2"), ("M3", "J2", "V2"), ("M4", "V2", "J3"),
+             ("S1", "J1", "C1"), ("M5", "J2", "V3"), ("M6", "V3", "J4"), ("S2", "J4", "C2")]
+    nodes_path = write_layer("valves", "Point", [("点号", "str"), ("附属物", "str")], [
+        {"点号": n, "附属物": t, "wkt": f"POINT ({x0 + x} {y0 + y})"} for n, (x, y, t) in nodes.items()],
+        epsg=4549)
+    pipes_path = write_layer("mains", "LineString", [("管线编号", "str"), ("类别", "str")], [
+        {"管线编号": p, "类别": "JS", "wkt": f"LINESTRING ({x0 + nodes[a][0]} {y0 + nodes[a][1]}, "
+                                          f"{x0 + nodes[b][0]} {y0 + nodes[b][1]})"} for p, a, b in mains],
+        epsg=4549)
+    return pipes_path, nodes_path

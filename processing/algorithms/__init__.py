@@ -1,5 +1,13 @@
 """One Processing algorithm per module."""
 
+from .accumulate import AccumulateAlgorithm
 from .build_network import BuildNetworkAlgorithm
+from .connectivity import ConnectivityAlgorithm
+from .downstream_trace import DownstreamTraceAlgorithm
+from .hydraulic_checks import HydraulicChecksAlgorithm
+from .illicit_connections import IllicitConnectionsAlgorithm
+from .upstream_trace import UpstreamTraceAlgorithm
+from .valve_isolation import ValveIsolationAlgorithm
 
-ALGORITHMS = [BuildNetworkAlgorithm]
+ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorithm, DownstreamTraceAlgorithm,
+              AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm]
