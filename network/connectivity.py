@@ -54,14 +54,31 @@ def outlet_kind(graph: nx.MultiDiGraph, node: str) -> Optional[str]:
 
 
 def find_outlets(graph: nx.MultiDiGraph, sinks_as_outlets: Optional[bool] = None) -> tuple[dict[str, str], bool]:
-    """Map outlet node -> kind. Sinks count when asked, or when no node is typed as an outlet."""
+    """Map outlet node -> kind, and tell whether sinks were used.
+
+    Sinks count when asked; by default (None) they count in the subnetworks that have no node typed
+    as an outfall, plant or pump station (storm ditches that just end at a river, say).
+    """
     kinds = {node: outlet_kind(graph, node) for node in graph.nodes}
-    typed = {n: k for n, k in kinds.items() if k in OUTLET_TYPES}
-    use_sinks = (not typed) if sinks_as_outlets is None else sinks_as_outlets
-    outlets = dict(typed)
-    if use_sinks:
-        outlets.update({n: k for n, k in kinds.items() if k == "sink"})
-    return outlets, use_sinks
+    outlets = {n: k for n, k in kinds.items() if k in OUTLET_TYPES}
+    sinks = {n: k for n, k in kinds.items() if k == "sink"}
+    if sinks_as_outlets is False:
+        return outlets, False
+    if sinks_as_outlets:
+        outlets.update(sinks)
+        return outlets, bool(sinks)
+    component = _components(graph)
+    typed_components = {component[n] for n in outlets}
+    untyped = {n: k for n, k in sinks.items() if component[n] not in typed_components}
+    outlets.update(untyped)
+    return outlets, bool(untyped)
+
+
+def _components(graph: nx.MultiDiGraph) -> dict[str, int]:
+    numbers = nx.get_node_attributes(graph, "component")
+    if len(numbers) == graph.number_of_nodes() and None not in numbers.values():
+        return numbers
+    return {node: index for index, nodes in enumerate(nx.weakly_connected_components(graph)) for node in nodes}
 
 
 def nodes_reaching(graph: nx.MultiDiGraph, targets: Iterable[str]) -> set[str]:

@@ -26,8 +26,8 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
         return self.tr(
             "Splits the network into subnetworks (weakly connected components) and finds each one's "
             "outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water "
-            "cannot leave). Sinks count as outlets when asked, or automatically when no node is typed "
-            "as an outlet.<br><b>Fragment size</b>: subnetworks with at most this many pipes and no "
+            "cannot leave). Sinks count as outlets when asked, or automatically in subnetworks that have "
+            "no node typed as an outfall, plant or pump station.<br><b>Fragment size</b>: subnetworks with at most this many pipes and no "
             "outfall/plant/pump are reported as isolated fragments.<br>"
             "<b>Pipes / nodes output</b>: input attributes, pn_comp (subnetwork, 1 = largest) and "
             "pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).<br>"
@@ -44,7 +44,8 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
             QgsProcessingParameterNumber.Integer, 2, minValue=0))
         self.addParameter(QgsProcessingParameterEnum(
             "SINKS_AS_OUTLETS", self.tr("Count sinks (dead ends downstream) as outlets"),
-            [self.tr("Automatic (when no node is typed as outlet)"), self.tr("Yes"), self.tr("No")],
+            [self.tr("Automatic (in subnetworks with no outfall, plant or pump node)"), self.tr("Yes"),
+             self.tr("No")],
             defaultValue=0))
         self.add_sink("OUTPUT_PIPES", self.tr("Pipes with subnetwork"), QgsProcessing.TypeVectorLine)
         self.add_sink("OUTPUT_NODES", self.tr("Nodes with subnetwork"), QgsProcessing.TypeVectorPoint)
@@ -61,7 +62,7 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
                               fragment_size=self.parameterAsInt(parameters, "FRAGMENT_SIZE", context),
                               sinks_as_outlets={0: None, 1: True, 2: False}[choice])
         if result.sinks_used_as_outlets:
-            feedback.pushInfo(self.tr("Sinks are counted as outlets."))
+            feedback.pushInfo(self.tr("Sinks are counted as outlets where no outlet node is typed."))
         reaching = result.reaches_outlet
         pipes = self.write_pipes(run, parameters, context, feedback, [("pn_reach", "int")],
                                  lambda r: [[int(r.to_node in reaching)]] if r.to_node else [[None]])

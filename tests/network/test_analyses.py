@@ -45,8 +45,11 @@ def test_connectivity_outlets_unreachable_and_fragments():
          ("E", "F", "P5", {"system": "storm"})],
         {"O": {"type": "outfall"}})
     result = connectivity(graph, fragment_size=2)
-    assert result.outlets == {"O": "outfall"}
-    assert checks(result.findings, "no_outlet") == [
+    # E-F has no outfall node, so its sink F is where it ends; the C-D loop has no way out
+    assert result.outlets == {"O": "outfall", "F": "sink"}
+    assert checks(result.findings, "no_outlet") == [("C", ""), ("D", ""), ("P3", ""), ("P4", "")]
+    strict = connectivity(graph, sinks_as_outlets=False)
+    assert checks(strict.findings, "no_outlet") == [
         ("C", ""), ("D", ""), ("E", ""), ("F", ""), ("P3", ""), ("P4", ""), ("P5", "")]
     assert checks(result.findings, "isolated_fragment") == [("P3", "2"), ("P5", "1")]
     main = result.subnetworks[0]

@@ -1,0 +1,46 @@
+"""Every analysis algorithm through a real `qgis_process run pipenet:<id> --json`."""
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def run_json(qgis_process, algorithm, *arguments):
+    result = qgis_process("run", f"pipenet:{algorithm}", "--json", "--", *arguments)
+    return json.loads(result.stdout[result.stdout.index("{"):])["results"]
+
+
+@pytest.mark.parametrize("algorithm, extra, expected", [
+    ("connectivity", ["OUTPUT_SUMMARY={out}/summary.gpkg"], {"COMPONENT_COUNT": 2, "NO_OUTLET_PIPES": 0}),
+    ("upstreamtrace", ["START_NODES=Y2,W3"], {"PIPE_COUNT": 5}),
+    ("downstreamtrace", ["START_NODES=W1"], {"PIPE_COUNT": 5, "OUTLETS": "OUT"}),
+    ("accumulate", ["ACCUMULATE_FIELD=户数"], {}),
+    ("illicitconnections", [], {"SANITARY_TO_STORM": 1, "STORM_TO_SANITARY": 1, "DIRECT_DISCHARGES": 1}),
+    ("hydraulicchecks", ["MIN_SLOPE=0.5"], {}),
+])
+def test_analysis_runs_in_qgis_process(qgis_process, small_network, tmp_path, algorithm, extra, expected):
+    pipes, nodes = small_network
+    out = tmp_path / "out"
+    results = run_json(qgis_process, algorithm, f"PIPES={pipes}", f"NODES={nodes}",
+                       *[argument.format(out=out) for argument in extra],
+                       f"OUTPUT_PIPES={out}/pipes.gpkg", f"OUTPUT_FINDINGS={out}/findings.gpkg")
+    for key, value in expected.items():
+        assert results[key] == value, results
+
+
+def test_valve_isolation_in_qgis_process(qgis_process, water_network, tmp_path):
+    pipes, nodes = water_network
+    results = run_json(qgis_process, "valveisolation", f"PIPES={pipes}", f"NODES={nodes}", "BREAK_PIPES=M2",
+                       f"OUTPUT_PIPES={tmp_path}/segment.gpkg", f"OUTPUT_NODES={tmp_path}/valves.gpkg")
+    assert results["VALVES_TO_CLOSE"] == "V1, V2, V3"
+    assert results["CUSTOMER_COUNT"] == 1
+
+
+def test_unknown_start_fails_cleanly(qgis_process, small_network, tmp_path):
+    pipes, nodes = small_network
+    result = qgis_process("run", "pipenet:upstreamtrace", "--", f"PIPES={pipes}", f"NODES={nodes}",
+                          "START_NODES=Q99", f"OUTPUT_PIPES={tmp_path}/t.gpkg", check=False)
+    assert result.returncode != 0
+    assert "Q99" in result.stdout + result.stderr and "Traceback" not in result.stdout + result.stderr
