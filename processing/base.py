@@ -321,6 +321,21 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
                 add_feature(sink, out, key)
         return dest
 
+    def write_points(self, run: NetworkRun, parameters, key: str, context, columns: list[tuple[str, str]],
+                     rows) -> Optional[str]:
+        """Write points from (values, (x, y) in the working CRS) rows."""
+        fields = output_fields(None, columns)
+        sink, dest = self.parameterAsSink(parameters, key, context, fields, QgsWkbTypes.Point,
+                                          run.frame.output_crs)
+        if sink is None:
+            return None
+        for row, xy in rows:
+            out = QgsFeature(fields)
+            out.setGeometry(to_output_geometry(run.frame, *(xy or (None, None))))
+            out.setAttributes(list(row))
+            add_feature(sink, out, key)
+        return dest
+
     def write_table(self, parameters, key: str, context, columns: list[tuple[str, str]], rows) -> Optional[str]:
         """Write a table without geometry (summaries)."""
         fields = output_fields(None, columns)

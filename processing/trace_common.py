@@ -30,6 +30,39 @@ def split_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+def resolve_nodes(algorithm, run, parameters, context, ids_key: str, points_key: str, distance_key: str) -> list[str]:
+    """Node ids from a comma list parameter and a point-layer parameter (nearest node within a distance)."""
+    graph = run.network.graph
+    ids = split_list(algorithm.parameterAsString(parameters, ids_key, context) or "")
+    points = algorithm.parameterAsSource(parameters, points_key, context)
+    if points is not None:
+        distance = algorithm.parameterAsDouble(parameters, distance_key, context)
+        names = list(graph.nodes)
+        tree = cKDTree(np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in names]))
+        working = run.frame.to_work.destinationCrs() if run.frame.to_work else run.frame.output_crs
+        transform = QgsCoordinateTransform(points.sourceCrs(), working, context.transformContext()) \
+            if points.sourceCrs().isValid() and working.isValid() else None
+        for feature in points.getFeatures():
+            geometry = QgsGeometry(feature.geometry())
+            if geometry.isNull():
+                continue
+            if transform is not None:
+                geometry.transform(transform)
+            point = geometry.asPoint()
+            gap, index = tree.query((point.x(), point.y()), distance_upper_bound=distance)
+            if not np.isfinite(gap):
+                raise QgsProcessingException(algorithm.tr(
+                    "Layer {}: feature {} is more than {} m from any network node.").format(
+                    points_key, feature.id(), distance))
+            ids.append(names[index])
+    if not ids:
+        raise QgsProcessingException(algorithm.tr("Give {} (node ids) or {}.").format(ids_key, points_key))
+    try:
+        return list(dict.fromkeys(check_starts(graph, ids, "network built from PIPES")))
+    except PipeNetInputError as error:
+        raise QgsProcessingException(str(error)) from None
+
+
 class TraceAlgorithm(PipeNetAlgorithm):
     """Trace from start nodes; subclasses set DIRECTION."""
 
@@ -63,7 +96,7 @@ class TraceAlgorithm(PipeNetAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         run = self.build_from_parameters(parameters, context, feedback)
         graph = run.network.graph
-        starts = self._starts(run, parameters, context)
+        starts = resolve_nodes(self, run, parameters, context, "START_NODES", "START_POINTS", "START_DISTANCE")
         systems = {normalise_system(s) or s for s in
                    split_list(self.parameterAsString(parameters, "SYSTEMS", context) or "")} or None
         stops = {normalise_node_type(s) or s for s in
@@ -95,34 +128,3 @@ class TraceAlgorithm(PipeNetAlgorithm):
         return {"OUTPUT_PIPES": pipes, "OUTPUT_NODES": nodes, "PIPE_COUNT": len(by_pipe),
                 "NODE_COUNT": len(by_node), "LENGTH_M": round(length, 1), "OUTLETS": ", ".join(outlets)}
 
-    def _starts(self, run, parameters, context) -> list[str]:
-        """Start ids from START_NODES and START_POINTS (nearest node within START_DISTANCE)."""
-        graph = run.network.graph
-        ids = split_list(self.parameterAsString(parameters, "START_NODES", context) or "")
-        points = self.parameterAsSource(parameters, "START_POINTS", context)
-        if points is not None:
-            distance = self.parameterAsDouble(parameters, "START_DISTANCE", context)
-            names = list(graph.nodes)
-            tree = cKDTree(np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in names]))
-            working = run.frame.to_work.destinationCrs() if run.frame.to_work else run.frame.output_crs
-            transform = QgsCoordinateTransform(points.sourceCrs(), working, context.transformContext()) \
-                if points.sourceCrs().isValid() and working.isValid() else None
-            for feature in points.getFeatures():
-                geometry = QgsGeometry(feature.geometry())
-                if geometry.isNull():
-                    continue
-                if transform is not None:
-                    geometry.transform(transform)
-                point = geometry.asPoint()
-                gap, index = tree.query((point.x(), point.y()), distance_upper_bound=distance)
-                if not np.isfinite(gap):
-                    raise QgsProcessingException(self.tr(
-                        "Start point feature {} is more than {} m from any network node.").format(
-                        feature.id(), distance))
-                ids.append(names[index])
-        if not ids:
-            raise QgsProcessingException(self.tr("Give START_NODES (node ids) or START_POINTS."))
-        try:
-            return list(dict.fromkeys(check_starts(graph, ids, "network built from PIPES")))
-        except PipeNetInputError as error:
-            raise QgsProcessingException(str(error)) from None

@@ -6,8 +6,10 @@ from .connectivity import ConnectivityAlgorithm
 from .downstream_trace import DownstreamTraceAlgorithm
 from .hydraulic_checks import HydraulicChecksAlgorithm
 from .illicit_connections import IllicitConnectionsAlgorithm
+from .outfall_sources import OutfallSourcesAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
 from .valve_isolation import ValveIsolationAlgorithm
 
 ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorithm, DownstreamTraceAlgorithm,
-              AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm]
+              AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
+              OutfallSourcesAlgorithm]

@@ -44,3 +44,11 @@ def test_unknown_start_fails_cleanly(qgis_process, small_network, tmp_path):
                           "START_NODES=Q99", f"OUTPUT_PIPES={tmp_path}/t.gpkg", check=False)
     assert result.returncode != 0
     assert "Q99" in result.stdout + result.stderr and "Traceback" not in result.stdout + result.stderr
+
+
+def test_outfall_sources_in_qgis_process(qgis_process, small_network, tmp_path):
+    pipes, nodes = small_network
+    results = run_json(qgis_process, "outfallsources", f"PIPES={pipes}", f"NODES={nodes}", "OUTFALLS=OUT",
+                       f"OUTPUT_PLAN={tmp_path}/plan.gpkg", f"OUTPUT_CANDIDATES={tmp_path}/candidates.gpkg")
+    assert results["CANDIDATE_COUNT"] == 1
+    assert results["FIRST_INSPECTIONS"].startswith("OUT: ")

@@ -129,3 +129,15 @@ def test_analyses_reuse_the_cached_graph(pipenet_plugin, small_network):
         assert NETWORK_CACHE.builds == before + 1
     finally:
         QgsProject.instance().removeAllMapLayers()
+
+
+def test_outfall_sources(pipenet_plugin, small_network, write_layer):
+    defects = write_layer("cctv", "Point", [("管段编号", "str"), ("缺陷代码", "str")],
+                          [{"管段编号": "G2", "缺陷代码": "AJ2", "wkt": "POINT (500075 3400000)"}], epsg=4549)
+    result = run("outfallsources", small_network, OUTFALLS="OUT", DEFECTS=defects,
+                 OUTPUT_CANDIDATES="TEMPORARY_OUTPUT", OUTPUT_PLAN="TEMPORARY_OUTPUT", OUTPUT_PIPES="TEMPORARY_OUTPUT")
+    candidates = values(result["OUTPUT_CANDIDATES"], "rank", "node", "score")
+    assert candidates == [(1, "Y4", 3), (2, "Y2", 2)]
+    assert result["FIRST_INSPECTIONS"].startswith("OUT: ")
+    assert result["OUTPUT_PLAN"].featureCount() >= 2
+    assert {f["pn_id"] for f in result["OUTPUT_PIPES"].getFeatures()} == {"G1", "G2", "G3", "G4"}

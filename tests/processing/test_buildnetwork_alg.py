@@ -189,3 +189,31 @@ def test_input_layers_are_not_modified(pipenet_plugin, write_layer):
     before = Path(pipes_path.split("|")[0]).read_bytes()
     run_build(pipes_path, nodes_path)
     assert Path(pipes_path.split("|")[0]).read_bytes() == before
+
+
+def test_memory_layer_curves_zm_and_selection(pipenet_plugin):
+    from qgis.core import QgsFeature, QgsGeometry, QgsProcessingFeatureSourceDefinition
+
+    layer = QgsVectorLayer("CompoundCurveZM?crs=EPSG:4549&field=id:string", "curvy", "memory")
+    features = []
+    for pipe_id, wkt in (
+            ("C1", "CompoundCurveZM ((500000 3400000 5 0, 500010 3400000 5 0), "
+                   "CircularStringZM (500010 3400000 5 0, 500020 3400010 5 0, 500030 3400000 5 0))"),
+            ("C2", "CompoundCurveZM ((500030 3400000 4 0, 500060 3400000 3 0))"),
+            ("C3", "CompoundCurveZM ((500100 3400000 4 0, 500160 3400000 3 0))")):
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([pipe_id])
+        feature.setGeometry(QgsGeometry.fromWkt(wkt))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        result = run_build(layer.id())
+        lengths = dict(rows(result["OUTPUT_PIPES"], "pn_id", "pn_length"))
+        assert lengths["C1"] == pytest.approx(10 + 3.14159 * 10, rel=0.01)  # the arc, not its chord
+        assert result["COMPONENT_COUNT"] == 2
+        layer.selectByIds([f.id() for f in layer.getFeatures() if f["id"] in ("C1", "C2")])
+        selected = run_build(QgsProcessingFeatureSourceDefinition(layer.id(), True))
+        assert selected["PIPE_COUNT"] == 2 and selected["COMPONENT_COUNT"] == 1
+    finally:
+        QgsProject.instance().removeAllMapLayers()
