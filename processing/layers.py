@@ -37,14 +37,24 @@ class WorkingFrame:
     description: str
 
 
+def is_undefined(crs: QgsCoordinateReferenceSystem) -> bool:
+    """No CRS, or the 'Undefined geographic/Cartesian SRS' GeoPackage writes for layers without one."""
+    return not crs.isValid() or (not crs.authid() and crs.description().lower().startswith("undefined"))
+
+
 def working_frame(source, context) -> WorkingFrame:
     """Pick the metric CRS for tolerances; unknown CRSs are taken as planar metres."""
     crs = source.sourceCrs()
-    if not crs.isValid():
+    if is_undefined(crs):
         return WorkingFrame(crs, None, None, "unknown CRS: coordinates taken as planar metres")
     if not needs_metric_transform(crs.isGeographic(), is_metre_crs(crs)):
         return WorkingFrame(crs, None, None, f"{crs.authid() or crs.description()} (metres)")
     extent = _extent(source)
+    if crs.isGeographic() and _usable(extent) and not (
+            -180.5 <= extent.xMinimum() and extent.xMaximum() <= 360.5 and -90.5 <= extent.yMinimum()
+            and extent.yMaximum() <= 90.5):
+        return WorkingFrame(crs, None, None, f"{crs.description()} holds coordinates that are not degrees: "
+                                             "taken as planar metres")
     to_wgs84 = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"),
                                       context.transformContext())
     centre = to_wgs84.transform(extent.center()) if _usable(extent) else QgsPointXY(0, 0)
@@ -143,7 +153,7 @@ def read_nodes(source, name: str, frame: WorkingFrame, context, feedback) -> tup
     field_names = source.fields().names()
     transform = None
     working_crs = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
-    if source.sourceCrs().isValid() and working_crs.isValid() and source.sourceCrs() != working_crs:
+    if not is_undefined(source.sourceCrs()) and not is_undefined(working_crs) and source.sourceCrs() != working_crs:
         transform = QgsCoordinateTransform(source.sourceCrs(), working_crs, context.transformContext())
         feedback.pushInfo(f"Layer '{name}' is in {source.sourceCrs().authid()}; reprojected to "
                           f"{working_crs.authid()} to match the pipes.")
@@ -165,6 +175,26 @@ def read_nodes(source, name: str, frame: WorkingFrame, context, feedback) -> tup
         records.append(NodeRecord(count, xy, attrs))
         fids.append(feature.id())
     return LayerData(name, field_names, records), fids
+
+
+def points_in_working_crs(source, frame: WorkingFrame, context) -> list[tuple[int, tuple[float, float]]]:
+    """(feature id, (x, y)) of every point of a source, in the working CRS; null geometries skipped."""
+    working = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
+    transform = None
+    if not is_undefined(source.sourceCrs()) and not is_undefined(working) and source.sourceCrs() != working:
+        transform = QgsCoordinateTransform(source.sourceCrs(), working, context.transformContext())
+    found = []
+    for feature in source.getFeatures():
+        geometry = QgsGeometry(feature.geometry())
+        if geometry.isNull() or geometry.isEmpty():
+            continue
+        if transform is not None:
+            geometry.transform(transform)
+        point = geometry.constGet()
+        if geometry.isMultipart():
+            point = point.geometryN(0)
+        found.append((feature.id(), (point.x(), point.y())))
+    return found
 
 
 def to_output_geometry(frame: WorkingFrame, x: Optional[float], y: Optional[float]) -> QgsGeometry:

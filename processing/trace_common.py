@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from qgis.core import (
-    QgsCoordinateTransform,
-    QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
@@ -21,6 +19,7 @@ from ..network.fields import normalise_node_type, normalise_system
 from ..network.model import PipeNetInputError
 from ..network.trace import check_starts, trace
 from .base import PipeNetAlgorithm
+from .layers import points_in_working_crs
 
 
 def split_list(text: str) -> list[str]:
@@ -39,21 +38,12 @@ def resolve_nodes(algorithm, run, parameters, context, ids_key: str, points_key:
         distance = algorithm.parameterAsDouble(parameters, distance_key, context)
         names = list(graph.nodes)
         tree = cKDTree(np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in names]))
-        working = run.frame.to_work.destinationCrs() if run.frame.to_work else run.frame.output_crs
-        transform = QgsCoordinateTransform(points.sourceCrs(), working, context.transformContext()) \
-            if points.sourceCrs().isValid() and working.isValid() else None
-        for feature in points.getFeatures():
-            geometry = QgsGeometry(feature.geometry())
-            if geometry.isNull():
-                continue
-            if transform is not None:
-                geometry.transform(transform)
-            point = geometry.asPoint()
-            gap, index = tree.query((point.x(), point.y()), distance_upper_bound=distance)
+        for fid, xy in points_in_working_crs(points, run.frame, context):
+            gap, index = tree.query(xy, distance_upper_bound=distance)
             if not np.isfinite(gap):
                 raise QgsProcessingException(algorithm.tr(
                     "Layer {}: feature {} is more than {} m from any network node.").format(
-                    points_key, feature.id(), distance))
+                    points_key, fid, distance))
             ids.append(names[index])
     if not ids:
         raise QgsProcessingException(algorithm.tr("Give {} (node ids) or {}.").format(ids_key, points_key))

@@ -6,10 +6,12 @@ from .connectivity import ConnectivityAlgorithm
 from .downstream_trace import DownstreamTraceAlgorithm
 from .hydraulic_checks import HydraulicChecksAlgorithm
 from .illicit_connections import IllicitConnectionsAlgorithm
+from .import_epanet import ImportEpanetAlgorithm
+from .import_swmm import ImportSwmmAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
 from .valve_isolation import ValveIsolationAlgorithm
 
 ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorithm, DownstreamTraceAlgorithm,
               AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
-              OutfallSourcesAlgorithm]
+              OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm]

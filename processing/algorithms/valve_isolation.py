@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsCoordinateTransform,
-    QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
@@ -17,6 +15,7 @@ from qgis.core import (
 from ...network.isolation import isolate, nearest_pipes
 from ...network.model import PipeNetInputError
 from ..base import PipeNetAlgorithm
+from ..layers import points_in_working_crs
 from ..trace_common import split_list
 
 
@@ -101,19 +100,9 @@ class ValveIsolationAlgorithm(PipeNetAlgorithm):
         if points is None:
             return []
         distance = self.parameterAsDouble(parameters, "BREAK_DISTANCE", context)
-        working = run.frame.to_work.destinationCrs() if run.frame.to_work else run.frame.output_crs
-        transform = QgsCoordinateTransform(points.sourceCrs(), working, context.transformContext()) \
-            if points.sourceCrs().isValid() and working.isValid() else None
-        locations, fids = [], []
-        for feature in points.getFeatures():
-            geometry = QgsGeometry(feature.geometry())
-            if geometry.isNull():
-                continue
-            if transform is not None:
-                geometry.transform(transform)
-            point = geometry.asPoint()
-            locations.append((point.x(), point.y()))
-            fids.append(feature.id())
+        located = points_in_working_crs(points, run.frame, context)
+        fids = [fid for fid, _ in located]
+        locations = [xy for _, xy in located]
         found = nearest_pipes(run.network.pipe_coords, locations, distance)
         missing = [str(fid) for fid, pipe in zip(fids, found) if pipe is None]
         if missing:

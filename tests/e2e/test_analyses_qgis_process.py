@@ -52,3 +52,15 @@ def test_outfall_sources_in_qgis_process(qgis_process, small_network, tmp_path):
                        f"OUTPUT_PLAN={tmp_path}/plan.gpkg", f"OUTPUT_CANDIDATES={tmp_path}/candidates.gpkg")
     assert results["CANDIDATE_COUNT"] == 1
     assert results["FIRST_INSPECTIONS"].startswith("OUT: ")
+
+
+def test_import_swmm_then_build_in_qgis_process(qgis_process, tmp_path):
+    from pathlib import Path
+
+    model = Path(__file__).resolve().parents[1] / "data" / "bellinge" / "bellinge_small.inp"
+    imported = run_json(qgis_process, "importswmm", f"INPUT={model}", "CRS=EPSG:25832",
+                        f"OUTPUT_PIPES={tmp_path}/pipes.gpkg", f"OUTPUT_NODES={tmp_path}/nodes.gpkg")
+    assert imported["LINK_COUNT"] == 15
+    built = run_json(qgis_process, "buildnetwork", f"PIPES={tmp_path}/pipes.gpkg", f"NODES={tmp_path}/nodes.gpkg",
+                     f"OUTPUT_PIPES={tmp_path}/built.gpkg")
+    assert built["COMPONENT_COUNT"] == 1 and built["NODE_COUNT"] == 16
