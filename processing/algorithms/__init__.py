@@ -7,6 +7,7 @@ from .downstream_trace import DownstreamTraceAlgorithm
 from .hydraulic_checks import HydraulicChecksAlgorithm
 from .illicit_connections import IllicitConnectionsAlgorithm
 from .import_epanet import ImportEpanetAlgorithm
+from .import_survey import ImportSurveyAlgorithm
 from .import_swmm import ImportSwmmAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
@@ -14,4 +15,5 @@ from .valve_isolation import ValveIsolationAlgorithm
 
 ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorithm, DownstreamTraceAlgorithm,
               AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
-              OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm]
+              OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
+              ImportSurveyAlgorithm]

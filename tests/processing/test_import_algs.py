@@ -48,3 +48,21 @@ def test_bad_model_file_is_a_clean_error_and_writes_nothing(pipenet_plugin, tmp_
         processing.run("pipenet:importswmm", {"INPUT": str(DATA / "models" / "truncated.inp"),
                                               "OUTPUT_PIPES": str(tmp_path / "p.gpkg")})
     assert not (tmp_path / "p.gpkg").exists()
+
+
+def test_survey_import_builds_with_depth_derived_inverts(pipenet_plugin):
+    from qgis import processing
+
+    survey = DATA / "survey"
+    imported = processing.run("pipenet:importsurvey", {
+        "POINTS": str(survey / "points_gbk.csv"), "SEGMENTS": str(survey / "segments_gbk.csv"), "CRS": "EPSG:4549",
+        "OUTPUT_PIPES": "TEMPORARY_OUTPUT", "OUTPUT_NODES": "TEMPORARY_OUTPUT", "OUTPUT_REPORT": "TEMPORARY_OUTPUT"})
+    assert imported["ISSUE_COUNT"] == 3 and imported["OUTPUT_REPORT"].featureCount() == 3
+    built = processing.run("pipenet:buildnetwork", {
+        "PIPES": imported["OUTPUT_PIPES"], "NODES": imported["OUTPUT_NODES"], "OUTPUT_PIPES": "TEMPORARY_OUTPUT",
+        "OUTPUT_NODES": "TEMPORARY_OUTPUT"})
+    rows = sorted((f["pn_from"], f["pn_to"], f["pn_dir_src"], f["pn_diam_mm"]) for f in built["OUTPUT_PIPES"].getFeatures())
+    assert rows[0] == ("YS1", "YS2", "invert", 300.0)
+    assert rows[1][:3] == ("YS2", "YS3", "invert") and 1100 < rows[1][3] < 1110
+    types = {f["pn_id"]: f["pn_type"] for f in built["OUTPUT_NODES"].getFeatures()}
+    assert types["YS3"] == "outfall" and types["YS4"] == "inlet"
