@@ -61,7 +61,8 @@ def test_survey_import_builds_with_depth_derived_inverts(pipenet_plugin):
     built = processing.run("pipenet:buildnetwork", {
         "PIPES": imported["OUTPUT_PIPES"], "NODES": imported["OUTPUT_NODES"], "OUTPUT_PIPES": "TEMPORARY_OUTPUT",
         "OUTPUT_NODES": "TEMPORARY_OUTPUT"})
-    rows = sorted((f["pn_from"], f["pn_to"], f["pn_dir_src"], f["pn_diam_mm"]) for f in built["OUTPUT_PIPES"].getFeatures())
+    rows = sorted((f["pn_from"], f["pn_to"], f["pn_dir_src"], f["pn_diam_mm"])
+                  for f in built["OUTPUT_PIPES"].getFeatures())
     assert rows[0] == ("YS1", "YS2", "invert", 300.0)
     assert rows[1][:3] == ("YS2", "YS3", "invert") and 1100 < rows[1][3] < 1110
     types = {f["pn_id"]: f["pn_type"] for f in built["OUTPUT_NODES"].getFeatures()}
