@@ -1,6 +1,6 @@
 """PipeNet's pure-Python network core: never imports qgis."""
 
-from .build import build_network
+from .api import build_network
 from .findings import FINDING_COLUMNS, Finding
 from .model import (
                     BuildOptions,

@@ -114,6 +114,71 @@ class Network:
     node_mapping: dict[str, str]
     pipe_coords: dict[str, Any] = field(default_factory=dict)
     on_progress: Optional[Callable[[float], None]] = None
+    input_crs: Any = None
+    metric_crs: Any = None
+    sources: dict[str, Any] = field(default_factory=dict)
+
+    # -- analyses (the Python API; each delegates to its module) ------------------------------------
+    def components(self, fragment_size: int = 2, sinks_as_outlets: Optional[bool] = None):
+        """Subnetworks, outlets and reachability (see connectivity.connectivity)."""
+        from .connectivity import connectivity
+
+        return connectivity(self.graph, fragment_size, sinks_as_outlets)
+
+    def upstream(self, node_ids, **options) -> dict:
+        """{start: TraceResult} of an upstream trace from each node id (see trace.trace)."""
+        from .trace import check_starts, trace
+
+        return {n: trace(self.graph, n, "upstream", **options) for n in check_starts(self.graph, node_ids)}
+
+    def downstream(self, node_ids, **options) -> dict:
+        """{start: TraceResult} of a downstream trace from each node id, with paths to outlets."""
+        from .trace import check_starts, trace
+
+        return {n: trace(self.graph, n, "downstream", **options) for n in check_starts(self.graph, node_ids)}
+
+    def accumulate(self, values: Optional[dict] = None):
+        """Upstream length, nodes and summed values per pipe (see accumulate.accumulate)."""
+        from .accumulate import accumulate
+
+        return accumulate(self.graph, values)
+
+    def illicit_connections(self, evidence_distance: float = 5.0):
+        """Cross-system connections and flow-path violations (see illicit.illicit_connections)."""
+        from .illicit import illicit_connections
+
+        return illicit_connections(self.graph, self.pipe_coords, evidence_distance)
+
+    def hydraulic_checks(self, tolerances=None) -> list:
+        """Slope, diameter, invert, depth, loop and split findings (see hydraulics.hydraulic_checks)."""
+        from .hydraulics import hydraulic_checks
+
+        return hydraulic_checks(self.graph, tolerances)
+
+    def isolate(self, break_pipe: str, inoperable=()):
+        """Isolation segment of a water-main break (see isolation.isolate)."""
+        from .isolation import isolate
+
+        return isolate(self.graph, break_pipe, inoperable)
+
+    # -- GeoDataFrames (only for networks built from GeoDataFrames or files) -------------------------
+    def pipes_frame(self):
+        """Input pipes with pn_ columns, one row per part, as a GeoDataFrame in the input CRS."""
+        from .io import pipes_frame
+
+        return pipes_frame(self, self.sources["pipes"])
+
+    def nodes_frame(self):
+        """Nodes (input and virtual) with pn_ columns as a GeoDataFrame in the input CRS."""
+        from .io import nodes_frame
+
+        return nodes_frame(self)
+
+    def findings_frame(self, findings: Optional[list] = None):
+        """Findings (default: the build's topology findings) as a GeoDataFrame in the uniform schema."""
+        from .io import findings_frame
+
+        return findings_frame(self, self.findings if findings is None else findings)
 
     def summary(self) -> dict[str, Any]:
         """Counts a technician wants first: pipes, nodes, components, length, findings per check."""

@@ -23,7 +23,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progress, build_network
+from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progress
+from ..network.build import build_network
 from ..network.findings import count_by_check
 from .cache import NETWORK_CACHE
 from .compat import set_advanced

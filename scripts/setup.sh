@@ -23,4 +23,10 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import qgis.core, pyt
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
     touch "$VENV/.installed"
 fi
+API_VENV=${API_VENV:-.venv-api}
+if [ ! -x "$API_VENV/bin/python" ] || [ requirements-api.txt -nt "$API_VENV/.installed" ]; then
+    /usr/bin/python3 -m venv "$API_VENV"
+    "$API_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-api.txt
+    touch "$API_VENV/.installed"
+fi
 echo "PipeNet setup done: $(QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -c 'from qgis.core import Qgis; print("QGIS", Qgis.QGIS_VERSION)' 2>/dev/null)"

@@ -44,7 +44,7 @@ def test_ends_snap_within_tolerance_only():
     nodes = nodes_layer([("A", (0, 0), {}), ("B", (50, 0), {})])
     pipes = pipes_layer([("P1", [(0.3, 0.2), (49.6, 0)], {})])
     assert list(build_network(pipes, nodes).graph.edges()) == [("A", "B")]
-    network = build_network(pipes, nodes, BuildOptions(snap_tolerance=0.1))
+    network = build_network(pipes, nodes, options=BuildOptions(snap_tolerance=0.1))
     assert list(network.graph.edges()) == [("V1", "V2")]
     assert {f.check for f in network.findings} >= {"dangling_end", "near_miss"}
 

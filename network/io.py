@@ -1,0 +1,161 @@
+"""Read pipes and nodes with geopandas (any file GDAL opens) and turn results into GeoDataFrames."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Optional
+
+import numpy as np
+
+from .crs import metric_epsg_for
+from .encoding import detect_dbf_encoding
+from .findings import FINDING_COLUMNS
+from .model import LayerData, NodeRecord, PipeRecord
+
+PIPE_COLUMNS = ["pn_id", "pn_part", "pn_from", "pn_to", "pn_reversed", "pn_dir_src", "pn_length", "pn_comp",
+                "pn_system", "pn_diam_mm"]
+
+
+def read_layer(path: str, layer: Optional[str] = None, encoding: Optional[str] = None):
+    """Read a layer into a GeoDataFrame; shapefiles without a declared encoding are detected (GBK).
+
+    """
+    import geopandas
+
+    options: dict[str, Any] = {}
+    if layer is not None:
+        options["layer"] = layer
+    if encoding is None and str(path).lower().endswith(".shp"):
+        encoding = detect_dbf_encoding(str(path))
+    if encoding:
+        options["encoding"] = encoding
+    return geopandas.read_file(path, **options)
+
+
+def ensure_proj_data() -> None:
+    """Point pyproj at the system PROJ data when it runs from a venv that has none of its own.
+
+    Debian's pyproj looks under sys.prefix, which in a --system-site-packages venv is the venv.
+    """
+    import pyproj
+
+    try:
+        pyproj.datadir.get_data_dir()
+        return
+    except Exception:  # pyproj raises DataDirError, whose import path moved between versions
+        pass
+    for folder in (os.path.join(sys.base_prefix, "share", "proj"), "/usr/share/proj", "/usr/local/share/proj"):
+        if os.path.exists(os.path.join(folder, "proj.db")):
+            pyproj.datadir.set_data_dir(folder)
+            return
+
+
+def working_crs(frame) -> tuple[Any, Optional[Any]]:
+    """(input CRS, metric CRS or None) chosen exactly as the QGIS algorithms choose it."""
+    ensure_proj_data()
+    from pyproj import CRS, Transformer
+
+    crs = frame.crs
+    if crs is None:
+        return None, None
+    crs = CRS.from_user_input(crs)
+    units = crs.axis_info[0].unit_name if crs.axis_info else ""
+    if crs.is_projected and units in ("metre", "meter"):
+        return crs, None
+    minx, miny, maxx, maxy = frame.total_bounds
+    centre = ((minx + maxx) / 2.0, (miny + maxy) / 2.0)
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(*centre)
+    return crs, CRS.from_epsg(metric_epsg_for(lon, lat))
+
+
+def to_layer_data(frame, name: str, metric=None, kind: str = "pipe") -> LayerData:
+    """Records in the working CRS, keyed by row position (like the QGIS adapter)."""
+    if metric is not None:
+        frame = frame.to_crs(metric)
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    values = frame[columns].to_dict("records")
+    records = []
+    for position, (geometry, attrs) in enumerate(zip(frame.geometry, values)):
+        attrs = {k: (None if _is_missing(v) else _plain(v)) for k, v in attrs.items()}
+        if kind == "pipe":
+            records.append(PipeRecord(position, _parts(geometry), attrs))
+        else:
+            xy = None
+            if geometry is not None and not geometry.is_empty:
+                point = geometry.geoms[0] if geometry.geom_type.startswith("Multi") else geometry
+                xy = (point.x, point.y)
+            records.append(NodeRecord(position, xy, attrs))
+    return LayerData(name, columns, records)
+
+
+def _parts(geometry) -> list:
+    if geometry is None or geometry.is_empty:
+        return []
+    lines = list(geometry.geoms) if geometry.geom_type.startswith("Multi") else [geometry]
+    return [[(x, y) for x, y, *_ in line.coords] for line in lines if not line.is_empty]
+
+
+def _is_missing(value) -> bool:
+    try:
+        return value is None or (isinstance(value, float) and np.isnan(value))
+    except TypeError:
+        return False
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def pipes_frame(network, pipes) -> Any:
+    """The input pipes (one row per part) with PipeNet's pn_ columns, in the input CRS."""
+    import geopandas
+
+    rows, geometries = [], []
+    for position, (geometry, attrs) in enumerate(zip(pipes.geometry, pipes.drop(columns=pipes.geometry.name)
+                                                     .to_dict("records"))):
+        parts = list(geometry.geoms) if geometry is not None and geometry.geom_type.startswith("Multi") \
+            else [geometry]
+        for result in network.pipe_results.get(position, []):
+            data = network.graph.edges[result.from_node, result.to_node, result.pipe_id] \
+                if result.from_node is not None else {}
+            rows.append({**attrs, "pn_id": result.pipe_id, "pn_part": result.part, "pn_from": result.from_node,
+                         "pn_to": result.to_node, "pn_reversed": int(result.reversed),
+                         "pn_dir_src": result.direction_source, "pn_length": round(result.length, 3),
+                         "pn_comp": result.component, "pn_system": data.get("system"),
+                         "pn_diam_mm": data.get("diameter")})
+            geometries.append(parts[result.part - 1] if 0 < result.part <= len(parts) else geometry)
+    return geopandas.GeoDataFrame(rows, geometry=geometries, crs=pipes.crs)
+
+
+def nodes_frame(network) -> Any:
+    """Every graph node (input and virtual) with degree and component, in the input CRS."""
+    graph = network.graph
+    rows = [{"pn_id": node, "pn_virtual": int(bool(d.get("virtual"))), "pn_type": d.get("type"),
+             "pn_degree": graph.degree(node), "pn_in": graph.in_degree(node), "pn_out": graph.out_degree(node),
+             "pn_comp": d.get("component"), "x": d["x"], "y": d["y"]} for node, d in graph.nodes(data=True)]
+    return _points(network, rows)
+
+
+def findings_frame(network, findings) -> Any:
+    """Findings as points in the uniform findings schema, in the input CRS."""
+    rows = [dict(f.as_row(), src_fid=f.fid) for f in findings]
+    for row in rows:
+        row.pop("fid", None)
+    frame = _points(network, rows)
+    return frame[[c if c != "fid" else "src_fid" for c in FINDING_COLUMNS] + ["geometry"]] if len(frame) else frame
+
+
+def _points(network, rows) -> Any:
+    import geopandas
+    from shapely.geometry import Point
+
+    geometries = [Point(r.pop("x"), r.pop("y")) if r.get("x") is not None else None for r in rows]
+    frame = geopandas.GeoDataFrame(rows, geometry=geometries, crs=network.metric_crs or network.input_crs)
+    if network.metric_crs is not None and network.input_crs is not None:
+        frame = frame.to_crs(network.input_crs)
+    return frame
