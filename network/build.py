@@ -167,9 +167,17 @@ def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, op
         flip = bool(max(swapped) < max(direct))
         gaps = swapped if flip else direct
         for gap, node_id, xy in zip(gaps, (to_id, from_id) if flip else (from_id, to_id), (start, end)):
-            if gap > options.snap_tolerance:
-                findings.append(make_finding("id_geometry_mismatch", segment["id"], segment["fid"],
-                                             value=round(float(gap), 3), xy=tuple(xy), target=node_id))
+            # the same check ids as for geometry-only snapping, so both kinds of data read alike
+            if gap > max(options.near_miss_distance, options.snap_tolerance):
+                check = "id_geometry_mismatch"
+            elif gap > options.snap_tolerance:
+                check = "near_miss"
+            elif gap > options.gap_report:
+                check = "snapped_gap"
+            else:
+                continue
+            findings.append(make_finding(check, segment["id"], segment["fid"], value=round(float(gap), 3),
+                                         xy=tuple(xy), target=node_id if check != "near_miss" else f"node {node_id}"))
         end_nodes[2 * index], end_nodes[2 * index + 1] = (to_id, from_id) if flip else (from_id, to_id)
         recorded_flip[index] = flip
         segment["ids"] = True
@@ -185,6 +193,11 @@ def _snap_remaining(segments, node_table, ends, end_nodes, options, findings):
         if node_index < 0:
             continue
         end_nodes[end_index] = node_table.ids[node_index]
+        gap = float(np.hypot(*(ends[end_index] - node_table.xy[node_index])))
+        if gap > options.gap_report:
+            segment = segments[end_index // 2]
+            findings.append(make_finding("snapped_gap", segment["id"], segment["fid"], value=round(gap, 3),
+                                         xy=tuple(ends[end_index]), target=node_table.ids[node_index]))
         if count > 1:
             segment = segments[end_index // 2]
             findings.append(make_finding("ambiguous_end", segment["id"], segment["fid"], value=int(count),

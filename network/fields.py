@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
@@ -24,7 +26,13 @@ NUMERIC_FIELDS = {"diameter", "up_invert", "down_invert", "up_depth", "down_dept
 
 
 def load_aliases(extra_path: Optional[str] = None) -> dict:
-    """Return the alias tables, with a user JSON file (same layout) merged on top."""
+    """Return the alias tables, with a user JSON file (same layout) merged on top (read-only: shared)."""
+    stamp = os.path.getmtime(extra_path) if extra_path else None
+    return _load_aliases(extra_path, stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_aliases(extra_path: Optional[str], _stamp: Optional[float]) -> dict:
     with open(ALIASES_PATH, encoding="utf-8") as handle:
         tables = json.load(handle)
     if extra_path:
@@ -199,16 +207,28 @@ def _matches(text: str, alias: str) -> bool:
     return alias in text
 
 
+_CLASSIFIED: dict[tuple[int, str], Optional[str]] = {}
+
+
 def _classify(value: Any, table: Mapping[str, Sequence[str]]) -> Optional[str]:
     if is_null(value):
         return None
     text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    # survey columns repeat a handful of words thousands of times: remember the answers
+    # (load_aliases hands out the same table objects, so their ids stay valid keys)
+    memo_key = (id(table), text)
+    if memo_key in _CLASSIFIED:
+        return _CLASSIFIED[memo_key]
+    result = None
     for key, words in table.items():
         if key.startswith("_"):
             continue
         if any(_matches(text, word) for word in words):
-            return key
-    return None
+            result = key
+            break
+    if len(_CLASSIFIED) < 100_000:
+        _CLASSIFIED[memo_key] = result
+    return result
 
 
 def normalise_system(value: Any, aliases: Optional[dict] = None) -> Optional[str]:

@@ -97,3 +97,11 @@ class SegmentIndex:
             if distance <= radius and distance < result.get(int(owner), np.inf):
                 result[int(owner)] = float(distance)
         return result
+
+    def candidates(self, points: np.ndarray, radius: float) -> list[set[int]]:
+        """For many points at once, the owners that may pass within ``radius`` (coarse, a superset)."""
+        if self.tree is None or len(points) == 0:
+            return [set() for _ in range(len(points))]
+        hits = self.tree.query_ball_point(np.asarray(points, dtype=float), radius + self.step / 2.0 + 1e-9)
+        owners = self.owners[self.sample_segment] if len(self.sample_segment) else self.owners
+        return [set(owners[h].tolist()) if h else set() for h in hits]

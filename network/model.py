@@ -62,6 +62,7 @@ class BuildOptions:
 
     snap_tolerance: float = 0.5
     near_miss_distance: float = 2.0
+    gap_report: float = 0.02
     diameter_unit: str = "auto"
     pipe_fields: dict[str, Optional[str]] = field(default_factory=dict)
     node_fields: dict[str, Optional[str]] = field(default_factory=dict)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
 import networkx as nx
 import numpy as np
@@ -157,10 +157,12 @@ def _duplicates_and_overlaps(graph, coords, index, owner_of, tolerance) -> list[
                     break
     pipe_ids = list(coords)
     reported: set[frozenset] = set()
-    for key, line in coords.items():
-        if len(line) < 2:
+    middles = {key: point_at_half(line) for key, line in coords.items() if len(line) >= 2}
+    coarse = index.candidates(np.array(list(middles.values())).reshape(-1, 2), tolerance)
+    for (key, middle), nearby in zip(middles.items(), coarse):
+        line = coords[key]
+        if len(nearby) < 2:  # only the pipe itself passes there: the usual case, skip exact tests
             continue
-        middle = point_at_half(line)
         for owner in index.near(middle, tolerance):
             other = pipe_ids[owner]
             pair = frozenset((key, other))
@@ -194,15 +196,12 @@ def _inside(line: np.ndarray, other: np.ndarray, tolerance: float) -> bool:
 
 def component_ids(graph: nx.MultiDiGraph) -> dict[str, int]:
     """Number weakly connected components 1..n, largest (by pipes, then nodes) first."""
-    components = sorted(nx.weakly_connected_components(graph),
-                        key=lambda nodes: (-graph.subgraph(nodes).number_of_edges(), -len(nodes),
-                                           min(map(str, nodes))))
-    return {node: number for number, nodes in enumerate(components, start=1) for node in nodes}
-
-
-def nodes_within(points: Sequence[tuple[float, float]], radius: float) -> list[list[int]]:
-    """For each point, the indices of the other points within ``radius``."""
-    if not points:
-        return []
-    tree = cKDTree(np.asarray(points))
-    return [[j for j in hits if j != i] for i, hits in enumerate(tree.query_ball_point(points, radius))]
+    components = list(nx.weakly_connected_components(graph))
+    label = {node: index for index, nodes in enumerate(components) for node in nodes}
+    pipes = [0] * len(components)
+    for u, _ in graph.edges():
+        pipes[label[u]] += 1
+    order = sorted(range(len(components)), key=lambda i: (-pipes[i], -len(components[i]),
+                                                          min(map(str, components[i]))))
+    rank = {index: number for number, index in enumerate(order, start=1)}
+    return {node: rank[index] for node, index in label.items()}
