@@ -47,7 +47,7 @@ package:
 	@bash scripts/package.sh $(VERSION)
 
 bench: setup
-	$(PY) -P bench/run.py
+	$(PY) -P bench/run.py $(if $(BENCH_100X),,--skip-100x)
 
 clean:
 	rm -rf dist demo-output .pytest_cache .ruff_cache

@@ -10,10 +10,11 @@ from .import_epanet import ImportEpanetAlgorithm
 from .import_survey import ImportSurveyAlgorithm
 from .import_swmm import ImportSwmmAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
+from .sample_network import SampleNetworkAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
 from .valve_isolation import ValveIsolationAlgorithm
 
 ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorithm, DownstreamTraceAlgorithm,
               AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
-              ImportSurveyAlgorithm]
+              ImportSurveyAlgorithm, SampleNetworkAlgorithm]

@@ -64,3 +64,12 @@ def test_import_swmm_then_build_in_qgis_process(qgis_process, tmp_path):
     built = run_json(qgis_process, "buildnetwork", f"PIPES={tmp_path}/pipes.gpkg", f"NODES={tmp_path}/nodes.gpkg",
                      f"OUTPUT_PIPES={tmp_path}/built.gpkg")
     assert built["COMPONENT_COUNT"] == 1 and built["NODE_COUNT"] == 16
+
+
+def test_sample_network_in_qgis_process(qgis_process, tmp_path):
+    results = run_json(qgis_process, "samplenetwork", "KM=20", "SEED=2", f"OUTPUT={tmp_path}/county.gpkg")
+    assert 15 < results["LENGTH_KM"] < 25 and results["FAULT_COUNT"] > 10
+    built = run_json(qgis_process, "buildnetwork", f"PIPES={tmp_path}/county.gpkg|layername=pipes",
+                     f"NODES={tmp_path}/county.gpkg|layername=nodes", f"OUTPUT_FINDINGS={tmp_path}/f.gpkg")
+    assert "near_miss=" in built["FINDINGS_BY_CHECK"] and "duplicate_pipe=" in built["FINDINGS_BY_CHECK"]
+    assert not list(tmp_path.glob("*.partial.gpkg"))

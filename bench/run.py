@@ -1,0 +1,179 @@
+"""PipeNet benchmark: per-stage seconds and peak memory on 1x / 10x / 100x county samples.
+
+Usage: python -P bench/run.py [--sizes 1,10,100] [--skip-100x] [--no-qgis-process] [--out bench/results]
+
+Each size runs in its own process so peak memory is that size's own. Results are printed as a
+table and written as JSON (with the machine and library versions) so runs can be compared.
+Targets (issue "County-scale sample network ... benchmark"): in-process read + build + every check
+< 0.5 s at 1x, < 3 s and < 800 MB at 10x; one upstream trace < 10 ms; qgis_process ratio <= 2.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("PIPENET_BENCH_CACHE", Path.home() / ".cache" / "pipenet-bench"))
+KM_1X = 1180.0
+
+
+def load_pipenet():
+    spec = importlib.util.spec_from_file_location("pipenet", ROOT / "__init__.py", submodule_search_locations=[str(ROOT)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["pipenet"] = module
+    spec.loader.exec_module(module)
+
+
+def sample_path(size: int) -> Path:
+    """The cached sample GeoPackage of a size (generated once)."""
+    load_pipenet()
+    from pipenet.network.sample import generate, write_gpkg
+
+    path = CACHE / f"county_{size}x_seed1.gpkg"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.gpkg")
+        if partial.exists():
+            partial.unlink()
+        write_gpkg(generate(KM_1X * size, seed=1), str(partial))
+        partial.replace(path)
+    return path
+
+
+def measure(size: int) -> dict:
+    """Run every stage in this process on the sample of ``size``; return seconds and peak MB."""
+    load_pipenet()
+    from pipenet.network import build_network
+    from pipenet.network.io import read_layer
+
+    path = str(sample_path(size))
+    stages: dict[str, float] = {}
+
+    def timed(name, function):
+        started = time.perf_counter()
+        value = function()
+        stages[name] = round(time.perf_counter() - started, 3)
+        return value
+
+    pipes = timed("read", lambda: (read_layer(path, "pipes"), read_layer(path, "nodes")))
+    network = timed("build", lambda: build_network(*pipes))
+    timed("connectivity", network.components)
+    timed("hydraulics", network.hydraulic_checks)
+    timed("illicit", network.illicit_connections)
+    timed("accumulate", network.accumulate)
+    outlet = max(network.components().subnetworks, key=lambda row: row.pipes).outlets[0]
+    manholes = [n for n, d in network.graph.nodes(data=True) if d.get("component") == 1][:200]
+    trace_times = []
+    for node in manholes:
+        started = time.perf_counter()
+        network.upstream([node])
+        trace_times.append(time.perf_counter() - started)
+    stages["trace_ms_median"] = round(statistics.median(trace_times) * 1000, 3)
+    stages["trace_ms_max"] = round(max(trace_times) * 1000, 3)
+    out = CACHE / f"bench_out_{size}x.gpkg"
+    if out.exists():
+        out.unlink()
+    timed("write", lambda: network.findings_frame().to_file(out, driver="GPKG"))
+    stages["in_process_total"] = round(sum(stages[k] for k in ("read", "build", "connectivity", "hydraulics",
+                                                               "illicit", "accumulate")), 3)
+    return {"size": size, "pipes": network.graph.number_of_edges(), "km": round(network.summary()["length_m"] / 1000),
+            "outlet": outlet, "stages": stages,
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)}
+
+
+def qgis_process_ratio(size: int) -> dict:
+    """Wall time of qgis_process buildnetwork vs native:savefeatures of the same pipes layer."""
+    path = sample_path(size)
+    command = [str(ROOT / "scripts" / "qgis_process"), "run"]
+    out = CACHE / "qp"
+    out.mkdir(exist_ok=True)
+    runs = {
+        "pipenet:buildnetwork": ["pipenet:buildnetwork", "--", f"PIPES={path}|layername=pipes",
+                                 f"NODES={path}|layername=nodes", f"OUTPUT_PIPES={out}/pipes.gpkg",
+                                 f"OUTPUT_NODES={out}/nodes.gpkg", f"OUTPUT_FINDINGS={out}/findings.gpkg"],
+        "native:savefeatures": ["native:savefeatures", "--", f"INPUT={path}|layername=pipes",
+                                f"OUTPUT={out}/copy.gpkg"],
+    }
+    seconds = {}
+    for name, arguments in runs.items():
+        for stale in out.glob("*.gpkg"):
+            stale.unlink()
+        started = time.perf_counter()
+        result = subprocess.run(command + arguments, capture_output=True, text=True)
+        seconds[name] = round(time.perf_counter() - started, 2)
+        if result.returncode != 0:
+            seconds[name + "_error"] = result.stderr[-500:]
+    seconds["ratio"] = round(seconds["pipenet:buildnetwork"] / seconds["native:savefeatures"], 2)
+    return seconds
+
+
+def versions() -> dict:
+    found = {"python": platform.python_version()}
+    for name in ("numpy", "scipy", "networkx", "shapely", "geopandas", "pyproj"):
+        try:
+            found[name] = __import__(name).__version__
+        except ImportError:
+            found[name] = None
+    try:
+        from osgeo import gdal
+
+        found["gdal"] = gdal.__version__
+    except ImportError:
+        pass
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1,10,100")
+    parser.add_argument("--skip-100x", action="store_true")
+    parser.add_argument("--no-qgis-process", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.measure:
+        print(json.dumps(measure(arguments.measure)))
+        return
+    sizes = [int(s) for s in arguments.sizes.split(",") if s and not (arguments.skip_100x and s == "100")]
+    report = {"machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE")
+                                                                         * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                          "platform": platform.platform()},
+              "versions": versions(), "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": []}
+    for size in sizes:
+        sample_path(size)
+        result = subprocess.run([sys.executable, "-P", __file__, "--measure", str(size)], capture_output=True,
+                                text=True)
+        if result.returncode != 0:
+            print(result.stderr[-2000:])
+            raise SystemExit(f"{size}x failed")
+        run = json.loads(result.stdout.strip().splitlines()[-1])
+        if not arguments.no_qgis_process and size == 1:
+            run["qgis_process"] = qgis_process_ratio(size)
+        report["runs"].append(run)
+    stages = list(report["runs"][0]["stages"]) if report["runs"] else []
+    print(f"{'stage':<20}" + "".join(f"{str(r['size']) + 'x':>12}" for r in report["runs"]))
+    print(f"{'pipes':<20}" + "".join(f"{r['pipes']:>12}" for r in report["runs"]))
+    for stage in stages:
+        print(f"{stage:<20}" + "".join(f"{r['stages'][stage]:>12}" for r in report["runs"]))
+    print(f"{'peak MB':<20}" + "".join(f"{r['peak_mb']:>12}" for r in report["runs"]))
+    for run in report["runs"]:
+        if "qgis_process" in run:
+            print("qgis_process at 1x:", run["qgis_process"])
+    Path(arguments.out).mkdir(parents=True, exist_ok=True)
+    target = Path(arguments.out) / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    target.write_text(json.dumps(report, indent=1))
+    print("written", target)
+
+
+if __name__ == "__main__":
+    main()
