@@ -28,7 +28,8 @@ KM_1X = 1180.0
 
 
 def load_pipenet():
-    spec = importlib.util.spec_from_file_location("pipenet", ROOT / "__init__.py", submodule_search_locations=[str(ROOT)])
+    spec = importlib.util.spec_from_file_location("pipenet", ROOT / "__init__.py",
+                                                  submodule_search_locations=[str(ROOT)])
     module = importlib.util.module_from_spec(spec)
     sys.modules["pipenet"] = module
     spec.loader.exec_module(module)
