@@ -1,0 +1,103 @@
+"""CJJ 181 and PACP scores against hand computation; Gi* against an independent implementation; risk."""
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from pipenet.network.condition import Defect, quick_rating, score_pipe, split_code
+from pipenet.network.hotspots import getis_ord, hotspot_class, hotspots, make_lixels
+from pipenet.network.risk import pipe_risk
+
+
+def test_cjj181_structural_by_hand():
+    # PL grade 3 (5) at 2 m, TJ grade 2 (2) at 3.2 m (1.2 m after: alpha 1.1), CK grade 4 (10) at 20 m
+    defects = [Defect("P", "PL", 3, 2.0), Defect("P", "TJ", 2, 3.2), Defect("P", "CK", 4, 20.0)]
+    condition = score_pipe("P", defects, pipe_length=40.0, diameter_mm=1200)
+    s = (5 + 1.1 * 2 + 10) / 3
+    assert condition.S == pytest.approx(round(s, 3))
+    assert condition.F == 10.0 and condition.structural_grade == "Ⅳ"
+    assert condition.SM == pytest.approx(round((5 * 1 + 1.1 * 2 * 1 + 10 * 1) / (s * 40.0), 3))
+    assert condition.RI == pytest.approx(0.7 * 10 + 0.05 * 6)
+    assert condition.repair_grade == "Ⅳ"  # 7.3 > 7
+
+
+def test_cjj181_merge_and_functional():
+    condition = score_pipe("P", [Defect("P", "CJ", 2, 5.0), Defect("P", "CJ", 3, 5.5), Defect("P", "SG", 1, 30.0)],
+                           pipe_length=50.0)
+    # the two deposits under 1 m apart count once, with the higher score (5)
+    assert condition.Y == pytest.approx(round((5 + 0.5) / 2, 3)) and condition.G == 5.0
+    assert condition.functional_grade == "Ⅲ" and condition.MI == pytest.approx(4.0)
+    assert condition.S == 0 and condition.structural_grade == "Ⅰ"
+
+
+def test_pacp_ratings_and_unknown_codes():
+    defects = [Defect("P", "F", 4), Defect("P", "JO", 2), Defect("P", "DAE", 3), Defect("P", "ZZ", 1)]
+    condition = score_pipe("P", defects)
+    assert (condition.pacp_structural, condition.pacp_om, condition.pacp_overall) == (6, 3, 9)
+    assert condition.pacp_index == 3.0 and condition.quick_rating == "4131"
+    assert condition.unknown == ["ZZ"]
+    assert split_code("PL-3") == ("PL", 3) and quick_rating([1, 1]) == "1200"
+
+
+def chain(count=30, length=50.0):
+    graph = nx.MultiDiGraph()
+    coords = {}
+    for i in range(count):
+        key = f"P{i}"
+        graph.add_edge(f"N{i}", f"N{i + 1}", key=key, length=length, reversed=False)
+        coords[key] = [(i * length, 0.0), ((i + 1) * length, 0.0)]
+    return graph, coords
+
+
+def brute_force_gi(lixels, counts, distance):
+    graph = nx.Graph()
+    for a, items in enumerate(lixels.neighbours):
+        graph.add_node(a)
+        for b, step in items:
+            graph.add_edge(a, b, weight=step)
+    lengths = dict(nx.all_pairs_dijkstra_path_length(graph))
+    n = len(lixels.pipe)
+    x = np.array([counts.get(i, 0.0) for i in range(n)])
+    mean, s = x.mean(), math.sqrt((x ** 2).mean() - x.mean() ** 2)
+    z = []
+    for i in range(n):
+        w = np.array([1.0 if lengths[i].get(j, math.inf) <= distance else 0.0 for j in range(n)])
+        numerator = (w * x).sum() - mean * w.sum()
+        z.append(numerator / (s * math.sqrt((n * (w ** 2).sum() - w.sum() ** 2) / (n - 1))))
+    return np.array(z)
+
+
+def test_getis_ord_matches_an_independent_computation():
+    graph, coords = chain()
+    lixels = make_lixels(graph, coords, 25.0)
+    counts = {10: 3.0, 11: 4.0, 12: 5.0, 40: 1.0}
+    z, p = getis_ord(lixels, counts, 120.0)
+    assert z == pytest.approx(brute_force_gi(lixels, counts, 120.0), abs=1e-9)
+    assert p[11] == pytest.approx(math.erfc(abs(z[11]) / math.sqrt(2)))
+
+
+def test_clustered_events_are_hot_and_clean_pipes_are_not():
+    graph, coords = chain(60)
+    events = [("P10", 10.0 + k, 1.0) for k in range(6)] + [("P11", 20.0, 1.0), ("P9", 30.0, 1.0), ("P45", 5.0, 1.0)]
+    result = hotspots(graph, coords, events_on_pipes=events, lixel_length=50.0, bandwidth=150.0,
+                      neighbour_distance=100.0)
+    assert result["P10"].hot_class == "hot 99%" and result["P10"].events == 6
+    assert result["P30"].hot_class == "not significant" and result["P10"].density > result["P45"].density > 0
+    assert hotspot_class(-2.0) == "cold 95%"
+
+
+def test_points_snap_to_their_pipe():
+    graph, coords = chain(10)
+    result = hotspots(graph, coords, event_points=[(260.0, 3.0, 1.0)] * 5, snap_distance=10.0)
+    assert result["P5"].events == 5
+
+
+def test_risk_classes_and_missing_data():
+    low = pipe_risk("Ⅰ", 2020, "HDPE", 0, 300, 0, 10000, "storm")
+    high = pipe_risk("Ⅳ", 1980, "砼", 7, 1500, 10000, 10000, "sanitary")
+    assert low.risk_class == "low" and high.risk_class == "very high"
+    unknown = pipe_risk(None, None, None, 0, None, 0, 0, None)
+    assert low.likelihood < unknown.likelihood < high.likelihood
+    assert "structural grade Ⅳ" in high.reasons
