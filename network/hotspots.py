@@ -178,7 +178,7 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
         if piece is not None:
             counts[piece] = counts.get(piece, 0.0) + weight
     points = list(event_points)
-    for (x, y, weight), piece in zip(points, assign_points(lixels, coords, [(x, y) for x, y, _ in points],
+    for (_, _, weight), piece in zip(points, assign_points(lixels, coords, [(x, y) for x, y, _ in points],
                                                            snap_distance)):
         if piece is not None:
             counts[piece] = counts.get(piece, 0.0) + weight
