@@ -97,6 +97,19 @@ def detect_mapping(
     return mapping
 
 
+def find_field(field_names: Sequence[str], aliases: Sequence[str]) -> Optional[str]:
+    """The first of ``field_names`` matching one of ``aliases`` (in alias order), ignoring case and spacing.
+
+    >>> find_field(["OBJECTID", "缺陷代码"], ["code", "缺陷代码"])
+    '缺陷代码'
+    """
+    by_norm = {normalise_name(name): name for name in field_names}
+    for alias in aliases:
+        if normalise_name(alias) in by_norm:
+            return by_norm[normalise_name(alias)]
+    return None
+
+
 def _values_fit(key: str, field: str, rows: Sequence[Mapping[str, Any]], tables: dict) -> bool:
     """Tell whether the sampled values of a candidate field look like the canonical field."""
     values = [row.get(field) for row in rows if not is_null(row.get(field))]

@@ -247,6 +247,18 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
         return str(getattr(value, "source", value) or key)
 
     # -- writing -----------------------------------------------------------------------------
+    def sink(self, parameters, key, context, fields, wkb, crs=None):
+        """parameterAsSink for declared outputs; a plain destination string otherwise (audit layers)."""
+        from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingUtils
+
+        crs = crs if crs is not None else QgsCoordinateReferenceSystem()
+        if self.parameterDefinition(key) is not None:
+            return self.parameterAsSink(parameters, key, context, fields, wkb, crs)
+        destination = parameters.get(key)
+        if not destination:
+            return None, None
+        sink, dest = QgsProcessingUtils.createFeatureSink(destination, context, fields, wkb, crs)
+        return sink, dest
     def write_pipes(self, run: NetworkRun, parameters, context, feedback,
                     extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_PIPES"):
         """Write pipes: every input attribute plus pn_ fields, one feature per pipe part.
@@ -257,7 +269,7 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
         source = run.pipes_source
         fields = output_fields(source.fields(), PIPE_OUTPUT_FIELDS + (extra_fields or []))
         wkb = QgsWkbTypes.singleType(source.wkbType())
-        sink, dest = self.parameterAsSink(parameters, key, context, fields, wkb, source.sourceCrs())
+        sink, dest = self.sink(parameters, key, context, fields, wkb, source.sourceCrs())
         if sink is None:
             return None
         graph = run.network.graph
@@ -298,7 +310,7 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
         source = run.nodes_source
         fields = output_fields(source.fields() if source else None,
                                NODE_OUTPUT_FIELDS + (extra_fields or []))
-        sink, dest = self.parameterAsSink(parameters, key, context, fields,
+        sink, dest = self.sink(parameters, key, context, fields,
                                           QgsWkbTypes.Point, run.frame.output_crs)
         if sink is None:
             return None
@@ -326,7 +338,7 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
                      rows) -> Optional[str]:
         """Write points from (values, (x, y) in the working CRS) rows."""
         fields = output_fields(None, columns)
-        sink, dest = self.parameterAsSink(parameters, key, context, fields, QgsWkbTypes.Point,
+        sink, dest = self.sink(parameters, key, context, fields, QgsWkbTypes.Point,
                                           run.frame.output_crs)
         if sink is None:
             return None
@@ -340,7 +352,7 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
     def write_table(self, parameters, key: str, context, columns: list[tuple[str, str]], rows) -> Optional[str]:
         """Write a table without geometry (summaries)."""
         fields = output_fields(None, columns)
-        sink, dest = self.parameterAsSink(parameters, key, context, fields, QgsWkbTypes.NoGeometry)
+        sink, dest = self.sink(parameters, key, context, fields, QgsWkbTypes.NoGeometry)
         if sink is None:
             return None
         for row in rows:
@@ -352,7 +364,7 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
     def write_findings(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:
         """Write OUTPUT_FINDINGS as points in the uniform findings schema."""
         fields = output_fields(None, FINDING_OUTPUT_FIELDS)
-        sink, dest = self.parameterAsSink(parameters, "OUTPUT_FINDINGS", context, fields,
+        sink, dest = self.sink(parameters, "OUTPUT_FINDINGS", context, fields,
                                           QgsWkbTypes.Point, run.frame.output_crs)
         if sink is None:
             return None

@@ -9,6 +9,7 @@ from .illicit_connections import IllicitConnectionsAlgorithm
 from .import_epanet import ImportEpanetAlgorithm
 from .import_survey import ImportSurveyAlgorithm
 from .import_swmm import ImportSwmmAlgorithm
+from .network_audit import NetworkAuditAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
 from .sample_network import SampleNetworkAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
@@ -17,4 +18,4 @@ from .valve_isolation import ValveIsolationAlgorithm
 ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorithm, DownstreamTraceAlgorithm,
               AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
-              ImportSurveyAlgorithm, SampleNetworkAlgorithm]
+              ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm]

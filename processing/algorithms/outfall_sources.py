@@ -14,13 +14,12 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ...network.fields import detect_mapping, is_null
+from ...network.fields import find_field, is_null
 from ...network.idde import outfall_sources
 from ..base import PipeNetAlgorithm
+from ..observations import DEFECT_CODE, DEFECT_PIPE
 from ..trace_common import resolve_nodes
 
-DEFECT_ALIASES = {"pipe_fields": {"id": ["pipe_id", "pipeid", "管段编号", "管线编号", "管段号", "pn_id", "pipe"]},
-                  "node_fields": {"id": ["code", "defect_code", "defect", "缺陷代码", "代码", "缺陷名称", "缺陷"]}}
 CANDIDATE_COLUMNS = [("outfall", "string"), ("rank", "int"), ("node", "string"), ("score", "int"),
                      ("evidence", "string"), ("up_len_m", "double")]
 PLAN_COLUMNS = [("outfall", "string"), ("step", "int"), ("node", "string"), ("parent_step", "int"),
@@ -120,9 +119,9 @@ class OutfallSourcesAlgorithm(PipeNetAlgorithm):
             return set()
         names = defects.fields().names()
         pipe_field = (self.parameterAsFields(parameters, "DEFECT_PIPE_FIELD", context) or [None])[0] or \
-            detect_mapping(names, "pipe", aliases=DEFECT_ALIASES).get("id")
+            find_field(names, DEFECT_PIPE)
         code_field = (self.parameterAsFields(parameters, "DEFECT_CODE_FIELD", context) or [None])[0] or \
-            detect_mapping(names, "node", aliases=DEFECT_ALIASES).get("id")
+            find_field(names, DEFECT_CODE)
         if not pipe_field or not code_field:
             raise QgsProcessingException(self.tr(
                 "Layer DEFECTS: set DEFECT_PIPE_FIELD and DEFECT_CODE_FIELD (fields: {}).").format(", ".join(names)))

@@ -1,0 +1,106 @@
+"""The one-command network audit: every check, condition scores, hotspots and the risk register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .condition import Defect, PipeCondition, score_all
+from .findings import Finding, count_by_check, make_finding
+from .hotspots import PipeHotspot, hotspots
+from .model import Network
+from .risk import PipeRisk, RiskWeights, pipe_risk
+
+
+@dataclass
+class AuditOptions:
+    """Parameters of the audit's analyses (metres unless named otherwise)."""
+
+    fragment_size: int = 2
+    evidence_distance: float = 5.0
+    lixel_length: float = 50.0
+    bandwidth: float = 150.0
+    neighbour_distance: float = 150.0
+    event_snap_distance: float = 50.0
+    area_importance: float = 0.0
+    risk: RiskWeights = field(default_factory=RiskWeights)
+
+
+@dataclass
+class AuditResult:
+    """Everything the audit found, per pipe and as findings, plus the summary."""
+
+    findings: list[Finding]
+    reaches_outlet: set[str]
+    upstream_length: dict[str, float]
+    condition: dict[str, PipeCondition]
+    breakage: dict[str, PipeHotspot]
+    overflow: dict[str, PipeHotspot]
+    risk: dict[str, PipeRisk]
+    summary: dict[str, Any]
+
+
+def run_audit(network: Network, defects: Optional[list[Defect]] = None,
+              events: Optional[list[tuple[float, float, float]]] = None,
+              options: Optional[AuditOptions] = None, progress=None) -> AuditResult:
+    """build → topology → connectivity → hydraulics → illicit → (condition → hotspots → risk)."""
+    options = options or AuditOptions()
+    graph = network.graph
+    step = (lambda percent: progress.set_progress(percent)) if progress else (lambda percent: None)
+    findings = list(network.findings)
+    connectivity = network.components(options.fragment_size)
+    findings += connectivity.findings
+    step(20)
+    findings += network.hydraulic_checks()
+    illicit = network.illicit_connections(options.evidence_distance)
+    findings += illicit.findings
+    accumulation = network.accumulate()
+    findings += accumulation.findings
+    step(40)
+    edges = {key: data for _, _, key, data in graph.edges(keys=True, data=True)}
+    condition: dict[str, PipeCondition] = {}
+    breakage: dict[str, PipeHotspot] = {}
+    overflow: dict[str, PipeHotspot] = {}
+    if defects:
+        known = [d for d in defects if d.pipe_id in edges]
+        for defect in defects:
+            if defect.pipe_id not in edges:
+                findings.append(make_finding("defect_pipe_unknown", defect.pipe_id, None, value=defect.code))
+        condition = score_all(known, {k: d.get("length", 1.0) for k, d in edges.items()},
+                              {k: d.get("diameter") for k, d in edges.items()}, options.area_importance)
+        for pipe_id, scored in condition.items():
+            for code in scored.unknown:
+                findings.append(make_finding("unknown_defect_code", pipe_id, edges[pipe_id].get("fid"), value=code))
+        step(55)
+        breakage = hotspots(graph, network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade)) for d in known],
+                            lixel_length=options.lixel_length, bandwidth=options.bandwidth,
+                            neighbour_distance=options.neighbour_distance)
+    step(70)
+    if events:
+        overflow = hotspots(graph, network.pipe_coords, event_points=events, lixel_length=options.lixel_length,
+                            bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
+                            snap_distance=options.event_snap_distance)
+    step(85)
+    most_upstream = max(accumulation.length.values(), default=0.0)
+    risk = {}
+    for key, data in edges.items():
+        scored = condition.get(key)
+        risk[key] = pipe_risk(scored.structural_grade if scored else None, data.get("install_year"),
+                              data.get("material"), scored.defects if scored else 0, data.get("diameter"),
+                              accumulation.length.get(key, 0.0), most_upstream, data.get("system"), options.risk)
+    summary = network.summary()
+    summary["findings"] = count_by_check(findings)
+    summary["severity"] = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    summary["cross_connections"] = illicit.cross_by_class
+    summary["no_outlet_pipes"] = sum(1 for f in connectivity.findings if f.check == "no_outlet" and f.kind == "pipe")
+    summary["breakage_hotspot_pipes"] = sum(1 for h in breakage.values() if h.hot_class.startswith("hot"))
+    summary["overflow_hotspot_pipes"] = sum(1 for h in overflow.values() if h.hot_class.startswith("hot"))
+    summary["risk_classes"] = {name: sum(1 for r in risk.values() if r.risk_class == name)
+                               for name in ("very high", "high", "medium", "low")}
+    top = sorted(risk.items(), key=lambda item: -item[1].risk)[:20]
+    summary["top_risk"] = [{"pipe": key, "risk": r.risk, "class": r.risk_class, "likelihood": r.likelihood,
+                            "consequence": r.consequence, "system": edges[key].get("system"),
+                            "reasons": ", ".join(r.reasons)} for key, r in top]
+    step(100)
+    return AuditResult(findings, connectivity.reaches_outlet, accumulation.length, condition, breakage, overflow,
+                       risk, summary)

@@ -1,0 +1,190 @@
+"""pipenet:networkaudit: the main job — every check, condition, hotspots and risk, in one folder."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingUtils,
+    QgsVectorFileWriter,
+)
+
+from ...network.audit import AuditOptions, run_audit
+from ..base import FeedbackProgress, PipeNetAlgorithm
+from ..observations import read_defects, read_events
+from ..report import render_png, write_project, write_summary
+
+AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double"), ("pn_f", "double"),
+                ("pn_sm", "double"), ("pn_ri", "double"), ("pn_sgrade", "string"), ("pn_fgrade", "string"),
+                ("pn_rgrade", "string"), ("pn_mgrade", "string"), ("pn_pacp_s", "int"), ("pn_pacp_om", "int"),
+                ("pn_quick", "string"), ("pn_defects", "int"), ("pn_brk_z", "double"), ("pn_brk_cls", "string"),
+                ("pn_brk_dens", "double"), ("pn_ovf_z", "double"), ("pn_ovf_cls", "string"), ("pn_lof", "double"),
+                ("pn_cof", "double"), ("pn_risk", "double"), ("pn_risk_cls", "string"), ("pn_reasons", "string")]
+
+
+LAYERS = {"OUTPUT_PIPES": "pipes", "OUTPUT_NODES": "nodes", "OUTPUT_FINDINGS": "findings",
+          "OUTPUT_EVENTS": "events"}
+
+
+def save_layer(layer, path: str, table: str, context) -> None:
+    """Write a layer as a table of a GeoPackage (created when missing)."""
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = table
+    options.fileEncoding = "UTF-8"
+    if os.path.exists(path):
+        options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
+    writer = getattr(QgsVectorFileWriter, "writeAsVectorFormatV3", None)
+    if writer is not None:
+        outcome = writer(layer, path, context.transformContext(), options)
+    else:  # QGIS < 3.20
+        outcome = QgsVectorFileWriter.writeAsVectorFormatV2(layer, path, context.transformContext(), options)
+    if outcome[0] != QgsVectorFileWriter.NoError:
+        raise QgsProcessingException(f"Could not write {table} to {path}: {outcome[1]}")
+
+
+class NetworkAuditAlgorithm(PipeNetAlgorithm):
+    """build → topology → connectivity → hydraulics → illicit → condition → hotspots → risk."""
+
+    GROUP_ID = "analysis"
+
+    def name(self) -> str:
+        return "networkaudit"
+
+    def displayName(self) -> str:  # noqa: N802
+        return self.tr("Network audit (all checks, hotspots, risk)")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return self.tr(
+            "The main job in one run: builds the network and runs the topology, connectivity, hydraulic and "
+            "illicit-connection checks; with CCTV <b>defects</b> (CJJ 181 or PACP codes; a pipe id field or "
+            "points near the pipes) it scores every pipe's condition and finds breakage hotspots; with "
+            "overflow / waterlogging <b>events</b> (points) it finds overflow hotspots (network kernel density "
+            "and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register "
+            "(likelihood from condition, age, material and defects × consequence from diameter, upstream "
+            "length served and system).<br><b>Output folder</b> receives: pipenet_audit.gpkg (pipes with every "
+            "score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), "
+            "overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and "
+            "summary.html (counts per finding type, top risk pipes).<br><br>"
+            "管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP "
+            "评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、"
+            "已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。")
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.add_network_parameters()
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "DEFECTS", self.tr("CCTV defects (points or table, optional)"), [QgsProcessing.TypeVector], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "EVENTS", self.tr("Overflow / waterlogging events (points, optional)"), [QgsProcessing.TypeVectorPoint],
+            optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "BANDWIDTH", self.tr("Hotspot bandwidth and neighbour distance along the network (metres)"),
+            QgsProcessingParameterNumber.Double, 150.0, minValue=10.0))
+        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT_FOLDER", self.tr("Output folder")))
+        for key, label in (("GPKG", "GeoPackage"), ("PROJECT", "QGIS project"), ("PNG", "Overview map"),
+                           ("HTML", "Summary page"), ("CSV", "Risk register")):
+            self.addOutput(QgsProcessingOutputFile(key, self.tr(label)))
+        self.addOutput(QgsProcessingOutputNumber("FINDING_COUNT", self.tr("Findings")))
+        self.addOutput(QgsProcessingOutputNumber("HOTSPOT_PIPES", self.tr("Breakage hotspot pipes")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        folder = Path(self.parameterAsString(parameters, "OUTPUT_FOLDER", context))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise QgsProcessingException(
+                self.tr("Cannot create the output folder {}: {}").format(folder, error)) from None
+        if not os.access(folder, os.W_OK):
+            raise QgsProcessingException(self.tr("The output folder {} is not writable.").format(folder))
+        run = self.build_from_parameters(parameters, context, feedback)
+        defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
+        events_source = self.parameterAsSource(parameters, "EVENTS", context)
+        defects = read_defects(defects_source, "DEFECTS", run, context, feedback) if defects_source else None
+        events = read_events(events_source, run, context) if events_source else None
+        bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
+        options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
+        result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75))
+        if feedback.isCanceled():
+            raise QgsProcessingException(self.tr("Cancelled by the user."))
+        final = folder / "pipenet_audit.gpkg"
+        if final.exists():
+            final.unlink()  # overwrite, as QGIS does
+        # Results go to memory layers first, then into the GeoPackage with one writer each, closed
+        # at once: the GeoPackage is complete and readable before the project and map are made.
+        targets = {key: f"memory:{table}" for key, table in LAYERS.items()}
+        try:
+            written = {
+                "OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
+                                                 lambda r: [self._row(result, r)]),
+                "OUTPUT_NODES": self.write_nodes(run, targets, context, feedback),
+                "OUTPUT_FINDINGS": self.write_findings(run, result.findings, targets, context),
+            }
+            if events:
+                written["OUTPUT_EVENTS"] = self.write_points(run, targets, "OUTPUT_EVENTS", context,
+                                                             [("weight", "double")],
+                                                             (([weight], (x, y)) for x, y, weight in events))
+            for key, layer_id in written.items():
+                if feedback.isCanceled():
+                    raise QgsProcessingException(self.tr("Cancelled by the user."))
+                save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(final), LAYERS[key],
+                           context)
+        except Exception:
+            if final.exists():  # never leave a half-written GeoPackage behind
+                final.unlink()
+            raise
+        feedback.setProgress(85)
+        files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
+                 "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
+                 "CSV": str(folder / "risk_register.csv")}
+        self._write_csv(result, run, files["CSV"])
+        write_project(files["GPKG"], files["PROJECT"], run.frame.output_crs)
+        title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
+            result.summary["pipes"], result.summary["length_m"] / 1000)
+        render_png(files["GPKG"], files["PNG"], title, run.frame.output_crs)
+        write_summary(result.summary, folder, files)
+        for check, count in result.summary["findings"].items():
+            feedback.pushInfo(f"  {check}: {count}")
+        feedback.pushInfo(self.tr("Audit written to {}").format(folder))
+        return dict(files, FINDING_COUNT=len(result.findings),
+                    HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
+
+    @staticmethod
+    def _row(result, pipe) -> list:
+        key = pipe.pipe_id
+        if pipe.from_node is None:
+            return [None] * len(AUDIT_FIELDS)
+        condition, breakage = result.condition.get(key), result.breakage.get(key)
+        overflow, risk = result.overflow.get(key), result.risk.get(key)
+        return [int(pipe.to_node in result.reaches_outlet), round(result.upstream_length.get(key, 0.0), 1),
+                *(getattr(condition, name) if condition else None for name in ("S", "F", "SM", "RI")),
+                *(getattr(condition, name) if condition else None
+                  for name in ("structural_grade", "functional_grade", "repair_grade", "maintenance_grade")),
+                *(getattr(condition, name) if condition else None
+                  for name in ("pacp_structural", "pacp_om", "quick_rating", "defects")),
+                breakage.z if breakage else None, breakage.hot_class if breakage else None,
+                breakage.density if breakage else None, overflow.z if overflow else None,
+                overflow.hot_class if overflow else None, risk.likelihood, risk.consequence, risk.risk,
+                risk.risk_class, ", ".join(risk.reasons)]
+
+    @staticmethod
+    def _write_csv(result, run, path: str) -> None:
+        edges = {k: d for _, _, k, d in run.network.graph.edges(keys=True, data=True)}
+        ranked = sorted(result.risk.items(), key=lambda item: -item[1].risk)
+        with open(path, "w", newline="", encoding="utf-8-sig") as handle:  # BOM: Excel opens Chinese right
+            writer = csv.writer(handle)
+            writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
+                             "risk", "risk_class", "reasons"])
+            for rank, (key, risk) in enumerate(ranked, start=1):
+                data = edges[key]
+                writer.writerow([rank, key, data.get("system"), data.get("diameter"), data.get("install_year"),
+                                 risk.likelihood, risk.consequence, risk.risk, risk.risk_class,
+                                 ", ".join(risk.reasons)])

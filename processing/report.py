@@ -1,0 +1,183 @@
+"""The audit's deliverables besides the GeoPackage: a styled .qgz, a PNG overview map and a summary."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from qgis.core import (
+    QgsLayout,
+    QgsLayoutExporter,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsProject,
+    QgsRectangle,
+    QgsReferencedRectangle,
+    QgsUnitTypes,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtGui import QFont
+
+from .styles import apply_style, chinese
+
+HOT = ("hot 99%", "hot 95%", "hot 90%")
+# (layer in the GeoPackage, name in the project, style, classes drawn (None = all), visible).
+# Classes are chosen in the renderer, not with subset strings: on QGIS 3.22 a GeoPackage layer with a
+# subset string stopped later layers of the same file from opening in the same process.
+PROJECT_LAYERS = [
+    ("pipes", ("Pipes by system", "管网（按类别）"), "system", None, True),
+    ("pipes", ("Risk register", "风险等级"), "risk", None, False),
+    ("pipes", ("Breakage hotspots", "破损热点"), "breakage", HOT, True),
+    ("pipes", ("Overflow hotspots", "溢流热点"), "overflow", HOT, True),
+    ("events", ("Overflow events", "溢流事件"), "heatmap", None, True),
+    ("findings", ("Findings", "问题点"), "findings", ("error",), True),
+    ("nodes", ("Nodes", "节点"), "nodes", None, False),
+]
+
+
+def project_layers(gpkg: str) -> list[QgsVectorLayer]:
+    """The styled layers of the audit GeoPackage that exist in it, bottom first."""
+    language = 1 if chinese() else 0
+    layers = []
+    for table, names, style, drawn, _visible in PROJECT_LAYERS:
+        layer = QgsVectorLayer(f"{gpkg}|layername={table}", names[language], "ogr")
+        if not layer.isValid():
+            continue
+        if style in ("breakage", "overflow"):
+            field = "pn_brk_cls" if style == "breakage" else "pn_ovf_cls"
+            if not set(layer.uniqueValues(layer.fields().indexOf(field))) & set(HOT):
+                continue  # no hotspot of this kind (or no defects / events given)
+        apply_style(layer, style)
+        if drawn is not None:
+            renderer = layer.renderer()
+            for index in reversed(range(len(renderer.categories()))):
+                if renderer.categories()[index].value() not in drawn:
+                    renderer.deleteCategory(index)
+        layers.append(layer)
+    return layers
+
+
+def network_extent(layers) -> QgsRectangle:
+    """Extent of the unfiltered line layers (a default QgsRectangle is (0,0,0,0) on QGIS 3.22)."""
+    extent = None
+    for layer in layers:
+        if layer.name() in PROJECT_LAYERS[0][1]:
+            extent = QgsRectangle(layer.extent()) if extent is None else extent
+            extent.combineExtentWith(layer.extent())
+    return extent or QgsRectangle()
+
+
+def _fit(extent: QgsRectangle, aspect: float) -> QgsRectangle:
+    """The extent grown by 5 % and widened or heightened to the map item's width/height ratio."""
+    width, height = extent.width() * 1.05 or 100.0, extent.height() * 1.05 or 100.0
+    if width / height < aspect:
+        width = height * aspect
+    else:
+        height = width / aspect
+    centre = extent.center()
+    return QgsRectangle(centre.x() - width / 2, centre.y() - height / 2, centre.x() + width / 2,
+                        centre.y() + height / 2)
+
+
+def write_project(gpkg: str, path: str, crs) -> None:
+    """A .qgz with every audit layer styled, opening on the whole network."""
+    project = QgsProject()
+    project.setCrs(crs)
+    layers = project_layers(gpkg)
+    extent = network_extent(layers)
+    for layer in layers:
+        project.addMapLayer(layer, False)
+    root = project.layerTreeRoot()
+    for layer in reversed(layers):  # the tree lists the top layer first
+        node = root.addLayer(layer)
+        visible = next(v for t, n, s, f, v in PROJECT_LAYERS if layer.name() in n)
+        node.setItemVisibilityChecked(visible)
+    project.viewSettings().setDefaultViewExtent(QgsReferencedRectangle(extent, crs))
+    project.setTitle("PipeNet audit")
+    if not project.write(path):
+        raise OSError(project.error())
+
+
+def render_png(gpkg: str, path: str, title: str, crs) -> None:
+    """An A4-landscape overview map with legend, scale bar, north arrow and title."""
+    project = QgsProject()
+    project.setCrs(crs)
+    layers = [layer for layer in project_layers(gpkg) if next(v for t, n, s, f, v in PROJECT_LAYERS
+                                                               if layer.name() in n)]
+    for layer in layers:
+        project.addMapLayer(layer)
+    extent = network_extent(layers)
+    layout = QgsLayout(project)
+    layout.initializeDefaults()
+    page = layout.pageCollection().page(0)
+    page.setPageSize("A4", page.Landscape)
+    map_item = QgsLayoutItemMap(layout)
+    layout.addLayoutItem(map_item)  # size first, extent after: the scale depends on the item size
+    map_item.attemptMove(QgsLayoutPoint(8, 22, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(210, 180, QgsUnitTypes.LayoutMillimeters))
+    map_item.setCrs(crs)
+    map_item.setLayers(list(reversed(layers)))
+    map_item.setExtent(_fit(extent, 210.0 / 180.0))  # zoomToExtent gave an empty extent on QGIS 3.22
+    map_item.setFrameEnabled(True)
+    label = QgsLayoutItemLabel(layout)
+    layout.addLayoutItem(label)
+    label.setText(title)
+    label.setFont(QFont("DejaVu Sans", 18))
+    label.attemptMove(QgsLayoutPoint(8, 6, QgsUnitTypes.LayoutMillimeters))
+    label.attemptResize(QgsLayoutSize(280, 12, QgsUnitTypes.LayoutMillimeters))
+    legend = QgsLayoutItemLegend(layout)
+    layout.addLayoutItem(legend)
+    legend.setLinkedMap(map_item)
+    legend.setLegendFilterByMapEnabled(True)  # only the classes the map shows
+    legend.setTitle("图例" if chinese() else "Legend")
+    legend.attemptMove(QgsLayoutPoint(222, 22, QgsUnitTypes.LayoutMillimeters))
+    scale = QgsLayoutItemScaleBar(layout)
+    layout.addLayoutItem(scale)
+    scale.setStyle("Single Box")
+    scale.setLinkedMap(map_item)
+    scale.applyDefaultSize()
+    scale.attemptMove(QgsLayoutPoint(12, 188, QgsUnitTypes.LayoutMillimeters))
+    arrow = QgsLayoutItemPicture(layout)
+    layout.addLayoutItem(arrow)
+    arrow.setPicturePath(":/images/north_arrows/layout_default_north_arrow.svg")
+    arrow.attemptMove(QgsLayoutPoint(200, 26, QgsUnitTypes.LayoutMillimeters))
+    arrow.attemptResize(QgsLayoutSize(12, 18, QgsUnitTypes.LayoutMillimeters))
+    arrow.setLinkedMap(map_item)
+    settings = QgsLayoutExporter.ImageExportSettings()
+    settings.dpi = 110
+    settings.generateWorldFile = False
+    result = QgsLayoutExporter(layout).exportToImage(path, settings)
+    if result != QgsLayoutExporter.Success:
+        raise OSError(f"could not render {path} (error {result})")
+
+
+def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:
+    """summary.json and a one-page summary.html (counts per finding type, top risk pipes)."""
+    (folder / "summary.json").write_text(json.dumps(dict(summary, files=files), ensure_ascii=False, indent=1),
+                                         encoding="utf-8")
+    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in summary["findings"].items())
+    risk_rows = "".join(
+        f"<tr><td>{html.escape(str(r['pipe']))}</td><td>{html.escape(str(r['system']))}</td><td>{r['risk']}</td>"
+        f"<td>{html.escape(r['class'])}</td><td>{html.escape(r['reasons'])}</td></tr>" for r in summary["top_risk"])
+    systems = ", ".join(f"{k} {v / 1000:.1f} km" for k, v in summary["length_by_system_m"].items())
+    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>PipeNet audit</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:1em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #bbb;padding:2px 8px}}</style></head><body>
+<h1>PipeNet network audit / 管网体检报告</h1>
+<p>{summary['pipes']} pipes, {summary['length_m'] / 1000:.1f} km ({systems}); {summary['nodes']} nodes;
+{summary['components']} subnetworks; {summary['no_outlet_pipes']} pipes reach no outlet.</p>
+<p>Findings: {summary['severity']['error']} errors, {summary['severity']['warning']} warnings,
+{summary['severity']['info']} notes. Breakage hotspot pipes: {summary['breakage_hotspot_pipes']};
+overflow hotspot pipes: {summary['overflow_hotspot_pipes']}. Risk classes: {summary['risk_classes']}.</p>
+<h2>Findings per check / 问题统计</h2><table><tr><th>check</th><th>count</th></tr>{rows}</table>
+<h2>Top risk pipes / 高风险管段</h2><table><tr><th>pipe</th><th>system</th><th>risk</th><th>class</th>
+<th>why</th></tr>{risk_rows}</table>
+<h2>Files</h2><ul>{''.join(f'<li>{html.escape(k)}: {html.escape(v)}</li>' for k, v in files.items())}</ul>
+</body></html>"""
+    (folder / "summary.html").write_text(page, encoding="utf-8")
