@@ -10,7 +10,7 @@ VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 export QT_QPA_PLATFORM ?= offscreen
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: setup test test-core lint demo install package bench clean
+.PHONY: setup test test-core lint demo install package bench styles clean
 
 setup:
 	@bash scripts/setup.sh
@@ -35,13 +35,22 @@ install: setup
 
 demo: install
 	@mkdir -p $(DEMO_OUT)
-	$(QGIS_PROCESS) run pipenet:buildnetwork -- \
-	    PIPES="$(CURDIR)/tests/data/montpelier/state_linear_features.geojson" \
-	    NODES="$(CURDIR)/tests/data/montpelier/town_point_features.geojson" \
-	    OUTPUT_PIPES="$(DEMO_OUT)/network.gpkg|layername=pipes" \
-	    OUTPUT_NODES="$(DEMO_OUT)/nodes.gpkg" \
-	    OUTPUT_FINDINGS="$(DEMO_OUT)/findings.gpkg"
-	@echo "Demo results: $(DEMO_OUT)/network.gpkg (pipes), $(DEMO_OUT)/nodes.gpkg, $(DEMO_OUT)/findings.gpkg"
+	@if [ ! -f "$(DEMO_OUT)/county.gpkg" ]; then \
+	    $(QGIS_PROCESS) run pipenet:samplenetwork -- KM=1180 SEED=1 OUTPUT="$(DEMO_OUT)/county.gpkg"; fi
+	$(QGIS_PROCESS) run pipenet:networkaudit -- \
+	    PIPES="$(DEMO_OUT)/county.gpkg|layername=pipes" NODES="$(DEMO_OUT)/county.gpkg|layername=nodes" \
+	    DEFECTS="$(DEMO_OUT)/county.gpkg|layername=defects" EVENTS="$(DEMO_OUT)/county.gpkg|layername=events" \
+	    OUTPUT_FOLDER="$(DEMO_OUT)/audit"
+	@echo
+	@echo "PipeNet demo on a generated 1180 km county network ($(DEMO_OUT)/county.gpkg):"
+	@echo "  GeoPackage   $(DEMO_OUT)/audit/pipenet_audit.gpkg"
+	@echo "  QGIS project $(DEMO_OUT)/audit/pipenet_audit.qgz   (open it in QGIS)"
+	@echo "  Overview map $(DEMO_OUT)/audit/overview.png"
+	@echo "  Summary      $(DEMO_OUT)/audit/summary.html, summary.json"
+	@echo "  Risk list    $(DEMO_OUT)/audit/risk_register.csv"
+
+styles: setup
+	$(PY) -P scripts/export_styles.py
 
 package:
 	@bash scripts/package.sh $(VERSION)

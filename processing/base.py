@@ -40,6 +40,7 @@ from .layers import (
     to_output_geometry,
     working_frame,
 )
+from .styles import style_on_load
 
 ICONS = Path(__file__).resolve().parent.parent / "icons"
 
@@ -260,7 +261,8 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
         sink, dest = QgsProcessingUtils.createFeatureSink(destination, context, fields, wkb, crs)
         return sink, dest
     def write_pipes(self, run: NetworkRun, parameters, context, feedback,
-                    extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_PIPES"):
+                    extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_PIPES",
+                    style: str = "system"):
         """Write pipes: every input attribute plus pn_ fields, one feature per pipe part.
 
         ``extra_rows(result)`` returns the extra values of each feature to write for a pipe part:
@@ -299,6 +301,7 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
                         out.setGeometry(parts[result.part - 1])
                     out.setAttributes(base + values + list(row))
                     add_feature(sink, out, key)
+        style_on_load(context, dest, style)
         return dest
 
     def write_nodes(self, run: NetworkRun, parameters, context, feedback,
@@ -375,6 +378,7 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
                                run.source_fid(finding), finding.value, finding.message_en, finding.message_zh,
                                finding.fix, finding.fix_zh])
             add_feature(sink, out, "OUTPUT_FINDINGS")
+        style_on_load(context, dest, "findings")
         return dest
 
     @staticmethod

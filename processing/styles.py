@@ -77,7 +77,7 @@ def apply_style(layer, kind: str) -> None:
                                        {"very high": 1.4, "high": 1.0, "medium": 0.6, "low": 0.3}))
     elif kind == "heatmap":
         renderer = QgsHeatmapRenderer()
-        renderer.setRadius(12)
+        renderer.setRadius(5)
         # a sequential white-to-red ramp, safe for colour-blind readers; built here because opening
         # QgsStyle.defaultStyle() in a fresh profile broke later GeoPackage reads in the same process
         ramp = QgsGradientColorRamp(QColor(255, 255, 255, 0), QColor("#a50f15"))

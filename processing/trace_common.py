@@ -108,7 +108,7 @@ class TraceAlgorithm(PipeNetAlgorithm):
         extra_pipe = [("pn_start", "string"), ("pn_dist", "double"), ("pn_order", "int"), ("pn_on_path", "int")]
         extra_node = [("pn_start", "string"), ("pn_dist", "double"), ("pn_order", "int")]
         pipes = self.write_pipes(run, parameters, context, feedback, extra_pipe,
-                                 lambda r: by_pipe.get(r.pipe_id, []))
+                                 lambda r: by_pipe.get(r.pipe_id, []), style="trace")
         nodes = self.write_nodes(run, parameters, context, feedback, extra_node,
                                  lambda n, d: by_node.get(n, []))
         length = sum(graph.edges[run.network.graph.graph["edge_index"][k]]["length"] for k in by_pipe)

@@ -1,6 +1,7 @@
 """Every analysis algorithm through a real `qgis_process run pipenet:<id> --json`."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,14 @@ def test_sample_network_in_qgis_process(qgis_process, tmp_path):
                      f"NODES={tmp_path}/county.gpkg|layername=nodes", f"OUTPUT_FINDINGS={tmp_path}/f.gpkg")
     assert "near_miss=" in built["FINDINGS_BY_CHECK"] and "duplicate_pipe=" in built["FINDINGS_BY_CHECK"]
     assert not list(tmp_path.glob("*.partial.gpkg"))
+
+
+def test_network_audit_in_qgis_process(qgis_process, tmp_path):
+    run_json(qgis_process, "samplenetwork", "KM=20", f"OUTPUT={tmp_path}/county.gpkg")
+    sample = f"{tmp_path}/county.gpkg"
+    results = run_json(qgis_process, "networkaudit", f"PIPES={sample}|layername=pipes",
+                       f"NODES={sample}|layername=nodes", f"DEFECTS={sample}|layername=defects",
+                       f"EVENTS={sample}|layername=events", f"OUTPUT_FOLDER={tmp_path}/audit")
+    for key in ("GPKG", "PROJECT", "PNG", "HTML", "CSV"):
+        assert Path(results[key]).exists(), key
+    assert results["HOTSPOT_PIPES"] > 0

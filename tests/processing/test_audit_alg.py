@@ -1,0 +1,72 @@
+"""pipenet:networkaudit on the 20 km sample: every deliverable, styled, and hotspots where they were put."""
+
+import json
+import math
+
+import pytest
+from qgis.core import QgsCategorizedSymbolRenderer, QgsHeatmapRenderer, QgsProject, QgsVectorLayer
+
+from pipenet.network.sample import generate, write_gpkg
+
+
+@pytest.fixture(scope="module")
+def audited(pipenet_plugin, tmp_path_factory):
+    from qgis import processing
+
+    folder = tmp_path_factory.mktemp("audit")
+    sample = generate(km=20, seed=1)
+    gpkg = str(folder / "county.gpkg")
+    write_gpkg(sample, gpkg)
+    result = processing.run("pipenet:networkaudit", {
+        "PIPES": f"{gpkg}|layername=pipes", "NODES": f"{gpkg}|layername=nodes",
+        "DEFECTS": f"{gpkg}|layername=defects", "EVENTS": f"{gpkg}|layername=events",
+        "OUTPUT_FOLDER": str(folder / "out")})
+    return sample, result, folder / "out"
+
+
+def test_every_deliverable_is_written(audited):
+    _, result, out = audited
+    for name in ("pipenet_audit.gpkg", "pipenet_audit.qgz", "overview.png", "risk_register.csv", "summary.json",
+                 "summary.html"):
+        assert (out / name).exists(), name
+    assert (out / "overview.png").stat().st_size > 30000
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["findings"]["near_miss"] >= 2 and summary["cross_connections"]["sanitary→storm"] >= 2
+    assert len(summary["top_risk"]) == 20
+    assert "Top risk pipes" in (out / "summary.html").read_text(encoding="utf-8")
+    header = (out / "risk_register.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("rank,pipe_id,system")
+
+
+def test_project_opens_with_every_layer_valid_and_styled(audited):
+    _, _, out = audited
+    project = QgsProject()
+    assert project.read(str(out / "pipenet_audit.qgz"))
+    layers = list(project.mapLayers().values())
+    assert len(layers) >= 6
+    for layer in layers:
+        assert layer.isValid(), layer.name()
+        assert isinstance(layer.renderer(), (QgsCategorizedSymbolRenderer, QgsHeatmapRenderer)) or \
+            layer.name() in ("Nodes", "节点"), layer.name()
+    names = {layer.name() for layer in layers}
+    assert {"Breakage hotspots", "Overflow hotspots", "Overflow events", "Findings"} <= names
+    assert not project.viewSettings().defaultViewExtent().isEmpty()
+
+
+def test_injected_clusters_are_hot_and_clean_areas_are_not(audited):
+    sample, _, out = audited
+    pipes = QgsVectorLayer(f"{out / 'pipenet_audit.gpkg'}|layername=pipes", "pipes", "ogr")
+    centres = [(t["x"], t["y"]) for t in sample.truth if t["fault"] == "breakage_hotspot"]
+    bottlenecks = [(t["x"], t["y"]) for t in sample.truth if t["fault"] == "overflow_hotspot"]
+    rows = []
+    for feature in pipes.getFeatures():
+        middle = feature.geometry().interpolate(feature.geometry().length() / 2).asPoint()
+        near = min(math.dist((middle.x(), middle.y()), c) for c in centres)
+        near_bottleneck = min(math.dist((middle.x(), middle.y()), c) for c in bottlenecks)
+        rows.append((near, near_bottleneck, feature["pn_brk_cls"] or "", feature["pn_ovf_cls"] or ""))
+    at_centre = [r for r in rows if r[0] < 60]
+    assert at_centre and all(r[2].startswith("hot") for r in at_centre)
+    clean = [r for r in rows if r[0] > 450]
+    assert clean and not [r for r in clean if r[2].startswith("hot")]
+    assert any(r[3].startswith("hot") for r in rows if r[1] < 60)
+    assert not [r for r in rows if r[1] > 500 and r[3].startswith("hot 99")]
