@@ -6,7 +6,7 @@ from pathlib import Path
 
 from qgis.core import QgsApplication
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QIcon
 
 PLUGIN_DIR = Path(__file__).resolve().parent
@@ -21,6 +21,9 @@ class PipeNetPlugin:
         self.provider = None
         self.actions = []
         self.toolbar = None
+        self.session = None
+        self.tools = {}
+        self.dock = None
 
     def tr(self, text: str) -> str:
         """Translate a literal string in the PipeNet context."""
@@ -39,15 +42,50 @@ class PipeNetPlugin:
             return
         from qgis.PyQt.QtWidgets import QAction
 
+        from .ui.dock import PipeNetDock
+        from .ui.map_tools import BreakMapTool, TraceMapTool
+        from .ui.session import NetworkSession
+
         self.toolbar = self.iface.addToolBar(self.tr("PipeNet"))
         self.toolbar.setObjectName("PipeNetToolbar")
-        action = QAction(QIcon(str(PLUGIN_DIR / "icons" / "group_network.svg")),
-                         self.tr("Build network…"), self.iface.mainWindow())
-        action.setObjectName("PipeNetBuildNetwork")
-        action.triggered.connect(self.open_build_dialog)
-        self.iface.addPluginToMenu(MENU, action)
-        self.toolbar.addAction(action)
-        self.actions.append(action)
+        canvas = self.iface.mapCanvas()
+        self.session = NetworkSession()
+        self.tools = {"upstream": TraceMapTool(canvas, self.session, "upstream"),
+                      "downstream": TraceMapTool(canvas, self.session, "downstream"),
+                      "break": BreakMapTool(canvas, self.session)}
+        self.dock = PipeNetDock(self.iface, self.session, self.tools, self.iface.mainWindow())
+        self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        entries = [
+            ("PipeNetPanel", "pipenet.svg", self.tr("PipeNet panel"), self.dock.toggleUserVisible, None),
+            ("PipeNetUpstream", "group_analysis.svg", self.tr("Upstream trace tool"), None, "upstream"),
+            ("PipeNetDownstream", "group_analysis.svg", self.tr("Downstream trace tool"), None, "downstream"),
+            ("PipeNetBreak", "group_data.svg", self.tr("Water main break tool"), None, "break"),
+            ("PipeNetBuildNetwork", "group_network.svg", self.tr("Build network…"), self.open_build_dialog, None),
+            ("PipeNetAudit", "provider.svg", self.tr("Network audit…"), self.open_audit_dialog, None),
+        ]
+        for name, icon, text, slot, tool in entries:
+            action = QAction(QIcon(str(PLUGIN_DIR / "icons" / icon)), text, self.iface.mainWindow())
+            action.setObjectName(name)
+            if tool is not None:
+                action.setCheckable(True)
+                self.tools[tool].setAction(action)
+                action.triggered.connect(lambda _checked, t=self.tools[tool]: canvas.setMapTool(t))
+            else:
+                action.triggered.connect(slot)
+            self.iface.addPluginToMenu(MENU, action)
+            self.toolbar.addAction(action)
+            self.actions.append(action)
+
+    def open_audit_dialog(self):
+        """Open the Processing dialog of pipenet:networkaudit with the panel's layers."""
+        from qgis import processing
+
+        parameters = {}
+        if self.session.pipes_layer() is not None:
+            parameters["PIPES"] = self.session.pipes_layer().id()
+        if self.session.nodes_layer() is not None:
+            parameters["NODES"] = self.session.nodes_layer().id()
+        processing.execAlgorithmDialog("pipenet:networkaudit", parameters)
 
     def open_build_dialog(self):
         """Open the Processing dialog of pipenet:buildnetwork."""
@@ -56,6 +94,16 @@ class PipeNetPlugin:
         processing.execAlgorithmDialog("pipenet:buildnetwork", {})
 
     def unload(self):
+        if self.iface is not None:
+            canvas = self.iface.mapCanvas()
+            for tool in self.tools.values():
+                tool.clear()
+                if canvas.mapTool() is tool:
+                    canvas.unsetMapTool(tool)
+            if self.dock is not None:
+                self.iface.removeDockWidget(self.dock)
+                self.dock.deleteLater()
+        self.tools, self.dock, self.session = {}, None, None
         for action in self.actions:
             if self.iface is not None:
                 self.iface.removePluginMenu(MENU, action)

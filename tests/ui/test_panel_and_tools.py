@@ -1,0 +1,128 @@
+"""The PipeNet panel and map tools on a real canvas, driven with synthetic mouse and key events."""
+
+import pytest
+from qgis.core import QgsPointXY, QgsProject, QgsVectorLayer
+from qgis.gui import QgsMapMouseEvent
+from qgis.PyQt.QtCore import QEvent, QPoint, Qt
+from qgis.PyQt.QtGui import QKeyEvent
+
+
+@pytest.fixture
+def desktop(pipenet_plugin, qgis_iface, qgis_canvas, small_network):
+    """The plugin with its GUI on a canvas showing the small network."""
+    import pipenet
+
+    pipes = QgsVectorLayer(small_network[0], "pipes", "ogr")
+    nodes = QgsVectorLayer(small_network[1], "nodes", "ogr")
+    QgsProject.instance().addMapLayers([pipes, nodes])
+    qgis_canvas.setDestinationCrs(pipes.crs())
+    qgis_canvas.setLayers([pipes, nodes])
+    qgis_canvas.resize(600, 400)
+    qgis_canvas.setExtent(pipes.extent().buffered(20))
+    qgis_canvas.refresh()
+    pipenet_plugin.unload()
+    plugin = pipenet.classFactory(qgis_iface)
+    plugin.initGui()
+    plugin.dock.pipes_box.setLayer(pipes)
+    plugin.dock.nodes_box.setLayer(nodes)
+    yield plugin, pipes, nodes, qgis_canvas
+    plugin.unload()
+    pipenet_plugin.initProcessing()
+    QgsProject.instance().removeAllMapLayers()
+
+
+def click(canvas, tool, x, y, shift=False):
+    pixel = canvas.getCoordinateTransform().transform(QgsPointXY(x, y))
+    modifiers = Qt.ShiftModifier if shift else Qt.NoModifier
+    event = QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(int(pixel.x()), int(pixel.y())),
+                             Qt.LeftButton, Qt.LeftButton, modifiers)
+    tool.canvasReleaseEvent(event)
+
+
+def test_upstream_tool_highlights_and_summarises(desktop):
+    plugin, _, _, canvas = desktop
+    tool = plugin.tools["upstream"]
+    canvas.setMapTool(tool)
+    click(canvas, tool, 500050.0, 3400000.0)  # manhole Y2
+    assert tool.starts == ["Y2"] and tool.pipes == {"G1", "G4", "S1", "S2"}
+    assert tool.lines.asGeometry().constGet().numGeometries() == 4
+    assert "Y2" in plugin.dock.summary.text() and "4" in plugin.dock.summary.text()
+    click(canvas, tool, 500100.0, 3400100.0, shift=True)  # W3 added
+    assert tool.starts == ["Y2", "W3"] and "G5" in tool.pipes
+    tool.keyPressEvent(QKeyEvent(QEvent.KeyPress, Qt.Key_Escape, Qt.NoModifier))
+    assert tool.starts == [] and tool.lines.asGeometry().isEmpty()
+
+
+def test_downstream_tool_reaches_the_outfall(desktop):
+    plugin, _, _, canvas = desktop
+    tool = plugin.tools["downstream"]
+    click(canvas, tool, 500000.0, 3400100.0)  # W1
+    assert tool.pipes == {"S1", "S2", "G4", "G2", "G3"}
+    assert "OUT" in plugin.dock.summary.text()
+
+
+def test_click_far_from_any_node(desktop):
+    plugin, _, _, canvas = desktop
+    tool = plugin.tools["upstream"]
+    click(canvas, tool, 500330.0, 3400160.0)  # over 100 m from every node, 12 px is about 80 m here
+    assert tool.pipes == set() and plugin.dock.summary.text()
+
+
+def test_panel_state_findings_and_rebuild_after_edit(desktop):
+    plugin, pipes, _, _ = desktop
+    session = plugin.session
+    assert session.network_run() is not None
+    plugin.dock.refresh_state()
+    assert "8 pipes" in plugin.dock.state.text()
+    table = plugin.dock.table
+    assert table.rowCount() == len(plugin.dock.findings) > 0
+    checks = [plugin.dock.filter_box.itemData(i) for i in range(plugin.dock.filter_box.count())]
+    assert "cross_connection" in checks
+    plugin.dock.filter_box.setCurrentIndex(checks.index("cross_connection"))
+    assert {table.item(r, 0).text() for r in range(table.rowCount())} == {"cross_connection"}
+    plugin.dock.zoom_to_finding(0)
+    pipes.startEditing()
+    pipes.deleteFeature(next(pipes.getFeatures()).id())
+    assert session.run is None  # stale at once, rebuilt on next use
+    pipes.rollBack()
+
+
+def test_layers_remembered_in_project(desktop):
+    plugin, pipes, nodes, _ = desktop
+    assert plugin.session.pipes_layer() is pipes and plugin.session.nodes_layer() is nodes
+    entry, _ = QgsProject.instance().readEntry("PipeNet", "pipes", "")
+    assert entry == pipes.id()
+
+
+def test_unload_removes_dock_tools_and_actions(desktop, qgis_iface):
+    plugin, _, _, canvas = desktop
+    canvas.setMapTool(plugin.tools["upstream"])
+    plugin.unload()
+    assert plugin.dock is None and plugin.tools == {} and plugin.actions == []
+    assert canvas.mapTool() is None or canvas.mapTool().__class__.__name__ != "TraceMapTool"
+    plugin.initGui()  # the fixture unloads again
+
+
+def test_break_tool_shows_segment_and_valves(pipenet_plugin, qgis_iface, qgis_canvas, water_network):
+    import pipenet
+
+    pipes = QgsVectorLayer(water_network[0], "mains", "ogr")
+    nodes = QgsVectorLayer(water_network[1], "valves", "ogr")
+    QgsProject.instance().addMapLayers([pipes, nodes])
+    qgis_canvas.setDestinationCrs(pipes.crs())
+    qgis_canvas.setExtent(pipes.extent().buffered(20))
+    pipenet_plugin.unload()
+    plugin = pipenet.classFactory(qgis_iface)
+    try:
+        plugin.initGui()
+        plugin.dock.pipes_box.setLayer(pipes)
+        plugin.dock.nodes_box.setLayer(nodes)
+        tool = plugin.tools["break"]
+        click(qgis_canvas, tool, 500090.0, 3400001.0)  # on main M2
+        assert tool.pipes == {"M1", "M2", "M3", "S1", "M5"}
+        assert tool.points.numberOfVertices() == 3  # V1, V2, V3 marked
+        assert "V1, V2, V3" in plugin.dock.summary.text()
+    finally:
+        plugin.unload()
+        pipenet_plugin.initProcessing()
+        QgsProject.instance().removeAllMapLayers()

@@ -1,0 +1,120 @@
+"""The network the desktop works on: the chosen layers, their graph (shared with Processing's cache)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProject,
+)
+from qgis.PyQt.QtCore import QObject, pyqtSignal
+
+from ..processing.algorithms.build_network import BuildNetworkAlgorithm
+
+PROJECT_SCOPE = "PipeNet"
+FIELD_KEYS = ("PIPE_ID_FIELD", "FROM_NODE_FIELD", "TO_NODE_FIELD", "SYSTEM_FIELD", "DIAMETER_FIELD",
+              "UP_INVERT_FIELD", "DOWN_INVERT_FIELD", "UP_DEPTH_FIELD", "DOWN_DEPTH_FIELD", "NODE_ID_FIELD",
+              "NODE_TYPE_FIELD", "GROUND_FIELD")
+
+
+class NetworkSession(QObject):
+    """Layers chosen in the panel (remembered in the project) and the built network of them."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, project: Optional[QgsProject] = None):
+        super().__init__()
+        self.project = project or QgsProject.instance()
+        self.run = None
+        self.error = ""
+        self._watched: set[str] = set()
+
+    # -- layers and field mapping, saved in the project ------------------------------------------
+    def pipes_layer(self):
+        layer_id, _ = self.project.readEntry(PROJECT_SCOPE, "pipes", "")
+        return self.project.mapLayer(layer_id) if layer_id else None
+
+    def nodes_layer(self):
+        layer_id, _ = self.project.readEntry(PROJECT_SCOPE, "nodes", "")
+        return self.project.mapLayer(layer_id) if layer_id else None
+
+    def set_layers(self, pipes, nodes) -> None:
+        """Choose the layers; the graph is rebuilt on next use."""
+        self.project.writeEntry(PROJECT_SCOPE, "pipes", pipes.id() if pipes else "")
+        self.project.writeEntry(PROJECT_SCOPE, "nodes", nodes.id() if nodes else "")
+        self.run = None
+        for layer in (pipes, nodes):
+            if layer is not None and layer.id() not in self._watched:
+                self._watched.add(layer.id())
+                layer.dataChanged.connect(self._stale)
+                layer.layerModified.connect(self._stale)
+        self.changed.emit()
+
+    def field_overrides(self) -> dict[str, str]:
+        """Field choices the user made in the field-mapping dialog."""
+        return {key: self.project.readEntry(PROJECT_SCOPE, f"fields/{key}", "")[0] for key in FIELD_KEYS
+                if self.project.readEntry(PROJECT_SCOPE, f"fields/{key}", "")[0]}
+
+    def set_field_override(self, key: str, field: str) -> None:
+        self.project.writeEntry(PROJECT_SCOPE, f"fields/{key}", field or "")
+        self.run = None
+        self.changed.emit()
+
+    def _stale(self, *_args) -> None:
+        if self.run is not None:
+            self.run = None
+            self.changed.emit()
+
+    # -- the graph ------------------------------------------------------------------------------
+    def network_run(self, feedback: Optional[QgsProcessingFeedback] = None):
+        """The built network of the chosen layers (Processing's cache makes repeats instant)."""
+        if self.run is not None:
+            return self.run
+        pipes = self.pipes_layer()
+        if pipes is None:
+            self.error = "Choose a pipe layer first."
+            return None
+        nodes = self.nodes_layer()
+        algorithm = BuildNetworkAlgorithm()
+        algorithm.initAlgorithm()
+        context = QgsProcessingContext()
+        context.setProject(self.project)
+        parameters = {"PIPES": pipes.id(), "NODES": nodes.id() if nodes else None, "SNAP_TOLERANCE": 0.5,
+                      "NEAR_MISS_DISTANCE": 2.0, **self.field_overrides()}
+        try:
+            self.run = algorithm.build_from_parameters(parameters, context, feedback or QgsProcessingFeedback())
+            self.error = ""
+        except Exception as error:  # shown in the panel; the user gets the message, never a traceback
+            self.run, self.error = None, str(error)
+        self.changed.emit()
+        return self.run
+
+    # -- coordinates between the canvas and the working CRS ----------------------------------------
+    def to_working(self, point: QgsPointXY, canvas_crs) -> tuple[float, float]:
+        frame = self.run.frame
+        target = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
+        if canvas_crs.isValid() and target.isValid() and canvas_crs != target:
+            point = QgsCoordinateTransform(canvas_crs, target, self.project).transform(point)
+        return point.x(), point.y()
+
+    def pipe_geometry(self, key: str, canvas_crs) -> QgsGeometry:
+        """A pipe's line in the canvas CRS (from the working-CRS coordinates of the graph)."""
+        coords = self.run.network.pipe_coords[key]
+        geometry = QgsGeometry.fromPolylineXY([QgsPointXY(float(x), float(y)) for x, y in coords])
+        return self._to_canvas(geometry, canvas_crs)
+
+    def node_geometry(self, node: str, canvas_crs) -> QgsGeometry:
+        data = self.run.network.graph.nodes[node]
+        return self._to_canvas(QgsGeometry.fromPointXY(QgsPointXY(data["x"], data["y"])), canvas_crs)
+
+    def _to_canvas(self, geometry: QgsGeometry, canvas_crs) -> QgsGeometry:
+        frame = self.run.frame
+        source = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
+        if canvas_crs.isValid() and source.isValid() and source != canvas_crs:
+            geometry.transform(QgsCoordinateTransform(source, canvas_crs, self.project))
+        return geometry
