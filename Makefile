@@ -10,12 +10,21 @@ VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 export QT_QPA_PLATFORM ?= offscreen
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: setup test test-core lint demo install package bench styles clean
+.PHONY: setup test test-core lint demo install package bench styles translations clean
 
 setup:
 	@bash scripts/setup.sh
 
-test: setup
+QM := i18n/pipenet_zh_CN.qm
+
+$(QM): i18n/pipenet_zh_CN.ts
+	lrelease -silent $< -qm $@
+
+translations: setup
+	python3 scripts/update_ts.py
+	lrelease -silent i18n/pipenet_zh_CN.ts -qm $(QM)
+
+test: setup $(QM)
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	$(VENV)/bin/ruff check .
 	$(PY) -P -m pytest --import-mode=importlib -p no:cacheprovider -q tests
@@ -26,7 +35,7 @@ test-core: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-install: setup
+install: setup $(QM)
 	@mkdir -p "$(dir $(PLUGIN_LINK))" $(XDG_RUNTIME_DIR)
 	@if [ -L "$(PLUGIN_LINK)" ] || [ ! -e "$(PLUGIN_LINK)" ]; then ln -sfn "$(CURDIR)" "$(PLUGIN_LINK)"; \
 	 else echo "$(PLUGIN_LINK) exists and is not a link: remove it first"; exit 1; fi
@@ -52,7 +61,7 @@ demo: install
 styles: setup
 	$(PY) -P scripts/export_styles.py
 
-package:
+package: $(QM)
 	@bash scripts/package.sh $(VERSION)
 
 bench: setup

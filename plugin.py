@@ -13,11 +13,27 @@ PLUGIN_DIR = Path(__file__).resolve().parent
 MENU = "&PipeNet"
 
 
+def load_translator():
+    """Install PipeNet's translation for the QGIS locale (zh_CN ...); None when there is none."""
+    from qgis.core import QgsSettings
+    from qgis.PyQt.QtCore import QLocale, QTranslator
+
+    locale = str(QgsSettings().value("locale/userLocale", "") or QLocale.system().name())
+    for name in (locale, locale.split("_")[0]):
+        path = PLUGIN_DIR / "i18n" / f"pipenet_{name}.qm"
+        translator = QTranslator()
+        if path.exists() and translator.load(str(path)):
+            QCoreApplication.installTranslator(translator)
+            return translator
+    return None
+
+
 class PipeNetPlugin:
     """Entry object QGIS creates through classFactory."""
 
     def __init__(self, iface):
         self.iface = iface
+        self.translator = load_translator()
         self.provider = None
         self.actions = []
         self.toolbar = None
@@ -104,6 +120,9 @@ class PipeNetPlugin:
                 self.iface.removeDockWidget(self.dock)
                 self.dock.deleteLater()
         self.tools, self.dock, self.session = {}, None, None
+        if self.translator is not None:
+            QCoreApplication.removeTranslator(self.translator)
+            self.translator = None
         for action in self.actions:
             if self.iface is not None:
                 self.iface.removePluginMenu(MENU, action)

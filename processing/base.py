@@ -27,7 +27,7 @@ from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progr
 from ..network.build import build_network
 from ..network.findings import count_by_check
 from .cache import NETWORK_CACHE
-from .compat import set_advanced
+from .compat import set_advanced, tr_noop
 from .encoding import decoded_source
 from .layers import (
     WorkingFrame,
@@ -46,27 +46,27 @@ ICONS = Path(__file__).resolve().parent.parent / "icons"
 
 # (parameter key, canonical field, label) of the advanced field-mapping parameters.
 PIPE_FIELD_PARAMETERS = [
-    ("PIPE_ID_FIELD", "id", "Pipe id field"),
-    ("FROM_NODE_FIELD", "from_node", "From-node id field (起点点号)"),
-    ("TO_NODE_FIELD", "to_node", "To-node id field (终点点号)"),
-    ("SYSTEM_FIELD", "system", "System field (YS/WS/HS/JS)"),
-    ("DIAMETER_FIELD", "diameter", "Diameter field (管径)"),
-    ("MATERIAL_FIELD", "material", "Material field (材质)"),
-    ("UP_INVERT_FIELD", "up_invert", "Start invert field (起点管底高程)"),
-    ("DOWN_INVERT_FIELD", "down_invert", "End invert field (终点管底高程)"),
-    ("UP_DEPTH_FIELD", "up_depth", "Start depth field (起点埋深)"),
-    ("DOWN_DEPTH_FIELD", "down_depth", "End depth field (终点埋深)"),
-    ("YEAR_FIELD", "install_year", "Install year field (敷设年代)"),
-    ("STATUS_FIELD", "status", "Status field"),
-    ("DIRECTION_FIELD", "direction", "Flow direction field (流向)"),
+    ("PIPE_ID_FIELD", "id", tr_noop("Pipe id field")),
+    ("FROM_NODE_FIELD", "from_node", tr_noop("From-node id field (起点点号)")),
+    ("TO_NODE_FIELD", "to_node", tr_noop("To-node id field (终点点号)")),
+    ("SYSTEM_FIELD", "system", tr_noop("System field (YS/WS/HS/JS)")),
+    ("DIAMETER_FIELD", "diameter", tr_noop("Diameter field (管径)")),
+    ("MATERIAL_FIELD", "material", tr_noop("Material field (材质)")),
+    ("UP_INVERT_FIELD", "up_invert", tr_noop("Start invert field (起点管底高程)")),
+    ("DOWN_INVERT_FIELD", "down_invert", tr_noop("End invert field (终点管底高程)")),
+    ("UP_DEPTH_FIELD", "up_depth", tr_noop("Start depth field (起点埋深)")),
+    ("DOWN_DEPTH_FIELD", "down_depth", tr_noop("End depth field (终点埋深)")),
+    ("YEAR_FIELD", "install_year", tr_noop("Install year field (敷设年代)")),
+    ("STATUS_FIELD", "status", tr_noop("Status field")),
+    ("DIRECTION_FIELD", "direction", tr_noop("Flow direction field (流向)")),
 ]
 NODE_FIELD_PARAMETERS = [
-    ("NODE_ID_FIELD", "id", "Node id field (点号)"),
-    ("NODE_TYPE_FIELD", "type", "Node type field (附属物)"),
-    ("NODE_SYSTEM_FIELD", "system", "Node system field"),
-    ("GROUND_FIELD", "ground_elev", "Ground elevation field (地面高程)"),
-    ("NODE_INVERT_FIELD", "invert_elev", "Node invert field (井底高程)"),
-    ("NODE_DEPTH_FIELD", "depth", "Node depth field (井深)"),
+    ("NODE_ID_FIELD", "id", tr_noop("Node id field (点号)")),
+    ("NODE_TYPE_FIELD", "type", tr_noop("Node type field (附属物)")),
+    ("NODE_SYSTEM_FIELD", "system", tr_noop("Node system field")),
+    ("GROUND_FIELD", "ground_elev", tr_noop("Ground elevation field (地面高程)")),
+    ("NODE_INVERT_FIELD", "invert_elev", tr_noop("Node invert field (井底高程)")),
+    ("NODE_DEPTH_FIELD", "depth", tr_noop("Node depth field (井深)")),
 ]
 
 PIPE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_part", "int"), ("pn_from", "string"),

@@ -42,3 +42,8 @@ def set_advanced(parameter: QgsProcessingParameterDefinition) -> QgsProcessingPa
         flag = QgsProcessingParameterDefinition.FlagAdvanced
     parameter.setFlags(parameter.flags() | flag)
     return parameter
+
+
+def tr_noop(text: str) -> str:
+    """Mark a literal for translation where it is defined; self.tr() translates it where it is shown."""
+    return text

@@ -15,6 +15,9 @@ git ls-files -co --exclude-standard -- __init__.py plugin.py metadata.txt LICENS
         mkdir -p "$stage/pipenet/$(dirname "$file")"
         cp "$file" "$stage/pipenet/$file"
       done
+for qm in i18n/*.qm; do  # built by make, not tracked by git
+    [ -f "$qm" ] && mkdir -p "$stage/pipenet/i18n" && cp "$qm" "$stage/pipenet/i18n/"
+done
 out="$dist/pipenet-$version.zip"
 rm -f "$out"
 (cd "$stage" && zip -qr "$out" pipenet)

@@ -6,6 +6,7 @@ from qgis.core import QgsProcessing, QgsProcessingOutputString, QgsProcessingPar
 
 from ...network.hydraulics import HydraulicTolerances, hydraulic_checks
 from ..base import PipeNetAlgorithm
+from ..compat import tr_noop
 
 
 class HydraulicChecksAlgorithm(PipeNetAlgorithm):
@@ -35,10 +36,10 @@ class HydraulicChecksAlgorithm(PipeNetAlgorithm):
         self.add_network_parameters()
         defaults = HydraulicTolerances()
         for key, label, value in (
-                ("MIN_SLOPE", "Minimum slope (‰)", defaults.min_slope_permille),
-                ("INVERT_STEP", "Invert step tolerance at manholes (metres)", defaults.invert_step_m),
-                ("DIAMETER_TOLERANCE", "Diameter decrease tolerance (mm)", defaults.diameter_drop_mm),
-                ("MAX_DEPTH", "Maximum depth (metres)", defaults.max_depth_m)):
+                ("MIN_SLOPE", tr_noop("Minimum slope (‰)"), defaults.min_slope_permille),
+                ("INVERT_STEP", tr_noop("Invert step tolerance at manholes (metres)"), defaults.invert_step_m),
+                ("DIAMETER_TOLERANCE", tr_noop("Diameter decrease tolerance (mm)"), defaults.diameter_drop_mm),
+                ("MAX_DEPTH", tr_noop("Maximum depth (metres)"), defaults.max_depth_m)):
             self.addParameter(QgsProcessingParameterNumber(
                 key, self.tr(label), QgsProcessingParameterNumber.Double, value, minValue=0.0))
         self.add_sink("OUTPUT_FINDINGS", self.tr("Hydraulic findings"), QgsProcessing.TypeVectorPoint)

@@ -6,6 +6,7 @@ from qgis.core import QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPar
 
 from ...network.illicit import illicit_connections
 from ..base import PipeNetAlgorithm
+from ..compat import tr_noop
 
 RESULT_KEYS = {"sanitary→storm": "SANITARY_TO_STORM", "storm→sanitary": "STORM_TO_SANITARY",
                "with combined": "WITH_COMBINED", "with water supply": "WITH_WATER"}
@@ -43,12 +44,12 @@ class IllicitConnectionsAlgorithm(PipeNetAlgorithm):
             "EVIDENCE_DISTANCE", self.tr("Evidence distance for inlets and manholes (metres)"),
             QgsProcessingParameterNumber.Double, 5.0, minValue=0.0))
         self.add_sink("OUTPUT_FINDINGS", self.tr("Illicit connection findings"), QgsProcessing.TypeVectorPoint)
-        for key, label in (("SANITARY_TO_STORM", "Sanitary→storm connections"),
-                           ("STORM_TO_SANITARY", "Storm→sanitary connections"),
-                           ("WITH_COMBINED", "Connections with combined sewers"),
-                           ("WITH_WATER", "Connections with water supply"),
-                           ("DIRECT_DISCHARGES", "Connections sending sewage to a storm outfall"),
-                           ("INLETS_ON_SANITARY", "Inlets on sanitary pipes")):
+        for key, label in (("SANITARY_TO_STORM", tr_noop("Sanitary→storm connections")),
+                           ("STORM_TO_SANITARY", tr_noop("Storm→sanitary connections")),
+                           ("WITH_COMBINED", tr_noop("Connections with combined sewers")),
+                           ("WITH_WATER", tr_noop("Connections with water supply")),
+                           ("DIRECT_DISCHARGES", tr_noop("Connections sending sewage to a storm outfall")),
+                           ("INLETS_ON_SANITARY", tr_noop("Inlets on sanitary pipes"))):
             self.addOutput(QgsProcessingOutputNumber(key, self.tr(label)))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802

@@ -20,6 +20,7 @@ from qgis.core import (
 
 from ...network.audit import AuditOptions, run_audit
 from ..base import FeedbackProgress, PipeNetAlgorithm
+from ..compat import tr_noop
 from ..observations import read_defects, read_events
 from ..report import render_png, write_project, write_summary
 
@@ -90,8 +91,10 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             "BANDWIDTH", self.tr("Hotspot bandwidth and neighbour distance along the network (metres)"),
             QgsProcessingParameterNumber.Double, 150.0, minValue=10.0))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT_FOLDER", self.tr("Output folder")))
-        for key, label in (("GPKG", "GeoPackage"), ("PROJECT", "QGIS project"), ("PNG", "Overview map"),
-                           ("HTML", "Summary page"), ("CSV", "Risk register")):
+        outputs = (("GPKG", tr_noop("GeoPackage")), ("PROJECT", tr_noop("QGIS project")),
+                   ("PNG", tr_noop("Overview map")), ("HTML", tr_noop("Summary page")),
+                   ("CSV", tr_noop("Risk register")))
+        for key, label in outputs:
             self.addOutput(QgsProcessingOutputFile(key, self.tr(label)))
         self.addOutput(QgsProcessingOutputNumber("FINDING_COUNT", self.tr("Findings")))
         self.addOutput(QgsProcessingOutputNumber("HOTSPOT_PIPES", self.tr("Breakage hotspot pipes")))

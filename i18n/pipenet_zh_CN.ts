@@ -1,0 +1,1062 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+  <context>
+    <name>PipeNet</name>
+    <message>
+      <location filename="plugin.py" line="49" />
+      <source>PipeNet</source>
+      <translation>PipeNet 管网</translation>
+    </message>
+    <message>
+      <location filename="plugin.py" line="59" />
+      <source>PipeNet panel</source>
+      <translation>PipeNet 面板</translation>
+    </message>
+    <message>
+      <location filename="plugin.py" line="60" />
+      <source>Upstream trace tool</source>
+      <translation>上游追踪工具</translation>
+    </message>
+    <message>
+      <location filename="plugin.py" line="61" />
+      <source>Downstream trace tool</source>
+      <translation>下游追踪工具</translation>
+    </message>
+    <message>
+      <location filename="plugin.py" line="62" />
+      <source>Water main break tool</source>
+      <translation>爆管关阀工具</translation>
+    </message>
+    <message>
+      <location filename="plugin.py" line="63" />
+      <source>Build network…</source>
+      <translation>构建管网…</translation>
+    </message>
+    <message>
+      <location filename="plugin.py" line="64" />
+      <source>Network audit…</source>
+      <translation>管网体检…</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/accumulate.py" line="21" />
+      <source>Accumulate upstream (length, manholes, values)</source>
+      <translation>上游累计（管长、节点数、数值）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/accumulate.py" line="24" />
+      <source>For every pipe, sums what lies upstream of it (the pipe itself included) in one pass over the directed network: pn_up_len (upstream pipe length, m), pn_up_nodes (upstream manholes and junctions) and pn_up_sum (sum of the chosen numeric pipe field, e.g. households, area, design flow). Where flow splits and joins again nothing is counted twice; loops are reported as findings and counted once.&lt;br&gt;&lt;br&gt;上游累计：一次遍历有向管网，为每条管段统计上游管长（米）、上游节点数及所选数值字段（如户数、汇水面积、设计流量）之和。环流单独报告且只计一次。</source>
+      <translation>上游累计：一次遍历有向管网，为每条管段统计上游管长（米）、上游节点数及所选数值字段（如户数、汇水面积、设计流量）之和。环流单独报告且只计一次。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/accumulate.py" line="38" />
+      <source>Pipes with upstream totals</source>
+      <translation>含上游累计的管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/accumulate.py" line="39" />
+      <source>Loops</source>
+      <translation>环流</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/accumulate.py" line="36" />
+      <source>Numeric pipe field to sum upstream (optional)</source>
+      <translation>需向上游累计的数值字段（可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/accumulate.py" line="46" />
+      <source>{} pipes are in flow loops.</source>
+      <translation>{} 条管段位于环流中。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/accumulate.py" line="68" />
+      <source>Layer PIPES, feature {}, field {}: '{}' is not a number.</source>
+      <translation>管段图层，要素 {}，字段 {}：“{}”不是数字。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="19" />
+      <source>Build network (topology check)</source>
+      <translation>构建管网（拓扑检查）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="22" />
+      <source>Builds the pipe network graph: pipe ends snap to manholes within the snapping tolerance (metres, whatever the layer CRS), unmatched ends meet at virtual junctions, from/to node ids are honoured when present, and flow direction comes from inverts, then a flow-direction field, then the digitising direction.&lt;br&gt;&lt;br&gt;&lt;b&gt;Pipes&lt;/b&gt;: line layer; English or Chinese field names (管径, 起点埋深 ...) are detected automatically, or set them in the advanced parameters.&lt;br&gt;&lt;b&gt;Manholes / nodes&lt;/b&gt;: optional point layer.&lt;br&gt;&lt;b&gt;Pipes output&lt;/b&gt;: every input attribute plus pn_id, pn_from, pn_to, pn_reversed (1 = flow runs against the digitising), pn_dir_src (invert, field, ids, digitised), pn_length (m), pn_comp (subnetwork), pn_system, pn_diam_mm.&lt;br&gt;&lt;b&gt;Nodes output&lt;/b&gt;: input nodes plus virtual junctions (pn_virtual = 1), with degree, in/out counts and subnetwork.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: one point per problem: dangling end, near miss, duplicate or overlapping pipe, zero length, self-loop, orphan manhole, ambiguous end, from/to ids contradicting the geometry, direction against inverts, implausible attributes.&lt;br&gt;&lt;br&gt;构建管网拓扑：管段端点在吸附容差（米）内吸附到检查井，未匹配的端点合并为虚拟节点；有起点点号/终点点号时优先采用；流向依次由管底高程、流向字段、绘制方向确定。输出管段（保留全部原字段并增加 pn_ 字段）、节点（含虚拟节点）和拓扑问题点（悬挂端点、近距未连接、重复/重叠管段、零长度、自环、孤立检查井、起止点号与几何不符、流向与管底高程矛盾、属性不合理）。</source>
+      <translation>构建管网拓扑：管段端点在吸附容差（米）内吸附到检查井，未匹配的端点合并为虚拟节点；有起点点号/终点点号时优先采用；流向依次由管底高程、流向字段、绘制方向确定。输出管段（保留全部原字段并增加 pn_ 字段）、节点（含虚拟节点）和拓扑问题点（悬挂端点、近距未连接、重复/重叠管段、零长度、自环、孤立检查井、起止点号与几何不符、流向与管底高程矛盾、属性不合理）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="46" />
+      <source>Network pipes</source>
+      <translation>管网管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="47" />
+      <source>Network nodes</source>
+      <translation>管网节点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="48" />
+      <source>Topology findings</source>
+      <translation>拓扑问题点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="49" />
+      <source>Pipes</source>
+      <translation>管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="50" />
+      <source>Nodes</source>
+      <translation>节点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="51" />
+      <source>Subnetworks</source>
+      <translation>子管网</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="52" />
+      <source>Findings</source>
+      <translation>问题点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/build_network.py" line="53" />
+      <source>Findings per check</source>
+      <translation>各类问题数量</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="23" />
+      <source>Connectivity (subnetworks and outlets)</source>
+      <translation>连通性分析（子管网与出口）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="26" />
+      <source>Splits the network into subnetworks (weakly connected components) and finds each one's outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water cannot leave). Sinks count as outlets when asked, or automatically in subnetworks that have no node typed as an outfall, plant or pump station.&lt;br&gt;&lt;b&gt;Fragment size&lt;/b&gt;: subnetworks with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.&lt;br&gt;&lt;b&gt;Pipes / nodes output&lt;/b&gt;: input attributes, pn_comp (subnetwork, 1 = largest) and pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).&lt;br&gt;&lt;b&gt;Summary&lt;/b&gt;: one row per subnetwork: pipes, nodes, length, outlets, system mix.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: no_outlet, isolated_fragment.&lt;br&gt;&lt;br&gt;连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</source>
+      <translation>连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="50" />
+      <source>Pipes with subnetwork</source>
+      <translation>含子管网编号的管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="51" />
+      <source>Nodes with subnetwork</source>
+      <translation>含子管网编号的节点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="52" />
+      <source>Subnetwork summary</source>
+      <translation>子管网汇总</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="53" />
+      <source>Connectivity findings</source>
+      <translation>连通性问题点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="43" />
+      <source>Isolated fragment: at most this many pipes</source>
+      <translation>孤立管段组：管段数上限</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="46" />
+      <source>Count sinks (dead ends downstream) as outlets</source>
+      <translation>将汇点（下游末端）视为出口</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="55" />
+      <source>Pipes reaching no outlet</source>
+      <translation>无法到达出口的管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="56" />
+      <source>Isolated fragments</source>
+      <translation>孤立管段组</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="65" />
+      <source>Sinks are counted as outlets where no outlet node is typed.</source>
+      <translation>在没有出口类型节点的子管网中，汇点视为出口。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="47" />
+      <source>Automatic (in subnetworks with no outfall, plant or pump node)</source>
+      <translation>自动（子管网中无排放口、污水厂或泵站节点时）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="47" />
+      <source>Yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/connectivity.py" line="48" />
+      <source>No</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/downstream_trace.py" line="17" />
+      <source>Downstream trace</source>
+      <translation>下游追踪</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/downstream_trace.py" line="20" />
+      <source>Follows the flow from the start nodes to the outlets.&lt;br&gt;&lt;b&gt;Start node ids&lt;/b&gt;: comma-separated ids as in pn_id of the built network, or &lt;b&gt;start points&lt;/b&gt; (nearest node within the distance).&lt;br&gt;&lt;b&gt;Systems&lt;/b&gt; and &lt;b&gt;stop at node types&lt;/b&gt; as in the upstream trace.&lt;br&gt;&lt;b&gt;Outputs&lt;/b&gt;: traced pipes and nodes with pn_start, pn_dist (m), pn_order, and pn_on_path = 1 on the shortest path from the start to each outlet reached; the OUTLETS result lists the outlets.&lt;br&gt;&lt;br&gt;下游追踪：沿水流方向从起始节点追踪至出口。输出含起点编号、网络距离（米）、级序，pn_on_path = 1 表示位于通往出口的最短路径上；OUTLETS 列出到达的出口。</source>
+      <translation>下游追踪：沿水流方向从起始节点追踪至出口。输出含起点编号、网络距离（米）、级序，pn_on_path = 1 表示位于通往出口的最短路径上；OUTLETS 列出到达的出口。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hydraulic_checks.py" line="21" />
+      <source>Hydraulic consistency checks</source>
+      <translation>水力一致性检查</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hydraulic_checks.py" line="24" />
+      <source>Checks gravity pipes (storm, sanitary, combined): &lt;b&gt;reverse_slope&lt;/b&gt; (recorded downstream end higher than the upstream end), &lt;b&gt;flat_slope&lt;/b&gt; (below the minimum slope, ‰), &lt;b&gt;diameter_decrease&lt;/b&gt; (a larger pipe discharging into a smaller one), &lt;b&gt;outlet_above_inlet&lt;/b&gt; (outgoing invert above the lowest incoming invert, beyond the step tolerance), &lt;b&gt;implausible_depth&lt;/b&gt; (ground − invert over the maximum), &lt;b&gt;cycle&lt;/b&gt; (flow loops), &lt;b&gt;multiple_outlets&lt;/b&gt; (manholes with more than one outgoing pipe) and &lt;b&gt;missing_invert&lt;/b&gt; (reported once per pipe). Output: findings.&lt;br&gt;&lt;br&gt;水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、埋深不合理、环流、一井多出口、缺少管底高程。</source>
+      <translation>水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、埋深不合理、环流、一井多出口、缺少管底高程。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hydraulic_checks.py" line="45" />
+      <source>Hydraulic findings</source>
+      <translation>水力问题点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hydraulic_checks.py" line="39" />
+      <source>Minimum slope (‰)</source>
+      <translation>最小坡度（‰）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hydraulic_checks.py" line="40" />
+      <source>Invert step tolerance at manholes (metres)</source>
+      <translation>检查井处管底高差容差（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hydraulic_checks.py" line="41" />
+      <source>Diameter decrease tolerance (mm)</source>
+      <translation>管径变小容差（毫米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hydraulic_checks.py" line="42" />
+      <source>Maximum depth (metres)</source>
+      <translation>最大埋深（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="24" />
+      <source>Illicit connections (雨污混接)</source>
+      <translation>雨污混接检查</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="27" />
+      <source>Finds storm/sewer cross-connections:&lt;br&gt;1. &lt;b&gt;cross_connection&lt;/b&gt;: a pipe of one system discharging into a node or pipe of another, classed sanitary→storm, storm→sanitary, with combined, with water supply.&lt;br&gt;2. &lt;b&gt;sewage_to_storm_outfall&lt;/b&gt;: the connection through which sanitary pipes reach a storm outfall (direct discharge), with the outfall and the sanitary length behind it; &lt;b&gt;storm_to_plant&lt;/b&gt;: storm pipes reaching a treatment plant.&lt;br&gt;3. &lt;b&gt;inlet_on_sanitary&lt;/b&gt;: catch basins / inlets on (or within the evidence distance of) a sanitary pipe; &lt;b&gt;sanitary_near_storm&lt;/b&gt;: sanitary manholes within the evidence distance of a storm pipe they do not join.&lt;br&gt;Output: findings in the PipeNet schema; counts per class in the results.&lt;br&gt;&lt;br&gt;雨污混接检查：1. 跨系统连接（污水接入雨水、雨水接入污水、与合流管/给水管连接）；2. 污水经雨水排放口直排、雨水进入污水厂，指出需整改的接口及到达的出口；3. 雨水口接入污水管、污水检查井邻近雨水管等现场证据。</source>
+      <translation>雨污混接检查：1. 跨系统连接（污水接入雨水、雨水接入污水、与合流管/给水管连接）；2. 污水经雨水排放口直排、雨水进入污水厂，指出需整改的接口及到达的出口；3. 雨水口接入污水管、污水检查井邻近雨水管等现场证据。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="46" />
+      <source>Illicit connection findings</source>
+      <translation>雨污混接问题点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="44" />
+      <source>Evidence distance for inlets and manholes (metres)</source>
+      <translation>雨水口与检查井证据距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="47" />
+      <source>Sanitary→storm connections</source>
+      <translation>污水接入雨水</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="48" />
+      <source>Storm→sanitary connections</source>
+      <translation>雨水接入污水</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="49" />
+      <source>Connections with combined sewers</source>
+      <translation>与合流管连接</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="50" />
+      <source>Connections with water supply</source>
+      <translation>与给水管连接</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="51" />
+      <source>Connections sending sewage to a storm outfall</source>
+      <translation>致污水经雨水排放口直排的接口</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/illicit_connections.py" line="52" />
+      <source>Inlets on sanitary pipes</source>
+      <translation>接入污水管的雨水口</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_epanet.py" line="25" />
+      <source>Import EPANET model (.inp)</source>
+      <translation>导入 EPANET 模型（.inp）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_epanet.py" line="28" />
+      <source>Reads an EPANET .inp file into a water-supply pipes layer (pipes and pumps with length, diameter in mm, roughness, status) and a nodes layer (junctions with elevation and demand, tanks, reservoirs). Each valve becomes a node of type valve between two short connector links, so pipenet:valveisolation can close it. US units are converted.&lt;br&gt;&lt;br&gt;导入 EPANET 给水模型：生成管段图层（管道、泵）和节点图层（节点、水池、水库）；阀门转为阀门节点，可直接用于爆管关阀分析。</source>
+      <translation>导入 EPANET 给水模型：生成管段图层（管道、泵）和节点图层（节点、水池、水库）；阀门转为阀门节点，可直接用于爆管关阀分析。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="38" />
+      <source>Import pipeline survey tables (管线点/管线段成果表)</source>
+      <translation>导入管线探测成果表（管线点/管线段成果表）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="41" />
+      <source>Reads the point table (物探点号, X/Y or 纵坐标/横坐标, 地面高程, 特征, 附属物, 井底高程 ...) and the segment table (起点点号, 终点点号 or 连接点号, 起点埋深, 终点埋深, 管径 incl. 1200×800, 材质, 敷设年代 ...) as CSV or XLSX, UTF-8 or GBK, and writes a nodes layer and a pipes layer with every column kept. &lt;b&gt;Coordinate order&lt;/b&gt;: auto (纵坐标 = northing; plain X/Y decided from the values), X is easting, or X is northing (surveying convention). Rows that cannot be used (missing or duplicate point ids, coordinates that are not numbers, segments naming unknown points) are listed row by row in the report table; nothing is dropped silently.&lt;br&gt;&lt;br&gt;导入管线点成果表和管线段成果表（CSV/XLSX，UTF-8/GBK）：生成节点和管段图层，保留全部字段；可选坐标次序（测量坐标系 X 为北坐标）；无法使用的行逐行列入报告表。</source>
+      <translation>导入管线点成果表和管线段成果表（CSV/XLSX，UTF-8/GBK）：生成节点和管段图层，保留全部字段；可选坐标次序（测量坐标系 X 为北坐标）；无法使用的行逐行列入报告表。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="61" />
+      <source>Survey pipes</source>
+      <translation>探测管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="62" />
+      <source>Survey points</source>
+      <translation>探测管线点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="63" />
+      <source>Rows not used</source>
+      <translation>未使用的行</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="53" />
+      <source>Point table (管线点成果表, CSV/XLSX)</source>
+      <translation>管线点成果表（CSV/XLSX）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="54" />
+      <source>Segment table (管线段成果表, CSV/XLSX)</source>
+      <translation>管线段成果表（CSV/XLSX）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="56" />
+      <source>Coordinate order</source>
+      <translation>坐标次序</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="59" />
+      <source>Text encoding of CSV files (empty = detect UTF-8/GBK)</source>
+      <translation>CSV 文件编码（留空则自动识别 UTF-8/GBK）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="60" />
+      <source>Coordinate reference system</source>
+      <translation>坐标参考系</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="75" />
+      <source>X holds northings (surveying convention): coordinates swapped.</source>
+      <translation>X 为北坐标（测量坐标系约定）：已交换坐标。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="57" />
+      <source>Automatic</source>
+      <translation>自动</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="57" />
+      <source>X is easting</source>
+      <translation>X 为东坐标</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="57" />
+      <source>X is northing (surveying)</source>
+      <translation>X 为北坐标（测量坐标系）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_survey.py" line="90" />
+      <source>{} points, {} segments, {} rows not used</source>
+      <translation>{} 个管线点，{} 条管段，{} 行未使用</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_swmm.py" line="25" />
+      <source>Import EPA SWMM model (.inp)</source>
+      <translation>导入 EPA SWMM 模型（.inp）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/import_swmm.py" line="28" />
+      <source>Reads an EPA SWMM 5 .inp file into a pipes layer (conduits, pumps, orifices, weirs, outlets: geometry from [COORDINATES] and [VERTICES], diameter/height in mm from [XSECTIONS], inverts from node inverts plus offsets in DEPTH or ELEVATION mode, length, roughness) and a nodes layer (junctions, outfalls, storage, dividers; ground = invert + max depth). US units are converted to metres. &lt;b&gt;CRS&lt;/b&gt;: the model's coordinate system (empty = unknown, kept planar). The outputs feed pipenet:buildnetwork directly.&lt;br&gt;&lt;br&gt;导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</source>
+      <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="65" />
+      <source>Network audit (all checks, hotspots, risk)</source>
+      <translation>管网体检（全部检查、热点、风险）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="68" />
+      <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
+      <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="86" />
+      <source>CCTV defects (points or table, optional)</source>
+      <translation>CCTV 检测缺陷（点或表，可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="88" />
+      <source>Overflow / waterlogging events (points, optional)</source>
+      <translation>溢流/积水事件（点，可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="91" />
+      <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
+      <translation>热点带宽及沿管网邻域距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="93" />
+      <source>Output folder</source>
+      <translation>输出文件夹</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="94" />
+      <source>GeoPackage</source>
+      <translation>GeoPackage 数据库</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="94" />
+      <source>QGIS project</source>
+      <translation>QGIS 工程</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="95" />
+      <source>Overview map</source>
+      <translation>概览图</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="95" />
+      <source>Summary page</source>
+      <translation>汇总页</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="96" />
+      <source>Risk register</source>
+      <translation>风险清单</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="100" />
+      <source>Breakage hotspot pipes</source>
+      <translation>破损热点管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="120" />
+      <source>Cancelled by the user.</source>
+      <translation>用户已取消。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="153" />
+      <source>PipeNet network audit: {} pipes, {:.0f} km</source>
+      <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="159" />
+      <source>Audit written to {}</source>
+      <translation>体检结果已写入 {}</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="110" />
+      <source>The output folder {} is not writable.</source>
+      <translation>输出文件夹 {} 不可写。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="108" />
+      <source>Cannot create the output folder {}: {}</source>
+      <translation>无法创建输出文件夹 {}：{}</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="38" />
+      <source>Dry-weather outfall: find the source (IDDE)</source>
+      <translation>旱天排口溯源（IDDE）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="41" />
+      <source>For storm outfalls seen flowing in dry weather, traces up the storm network and lists the places where sewage may enter, best first: cross-system connections (score 3), AJ 支管暗接 defects on storm pipes when a defect layer is given (score 2), sanitary manholes within the evidence distance of a storm pipe (score 1); ties go to the larger upstream length.&lt;br&gt;&lt;b&gt;Inspection plan&lt;/b&gt;: the manhole to open first splits the upstream candidate length in two; the next one depends on whether flow is seen there (if_parent = flowing / dry), and so on. EXPECTED_INSPECTIONS is the average number of manholes to open, the source being equally likely anywhere along the pipes.&lt;br&gt;&lt;b&gt;Outfalls&lt;/b&gt;: node ids, or points (nearest node).&lt;br&gt;&lt;b&gt;Defects&lt;/b&gt;: CCTV records with a pipe id field and a defect code field (AJ).&lt;br&gt;&lt;br&gt;旱天排口溯源：从旱天有水的雨水排放口沿雨水管网向上游追踪，按证据列出可能的污水来源（跨系统连接、支管暗接 AJ 缺陷、邻近雨水管的污水井），并给出二分法开井排查计划：每次开井将剩余可疑管长减半，根据是否见水决定下一口井；给出期望开井次数。</source>
+      <translation>旱天排口溯源：从旱天有水的雨水排放口沿雨水管网向上游追踪，按证据列出可能的污水来源（跨系统连接、支管暗接 AJ 缺陷、邻近雨水管的污水井），并给出二分法开井排查计划：每次开井将剩余可疑管长减半，根据是否见水决定下一口井；给出期望开井次数。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="73" />
+      <source>Candidate sources</source>
+      <translation>可疑来源</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="74" />
+      <source>Inspection plan</source>
+      <translation>开井排查计划</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="75" />
+      <source>Storm pipes upstream</source>
+      <translation>上游雨水管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="58" />
+      <source>Outfalls flowing in dry weather (node ids)</source>
+      <translation>旱天有水的排放口（节点编号）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="60" />
+      <source>Or outfall points</source>
+      <translation>或排放口点图层</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="62" />
+      <source>Largest distance from an outfall point to its node (metres)</source>
+      <translation>排放口点到节点的最大距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="65" />
+      <source>CCTV defects (optional)</source>
+      <translation>CCTV 检测缺陷（可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="67" />
+      <source>Defect pipe id field</source>
+      <translation>缺陷所属管段编号字段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="69" />
+      <source>Defect code field</source>
+      <translation>缺陷代码字段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="71" />
+      <source>Sanitary manhole evidence distance (metres)</source>
+      <translation>污水检查井证据距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="77" />
+      <source>Expected inspections</source>
+      <translation>期望开井次数</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="78" />
+      <source>Manhole to open first</source>
+      <translation>首先开启的检查井</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="100" />
+      <source>Outfall {}: {:.0f} m of storm pipe upstream, {} candidates, {} inspections expected</source>
+      <translation>排放口 {}：上游雨水管 {:.0f} 米，可疑来源 {} 处，期望开井 {} 次</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/outfall_sources.py" line="126" />
+      <source>Layer DEFECTS: set DEFECT_PIPE_FIELD and DEFECT_CODE_FIELD (fields: {}).</source>
+      <translation>缺陷图层：请设置管段编号字段和缺陷代码字段（现有字段：{}）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="28" />
+      <source>Generate sample county network</source>
+      <translation>生成示例县域管网</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="31" />
+      <source>Writes a deterministic (seeded) sample network into one GeoPackage in CGCS2000 / 3-degree Gauss-Krüger CM 120E (EPSG:4549): storm (YS), sanitary (WS) and some combined (HS) sewers as dendritic catchments of 30-70 m pipes draining to outfalls, pump stations and a treatment plant, with diameters growing downstream, materials, install years, ground levels and inverts. Layers: pipes, nodes, defects (CCTV, CJJ 181 codes and grades, clustered into breakage hotspots), events (overflows clustered at bottlenecks) and truth (every injected fault with the PipeNet check that must find it: near misses, small gaps, dangles, duplicates, reverse slopes, diameter decreases, sanitary→storm and storm→sanitary connections, dry-weather outfalls and their sources).&lt;br&gt;&lt;b&gt;KM&lt;/b&gt;: size in kilometres of pipe (1180 = a county).&lt;br&gt;&lt;b&gt;Chinese field names&lt;/b&gt;: 管线编号, 起点点号, 管径 ... instead of pipe_id, from_node ...&lt;br&gt;&lt;br&gt;生成示例县域管网（GeoPackage，EPSG:4549）：雨水、污水及部分合流管网，含检测缺陷、溢流事件和注入错误的真值表，可用于演示与测试。</source>
+      <translation>生成示例县域管网（GeoPackage，EPSG:4549）：雨水、污水及部分合流管网，含检测缺陷、溢流事件和注入错误的真值表，可用于演示与测试。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="46" />
+      <source>Size (km of pipe)</source>
+      <translation>规模（管线公里数）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="48" />
+      <source>Random seed</source>
+      <translation>随机种子</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="50" />
+      <source>Chinese field names</source>
+      <translation>使用中文字段名</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="51" />
+      <source>Sample GeoPackage</source>
+      <translation>示例 GeoPackage</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="54" />
+      <source>Length (km)</source>
+      <translation>长度（公里）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="55" />
+      <source>Injected faults</source>
+      <translation>注入的错误</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="78" />
+      <source>{} pipes, {:.1f} km, {} injected faults</source>
+      <translation>{} 条管段，{:.1f} 公里，注入错误 {} 处</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_network.py" line="77" />
+      <source>Cannot write {}: {}</source>
+      <translation>无法写入 {}：{}</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/upstream_trace.py" line="17" />
+      <source>Upstream trace</source>
+      <translation>上游追踪</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/upstream_trace.py" line="20" />
+      <source>Finds every pipe and node that drains to the start nodes.&lt;br&gt;&lt;b&gt;Start node ids&lt;/b&gt;: comma-separated ids as in pn_id of the built network, or &lt;b&gt;start points&lt;/b&gt; (each snaps to the nearest node within the distance; tick 'selected features only' to use a selection).&lt;br&gt;&lt;b&gt;Systems&lt;/b&gt;: follow only pipes of these systems (YS/WS/HS/JS or storm/sanitary/combined/water).&lt;br&gt;&lt;b&gt;Stop at node types&lt;/b&gt;: e.g. pump,plant: reached but not passed.&lt;br&gt;&lt;b&gt;Outputs&lt;/b&gt;: traced pipes and nodes with pn_start (start id), pn_dist (network distance from the start, m) and pn_order (pipes from the start); a pipe reached from two starts appears once per start.&lt;br&gt;&lt;br&gt;上游追踪：查找汇入起始节点的全部管段和节点。可输入节点编号（逗号分隔）或起始点图层；可限定管网类别、在指定节点类型处停止。输出含起点编号、网络距离（米）和级序。</source>
+      <translation>上游追踪：查找汇入起始节点的全部管段和节点。可输入节点编号（逗号分隔）或起始点图层；可限定管网类别、在指定节点类型处停止。输出含起点编号、网络距离（米）和级序。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="31" />
+      <source>Valve isolation of a main break (爆管关阀)</source>
+      <translation>爆管关阀分析</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="34" />
+      <source>For each broken water main, finds the isolation segment: the pipes and nodes reachable from the break without passing a valve (node type valve/阀门), the valves to close on its boundary, and the customers (node type meter/水表) that lose supply.&lt;br&gt;&lt;b&gt;Broken pipes&lt;/b&gt;: pipe ids (pn_id), or &lt;b&gt;break points&lt;/b&gt; (nearest pipe within the distance).&lt;br&gt;&lt;b&gt;Inoperable valves&lt;/b&gt;: valve ids that cannot be closed; the segment grows to the next valves.&lt;br&gt;&lt;b&gt;Outputs&lt;/b&gt;: pipes and nodes of every segment with pn_segment (one per break) and pn_break; nodes carry pn_role (valve_to_close, customer, in_segment).&lt;br&gt;&lt;br&gt;爆管关阀分析：对每处爆管，找出不经过阀门即可到达的管段和节点（隔离区）、需关闭的边界阀门以及停水用户（水表）。可指定失效阀门，隔离区将扩展至下一级阀门。</source>
+      <translation>爆管关阀分析：对每处爆管，找出不经过阀门即可到达的管段和节点（隔离区）、需关闭的边界阀门以及停水用户（水表）。可指定失效阀门，隔离区将扩展至下一级阀门。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="57" />
+      <source>Isolated pipes</source>
+      <translation>停水管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="58" />
+      <source>Segment nodes and valves to close</source>
+      <translation>隔离区节点与需关闭阀门</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="48" />
+      <source>Broken pipe ids (comma-separated pn_id)</source>
+      <translation>爆管管段编号（逗号分隔的 pn_id）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="50" />
+      <source>Or break locations (points)</source>
+      <translation>或爆管位置（点）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="53" />
+      <source>Largest distance from a break point to its pipe (metres)</source>
+      <translation>爆管点到管段的最大距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="56" />
+      <source>Inoperable valve ids (comma-separated)</source>
+      <translation>失效阀门编号（逗号分隔）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="59" />
+      <source>Segments</source>
+      <translation>隔离区</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="60" />
+      <source>Valves to close</source>
+      <translation>需关闭的阀门</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="61" />
+      <source>Customers without supply</source>
+      <translation>停水用户数</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="62" />
+      <source>Customers without supply (ids)</source>
+      <translation>停水用户（编号）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="69" />
+      <source>Give BREAK_PIPES (pipe ids) or BREAK_POINTS.</source>
+      <translation>请给出爆管管段编号或爆管位置点。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="84" />
+      <source>Break {}: {} pipes, close {}, {} customers</source>
+      <translation>爆管 {}：{} 条管段，关闭 {}，影响 {} 户</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/valve_isolation.py" line="109" />
+      <source>Break point feature(s) {} are more than {} m from any pipe.</source>
+      <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="49" />
+      <source>Pipe id field</source>
+      <translation>管段编号字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="50" />
+      <source>From-node id field (起点点号)</source>
+      <translation>起点点号字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="51" />
+      <source>To-node id field (终点点号)</source>
+      <translation>终点点号字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="52" />
+      <source>System field (YS/WS/HS/JS)</source>
+      <translation>管网类别字段（YS/WS/HS/JS）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="53" />
+      <source>Diameter field (管径)</source>
+      <translation>管径字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="54" />
+      <source>Material field (材质)</source>
+      <translation>材质字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="55" />
+      <source>Start invert field (起点管底高程)</source>
+      <translation>起点管底高程字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="56" />
+      <source>End invert field (终点管底高程)</source>
+      <translation>终点管底高程字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="57" />
+      <source>Start depth field (起点埋深)</source>
+      <translation>起点埋深字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="58" />
+      <source>End depth field (终点埋深)</source>
+      <translation>终点埋深字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="59" />
+      <source>Install year field (敷设年代)</source>
+      <translation>敷设年代字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="60" />
+      <source>Status field</source>
+      <translation>状态字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="61" />
+      <source>Flow direction field (流向)</source>
+      <translation>流向字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="64" />
+      <source>Node id field (点号)</source>
+      <translation>点号字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="65" />
+      <source>Node type field (附属物)</source>
+      <translation>附属物（节点类型）字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="66" />
+      <source>Node system field</source>
+      <translation>节点类别字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="67" />
+      <source>Ground elevation field (地面高程)</source>
+      <translation>地面高程字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="68" />
+      <source>Node invert field (井底高程)</source>
+      <translation>井底高程字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="69" />
+      <source>Node depth field (井深)</source>
+      <translation>井深字段</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="151" />
+      <source>Network</source>
+      <translation>管网</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="151" />
+      <source>Analysis</source>
+      <translation>分析</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="152" />
+      <source>Data</source>
+      <translation>数据</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="161" />
+      <source>Pipes (line layer)</source>
+      <translation>管段（线图层）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="163" />
+      <source>Manholes / nodes (point layer)</source>
+      <translation>检查井/节点（点图层）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="166" />
+      <source>Snapping tolerance (metres)</source>
+      <translation>吸附容差（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="169" />
+      <source>Near-miss search distance (metres)</source>
+      <translation>近距未连接搜索距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="178" />
+      <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
+      <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="208" />
+      <source>Working CRS: {}</source>
+      <translation>计算坐标系：{}</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="229" />
+      <source>Pipe fields: {}</source>
+      <translation>管段字段：{}</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="232" />
+      <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
+      <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="234" />
+      <source>reused from cache</source>
+      <translation>（使用缓存）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="234" />
+      <source>built</source>
+      <translation>已构建</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="231" />
+      <source>Node fields: {}</source>
+      <translation>节点字段：{}</translation>
+    </message>
+    <message>
+      <location filename="processing/encoding.py" line="38" />
+      <source>Layer '{}' read as {} text (no encoding declared in the file).</source>
+      <translation>图层“{}”按 {} 编码读取（文件未声明编码）。</translation>
+    </message>
+    <message>
+      <location filename="processing/encoding.py" line="40" />
+      <source>Layer '{}' read as {} text.</source>
+      <translation>图层“{}”按 {} 编码读取。</translation>
+    </message>
+    <message>
+      <location filename="processing/model_import.py" line="42" />
+      <source>Links</source>
+      <translation>管段</translation>
+    </message>
+    <message>
+      <location filename="processing/model_import.py" line="36" />
+      <source>Model file (.inp)</source>
+      <translation>模型文件（.inp）</translation>
+    </message>
+    <message>
+      <location filename="processing/model_import.py" line="37" />
+      <source>Coordinate reference system of the model</source>
+      <translation>模型坐标参考系</translation>
+    </message>
+    <message>
+      <location filename="processing/model_import.py" line="40" />
+      <source>System of the pipes (e.g. HS, WS, YS, JS; empty = from the model)</source>
+      <translation>管网类别（如 HS、WS、YS、JS；留空则取自模型）</translation>
+    </message>
+    <message>
+      <location filename="processing/model_import.py" line="77" />
+      <source>{} links, {} nodes read from {}</source>
+      <translation>从 {2} 读取 {0} 条管段、{1} 个节点</translation>
+    </message>
+    <message>
+      <location filename="processing/provider.py" line="26" />
+      <source>PipeNet drainage and water network tools</source>
+      <translation>PipeNet 排水与给水管网工具</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="79" />
+      <source>Traced pipes</source>
+      <translation>追踪到的管段</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="80" />
+      <source>Traced nodes</source>
+      <translation>追踪到的节点</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="65" />
+      <source>Start node ids (comma-separated, as in the built network's pn_id)</source>
+      <translation>起始节点编号（逗号分隔，即管网输出中的 pn_id）</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="68" />
+      <source>Or start at points (nearest node; selected features only if ticked)</source>
+      <translation>或从点图层开始（取最近节点；可仅用选中要素）</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="71" />
+      <source>Largest distance from a start point to its node (metres)</source>
+      <translation>起始点到节点的最大距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="74" />
+      <source>Follow only these systems (e.g. YS,WS or storm; empty = all)</source>
+      <translation>仅追踪这些类别（如 YS,WS 或 storm；留空为全部）</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="76" />
+      <source>Stop at node types (e.g. pump,plant; empty = none)</source>
+      <translation>在这些节点类型处停止（如 pump,plant；留空为不停止）</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="78" />
+      <source>Include the start node in the output</source>
+      <translation>输出中包含起始节点</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="83" />
+      <source>Traced length (m)</source>
+      <translation>追踪管长（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="84" />
+      <source>Outlets reached</source>
+      <translation>到达的出口</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="49" />
+      <source>Give {} (node ids) or {}.</source>
+      <translation>请给出 {}（节点编号）或 {}。</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="116" />
+      <source>{} start(s): {} pipes, {:.1f} m, {} nodes</source>
+      <translation>{} 个起点：{} 条管段，{:.1f} 米，{} 个节点</translation>
+    </message>
+    <message>
+      <location filename="processing/trace_common.py" line="44" />
+      <source>Layer {}: feature {} is more than {} m from any network node.</source>
+      <translation>图层 {}：要素 {} 距任何管网节点超过 {} 米。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="37" />
+      <source>PipeNet field mapping</source>
+      <translation>PipeNet 字段对应</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="92" />
+      <source>Manholes / nodes</source>
+      <translation>检查井/节点</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="95" />
+      <source>Build / refresh</source>
+      <translation>构建/刷新</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="96" />
+      <source>Field mapping…</source>
+      <translation>字段对应…</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="100" />
+      <source>No network built yet.</source>
+      <translation>尚未构建管网。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="108" />
+      <source>Save highlighted trace as a layer</source>
+      <translation>将高亮追踪结果保存为图层</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="146" />
+      <source>Building the network…</source>
+      <translation>正在构建管网…</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="147" />
+      <source>PipeNet: build network</source>
+      <translation>PipeNet：构建管网</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="166" />
+      <source>All checks</source>
+      <translation>全部检查</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="115" />
+      <source>Check</source>
+      <translation>检查项</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="115" />
+      <source>Severity</source>
+      <translation>严重程度</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="115" />
+      <source>Feature</source>
+      <translation>要素</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="115" />
+      <source>Message</source>
+      <translation>说明</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="206" />
+      <source>Click a manhole with a trace tool first.</source>
+      <translation>请先用追踪工具点击检查井。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="154" />
+      <source>Network not built (or a layer changed): it is rebuilt on the next use.</source>
+      <translation>管网尚未构建（或图层已修改）：下次使用时自动重建。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="160" />
+      <source>{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings</source>
+      <translation>{} 条管段，{} 个节点，{} 个子管网，{:.1f} 公里；问题 {} 处</translation>
+    </message>
+    <message>
+      <location filename="ui/map_tools.py" line="113" />
+      <source>No node within reach of the click.</source>
+      <translation>点击位置附近没有节点。</translation>
+    </message>
+    <message>
+      <location filename="ui/map_tools.py" line="141" />
+      <source>No pipe within reach of the click.</source>
+      <translation>点击位置附近没有管段。</translation>
+    </message>
+    <message>
+      <location filename="ui/map_tools.py" line="124" />
+      <source>Upstream of {}: {} pipes, {:.0f} m, {} manholes</source>
+      <translation>{} 的上游：{} 条管段，{:.0f} 米，{} 个检查井</translation>
+    </message>
+    <message>
+      <location filename="ui/map_tools.py" line="127" />
+      <source>Downstream of {}: {} pipes, {:.0f} m, outlets reached: {}</source>
+      <translation>{} 的下游：{} 条管段，{:.0f} 米，到达出口：{}</translation>
+    </message>
+    <message>
+      <location filename="ui/map_tools.py" line="146" />
+      <source>Break on {}: {} pipes shut, close valves {}; {} customers without water</source>
+      <translation>{} 爆管：停水管段 {} 条，需关闭阀门 {}；停水用户 {} 户</translation>
+    </message>
+  </context>
+</TS>
