@@ -47,14 +47,19 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     options = options or AuditOptions()
     graph = network.graph
     step = (lambda percent: progress.set_progress(percent)) if progress else (lambda percent: None)
+    check = progress.check if progress else (lambda: None)
     findings = list(network.findings)
     connectivity = network.components(options.fragment_size)
     findings += connectivity.findings
     step(20)
+    check()
     findings += network.hydraulic_checks()
+    check()
     illicit = network.illicit_connections(options.evidence_distance)
     findings += illicit.findings
+    check()
     accumulation = network.accumulate()
+    check()
     findings += accumulation.findings
     step(40)
     edges = {key: data for _, _, key, data in graph.edges(keys=True, data=True)}
@@ -74,12 +79,12 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
         step(55)
         breakage = hotspots(graph, network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade)) for d in known],
                             lixel_length=options.lixel_length, bandwidth=options.bandwidth,
-                            neighbour_distance=options.neighbour_distance)
+                            neighbour_distance=options.neighbour_distance, check=check)
     step(70)
     if events:
         overflow = hotspots(graph, network.pipe_coords, event_points=events, lixel_length=options.lixel_length,
                             bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
-                            snap_distance=options.event_snap_distance)
+                            snap_distance=options.event_snap_distance, check=check)
     step(85)
     most_upstream = max(accumulation.length.values(), default=0.0)
     risk = {}

@@ -82,7 +82,7 @@ def build_network(
     progress.check()
 
     findings.extend(find_topology_defects(graph, coords, options.snap_tolerance,
-                                          options.near_miss_distance, nodes is not None))
+                                          options.near_miss_distance, nodes is not None, progress.check))
     numbers = component_ids(graph)
     nx.set_node_attributes(graph, numbers, "component")
     for u, _, data in graph.edges(data=True):

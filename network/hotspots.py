@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import networkx as nx
 import numpy as np
@@ -114,17 +114,21 @@ def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, fl
     return found
 
 
-def kernel_density(lixels: Lixels, counts: dict[int, float], bandwidth: float) -> np.ndarray:
+def kernel_density(lixels: Lixels, counts: dict[int, float], bandwidth: float,
+                   check: Callable[[], None] = lambda: None) -> np.ndarray:
     """Quartic-kernel density (per km of pipe) at every lixel, distances along the network."""
     density = np.zeros(len(lixels.pipe))
-    for source, weight in counts.items():
+    for number, (source, weight) in enumerate(counts.items()):
+        if number % 500 == 0:
+            check()
         for target, distance in within(lixels, source, bandwidth).items():
             u = distance / bandwidth
             density[target] += weight * (15.0 / 16.0) * (1 - u * u) ** 2 / bandwidth * 1000.0
     return density
 
 
-def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float) -> tuple[np.ndarray, np.ndarray]:
+def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
+              check: Callable[[], None] = lambda: None) -> tuple[np.ndarray, np.ndarray]:
     """Gi* z-scores and two-sided p-values with binary network-distance neighbours (self included)."""
     n = len(lixels.pipe)
     x = np.zeros(n)
@@ -136,6 +140,8 @@ def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float) -> tupl
     if n < 3 or spread == 0:
         return z, np.ones(n)
     for index in range(n):
+        if index % 1000 == 0:
+            check()
         neighbours = within(lixels, index, distance)
         weight = len(neighbours)
         local = sum(x[j] for j in neighbours)
@@ -169,7 +175,8 @@ class PipeHotspot:
 def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tuple[str, float, float]] = (),
              event_points: Iterable[tuple[float, float, float]] = (), lixel_length: float = 50.0,
              bandwidth: float = 300.0, neighbour_distance: float = 300.0, snap_distance: float = 50.0,
-             pipe_weights: Optional[dict[str, float]] = None) -> dict[str, PipeHotspot]:
+             pipe_weights: Optional[dict[str, float]] = None,
+             check: Callable[[], None] = lambda: None) -> dict[str, PipeHotspot]:
     """Hotspots per pipe from events given on pipes (id, distance, weight) or as points (x, y, weight)."""
     lixels = make_lixels(graph, coords, lixel_length)
     counts: dict[int, float] = {}
@@ -184,8 +191,8 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
             counts[piece] = counts.get(piece, 0.0) + weight
     if pipe_weights:
         counts = {i: c * pipe_weights.get(lixels.pipe[i], 1.0) for i, c in counts.items()}
-    density = kernel_density(lixels, counts, bandwidth)
-    z, p = getis_ord(lixels, counts, neighbour_distance)
+    density = kernel_density(lixels, counts, bandwidth, check)
+    z, p = getis_ord(lixels, counts, neighbour_distance, check)
     result: dict[str, PipeHotspot] = {}
     for index, pipe_id in enumerate(lixels.pipe):
         row = result.setdefault(pipe_id, PipeHotspot(z=-math.inf))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import networkx as nx
 import numpy as np
@@ -70,6 +70,7 @@ def find_topology_defects(
     snap_tolerance: float,
     near_miss_distance: float,
     has_node_layer: bool,
+    check: Callable[[], None] = lambda: None,
 ) -> list[Finding]:
     """Report dangling ends, near misses, duplicates, overlaps, self-loops and orphan nodes."""
     findings: list[Finding] = []
@@ -83,7 +84,9 @@ def find_topology_defects(
         if node_names else np.empty((0, 2))
     node_tree = cKDTree(node_xy) if len(node_xy) else None
 
-    for node, data in graph.nodes(data=True):
+    for count, (node, data) in enumerate(graph.nodes(data=True)):
+        if count % 2000 == 0:
+            check()  # raises Cancelled when the user asked to stop
         degree = graph.degree(node)
         xy = (data["x"], data["y"])
         if degree == 0 and not data.get("virtual"):
@@ -102,7 +105,9 @@ def find_topology_defects(
             findings.append(make_finding("near_miss", pipe_key, fid, value=round(distance, 3),
                                          xy=xy, target=target))
 
+    check()
     findings.extend(_duplicates_and_overlaps(graph, coords, index, owner_of, snap_tolerance))
+    check()
     for u, v, key, data in graph.edges(keys=True, data=True):
         if u == v:
             xy = point_at_half(coords[key]) if key in coords else None

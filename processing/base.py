@@ -81,6 +81,21 @@ FINDING_OUTPUT_FIELDS = [("check", "string"), ("severity", "string"), ("kind", "
                          ("fix_zh", "string")]
 
 
+def _remove_output(path: str) -> None:
+    """Delete a file or folder output (and a GeoPackage's journal files)."""
+    import shutil
+
+    if os.path.isdir(path):
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    for candidate in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(candidate):
+            try:
+                os.remove(candidate)
+            except OSError:
+                pass
+
+
 def make_output_folders(parameters: dict, context) -> None:
     """Create the folders of file outputs, as a technician expects from a save dialog."""
     for key, value in parameters.items():
@@ -153,6 +168,49 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
 
     def icon(self) -> QIcon:
         return QIcon(str(ICONS / f"group_{self.GROUP_ID}.svg"))
+
+    # -- running: clean failures, nothing half-written left behind ---------------------------------
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
+        """Run ``process``; on failure or cancel, remove the files this run created and explain in one line."""
+        created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
+        try:
+            results = self.process(parameters, context, feedback)
+            if feedback.isCanceled():
+                raise QgsProcessingException(self.tr("Cancelled by the user."))
+            return results
+        except Exception as error:
+            for path in created:
+                _remove_output(path)
+            if isinstance(error, QgsProcessingException):
+                raise
+            if isinstance(error, (PipeNetInputError, Cancelled)):
+                raise QgsProcessingException(str(error) if isinstance(error, PipeNetInputError)
+                                             else self.tr("Cancelled by the user.")) from None
+            import traceback
+
+            feedback.pushDebugInfo(traceback.format_exc())  # for a bug report; the user sees one line
+            raise QgsProcessingException(self.tr("PipeNet could not finish {}: {} ({})").format(
+                self.name(), error, type(error).__name__)) from None
+
+    def process(self, parameters, context, feedback) -> dict:
+        """The algorithm's work (what processAlgorithm is elsewhere)."""
+        raise NotImplementedError
+
+    def _output_paths(self, parameters, context) -> list[str]:
+        """File paths of this run's file outputs (layers, files, folders)."""
+        paths = []
+        for definition in self.destinationParameterDefinitions():
+            value = parameters.get(definition.name())
+            sink = getattr(value, "sink", None)
+            value = sink.staticValue() if sink is not None else value
+            if not isinstance(value, str) or not value or value.startswith(("memory:", "TEMPORARY", "postgres")):
+                continue
+            if value.startswith("ogr:dbname="):
+                value = value.split("'")[1]
+            path = value.split("|")[0]
+            if "/" in path or "\\" in path:
+                paths.append(path)
+        return paths
 
     # -- shared parameters -------------------------------------------------------------------
     def add_network_parameters(self) -> None:
@@ -241,11 +299,15 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
         return names[0] if names else None
 
     def _layer_name(self, parameters, key, context) -> str:
+        """The name a technician knows the layer by: the table of a GeoPackage, the layer's name."""
+        value = parameters.get(key)
+        value = getattr(getattr(value, "source", None), "staticValue", lambda: value)()
+        if isinstance(value, str) and "layername=" in value:
+            return value.split("layername=")[1].split("|")[0]
         layer = self.parameterAsVectorLayer(parameters, key, context)
         if layer is not None:
             return layer.name()
-        value = parameters.get(key)
-        return str(getattr(value, "source", value) or key)
+        return str(value or key)
 
     # -- writing -----------------------------------------------------------------------------
     def sink(self, parameters, key, context, fields, wkb, crs=None):

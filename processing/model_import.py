@@ -44,7 +44,7 @@ class ModelImportAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("LINK_COUNT", self.tr("Links")))
         self.addOutput(QgsProcessingOutputNumber("NODE_COUNT", self.tr("Nodes")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         path = self.parameterAsFile(parameters, "INPUT", context)
         crs = self.parameterAsCrs(parameters, "CRS", context)
         system_text = self.parameterAsString(parameters, "SYSTEM", context) or ""

@@ -83,7 +83,7 @@ class TraceAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("LENGTH_M", self.tr("Traced length (m)")))
         self.addOutput(QgsProcessingOutputString("OUTLETS", self.tr("Outlets reached")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         graph = run.network.graph
         starts = resolve_nodes(self, run, parameters, context, "START_NODES", "START_POINTS", "START_DISTANCE")

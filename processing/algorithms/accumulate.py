@@ -38,7 +38,7 @@ class AccumulateAlgorithm(PipeNetAlgorithm):
         self.add_sink("OUTPUT_PIPES", self.tr("Pipes with upstream totals"), QgsProcessing.TypeVectorLine)
         self.add_sink("OUTPUT_FINDINGS", self.tr("Loops"), QgsProcessing.TypeVectorPoint)
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         values = self._values(run, parameters, context)
         result = accumulate(run.network.graph, values)

@@ -52,7 +52,7 @@ class BuildNetworkAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("FINDING_COUNT", self.tr("Findings")))
         self.addOutput(QgsProcessingOutputString("FINDINGS_BY_CHECK", self.tr("Findings per check")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         summary = run.network.summary()
         results = {

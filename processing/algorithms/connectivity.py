@@ -55,7 +55,7 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("NO_OUTLET_PIPES", self.tr("Pipes reaching no outlet")))
         self.addOutput(QgsProcessingOutputNumber("FRAGMENT_COUNT", self.tr("Isolated fragments")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         choice = self.parameterAsEnum(parameters, "SINKS_AS_OUTLETS", context)
         result = connectivity(run.network.graph,

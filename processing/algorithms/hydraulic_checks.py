@@ -45,7 +45,7 @@ class HydraulicChecksAlgorithm(PipeNetAlgorithm):
         self.add_sink("OUTPUT_FINDINGS", self.tr("Hydraulic findings"), QgsProcessing.TypeVectorPoint)
         self.addOutput(QgsProcessingOutputString("FINDINGS_BY_CHECK", self.tr("Findings per check")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         tolerances = HydraulicTolerances(
             min_slope_permille=self.parameterAsDouble(parameters, "MIN_SLOPE", context),

@@ -52,7 +52,7 @@ class IllicitConnectionsAlgorithm(PipeNetAlgorithm):
                            ("INLETS_ON_SANITARY", tr_noop("Inlets on sanitary pipes"))):
             self.addOutput(QgsProcessingOutputNumber(key, self.tr(label)))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         result = illicit_connections(run.network.graph, run.network.pipe_coords,
                                      self.parameterAsDouble(parameters, "EVIDENCE_DISTANCE", context))

@@ -63,7 +63,7 @@ class ImportSurveyAlgorithm(PipeNetAlgorithm):
         self.add_sink("OUTPUT_REPORT", self.tr("Rows not used"), QgsProcessing.TypeVector)
         self.addOutput(QgsProcessingOutputNumber("ISSUE_COUNT", self.tr("Rows not used")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         try:
             survey = survey_network(self.parameterAsFile(parameters, "POINTS", context),
                                     self.parameterAsFile(parameters, "SEGMENTS", context),

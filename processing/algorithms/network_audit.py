@@ -99,7 +99,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("FINDING_COUNT", self.tr("Findings")))
         self.addOutput(QgsProcessingOutputNumber("HOTSPOT_PIPES", self.tr("Breakage hotspot pipes")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         folder = Path(self.parameterAsString(parameters, "OUTPUT_FOLDER", context))
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -77,7 +77,7 @@ class OutfallSourcesAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("EXPECTED_INSPECTIONS", self.tr("Expected inspections")))
         self.addOutput(QgsProcessingOutputString("FIRST_INSPECTIONS", self.tr("Manhole to open first")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         outfalls = resolve_nodes(self, run, parameters, context, "OUTFALLS", "OUTFALL_POINTS", "OUTFALL_DISTANCE")
         aj_pipes = self._aj_pipes(parameters, context)

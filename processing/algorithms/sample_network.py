@@ -54,7 +54,7 @@ class SampleNetworkAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("LENGTH_KM", self.tr("Length (km)")))
         self.addOutput(QgsProcessingOutputNumber("FAULT_COUNT", self.tr("Injected faults")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         path = self.parameterAsFileOutput(parameters, "OUTPUT", context)
         if not path.lower().endswith(".gpkg"):
             path += ".gpkg"

@@ -61,7 +61,7 @@ class ValveIsolationAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("CUSTOMER_COUNT", self.tr("Customers without supply")))
         self.addOutput(QgsProcessingOutputString("CUSTOMERS", self.tr("Customers without supply (ids)")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         breaks = split_list(self.parameterAsString(parameters, "BREAK_PIPES", context) or "")
         breaks += self._break_points(run, parameters, context)

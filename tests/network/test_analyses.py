@@ -270,3 +270,35 @@ def test_isolation_never_crosses_an_operable_valve():
 def test_isolation_unknown_pipe():
     with pytest.raises(PipeNetInputError, match="Z"):
         isolate(water_grid(), "Z")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 20), st.floats(0, 20)), min_size=1, max_size=60),
+       st.floats(0.1, 3.0))
+def test_snapping_never_joins_ends_further_apart_than_the_tolerance(points, tolerance):
+    import numpy as np
+
+    from pipenet.network.topology import cluster_ends
+
+    array = np.array(points)
+    labels = cluster_ends(array, tolerance)
+    for label in set(labels.tolist()):
+        members = array[labels == label]
+        gaps = np.hypot(*(members[:, None, :] - members[None, :, :]).transpose(2, 0, 1))
+        assert gaps.max() <= tolerance + 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_networks(), st.data())
+def test_isolation_never_crosses_a_closed_valve(graph, data):
+    nodes = list(graph.nodes)
+    valves = data.draw(st.sets(st.sampled_from(nodes), max_size=len(nodes) // 2))
+    for node in valves:
+        graph.nodes[node]["type"] = "valve"
+    pipe = data.draw(st.sampled_from([k for _, _, k in graph.edges(keys=True)]))
+    segment = isolate(graph, pipe)
+    assert not set(segment.valves_to_close) & segment.nodes
+    for u, v, key in graph.edges(keys=True):
+        if key in segment.pipes and key != pipe:
+            # every isolated pipe touches a segment node; none lies between two closed valves only
+            assert u in segment.nodes or v in segment.nodes

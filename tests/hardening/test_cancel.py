@@ -1,0 +1,71 @@
+"""Cancelling stops an algorithm within a second and leaves no output behind."""
+
+import threading
+import time
+
+import pytest
+from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
+
+from pipenet.network.sample import generate, write_gpkg
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cancel") / "county.gpkg"
+    write_gpkg(generate(km=300, seed=4), str(path))
+    return str(path)
+
+
+def run_and_cancel(algorithm, parameters, after):
+    from qgis.core import QgsApplication
+
+    alg = QgsApplication.processingRegistry().createAlgorithmById(algorithm)
+    errors = []
+
+    class Feedback(QgsProcessingFeedback):
+        def reportError(self, error, fatal=False):  # noqa: N802 (QGIS API)
+            errors.append(error)
+
+    feedback = Feedback()
+    context = QgsProcessingContext()
+    outcome = {}
+
+    def cancel():
+        time.sleep(after)
+        outcome["cancelled_at"] = time.perf_counter()
+        feedback.cancel()
+
+    thread = threading.Thread(target=cancel)
+    thread.start()
+    try:
+        _, ok = alg.run(parameters, context, feedback)
+        if not ok:
+            outcome["error"] = " ".join(errors)
+    except QgsProcessingException as error:
+        outcome["error"] = str(error)
+    outcome["ended_at"] = time.perf_counter()
+    thread.join()
+    return outcome
+
+
+@pytest.mark.parametrize("after", [0.05, 0.5, 1.5])
+def test_audit_cancel_stops_quickly_and_leaves_nothing(pipenet_plugin, county, tmp_path, after):
+    out = tmp_path / "audit"
+    outcome = run_and_cancel("pipenet:networkaudit", {
+        "PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes",
+        "DEFECTS": f"{county}|layername=defects", "EVENTS": f"{county}|layername=events",
+        "OUTPUT_FOLDER": str(out)}, after)
+    assert "error" in outcome and "Cancelled" in outcome["error"], outcome
+    assert outcome["ended_at"] - outcome["cancelled_at"] < 1.0
+    assert not out.exists() or not list(out.iterdir())
+
+
+@pytest.mark.parametrize("after", [0.05, 0.4])
+def test_build_cancel_leaves_no_layer_file(pipenet_plugin, county, tmp_path, after):
+    target = tmp_path / "built.gpkg"
+    outcome = run_and_cancel("pipenet:buildnetwork", {
+        "PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes",
+        "OUTPUT_PIPES": str(target), "OUTPUT_FINDINGS": str(tmp_path / "findings.gpkg")}, after)
+    assert "error" in outcome, outcome
+    assert outcome["ended_at"] - outcome["cancelled_at"] < 1.0
+    assert not target.exists() and not (tmp_path / "findings.gpkg").exists()
