@@ -4,37 +4,37 @@
   <context>
     <name>PipeNet</name>
     <message>
-      <location filename="plugin.py" line="49" />
+      <location filename="plugin.py" line="65" />
       <source>PipeNet</source>
       <translation>PipeNet 管网</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="59" />
+      <location filename="plugin.py" line="75" />
       <source>PipeNet panel</source>
       <translation>PipeNet 面板</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="60" />
+      <location filename="plugin.py" line="76" />
       <source>Upstream trace tool</source>
       <translation>上游追踪工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="61" />
+      <location filename="plugin.py" line="77" />
       <source>Downstream trace tool</source>
       <translation>下游追踪工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="62" />
+      <location filename="plugin.py" line="78" />
       <source>Water main break tool</source>
       <translation>爆管关阀工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="63" />
+      <location filename="plugin.py" line="79" />
       <source>Build network…</source>
       <translation>构建管网…</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="64" />
+      <location filename="plugin.py" line="80" />
       <source>Network audit…</source>
       <translation>管网体检…</translation>
     </message>
@@ -779,74 +779,79 @@
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="151" />
+      <location filename="processing/base.py" line="166" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="151" />
+      <location filename="processing/base.py" line="166" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="152" />
+      <location filename="processing/base.py" line="167" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="161" />
+      <location filename="processing/base.py" line="219" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="163" />
+      <location filename="processing/base.py" line="221" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="166" />
+      <location filename="processing/base.py" line="224" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="169" />
+      <location filename="processing/base.py" line="227" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="178" />
+      <location filename="processing/base.py" line="236" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="208" />
+      <location filename="processing/base.py" line="266" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="229" />
+      <location filename="processing/base.py" line="287" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="232" />
+      <location filename="processing/base.py" line="290" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="234" />
+      <location filename="processing/base.py" line="292" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="234" />
+      <location filename="processing/base.py" line="292" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="231" />
+      <location filename="processing/base.py" line="289" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="192" />
+      <source>PipeNet could not finish {}: {} ({})</source>
+      <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
     <message>
       <location filename="processing/encoding.py" line="38" />
@@ -984,52 +989,57 @@
       <translation>将高亮追踪结果保存为图层</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="146" />
+      <location filename="ui/dock.py" line="117" />
+      <source>Run…</source>
+      <translation>运行…</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="158" />
       <source>Building the network…</source>
       <translation>正在构建管网…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="147" />
+      <location filename="ui/dock.py" line="159" />
       <source>PipeNet: build network</source>
       <translation>PipeNet：构建管网</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="166" />
+      <location filename="ui/dock.py" line="178" />
       <source>All checks</source>
       <translation>全部检查</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="115" />
+      <location filename="ui/dock.py" line="126" />
       <source>Check</source>
       <translation>检查项</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="115" />
+      <location filename="ui/dock.py" line="126" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="115" />
+      <location filename="ui/dock.py" line="126" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="115" />
+      <location filename="ui/dock.py" line="126" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="206" />
+      <location filename="ui/dock.py" line="236" />
       <source>Click a manhole with a trace tool first.</source>
       <translation>请先用追踪工具点击检查井。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="154" />
+      <location filename="ui/dock.py" line="166" />
       <source>Network not built (or a layer changed): it is rebuilt on the next use.</source>
       <translation>管网尚未构建（或图层已修改）：下次使用时自动重建。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="160" />
+      <location filename="ui/dock.py" line="172" />
       <source>{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings</source>
       <translation>{} 条管段，{} 个节点，{} 个子管网，{:.1f} 公里；问题 {} 处</translation>
     </message>

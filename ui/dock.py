@@ -107,6 +107,17 @@ class PipeNetDock(QgsDockWidget):
         layout.addWidget(self.summary)
         self.save_button = QPushButton(tr("Save highlighted trace as a layer"), body)
         layout.addWidget(self.save_button)
+        row = QHBoxLayout()
+        self.analysis_box = QComboBox(body)
+        self.analysis_box.setObjectName("AnalysisChoice")
+        provider = QgsApplication.processingRegistry().providerById("pipenet")
+        for algorithm in provider.algorithms() if provider else []:
+            if algorithm.groupId() in ("network", "analysis"):
+                self.analysis_box.addItem(algorithm.displayName(), algorithm.id())
+        self.run_button = QPushButton(tr("Run…"), body)
+        row.addWidget(self.analysis_box, 1)
+        row.addWidget(self.run_button)
+        layout.addLayout(row)
         self.filter_box = QComboBox(body)
         self.filter_box.setObjectName("FindingsFilter")
         layout.addWidget(self.filter_box)
@@ -124,6 +135,7 @@ class PipeNetDock(QgsDockWidget):
         self.build_button.clicked.connect(self.build_in_background)
         self.mapping_button.clicked.connect(self.edit_mapping)
         self.save_button.clicked.connect(self.save_trace)
+        self.run_button.clicked.connect(self.open_analysis)
         self.filter_box.currentIndexChanged.connect(self._fill_table)
         self.table.cellDoubleClicked.connect(self.zoom_to_finding)
         session.changed.connect(self.refresh_state)
@@ -193,6 +205,24 @@ class PipeNetDock(QgsDockWidget):
         canvas.setExtent(QgsRectangle(centre.x() - size, centre.y() - size, centre.x() + size, centre.y() + size))
         canvas.refresh()
         canvas.flashGeometries([point], crs)
+
+    def analysis_parameters(self) -> dict:
+        """PIPES, NODES and the saved field choices, to pre-fill a Processing dialog."""
+        parameters = dict(self.session.field_overrides())
+        if self.session.pipes_layer() is not None:
+            parameters["PIPES"] = self.session.pipes_layer().id()
+        if self.session.nodes_layer() is not None:
+            parameters["NODES"] = self.session.nodes_layer().id()
+        tool = self.iface.mapCanvas().mapTool()
+        if tool in self.tools.values() and tool.starts:
+            parameters["START_NODES"] = ",".join(tool.starts)
+        return parameters
+
+    def open_analysis(self):
+        """Open the chosen analysis' Processing dialog, pre-filled with the panel's layers."""
+        from qgis import processing
+
+        processing.execAlgorithmDialog(self.analysis_box.currentData(), self.analysis_parameters())
 
     def edit_mapping(self):
         FieldMappingDialog(self.session, self).exec_()

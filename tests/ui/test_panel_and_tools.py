@@ -126,3 +126,15 @@ def test_break_tool_shows_segment_and_valves(pipenet_plugin, qgis_iface, qgis_ca
         plugin.unload()
         pipenet_plugin.initProcessing()
         QgsProject.instance().removeAllMapLayers()
+
+
+def test_panel_prefills_analyses(desktop):
+    plugin, pipes, nodes, canvas = desktop
+    ids = [plugin.dock.analysis_box.itemData(i) for i in range(plugin.dock.analysis_box.count())]
+    assert {"pipenet:connectivity", "pipenet:upstreamtrace", "pipenet:networkaudit"} <= set(ids)
+    tool = plugin.tools["upstream"]
+    canvas.setMapTool(tool)
+    click(canvas, tool, 500050.0, 3400000.0)
+    parameters = plugin.dock.analysis_parameters()
+    assert parameters["PIPES"] == pipes.id() and parameters["NODES"] == nodes.id()
+    assert parameters["START_NODES"] == "Y2"
