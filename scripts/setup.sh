@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PACKAGES="qgis python3-qgis qgis-providers python3-networkx python3-geopandas python3-pyproj
 python3-fiona python3-shapely python3-scipy python3-numpy python3-openpyxl python3-venv python3-pip xvfb xauth
-qttools5-dev-tools fonts-wqy-microhei
+qttools5-dev-tools fonts-wqy-microhei postgresql postgresql-postgis gdal-bin
 zip unzip make"
 missing=()
 for package in $PACKAGES; do

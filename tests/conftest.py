@@ -164,3 +164,41 @@ def water_network(write_layer):
                                           f"{x0 + nodes[b][0]} {y0 + nodes[b][1]})"} for p, a, b in mains],
         epsg=4549)
     return pipes_path, nodes_path
+
+
+@pytest.fixture(scope="session")
+def postgis_server():
+    """A private PostgreSQL + PostGIS server (Debian's packages) on a Unix socket, for this test session.
+
+    Returns the connection words for QGIS/GDAL: host (socket folder), port, dbname, user.
+    """
+    import glob
+    import shutil
+    import tempfile
+
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    assert binaries, "PostgreSQL is missing: make setup installs postgresql and postgresql-postgis"
+    bin_dir = binaries[-1]
+    root = tempfile.mkdtemp(prefix="pnpg", dir="/tmp")  # short: Unix socket paths are limited
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data = os.path.join(root, "data")
+    port = str(55000 + os.getpid() % 1000)
+
+    def call(*command):
+        result = subprocess.run(as_postgres + list(command), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, " ".join(command) + "\n" + result.stdout + result.stderr
+        return result.stdout
+
+    call(f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
+    call(f"{bin_dir}/pg_ctl", "-D", data, "-l", os.path.join(root, "log"), "-w", "-o",
+         f"-k {root} -p {port} -c listen_addresses=''", "start")
+    try:
+        psql = [f"{bin_dir}/psql", "-h", root, "-p", port, "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
+        call(*psql, "-d", "postgres", "-c", "CREATE DATABASE pipenet")
+        call(*psql, "-d", "pipenet", "-c", "CREATE EXTENSION postgis; CREATE SCHEMA results;")
+        yield {"host": root, "port": port, "dbname": "pipenet", "user": "postgres"}
+    finally:
+        subprocess.run(as_postgres + [f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
