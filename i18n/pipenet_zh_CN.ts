@@ -124,6 +124,41 @@
       <translation>各类问题数量</translation>
     </message>
     <message>
+      <location filename="processing/algorithms/condition_score.py" line="35" />
+      <source>Condition scores (CJJ 181 / PACP)</source>
+      <translation>管道状况评估（CJJ 181 / PACP）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/condition_score.py" line="38" />
+      <source>Scores each pipe from CCTV defect records (points near the pipes, or a table with a pipe id and the distance along the pipe), coded in CJJ 181-2012 (PL BX FS CK QF TJ TL AJ CR SL / CJ JG ZW CQ SG FZ, grades 1-4) or NASSCO PACP (grades 1-5).&lt;br&gt;&lt;b&gt;Output&lt;/b&gt;: pipes with CJJ 181 structural S, F, SM, repair index RI and functional Y, G, maintenance index MI with grades Ⅰ-Ⅳ, and PACP structural / O&amp;M / overall ratings, rating index and quick rating. Unknown codes are reported as findings, never dropped silently. &lt;b&gt;Area importance K&lt;/b&gt; enters RI and MI (10/6/3/0). The score tables are the data file network/data/defect_codes.json.&lt;br&gt;&lt;br&gt;管道状况评估：按 CJJ 181-2012 计算结构性 S、F、SM、修复指数 RI 和功能性 Y、G、养护指数 MI 及等级，并计算 NASSCO PACP 评分与快速评级；未知缺陷代码单独报告。</source>
+      <translation>管道状况评估：按 CJJ 181-2012 计算结构性 S、F、SM、修复指数 RI 和功能性 Y、G、养护指数 MI 及等级，并计算 NASSCO PACP 评分与快速评级；未知缺陷代码单独报告。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/condition_score.py" line="56" />
+      <source>Pipes with condition scores</source>
+      <translation>含状况评分的管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/condition_score.py" line="57" />
+      <source>Defect findings</source>
+      <translation>缺陷问题点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/condition_score.py" line="52" />
+      <source>CCTV defects (points or table)</source>
+      <translation>CCTV 检测缺陷（点或表）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/condition_score.py" line="54" />
+      <source>Area importance K (0, 3, 6 or 10)</source>
+      <translation>地区重要性 K（0、3、6 或 10）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/condition_score.py" line="58" />
+      <source>Pipes scored</source>
+      <translation>已评分管段</translation>
+    </message>
+    <message>
       <location filename="processing/algorithms/connectivity.py" line="23" />
       <source>Connectivity (subnetworks and outlets)</source>
       <translation>连通性分析（子管网与出口）</translation>
@@ -202,6 +237,66 @@
       <location filename="processing/algorithms/downstream_trace.py" line="20" />
       <source>Follows the flow from the start nodes to the outlets.&lt;br&gt;&lt;b&gt;Start node ids&lt;/b&gt;: comma-separated ids as in pn_id of the built network, or &lt;b&gt;start points&lt;/b&gt; (nearest node within the distance).&lt;br&gt;&lt;b&gt;Systems&lt;/b&gt; and &lt;b&gt;stop at node types&lt;/b&gt; as in the upstream trace.&lt;br&gt;&lt;b&gt;Outputs&lt;/b&gt;: traced pipes and nodes with pn_start, pn_dist (m), pn_order, and pn_on_path = 1 on the shortest path from the start to each outlet reached; the OUTLETS result lists the outlets.&lt;br&gt;&lt;br&gt;下游追踪：沿水流方向从起始节点追踪至出口。输出含起点编号、网络距离（米）、级序，pn_on_path = 1 表示位于通往出口的最短路径上；OUTLETS 列出到达的出口。</source>
       <translation>下游追踪：沿水流方向从起始节点追踪至出口。输出含起点编号、网络距离（米）、级序，pn_on_path = 1 表示位于通往出口的最短路径上；OUTLETS 列出到达的出口。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="29" />
+      <source>Breakage and overflow hotspots</source>
+      <translation>破损与溢流热点</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="32" />
+      <source>Finds hotspots along the pipes, with distances measured along the network: pipes are cut into short pieces, events are put on their piece (defects by pipe id and distance, or points snapped to the nearest pipe), then a quartic kernel density (per km) and the Getis-Ord Gi* statistic with network-distance neighbours give each pipe a z-score, p-value and class (hot 99/95/90 %, not significant, cold).&lt;br&gt;&lt;b&gt;Defects&lt;/b&gt; give breakage hotspots (weighted by grade); &lt;b&gt;events&lt;/b&gt; (overflow / waterlogging points, weighted by volume if asked) give overflow hotspots. &lt;b&gt;Weight by consequence&lt;/b&gt;: multiply by diameter or by upstream length served.&lt;br&gt;&lt;br&gt;破损与溢流热点：沿管网距离计算核密度和 Getis-Ord Gi* 统计量，给出每条管段的 z 值、p 值和热点等级；可按管径或上游服务管长加权。</source>
+      <translation>破损与溢流热点：沿管网距离计算核密度和 Getis-Ord Gi* 统计量，给出每条管段的 z 值、p 值和热点等级；可按管径或上游服务管长加权。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="59" />
+      <source>Pipes with hotspot scores</source>
+      <translation>含热点评分的管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="46" />
+      <source>CCTV defects (optional)</source>
+      <translation>CCTV 检测缺陷（可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="48" />
+      <source>Overflow / waterlogging events (optional)</source>
+      <translation>溢流/积水事件（可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="51" />
+      <source>Kernel bandwidth and Gi* neighbour distance along the network (metres)</source>
+      <translation>核密度带宽及 Gi* 沿管网邻域距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="54" />
+      <source>Piece length (metres)</source>
+      <translation>分段长度（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="57" />
+      <source>Weight by consequence</source>
+      <translation>按后果加权</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="60" />
+      <source>Breakage hotspot pipes</source>
+      <translation>破损热点管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="61" />
+      <source>Overflow hotspot pipes</source>
+      <translation>溢流热点管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="58" />
+      <source>Diameter</source>
+      <translation>管径</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/hotspots.py" line="58" />
+      <source>Upstream length served</source>
+      <translation>上游服务管长</translation>
     </message>
     <message>
       <location filename="processing/algorithms/hydraulic_checks.py" line="21" />
@@ -384,87 +479,82 @@
       <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="65" />
+      <location filename="processing/algorithms/network_audit.py" line="64" />
       <source>Network audit (all checks, hotspots, risk)</source>
       <translation>管网体检（全部检查、热点、风险）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="68" />
+      <location filename="processing/algorithms/network_audit.py" line="67" />
       <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
       <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="86" />
+      <location filename="processing/algorithms/network_audit.py" line="85" />
       <source>CCTV defects (points or table, optional)</source>
       <translation>CCTV 检测缺陷（点或表，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="88" />
+      <location filename="processing/algorithms/network_audit.py" line="87" />
       <source>Overflow / waterlogging events (points, optional)</source>
       <translation>溢流/积水事件（点，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="91" />
+      <location filename="processing/algorithms/network_audit.py" line="90" />
       <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
       <translation>热点带宽及沿管网邻域距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="93" />
+      <location filename="processing/algorithms/network_audit.py" line="92" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="94" />
+      <location filename="processing/algorithms/network_audit.py" line="93" />
       <source>GeoPackage</source>
       <translation>GeoPackage 数据库</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="94" />
+      <location filename="processing/algorithms/network_audit.py" line="93" />
       <source>QGIS project</source>
       <translation>QGIS 工程</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="95" />
+      <location filename="processing/algorithms/network_audit.py" line="94" />
       <source>Overview map</source>
       <translation>概览图</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="95" />
+      <location filename="processing/algorithms/network_audit.py" line="94" />
       <source>Summary page</source>
       <translation>汇总页</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="96" />
+      <location filename="processing/algorithms/network_audit.py" line="95" />
       <source>Risk register</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="100" />
-      <source>Breakage hotspot pipes</source>
-      <translation>破损热点管段</translation>
-    </message>
-    <message>
-      <location filename="processing/algorithms/network_audit.py" line="120" />
+      <location filename="processing/algorithms/network_audit.py" line="119" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="153" />
+      <location filename="processing/algorithms/network_audit.py" line="152" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="159" />
+      <location filename="processing/algorithms/network_audit.py" line="158" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="110" />
+      <location filename="processing/algorithms/network_audit.py" line="109" />
       <source>The output folder {} is not writable.</source>
       <translation>输出文件夹 {} 不可写。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="108" />
+      <location filename="processing/algorithms/network_audit.py" line="107" />
       <source>Cannot create the output folder {}: {}</source>
       <translation>无法创建输出文件夹 {}：{}</translation>
     </message>
@@ -509,11 +599,6 @@
       <translation>排放口点到节点的最大距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/outfall_sources.py" line="65" />
-      <source>CCTV defects (optional)</source>
-      <translation>CCTV 检测缺陷（可选）</translation>
-    </message>
-    <message>
       <location filename="processing/algorithms/outfall_sources.py" line="67" />
       <source>Defect pipe id field</source>
       <translation>缺陷所属管段编号字段</translation>
@@ -547,6 +632,76 @@
       <location filename="processing/algorithms/outfall_sources.py" line="126" />
       <source>Layer DEFECTS: set DEFECT_PIPE_FIELD and DEFECT_CODE_FIELD (fields: {}).</source>
       <translation>缺陷图层：请设置管段编号字段和缺陷代码字段（现有字段：{}）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="20" />
+      <source>Weight of condition grade (likelihood)</source>
+      <translation>结构等级权重（可能性）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="21" />
+      <source>Weight of age (likelihood)</source>
+      <translation>管龄权重（可能性）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="22" />
+      <source>Weight of material (likelihood)</source>
+      <translation>材质权重（可能性）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="23" />
+      <source>Weight of defect count (likelihood)</source>
+      <translation>缺陷数量权重（可能性）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="24" />
+      <source>Weight of diameter (consequence)</source>
+      <translation>管径权重（后果）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="25" />
+      <source>Weight of upstream length served (consequence)</source>
+      <translation>上游服务管长权重（后果）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="26" />
+      <source>Weight of system (consequence)</source>
+      <translation>管网类别权重（后果）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="27" />
+      <source>Service life (years)</source>
+      <translation>设计使用年限（年）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="28" />
+      <source>Current year</source>
+      <translation>当前年份</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="40" />
+      <source>Risk register (风险清单)</source>
+      <translation>风险清单</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="43" />
+      <source>Ranks every pipe by risk = likelihood of failure × consequence of failure (each 1-5). Likelihood weighs the CJJ 181 structural grade (from the optional CCTV defects), age against the service life, material and the number of defects; consequence weighs diameter, the pipe length upstream that the pipe serves, and the system (sewage and combined above storm). Missing data count as average, never as good. Classes: low &lt; 5 ≤ medium &lt; 10 ≤ high &lt; 16 ≤ very high. The weights are advanced parameters; defaults: likelihood 0.5 condition, 0.25 age, 0.1 material, 0.15 defects; consequence 0.4 diameter, 0.4 upstream, 0.2 system.&lt;br&gt;&lt;b&gt;Outputs&lt;/b&gt;: pipes with pn_lof, pn_cof, pn_risk, pn_risk_cls, pn_reasons, and a ranked CSV a manager can open.&lt;br&gt;&lt;br&gt;风险清单：风险 = 失效可能性 × 失效后果（各 1-5 分）。可能性综合结构等级、管龄、材质和缺陷数量；后果综合管径、上游服务管长和管网类别；缺失数据按平均值计。输出含风险等级的管段图层和排序后的 CSV。</source>
+      <translation>风险清单：风险 = 失效可能性 × 失效后果（各 1-5 分）。可能性综合结构等级、管龄、材质和缺陷数量；后果综合管径、上游服务管长和管网类别；缺失数据按平均值计。输出含风险等级的管段图层和排序后的 CSV。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="64" />
+      <source>Pipes with risk</source>
+      <translation>含风险等级的管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="66" />
+      <source>Risk register (CSV)</source>
+      <translation>风险清单（CSV）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/risk_register.py" line="67" />
+      <source>High and very high risk pipes</source>
+      <translation>高及极高风险管段</translation>
     </message>
     <message>
       <location filename="processing/algorithms/sample_network.py" line="28" />

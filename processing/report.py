@@ -157,6 +157,22 @@ def render_png(gpkg: str, path: str, title: str, crs) -> None:
         raise OSError(f"could not render {path} (error {result})")
 
 
+def write_risk_csv(risk: dict, graph, path: str) -> None:
+    """The risk register, ranked, as CSV with a BOM so Excel opens the Chinese text right."""
+    import csv
+
+    edges = {k: d for _, _, k, d in graph.edges(keys=True, data=True)}
+    ranked = sorted(risk.items(), key=lambda item: -item[1].risk)
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
+                         "risk", "risk_class", "reasons"])
+        for rank, (key, item) in enumerate(ranked, start=1):
+            data = edges[key]
+            writer.writerow([rank, key, data.get("system"), data.get("diameter"), data.get("install_year"),
+                             item.likelihood, item.consequence, item.risk, item.risk_class, ", ".join(item.reasons)])
+
+
 def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:
     """summary.json and a one-page summary.html (counts per finding type, top risk pipes)."""
     (folder / "summary.json").write_text(json.dumps(dict(summary, files=files), ensure_ascii=False, indent=1),

@@ -2,8 +2,10 @@
 
 from .accumulate import AccumulateAlgorithm
 from .build_network import BuildNetworkAlgorithm
+from .condition_score import ConditionScoreAlgorithm
 from .connectivity import ConnectivityAlgorithm
 from .downstream_trace import DownstreamTraceAlgorithm
+from .hotspots import HotspotsAlgorithm
 from .hydraulic_checks import HydraulicChecksAlgorithm
 from .illicit_connections import IllicitConnectionsAlgorithm
 from .import_epanet import ImportEpanetAlgorithm
@@ -11,6 +13,7 @@ from .import_survey import ImportSurveyAlgorithm
 from .import_swmm import ImportSwmmAlgorithm
 from .network_audit import NetworkAuditAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
+from .risk_register import RiskRegisterAlgorithm
 from .sample_network import SampleNetworkAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
 from .valve_isolation import ValveIsolationAlgorithm
@@ -18,4 +21,5 @@ from .valve_isolation import ValveIsolationAlgorithm
 ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorithm, DownstreamTraceAlgorithm,
               AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
-              ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm]
+              ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm,
+              ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from ...network.audit import AuditOptions, run_audit
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
 from ..observations import read_defects, read_events
-from ..report import render_png, write_project, write_summary
+from ..report import render_png, write_project, write_risk_csv, write_summary
 
 AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double"), ("pn_f", "double"),
                 ("pn_sm", "double"), ("pn_ri", "double"), ("pn_sgrade", "string"), ("pn_fgrade", "string"),
@@ -148,7 +147,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
                  "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
                  "CSV": str(folder / "risk_register.csv")}
-        self._write_csv(result, run, files["CSV"])
+        write_risk_csv(result.risk, run.network.graph, files["CSV"])
         write_project(files["GPKG"], files["PROJECT"], run.frame.output_crs)
         title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
             result.summary["pipes"], result.summary["length_m"] / 1000)
@@ -177,17 +176,3 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                 breakage.density if breakage else None, overflow.z if overflow else None,
                 overflow.hot_class if overflow else None, risk.likelihood, risk.consequence, risk.risk,
                 risk.risk_class, ", ".join(risk.reasons)]
-
-    @staticmethod
-    def _write_csv(result, run, path: str) -> None:
-        edges = {k: d for _, _, k, d in run.network.graph.edges(keys=True, data=True)}
-        ranked = sorted(result.risk.items(), key=lambda item: -item[1].risk)
-        with open(path, "w", newline="", encoding="utf-8-sig") as handle:  # BOM: Excel opens Chinese right
-            writer = csv.writer(handle)
-            writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
-                             "risk", "risk_class", "reasons"])
-            for rank, (key, risk) in enumerate(ranked, start=1):
-                data = edges[key]
-                writer.writerow([rank, key, data.get("system"), data.get("diameter"), data.get("install_year"),
-                                 risk.likelihood, risk.consequence, risk.risk, risk.risk_class,
-                                 ", ".join(risk.reasons)])

@@ -85,3 +85,17 @@ def test_network_audit_in_qgis_process(qgis_process, tmp_path):
     for key in ("GPKG", "PROJECT", "PNG", "HTML", "CSV"):
         assert Path(results[key]).exists(), key
     assert results["HOTSPOT_PIPES"] > 0
+
+
+@pytest.mark.parametrize("algorithm, extra, key", [
+    ("conditionscore", ["DEFECTS={s}|layername=defects"], "SCORED_PIPES"),
+    ("hotspots", ["DEFECTS={s}|layername=defects", "EVENTS={s}|layername=events"], "BREAKAGE_HOT"),
+    ("riskregister", ["DEFECTS={s}|layername=defects", "OUTPUT_CSV={t}/risk.csv"], "HIGH_RISK"),
+])
+def test_condition_hotspots_risk_in_qgis_process(qgis_process, tmp_path, algorithm, extra, key):
+    run_json(qgis_process, "samplenetwork", "KM=20", f"OUTPUT={tmp_path}/county.gpkg")
+    sample = f"{tmp_path}/county.gpkg"
+    results = run_json(qgis_process, algorithm, f"PIPES={sample}|layername=pipes",
+                       f"NODES={sample}|layername=nodes", *[e.format(s=sample, t=tmp_path) for e in extra],
+                       f"OUTPUT_PIPES={tmp_path}/out.gpkg")
+    assert results[key] >= 0 and Path(results["OUTPUT_PIPES"].split("|")[0]).exists()
