@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication, QgsGeometry, QgsMapLayerProxyModel, QgsPointXY, QgsRectangle, QgsTask
+from qgis.core import QgsApplication, QgsGeometry, QgsMapLayerProxyModel, QgsPointXY, QgsRectangle
 from qgis.gui import QgsDockWidget, QgsFieldComboBox, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import (
@@ -156,9 +156,7 @@ class PipeNetDock(QgsDockWidget):
     def build_in_background(self):
         """Build in a QgsTask so QGIS stays responsive; the panel updates when it is done."""
         self.state.setText(tr("Building the network…"))
-        self.task = QgsTask.fromFunction(tr("PipeNet: build network"), lambda task: self.session.network_run(),
-                                         on_finished=lambda *args: self.refresh_state())
-        QgsApplication.taskManager().addTask(self.task)
+        self.session.build_in_background(self.refresh_state)
 
     def refresh_state(self):
         run = self.session.run

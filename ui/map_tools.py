@@ -57,15 +57,25 @@ class NetworkMapTool(QgsMapToolEmitPoint):
         super().deactivate()
 
     def canvasReleaseEvent(self, event):  # noqa: N802 (Qt API)
+        point = self.toMapCoordinates(event.pos())
+        shift = bool(event.modifiers() & Qt.ShiftModifier)
+        if self.session.run is None and self.session.is_large():
+            # a county takes seconds to build: do it as a task and answer this click when it is ready
+            self.summary.emit(tr("Building the network…"))
+            self.session.build_in_background(lambda: self.answer(point, shift))
+            return
+        self.answer(point, shift)
+
+    def answer(self, point, shift: bool) -> None:
+        """Trace (or isolate) from a clicked map point once the network exists."""
         run = self.session.network_run()
         if run is None:
             self.summary.emit(self.session.error)
             return
-        point = self.toMapCoordinates(event.pos())
         crs = self.canvas().mapSettings().destinationCrs()
         xy = self.session.to_working(point, crs)
         radius = self.canvas().mapUnitsPerPixel() * PICK_PIXELS * self._scale_to_metres(point, crs, xy)
-        self.handle(xy, max(radius, 0.5), bool(event.modifiers() & Qt.ShiftModifier))
+        self.handle(xy, max(radius, 0.5), shift)
 
     def _scale_to_metres(self, point, crs, xy) -> float:
         """Metres per canvas unit near the click (1 for projected canvases in metres)."""

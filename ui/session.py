@@ -12,11 +12,12 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProject,
 )
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QObject, pyqtSignal
 
 from ..processing.algorithms.build_network import BuildNetworkAlgorithm
 
 PROJECT_SCOPE = "PipeNet"
+LARGE = 20000  # pipes; below this a build takes well under a second
 FIELD_KEYS = ("PIPE_ID_FIELD", "FROM_NODE_FIELD", "TO_NODE_FIELD", "SYSTEM_FIELD", "DIAMETER_FIELD",
               "UP_INVERT_FIELD", "DOWN_INVERT_FIELD", "UP_DEPTH_FIELD", "DOWN_DEPTH_FIELD", "NODE_ID_FIELD",
               "NODE_TYPE_FIELD", "GROUND_FIELD")
@@ -93,6 +94,28 @@ class NetworkSession(QObject):
             self.run, self.error = None, str(error)
         self.changed.emit()
         return self.run
+
+    def build_in_background(self, on_done=None) -> None:
+        """Build in a QgsTask (progress and cancel in QGIS's task bar); call ``on_done`` when finished."""
+        from qgis.core import QgsApplication, QgsTask
+
+        def work(task):
+            class TaskFeedback(QgsProcessingFeedback):
+                def isCanceled(self):  # noqa: N802 (QGIS API): cancelling the task cancels the build
+                    return task.isCanceled() or super().isCanceled()
+
+            feedback = TaskFeedback()
+            feedback.progressChanged.connect(task.setProgress)
+            return self.network_run(feedback)
+
+        self.task = QgsTask.fromFunction(QCoreApplication.translate("PipeNet", "PipeNet: build network"), work,
+                                         on_finished=lambda *_args: on_done() if on_done else None)
+        QgsApplication.taskManager().addTask(self.task)
+
+    def is_large(self) -> bool:
+        """Layers big enough that building may take over a second (then it runs as a task)."""
+        pipes = self.pipes_layer()
+        return pipes is not None and pipes.featureCount() > LARGE
 
     # -- coordinates between the canvas and the working CRS ----------------------------------------
     def to_working(self, point: QgsPointXY, canvas_crs) -> tuple[float, float]:

@@ -138,3 +138,23 @@ def test_panel_prefills_analyses(desktop):
     parameters = plugin.dock.analysis_parameters()
     assert parameters["PIPES"] == pipes.id() and parameters["NODES"] == nodes.id()
     assert parameters["START_NODES"] == "Y2"
+
+
+def test_large_networks_build_in_a_task_and_answer_the_click(desktop, monkeypatch):
+    import time
+
+    from qgis.core import QgsApplication
+
+    from pipenet.ui import session as session_module
+
+    plugin, _, _, canvas = desktop
+    monkeypatch.setattr(session_module, "LARGE", 0)
+    plugin.session.run = None
+    tool = plugin.tools["upstream"]
+    click(canvas, tool, 500050.0, 3400000.0)
+    assert tool.pipes == set()  # not yet: the build runs as a task
+    deadline = time.time() + 20
+    while not tool.pipes and time.time() < deadline:
+        QgsApplication.processEvents()
+        time.sleep(0.02)
+    assert tool.pipes == {"G1", "G4", "S1", "S2"}
