@@ -273,7 +273,9 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
                 if nodes_source is not None else (None, [])
             if feedback.isCanceled():
                 raise Cancelled("cancelled")
-            return build_network(pipes, nodes, options, FeedbackProgress(feedback)), pipe_fids, node_fids
+            network = build_network(pipes, nodes, options, FeedbackProgress(feedback))
+            network.graph.graph["crs"] = frame.output_crs.toWkt() if frame.output_crs.isValid() else None
+            return network, pipe_fids, node_fids
 
         try:
             (network, pipe_fids, node_fids), cached = NETWORK_CACHE.get_or_build(
