@@ -63,14 +63,15 @@ def test_in_process(pipenet_plugin, cases, name, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("algorithm", ["buildnetwork", "connectivity", "hydraulicchecks", "illicitconnections"])
 @pytest.mark.parametrize("name", [case.name for case in CASES])
-def test_through_qgis_process(qgis_process, cases, name, tmp_path):
+def test_through_qgis_process(qgis_process, cases, name, algorithm, tmp_path):
     case = cases[name]
     arguments = [f"PIPES={case.pipes}", f"OUTPUT_FINDINGS={tmp_path}/f.gpkg"]
     if case.nodes:
         arguments.append(f"NODES={case.nodes}")
     arguments += [f"{key}={value}" for key, value in case.parameters.items()]
-    result = qgis_process("run", "pipenet:buildnetwork", "--json", "--", *arguments, check=False)
+    result = qgis_process("run", f"pipenet:{algorithm}", "--json", "--", *arguments, check=False)
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     if case.expect_error:
@@ -78,8 +79,9 @@ def test_through_qgis_process(qgis_process, cases, name, tmp_path):
         for text in case.expect_error:
             assert text in output
         assert not (tmp_path / "f.gpkg").exists()
-    else:
-        assert result.returncode == 0, output[-2000:]
+        return
+    assert result.returncode == 0, output[-2000:]
+    if algorithm == "buildnetwork":
         payload = json.loads(result.stdout[result.stdout.index("{"):])["results"]
         for check in case.expect_checks:
             assert f"{check}=" in payload["FINDINGS_BY_CHECK"]

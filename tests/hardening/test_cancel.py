@@ -69,3 +69,20 @@ def test_build_cancel_leaves_no_layer_file(pipenet_plugin, county, tmp_path, aft
     assert "error" in outcome, outcome
     assert outcome["ended_at"] - outcome["cancelled_at"] < 1.0
     assert not target.exists() and not (tmp_path / "findings.gpkg").exists()
+
+
+@pytest.mark.parametrize("algorithm, extra", [
+    ("connectivity", {"OUTPUT_SUMMARY": "summary.gpkg"}), ("hydraulicchecks", {}), ("illicitconnections", {}),
+    ("accumulate", {}), ("upstreamtrace", {"START_NODES": "YS000-OUT"}), ("conditionscore", {"DEFECTS": "defects"}),
+    ("hotspots", {"DEFECTS": "defects"}), ("riskregister", {"OUTPUT_CSV": "risk.csv"}),
+])
+def test_every_analysis_cancels_cleanly(pipenet_plugin, county, tmp_path, algorithm, extra):
+    parameters = {"PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes",
+                  "OUTPUT_FINDINGS": str(tmp_path / "findings.gpkg"), "OUTPUT_PIPES": str(tmp_path / "pipes.gpkg")}
+    for key, value in extra.items():
+        parameters[key] = f"{county}|layername={value}" if key == "DEFECTS" else \
+            (str(tmp_path / value) if "." in value else value)
+    outcome = run_and_cancel(f"pipenet:{algorithm}", parameters, 0.05)
+    assert "error" in outcome and "Cancelled" in outcome["error"], outcome
+    assert outcome["ended_at"] - outcome["cancelled_at"] < 1.0
+    assert not [p.name for p in tmp_path.iterdir()]
