@@ -8,6 +8,7 @@ from typing import Mapping, Optional
 import networkx as nx
 
 from .findings import Finding, make_finding
+from .model import edge_of
 
 
 @dataclass
@@ -47,7 +48,7 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
             scc_pipes.setdefault(scc, []).append(key)
     for keys in scc_pipes.values():
         for key in keys:
-            fid = graph.edges[_edge(graph, key)].get("fid")
+            fid = graph.edges[edge_of(graph, key)].get("fid")
             result.findings.append(make_finding("loop", key, fid, value=len(keys)))
 
     # Totals arriving at each condensed node: (length, nodes, value) of everything upstream.
@@ -89,13 +90,6 @@ def _below_splits(condensed: nx.DiGraph) -> set[int]:
                 seen.add(target)
                 queue.append(target)
     return seen
-
-
-def _edge(graph: nx.MultiDiGraph, key: str) -> tuple:
-    index = graph.graph.get("edge_index")
-    if index and key in index:
-        return index[key]
-    return next((u, v, k) for u, v, k in graph.edges(keys=True) if k == key)
 
 
 def _between(graph, condensed, upstream, scc, members, values) -> tuple[float, float]:

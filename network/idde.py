@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 
 from .geometry import SegmentIndex
+from .model import edge_of
 from .trace import trace
 
 EVIDENCE_SCORES = {"cross_connection": 3, "aj_defect": 2, "sanitary_manhole_near": 1}
@@ -71,7 +72,7 @@ def outfall_sources(
     result = SourceSearch(outfall)
     traced = trace(graph, outfall, "upstream", systems={"storm"})
     result.storm_pipes = set(traced.pipes)
-    area = graph.edge_subgraph([_edge(graph, key) for key in result.storm_pipes]).copy() \
+    area = graph.edge_subgraph([edge_of(graph, key) for key in result.storm_pipes]).copy() \
         if result.storm_pipes else nx.MultiDiGraph()
     result.total_length = sum(d.get("length", 0.0) for _, _, d in area.edges(data=True))
     upstream_length = _upstream_lengths(area)
@@ -80,7 +81,7 @@ def outfall_sources(
         if data.get("system") in ("sanitary", "combined") and v in area:
             evidence.setdefault(v, []).append(f"cross_connection:{key}")
     for key in set(aj_pipes) & result.storm_pipes:
-        u = _edge(graph, key)[0]
+        u = edge_of(graph, key)[0]
         evidence.setdefault(u, []).append(f"aj_defect:{key}")
     if coords:
         _near_sanitary_manholes(graph, area, coords, evidence_distance, evidence)
@@ -92,13 +93,6 @@ def outfall_sources(
     result.candidates.sort(key=lambda c: (-c.score, -c.upstream_length, c.node))
     _plan(area, outfall, result, resolution_m, max_steps)
     return result
-
-
-def _edge(graph: nx.MultiDiGraph, key: str) -> tuple:
-    index = graph.graph.get("edge_index")
-    if index and key in index:
-        return index[key]
-    return next((u, v, k) for u, v, k in graph.edges(keys=True) if k == key)
 
 
 def _upstream_lengths(area: nx.MultiDiGraph, within: Optional[set] = None) -> dict[str, float]:
@@ -124,7 +118,7 @@ def _near_sanitary_manholes(graph, area, coords, distance, evidence) -> None:
         near = index.near((data["x"], data["y"]), distance)
         if near:
             owner = min(near, key=near.get)
-            target = _edge(graph, keys[owner])[0]
+            target = edge_of(graph, keys[owner])[0]
             evidence.setdefault(target, []).append(f"sanitary_manhole_near:{node}")
 
 

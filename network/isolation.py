@@ -8,7 +8,7 @@ from typing import Iterable, Optional
 
 import networkx as nx
 
-from .model import PipeNetInputError
+from .model import edge_of
 
 VALVE_TYPES = {"valve"}
 CUSTOMER_TYPES = {"meter"}
@@ -37,7 +37,7 @@ def isolate(graph: nx.MultiDiGraph, break_pipe: str, inoperable: Iterable[str] =
     >>> sorted(segment.pipes), segment.valves_to_close
     (['P1', 'P2'], ['V1', 'V2'])
     """
-    ends = _ends(graph, break_pipe)
+    ends = edge_of(graph, break_pipe)[:2]
     broken_valves = set(inoperable)
     segment = IsolationSegment(break_pipe, pipes={break_pipe})
     queue: deque[str] = deque()
@@ -76,16 +76,6 @@ def _incident(graph, node):
         yield neighbour, key
     for neighbour, _, key in graph.in_edges(node, keys=True):
         yield neighbour, key
-
-
-def _ends(graph: nx.MultiDiGraph, pipe: str) -> tuple[str, str]:
-    index = graph.graph.get("edge_index") or {}
-    if pipe in index:
-        return index[pipe][0], index[pipe][1]
-    for u, v, key in graph.edges(keys=True):
-        if key == pipe:
-            return u, v
-    raise PipeNetInputError(f"Pipe '{pipe}' is not in the network.", field_name="BREAK_PIPES")
 
 
 def nearest_pipes(coords: dict, points: list[tuple[float, float]], max_distance: float) -> list[Optional[str]]:

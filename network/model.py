@@ -15,6 +15,17 @@ Coords = list[tuple[float, float]]
 FIELD_PREFIX = "pn_"
 
 
+def edge_of(graph: nx.MultiDiGraph, key: str) -> tuple:
+    """(from node, to node, key) of a pipe by its id; the build keeps an index, other graphs are scanned."""
+    index = graph.graph.get("edge_index")
+    if index and key in index:
+        return index[key]
+    for u, v, other in graph.edges(keys=True):
+        if other == key:
+            return u, v, other
+    raise PipeNetInputError(f"Pipe '{key}' is not in the network.", field_name="pipe id")
+
+
 class PipeNetInputError(ValueError):
     """Bad input that stops a run; the message names the layer, feature id and field."""
 

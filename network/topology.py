@@ -10,6 +10,7 @@ from scipy.spatial import cKDTree
 
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex, point_at_half, point_segment_distance
+from .model import edge_of
 
 
 def snap_to_nodes(ends: np.ndarray, node_xy: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +157,7 @@ def _duplicates_and_overlaps(graph, coords, index, owner_of, tolerance) -> list[
             for earlier in keys[:position]:
                 if _same_line(coords[key], coords[earlier], tolerance):
                     duplicate_pairs.add(frozenset((key, earlier)))
-                    data = graph.edges[_edge_of(graph, key)]
+                    data = graph.edges[edge_of(graph, key)]
                     findings.append(make_finding("duplicate_pipe", key, data.get("fid"), value=earlier,
                                                  xy=point_at_half(coords[key])))
                     break
@@ -175,14 +176,10 @@ def _duplicates_and_overlaps(graph, coords, index, owner_of, tolerance) -> list[
                 continue
             if _inside(line, coords[other], tolerance):
                 reported.add(pair)
-                data = graph.edges[_edge_of(graph, key)]
+                data = graph.edges[edge_of(graph, key)]
                 findings.append(make_finding("overlapping_pipe", key, data.get("fid"), value=other,
                                              xy=middle))
     return findings
-
-
-def _edge_of(graph: nx.MultiDiGraph, key: str) -> tuple:
-    return graph.graph["edge_index"][key]
 
 
 def _same_line(a: np.ndarray, b: np.ndarray, tolerance: float) -> bool:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 from qgis.core import (
-    QgsFeature,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
@@ -18,29 +17,22 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progress
 from ..network.build import build_network
-from ..network.findings import count_by_check
 from .cache import NETWORK_CACHE
 from .compat import set_advanced, tr_noop
 from .encoding import decoded_source
 from .layers import (
     WorkingFrame,
-    add_feature,
-    kept_values,
-    line_parts,
-    output_fields,
     read_nodes,
     read_pipes,
-    to_output_geometry,
     working_frame,
 )
-from .styles import style_on_load
+from .writers import OutputWriters
 
 ICONS = Path(__file__).resolve().parent.parent / "icons"
 
@@ -68,18 +60,6 @@ NODE_FIELD_PARAMETERS = [
     ("NODE_INVERT_FIELD", "invert_elev", tr_noop("Node invert field (井底高程)")),
     ("NODE_DEPTH_FIELD", "depth", tr_noop("Node depth field (井深)")),
 ]
-
-PIPE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_part", "int"), ("pn_from", "string"),
-                      ("pn_to", "string"), ("pn_reversed", "int"), ("pn_dir_src", "string"),
-                      ("pn_length", "double"), ("pn_comp", "int"), ("pn_system", "string"),
-                      ("pn_diam_mm", "double")]
-NODE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_virtual", "int"), ("pn_type", "string"),
-                      ("pn_degree", "int"), ("pn_in", "int"), ("pn_out", "int"), ("pn_comp", "int")]
-FINDING_OUTPUT_FIELDS = [("check", "string"), ("severity", "string"), ("kind", "string"),
-                         ("feature_id", "string"), ("src_fid", "int"), ("value", "string"),
-                         ("message_en", "string"), ("message_zh", "string"), ("fix", "string"),
-                         ("fix_zh", "string")]
-
 
 def _remove_output(path: str) -> None:
     """Delete a file or folder output (and a GeoPackage's journal files)."""
@@ -146,7 +126,7 @@ class NetworkRun:
         return fids[finding.fid]
 
 
-class PipeNetAlgorithm(QgsProcessingAlgorithm):
+class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
     """Base of every PipeNet algorithm: naming, icons and the shared network parameters."""
 
     GROUP_ID = "network"
@@ -310,144 +290,5 @@ class PipeNetAlgorithm(QgsProcessingAlgorithm):
         if layer is not None:
             return layer.name()
         return str(value or key)
-
-    # -- writing -----------------------------------------------------------------------------
-    def sink(self, parameters, key, context, fields, wkb, crs=None):
-        """parameterAsSink for declared outputs; a plain destination string otherwise (audit layers)."""
-        from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingUtils
-
-        crs = crs if crs is not None else QgsCoordinateReferenceSystem()
-        if self.parameterDefinition(key) is not None:
-            return self.parameterAsSink(parameters, key, context, fields, wkb, crs)
-        destination = parameters.get(key)
-        if not destination:
-            return None, None
-        sink, dest = QgsProcessingUtils.createFeatureSink(destination, context, fields, wkb, crs)
-        return sink, dest
-    def write_pipes(self, run: NetworkRun, parameters, context, feedback,
-                    extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_PIPES",
-                    style: str = "system"):
-        """Write pipes: every input attribute plus pn_ fields, one feature per pipe part.
-
-        ``extra_rows(result)`` returns the extra values of each feature to write for a pipe part:
-        [] leaves the part out (traces), several rows repeat it (one per trace start).
-        """
-        source = run.pipes_source
-        fields = output_fields(source.fields(), PIPE_OUTPUT_FIELDS + (extra_fields or []))
-        wkb = QgsWkbTypes.singleType(source.wkbType())
-        sink, dest = self.sink(parameters, key, context, fields, wkb, source.sourceCrs())
-        if sink is None:
-            return None
-        graph = run.network.graph
-        total = max(source.featureCount(), 1)
-        for count, feature in enumerate(source.getFeatures()):
-            if count % 2000 == 0:
-                if feedback.isCanceled():
-                    break
-                feedback.setProgress(80 + 10 * count / total)
-            results = run.network.pipe_results.get(count, [])
-            if not results:
-                continue
-            parts = line_parts(feature.geometry())
-            base = kept_values(source.fields(), feature)
-            for result in results:
-                rows = extra_rows(result) if extra_rows is not None else [[]]
-                if not rows:
-                    continue
-                data = graph.edges[result.from_node, result.to_node, result.pipe_id] \
-                    if result.from_node is not None else {}
-                values = [result.pipe_id, result.part, result.from_node, result.to_node,
-                          int(result.reversed), result.direction_source, round(result.length, 3),
-                          result.component, data.get("system"), data.get("diameter")]
-                for row in rows:
-                    out = QgsFeature(fields)
-                    if 0 < result.part <= len(parts):
-                        out.setGeometry(parts[result.part - 1])
-                    out.setAttributes(base + values + list(row))
-                    add_feature(sink, out, key)
-        style_on_load(context, dest, style)
-        return dest
-
-    def write_nodes(self, run: NetworkRun, parameters, context, feedback,
-                    extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_NODES"):
-        """Write nodes: input nodes plus virtual junctions, with degree and component.
-
-        ``extra_rows(node, data)`` works as in write_pipes.
-        """
-        source = run.nodes_source
-        fields = output_fields(source.fields() if source else None,
-                               NODE_OUTPUT_FIELDS + (extra_fields or []))
-        sink, dest = self.sink(parameters, key, context, fields,
-                                          QgsWkbTypes.Point, run.frame.output_crs)
-        if sink is None:
-            return None
-        graph = run.network.graph
-        input_values = {}
-        if source is not None:
-            for position, feature in enumerate(source.getFeatures()):
-                input_values[position] = kept_values(source.fields(), feature)
-        blank = [None] * (len(fields) - len(NODE_OUTPUT_FIELDS) - len(extra_fields or []))
-        for node, data in graph.nodes(data=True):
-            rows = extra_rows(node, data) if extra_rows is not None else [[]]
-            if not rows:
-                continue
-            values = [node, int(bool(data.get("virtual"))), data.get("type"), graph.degree(node),
-                      graph.in_degree(node), graph.out_degree(node), data.get("component")]
-            geometry = to_output_geometry(run.frame, data["x"], data["y"])
-            for row in rows:
-                out = QgsFeature(fields)
-                out.setGeometry(geometry)
-                out.setAttributes(input_values.get(data.get("fid"), blank) + values + list(row))
-                add_feature(sink, out, key)
-        return dest
-
-    def write_points(self, run: NetworkRun, parameters, key: str, context, columns: list[tuple[str, str]],
-                     rows) -> Optional[str]:
-        """Write points from (values, (x, y) in the working CRS) rows."""
-        fields = output_fields(None, columns)
-        sink, dest = self.sink(parameters, key, context, fields, QgsWkbTypes.Point,
-                                          run.frame.output_crs)
-        if sink is None:
-            return None
-        for row, xy in rows:
-            out = QgsFeature(fields)
-            out.setGeometry(to_output_geometry(run.frame, *(xy or (None, None))))
-            out.setAttributes(list(row))
-            add_feature(sink, out, key)
-        return dest
-
-    def write_table(self, parameters, key: str, context, columns: list[tuple[str, str]], rows) -> Optional[str]:
-        """Write a table without geometry (summaries)."""
-        fields = output_fields(None, columns)
-        sink, dest = self.sink(parameters, key, context, fields, QgsWkbTypes.NoGeometry)
-        if sink is None:
-            return None
-        for row in rows:
-            out = QgsFeature(fields)
-            out.setAttributes(list(row))
-            add_feature(sink, out, key)
-        return dest
-
-    def write_findings(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:
-        """Write OUTPUT_FINDINGS as points in the uniform findings schema."""
-        fields = output_fields(None, FINDING_OUTPUT_FIELDS)
-        sink, dest = self.sink(parameters, "OUTPUT_FINDINGS", context, fields,
-                                          QgsWkbTypes.Point, run.frame.output_crs)
-        if sink is None:
-            return None
-        for finding in findings:
-            out = QgsFeature(fields)
-            out.setGeometry(to_output_geometry(run.frame, finding.x, finding.y))
-            out.setAttributes([finding.check, finding.severity, finding.kind, finding.feature_id,
-                               run.source_fid(finding), finding.value, finding.message_en, finding.message_zh,
-                               finding.fix, finding.fix_zh])
-            add_feature(sink, out, "OUTPUT_FINDINGS")
-        style_on_load(context, dest, "findings")
-        return dest
-
-    @staticmethod
-    def findings_summary(findings) -> dict[str, int]:
-        """Counts per check, for the results dictionary and the log."""
-        return count_by_check(findings)
 
 
