@@ -52,11 +52,12 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
             result.findings.append(make_finding("loop", key, fid, value=len(keys)))
 
     # Totals arriving at each condensed node: (length, nodes, value) of everything upstream.
-    # Below a split the upstream sets of the branches may overlap: sum those exactly.
-    exact = _below_splits(condensed)
+    # Branches meeting again count their common part once: that happens exactly where two upstream
+    # neighbours share a split upstream of both, and only there the upstream set is summed exactly.
+    splits_above = _splits_above(condensed)
     totals: dict[int, tuple[float, int, float]] = {}
     for scc in nx.topological_sort(condensed):
-        if scc in exact:
+        if _branches_meet(condensed, scc, splits_above):
             totals[scc] = _exact_upstream(graph, condensed, scc, members, scc_length, scc_value, values)
             continue
         length, count, value = scc_length.get(scc, 0.0), len(condensed.nodes[scc]["members"]), \
@@ -79,17 +80,28 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
     return result
 
 
-def _below_splits(condensed: nx.DiGraph) -> set[int]:
-    """Every condensed node downstream of a node with more than one outgoing direction."""
-    queue = [t for n in condensed if condensed.out_degree(n) > 1 for t in condensed.successors(n)]
-    seen = set(queue)
-    while queue:
-        node = queue.pop()
-        for target in condensed.successors(node):
-            if target not in seen:
-                seen.add(target)
-                queue.append(target)
-    return seen
+def _splits_above(condensed: nx.DiGraph) -> dict[int, frozenset]:
+    """For each condensed node, the split nodes (more than one way down) upstream of it, itself included."""
+    above: dict[int, frozenset] = {}
+    for node in nx.topological_sort(condensed):
+        found = set()
+        for upstream in condensed.predecessors(node):
+            found |= above[upstream]
+        if condensed.out_degree(node) > 1:
+            found.add(node)
+        above[node] = frozenset(found)
+    return above
+
+
+def _branches_meet(condensed: nx.DiGraph, node: int, above: dict[int, frozenset]) -> bool:
+    """Whether two upstream neighbours of ``node`` share a split, i.e. their upstream sets overlap."""
+    predecessors = list(condensed.predecessors(node))
+    seen: set = set()
+    for upstream in predecessors:
+        if seen & above[upstream]:
+            return True
+        seen |= above[upstream]
+    return False
 
 
 def _between(graph, condensed, upstream, scc, members, values) -> tuple[float, float]:
