@@ -124,37 +124,37 @@
       <translation>各类问题数量</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/condition_score.py" line="35" />
+      <location filename="processing/algorithms/condition_score.py" line="34" />
       <source>Condition scores (CJJ 181 / PACP)</source>
       <translation>管道状况评估（CJJ 181 / PACP）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/condition_score.py" line="38" />
+      <location filename="processing/algorithms/condition_score.py" line="37" />
       <source>Scores each pipe from CCTV defect records (points near the pipes, or a table with a pipe id and the distance along the pipe), coded in CJJ 181-2012 (PL BX FS CK QF TJ TL AJ CR SL / CJ JG ZW CQ SG FZ, grades 1-4) or NASSCO PACP (grades 1-5).&lt;br&gt;&lt;b&gt;Output&lt;/b&gt;: pipes with CJJ 181 structural S, F, SM, repair index RI and functional Y, G, maintenance index MI with grades Ⅰ-Ⅳ, and PACP structural / O&amp;M / overall ratings, rating index and quick rating. Unknown codes are reported as findings, never dropped silently. &lt;b&gt;Area importance K&lt;/b&gt; enters RI and MI (10/6/3/0). The score tables are the data file network/data/defect_codes.json.&lt;br&gt;&lt;br&gt;管道状况评估：按 CJJ 181-2012 计算结构性 S、F、SM、修复指数 RI 和功能性 Y、G、养护指数 MI 及等级，并计算 NASSCO PACP 评分与快速评级；未知缺陷代码单独报告。</source>
       <translation>管道状况评估：按 CJJ 181-2012 计算结构性 S、F、SM、修复指数 RI 和功能性 Y、G、养护指数 MI 及等级，并计算 NASSCO PACP 评分与快速评级；未知缺陷代码单独报告。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/condition_score.py" line="56" />
+      <location filename="processing/algorithms/condition_score.py" line="55" />
       <source>Pipes with condition scores</source>
       <translation>含状况评分的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/condition_score.py" line="57" />
+      <location filename="processing/algorithms/condition_score.py" line="56" />
       <source>Defect findings</source>
       <translation>缺陷问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/condition_score.py" line="52" />
+      <location filename="processing/algorithms/condition_score.py" line="51" />
       <source>CCTV defects (points or table)</source>
       <translation>CCTV 检测缺陷（点或表）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/condition_score.py" line="54" />
+      <location filename="processing/algorithms/condition_score.py" line="53" />
       <source>Area importance K (0, 3, 6 or 10)</source>
       <translation>地区重要性 K（0、3、6 或 10）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/condition_score.py" line="58" />
+      <location filename="processing/algorithms/condition_score.py" line="57" />
       <source>Pipes scored</source>
       <translation>已评分管段</translation>
     </message>
@@ -839,172 +839,172 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="41" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="42" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="43" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="44" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="45" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="54" />
+      <location filename="processing/base.py" line="46" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="55" />
+      <location filename="processing/base.py" line="47" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="56" />
+      <location filename="processing/base.py" line="48" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="57" />
+      <location filename="processing/base.py" line="49" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="50" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="59" />
+      <location filename="processing/base.py" line="51" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="60" />
+      <location filename="processing/base.py" line="52" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="61" />
+      <location filename="processing/base.py" line="53" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="64" />
+      <location filename="processing/base.py" line="56" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="65" />
+      <location filename="processing/base.py" line="57" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="66" />
+      <location filename="processing/base.py" line="58" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="67" />
+      <location filename="processing/base.py" line="59" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="68" />
+      <location filename="processing/base.py" line="60" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="69" />
+      <location filename="processing/base.py" line="61" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="166" />
+      <location filename="processing/base.py" line="146" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="166" />
+      <location filename="processing/base.py" line="146" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="167" />
+      <location filename="processing/base.py" line="147" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="219" />
+      <location filename="processing/base.py" line="199" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="221" />
+      <location filename="processing/base.py" line="201" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="224" />
+      <location filename="processing/base.py" line="204" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="227" />
+      <location filename="processing/base.py" line="207" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="236" />
+      <location filename="processing/base.py" line="216" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="266" />
+      <location filename="processing/base.py" line="246" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="287" />
+      <location filename="processing/base.py" line="269" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="290" />
+      <location filename="processing/base.py" line="272" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="292" />
+      <location filename="processing/base.py" line="274" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="292" />
+      <location filename="processing/base.py" line="274" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="289" />
+      <location filename="processing/base.py" line="271" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="192" />
+      <location filename="processing/base.py" line="172" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
@@ -1114,114 +1114,114 @@
       <translation>图层 {}：要素 {} 距任何管网节点超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="37" />
+      <location filename="ui/dock.py" line="32" />
       <source>PipeNet field mapping</source>
       <translation>PipeNet 字段对应</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="92" />
+      <location filename="ui/dock.py" line="87" />
       <source>Manholes / nodes</source>
       <translation>检查井/节点</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="95" />
+      <location filename="ui/dock.py" line="90" />
       <source>Build / refresh</source>
       <translation>构建/刷新</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="96" />
+      <location filename="ui/dock.py" line="91" />
       <source>Field mapping…</source>
       <translation>字段对应…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="100" />
+      <location filename="ui/dock.py" line="95" />
       <source>No network built yet.</source>
       <translation>尚未构建管网。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="108" />
+      <location filename="ui/dock.py" line="103" />
       <source>Save highlighted trace as a layer</source>
       <translation>将高亮追踪结果保存为图层</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="117" />
+      <location filename="ui/dock.py" line="112" />
       <source>Run…</source>
       <translation>运行…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="158" />
+      <location filename="ui/dock.py" line="153" />
       <source>Building the network…</source>
       <translation>正在构建管网…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="159" />
-      <source>PipeNet: build network</source>
-      <translation>PipeNet：构建管网</translation>
-    </message>
-    <message>
-      <location filename="ui/dock.py" line="178" />
+      <location filename="ui/dock.py" line="171" />
       <source>All checks</source>
       <translation>全部检查</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="126" />
+      <location filename="ui/dock.py" line="121" />
       <source>Check</source>
       <translation>检查项</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="126" />
+      <location filename="ui/dock.py" line="121" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="126" />
+      <location filename="ui/dock.py" line="121" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="126" />
+      <location filename="ui/dock.py" line="121" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="236" />
+      <location filename="ui/dock.py" line="229" />
       <source>Click a manhole with a trace tool first.</source>
       <translation>请先用追踪工具点击检查井。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="166" />
+      <location filename="ui/dock.py" line="159" />
       <source>Network not built (or a layer changed): it is rebuilt on the next use.</source>
       <translation>管网尚未构建（或图层已修改）：下次使用时自动重建。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="172" />
+      <location filename="ui/dock.py" line="165" />
       <source>{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings</source>
       <translation>{} 条管段，{} 个节点，{} 个子管网，{:.1f} 公里；问题 {} 处</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="113" />
+      <location filename="ui/map_tools.py" line="123" />
       <source>No node within reach of the click.</source>
       <translation>点击位置附近没有节点。</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="141" />
+      <location filename="ui/map_tools.py" line="151" />
       <source>No pipe within reach of the click.</source>
       <translation>点击位置附近没有管段。</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="124" />
+      <location filename="ui/map_tools.py" line="134" />
       <source>Upstream of {}: {} pipes, {:.0f} m, {} manholes</source>
       <translation>{} 的上游：{} 条管段，{:.0f} 米，{} 个检查井</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="127" />
+      <location filename="ui/map_tools.py" line="137" />
       <source>Downstream of {}: {} pipes, {:.0f} m, outlets reached: {}</source>
       <translation>{} 的下游：{} 条管段，{:.0f} 米，到达出口：{}</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="146" />
+      <location filename="ui/map_tools.py" line="156" />
       <source>Break on {}: {} pipes shut, close valves {}; {} customers without water</source>
       <translation>{} 爆管：停水管段 {} 条，需关闭阀门 {}；停水用户 {} 户</translation>
+    </message>
+    <message>
+      <location filename="ui/session.py" line="111" />
+      <source>PipeNet: build network</source>
+      <translation>PipeNet：构建管网</translation>
     </message>
   </context>
 </TS>

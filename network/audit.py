@@ -40,6 +40,35 @@ class AuditResult:
     summary: dict[str, Any]
 
 
+def score_network(network: Network, defects: list[Defect],
+                  area_importance: float = 0.0) -> tuple[dict[str, PipeCondition], list[Finding]]:
+    """Condition scores of every pipe with defects, and findings for defects that cannot be scored."""
+    edges = {key: data for _, _, key, data in network.graph.edges(keys=True, data=True)}
+    findings = [make_finding("defect_pipe_unknown", d.pipe_id, None, value=d.code)
+                for d in defects if d.pipe_id not in edges]
+    condition = score_all([d for d in defects if d.pipe_id in edges],
+                          {k: d.get("length", 1.0) for k, d in edges.items()},
+                          {k: d.get("diameter") for k, d in edges.items()}, area_importance)
+    for pipe_id, scored in condition.items():
+        findings += [make_finding("unknown_defect_code", pipe_id, edges[pipe_id].get("fid"), value=code)
+                     for code in scored.unknown]
+    return condition, findings
+
+
+def risk_register(network: Network, condition: dict[str, PipeCondition], weights: Optional[RiskWeights] = None,
+                  upstream_length: Optional[dict[str, float]] = None) -> dict[str, PipeRisk]:
+    """Likelihood × consequence of every pipe (upstream length served is accumulated when not given)."""
+    upstream = upstream_length if upstream_length is not None else network.accumulate().length
+    most_upstream = max(upstream.values(), default=0.0)
+    risk = {}
+    for _, _, key, data in network.graph.edges(keys=True, data=True):
+        scored = condition.get(key)
+        risk[key] = pipe_risk(scored.structural_grade if scored else None, data.get("install_year"),
+                              data.get("material"), scored.defects if scored else 0, data.get("diameter"),
+                              upstream.get(key, 0.0), most_upstream, data.get("system"), weights)
+    return risk
+
+
 def run_audit(network: Network, defects: Optional[list[Defect]] = None,
               events: Optional[list[tuple[float, float, float]]] = None,
               options: Optional[AuditOptions] = None, progress=None) -> AuditResult:
@@ -67,15 +96,9 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     breakage: dict[str, PipeHotspot] = {}
     overflow: dict[str, PipeHotspot] = {}
     if defects:
+        condition, defect_findings = score_network(network, defects, options.area_importance)
+        findings += defect_findings
         known = [d for d in defects if d.pipe_id in edges]
-        for defect in defects:
-            if defect.pipe_id not in edges:
-                findings.append(make_finding("defect_pipe_unknown", defect.pipe_id, None, value=defect.code))
-        condition = score_all(known, {k: d.get("length", 1.0) for k, d in edges.items()},
-                              {k: d.get("diameter") for k, d in edges.items()}, options.area_importance)
-        for pipe_id, scored in condition.items():
-            for code in scored.unknown:
-                findings.append(make_finding("unknown_defect_code", pipe_id, edges[pipe_id].get("fid"), value=code))
         step(55)
         breakage = hotspots(graph, network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade)) for d in known],
                             lixel_length=options.lixel_length, bandwidth=options.bandwidth,
@@ -86,13 +109,7 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
                             bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
                             snap_distance=options.event_snap_distance, check=check)
     step(85)
-    most_upstream = max(accumulation.length.values(), default=0.0)
-    risk = {}
-    for key, data in edges.items():
-        scored = condition.get(key)
-        risk[key] = pipe_risk(scored.structural_grade if scored else None, data.get("install_year"),
-                              data.get("material"), scored.defects if scored else 0, data.get("diameter"),
-                              accumulation.length.get(key, 0.0), most_upstream, data.get("system"), options.risk)
+    risk = risk_register(network, condition, options.risk, accumulation.length)
     summary = network.summary()
     summary["findings"] = count_by_check(findings)
     summary["severity"] = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}

@@ -9,6 +9,7 @@ from typing import Iterable, Optional
 import networkx as nx
 
 from .findings import Finding, make_finding
+from .model import node_xy
 
 # Node types where water legitimately leaves a gravity subnetwork.
 OUTLET_TYPES = ("outfall", "plant", "pump")
@@ -130,23 +131,16 @@ def connectivity(
         first_pipe.setdefault(row.component, (key, data, u))
         if v not in reaching:
             findings.append(make_finding("no_outlet", key, data.get("fid"),
-                                         xy=_node_xy(graph, v)))
+                                         xy=node_xy(graph, v)))
     for node, data in graph.nodes(data=True):
         if node not in reaching and graph.degree(node) > 0:
             findings.append(make_finding("no_outlet", node, data.get("fid"), kind="node",
-                                         xy=_node_xy(graph, node)))
+                                         xy=node_xy(graph, node)))
     for number, row in summaries.items():
         drains_properly = any(kind in OUTLET_TYPES for kind in row.outlet_kinds.values())
         if 0 < row.pipes <= fragment_size and not drains_properly:
             key, data, start = first_pipe[number]
             findings.append(make_finding("isolated_fragment", key, data.get("fid"), value=row.pipes,
-                                         xy=_node_xy(graph, start), length=round(row.length_m, 1)))
+                                         xy=node_xy(graph, start), length=round(row.length_m, 1)))
     ordered = sorted(summaries.values(), key=lambda r: (r.component is None, r.component or 0))
     return ConnectivityResult(outlets, reaching, ordered, findings, used_sinks)
-
-
-def _node_xy(graph: nx.MultiDiGraph, node: Optional[str]) -> Optional[tuple[float, float]]:
-    if node is None or node not in graph.nodes or "x" not in graph.nodes[node]:
-        return None
-    return graph.nodes[node]["x"], graph.nodes[node]["y"]
-

@@ -172,6 +172,20 @@ class PipeHotspot:
     hot_class: str = "not significant"
 
 
+def consequence_weights(graph: nx.MultiDiGraph, kind: str) -> Optional[dict[str, float]]:
+    """Per-pipe event weights: 'diameter' (DN/300) or 'upstream' (1-5 by length served); None for 'none'."""
+    if kind == "none":
+        return None
+    edges = {key: data for _, _, key, data in graph.edges(keys=True, data=True)}
+    if kind == "diameter":
+        return {key: (data.get("diameter") or 300.0) / 300.0 for key, data in edges.items()}
+    from .accumulate import accumulate
+
+    lengths = accumulate(graph).length
+    largest = max(lengths.values(), default=1.0) or 1.0
+    return {key: 1.0 + 4.0 * lengths.get(key, 0.0) / largest for key in edges}
+
+
 def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tuple[str, float, float]] = (),
              event_points: Iterable[tuple[float, float, float]] = (), lixel_length: float = 50.0,
              bandwidth: float = 300.0, neighbour_distance: float = 300.0, snap_distance: float = 50.0,

@@ -8,6 +8,7 @@ from typing import Optional
 import networkx as nx
 
 from .findings import Finding, make_finding
+from .model import node_xy
 
 GRAVITY_SYSTEMS = {"storm", "sanitary", "combined", "drainage", None}
 
@@ -46,7 +47,7 @@ def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicToler
 def _pipe_checks(graph, u, v, key, data, tolerances) -> list[Finding]:
     found = []
     up, down, length = data.get("up_invert"), data.get("down_invert"), data.get("length", 0.0)
-    fid, xy = data.get("fid"), _xy(graph, u)
+    fid, xy = data.get("fid"), node_xy(graph, u)
     if up is None or down is None:
         missing = "both" if up is None and down is None else ("upstream" if up is None else "downstream")
         return [make_finding("missing_invert", key, fid, value=missing, xy=xy)]
@@ -61,7 +62,7 @@ def _pipe_checks(graph, u, v, key, data, tolerances) -> list[Finding]:
         ground = graph.nodes[node].get("ground_elev")
         if ground is not None and ground - invert > tolerances.max_depth_m:
             found.append(make_finding("implausible_depth", key, fid, value=round(ground - invert, 2),
-                                      target=f"ground − invert at {node}", xy=_xy(graph, node)))
+                                      target=f"ground − invert at {node}", xy=node_xy(graph, node)))
     return found
 
 
@@ -70,7 +71,7 @@ def _node_checks(graph, node, tolerances) -> list[Finding]:
     data = graph.nodes[node]
     incoming = list(graph.in_edges(node, keys=True, data=True))
     outgoing = list(graph.out_edges(node, keys=True, data=True))
-    xy = _xy(graph, node)
+    xy = node_xy(graph, node)
     if len(outgoing) > 1 and data.get("type") not in ("outfall", "plant", "pump", "storage"):
         found.append(make_finding("multiple_outlets", node, data.get("fid"), value=len(outgoing), xy=xy))
     in_diameters = [d["diameter"] for _, _, _, d in incoming if d.get("diameter")]
@@ -100,8 +101,3 @@ def _cycles(graph, gravity) -> list[Finding]:
         for key, data in keys:
             found.append(make_finding("cycle", key, data.get("fid"), value=len(keys)))
     return found
-
-
-def _xy(graph, node):
-    data = graph.nodes[node]
-    return (data["x"], data["y"]) if "x" in data else None

@@ -11,6 +11,7 @@ import numpy as np
 from .connectivity import find_outlets, nodes_reaching
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex
+from .model import node_xy
 
 CLASS_NAMES_ZH = {
     "sanitary→storm": "污水接入雨水", "storm→sanitary": "雨水接入污水",
@@ -80,7 +81,7 @@ def _cross_connections(graph, result: IllicitResult) -> list[tuple[str, str, str
             result.cross_by_class[kind] = result.cross_by_class.get(kind, 0) + 1
             result.findings.append(make_finding(
                 "cross_connection", key, data.get("fid"), value=kind, target=v,
-                value_zh=CLASS_NAMES_ZH[kind], xy=_xy(graph, v), severity=_severity(kind)))
+                value_zh=CLASS_NAMES_ZH[kind], xy=node_xy(graph, v), severity=_severity(kind)))
     return cross
 
 
@@ -110,7 +111,7 @@ def _flow_path_violations(graph, cross, result: IllicitResult) -> None:
             length = sum(d.get("length", 0.0) for _, d in sources)
             result.findings.append(make_finding(check, key, data.get("fid"), value=outlet,
                                                 count=len(sources), length=round(length, 1),
-                                                xy=_xy(graph, v)))
+                                                xy=node_xy(graph, v)))
 
 
 def _drains(graph, node: str) -> Optional[str]:
@@ -143,7 +144,7 @@ def _node_evidence(graph, coords: dict, distance: float, result: IllicitResult) 
     storm_keys = [k for k in storm_keys if k in coords]
     sanitary_keys = [k for k in sanitary_keys if k in coords]
     for node, data in graph.nodes(data=True):
-        xy = _xy(graph, node)
+        xy = node_xy(graph, node)
         incident = [d.get("system") for _, _, d in graph.in_edges(node, data=True)] + \
                    [d.get("system") for _, _, d in graph.out_edges(node, data=True)]
         if data.get("type") == "inlet":
@@ -170,8 +171,3 @@ def _node_evidence(graph, coords: dict, distance: float, result: IllicitResult) 
 
 def _incident_keys(graph, node) -> set[str]:
     return {k for _, _, k in graph.in_edges(node, keys=True)} | {k for _, _, k in graph.out_edges(node, keys=True)}
-
-
-def _xy(graph, node) -> Optional[tuple[float, float]]:
-    data = graph.nodes[node]
-    return (data["x"], data["y"]) if "x" in data else None

@@ -15,6 +15,13 @@ Coords = list[tuple[float, float]]
 FIELD_PREFIX = "pn_"
 
 
+def node_xy(graph: nx.MultiDiGraph, node: Optional[str]) -> Optional[tuple[float, float]]:
+    """A node's working-CRS location, or None."""
+    if node is None or node not in graph.nodes or "x" not in graph.nodes[node]:
+        return None
+    return graph.nodes[node]["x"], graph.nodes[node]["y"]
+
+
 def edge_of(graph: nx.MultiDiGraph, key: str) -> tuple:
     """(from node, to node, key) of a pipe by its id; the build keeps an index, other graphs are scanned."""
     index = graph.graph.get("edge_index")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from qgis.core import QgsApplication, QgsGeometry, QgsMapLayerProxyModel, QgsPointXY, QgsRectangle
 from qgis.gui import QgsDockWidget, QgsFieldComboBox, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,12 +20,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..processing.styles import chinese
+from .map_tools import tr
 from .session import FIELD_KEYS
-
-
-def tr(text: str) -> str:
-    """Translate a literal string in the PipeNet context."""
-    return QCoreApplication.translate("PipeNet", text)
 
 
 class FieldMappingDialog(QDialog):
@@ -197,7 +192,7 @@ class PipeNetDock(QgsDockWidget):
             return
         canvas = self.iface.mapCanvas()
         crs = canvas.mapSettings().destinationCrs()
-        point = self.session._to_canvas(QgsGeometry.fromPointXY(QgsPointXY(finding.x, finding.y)), crs)
+        point = self.session.to_canvas(QgsGeometry.fromPointXY(QgsPointXY(finding.x, finding.y)), crs)
         centre = point.asPoint()
         size = max(canvas.mapUnitsPerPixel() * 50, 1e-4)
         canvas.setExtent(QgsRectangle(centre.x() - size, centre.y() - size, centre.x() + size, centre.y() + size))

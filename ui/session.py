@@ -129,13 +129,13 @@ class NetworkSession(QObject):
         """A pipe's line in the canvas CRS (from the working-CRS coordinates of the graph)."""
         coords = self.run.network.pipe_coords[key]
         geometry = QgsGeometry.fromPolylineXY([QgsPointXY(float(x), float(y)) for x, y in coords])
-        return self._to_canvas(geometry, canvas_crs)
+        return self.to_canvas(geometry, canvas_crs)
 
     def node_geometry(self, node: str, canvas_crs) -> QgsGeometry:
         data = self.run.network.graph.nodes[node]
-        return self._to_canvas(QgsGeometry.fromPointXY(QgsPointXY(data["x"], data["y"])), canvas_crs)
+        return self.to_canvas(QgsGeometry.fromPointXY(QgsPointXY(data["x"], data["y"])), canvas_crs)
 
-    def _to_canvas(self, geometry: QgsGeometry, canvas_crs) -> QgsGeometry:
+    def to_canvas(self, geometry: QgsGeometry, canvas_crs) -> QgsGeometry:
         frame = self.run.frame
         source = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
         if canvas_crs.isValid() and source.isValid() and source != canvas_crs:

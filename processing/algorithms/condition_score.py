@@ -9,8 +9,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from ...network.condition import score_all
-from ...network.findings import make_finding
+from ...network.audit import score_network
 from ..base import PipeNetAlgorithm
 from ..observations import read_defects
 
@@ -61,16 +60,8 @@ class ConditionScoreAlgorithm(PipeNetAlgorithm):
         run = self.build_from_parameters(parameters, context, feedback)
         defects = read_defects(self.parameterAsSource(parameters, "DEFECTS", context), "DEFECTS", run, context,
                                feedback)
-        edges = {key: data for _, _, key, data in run.network.graph.edges(keys=True, data=True)}
-        findings = [make_finding("defect_pipe_unknown", d.pipe_id, None, value=d.code)
-                    for d in defects if d.pipe_id not in edges]
-        scored = score_all([d for d in defects if d.pipe_id in edges],
-                           {k: d.get("length", 1.0) for k, d in edges.items()},
-                           {k: d.get("diameter") for k, d in edges.items()},
-                           self.parameterAsDouble(parameters, "AREA_IMPORTANCE", context))
-        for pipe_id, condition in scored.items():
-            findings += [make_finding("unknown_defect_code", pipe_id, edges[pipe_id].get("fid"), value=code)
-                         for code in condition.unknown]
+        scored, findings = score_network(run.network, defects,
+                                         self.parameterAsDouble(parameters, "AREA_IMPORTANCE", context))
         pipes = self.write_pipes(run, parameters, context, feedback, CONDITION_FIELDS,
                                  lambda r: [[getattr(scored[r.pipe_id], n) for n in NAMES]
                                             if r.pipe_id in scored else [None] * len(NAMES)])

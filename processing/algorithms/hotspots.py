@@ -10,7 +10,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from ...network.hotspots import hotspots
+from ...network.hotspots import consequence_weights, hotspots
 from ..base import PipeNetAlgorithm
 from ..observations import read_defects, read_events
 
@@ -65,7 +65,7 @@ class HotspotsAlgorithm(PipeNetAlgorithm):
         graph = run.network.graph
         defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
         events_source = self.parameterAsSource(parameters, "EVENTS", context)
-        weights = self._weights(run, WEIGHTS[self.parameterAsEnum(parameters, "WEIGHT", context)])
+        weights = consequence_weights(run.network.graph, WEIGHTS[self.parameterAsEnum(parameters, "WEIGHT", context)])
         options = {"lixel_length": self.parameterAsDouble(parameters, "LIXEL_LENGTH", context),
                    "bandwidth": self.parameterAsDouble(parameters, "BANDWIDTH", context),
                    "neighbour_distance": self.parameterAsDouble(parameters, "BANDWIDTH", context),
@@ -100,14 +100,3 @@ class HotspotsAlgorithm(PipeNetAlgorithm):
         from ...network.model import Cancelled
 
         raise Cancelled("cancelled")
-
-    @staticmethod
-    def _weights(run, kind: str):
-        if kind == "none":
-            return None
-        edges = {k: d for _, _, k, d in run.network.graph.edges(keys=True, data=True)}
-        if kind == "diameter":
-            return {k: (d.get("diameter") or 300.0) / 300.0 for k, d in edges.items()}
-        lengths = run.network.accumulate().length
-        largest = max(lengths.values(), default=1.0) or 1.0
-        return {k: 1.0 + 4.0 * lengths.get(k, 0.0) / largest for k in edges}

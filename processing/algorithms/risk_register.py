@@ -10,8 +10,8 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from ...network.condition import score_all
-from ...network.risk import RiskWeights, pipe_risk
+from ...network.audit import risk_register, score_network
+from ...network.risk import RiskWeights
 from ..base import PipeNetAlgorithm
 from ..compat import set_advanced, tr_noop
 from ..observations import read_defects
@@ -73,20 +73,11 @@ class RiskRegisterAlgorithm(PipeNetAlgorithm):
                   for key, attribute, _ in WEIGHT_PARAMETERS}
         values["current_year"] = int(values["current_year"])
         weights = RiskWeights(**values)
-        edges = {k: d for _, _, k, d in graph.edges(keys=True, data=True)}
         condition = {}
         defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
         if defects_source is not None:
-            defects = [d for d in read_defects(defects_source, "DEFECTS", run, context, feedback) if d.pipe_id in edges]
-            condition = score_all(defects, {k: d.get("length", 1.0) for k, d in edges.items()},
-                                  {k: d.get("diameter") for k, d in edges.items()})
-        upstream = run.network.accumulate().length
-        largest = max(upstream.values(), default=0.0)
-        risk = {key: pipe_risk(condition[key].structural_grade if key in condition else None,
-                               data.get("install_year"), data.get("material"),
-                               condition[key].defects if key in condition else 0, data.get("diameter"),
-                               upstream.get(key, 0.0), largest, data.get("system"), weights)
-                for key, data in edges.items()}
+            condition, _ = score_network(run.network, read_defects(defects_source, "DEFECTS", run, context, feedback))
+        risk = risk_register(run.network, condition, weights)
         fields = [("pn_lof", "double"), ("pn_cof", "double"), ("pn_risk", "double"), ("pn_risk_cls", "string"),
                   ("pn_reasons", "string")]
         pipes = self.write_pipes(run, parameters, context, feedback, fields,
