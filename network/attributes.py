@@ -1,56 +1,33 @@
-"""Read canonical attribute values (ids, system, diameter, inverts ...) out of raw records."""
+"""Read canonical attribute columns (ids, system, diameter, inverts ...) out of raw layer columns."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
 
+from .columns import LineColumns, PointColumns, factorize, map_values, numbers, object_array, occurrence
 from .fields import (
-    diameters_to_mm,
     is_null,
     normalise_direction,
     normalise_node_type,
     normalise_system,
+    parse_diameter,
     parse_number,
 )
 from .findings import Finding, make_finding
-from .model import LayerData, PipeResult
 
 MAX_DIAMETER_MM = 6000.0
 MAX_DEPTH_M = 15.0
-
-
-@dataclass
-class NodeTable:
-    """Node ids, locations and canonical attributes, in input order."""
-
-    ids: list[str]
-    fids: list[int]
-    xy: np.ndarray
-    values: list[dict[str, Any]]
-    index: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def empty(cls) -> NodeTable:
-        """A table with no nodes (no node layer given)."""
-        return cls([], [], np.empty((0, 2)), [])
-
-    def xy_of(self, node_id: str) -> np.ndarray:
-        """Location of a node by id."""
-        return self.xy[self.index[node_id]]
-
-    def attributes(self, position: int) -> dict[str, Any]:
-        """Graph-node attributes of the node at ``position``."""
-        values = dict(self.values[position])
-        values.update(id=self.ids[position], fid=self.fids[position], virtual=False,
-                      x=float(self.xy[position, 0]), y=float(self.xy[position, 1]))
-        return values
+NODE_NUMBERS = ("ground_elev", "invert_elev", "depth")
+PIPE_TEXTS = ("from_node", "to_node", "material", "status")
+PIPE_NUMBERS = ("up_invert", "down_invert", "up_depth", "down_depth", "install_year")
 
 
 def _text(value: Any) -> Optional[str]:
+    if type(value) is str:  # the usual case, first
+        return value.strip() or None
     if is_null(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -58,126 +35,155 @@ def _text(value: Any) -> Optional[str]:
     return str(value).strip()
 
 
-def read_node_table(nodes: LayerData, mapping: dict[str, str], aliases: dict,
+@dataclass
+class NodeTable:
+    """Node ids, locations and canonical attribute columns, in input order (nodes with a location)."""
+
+    ids: np.ndarray
+    fids: np.ndarray
+    xy: np.ndarray
+    columns: dict[str, np.ndarray]
+
+    @classmethod
+    def empty(cls) -> NodeTable:
+        """A table with no nodes (no node layer given)."""
+        nothing = object_array([])
+        return cls(nothing, np.empty(0, dtype=np.int64), np.empty((0, 2)),
+                   {"type": nothing, "raw_type": nothing, "system": nothing,
+                    **{key: np.empty(0) for key in NODE_NUMBERS}})
+
+    def positions(self, node_ids: np.ndarray) -> np.ndarray:
+        """Position of each id in the table, -1 where there is no such node."""
+        lookup = {node_id: position for position, node_id in enumerate(self.ids.tolist())}
+        codes, uniques = factorize(node_ids)
+        found = np.array([lookup.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+        return found[codes]
+
+
+def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
                     findings: list[Finding]) -> NodeTable:
     """Read node ids (unique), locations and attributes; nodes without a location are reported."""
-    kept = []
-    for record in nodes.records:
-        if record.xy is None:
-            findings.append(make_finding("null_geometry", f"N{record.fid}", record.fid, kind="node",
-                                         value="node"))
-            continue
-        kept.append(record)
-    id_field = mapping.get("id")
-    raw_ids = [_text(r.attrs.get(id_field)) if id_field else None for r in kept]
-    counts = Counter(i for i in raw_ids if i is not None)
-    duplicated = sum(c for c in counts.values() if c > 1)
-    if id_field and kept and duplicated > len(kept) / 2:
-        # An id column that is mostly repeated (OBJECTID all 0 in some exports) names nothing.
+    located = np.isfinite(nodes.xy).all(axis=1)
+    for position in np.flatnonzero(~located).tolist():
+        fid = int(nodes.fids[position])
+        findings.append(make_finding("null_geometry", f"N{fid}", fid, kind="node", value="node"))
+    kept = np.flatnonzero(located)
+    fids = nodes.fids[kept]
+
+    def raw(key: str) -> np.ndarray:
+        return nodes.attrs[mapping[key]][kept] if key in mapping else object_array([None] * len(kept))
+
+    raw_ids = map_values(raw("id"), _text) if "id" in mapping else object_array([None] * len(kept))
+    if "id" in mapping and len(kept):
+        rank, group = occurrence(raw_ids)
+        given = np.array([i is not None for i in raw_ids.tolist()], dtype=bool)
+        if int((given & (group > 1)).sum()) > len(kept) / 2:
+            # An id column that is mostly repeated (OBJECTID all 0 in some exports) names nothing.
+            mapping.pop("id")
+            raw_ids = object_array([None] * len(kept))
+    ids = object_array([r if r is not None else f"N{f}" for r, f in zip(raw_ids.tolist(), fids.tolist())])
+    rank, _ = occurrence(ids)
+    for position in np.flatnonzero(rank > 0).tolist():
+        node_id = ids[position]
+        findings.append(make_finding("duplicate_id", node_id, int(fids[position]), value=node_id,
+                                     xy=tuple(nodes.xy[kept[position]])))
+        ids[position] = f"{node_id}#dup{rank[position] + 1}"
+    raw_type = raw("type")
+    columns = {
+        "type": map_values(raw_type, lambda v: normalise_node_type(v, aliases)),
+        "raw_type": map_values(raw_type, _text),
+        "system": map_values(raw("system"), lambda v: normalise_system(v, aliases)),
+    }
+    for key in NODE_NUMBERS:
+        columns[key] = numbers(raw(key), parse_number) if key in mapping else np.full(len(kept), np.nan)
+    derived = np.isnan(columns["invert_elev"])
+    columns["invert_elev"] = np.where(derived, columns["ground_elev"] - columns["depth"], columns["invert_elev"])
+    return NodeTable(ids, fids, nodes.xy[kept].astype(float), columns)
+
+
+def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: dict, diameter_unit: str,
+                         findings: list[Finding]) -> dict[str, np.ndarray]:
+    """Canonical value columns per pipe feature; implausible or unreadable values become findings."""
+    count = pipes.count
+    nothing = object_array([None] * count)
+
+    def raw(key: str) -> np.ndarray:
+        return pipes.attrs[mapping[key]] if key in mapping else nothing
+
+    ids = map_values(raw("id"), _text) if "id" in mapping else nothing
+    if "id" in mapping and len({i for i in ids.tolist() if i}) < 0.5 * count:
+        ids = nothing
         mapping.pop("id")
-        raw_ids = [None] * len(kept)
-    ids, seen = [], Counter()
-    final_ids = [raw if raw is not None else f"N{record.fid}" for record, raw in zip(kept, raw_ids)]
-    counts = Counter(final_ids)
-    for record, node_id in zip(kept, final_ids):
-        if counts[node_id] > 1:
-            seen[node_id] += 1
-            if seen[node_id] > 1:
-                findings.append(make_finding("duplicate_id", node_id, record.fid, value=node_id,
-                                             xy=record.xy))
-                node_id = f"{node_id}#dup{seen[node_id]}"
-        ids.append(node_id)
-    values = []
-    for record in kept:
-        attrs = record.attrs
-        raw_type = attrs.get(mapping["type"]) if "type" in mapping else None
-        raw_system = attrs.get(mapping["system"]) if "system" in mapping else None
-        entry = {
-            "type": normalise_node_type(raw_type, aliases),
-            "raw_type": _text(raw_type),
-            "system": normalise_system(raw_system, aliases),
-        }
-        for key in ("ground_elev", "invert_elev", "depth"):
-            entry[key] = parse_number(attrs.get(mapping[key])) if key in mapping else None
-        if entry["invert_elev"] is None and entry["ground_elev"] is not None and entry["depth"] is not None:
-            entry["invert_elev"] = entry["ground_elev"] - entry["depth"]
-        values.append(entry)
-    xy = np.array([r.xy for r in kept], dtype=float).reshape(-1, 2)
-    return NodeTable(ids, [r.fid for r in kept], xy, values, {n: i for i, n in enumerate(ids)})
+    ids = object_array([i or f"P{f}" for i, f in zip(ids.tolist(), pipes.fids.tolist())])
+    raw_system = raw("system")
+    values: dict[str, np.ndarray] = {
+        "id": ids,
+        "system": map_values(raw_system, lambda v: normalise_system(v, aliases)),
+        "raw_system": map_values(raw_system, _text),
+        "direction": map_values(raw("direction"), lambda v: normalise_direction(v, aliases)),
+    }
+    for key in PIPE_TEXTS:
+        values[key] = map_values(raw(key), _text) if key in mapping else nothing
+    values["diameter"] = _diameters(raw("diameter"), diameter_unit) if "diameter" in mapping \
+        else np.full(count, np.nan)
+    # (row, order within the row, finding): sorted at the end so findings read feature by feature
+    reported: list[tuple[int, int, Finding]] = []
+    for order, key in enumerate(PIPE_NUMBERS):
+        values[key] = numbers(raw(key), parse_number) if key in mapping else np.full(count, np.nan)
+        if key in mapping:
+            unread = np.isnan(values[key]) & ~map_values(raw(key), is_null).astype(bool)
+            for row in np.flatnonzero(unread).tolist():
+                reported.append((row, order, make_finding("unparsed_value", ids[row], int(pipes.fids[row]),
+                                                          value=raw(key)[row], target=mapping[key])))
+    values["install_year"] = np.floor(values["install_year"])
+    _check_plausible(values, mapping, raw, pipes.fids, reported)
+    reported.sort(key=lambda item: (item[0], item[1]))
+    findings.extend(finding for _, _, finding in reported)
+    unknown = np.array([s is None for s in values["system"].tolist()], dtype=bool) & \
+        ~map_values(raw_system, is_null).astype(bool)
+    first_rows: dict[str, int] = {}
+    for row in np.flatnonzero(unknown).tolist():
+        first_rows.setdefault(str(raw_system[row]), row)
+    for text, row in first_rows.items():
+        findings.append(make_finding("unknown_system", ids[row], int(pipes.fids[row]), value=text))
+    return values
 
 
-@dataclass
-class PipeAttributes:
-    """Canonical values per pipe feature id, plus the parts left out of the graph."""
-
-    values: dict[int, dict[str, Any]]
-    skipped: dict[int, list[PipeResult]] = field(default_factory=dict)
-
-    def skip(self, fid: int, pipe_id: str, part: int) -> None:
-        """Record a part that has no place in the graph (no geometry, zero length)."""
-        self.skipped.setdefault(fid, []).append(
-            PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=None, to_node=None,
-                       reversed=False, direction_source="", length=0.0))
-
-
-def read_pipe_attributes(pipes: LayerData, mapping: dict[str, str], aliases: dict, diameter_unit: str,
-                         findings: list[Finding]) -> PipeAttributes:
-    """Read and check canonical pipe values; implausible or unreadable values become findings."""
-    records = list(pipes.records)
-    get = {key: (lambda attrs, f=name: attrs.get(f)) for key, name in mapping.items()}
-    diameters = diameters_to_mm([get["diameter"](r.attrs) for r in records], diameter_unit) \
-        if "diameter" in get else [None] * len(records)
-    ids = [_text(get["id"](r.attrs)) if "id" in get else None for r in records]
-    if "id" in get and len(set(i for i in ids if i)) < 0.5 * len(records):
-        ids = [None] * len(records)
-        mapping.pop("id")
-    unknown_systems: dict[str, int] = {}
-    values: dict[int, dict[str, Any]] = {}
-    for record, pipe_id, diameter in zip(records, ids, diameters):
-        attrs = record.attrs
-        pipe_id = pipe_id or f"P{record.fid}"
-        raw_system = get["system"](attrs) if "system" in get else None
-        system = normalise_system(raw_system, aliases)
-        if system is None and not is_null(raw_system):
-            unknown_systems.setdefault(str(raw_system), record.fid)
-        entry: dict[str, Any] = {
-            "id": pipe_id, "system": system, "raw_system": _text(raw_system), "diameter": diameter,
-            "from_node": _text(get["from_node"](attrs)) if "from_node" in get else None,
-            "to_node": _text(get["to_node"](attrs)) if "to_node" in get else None,
-            "material": _text(get["material"](attrs)) if "material" in get else None,
-            "status": _text(get["status"](attrs)) if "status" in get else None,
-            "direction": (normalise_direction(get["direction"](attrs), aliases)
-                          if "direction" in get else None),
-        }
-        for key in ("up_invert", "down_invert", "up_depth", "down_depth", "install_year"):
-            raw = get[key](attrs) if key in get else None
-            entry[key] = parse_number(raw)
-            if entry[key] is None and not is_null(raw):
-                findings.append(make_finding("unparsed_value", pipe_id, record.fid, value=raw,
-                                             target=mapping[key]))
-        if entry["install_year"] is not None:
-            entry["install_year"] = int(entry["install_year"])
-        _check_plausible(entry, mapping, attrs, record.fid, findings)
-        values[record.fid] = entry
-    for raw, fid in unknown_systems.items():
-        findings.append(make_finding("unknown_system", values[fid]["id"], fid, value=raw))
-    return PipeAttributes(values)
+def _diameters(raw: np.ndarray, unit: str) -> np.ndarray:
+    """Diameters in mm; 'auto' takes metres when the median of values without a unit is < 10."""
+    codes, uniques = factorize(raw)
+    parsed = [parse_diameter(u) for u in uniques] + [(None, None)]
+    size = np.array([np.nan if s is None else s for s, _ in parsed], dtype=float)[codes]
+    explicit = object_array([u for _, u in parsed])[codes]
+    bare = np.array([u is None for u in explicit.tolist()], dtype=bool)
+    if unit == "auto":
+        with np.errstate(invalid="ignore"):
+            sizes = np.sort(size[bare & (size > 0)])
+        unit = "m" if len(sizes) and sizes[len(sizes) // 2] < 10 else "mm"
+    in_metres = (explicit == "m") | (bare & (unit == "m"))
+    return np.where(in_metres, size * 1000.0, size)
 
 
-def _check_plausible(entry: dict, mapping: dict, attrs: dict, fid: int, findings: list[Finding]) -> None:
-    pipe_id = entry["id"]
+def _check_plausible(values: dict, mapping: dict, raw, fids: np.ndarray, reported: list) -> None:
+    ids = values["id"]
     if "diameter" in mapping:
-        diameter = entry["diameter"]
-        raw = attrs.get(mapping["diameter"])
-        if diameter is None and not is_null(raw):
-            findings.append(make_finding("unparsed_value", pipe_id, fid, value=raw,
-                                         target=mapping["diameter"]))
-        elif diameter is None:
-            findings.append(make_finding("missing_attribute", pipe_id, fid, target=mapping["diameter"]))
-        elif diameter <= 0 or diameter > MAX_DIAMETER_MM:
-            findings.append(make_finding("implausible_diameter", pipe_id, fid, value=round(diameter, 1)))
-    for key in ("up_depth", "down_depth"):
-        depth = entry[key]
-        if depth is not None and (depth < 0 or depth > MAX_DEPTH_M):
-            findings.append(make_finding("implausible_depth", pipe_id, fid, value=round(depth, 3),
-                                         target=mapping[key]))
+        diameter = values["diameter"]
+        blank = map_values(raw("diameter"), is_null).astype(bool)
+        for row in np.flatnonzero(np.isnan(diameter) & ~blank).tolist():
+            reported.append((row, 10, make_finding("unparsed_value", ids[row], int(fids[row]),
+                                                   value=raw("diameter")[row], target=mapping["diameter"])))
+        for row in np.flatnonzero(np.isnan(diameter) & blank).tolist():
+            reported.append((row, 10, make_finding("missing_attribute", ids[row], int(fids[row]),
+                                                   target=mapping["diameter"])))
+        with np.errstate(invalid="ignore"):
+            bad = (diameter <= 0) | (diameter > MAX_DIAMETER_MM)
+        for row in np.flatnonzero(bad).tolist():
+            reported.append((row, 10, make_finding("implausible_diameter", ids[row], int(fids[row]),
+                                                   value=round(float(diameter[row]), 1))))
+    for order, key in enumerate(("up_depth", "down_depth"), start=11):
+        depth = values[key]
+        with np.errstate(invalid="ignore"):
+            bad = (depth < 0) | (depth > MAX_DEPTH_M)
+        for row in np.flatnonzero(bad).tolist():
+            reported.append((row, order, make_finding("implausible_depth", ids[row], int(fids[row]),
+                                                      value=round(float(depth[row]), 3), target=mapping[key])))

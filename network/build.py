@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import Optional, Union
 
 import networkx as nx
 import numpy as np
 
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
+from .columns import (
+    LineColumns,
+    PointColumns,
+    along,
+    as_lines,
+    as_points,
+    midpoints,
+    object_array,
+    occurrence,
+    optional_floats,
+    ranges,
+    sample_rows,
+)
 from .fields import detect_mapping, load_aliases
 from .findings import Finding, make_finding
-from .geometry import point_at_half
 from .model import BuildOptions, LayerData, Network, PipeNetInputError, PipeResult, Progress
-from .topology import cluster_ends, component_ids, find_topology_defects, snap_to_nodes
+from .topology import EdgeArrays, cluster_ends, component_ids, find_topology_defects, snap_to_nodes
 
 MIN_LENGTH = 1e-6
 
 
 def build_network(
-    pipes: LayerData,
-    nodes: Optional[LayerData] = None,
+    pipes: Union[LayerData, LineColumns],
+    nodes: Union[LayerData, PointColumns, None] = None,
     options: Optional[BuildOptions] = None,
     progress: Optional[Progress] = None,
 ) -> Network:
     """Build a Network (networkx MultiDiGraph in flow direction, findings, per-feature results).
+
+    Pipes and nodes come as records (LayerData) or as columns (LineColumns/PointColumns, what the
+    bulk readers give); every step works on whole arrays.
 
     >>> from pipenet.network.model import PipeRecord
     >>> pipes = LayerData("pipes", ["id"], [PipeRecord(1, [[(0, 0), (10, 0)]], {"id": "P1"})])
@@ -34,71 +49,60 @@ def build_network(
     """
     options = options or BuildOptions()
     progress = progress or Progress()
+    pipes, nodes = as_lines(pipes), as_points(nodes)
     aliases = load_aliases(options.aliases_path)
     pipe_mapping = _mapping(pipes, "pipe", options.pipe_fields, aliases)
-    node_mapping = _mapping(nodes, "node", options.node_fields, aliases) if nodes else {}
+    node_mapping = _mapping(nodes, "node", options.node_fields, aliases) if nodes is not None else {}
     findings: list[Finding] = []
-    node_table = read_node_table(nodes, node_mapping, aliases, findings) if nodes else NodeTable.empty()
+    node_table = read_node_table(nodes, node_mapping, aliases, findings) if nodes is not None else NodeTable.empty()
     progress.set_progress(10)
     progress.check()
     attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, findings)
     progress.info(f"Pipe fields used: {pipe_mapping or 'none recognised'}")
-    if nodes:
+    if nodes is not None:
         progress.info(f"Node fields used: {node_mapping or 'none recognised'}")
     progress.set_progress(25)
     progress.check()
 
     segments = _segments(pipes, attributes, findings)
-    ends = np.array([[s["coords"][0], s["coords"][-1]] for s in segments]).reshape(-1, 2) \
-        if segments else np.empty((0, 2))
-    end_nodes: list[Optional[str]] = [None] * len(ends)
-    recorded_flip = [False] * len(segments)  # ids say the pipe runs against its digitising
-
-    _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, options, findings)
+    ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
+        .reshape(-1, 2)
+    end_nodes = np.full(len(ends), -1, dtype=np.int64)  # node positions; virtual nodes follow the real ones
+    recorded_flip = np.zeros(segments.count, dtype=bool)  # ids say the pipe runs against its digitising
+    has_ids = np.zeros(segments.count, dtype=bool)
+    _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings)
     _snap_remaining(segments, node_table, ends, end_nodes, options, findings)
     progress.set_progress(50)
     progress.check()
 
-    graph = nx.MultiDiGraph(crs=None, edge_index={})
-    for index, node_id in enumerate(node_table.ids):
-        graph.add_node(node_id, **node_table.attributes(index))
-    virtual_xy = _virtual_nodes(ends, end_nodes, node_table, options.snap_tolerance)
-    for node_id, xy in virtual_xy.items():
-        graph.add_node(node_id, id=node_id, fid=None, virtual=True, type=None, system=None,
-                       ground_elev=None, invert_elev=None, depth=None, x=xy[0], y=xy[1])
-
-    results: dict[int, list[PipeResult]] = {}
-    coords: dict[str, np.ndarray] = {}
-    for index, segment in enumerate(segments):
-        start, end = end_nodes[2 * index], end_nodes[2 * index + 1]
-        result, edge = _orient(segment, start, end, recorded_flip[index], graph, findings)
-        graph.add_edge(result.from_node, result.to_node, key=result.pipe_id, **edge)
-        graph.graph["edge_index"][result.pipe_id] = (result.from_node, result.to_node, result.pipe_id)
-        coords[result.pipe_id] = segment["coords"]
-        results.setdefault(segment["fid"], []).append(result)
-    for fid, parts in attributes.skipped.items():
-        results.setdefault(fid, []).extend(parts)
-    progress.set_progress(70)
+    names, xy = _virtual_nodes(ends, end_nodes, node_table, options.snap_tolerance)
+    real = len(node_table.ids)
+    virtual = np.arange(len(names)) >= real
+    source, target, edge_values = _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
+                                          names, xy, findings)
+    progress.set_progress(65)
     progress.check()
-
-    findings.extend(find_topology_defects(graph, coords, options.snap_tolerance,
-                                          options.near_miss_distance, nodes is not None, progress.check))
-    numbers = component_ids(graph)
-    nx.set_node_attributes(graph, numbers, "component")
-    for u, _, data in graph.edges(data=True):
-        data["component"] = numbers[u]
-    for parts in results.values():
-        for part in parts:
-            if part.from_node is not None:
-                part.component = numbers[part.from_node]
+    edges = EdgeArrays(names=names, xy=xy, virtual=virtual,
+                       node_fids=node_table.fids.tolist() + [None] * (len(names) - real),
+                       source=source, target=target, keys=segments.ids, fids=segments.fids,
+                       line_xy=segments.xy, offsets=segments.offsets, middles=segments.middles)
+    findings.extend(find_topology_defects(edges, options.snap_tolerance, options.near_miss_distance,
+                                          nodes is not None, progress.check))
+    progress.set_progress(85)
+    progress.check()
+    component = component_ids(names, source, target)
+    graph = _graph(node_table, names, xy, component, source, target, segments.ids, edge_values)
+    results = _results(segments, names, source, target, edge_values, component)
+    coords = {key: segments.xy[a:b] for key, a, b in zip(segments.ids.tolist(), segments.offsets[:-1].tolist(),
+                                                         segments.offsets[1:].tolist())}
     progress.set_progress(100)
     return Network(graph=graph, findings=findings, pipe_results=results,
-                   node_ids=dict(zip(node_table.fids, node_table.ids)), pipe_mapping=pipe_mapping,
+                   node_ids=dict(zip(node_table.fids.tolist(), node_table.ids.tolist())), pipe_mapping=pipe_mapping,
                    node_mapping=node_mapping, pipe_coords=coords)
 
 
-def _mapping(layer: LayerData, kind: str, overrides: dict, aliases: dict) -> dict[str, str]:
-    sample = [record.attrs for record in list(layer.records)[:500]]
+def _mapping(layer, kind: str, overrides: dict, aliases: dict) -> dict[str, str]:
+    sample = sample_rows(layer.attrs, 500)
     try:
         return detect_mapping(layer.field_names, kind, overrides, sample, aliases)
     except KeyError as missing:
@@ -109,160 +113,293 @@ def _mapping(layer: LayerData, kind: str, overrides: dict, aliases: dict) -> dic
             layer=layer.name, field_name=str(missing.args[0])) from None
 
 
-def _segments(pipes: LayerData, attributes, findings: list[Finding]) -> list[dict[str, Any]]:
+@dataclass
+class Segments:
+    """The usable parts (one graph edge each): feature row, ids and geometry as arrays."""
+
+    row: np.ndarray
+    fids: np.ndarray
+    part: np.ndarray
+    ids: np.ndarray
+    xy: np.ndarray
+    offsets: np.ndarray
+    length: np.ndarray
+    middles: np.ndarray
+    values: dict = field(default_factory=dict)
+    row_fids: np.ndarray = None
+    skipped: list = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Number of segments."""
+        return len(self.row)
+
+
+def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> Segments:
     """One entry per usable part; null, empty and zero-length parts become findings."""
-    segments = []
-    for record in pipes.records:
-        values = attributes.values[record.fid]
-        parts = [part for part in (record.parts or []) if part]
-        if not parts:
-            findings.append(make_finding("null_geometry", values["id"], record.fid))
-            attributes.skip(record.fid, values["id"], 0)
-            continue
-        if len(parts) > 1:
-            findings.append(make_finding("multipart", values["id"], record.fid, value=len(parts),
-                                         xy=parts[0][0]))
-        for part_number, part in enumerate(parts, start=1):
-            pipe_id = values["id"] if len(parts) == 1 else f"{values['id']}#{part_number}"
-            array = np.asarray(part, dtype=float)[:, :2]
-            keep = np.concatenate([[True], np.any(np.diff(array, axis=0) != 0, axis=1)])
-            array = array[keep]
-            length = float(np.hypot(*np.diff(array, axis=0).T).sum()) if len(array) > 1 else 0.0
-            if length <= MIN_LENGTH:
-                findings.append(make_finding("zero_length", pipe_id, record.fid, xy=tuple(array[0])))
-                attributes.skip(record.fid, pipe_id, part_number)
-                continue
-            segments.append({"fid": record.fid, "part": part_number, "id": pipe_id, "coords": array,
-                             "length": length, "values": values})
-    counts = Counter(segment["id"] for segment in segments)
-    seen: Counter = Counter()
-    for segment in segments:
-        if counts[segment["id"]] > 1:
-            seen[segment["id"]] += 1
-            if seen[segment["id"]] > 1:
-                findings.append(make_finding("duplicate_id", segment["id"], segment["fid"],
-                                             value=segment["id"], kind="pipe",
-                                             xy=point_at_half(segment["coords"])))
-                segment["id"] = f"{segment['id']}#dup{seen[segment['id']]}"
+    ids = attributes["id"]
+    parts_per_feature = np.bincount(pipes.part_feature, minlength=pipes.count)
+    # repeated vertices add nothing and would make zero-length segments
+    xy, offsets = pipes.xy, pipes.offsets
+    repeated = np.zeros(len(xy), dtype=bool)
+    if len(xy) > 1:
+        repeated[1:] = (xy[1:] == xy[:-1]).all(axis=1)
+    repeated[offsets[:-1]] = False
+    kept_per_part = np.add.reduceat(~repeated, offsets[:-1]) if len(offsets) > 1 else np.empty(0, int)
+    xy = xy[~repeated]
+    offsets = np.concatenate([[0], np.cumsum(kept_per_part)]).astype(np.int64)
+    distance = along(xy, offsets)
+    length = distance[offsets[1:] - 1] if len(offsets) > 1 else np.empty(0)
+    multi = parts_per_feature[pipes.part_feature] > 1
+    part_ids = object_array([f"{ids[r]}#{n}" if m else ids[r] for r, n, m in
+                             zip(pipes.part_feature.tolist(), pipes.part_number.tolist(), multi.tolist())])
+    by_row: list[tuple[int, int, Finding]] = []
+    skipped: list[tuple[int, str, int]] = []
+    for row in np.flatnonzero(parts_per_feature == 0).tolist():
+        by_row.append((row, 0, make_finding("null_geometry", ids[row], int(pipes.fids[row]))))
+        skipped.append((row, ids[row], 0))
+    first_part = np.flatnonzero(pipes.part_number == 1)
+    for part in first_part[multi[first_part]].tolist():
+        row = int(pipes.part_feature[part])
+        by_row.append((row, 1, make_finding("multipart", ids[row], int(pipes.fids[row]),
+                                            value=int(parts_per_feature[row]), xy=tuple(xy[offsets[part]]))))
+    usable = length > MIN_LENGTH
+    for part in np.flatnonzero(~usable).tolist():
+        row = int(pipes.part_feature[part])
+        by_row.append((row, 2 + part, make_finding("zero_length", part_ids[part], int(pipes.fids[row]),
+                                                   xy=tuple(xy[offsets[part]]))))
+        skipped.append((row, part_ids[part], int(pipes.part_number[part])))
+    by_row.sort(key=lambda item: (item[0], item[1]))
+    findings.extend(finding for _, _, finding in by_row)
+
+    kept = np.flatnonzero(usable)
+    sizes = np.diff(offsets)[kept]
+    take = ranges(offsets[:-1][kept], sizes)
+    rows = pipes.part_feature[kept]
+    segments = Segments(row=rows, fids=pipes.fids[rows], part=pipes.part_number[kept], ids=part_ids[kept],
+                        xy=xy[take], offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                        length=length[kept], middles=np.empty((0, 2)), values=attributes, row_fids=pipes.fids,
+                        skipped=skipped)
+    segments.middles = midpoints(segments.xy, segments.offsets)
+    rank, _ = occurrence(segments.ids)
+    for index in np.flatnonzero(rank > 0).tolist():
+        pipe_id = segments.ids[index]
+        findings.append(make_finding("duplicate_id", pipe_id, int(segments.fids[index]), value=pipe_id,
+                                     kind="pipe", xy=tuple(segments.middles[index])))
+        segments.ids[index] = f"{pipe_id}#dup{rank[index] + 1}"
     return segments
 
 
-def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, options, findings):
+def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings):
     """Honour from/to node ids that exist in the node layer; check them against the geometry."""
-    for index, segment in enumerate(segments):
-        values = segment["values"]
-        from_id, to_id = values.get("from_node"), values.get("to_node")
-        if from_id is None and to_id is None:
-            continue
-        unknown = [n for n in (from_id, to_id) if n is not None and n not in node_table.index]
-        if unknown or from_id is None or to_id is None:
-            for node_id in unknown:
-                findings.append(make_finding("unknown_node_ref", segment["id"], segment["fid"],
-                                             value=node_id, xy=tuple(ends[2 * index])))
-            continue
-        start, end = ends[2 * index], ends[2 * index + 1]
-        from_xy, to_xy = node_table.xy_of(from_id), node_table.xy_of(to_id)
-        direct = (np.hypot(*(start - from_xy)), np.hypot(*(end - to_xy)))
-        swapped = (np.hypot(*(start - to_xy)), np.hypot(*(end - from_xy)))
-        flip = bool(max(swapped) < max(direct))
-        gaps = swapped if flip else direct
-        for gap, node_id, xy in zip(gaps, (to_id, from_id) if flip else (from_id, to_id), (start, end)):
-            # the same check ids as for geometry-only snapping, so both kinds of data read alike
-            if gap > max(options.near_miss_distance, options.snap_tolerance):
-                check = "id_geometry_mismatch"
-            elif gap > options.snap_tolerance:
-                check = "near_miss"
-            elif gap > options.gap_report:
-                check = "snapped_gap"
-            else:
-                continue
-            findings.append(make_finding(check, segment["id"], segment["fid"], value=round(float(gap), 3),
-                                         xy=tuple(xy), target=node_id if check != "near_miss" else f"node {node_id}"))
-        end_nodes[2 * index], end_nodes[2 * index + 1] = (to_id, from_id) if flip else (from_id, to_id)
-        recorded_flip[index] = flip
-        segment["ids"] = True
+    from_ids = attributes_of(segments, "from_node")
+    to_ids = attributes_of(segments, "to_node")
+    from_at, to_at = node_table.positions(from_ids), node_table.positions(to_ids)
+    given_from = np.array([v is not None for v in from_ids.tolist()], dtype=bool)
+    given_to = np.array([v is not None for v in to_ids.tolist()], dtype=bool)
+    by_segment: list[tuple[int, int, Finding]] = []
+    for index in np.flatnonzero((given_from & (from_at < 0)) | (given_to & (to_at < 0))).tolist():
+        for order, (given, at, value) in enumerate(((given_from, from_at, from_ids), (given_to, to_at, to_ids))):
+            if given[index] and at[index] < 0:
+                by_segment.append((index, order, make_finding("unknown_node_ref", segments.ids[index],
+                                                              int(segments.fids[index]), value=value[index],
+                                                              xy=tuple(ends[2 * index]))))
+    known = np.flatnonzero((from_at >= 0) & (to_at >= 0))
+    start, end = ends[2 * known], ends[2 * known + 1]
+    from_xy, to_xy = node_table.xy[from_at[known]], node_table.xy[to_at[known]]
+    direct = np.stack([np.hypot(*(start - from_xy).T), np.hypot(*(end - to_xy).T)], axis=1)
+    swapped = np.stack([np.hypot(*(start - to_xy).T), np.hypot(*(end - from_xy).T)], axis=1)
+    flip = swapped.max(axis=1, initial=0) < direct.max(axis=1, initial=0)
+    gaps = np.where(flip[:, None], swapped, direct)
+    start_node = np.where(flip, to_at[known], from_at[known])
+    end_node = np.where(flip, from_at[known], to_at[known])
+    # the same check ids as for geometry-only snapping, so both kinds of data read alike
+    for row, column in zip(*np.nonzero(gaps > options.gap_report)):
+        index, gap = int(known[row]), float(gaps[row, column])
+        node_id = node_table.ids[start_node[row] if column == 0 else end_node[row]]
+        if gap > max(options.near_miss_distance, options.snap_tolerance):
+            check = "id_geometry_mismatch"
+        elif gap > options.snap_tolerance:
+            check = "near_miss"
+        else:
+            check = "snapped_gap"
+        by_segment.append((index, 2 + int(column), make_finding(
+            check, segments.ids[index], int(segments.fids[index]), value=round(gap, 3),
+            xy=tuple(ends[2 * index + column]), target=node_id if check != "near_miss" else f"node {node_id}")))
+    by_segment.sort(key=lambda item: (item[0], item[1]))
+    findings.extend(finding for _, _, finding in by_segment)
+    end_nodes[2 * known], end_nodes[2 * known + 1] = start_node, end_node
+    recorded_flip[known] = flip
+    has_ids[known] = True
+
+
+def attributes_of(segments: Segments, key: str) -> np.ndarray:
+    """A pipe attribute column repeated for each segment (parts share their feature's values)."""
+    return segments.values[key][segments.row]
 
 
 def _snap_remaining(segments, node_table, ends, end_nodes, options, findings):
     """Snap ends not fixed by ids to the nearest node; report ends that match several nodes."""
-    open_ends = np.array([i for i, node in enumerate(end_nodes) if node is None], dtype=int)
+    open_ends = np.flatnonzero(end_nodes < 0)
     if len(open_ends) == 0 or len(node_table.ids) == 0:
         return
     match, within = snap_to_nodes(ends[open_ends], node_table.xy, options.snap_tolerance)
-    for end_index, node_index, count in zip(open_ends, match, within):
-        if node_index < 0:
-            continue
-        end_nodes[end_index] = node_table.ids[node_index]
-        gap = float(np.hypot(*(ends[end_index] - node_table.xy[node_index])))
-        if gap > options.gap_report:
-            segment = segments[end_index // 2]
-            findings.append(make_finding("snapped_gap", segment["id"], segment["fid"], value=round(gap, 3),
-                                         xy=tuple(ends[end_index]), target=node_table.ids[node_index]))
-        if count > 1:
-            segment = segments[end_index // 2]
-            findings.append(make_finding("ambiguous_end", segment["id"], segment["fid"], value=int(count),
-                                         xy=tuple(ends[end_index])))
+    snapped = match >= 0
+    end_nodes[open_ends[snapped]] = match[snapped]
+    gaps = np.full(len(open_ends), 0.0)
+    gaps[snapped] = np.hypot(*(ends[open_ends[snapped]] - node_table.xy[match[snapped]]).T)
+    for row in np.flatnonzero(snapped & ((gaps > options.gap_report) | (within > 1))).tolist():
+        end_index = int(open_ends[row])
+        segment = end_index // 2
+        if gaps[row] > options.gap_report:
+            findings.append(make_finding("snapped_gap", segments.ids[segment], int(segments.fids[segment]),
+                                         value=round(float(gaps[row]), 3), xy=tuple(ends[end_index]),
+                                         target=node_table.ids[match[row]]))
+        if within[row] > 1:
+            findings.append(make_finding("ambiguous_end", segments.ids[segment], int(segments.fids[segment]),
+                                         value=int(within[row]), xy=tuple(ends[end_index])))
 
 
-def _virtual_nodes(ends, end_nodes, node_table, tolerance) -> dict[str, tuple[float, float]]:
-    """Cluster unmatched ends into virtual junctions named V1, V2 ... in input order."""
-    open_ends = [i for i, node in enumerate(end_nodes) if node is None]
-    if not open_ends:
-        return {}
+def _virtual_nodes(ends, end_nodes, node_table, tolerance) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster unmatched ends into virtual junctions V1, V2 ... (input order); all node names and x/y."""
+    open_ends = np.flatnonzero(end_nodes < 0)
+    real = len(node_table.ids)
+    if len(open_ends) == 0:
+        return node_table.ids, node_table.xy
     labels = cluster_ends(ends[open_ends], tolerance)
-    taken = set(node_table.ids)
-    names: dict[int, str] = {}
-    positions: dict[str, list] = {}
-    for end_index, label in zip(open_ends, labels):
-        if label not in names:
-            name = f"V{len(names) + 1}"
-            while name in taken:
-                name += "_pn"
-            names[label] = name
-        end_nodes[end_index] = names[label]
-        positions.setdefault(names[label], []).append(ends[end_index])
-    return {name: tuple(np.mean(points, axis=0)) for name, points in positions.items()}
+    count = int(labels.max()) + 1
+    taken = set(node_table.ids.tolist())
+    names = [f"V{number}" for number in range(1, count + 1)]
+    for position in [p for p, name in enumerate(names) if name in taken]:
+        name = names[position]
+        while name in taken:
+            name += "_pn"
+        names[position] = name
+    end_nodes[open_ends] = real + labels
+    members = np.bincount(labels, minlength=count)
+    centres = np.stack([np.bincount(labels, weights=ends[open_ends, axis], minlength=count) / members
+                        for axis in (0, 1)], axis=1)
+    return (object_array(node_table.ids.tolist() + names), np.concatenate([node_table.xy, centres]))
 
 
-def _orient(segment, start, end, recorded_flip, graph, findings) -> tuple[PipeResult, dict]:
+def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids, names, xy, findings):
     """Decide flow direction from inverts, then a direction field, then ids or digitising."""
-    values = segment["values"]
-    recorded_from, recorded_to = (end, start) if recorded_flip else (start, end)
-    up, down = values.get("up_invert"), values.get("down_invert")
-    up = up if up is not None else _invert_from_depth(graph, recorded_from, values.get("up_depth"))
-    down = down if down is not None else _invert_from_depth(graph, recorded_to, values.get("down_depth"))
-    for invert, node in ((up, recorded_from), (down, recorded_to)):
-        ground = graph.nodes[node].get("ground_elev")
-        if invert is not None and ground is not None and invert > ground + 1e-6:
-            findings.append(make_finding("invert_above_ground", segment["id"], segment["fid"],
-                                         value=round(invert, 3), target=node,
-                                         xy=(graph.nodes[node]["x"], graph.nodes[node]["y"])))
-    with_recorded = True
-    if up is not None and down is not None and abs(up - down) > 1e-9:
-        source, with_recorded = "invert", up > down
-        if not with_recorded:
-            findings.append(make_finding("direction_conflict", segment["id"], segment["fid"],
-                                         value=round(down - up, 3), xy=point_at_half(segment["coords"])))
-    elif values.get("direction") in ("forward", "reverse"):
-        source, with_recorded = "field", values["direction"] == "forward"
-    else:
-        source = "ids" if segment.get("ids") else "digitised"
-    from_node, to_node = (recorded_from, recorded_to) if with_recorded else (recorded_to, recorded_from)
-    up_flow, down_flow = (up, down) if with_recorded else (down, up)
-    reversed_flag = with_recorded == recorded_flip
-    edge = {key: values.get(key) for key in ("system", "diameter", "material", "install_year", "status")}
-    edge.update(id=segment["id"], fid=segment["fid"], part=segment["part"], length=segment["length"],
-                up_invert=up_flow, down_invert=down_flow, direction_source=source,
-                reversed=reversed_flag, raw_system=values.get("raw_system"),
-                against_record=source == "invert" and not with_recorded)
-    result = PipeResult(fid=segment["fid"], part=segment["part"], pipe_id=segment["id"],
-                        from_node=from_node, to_node=to_node, reversed=reversed_flag,
-                        direction_source=source, length=segment["length"])
-    return result, edge
+    start, end = end_nodes[0::2], end_nodes[1::2]
+    recorded_from = np.where(recorded_flip, end, start)
+    recorded_to = np.where(recorded_flip, start, end)
+    real = len(node_table.ids)
+    ground = np.concatenate([node_table.columns["ground_elev"], np.full(len(names) - real, np.nan)])
+    up = attributes_of(segments, "up_invert")
+    down = attributes_of(segments, "down_invert")
+    up = np.where(np.isnan(up), ground[recorded_from] - attributes_of(segments, "up_depth"), up)
+    down = np.where(np.isnan(down), ground[recorded_to] - attributes_of(segments, "down_depth"), down)
+    by_segment: list[tuple[int, int, Finding]] = []
+    for order, (invert, node) in enumerate(((up, recorded_from), (down, recorded_to))):
+        with np.errstate(invalid="ignore"):
+            above = invert > ground[node] + 1e-6
+        for index in np.flatnonzero(above).tolist():
+            by_segment.append((index, order, make_finding(
+                "invert_above_ground", segments.ids[index], int(segments.fids[index]),
+                value=round(float(invert[index]), 3), target=names[node[index]], xy=tuple(xy[node[index]]))))
+    direction = attributes_of(segments, "direction")
+    with np.errstate(invalid="ignore"):
+        by_invert = ~np.isnan(up) & ~np.isnan(down) & (np.abs(up - down) > 1e-9)
+        downhill = up > down
+    by_field = ~by_invert & np.array([d in ("forward", "reverse") for d in direction.tolist()], dtype=bool)
+    with_recorded = np.where(by_invert, downhill, np.where(by_field, direction == "forward", True))
+    for index in np.flatnonzero(by_invert & ~downhill).tolist():
+        rise = round(float(down[index] - up[index]), 3)
+        by_segment.append((index, 2, make_finding("direction_conflict", segments.ids[index], int(segments.fids[index]),
+                                                  value=rise, xy=tuple(segments.middles[index]))))
+    by_segment.sort(key=lambda item: (item[0], item[1]))
+    findings.extend(finding for _, _, finding in by_segment)
+    source_text = np.where(by_invert, "invert", np.where(by_field, "field", np.where(has_ids, "ids", "digitised")))
+    source = np.where(with_recorded, recorded_from, recorded_to)
+    target = np.where(with_recorded, recorded_to, recorded_from)
+    values = {
+        "system": attributes_of(segments, "system").tolist(),
+        "diameter": optional_floats(attributes_of(segments, "diameter")),
+        "material": attributes_of(segments, "material").tolist(),
+        "install_year": [None if y != y else int(y) for y in attributes_of(segments, "install_year").tolist()],
+        "status": attributes_of(segments, "status").tolist(),
+        "id": segments.ids.tolist(),
+        "fid": segments.fids.tolist(),
+        "part": segments.part.tolist(),
+        "length": segments.length.tolist(),
+        "up_invert": optional_floats(np.where(with_recorded, up, down)),
+        "down_invert": optional_floats(np.where(with_recorded, down, up)),
+        "direction_source": source_text.tolist(),
+        "reversed": (with_recorded == recorded_flip).tolist(),
+        "raw_system": attributes_of(segments, "raw_system").tolist(),
+        "against_record": (by_invert & ~downhill).tolist(),
+    }
+    return source, target, values
 
 
-def _invert_from_depth(graph: nx.MultiDiGraph, node: str, depth: Optional[float]) -> Optional[float]:
-    ground = graph.nodes[node].get("ground_elev")
-    if depth is None or ground is None:
-        return None
-    return ground - depth
+def _graph(node_table, names, xy, component, source, target, keys, edge_values) -> nx.MultiDiGraph:
+    """The networkx graph the analyses, the UI and the Python API see."""
+    graph = nx.MultiDiGraph(crs=None)
+    real = len(node_table.ids)
+    columns = node_table.columns
+    node_rows = zip(names.tolist(), node_table.fids.tolist(), columns["type"].tolist(), columns["raw_type"].tolist(),
+                    columns["system"].tolist(), optional_floats(columns["ground_elev"]),
+                    optional_floats(columns["invert_elev"]), optional_floats(columns["depth"]),
+                    xy[:real, 0].tolist(), xy[:real, 1].tolist(), component[:real].tolist())
+    node_items = [
+        (name, {"type": kind, "raw_type": raw_type, "system": system, "ground_elev": ground, "invert_elev": invert,
+                "depth": depth, "id": name, "fid": fid, "virtual": False, "x": x, "y": y, "component": number})
+        for name, fid, kind, raw_type, system, ground, invert, depth, x, y, number in node_rows]
+    node_items += [
+        (name, {"id": name, "fid": None, "virtual": True, "type": None, "system": None, "ground_elev": None,
+                "invert_elev": None, "depth": None, "x": x, "y": y, "component": number})
+        for name, x, y, number in zip(names[real:].tolist(), xy[real:, 0].tolist(), xy[real:, 1].tolist(),
+                                      component[real:].tolist())]
+    names_list = names.tolist()
+    fields = list(edge_values) + ["component"]
+    rows = zip(*edge_values.values(), component[source].tolist())
+    from_names = [names_list[i] for i in source.tolist()]
+    to_names = [names_list[i] for i in target.tolist()]
+    key_list = keys.tolist()
+    _fill(graph, node_items, zip(from_names, to_names, key_list, (dict(zip(fields, row)) for row in rows)))
+    graph.graph["edge_index"] = {key: (u, v, key) for u, v, key in zip(from_names, to_names, key_list)}
+    return graph
+
+
+def _fill(graph: nx.MultiDiGraph, node_items: list, edges) -> None:
+    """Fill an empty MultiDiGraph's adjacency dicts directly, as add_nodes_from/add_edges_from would.
+
+    networkx's own methods check and copy every item; building a county this way takes a third of
+    the time. The layout (succ and pred share one key dict per node pair) is networkx's, tested
+    against add_edges_from in tests/network/test_build.py.
+    """
+    node_attrs, succ, pred = graph._node, graph._succ, graph._pred
+    for name, attrs in node_items:
+        node_attrs[name] = attrs
+        succ[name] = {}
+        pred[name] = {}
+    for u, v, key, data in edges:
+        key_dict = succ[u].get(v)
+        if key_dict is None:
+            key_dict = succ[u][v] = {}
+            pred[v][u] = key_dict
+        key_dict[key] = data
+
+
+def _results(segments, names, source, target, edge_values, component) -> dict[int, list[PipeResult]]:
+    """What the build decided per input feature (one PipeResult per part, skipped parts included)."""
+    results: dict[int, list[PipeResult]] = {}
+    names_list = names.tolist()
+    for fid, part, pipe_id, u, v, flipped, direction_source, length, number in zip(
+            segments.fids.tolist(), segments.part.tolist(), segments.ids.tolist(), source.tolist(), target.tolist(),
+            edge_values["reversed"], edge_values["direction_source"], segments.length.tolist(),
+            component[source].tolist()):
+        results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=names_list[u],
+                                                      to_node=names_list[v], reversed=flipped,
+                                                      direction_source=direction_source, length=length,
+                                                      component=number))
+    for row, pipe_id, part in segments.skipped:
+        fid = int(segments.row_fids[row])
+        results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=None,
+                                                      to_node=None, reversed=False, direction_source="",
+                                                      length=0.0))
+    return results

@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .columns import ranges
 from .model import Coords
 
 
@@ -46,6 +47,15 @@ def point_segment_distance(point: np.ndarray, starts: np.ndarray, ends: np.ndarr
     return np.hypot(*(nearest - point).T)
 
 
+def row_distances(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Row-wise distances from points to segments (arrays of shape (n, 2))."""
+    direction = ends - starts
+    length_sq = (direction ** 2).sum(axis=1)
+    ratio = np.clip(((points - starts) * direction).sum(axis=1) / np.where(length_sq == 0, 1.0, length_sq), 0.0, 1.0)
+    nearest = starts + ratio[:, None] * direction
+    return np.hypot(*(nearest - points).T)
+
+
 class SegmentIndex:
     """Find the pipes passing within a distance of a point without testing every segment.
 
@@ -54,33 +64,64 @@ class SegmentIndex:
     """
 
     def __init__(self, polylines: Sequence[np.ndarray], step: float = 10.0):
-        starts, ends, owners, samples, sample_segment = [], [], [], [], []
-        segment_count = 0
-        for owner, coords in enumerate(polylines):
-            if len(coords) < 2:
-                continue
-            seg_starts, seg_ends = coords[:-1], coords[1:]
-            starts.append(seg_starts)
-            ends.append(seg_ends)
-            owners.append(np.full(len(seg_starts), owner))
-            lengths = np.hypot(*(seg_ends - seg_starts).T)
-            pieces = np.maximum(1, np.ceil(lengths / step)).astype(int)
-            for offset, (a, b, count) in enumerate(zip(seg_starts, seg_ends, pieces)):
-                t = np.linspace(0.0, 1.0, count + 1)
-                samples.append(a + t[:, None] * (b - a))
-                sample_segment.append(np.full(count + 1, segment_count + offset))
-            segment_count += len(seg_starts)
+        lines = [np.asarray(c, dtype=float).reshape(-1, 2) for c in polylines]
+        sizes = np.array([len(c) for c in lines], dtype=np.int64)
+        xy = np.concatenate(lines) if lines else np.empty((0, 2))
+        self._build(xy, np.concatenate([[0], np.cumsum(sizes)]), step)
+
+    @classmethod
+    def from_arrays(cls, xy: np.ndarray, offsets: np.ndarray, step: float = 10.0) -> SegmentIndex:
+        """An index over parts given as one vertex array and part offsets (owner = part number)."""
+        index = cls.__new__(cls)
+        index._build(xy, offsets, step)
+        return index
+
+    def _build(self, xy: np.ndarray, offsets: np.ndarray, step: float) -> None:
         self.step = step
-        if segment_count == 0:
+        sizes = np.diff(offsets)
+        owner_of_vertex = np.repeat(np.arange(len(sizes)), sizes)
+        # a segment joins vertex i to i + 1 inside one part
+        inner = np.flatnonzero(owner_of_vertex[:-1] == owner_of_vertex[1:]) if len(xy) > 1 else np.empty(0, int)
+        if len(inner) == 0:
             self.starts = self.ends = np.empty((0, 2))
-            self.owners = np.empty(0, dtype=int)
+            self.owners = self.sample_segment = np.empty(0, dtype=int)
             self.tree = None
             return
-        self.starts = np.concatenate(starts)
-        self.ends = np.concatenate(ends)
-        self.owners = np.concatenate(owners)
-        self.sample_segment = np.concatenate(sample_segment)
-        self.tree = cKDTree(np.concatenate(samples))
+        self.starts, self.ends = xy[inner], xy[inner + 1]
+        self.owners = owner_of_vertex[inner]
+        lengths = np.hypot(*(self.ends - self.starts).T)
+        pieces = np.maximum(1, np.ceil(lengths / step)).astype(np.int64)
+        per_segment = pieces + 1
+        self.sample_segment = np.repeat(np.arange(len(inner)), per_segment)
+        t = ranges(np.zeros(len(pieces), dtype=np.int64), per_segment) / np.repeat(pieces, per_segment)
+        samples = self.starts[self.sample_segment] + t[:, None] * (self.ends - self.starts)[self.sample_segment]
+        self.tree = cKDTree(samples)
+
+    def nearest_many(self, points: np.ndarray, radius: float, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each point, the nearest owner within ``radius`` other than ``exclude[i]``: (owner or -1, distance)."""
+        count = len(points)
+        owner = np.full(count, -1, dtype=np.int64)
+        distance = np.full(count, np.inf)
+        if self.tree is None or count == 0:
+            return owner, distance
+        hits = self.tree.query_ball_point(np.asarray(points, dtype=float), radius + self.step / 2.0 + 1e-9)
+        sizes = np.array([len(h) for h in hits], dtype=np.int64)
+        if sizes.sum() == 0:
+            return owner, distance
+        point_of = np.repeat(np.arange(count), sizes)
+        segment = self.sample_segment[np.concatenate([np.asarray(h, dtype=np.int64) for h in hits if h])]
+        pairs = np.unique(np.stack([point_of, segment], axis=1), axis=0)
+        point_of, segment = pairs[:, 0], pairs[:, 1]
+        gaps = row_distances(points[point_of], self.starts[segment], self.ends[segment])
+        owners = self.owners[segment]
+        keep = (gaps <= radius) & (owners != exclude[point_of])
+        point_of, gaps, owners = point_of[keep], gaps[keep], owners[keep]
+        order = np.lexsort((owners, gaps, point_of))
+        point_of, gaps, owners = point_of[order], gaps[order], owners[order]
+        first = np.concatenate([[True], point_of[1:] != point_of[:-1]]) if len(point_of) else np.empty(0, bool)
+        owner[point_of[first]] = owners[first]
+        distance[point_of[first]] = gaps[first]
+        return owner, distance
 
     def near(self, point: Sequence[float], radius: float) -> dict[int, float]:
         """Return {owner: distance} for every polyline within ``radius`` of ``point``."""

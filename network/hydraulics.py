@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 import networkx as nx
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .findings import Finding, make_finding
-from .model import node_xy
+from .tables import GraphTable
 
 GRAVITY_SYSTEMS = {"storm", "sanitary", "combined", "drainage", None}
 
@@ -32,72 +35,92 @@ def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicToler
     ['flat_slope']
     """
     tolerances = tolerances or HydraulicTolerances()
-    findings: list[Finding] = []
     gravity = [(u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
                if d.get("system") in GRAVITY_SYSTEMS]
-    for u, v, key, data in gravity:
-        findings.extend(_pipe_checks(graph, u, v, key, data, tolerances))
-    gravity_nodes = {n for u, v, _, _ in gravity for n in (u, v)}
-    for node in gravity_nodes:
-        findings.extend(_node_checks(graph, node, tolerances))
-    findings.extend(_cycles(graph, gravity))
+    table = GraphTable(graph, gravity)
+    findings = _pipe_checks(table, tolerances)
+    findings += _node_checks(table, tolerances)
+    findings += _cycles(table)
     return findings
 
 
-def _pipe_checks(graph, u, v, key, data, tolerances) -> list[Finding]:
-    found = []
-    up, down, length = data.get("up_invert"), data.get("down_invert"), data.get("length", 0.0)
-    fid, xy = data.get("fid"), node_xy(graph, u)
-    if up is None or down is None:
-        missing = "both" if up is None and down is None else ("upstream" if up is None else "downstream")
-        return [make_finding("missing_invert", key, fid, value=missing, xy=xy)]
-    if data.get("against_record"):
-        found.append(make_finding("reverse_slope", key, fid, value=round(up - down, 3), xy=xy))
-    if length > 0:
-        slope = (up - down) / length * 1000.0
-        if slope < tolerances.min_slope_permille:
-            found.append(make_finding("flat_slope", key, fid, value=round(slope, 2),
-                                      target=tolerances.min_slope_permille, xy=xy))
-    for invert, node in ((up, u), (down, v)):
-        ground = graph.nodes[node].get("ground_elev")
-        if ground is not None and ground - invert > tolerances.max_depth_m:
-            found.append(make_finding("implausible_depth", key, fid, value=round(ground - invert, 2),
-                                      target=f"ground − invert at {node}", xy=node_xy(graph, node)))
+def _pipe_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Finding]:
+    found: list[tuple[int, Finding]] = []
+    up, down = table.edge_numbers("up_invert"), table.edge_numbers("down_invert")
+    length = np.nan_to_num(table.edge_numbers("length"))
+    ground = table.node_numbers("ground_elev")
+    against = np.array([bool(d.get("against_record")) for d in table.edge_data], dtype=bool)
+    known = ~np.isnan(up) & ~np.isnan(down)
+
+    def report(check: str, row: int, **values) -> None:
+        found.append((row, make_finding(check, table.keys[row], table.edge_data[row].get("fid"),
+                                        xy=values.pop("xy", table.node_xy(table.source[row])), **values)))
+
+    for row in np.flatnonzero(~known).tolist():
+        missing = "both" if np.isnan(up[row]) and np.isnan(down[row]) else (
+            "upstream" if np.isnan(up[row]) else "downstream")
+        report("missing_invert", row, value=missing)
+    for row in np.flatnonzero(known & against).tolist():
+        report("reverse_slope", row, value=round(float(up[row] - down[row]), 3))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = (up - down) / np.where(length > 0, length, 1.0) * 1000.0
+        flat = known & (length > 0) & (slope < tolerances.min_slope_permille)
+    for row in np.flatnonzero(flat).tolist():
+        report("flat_slope", row, value=round(float(slope[row]), 2), target=tolerances.min_slope_permille)
+    for invert, ends in ((up, table.source), (down, table.target)):
+        with np.errstate(invalid="ignore"):
+            deep = known & (ground[ends] - invert > tolerances.max_depth_m)
+        for row in np.flatnonzero(deep).tolist():
+            node = int(ends[row])
+            report("implausible_depth", row, value=round(float(ground[node] - invert[row]), 2),
+                   target=f"ground − invert at {table.names[node]}", xy=table.node_xy(node))
+    found.sort(key=lambda item: item[0])  # pipe by pipe, as the network lists them
+    return [finding for _, finding in found]
+
+
+def _node_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Finding]:
+    found: list[Finding] = []
+    count = table.node_count
+    source, target = table.source, table.target
+    outgoing = np.bincount(source, minlength=count)
+    kinds = table.node_values("type")
+    ends_network = np.array([k in ("outfall", "plant", "pump", "storage") for k in kinds.tolist()], dtype=bool)
+    used = np.zeros(count, dtype=bool)
+    used[source], used[target] = True, True
+    for node in np.flatnonzero(used & (outgoing > 1) & ~ends_network).tolist():
+        found.append(make_finding("multiple_outlets", table.names[node], table.node_data[node].get("fid"),
+                                  value=int(outgoing[node]), xy=table.node_xy(node)))
+    diameter = table.edge_numbers("diameter")
+    diameter = np.where(diameter == 0, np.nan, diameter)  # 0 means unknown in survey exports
+    widest_in = np.full(count, -np.inf)
+    np.maximum.at(widest_in, target[~np.isnan(diameter)], diameter[~np.isnan(diameter)])
+    down_invert, up_invert = table.edge_numbers("down_invert"), table.edge_numbers("up_invert")
+    lowest_in = np.full(count, np.inf)
+    np.minimum.at(lowest_in, target[~np.isnan(down_invert)], down_invert[~np.isnan(down_invert)])
+    with np.errstate(invalid="ignore"):
+        narrower = np.isfinite(widest_in[source]) & (diameter < widest_in[source] - tolerances.diameter_drop_mm)
+        higher = np.isfinite(lowest_in[source]) & (up_invert > lowest_in[source] + tolerances.invert_step_m)
+    for row in np.flatnonzero(narrower).tolist():
+        node = int(source[row])
+        found.append(make_finding("diameter_decrease", table.keys[row], table.edge_data[row].get("fid"),
+                                  value=f"{widest_in[node]:.0f}→{diameter[row]:.0f}", target=table.names[node],
+                                  xy=table.node_xy(node)))
+    for row in np.flatnonzero(higher).tolist():
+        node = int(source[row])
+        found.append(make_finding("outlet_above_inlet", table.names[node], table.node_data[node].get("fid"),
+                                  value=round(float(up_invert[row] - lowest_in[node]), 3), xy=table.node_xy(node)))
     return found
 
 
-def _node_checks(graph, node, tolerances) -> list[Finding]:
-    found = []
-    data = graph.nodes[node]
-    incoming = list(graph.in_edges(node, keys=True, data=True))
-    outgoing = list(graph.out_edges(node, keys=True, data=True))
-    xy = node_xy(graph, node)
-    if len(outgoing) > 1 and data.get("type") not in ("outfall", "plant", "pump", "storage"):
-        found.append(make_finding("multiple_outlets", node, data.get("fid"), value=len(outgoing), xy=xy))
-    in_diameters = [d["diameter"] for _, _, _, d in incoming if d.get("diameter")]
-    in_inverts = [d["down_invert"] for _, _, _, d in incoming if d.get("down_invert") is not None]
-    for _, _, key, out in outgoing:
-        if in_diameters and out.get("diameter") and \
-                out["diameter"] < max(in_diameters) - tolerances.diameter_drop_mm:
-            found.append(make_finding("diameter_decrease", key, out.get("fid"),
-                                      value=f"{max(in_diameters):.0f}→{out['diameter']:.0f}",
-                                      target=node, xy=xy))
-        if in_inverts and out.get("up_invert") is not None and \
-                out["up_invert"] > min(in_inverts) + tolerances.invert_step_m:
-            found.append(make_finding("outlet_above_inlet", node, data.get("fid"),
-                                      value=round(out["up_invert"] - min(in_inverts), 3), xy=xy))
-    return found
-
-
-def _cycles(graph, gravity) -> list[Finding]:
+def _cycles(table: GraphTable) -> list[Finding]:
     """Pipes inside strongly connected parts of the gravity network (water going round)."""
-    sub = nx.MultiDiGraph()
-    sub.add_edges_from((u, v, k, d) for u, v, k, d in gravity)
-    found = []
-    for component in nx.strongly_connected_components(sub):
-        keys = [(k, d) for u, v, k, d in sub.edges(component, keys=True, data=True) if v in component]
-        if len(component) == 1 and not keys:
-            continue
-        for key, data in keys:
-            found.append(make_finding("cycle", key, data.get("fid"), value=len(keys)))
-    return found
+    count = table.node_count
+    if not len(table.source):
+        return []
+    matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    inside = labels[table.source] == labels[table.target]
+    pipes_in = np.bincount(labels[table.source][inside], minlength=labels.max() + 1)
+    return [make_finding("cycle", table.keys[row], table.edge_data[row].get("fid"),
+                         value=int(pipes_in[labels[table.source[row]]]))
+            for row in np.flatnonzero(inside).tolist()]

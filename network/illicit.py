@@ -12,6 +12,7 @@ from .connectivity import find_outlets, nodes_reaching
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex
 from .model import node_xy
+from .tables import GraphTable
 
 CLASS_NAMES_ZH = {
     "sanitary→storm": "污水接入雨水", "storm→sanitary": "雨水接入污水",
@@ -56,32 +57,48 @@ def illicit_connections(graph: nx.MultiDiGraph, coords: Optional[dict] = None,
                         evidence_distance: float = 5.0) -> IllicitResult:
     """Run the three families of checks over a built network."""
     result = IllicitResult()
-    cross = _cross_connections(graph, result)
+    table = GraphTable(graph)
+    cross = _cross_connections(table, result)
     _flow_path_violations(graph, cross, result)
-    _node_evidence(graph, coords or {}, evidence_distance, result)
+    _node_evidence(table, coords or {}, evidence_distance, result)
     return result
 
 
-def _cross_connections(graph, result: IllicitResult) -> list[tuple[str, str, str, str]]:
+SYSTEM_ORDER = sorted(KNOWN)  # targets are reported in name order
+
+
+def _system_codes(systems: np.ndarray) -> np.ndarray:
+    """Position of each system in SYSTEM_ORDER, -1 for unknown ones."""
+    lookup = {name: code for code, name in enumerate(SYSTEM_ORDER)}
+    return np.array([lookup.get(s, -1) for s in systems.tolist()], dtype=np.int64)
+
+
+def _cross_connections(table: GraphTable, result: IllicitResult) -> list[tuple[str, str, str, str]]:
     """Every pipe discharging into a node whose outgoing pipes (or own system) differ."""
+    edge_system = _system_codes(table.edge_values("system"))
+    node_system = _system_codes(table.node_values("system"))
+    known = edge_system >= 0
+    # which known systems leave each node, as bits
+    leaving = np.zeros(table.node_count, dtype=np.int64)
+    np.bitwise_or.at(leaving, table.source[known], 1 << edge_system[known])
+    own = np.where(node_system >= 0, 1 << np.maximum(node_system, 0), 0)
+    targets = np.where(leaving > 0, leaving, own)[table.target]
+    found = []
+    for code, to_system in enumerate(SYSTEM_ORDER):
+        for row in np.flatnonzero(known & ((targets >> code) & 1 == 1) & (edge_system != code)).tolist():
+            kind = classify(SYSTEM_ORDER[edge_system[row]], to_system)
+            if kind is not None:
+                found.append((row, code, kind))
+    found.sort()
     cross = []
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        from_system = data.get("system")
-        if from_system not in KNOWN:
-            continue
-        targets = {d.get("system") for _, _, d in graph.out_edges(v, data=True)} & KNOWN
-        own = graph.nodes[v].get("system")
-        if not targets and own in KNOWN:
-            targets = {own}
-        for to_system in sorted(targets):
-            kind = classify(from_system, to_system)
-            if kind is None:
-                continue
-            cross.append((u, v, key, kind))
-            result.cross_by_class[kind] = result.cross_by_class.get(kind, 0) + 1
-            result.findings.append(make_finding(
-                "cross_connection", key, data.get("fid"), value=kind, target=v,
-                value_zh=CLASS_NAMES_ZH[kind], xy=node_xy(graph, v), severity=_severity(kind)))
+    for row, _, kind in found:
+        u, v = table.names[table.source[row]], table.names[table.target[row]]
+        key, data = table.keys[row], table.edge_data[row]
+        cross.append((u, v, key, kind))
+        result.cross_by_class[kind] = result.cross_by_class.get(kind, 0) + 1
+        result.findings.append(make_finding(
+            "cross_connection", key, data.get("fid"), value=kind, target=v,
+            value_zh=CLASS_NAMES_ZH[kind], xy=table.node_xy(table.target[row]), severity=_severity(kind)))
     return cross
 
 
@@ -134,40 +151,59 @@ def _length(_u, _v, edges) -> float:
     return min(d.get("length", 0.0) for d in edges.values())
 
 
-def _node_evidence(graph, coords: dict, distance: float, result: IllicitResult) -> None:
+def _node_evidence(table: GraphTable, coords: dict, distance: float, result: IllicitResult) -> None:
     """Inlets on sanitary pipes, and sanitary manholes close to storm pipes they do not join."""
-    storm_keys = [k for _, _, k, d in graph.edges(keys=True, data=True) if d.get("system") == "storm"]
-    sanitary_keys = [k for _, _, k, d in graph.edges(keys=True, data=True) if d.get("system") == "sanitary"]
-    storm_index = SegmentIndex([np.asarray(coords[k]) for k in storm_keys if k in coords]) if coords else None
-    sanitary_index = SegmentIndex([np.asarray(coords[k]) for k in sanitary_keys if k in coords]) \
-        if coords else None
-    storm_keys = [k for k in storm_keys if k in coords]
-    sanitary_keys = [k for k in sanitary_keys if k in coords]
-    for node, data in graph.nodes(data=True):
-        xy = node_xy(graph, node)
-        incident = [d.get("system") for _, _, d in graph.in_edges(node, data=True)] + \
-                   [d.get("system") for _, _, d in graph.out_edges(node, data=True)]
-        if data.get("type") == "inlet":
-            if "sanitary" in incident:
-                result.findings.append(make_finding("inlet_on_sanitary", node, data.get("fid"),
-                                                    value="connected", xy=xy))
-            elif sanitary_index is not None and xy is not None:
-                near = sanitary_index.near(xy, distance)
-                if near:
-                    owner, gap = min(near.items(), key=lambda item: item[1])
-                    result.findings.append(make_finding(
-                        "inlet_on_sanitary", node, data.get("fid"),
-                        value=f"{gap:.1f} m from {sanitary_keys[owner]}", xy=xy))
-        elif (data.get("type") in ("manhole", None) and not data.get("virtual")
-              and (data.get("system") == "sanitary" or (incident and set(incident) == {"sanitary"}))
-              and storm_index is not None and xy is not None):
-            near = {o: g for o, g in storm_index.near(xy, distance).items()
-                    if storm_keys[o] not in _incident_keys(graph, node)}
-            if near:
-                owner, gap = min(near.items(), key=lambda item: item[1])
-                result.findings.append(make_finding("sanitary_near_storm", node, data.get("fid"),
-                                                    value=round(gap, 2), target=storm_keys[owner], xy=xy))
-
-
-def _incident_keys(graph, node) -> set[str]:
-    return {k for _, _, k in graph.in_edges(node, keys=True)} | {k for _, _, k in graph.out_edges(node, keys=True)}
+    systems = table.edge_values("system")
+    count = table.node_count
+    is_sanitary = np.array([s == "sanitary" for s in systems.tolist()], dtype=bool)
+    is_storm = np.array([s == "storm" for s in systems.tolist()], dtype=bool)
+    ends = np.concatenate([table.source, table.target])
+    incident = np.bincount(ends, minlength=count)
+    sanitary_incident = np.bincount(ends, weights=np.tile(is_sanitary, 2).astype(float), minlength=count)
+    kinds = table.node_values("type").tolist()
+    virtual = np.array([bool(d.get("virtual")) for d in table.node_data], dtype=bool)
+    node_systems = table.node_values("system").tolist()
+    located = np.array([table.node_xy(n) is not None for n in range(count)], dtype=bool)
+    xy = np.array([table.node_xy(n) or (np.nan, np.nan) for n in range(count)], dtype=float).reshape(-1, 2)
+    storm_rows = [r for r in np.flatnonzero(is_storm).tolist() if table.keys[r] in coords]
+    sanitary_rows = [r for r in np.flatnonzero(is_sanitary).tolist() if table.keys[r] in coords]
+    inlets = np.array([k == "inlet" for k in kinds], dtype=bool)
+    connected = inlets & (sanitary_incident > 0)
+    for node in np.flatnonzero(connected).tolist():
+        result.findings.append(make_finding("inlet_on_sanitary", table.names[node], table.node_data[node].get("fid"),
+                                            value="connected", xy=table.node_xy(node)))
+    loose = np.flatnonzero(inlets & ~connected & located)
+    if coords and len(loose) and sanitary_rows:
+        index = SegmentIndex([np.asarray(coords[table.keys[r]]) for r in sanitary_rows])
+        owner, gap = index.nearest_many(xy[loose], distance, np.full(len(loose), -1))
+        for node, found, metres in zip(loose.tolist(), owner.tolist(), gap.tolist()):
+            if found >= 0:
+                result.findings.append(make_finding(
+                    "inlet_on_sanitary", table.names[node], table.node_data[node].get("fid"),
+                    value=f"{metres:.1f} m from {table.keys[sanitary_rows[found]]}", xy=table.node_xy(node)))
+    sanitary_node = np.array([s == "sanitary" for s in node_systems], dtype=bool) | \
+        ((incident > 0) & (sanitary_incident == incident))
+    manholes = np.flatnonzero(np.array([k in ("manhole", None) for k in kinds], dtype=bool) & ~virtual
+                              & sanitary_node & located)
+    if not (coords and len(manholes) and storm_rows):
+        return
+    index = SegmentIndex([np.asarray(coords[table.keys[r]]) for r in storm_rows])
+    owner, gap = index.nearest_many(xy[manholes], distance, np.full(len(manholes), -1))
+    position = {row: number for number, row in enumerate(storm_rows)}
+    joined_storm: dict[int, set[int]] = {}  # manhole -> storm pipes joined to it (by index position)
+    for node, row in zip(ends[np.tile(is_storm, 2)].tolist(), np.concatenate([np.flatnonzero(is_storm)] * 2).tolist()):
+        if row in position:
+            joined_storm.setdefault(node, set()).add(position[row])
+    for node, found, metres in zip(manholes.tolist(), owner.tolist(), gap.tolist()):
+        if found < 0:
+            continue
+        joined = joined_storm.get(node, set())
+        if found in joined:
+            # the nearest storm pipe is joined to this manhole: look for the nearest one that is not
+            near = {o: g for o, g in index.near(tuple(xy[node]), distance).items() if o not in joined}
+            if not near:
+                continue
+            found, metres = min(near.items(), key=lambda item: item[1])
+        result.findings.append(make_finding("sanitary_near_storm", table.names[node],
+                                            table.node_data[node].get("fid"), value=round(metres, 2),
+                                            target=table.keys[storm_rows[found]], xy=table.node_xy(node)))

@@ -51,22 +51,102 @@ def ensure_proj_data() -> None:
             return
 
 
-def working_crs(frame) -> tuple[Any, Optional[Any]]:
-    """(input CRS, metric CRS or None) chosen exactly as the QGIS algorithms choose it."""
+def working_crs(frame=None, crs=None, bounds=None) -> tuple[Any, Optional[Any]]:
+    """(input CRS, metric CRS or None) chosen exactly as the QGIS algorithms choose it.
+
+    Give a GeoDataFrame, or a CRS (anything pyproj reads) with bounds (minx, miny, maxx, maxy).
+    """
     ensure_proj_data()
     from pyproj import CRS, Transformer
 
-    crs = frame.crs
+    if frame is not None:
+        crs, bounds = frame.crs, frame.total_bounds
     if crs is None:
         return None, None
     crs = CRS.from_user_input(crs)
     units = crs.axis_info[0].unit_name if crs.axis_info else ""
     if crs.is_projected and units in ("metre", "meter"):
         return crs, None
-    minx, miny, maxx, maxy = frame.total_bounds
+    minx, miny, maxx, maxy = bounds
     centre = ((minx + maxx) / 2.0, (miny + maxy) / 2.0)
     lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(*centre)
     return crs, CRS.from_epsg(metric_epsg_for(lon, lat))
+
+
+def split_source(source: Any) -> tuple[str, Optional[str]]:
+    """(path, layer name) of 'file.gpkg', 'file.gpkg|layername=pipes' or ('file.gpkg', 'pipes')."""
+    if isinstance(source, tuple):
+        return str(source[0]), source[1]
+    text = os.fspath(source)
+    text = text.decode() if isinstance(text, bytes) else text
+    if "|layername=" in text:
+        path, rest = text.split("|layername=", 1)
+        return path, rest.split("|")[0]
+    return text, None
+
+
+def is_path(source: Any) -> bool:
+    """Whether a pipes/nodes argument names a file (rather than being a GeoDataFrame)."""
+    return isinstance(source, (str, bytes, tuple)) or hasattr(source, "__fspath__")
+
+
+def read_source(source: Any, kind: str) -> tuple[Any, Any, Any]:
+    """(columns in the source CRS, source CRS, what pipes_frame reads later) of a path or GeoDataFrame."""
+    from .arrow import has_arrow, read_columns
+
+    if is_path(source) and has_arrow():
+        path, layer = split_source(source)
+        encoding = detect_dbf_encoding(path) if path.lower().endswith(".shp") else None
+        columns, wkt = read_columns(path, layer, kind, encoding)
+        columns.name = layer or os.path.splitext(os.path.basename(path))[0]
+        return columns, wkt, (path, layer)
+    frame = read_layer(*split_source(source)) if is_path(source) else source
+    return frame_columns(frame, "pipes" if kind == "line" else "nodes", kind), frame.crs, frame
+
+
+def frame_columns(frame, name: str, kind: str):
+    """Columns of a GeoDataFrame, geometry through WKB like the file reader."""
+    from .arrow import decode_lines, decode_points
+    from .columns import LineColumns, PointColumns, object_array
+
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    attrs = {}
+    for column in columns:
+        values = frame[column].to_numpy()
+        if values.dtype.kind == "M":
+            values = object_array([None if v != v else str(v) for v in values.astype("datetime64[s]").tolist()])
+        elif values.dtype.kind not in "iufb":
+            values = object_array([_plain(v) if not _is_missing(v) else None for v in values.tolist()])
+        attrs[str(column)] = values
+    blobs = [None if g is None or g.is_empty else g.wkb for g in frame.geometry]
+    positions = np.arange(len(frame), dtype=np.int64)
+    if kind == "line":
+        part_feature, part_number, offsets, xy = decode_lines(blobs)
+        return LineColumns(name=name, field_names=[str(c) for c in columns], fids=positions, attrs=attrs,
+                           part_feature=part_feature, part_number=part_number, offsets=offsets, xy=xy)
+    return PointColumns(name=name, field_names=[str(c) for c in columns], fids=positions, attrs=attrs,
+                        xy=decode_points(blobs))
+
+
+def bounds_of(xy: np.ndarray) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of the finite coordinates."""
+    finite = xy[np.isfinite(xy).all(axis=1)]
+    if not len(finite):
+        return (0.0, 0.0, 0.0, 0.0)
+    return (*finite.min(axis=0).tolist(), *finite.max(axis=0).tolist())
+
+
+def transform_xy(xy: np.ndarray, source_crs: Any, target_crs: Any) -> np.ndarray:
+    """Coordinates from one CRS to another (x/y order whatever the CRS axis order)."""
+    from pyproj import CRS, Transformer
+
+    if source_crs is None or target_crs is None or CRS.from_user_input(source_crs) == CRS.from_user_input(target_crs):
+        return xy
+    transformer = Transformer.from_crs(CRS.from_user_input(source_crs), CRS.from_user_input(target_crs),
+                                       always_xy=True)
+    result = np.empty_like(xy)
+    result[:, 0], result[:, 1] = transformer.transform(xy[:, 0], xy[:, 1])
+    return result
 
 
 def to_layer_data(frame, name: str, metric=None, kind: str = "pipe") -> LayerData:
@@ -114,6 +194,9 @@ def _plain(value):
 def pipes_frame(network, pipes) -> Any:
     """The input pipes (one row per part) with PipeNet's pn_ columns, in the input CRS."""
     import geopandas
+
+    if isinstance(pipes, tuple):  # built from a file: read the attributes and geometry now
+        pipes = read_layer(*pipes)
 
     rows, geometries = [], []
     for position, (geometry, attrs) in enumerate(zip(pipes.geometry, pipes.drop(columns=pipes.geometry.name)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from dataclasses import dataclass
+from typing import Callable
 
-import networkx as nx
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from .findings import Finding, make_finding
-from .geometry import SegmentIndex, point_at_half, point_segment_distance
-from .model import edge_of
+from .geometry import SegmentIndex, point_segment_distance, row_distances
 
 
 def snap_to_nodes(ends: np.ndarray, node_xy: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -40,145 +41,193 @@ def snap_to_nodes(ends: np.ndarray, node_xy: np.ndarray, tolerance: float) -> tu
 def cluster_ends(points: np.ndarray, tolerance: float) -> np.ndarray:
     """Group pipe ends into junctions so that no two ends in a group are over ``tolerance`` apart.
 
+    Groups are grown greedily from the first unlabelled end, nearest candidates first; labels
+    count up in the order of each group's first end.
+
     >>> cluster_ends(np.array([[0, 0], [0.3, 0], [0.6, 0], [9, 9]]), 0.5).tolist()
     [0, 0, 1, 2]
     """
-    labels = np.full(len(points), -1, dtype=int)
-    if len(points) == 0:
+    count = len(points)
+    labels = np.full(count, -1, dtype=np.int64)
+    if count == 0:
         return labels
-    neighbours = cKDTree(points).query_ball_point(points, tolerance)
-    next_label = 0
-    for seed in range(len(points)):
-        if labels[seed] >= 0:
-            continue
-        labels[seed] = next_label
-        candidates = [c for c in neighbours[seed] if labels[c] < 0]
-        if candidates:
-            members = [seed]
-            candidates.sort(key=lambda c: float(np.hypot(*(points[c] - points[seed]))))
+    pairs = cKDTree(points).query_pairs(tolerance, output_type="ndarray")
+    matrix = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(count, count)) \
+        if len(pairs) else coo_matrix((count, count))
+    _, groups = connected_components(matrix, directed=False)
+    sizes = np.bincount(groups)
+    pair_count = np.bincount(groups[pairs[:, 0]], minlength=len(sizes)) if len(pairs) else np.zeros(len(sizes), int)
+    # a group whose ends are all within tolerance of each other is one junction (the usual case)
+    whole = pair_count == sizes * (sizes - 1) // 2
+    labels[whole[groups]] = groups[whole[groups]]
+    next_label = len(sizes)
+    members_of: dict[int, list[int]] = {}
+    for point in np.flatnonzero(~whole[groups]).tolist():
+        members_of.setdefault(int(groups[point]), []).append(point)
+    tree = cKDTree(points) if members_of else None
+    for members in members_of.values():
+        for seed in members:
+            if labels[seed] >= 0:
+                continue
+            labels[seed] = next_label
+            candidates = [c for c in tree.query_ball_point(points[seed], tolerance) if labels[c] < 0]
+            chosen = [seed]
+            candidates.sort(key=lambda c: (float(np.hypot(*(points[c] - points[seed]))), c))
             for candidate in candidates:
-                gaps = np.hypot(*(points[members] - points[candidate]).T)
-                if (gaps <= tolerance).all():
+                if (np.hypot(*(points[chosen] - points[candidate]).T) <= tolerance).all():
                     labels[candidate] = next_label
-                    members.append(candidate)
-        next_label += 1
-    return labels
+                    chosen.append(candidate)
+            next_label += 1
+    # number groups by their first end, as the points come
+    first = np.full(next_label, count, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(count))
+    used = np.flatnonzero(first < count)
+    rank = np.full(next_label, -1, dtype=np.int64)
+    rank[used[np.argsort(first[used], kind="stable")]] = np.arange(len(used))
+    return rank[labels]
+
+
+@dataclass
+class EdgeArrays:
+    """The built graph as arrays: node names/locations and pipes as (from, to) node positions."""
+
+    names: np.ndarray
+    xy: np.ndarray
+    virtual: np.ndarray
+    node_fids: list
+    source: np.ndarray
+    target: np.ndarray
+    keys: np.ndarray
+    fids: np.ndarray
+    line_xy: np.ndarray
+    offsets: np.ndarray
+    middles: np.ndarray
 
 
 def find_topology_defects(
-    graph: nx.MultiDiGraph,
-    coords: dict[str, np.ndarray],
+    edges: EdgeArrays,
     snap_tolerance: float,
     near_miss_distance: float,
     has_node_layer: bool,
     check: Callable[[], None] = lambda: None,
 ) -> list[Finding]:
     """Report dangling ends, near misses, duplicates, overlaps, self-loops and orphan nodes."""
-    findings: list[Finding] = []
-    pipe_ids = list(coords)
-    owner_of = {pipe_id: index for index, pipe_id in enumerate(pipe_ids)}
-    index = SegmentIndex([coords[p] for p in pipe_ids], step=max(near_miss_distance, 5.0))
-    edge_data = {key: (u, v, data) for u, v, key, data in graph.edges(keys=True, data=True)}
-
-    node_names = list(graph.nodes)
-    node_xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in node_names]) \
-        if node_names else np.empty((0, 2))
-    node_tree = cKDTree(node_xy) if len(node_xy) else None
-
-    for count, (node, data) in enumerate(graph.nodes(data=True)):
-        if count % 2000 == 0:
-            check()  # raises Cancelled when the user asked to stop
-        degree = graph.degree(node)
-        xy = (data["x"], data["y"])
-        if degree == 0 and not data.get("virtual"):
-            findings.append(make_finding("orphan_node", node, data.get("fid"), xy=xy))
-            continue
-        if not data.get("virtual") or degree != 1:
-            continue
-        pipe_key = _incident_keys(graph, node)[0]
-        fid = edge_data[pipe_key][2].get("fid")
-        findings.append(make_finding("dangling_end", pipe_key, fid, value=node, xy=xy,
-                                     severity=None if has_node_layer else "info"))
-        near = _nearest_unconnected(graph, node, xy, pipe_key, node_names, node_tree, index,
-                                    pipe_ids, near_miss_distance)
-        if near is not None:
-            distance, target = near
-            findings.append(make_finding("near_miss", pipe_key, fid, value=round(distance, 3),
-                                         xy=xy, target=target))
-
+    count = len(edges.names)
+    degree = np.bincount(edges.source, minlength=count) + np.bincount(edges.target, minlength=count)
+    index = SegmentIndex.from_arrays(edges.line_xy, edges.offsets, step=max(near_miss_distance, 5.0))
+    check()  # raises Cancelled when the user asked to stop
+    by_node: list[tuple[int, int, Finding]] = []
+    for node in np.flatnonzero((degree == 0) & ~edges.virtual).tolist():
+        by_node.append((node, 0, make_finding("orphan_node", edges.names[node], edges.node_fids[node],
+                                              xy=tuple(edges.xy[node]))))
+    dangling = np.flatnonzero((degree == 1) & edges.virtual)
+    incident = np.full(count, -1, dtype=np.int64)
+    incident[edges.target] = np.arange(len(edges.target))
+    incident[edges.source] = np.arange(len(edges.source))
+    pipe = incident[dangling]
+    other_end = np.where(edges.source[pipe] == dangling, edges.target[pipe], edges.source[pipe])
+    near_node, node_gap = _nearest_other_node(edges.xy, dangling, other_end, near_miss_distance)
+    near_pipe, pipe_gap = index.nearest_many(edges.xy[dangling], near_miss_distance, pipe)
     check()
-    findings.extend(_duplicates_and_overlaps(graph, coords, index, owner_of, snap_tolerance))
+    severity = None if has_node_layer else "info"
+    for row, node in enumerate(dangling.tolist()):
+        key, fid, xy = edges.keys[pipe[row]], int(edges.fids[pipe[row]]), tuple(edges.xy[node])
+        by_node.append((node, 1, make_finding("dangling_end", key, fid, value=edges.names[node], xy=xy,
+                                              severity=severity)))
+        best = None
+        if near_node[row] >= 0:
+            name = edges.names[near_node[row]]
+            kind = "pipe end" if edges.virtual[near_node[row]] else "node"
+            best = (float(node_gap[row]), f"{kind} {name}")
+        if near_pipe[row] >= 0 and (best is None or pipe_gap[row] < best[0] - 1e-9):
+            best = (float(pipe_gap[row]), f"pipe {edges.keys[near_pipe[row]]}")
+        if best is not None:
+            by_node.append((node, 2, make_finding("near_miss", key, fid, value=round(best[0], 3), xy=xy,
+                                                  target=best[1])))
+    by_node.sort(key=lambda item: (item[0], item[1]))
+    findings = [finding for _, _, finding in by_node]
     check()
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        if u == v:
-            xy = point_at_half(coords[key]) if key in coords else None
-            findings.append(make_finding("self_loop", key, data.get("fid"), value=u, xy=xy))
+    findings.extend(_duplicates_and_overlaps(edges, index, snap_tolerance))
+    check()
+    for row in np.flatnonzero(edges.source == edges.target).tolist():
+        findings.append(make_finding("self_loop", edges.keys[row], int(edges.fids[row]),
+                                     value=edges.names[edges.source[row]], xy=tuple(edges.middles[row])))
     return findings
 
 
-def _incident_keys(graph: nx.MultiDiGraph, node: str) -> list[str]:
-    keys = [k for _, _, k in graph.in_edges(node, keys=True)]
-    keys += [k for _, _, k in graph.out_edges(node, keys=True)]
-    return keys
+def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray,
+                        radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest node within ``radius`` of each of ``nodes`` that is neither itself nor its pipe's other end."""
+    found = np.full(len(nodes), -1, dtype=np.int64)
+    gaps = np.full(len(nodes), np.inf)
+    if len(nodes) == 0 or len(xy) < 2:
+        return found, gaps
+    tree = cKDTree(xy)
+    k = min(4, len(xy))
+    distance, neighbour = tree.query(xy[nodes], k=k, distance_upper_bound=radius)
+    distance, neighbour = distance.reshape(len(nodes), k), neighbour.reshape(len(nodes), k)
+    usable = np.isfinite(distance) & (neighbour != nodes[:, None]) & (neighbour != other_end[:, None])
+    first = np.argmax(usable, axis=1)
+    has = usable.any(axis=1)
+    rows = np.flatnonzero(has)
+    found[rows] = neighbour[rows, first[rows]]
+    gaps[rows] = distance[rows, first[rows]]
+    for row in np.flatnonzero(~has & np.isfinite(distance[:, -1])).tolist():
+        # every one of the k nearest was excluded or there are more within reach: ask exactly
+        for candidate in sorted(tree.query_ball_point(xy[nodes[row]], radius),
+                                key=lambda c: float(np.hypot(*(xy[c] - xy[nodes[row]])))):
+            if candidate not in (nodes[row], other_end[row]):
+                found[row], gaps[row] = candidate, float(np.hypot(*(xy[candidate] - xy[nodes[row]])))
+                break
+    return found, gaps
 
 
-def _nearest_unconnected(graph, node, xy, pipe_key, node_names, node_tree, index, pipe_ids,
-                         radius) -> Optional[tuple[float, str]]:
-    """Nearest node or pipe within ``radius`` of a dangling end that it is not connected to."""
-    best: Optional[tuple[float, str]] = None
-    if node_tree is not None:
-        for other in node_tree.query_ball_point(xy, radius):
-            name = node_names[other]
-            if name == node or graph.has_edge(node, name) or graph.has_edge(name, node):
-                continue
-            distance = float(np.hypot(xy[0] - graph.nodes[name]["x"], xy[1] - graph.nodes[name]["y"]))
-            kind = "pipe end" if graph.nodes[name].get("virtual") else "node"
-            if best is None or distance < best[0]:
-                best = (distance, f"{kind} {name}")
-    connected = set(_incident_keys(graph, node))
-    for owner, distance in index.near(xy, radius).items():
-        other_key = pipe_ids[owner]
-        if other_key in connected or other_key == pipe_key:
-            continue
-        if best is None or distance < best[0] - 1e-9:
-            best = (distance, f"pipe {other_key}")
-    return best
-
-
-def _duplicates_and_overlaps(graph, coords, index, owner_of, tolerance) -> list[Finding]:
+def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: float) -> list[Finding]:
     findings: list[Finding] = []
-    by_ends: dict[tuple, list[str]] = {}
-    for u, v, key in graph.edges(keys=True):
-        if u != v:
-            by_ends.setdefault(tuple(sorted((u, v))), []).append(key)
+
+    def line(row: int) -> np.ndarray:
+        return edges.line_xy[edges.offsets[row]:edges.offsets[row + 1]]
+
+    low, high = np.minimum(edges.source, edges.target), np.maximum(edges.source, edges.target)
+    proper = np.flatnonzero(low != high)
+    order = proper[np.lexsort((proper, high[proper], low[proper]))]
+    same = (low[order][1:] == low[order][:-1]) & (high[order][1:] == high[order][:-1])
+    groups: dict[tuple, list[int]] = {}
+    for position in np.flatnonzero(same).tolist():
+        for row in (order[position], order[position + 1]):
+            members = groups.setdefault((int(low[row]), int(high[row])), [])
+            if row not in members:
+                members.append(int(row))
     duplicate_pairs: set[frozenset] = set()
-    for keys in by_ends.values():
-        for position, key in enumerate(keys):
-            for earlier in keys[:position]:
-                if _same_line(coords[key], coords[earlier], tolerance):
-                    duplicate_pairs.add(frozenset((key, earlier)))
-                    data = graph.edges[edge_of(graph, key)]
-                    findings.append(make_finding("duplicate_pipe", key, data.get("fid"), value=earlier,
-                                                 xy=point_at_half(coords[key])))
+    for rows in sorted(groups.values()):
+        for position, row in enumerate(rows):
+            for earlier in rows[:position]:
+                if _same_line(line(row), line(earlier), tolerance):
+                    duplicate_pairs.add(frozenset((row, earlier)))
+                    findings.append(make_finding("duplicate_pipe", edges.keys[row], int(edges.fids[row]),
+                                                 value=edges.keys[earlier], xy=tuple(edges.middles[row])))
                     break
-    pipe_ids = list(coords)
     reported: set[frozenset] = set()
-    middles = {key: point_at_half(line) for key, line in coords.items() if len(line) >= 2}
-    coarse = index.candidates(np.array(list(middles.values())).reshape(-1, 2), tolerance)
-    for (key, middle), nearby in zip(middles.items(), coarse):
-        line = coords[key]
-        if len(nearby) < 2:  # only the pipe itself passes there: the usual case, skip exact tests
+    if index.tree is None:
+        return findings
+    # only middles with another pipe within tolerance need the whole-line test
+    pairs = cKDTree(edges.middles).sparse_distance_matrix(index.tree, tolerance + index.step / 2.0 + 1e-9,
+                                                         output_type="ndarray")
+    segment = index.sample_segment[pairs["j"]]
+    rows = pairs["i"].astype(np.int64)
+    other = index.owners[segment] != rows
+    candidates = np.unique(np.stack([rows[other], segment[other]], axis=1), axis=0)
+    gaps = row_distances(edges.middles[candidates[:, 0]], index.starts[candidates[:, 1]],
+                          index.ends[candidates[:, 1]])
+    close = np.unique(np.stack([candidates[:, 0], index.owners[candidates[:, 1]]], axis=1)[gaps <= tolerance], axis=0)
+    for row, owner in close.tolist():
+        pair = frozenset((row, owner))
+        if pair in duplicate_pairs or pair in reported:
             continue
-        for owner in index.near(middle, tolerance):
-            other = pipe_ids[owner]
-            pair = frozenset((key, other))
-            if other == key or pair in duplicate_pairs or pair in reported:
-                continue
-            if _inside(line, coords[other], tolerance):
-                reported.add(pair)
-                data = graph.edges[edge_of(graph, key)]
-                findings.append(make_finding("overlapping_pipe", key, data.get("fid"), value=other,
-                                             xy=middle))
+        if _inside(line(row), line(owner), tolerance):
+            reported.add(pair)
+            findings.append(make_finding("overlapping_pipe", edges.keys[row], int(edges.fids[row]),
+                                         value=edges.keys[owner], xy=tuple(edges.middles[row])))
     return findings
 
 
@@ -196,14 +245,21 @@ def _inside(line: np.ndarray, other: np.ndarray, tolerance: float) -> bool:
     return all(point_segment_distance(p, starts, ends).min() <= tolerance for p in probes)
 
 
-def component_ids(graph: nx.MultiDiGraph) -> dict[str, int]:
-    """Number weakly connected components 1..n, largest (by pipes, then nodes) first."""
-    components = list(nx.weakly_connected_components(graph))
-    label = {node: index for index, nodes in enumerate(components) for node in nodes}
-    pipes = [0] * len(components)
-    for u, _ in graph.edges():
-        pipes[label[u]] += 1
-    order = sorted(range(len(components)), key=lambda i: (-pipes[i], -len(components[i]),
-                                                          min(map(str, components[i]))))
-    rank = {index: number for number, index in enumerate(order, start=1)}
-    return {node: rank[index] for node, index in label.items()}
+def component_ids(names: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Weakly connected component of every node, numbered 1..n, largest (by pipes, then nodes) first."""
+    count = len(names)
+    if count == 0:
+        return np.empty(0, dtype=np.int64)
+    matrix = coo_matrix((np.ones(len(source)), (source, target)), shape=(count, count))
+    number, labels = connected_components(matrix, directed=False)
+    pipes = np.bincount(labels[source], minlength=number)
+    nodes = np.bincount(labels, minlength=number)
+    # ties are broken by the smallest node name, as text (a fixed-width array sorts in C)
+    name_rank = np.empty(count, dtype=np.int64)
+    name_rank[np.argsort(np.array(names.tolist(), dtype=str), kind="stable")] = np.arange(count)
+    smallest = np.full(number, count, dtype=np.int64)
+    np.minimum.at(smallest, labels, name_rank)
+    order = np.lexsort((smallest, -nodes, -pipes))
+    rank = np.empty(number, dtype=np.int64)
+    rank[order] = np.arange(1, number + 1)
+    return rank[labels]

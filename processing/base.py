@@ -23,11 +23,13 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progress
 from ..network.build import build_network
+from .bulk import bulk_columns
 from .cache import NETWORK_CACHE
 from .compat import set_advanced, tr_noop
 from .encoding import decoded_source
 from .layers import (
     WorkingFrame,
+    note_reprojection,
     read_nodes,
     read_pipes,
     working_frame,
@@ -248,9 +250,19 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         nodes_name = self._layer_name(parameters, "NODES", context)
 
         def build() -> tuple:
-            pipes, pipe_fids = read_pipes(pipes_source, pipes_name, frame, feedback)
-            nodes, node_fids = read_nodes(nodes_source, nodes_name, frame, context, feedback) \
-                if nodes_source is not None else (None, [])
+            bulk = bulk_columns(self, parameters, "PIPES", context, pipes_source, frame, "line", encoding)
+            if bulk is not None:
+                feedback.pushInfo(self.tr("Layer '{}' read in bulk: {} features.").format(pipes_name, len(bulk[1])))
+            pipes, pipe_fids = bulk or read_pipes(pipes_source, pipes_name, frame, feedback)
+            if nodes_source is not None:
+                bulk = bulk_columns(self, parameters, "NODES", context, nodes_source, frame, "point", encoding)
+                if bulk is not None:
+                    note_reprojection(nodes_source, nodes_name, frame, feedback)
+                    feedback.pushInfo(self.tr("Layer '{}' read in bulk: {} features.").format(
+                        nodes_name, len(bulk[1])))
+                nodes, node_fids = bulk or read_nodes(nodes_source, nodes_name, frame, context, feedback)
+            else:
+                nodes, node_fids = None, []
             if feedback.isCanceled():
                 raise Cancelled("cancelled")
             network = build_network(pipes, nodes, options, FeedbackProgress(feedback))

@@ -147,16 +147,24 @@ def read_pipes(source, name: str, frame: WorkingFrame, feedback,
     return LayerData(name, field_names, records), fids
 
 
+def note_reprojection(source, name: str, frame: WorkingFrame, feedback) -> Optional[QgsCoordinateReferenceSystem]:
+    """The working CRS when a node layer must be reprojected into it (and say so), else None."""
+    working_crs = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
+    if is_undefined(source.sourceCrs()) or is_undefined(working_crs) or source.sourceCrs() == working_crs:
+        return None
+    feedback.pushInfo(f"Layer '{name}' is in {source.sourceCrs().authid()}; reprojected to "
+                      f"{working_crs.authid()} to match the pipes.")
+    return working_crs
+
+
 def read_nodes(source, name: str, frame: WorkingFrame, context, feedback) -> tuple[LayerData, list[int]]:
     """Read a point source into NodeRecords (working CRS, reprojected when CRSs differ) and fids."""
     _check_geometry_type(source, name, QgsWkbTypes.PointGeometry, "NODES")
     field_names = source.fields().names()
     transform = None
-    working_crs = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
-    if not is_undefined(source.sourceCrs()) and not is_undefined(working_crs) and source.sourceCrs() != working_crs:
+    working_crs = note_reprojection(source, name, frame, feedback)
+    if working_crs is not None:
         transform = QgsCoordinateTransform(source.sourceCrs(), working_crs, context.transformContext())
-        feedback.pushInfo(f"Layer '{name}' is in {source.sourceCrs().authid()}; reprojected to "
-                          f"{working_crs.authid()} to match the pipes.")
     records, fids = [], []
     for count, feature in enumerate(source.getFeatures()):
         if count % 5000 == 0 and feedback.isCanceled():

@@ -1,0 +1,221 @@
+"""Columnar layers: one numpy array per field and flat vertex arrays, so a build never loops per feature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from .model import LayerData
+
+
+@dataclass
+class LineColumns:
+    """A line layer as arrays: attributes per feature, parts as ranges of one vertex array.
+
+    ``fids`` are the keys findings and results use (the record fid, which adapters set to the
+    feature's position); ``part_feature`` gives each part's feature position and ``offsets`` its
+    vertex range in ``xy`` (working CRS, metres). Empty parts are left out; a feature with no part
+    has no geometry.
+    """
+
+    name: str
+    field_names: list[str]
+    fids: np.ndarray
+    attrs: dict[str, np.ndarray]
+    part_feature: np.ndarray
+    part_number: np.ndarray
+    offsets: np.ndarray
+    xy: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """Number of features."""
+        return len(self.fids)
+
+
+@dataclass
+class PointColumns:
+    """A point layer as arrays: attributes and x/y per feature (NaN where the geometry is null)."""
+
+    name: str
+    field_names: list[str]
+    fids: np.ndarray
+    attrs: dict[str, np.ndarray]
+    xy: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """Number of features."""
+        return len(self.fids)
+
+
+def object_array(values: Sequence[Any]) -> np.ndarray:
+    """A 1-D object array of ``values`` (numpy would turn equal-length tuples into a 2-D array)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = list(values)
+    return array
+
+
+def lines_from_records(layer: LayerData) -> LineColumns:
+    """Columns of a LayerData of PipeRecords."""
+    records = list(layer.records)
+    part_feature, part_number, sizes, points = [], [], [], []
+    for position, record in enumerate(records):
+        number = 0
+        for part in record.parts or []:
+            if not part:
+                continue
+            number += 1
+            part_feature.append(position)
+            part_number.append(number)
+            sizes.append(len(part))
+            points.extend((p[0], p[1]) for p in part)
+    return LineColumns(
+        name=layer.name, field_names=list(layer.field_names),
+        fids=np.array([r.fid for r in records], dtype=np.int64),
+        attrs={name: object_array([r.attrs.get(name) for r in records]) for name in layer.field_names},
+        part_feature=np.array(part_feature, dtype=np.int64), part_number=np.array(part_number, dtype=np.int64),
+        offsets=np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64),
+        xy=np.array(points, dtype=float).reshape(-1, 2))
+
+
+def points_from_records(layer: LayerData) -> PointColumns:
+    """Columns of a LayerData of NodeRecords."""
+    records = list(layer.records)
+    xy = np.array([r.xy if r.xy is not None else (np.nan, np.nan) for r in records], dtype=float).reshape(-1, 2)
+    return PointColumns(
+        name=layer.name, field_names=list(layer.field_names),
+        fids=np.array([r.fid for r in records], dtype=np.int64),
+        attrs={name: object_array([r.attrs.get(name) for r in records]) for name in layer.field_names}, xy=xy)
+
+
+def as_lines(layer: Union[LayerData, LineColumns]) -> LineColumns:
+    """LineColumns of records or columns."""
+    return layer if isinstance(layer, LineColumns) else lines_from_records(layer)
+
+
+def as_points(layer: Union[LayerData, PointColumns, None]) -> Optional[PointColumns]:
+    """PointColumns of records or columns (None stays None)."""
+    if layer is None or isinstance(layer, PointColumns):
+        return layer
+    return points_from_records(layer)
+
+
+def sample_rows(attrs: dict[str, np.ndarray], count: int) -> list[dict[str, Any]]:
+    """The first ``count`` rows as dicts (field detection looks at values, not only names)."""
+    columns = {name: values[:count].tolist() for name, values in attrs.items()}
+    size = min([len(v) for v in columns.values()] or [0])
+    return [{name: values[row] for name, values in columns.items()} for row in range(size)]
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """(codes, distinct values) in order of first appearance; code -1 marks None/NaN.
+
+    >>> factorize(np.array(["b", None, "a", "b"], dtype=object))
+    (array([ 0, -1,  1,  0]), ['b', 'a'])
+    """
+    values = np.asarray(values)
+    if values.dtype.kind in "iub":
+        distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        order = np.argsort(first)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank[inverse].astype(np.int64), distinct[order].tolist()
+    listed = values.tolist()
+    lookup = dict.fromkeys(listed)  # C speed; keeps the order of first appearance
+    distinct = list(lookup)
+    lookup.update(zip(distinct, range(len(distinct))))
+    codes = np.fromiter(map(lookup.__getitem__, listed), dtype=np.int64, count=len(listed))
+    missing = [v is None or (isinstance(v, float) and v != v) for v in distinct]
+    if not any(missing):
+        return codes, distinct
+    # drop None/NaN from the distinct values and renumber the rest
+    renumber = np.cumsum([not m for m in missing]) - 1
+    renumber = np.where(missing, -1, renumber)
+    return renumber[codes].astype(np.int64) if len(codes) else codes, \
+        [v for v, m in zip(distinct, missing) if not m]
+
+
+def map_values(values: np.ndarray, function: Callable[[Any], Any]) -> np.ndarray:
+    """``function`` applied once per distinct value, spread back to every row (object array)."""
+    codes, uniques = factorize(values)
+    mapped = object_array([function(u) for u in uniques] + [function(None)])
+    return mapped[codes]  # code -1 picks the last entry: function(None)
+
+
+def numbers(values: np.ndarray, parse: Callable[[Any], Optional[float]]) -> np.ndarray:
+    """Float array of parsed numbers, NaN where a value is missing or unreadable."""
+    if values.dtype.kind in "iuf":
+        result = values.astype(float)
+        result[~np.isfinite(result)] = np.nan
+        return result
+    parsed = map_values(values, parse)
+    return np.array([np.nan if p is None else p for p in parsed.tolist()], dtype=float)
+
+
+def occurrence(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rank of each row among equal values, 0 for the first; size of its group)."""
+    codes, _ = factorize(values)
+    codes = np.where(codes < 0, codes.max(initial=-1) + 1 + np.arange(len(codes)), codes)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(ordered)) + 1]) if len(ordered) else np.empty(0, int)
+    sizes = np.diff(np.concatenate([starts, [len(ordered)]]))
+    rank = np.empty(len(codes), dtype=np.int64)
+    rank[order] = np.arange(len(codes)) - np.repeat(starts, sizes)
+    group = np.empty(len(codes), dtype=np.int64)
+    group[order] = np.repeat(sizes, sizes)
+    return rank, group
+
+
+def group_starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each group starts when groups of ``sizes`` lie one after another."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    return np.cumsum(sizes) - sizes
+
+
+def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The indices start, start + 1, ... of every (start, size) range, concatenated."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    return np.repeat(np.asarray(starts, dtype=np.int64), sizes) + (
+        np.arange(sizes.sum()) - np.repeat(group_starts(sizes), sizes))
+
+
+def optional_floats(values: np.ndarray) -> list[Optional[float]]:
+    """A float array as a list with None for NaN (graph attributes use None for unknown)."""
+    return [None if v != v else v for v in values.tolist()]
+
+
+def part_ranges(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first vertex, last vertex) of every part."""
+    return offsets[:-1], offsets[1:] - 1
+
+
+def along(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Distance along its part of every vertex (0 at each part's first vertex)."""
+    steps = np.zeros(len(xy))
+    if len(xy) > 1:
+        steps[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
+    steps[offsets[:-1]] = 0.0
+    cumulative = np.cumsum(steps)
+    return cumulative - np.repeat(cumulative[offsets[:-1]], np.diff(offsets))
+
+
+def midpoints(xy: np.ndarray, offsets: np.ndarray, distance: Optional[np.ndarray] = None) -> np.ndarray:
+    """The point halfway along every part, shape (parts, 2)."""
+    if len(offsets) < 2:
+        return np.empty((0, 2))
+    distance = along(xy, offsets) if distance is None else distance
+    first, last = part_ranges(offsets)
+    lengths = distance[last]
+    # shift each part by the length of the parts before it (+1) so one searchsorted serves all
+    base = np.cumsum(lengths + 1.0) - (lengths + 1.0)
+    flat = distance + np.repeat(base, np.diff(offsets))
+    target = base + lengths / 2.0
+    index = np.clip(np.searchsorted(flat, target, side="right") - 1, first, np.maximum(first, last - 1))
+    following = np.minimum(index + 1, last)
+    step = flat[following] - flat[index]
+    ratio = np.where(step > 0, (target - flat[index]) / np.where(step > 0, step, 1.0), 0.0)
+    return xy[index] + ratio[:, None] * (xy[following] - xy[index])

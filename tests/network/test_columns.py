@@ -1,0 +1,114 @@
+"""Columns, WKB decoding and the array helpers the build runs on."""
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipenet.network.arrow import decode_lines, decode_points
+from pipenet.network.build import _fill
+from pipenet.network.columns import factorize, group_starts, midpoints, occurrence, ranges
+from pipenet.network.geometry import SegmentIndex, point_at_half
+
+ogr = pytest.importorskip("osgeo.ogr")
+
+
+def wkb(text, big_endian=False):
+    geometry = ogr.CreateGeometryFromWkt(text)
+    order = ogr.wkbXDR if big_endian else ogr.wkbNDR
+    return bytes(geometry.ExportToIsoWkb(order))
+
+
+def test_decode_lines_every_kind():
+    blobs = [
+        wkb("LINESTRING (0 0, 10 0)"),
+        None,
+        wkb("LINESTRING Z (0 0 5, 10 0 6, 10 10 7)"),
+        wkb("LINESTRING M (1 1 5, 2 2 6)"),
+        wkb("LINESTRING ZM (3 3 1 2, 4 4 1 2)"),
+        wkb("MULTILINESTRING ((5 5, 6 6))"),
+        wkb("MULTILINESTRING ((7 7, 8 8), (9 9, 10 10, 11 11))"),
+        wkb("LINESTRING EMPTY"),
+        wkb("LINESTRING (0 0, 1 1)", big_endian=True),
+        wkb("CIRCULARSTRING (0 0, 1 1, 2 0)"),
+    ]
+    part_feature, part_number, offsets, xy = decode_lines(blobs)
+    assert part_feature.tolist() == [0, 2, 3, 4, 5, 6, 6, 8, 9]
+    assert part_number.tolist() == [1, 1, 1, 1, 1, 1, 2, 1, 1]
+    parts = [xy[a:b].tolist() for a, b in zip(offsets[:-1], offsets[1:])]
+    assert parts[:8] == [[[0, 0], [10, 0]], [[0, 0], [10, 0], [10, 10]], [[1, 1], [2, 2]], [[3, 3], [4, 4]],
+                         [[5, 5], [6, 6]], [[7, 7], [8, 8]], [[9, 9], [10, 10], [11, 11]], [[0, 0], [1, 1]]]
+    arc = np.array(parts[8])
+    assert len(arc) > 3 and np.allclose(arc[0], [0, 0]) and np.allclose(arc[-1], [2, 0])  # segmentised
+
+
+def test_decode_lines_matches_ogr_on_random_lines():
+    rng = np.random.default_rng(3)
+    texts = []
+    for _ in range(200):
+        count = int(rng.integers(2, 7))
+        coords = rng.uniform(-1e6, 1e6, size=(count, 2))
+        texts.append("LINESTRING (" + ", ".join(f"{x!r} {y!r}" for x, y in coords) + ")")
+    _, _, offsets, xy = decode_lines([wkb(t) for t in texts])
+    for text, a, b in zip(texts, offsets[:-1], offsets[1:]):
+        assert np.array_equal(xy[a:b], np.array(ogr.CreateGeometryFromWkt(text).GetPoints())[:, :2])
+
+
+def test_decode_points():
+    blobs = [wkb("POINT (1 2)"), None, wkb("POINT Z (3 4 5)"), wkb("MULTIPOINT ((6 7), (8 9))"), wkb("POINT EMPTY")]
+    xy = decode_points(blobs)
+    assert xy[[0, 2, 3]].tolist() == [[1, 2], [3, 4], [6, 7]]
+    assert np.isnan(xy[[1, 4]]).all()
+
+
+def test_factorize_and_occurrence():
+    values = np.array(["b", None, "a", "b", float("nan"), 1, 1.0], dtype=object)
+    codes, distinct = factorize(values)
+    assert codes.tolist() == [0, -1, 1, 0, -1, 2, 2] and distinct == ["b", "a", 1]
+    rank, size = occurrence(np.array(["x", "y", "x", "x"], dtype=object))
+    assert rank.tolist() == [0, 0, 1, 2] and size.tolist() == [3, 1, 3, 3]
+    assert factorize(np.array([3, 1, 3]))[0].tolist() == [0, 1, 0]
+
+
+def test_ranges_handle_empty_groups():
+    assert group_starts(np.array([2, 0, 3])).tolist() == [0, 2, 2]
+    assert ranges(np.array([10, 20, 30]), np.array([2, 0, 1])).tolist() == [10, 11, 30]
+    assert ranges(np.empty(0, int), np.empty(0, int)).tolist() == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100)), min_size=1, max_size=6),
+                min_size=1, max_size=8))
+def test_midpoints_equal_point_at_half(lines):
+    sizes = [len(line) for line in lines]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    xy = np.array([p for line in lines for p in line], dtype=float)
+    expected = np.array([point_at_half(line) for line in lines])
+    assert np.allclose(midpoints(xy, offsets), expected, atol=1e-6)
+
+
+def test_segment_index_nearest_many_skips_the_excluded_owner():
+    index = SegmentIndex([np.array([[0, 0], [100, 0]]), np.array([[0, 3], [100, 3]]), np.array([[0, 50], [1, 50]])],
+                         step=5.0)
+    owner, distance = index.nearest_many(np.array([[50.0, 1.0], [50.0, 1.0], [0.0, 40.0]]), 5.0,
+                                         np.array([0, 1, -1]))
+    assert owner.tolist() == [1, 0, -1]
+    assert distance[:2].tolist() == pytest.approx([2.0, 1.0])
+
+
+def test_fill_builds_the_graph_networkx_builds():
+    nodes = [("A", {"x": 0}), ("B", {"x": 1}), ("C", {"x": 2})]
+    edges = [("A", "B", "P1", {"length": 1.0}), ("A", "B", "P2", {"length": 2.0}), ("B", "C", "P3", {}),
+             ("C", "C", "P4", {})]
+    filled = nx.MultiDiGraph()
+    _fill(filled, nodes, iter(edges))
+    reference = nx.MultiDiGraph()
+    reference.add_nodes_from(nodes)
+    reference.add_edges_from(edges)
+    assert list(filled.nodes(data=True)) == list(reference.nodes(data=True))
+    assert list(filled.edges(keys=True, data=True)) == list(reference.edges(keys=True, data=True))
+    assert list(filled.in_edges("B", keys=True)) == list(reference.in_edges("B", keys=True))
+    filled.remove_edge("A", "B", key="P1")  # networkx's own methods keep working on it
+    assert filled.number_of_edges("A", "B") == 1 and list(filled.predecessors("B")) == ["A"]
+    assert nx.descendants(filled, "A") == {"B", "C"}

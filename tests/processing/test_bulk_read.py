@@ -1,0 +1,105 @@
+"""File layers are read in bulk (GDAL Arrow) and give exactly what feature-by-feature reading gives."""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from qgis.core import (
+    QgsFeatureRequest,
+    QgsProcessingContext,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsVectorLayer,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+class Recorder(QgsProcessingFeedback):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def pushInfo(self, info):  # noqa: N802 (QGIS API)
+        self.lines.append(info)
+        super().pushInfo(info)
+
+
+def build(pipes, nodes=None):
+    from qgis import processing
+
+    feedback = Recorder()
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    result = processing.run("pipenet:buildnetwork", {
+        "PIPES": pipes, "NODES": nodes, "OUTPUT_PIPES": "TEMPORARY_OUTPUT", "OUTPUT_NODES": "TEMPORARY_OUTPUT",
+        "OUTPUT_FINDINGS": "TEMPORARY_OUTPUT"}, context=context, feedback=feedback)
+    bulk = any("read in bulk" in line for line in feedback.lines)
+    pipes_out = sorted((f["pn_id"], f["pn_part"], f["pn_from"], f["pn_to"], f["pn_dir_src"], f["pn_comp"],
+                        round(f["pn_length"], 3)) for f in result["OUTPUT_PIPES"].getFeatures())
+    findings = Counter((f["check"], f["feature_id"], f["value"]) for f in result["OUTPUT_FINDINGS"].getFeatures())
+    nodes_out = sorted((f["pn_id"], f["pn_degree"], round(f.geometry().asPoint().x(), 6))
+                       for f in result["OUTPUT_NODES"].getFeatures())
+    return bulk, pipes_out, findings, nodes_out
+
+
+def in_memory(layer: QgsVectorLayer) -> QgsVectorLayer:
+    """The same features in a memory layer: not a file, so they are read feature by feature."""
+    copy = layer.materialize(QgsFeatureRequest())
+    QgsProject.instance().addMapLayer(copy)
+    return copy
+
+
+@pytest.fixture
+def county(tmp_path):
+    from pipenet.network.sample import generate, write_gpkg
+
+    path = tmp_path / "county.gpkg"
+    write_gpkg(generate(6.0, seed=5), str(path))
+    return path
+
+
+def test_county_sample_bulk_equals_feature_reading(pipenet_plugin, county):
+    pipes = QgsVectorLayer(f"{county}|layername=pipes", "pipes", "ogr")
+    nodes = QgsVectorLayer(f"{county}|layername=nodes", "nodes", "ogr")
+    QgsProject.instance().addMapLayers([pipes, nodes])
+    bulk, *from_file = build(pipes.id(), nodes.id())
+    assert bulk
+    feature_by_feature, *from_memory = build(in_memory(pipes).id(), in_memory(nodes).id())
+    assert not feature_by_feature
+    assert from_file == from_memory
+    assert len(from_file[0]) > 100 and sum(from_file[1].values()) > 0
+
+
+def test_montpelier_geographic_bulk_equals_feature_reading(pipenet_plugin):
+    # EPSG:4326 GeoJSON, repeated feature ids, a multipart line: the hard cases of real data
+    pipes = QgsVectorLayer(str(DATA / "montpelier" / "state_linear_features.geojson"), "state", "ogr")
+    nodes = QgsVectorLayer(str(DATA / "montpelier" / "town_point_features.geojson"), "points", "ogr")
+    QgsProject.instance().addMapLayers([pipes, nodes])
+    bulk, *from_file = build(pipes.id(), nodes.id())
+    assert bulk
+    _, *from_memory = build(in_memory(pipes).id(), in_memory(nodes).id())
+    assert from_file[0] == from_memory[0]
+    assert from_file[1] == from_memory[1]
+    # node x in the output CRS: pyproj and QGIS transform to within a micro-degree
+    assert [n[:2] for n in from_file[2]] == [n[:2] for n in from_memory[2]]
+
+
+def test_selection_subset_and_edits_are_respected(pipenet_plugin, county):
+    pipes = QgsVectorLayer(f"{county}|layername=pipes", "pipes", "ogr")
+    QgsProject.instance().addMapLayer(pipes)
+    first_ids = [f.id() for f in pipes.getFeatures(QgsFeatureRequest().setLimit(5))]
+    pipes.selectByIds(first_ids)
+    bulk, pipes_out, _, _ = build(QgsProcessingFeatureSourceDefinition(pipes.id(), True))
+    assert not bulk and len(pipes_out) == 5
+    pipes.removeSelection()
+    pipes.setSubsetString('"管径" >= 1000')
+    bulk, pipes_out, _, _ = build(pipes.id())
+    assert bulk and len(pipes_out) == pipes.featureCount() > 0
+    pipes.setSubsetString("")
+    pipes.startEditing()
+    pipes.deleteFeatures(first_ids)
+    bulk, pipes_out, _, _ = build(pipes.id())
+    assert not bulk and len(pipes_out) == pipes.featureCount()
+    pipes.rollBack()
