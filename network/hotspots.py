@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import csr_matrix
 
+from .columns import along, group_starts, ranges
 from .geometry import SegmentIndex, point_segment_distance
 
 CLASSES = ((2.576, "hot 99%"), (1.960, "hot 95%"), (1.645, "hot 90%"))
@@ -17,100 +18,171 @@ CLASSES = ((2.576, "hot 99%"), (1.960, "hot 95%"), (1.645, "hot 90%"))
 
 @dataclass
 class Lixels:
-    """Pipes cut into pieces of at most ``length`` m, with their adjacency along the network."""
+    """Pipes cut into pieces of at most ``length`` m, with their adjacency along the network.
+
+    ``adjacency`` is a symmetric sparse matrix of network steps (m) between neighbouring pieces;
+    the pieces of one pipe are consecutive.
+    """
 
     pipe: list[str] = field(default_factory=list)
-    start: list[float] = field(default_factory=list)
-    size: list[float] = field(default_factory=list)
-    xy: list[tuple[float, float]] = field(default_factory=list)
-    neighbours: list[list[tuple[int, float]]] = field(default_factory=list)
+    start: np.ndarray = field(default_factory=lambda: np.empty(0))
+    size: np.ndarray = field(default_factory=lambda: np.empty(0))
+    xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    adjacency: csr_matrix = field(default_factory=lambda: csr_matrix((0, 0)))
     first_of_pipe: dict[str, int] = field(default_factory=dict)
+    count_of_pipe: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def neighbours(self) -> list[list[tuple[int, float]]]:
+        """(piece, step) lists per piece (for inspection; the analyses use ``adjacency``)."""
+        matrix = self.adjacency
+        return [list(zip(matrix.indices[a:b].tolist(), matrix.data[a:b].tolist()))
+                for a, b in zip(matrix.indptr[:-1], matrix.indptr[1:])]
 
     def piece(self, pipe_id: str, distance: float) -> Optional[int]:
         """The lixel holding a point ``distance`` m along a pipe."""
         first = self.first_of_pipe.get(pipe_id)
         if first is None:
             return None
-        index = first
-        while index + 1 < len(self.pipe) and self.pipe[index + 1] == pipe_id and self.start[index + 1] <= distance:
-            index += 1
-        return index
+        starts = self.start[first:first + self.count_of_pipe[pipe_id]]
+        return first + max(0, int(np.searchsorted(starts, distance, side="right")) - 1)
 
 
 def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0) -> Lixels:
     """Cut every pipe into equal pieces no longer than ``length`` and link the pieces along the network."""
-    lixels = Lixels()
-    ends: dict[str, list[tuple[int, float]]] = {}
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        line = np.asarray(coords.get(key, []), dtype=float)
-        total = data.get("length", 0.0)
-        if len(line) < 2 or total <= 0:
-            continue
-        count = max(1, int(math.ceil(total / length)))
-        piece = total / count
-        first = len(lixels.pipe)
-        lixels.first_of_pipe[key] = first
-        cumulative = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(line, axis=0).T))])
-        for number in range(count):
-            middle = (number + 0.5) * piece
-            lixels.pipe.append(key)
-            lixels.start.append(number * piece)
-            lixels.size.append(piece)
-            lixels.xy.append((float(np.interp(middle, cumulative, line[:, 0])),
-                              float(np.interp(middle, cumulative, line[:, 1]))))
-            lixels.neighbours.append([])
-            if number:
-                lixels.neighbours[-1].append((len(lixels.pipe) - 2, piece))
-                lixels.neighbours[-2].append((len(lixels.pipe) - 1, piece))
-        reversed_line = data.get("reversed", False)
-        start_node, end_node = (v, u) if reversed_line else (u, v)
-        ends.setdefault(start_node, []).append((first, piece / 2.0))
-        ends.setdefault(end_node, []).append((first + count - 1, piece / 2.0))
-    for items in ends.values():
-        for a, half_a in items:
-            for b, half_b in items:
-                if a != b:
-                    lixels.neighbours[a].append((b, half_a + half_b))
-    return lixels
+    rows = [(u, v, key, data.get("length", 0.0), bool(data.get("reversed", False)))
+            for u, v, key, data in graph.edges(keys=True, data=True)]
+    lines = [np.asarray(coords.get(key, []), dtype=float).reshape(-1, 2) for _, _, key, _, _ in rows]
+    kept = [i for i, (row, line) in enumerate(zip(rows, lines)) if len(line) >= 2 and row[3] > 0]
+    rows, lines = [rows[i] for i in kept], [lines[i] for i in kept]
+    if not rows:
+        return Lixels()
+    total = np.array([row[3] for row in rows], dtype=float)
+    count = np.maximum(1, np.ceil(total / length)).astype(np.int64)
+    piece = total / count
+    first = group_starts(count)
+    pipe_of = np.repeat(np.arange(len(rows)), count)
+    number = ranges(np.zeros(len(rows), dtype=np.int64), count)
+    size = piece[pipe_of]
+    xy = _points_along(lines, pipe_of, (number + 0.5) * size)
+    # steps inside a pipe, then between the end pieces of pipes meeting at a node
+    inner = np.flatnonzero(number[1:] > 0) + 1
+    step_from, step_to, step = [inner - 1, inner], [inner, inner - 1], [size[inner], size[inner]]
+    names: dict = {}
+    start_node = [names.setdefault(v if flipped else u, len(names)) for u, v, _, _, flipped in rows]
+    end_node = [names.setdefault(u if flipped else v, len(names)) for u, v, _, _, flipped in rows]
+    end_piece = np.concatenate([first, first + count - 1])
+    end_at = np.array(start_node + end_node, dtype=np.int64)
+    half = np.concatenate([piece, piece]) / 2.0
+    order = np.argsort(end_at, kind="stable")
+    group_start = np.searchsorted(end_at[order], end_at[order], side="left")
+    group_size = np.searchsorted(end_at[order], end_at[order], side="right") - group_start
+    a = np.repeat(order, group_size)
+    b = order[ranges(group_start, group_size)]
+    different = end_piece[a] != end_piece[b]
+    step_from.append(end_piece[a][different])
+    step_to.append(end_piece[b][different])
+    step.append((half[a] + half[b])[different])
+    adjacency = _min_matrix(np.concatenate(step_from), np.concatenate(step_to), np.concatenate(step), len(pipe_of))
+    keys = [row[2] for row in rows]
+    return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=number * size, size=size, xy=xy,
+                  adjacency=adjacency, first_of_pipe=dict(zip(keys, first.tolist())),
+                  count_of_pipe=dict(zip(keys, count.tolist())))
 
 
-def within(lixels: Lixels, source: int, radius: float) -> dict[int, float]:
-    """Network distance from one lixel to every lixel within ``radius`` (Dijkstra with a cut-off)."""
-    best = {source: 0.0}
-    heap = [(0.0, source)]
-    while heap:
-        distance, node = heapq.heappop(heap)
-        if distance > best.get(node, math.inf):
-            continue
-        for other, step in lixels.neighbours[node]:
-            reach = distance + step
-            if reach <= radius and reach < best.get(other, math.inf):
-                best[other] = reach
-                heapq.heappush(heap, (reach, other))
-    return best
+def _points_along(lines: list[np.ndarray], line_of: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """Points at ``distance`` along ``lines[line_of]`` (clamped to the line), shape (n, 2)."""
+    sizes = np.array([len(line) for line in lines], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    flat_xy = np.concatenate(lines)
+    measured = along(flat_xy, offsets)
+    lengths = measured[offsets[1:] - 1]
+    base = np.cumsum(lengths + 1.0) - (lengths + 1.0)  # parts apart, so one searchsorted serves all
+    flat = measured + np.repeat(base, sizes)
+    target = base[line_of] + np.clip(distance, 0.0, lengths[line_of])
+    first, last = offsets[:-1][line_of], offsets[1:][line_of] - 1
+    index = np.clip(np.searchsorted(flat, target, side="right") - 1, first, last - 1)
+    step = flat[index + 1] - flat[index]
+    ratio = np.where(step > 0, (target - flat[index]) / np.where(step > 0, step, 1.0), 0.0)
+    return flat_xy[index] + ratio[:, None] * (flat_xy[index + 1] - flat_xy[index])
+
+
+def _min_matrix(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, size: int) -> csr_matrix:
+    """A sparse matrix keeping the smallest value of repeated (row, column) pairs."""
+    order = np.lexsort((values, columns, rows))
+    rows, columns, values = rows[order], columns[order], values[order]
+    first = np.concatenate([[True], (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])]) if len(rows) \
+        else np.empty(0, dtype=bool)
+    return csr_matrix((values[first], (rows[first], columns[first])), shape=(size, size))
+
+
+def pairs_within(adjacency: csr_matrix, sources: np.ndarray, radius: float,
+                 check: Callable[[], None] = lambda: None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(source position, node, network distance) of every node within ``radius`` of each source.
+
+    A Dijkstra with a cut-off from all sources at once, as array operations: each round relaxes the
+    steps out of every improved (source, node) pair until nothing improves.
+    """
+    size = adjacency.shape[0]
+    sources = np.asarray(sources, dtype=np.int64)
+    known_key = np.arange(len(sources), dtype=np.int64) * size + sources
+    order = np.argsort(known_key)
+    known_key, known_distance = known_key[order], np.zeros(len(sources))
+    frontier_key, frontier_distance = known_key.copy(), known_distance.copy()
+    while len(frontier_key):
+        check()
+        node = frontier_key % size
+        degree = np.diff(adjacency.indptr)[node]
+        steps = ranges(adjacency.indptr[node], degree)
+        key = np.repeat(frontier_key - node, degree) + adjacency.indices[steps]
+        distance = np.repeat(frontier_distance, degree) + adjacency.data[steps]
+        near = distance <= radius
+        key, distance = key[near], distance[near]
+        order = np.lexsort((distance, key))
+        key, distance = key[order], distance[order]
+        unique = np.concatenate([[True], key[1:] != key[:-1]]) if len(key) else np.empty(0, dtype=bool)
+        key, distance = key[unique], distance[unique]
+        position = np.searchsorted(known_key, key)
+        found = position < len(known_key)
+        found[found] = known_key[position[found]] == key[found]
+        better = found.copy()
+        better[found] = distance[found] < known_distance[position[found]] - 1e-12
+        known_distance[position[better]] = distance[better]
+        new = ~found
+        if new.any():
+            known_key = np.concatenate([known_key, key[new]])
+            known_distance = np.concatenate([known_distance, distance[new]])
+            order = np.argsort(known_key, kind="stable")
+            known_key, known_distance = known_key[order], known_distance[order]
+        improved = better | new
+        frontier_key, frontier_distance = key[improved], distance[improved]
+    return known_key // size, known_key % size, known_distance
 
 
 def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, float]],
                   max_distance: float) -> list[Optional[int]]:
     """The lixel of the nearest pipe for each point, or None beyond ``max_distance``."""
     keys = list(lixels.first_of_pipe)
+    points = np.asarray(list(points), dtype=float).reshape(-1, 2)
+    if not keys or not len(points):
+        return [None] * len(points)
     index = SegmentIndex([np.asarray(coords[k], dtype=float) for k in keys])
-    found = []
-    for xy in points:
-        near = index.near(xy, max_distance)
-        if not near:
+    owner, _ = index.nearest_many(points, max_distance, np.full(len(points), -1))
+    found: list[Optional[int]] = []
+    for xy, pipe in zip(points, owner.tolist()):
+        if pipe < 0:
             found.append(None)
             continue
-        key = keys[min(near, key=near.get)]
+        key = keys[pipe]
         line = np.asarray(coords[key], dtype=float)
-        gaps = point_segment_distance(np.asarray(xy, dtype=float), line[:-1], line[1:])
+        gaps = point_segment_distance(xy, line[:-1], line[1:])
         segment = int(np.argmin(gaps))
         start, end = line[segment], line[segment + 1]
         direction = end - start
-        ratio = float(np.clip(np.dot(np.asarray(xy) - start, direction) / max(np.dot(direction, direction), 1e-12),
-                              0, 1))
-        along = float(np.hypot(*np.diff(line[: segment + 1], axis=0).T).sum()) + ratio * float(np.hypot(*direction))
-        found.append(lixels.piece(key, along))
+        ratio = float(np.clip(np.dot(xy - start, direction) / max(np.dot(direction, direction), 1e-12), 0, 1))
+        along_line = float(np.hypot(*np.diff(line[: segment + 1], axis=0).T).sum()) + \
+            ratio * float(np.hypot(*direction))
+        found.append(lixels.piece(key, along_line))
     return found
 
 
@@ -118,17 +190,18 @@ def kernel_density(lixels: Lixels, counts: dict[int, float], bandwidth: float,
                    check: Callable[[], None] = lambda: None) -> np.ndarray:
     """Quartic-kernel density (per km of pipe) at every lixel, distances along the network."""
     density = np.zeros(len(lixels.pipe))
-    for number, (source, weight) in enumerate(counts.items()):
-        if number % 500 == 0:
-            check()
-        for target, distance in within(lixels, source, bandwidth).items():
-            u = distance / bandwidth
-            density[target] += weight * (15.0 / 16.0) * (1 - u * u) ** 2 / bandwidth * 1000.0
+    if not counts:
+        return density
+    sources = np.array(list(counts), dtype=np.int64)
+    weights = np.array(list(counts.values()), dtype=float)
+    source, node, distance = pairs_within(lixels.adjacency, sources, bandwidth, check)
+    u = distance / bandwidth
+    np.add.at(density, node, weights[source] * (15.0 / 16.0) * (1 - u * u) ** 2 / bandwidth * 1000.0)
     return density
 
 
 def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
-              check: Callable[[], None] = lambda: None) -> tuple[np.ndarray, np.ndarray]:
+              check: Callable[[], None] = lambda: None, chunk: int = 20000) -> tuple[np.ndarray, np.ndarray]:
     """Gi* z-scores and two-sided p-values with binary network-distance neighbours (self included)."""
     n = len(lixels.pipe)
     x = np.zeros(n)
@@ -139,15 +212,15 @@ def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
     z = np.zeros(n)
     if n < 3 or spread == 0:
         return z, np.ones(n)
-    for index in range(n):
-        if index % 1000 == 0:
-            check()
-        neighbours = within(lixels, index, distance)
-        weight = len(neighbours)
-        local = sum(x[j] for j in neighbours)
-        denominator = spread * math.sqrt(max((n * weight - weight * weight) / (n - 1), 1e-12))
-        z[index] = (local - mean * weight) / denominator
-    p = np.array([math.erfc(abs(value) / math.sqrt(2)) for value in z])
+    weight, local = np.zeros(n), np.zeros(n)
+    for first in range(0, n, chunk):  # bounded memory: the pairs of one chunk of pieces at a time
+        sources = np.arange(first, min(n, first + chunk))
+        source, node, _ = pairs_within(lixels.adjacency, sources, distance, check)
+        weight[sources] = np.bincount(source, minlength=len(sources))
+        local[sources] = np.bincount(source, weights=x[node], minlength=len(sources))
+    denominator = spread * np.sqrt(np.maximum((n * weight - weight * weight) / (n - 1), 1e-12))
+    z = (local - mean * weight) / denominator
+    p = np.array([math.erfc(abs(value) / math.sqrt(2)) for value in z.tolist()])
     return z, p
 
 

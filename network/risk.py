@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 MATERIAL_FACTORS = {"砼": 1.2, "混凝土": 1.2, "钢筋混凝土": 1.0, "concrete": 1.2, "灰口铸铁": 1.4, "cast iron": 1.4,
@@ -47,6 +48,12 @@ def _scale(value: float, low: float, high: float) -> float:
     return 1.0 + 4.0 * min(max((value - low) / (high - low), 0.0), 1.0)
 
 
+@lru_cache(maxsize=4096)
+def _material_factor(material: Optional[str]) -> float:
+    """Failure factor of a material word (a survey repeats a handful of them)."""
+    return next((f for name, f in MATERIAL_FACTORS.items() if material and name in str(material).lower()), 1.0)
+
+
 def pipe_risk(structural_grade: Optional[str], install_year: Optional[int], material: Optional[str], defects: int,
               diameter_mm: Optional[float], upstream_m: float, max_upstream_m: float, system: Optional[str],
               weights: Optional[RiskWeights] = None) -> PipeRisk:
@@ -64,7 +71,7 @@ def pipe_risk(structural_grade: Optional[str], install_year: Optional[int], mate
     age = _scale(weights.current_year - install_year, 0, weights.service_life_years) if install_year else 3.0
     if install_year and weights.current_year - install_year > weights.service_life_years * 0.8:
         reasons.append(f"installed {install_year}")
-    factor = next((f for name, f in MATERIAL_FACTORS.items() if material and name in str(material).lower()), 1.0)
+    factor = _material_factor(material)
     material_points = _scale(factor, 0.7, 1.5)
     defect_points = _scale(defects, 0, 8)
     likelihood = (weights.condition * condition + weights.age * age + weights.material * material_points

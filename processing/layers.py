@@ -234,9 +234,16 @@ def output_fields(input_fields: Optional[QgsFields], extra: list[tuple[str, str]
     return fields
 
 
-def kept_values(input_fields: QgsFields, feature: QgsFeature) -> list[Any]:
+def kept_indices(input_fields: QgsFields) -> list[int]:
+    """Positions of the input attributes output_fields keeps (work them out once per layer)."""
+    return [index for index, field in enumerate(input_fields) if _kept(field.name())]
+
+
+def kept_values(input_fields: QgsFields, feature: QgsFeature, indices: Optional[list[int]] = None) -> list[Any]:
     """The feature's attribute values for the fields output_fields keeps."""
-    return [value for field, value in zip(input_fields, feature.attributes()) if _kept(field.name())]
+    indices = kept_indices(input_fields) if indices is None else indices
+    values = feature.attributes()
+    return [values[index] for index in indices]
 
 
 def add_feature(sink, feature: QgsFeature, sink_id: str) -> None:

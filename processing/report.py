@@ -41,8 +41,12 @@ PROJECT_LAYERS = [
 ]
 
 
-def project_layers(gpkg: str) -> list[QgsVectorLayer]:
-    """The styled layers of the audit GeoPackage that exist in it, bottom first."""
+def project_layers(gpkg: str, only_present: bool = False) -> list[QgsVectorLayer]:
+    """The styled layers of the audit GeoPackage that exist in it, bottom first.
+
+    ``only_present`` drops the categories no feature has, so a legend lists only what the map
+    shows (QGIS's own legend filter renders the map once more: seconds on a county).
+    """
     language = 1 if chinese() else 0
     layers = []
     for table, names, style, drawn, _visible in PROJECT_LAYERS:
@@ -54,11 +58,15 @@ def project_layers(gpkg: str) -> list[QgsVectorLayer]:
             if not set(layer.uniqueValues(layer.fields().indexOf(field))) & set(HOT):
                 continue  # no hotspot of this kind (or no defects / events given)
         apply_style(layer, style)
-        if drawn is not None:
-            renderer = layer.renderer()
-            for index in reversed(range(len(renderer.categories()))):
-                if renderer.categories()[index].value() not in drawn:
-                    renderer.deleteCategory(index)
+        renderer = layer.renderer()
+        categories = renderer.categories() if hasattr(renderer, "categories") else []
+        present = None
+        if only_present and categories and layer.fields().indexOf(renderer.classAttribute()) >= 0:
+            present = set(layer.uniqueValues(layer.fields().indexOf(renderer.classAttribute())))
+        for index in reversed(range(len(categories))):
+            value = categories[index].value()
+            if (drawn is not None and value not in drawn) or (present is not None and value not in present):
+                renderer.deleteCategory(index)
         layers.append(layer)
     return layers
 
@@ -108,8 +116,8 @@ def render_png(gpkg: str, path: str, title: str, crs) -> None:
     """An A4-landscape overview map with legend, scale bar, north arrow and title."""
     project = QgsProject()
     project.setCrs(crs)
-    layers = [layer for layer in project_layers(gpkg) if next(v for t, n, s, f, v in PROJECT_LAYERS
-                                                               if layer.name() in n)]
+    layers = [layer for layer in project_layers(gpkg, only_present=True)
+              if next(v for t, n, s, f, v in PROJECT_LAYERS if layer.name() in n)]
     for layer in layers:
         project.addMapLayer(layer)
     extent = network_extent(layers)
@@ -134,7 +142,6 @@ def render_png(gpkg: str, path: str, title: str, crs) -> None:
     legend = QgsLayoutItemLegend(layout)
     layout.addLayoutItem(legend)
     legend.setLinkedMap(map_item)
-    legend.setLegendFilterByMapEnabled(True)  # only the classes the map shows
     legend.setTitle("图例" if chinese() else "Legend")
     legend.attemptMove(QgsLayoutPoint(222, 22, QgsUnitTypes.LayoutMillimeters))
     scale = QgsLayoutItemScaleBar(layout)

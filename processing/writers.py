@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from qgis.core import QgsFeature, QgsWkbTypes
 
 from ..network.findings import count_by_check
-from .layers import add_feature, kept_values, line_parts, output_fields, to_output_geometry
+from .layers import add_feature, kept_indices, kept_values, line_parts, output_fields, to_output_geometry
 from .styles import style_on_load
 
 if TYPE_CHECKING:  # only for annotations: base imports this module
@@ -55,7 +55,8 @@ class OutputWriters:
         sink, dest = self.sink(parameters, key, context, fields, wkb, source.sourceCrs())
         if sink is None:
             return None
-        graph = run.network.graph
+        edges = run.network.graph.succ
+        keep = kept_indices(source.fields())
         total = max(source.featureCount(), 1)
         for count, feature in enumerate(source.getFeatures()):
             if count % 2000 == 0:
@@ -66,12 +67,12 @@ class OutputWriters:
             if not results:
                 continue
             parts = line_parts(feature.geometry())
-            base = kept_values(source.fields(), feature)
+            base = kept_values(source.fields(), feature, keep)
             for result in results:
                 rows = extra_rows(result) if extra_rows is not None else [[]]
                 if not rows:
                     continue
-                data = graph.edges[result.from_node, result.to_node, result.pipe_id] \
+                data = edges[result.from_node][result.to_node][result.pipe_id] \
                     if result.from_node is not None else {}
                 values = [result.pipe_id, result.part, result.from_node, result.to_node,
                           int(result.reversed), result.direction_source, round(result.length, 3),
@@ -101,15 +102,17 @@ class OutputWriters:
         graph = run.network.graph
         input_values = {}
         if source is not None:
+            keep = kept_indices(source.fields())
             for position, feature in enumerate(source.getFeatures()):
-                input_values[position] = kept_values(source.fields(), feature)
+                input_values[position] = kept_values(source.fields(), feature, keep)
         blank = [None] * (len(fields) - len(NODE_OUTPUT_FIELDS) - len(extra_fields or []))
+        in_degree, out_degree = dict(graph.in_degree()), dict(graph.out_degree())
         for node, data in graph.nodes(data=True):
             rows = extra_rows(node, data) if extra_rows is not None else [[]]
             if not rows:
                 continue
-            values = [node, int(bool(data.get("virtual"))), data.get("type"), graph.degree(node),
-                      graph.in_degree(node), graph.out_degree(node), data.get("component")]
+            values = [node, int(bool(data.get("virtual"))), data.get("type"), in_degree[node] + out_degree[node],
+                      in_degree[node], out_degree[node], data.get("component")]
             geometry = to_output_geometry(run.frame, data["x"], data["y"])
             for row in rows:
                 out = QgsFeature(fields)
