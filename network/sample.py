@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 SPACING = 50.0           # manhole spacing on the street lattice (m)
 ORIGIN = (440000.0, 3360000.0)  # CGCS2000 / 3-degree GK CM 120E (EPSG:4549), around Anji
@@ -232,14 +233,15 @@ def _defects_and_events(sample: Sample, rng) -> None:
     """CCTV defects clustered into breakage hotspots plus noise; overflow events at the bottlenecks."""
     pipes = [p for p in sample.pipes if not p["id"].endswith("D")]
     centres = [pipes[int(rng.integers(len(pipes)))] for _ in range(max(2, len(pipes) // 2500))]
+    starts = cKDTree(np.array([pipe["coords"][0] for pipe in pipes], dtype=float))
     for number, centre in enumerate(centres, start=1):
         cx, cy = centre["coords"][0]
         _truth(sample, "breakage_hotspot", "hotspot", centre["id"], centre["system"], number, xy=(cx, cy))
-        for pipe in pipes:
-            x, y = pipe["coords"][0]
+        for index in sorted(starts.query_ball_point((cx, cy), 150.0)):  # pipes in list order, as drawn
+            x, y = pipes[index]["coords"][0]
             if math.hypot(x - cx, y - cy) < 150.0:
                 for _ in range(int(rng.integers(2, 5))):
-                    _defect(sample, rng, pipe, CJJ_STRUCTURAL, (3, 5))
+                    _defect(sample, rng, pipes[index], CJJ_STRUCTURAL, (3, 5))
     for pipe in pipes:
         if rng.random() < 0.03:
             _defect(sample, rng, pipe, CJJ_STRUCTURAL + CJJ_FUNCTIONAL, (1, 3))
