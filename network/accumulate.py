@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .columns import ranges
 from .findings import Finding, make_finding
-from .tables import GraphTable
+from .tables import GraphTable, reachable, table_of
 
 
 @dataclass
@@ -25,7 +25,8 @@ class Accumulation:
     findings: list[Finding] = field(default_factory=list)
 
 
-def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = None) -> Accumulation:
+def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = None,
+               table: Optional[GraphTable] = None) -> Accumulation:
     """Sum, for every pipe, what lies upstream of it (itself included).
 
     Loops are condensed and counted once (and reported). Where flow splits and meets again, the
@@ -40,7 +41,7 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
     """
     values = values or {}
     result = Accumulation()
-    table = GraphTable(graph)
+    table = table_of(graph, table)
     count = table.node_count
     if count == 0:
         return result
@@ -82,7 +83,7 @@ def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_length:
     pair_target = successors.indices
     reverse = successors.transpose().tocsr()
     split = np.diff(successors.indptr) > 1
-    below_split = _reachable(successors, np.flatnonzero(split), groups)
+    below_split = reachable(successors, np.flatnonzero(split), groups)
     waiting = np.bincount(pair_target, minlength=groups)
     above: dict[int, frozenset] = {}
     frontier = np.flatnonzero(waiting == 0)
@@ -107,19 +108,3 @@ def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_length:
         reached = np.unique(pair_target[pairs])
         frontier = reached[waiting[reached] == 0]
     return totals
-
-
-def _reachable(successors, starts: np.ndarray, groups: int) -> np.ndarray:
-    """Nodes reachable from any of ``starts`` (themselves included)."""
-    reached = np.zeros(groups, dtype=bool)
-    if not len(starts):
-        return reached
-    reached[starts] = True
-    frontier = starts
-    while len(frontier):
-        following = successors.indices[ranges(successors.indptr[frontier],
-                                              np.diff(successors.indptr)[frontier])]
-        following = np.unique(following[~reached[following]])
-        reached[following] = True
-        frontier = following
-    return reached

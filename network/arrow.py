@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .columns import LineColumns, PointColumns, group_starts, object_array, ranges
+from .columns import LineColumns, PointColumns, gc_paused, group_starts, object_array, ranges
 
 LINE_TYPES = {2: 2, 1002: 3, 2002: 3, 3002: 4}  # WKB type -> doubles per vertex
 MULTILINE_TYPES = {5, 1005, 2005, 3005}
@@ -37,6 +37,12 @@ def read_columns(path: str, layer: Optional[str] = None, kind: str = "line", enc
     ``fids`` are positions (0, 1, ...), as everywhere in the core; the file's own feature ids are in
     the attribute ``source_fids`` of the result.
     """
+    with gc_paused():
+        return _read_columns(path, layer, kind, encoding, where)
+
+
+def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional[str],
+                  where: Optional[str]) -> tuple[Any, Optional[str]]:
     from osgeo import gdal, ogr
 
     gdal.UseExceptions()

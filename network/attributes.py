@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .columns import LineColumns, PointColumns, factorize, map_values, numbers, object_array, occurrence
+from .columns import LineColumns, PointColumns, factorize, map_many, map_values, numbers, object_array, occurrence
 from .fields import (
     is_null,
     normalise_direction,
@@ -90,8 +90,7 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
         ids[position] = f"{node_id}#dup{rank[position] + 1}"
     raw_type = raw("type")
     columns = {
-        "type": map_values(raw_type, lambda v: normalise_node_type(v, aliases)),
-        "raw_type": map_values(raw_type, _text),
+        **dict(zip(("type", "raw_type"), map_many(raw_type, lambda v: normalise_node_type(v, aliases), _text))),
         "system": map_values(raw("system"), lambda v: normalise_system(v, aliases)),
     }
     for key in NODE_NUMBERS:
@@ -116,10 +115,11 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
         mapping.pop("id")
     ids = object_array([i or f"P{f}" for i, f in zip(ids.tolist(), pipes.fids.tolist())])
     raw_system = raw("system")
+    system, raw_text, system_blank = map_many(raw_system, lambda v: normalise_system(v, aliases), _text, is_null)
     values: dict[str, np.ndarray] = {
         "id": ids,
-        "system": map_values(raw_system, lambda v: normalise_system(v, aliases)),
-        "raw_system": map_values(raw_system, _text),
+        "system": system,
+        "raw_system": raw_text,
         "direction": map_values(raw("direction"), lambda v: normalise_direction(v, aliases)),
     }
     for key in PIPE_TEXTS:
@@ -131,7 +131,7 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
     for order, key in enumerate(PIPE_NUMBERS):
         values[key] = numbers(raw(key), parse_number) if key in mapping else np.full(count, np.nan)
         if key in mapping:
-            unread = np.isnan(values[key]) & ~map_values(raw(key), is_null).astype(bool)
+            unread = np.isnan(values[key]) & ~_blank(raw(key))
             for row in np.flatnonzero(unread).tolist():
                 reported.append((row, order, make_finding("unparsed_value", ids[row], int(pipes.fids[row]),
                                                           value=raw(key)[row], target=mapping[key])))
@@ -139,14 +139,22 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
     _check_plausible(values, mapping, raw, pipes.fids, reported)
     reported.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in reported)
-    unknown = np.array([s is None for s in values["system"].tolist()], dtype=bool) & \
-        ~map_values(raw_system, is_null).astype(bool)
+    unknown = np.array([s is None for s in values["system"].tolist()], dtype=bool) & ~system_blank.astype(bool)
     first_rows: dict[str, int] = {}
     for row in np.flatnonzero(unknown).tolist():
         first_rows.setdefault(str(raw_system[row]), row)
     for text, row in first_rows.items():
         findings.append(make_finding("unknown_system", ids[row], int(pipes.fids[row]), value=text))
     return values
+
+
+def _blank(raw: np.ndarray) -> np.ndarray:
+    """Which raw values are empty (None, NaN, blank text)."""
+    if raw.dtype.kind == "f":
+        return np.isnan(raw)
+    if raw.dtype.kind in "iub":
+        return np.zeros(len(raw), dtype=bool)
+    return map_values(raw, is_null).astype(bool)
 
 
 def _diameters(raw: np.ndarray, unit: str) -> np.ndarray:
@@ -168,7 +176,7 @@ def _check_plausible(values: dict, mapping: dict, raw, fids: np.ndarray, reporte
     ids = values["id"]
     if "diameter" in mapping:
         diameter = values["diameter"]
-        blank = map_values(raw("diameter"), is_null).astype(bool)
+        blank = _blank(raw("diameter"))
         for row in np.flatnonzero(np.isnan(diameter) & ~blank).tolist():
             reported.append((row, 10, make_finding("unparsed_value", ids[row], int(fids[row]),
                                                    value=raw("diameter")[row], target=mapping["diameter"])))

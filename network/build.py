@@ -8,23 +8,25 @@ from typing import Optional, Union
 import networkx as nx
 import numpy as np
 
-from .attributes import NodeTable, read_node_table, read_pipe_attributes
+from .attributes import NODE_NUMBERS, NodeTable, read_node_table, read_pipe_attributes
 from .columns import (
     LineColumns,
     PointColumns,
     along,
     as_lines,
     as_points,
+    gc_paused,
     midpoints,
     object_array,
     occurrence,
-    optional_floats,
     ranges,
     sample_rows,
 )
 from .fields import detect_mapping, load_aliases
 from .findings import Finding, make_finding
 from .model import BuildOptions, LayerData, Network, PipeNetInputError, PipeResult, Progress
+from .rows import Rows
+from .tables import GraphTable
 from .topology import EdgeArrays, cluster_ends, component_ids, find_topology_defects, snap_to_nodes
 
 MIN_LENGTH = 1e-6
@@ -47,8 +49,11 @@ def build_network(
     >>> list(net.graph.edges(keys=True))
     [('V1', 'V2', 'P1')]
     """
-    options = options or BuildOptions()
-    progress = progress or Progress()
+    with gc_paused():
+        return _build(pipes, nodes, options or BuildOptions(), progress or Progress())
+
+
+def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     pipes, nodes = as_lines(pipes), as_points(nodes)
     aliases = load_aliases(options.aliases_path)
     pipe_mapping = _mapping(pipes, "pipe", options.pipe_fields, aliases)
@@ -91,14 +96,14 @@ def build_network(
     progress.set_progress(85)
     progress.check()
     component = component_ids(names, source, target)
-    graph = _graph(node_table, names, xy, component, source, target, segments.ids, edge_values)
+    graph, table = _graph(node_table, names, xy, component, source, target, segments.ids, edge_values)
     results = _results(segments, names, source, target, edge_values, component)
     coords = {key: segments.xy[a:b] for key, a, b in zip(segments.ids.tolist(), segments.offsets[:-1].tolist(),
                                                          segments.offsets[1:].tolist())}
     progress.set_progress(100)
     return Network(graph=graph, findings=findings, pipe_results=results,
                    node_ids=dict(zip(node_table.fids.tolist(), node_table.ids.tolist())), pipe_mapping=pipe_mapping,
-                   node_mapping=node_mapping, pipe_coords=coords)
+                   node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
 
 
 def _mapping(layer, kind: str, overrides: dict, aliases: dict) -> dict[str, str]:
@@ -318,54 +323,52 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
     target = np.where(with_recorded, recorded_to, recorded_from)
     values = {
         "system": attributes_of(segments, "system").tolist(),
-        "diameter": optional_floats(attributes_of(segments, "diameter")),
+        "diameter": attributes_of(segments, "diameter"),
         "material": attributes_of(segments, "material").tolist(),
-        "install_year": [None if y != y else int(y) for y in attributes_of(segments, "install_year").tolist()],
+        "install_year": attributes_of(segments, "install_year"),
         "status": attributes_of(segments, "status").tolist(),
         "id": segments.ids.tolist(),
-        "fid": segments.fids.tolist(),
-        "part": segments.part.tolist(),
-        "length": segments.length.tolist(),
-        "up_invert": optional_floats(np.where(with_recorded, up, down)),
-        "down_invert": optional_floats(np.where(with_recorded, down, up)),
+        "fid": segments.fids,
+        "part": segments.part,
+        "length": segments.length,
+        "up_invert": np.where(with_recorded, up, down),
+        "down_invert": np.where(with_recorded, down, up),
         "direction_source": source_text.tolist(),
-        "reversed": (with_recorded == recorded_flip).tolist(),
+        "reversed": with_recorded == recorded_flip,
         "raw_system": attributes_of(segments, "raw_system").tolist(),
-        "against_record": (by_invert & ~downhill).tolist(),
+        "against_record": by_invert & ~downhill,
     }
     return source, target, values
 
 
-def _graph(node_table, names, xy, component, source, target, keys, edge_values) -> nx.MultiDiGraph:
-    """The networkx graph the analyses, the UI and the Python API see."""
+def _graph(node_table, names, xy, component, source, target, keys, edge_values) -> tuple:
+    """The networkx graph the analyses, the UI and the Python API see; attributes live in shared columns."""
     graph = nx.MultiDiGraph(crs=None)
     real = len(node_table.ids)
+    extra = len(names) - real
     columns = node_table.columns
-    node_rows = zip(names.tolist(), node_table.fids.tolist(), columns["type"].tolist(), columns["raw_type"].tolist(),
-                    columns["system"].tolist(), optional_floats(columns["ground_elev"]),
-                    optional_floats(columns["invert_elev"]), optional_floats(columns["depth"]),
-                    xy[:real, 0].tolist(), xy[:real, 1].tolist(), component[:real].tolist())
-    node_items = [
-        (name, {"type": kind, "raw_type": raw_type, "system": system, "ground_elev": ground, "invert_elev": invert,
-                "depth": depth, "id": name, "fid": fid, "virtual": False, "x": x, "y": y, "component": number})
-        for name, fid, kind, raw_type, system, ground, invert, depth, x, y, number in node_rows]
-    node_items += [
-        (name, {"id": name, "fid": None, "virtual": True, "type": None, "system": None, "ground_elev": None,
-                "invert_elev": None, "depth": None, "x": x, "y": y, "component": number})
-        for name, x, y, number in zip(names[real:].tolist(), xy[real:, 0].tolist(), xy[real:, 1].tolist(),
-                                      component[real:].tolist())]
-    names_list = names.tolist()
-    fields = list(edge_values) + ["component"]
-    rows = zip(*edge_values.values(), component[source].tolist())
-    from_names = [names_list[i] for i in source.tolist()]
-    to_names = [names_list[i] for i in target.tolist()]
+    name_list = names.tolist()
+    nodes = Rows({
+        "type": columns["type"].tolist() + [None] * extra,
+        "raw_type": columns["raw_type"].tolist() + [None] * extra,
+        "system": columns["system"].tolist() + [None] * extra,
+        **{key: np.concatenate([columns[key], np.full(extra, np.nan)]) for key in NODE_NUMBERS},
+        "id": name_list, "fid": node_table.fids.tolist() + [None] * extra,
+        "virtual": np.arange(len(names)) >= real,
+        "x": np.ascontiguousarray(xy[:, 0]), "y": np.ascontiguousarray(xy[:, 1]), "component": component,
+    })
+    edges = Rows({**edge_values, "component": component[source]}, converters={"install_year": "year"})
+    from_names = [name_list[i] for i in source.tolist()]
+    to_names = [name_list[i] for i in target.tolist()]
     key_list = keys.tolist()
-    _fill(graph, node_items, zip(from_names, to_names, key_list, (dict(zip(fields, row)) for row in rows)))
+    node_rows = list(map(nodes.row, range(len(name_list))))
+    edge_rows = list(map(edges.row, range(len(key_list))))
+    _fill(graph, zip(name_list, node_rows), zip(from_names, to_names, key_list, edge_rows))
     graph.graph["edge_index"] = {key: (u, v, key) for u, v, key in zip(from_names, to_names, key_list)}
-    return graph
+    return graph, GraphTable.from_parts(graph, name_list, key_list, source, target, node_rows, edge_rows)
 
 
-def _fill(graph: nx.MultiDiGraph, node_items: list, edges) -> None:
+def _fill(graph: nx.MultiDiGraph, node_items, edges) -> None:
     """Fill an empty MultiDiGraph's adjacency dicts directly, as add_nodes_from/add_edges_from would.
 
     networkx's own methods check and copy every item; building a county this way takes a third of
@@ -391,7 +394,7 @@ def _results(segments, names, source, target, edge_values, component) -> dict[in
     names_list = names.tolist()
     for fid, part, pipe_id, u, v, flipped, direction_source, length, number in zip(
             segments.fids.tolist(), segments.part.tolist(), segments.ids.tolist(), source.tolist(), target.tolist(),
-            edge_values["reversed"], edge_values["direction_source"], segments.length.tolist(),
+            edge_values["reversed"].tolist(), edge_values["direction_source"], segments.length.tolist(),
             component[source].tolist()):
         results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=names_list[u],
                                                       to_node=names_list[v], reversed=flipped,

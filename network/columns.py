@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .model import LayerData
+from .model import LayerData, gc_paused  # noqa: F401 (re-exported for the readers)
 
 
 @dataclass
@@ -117,6 +117,12 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
     (array([ 0, -1,  1,  0]), ['b', 'a'])
     """
     values = np.asarray(values)
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
+        codes = np.full(len(values), -1, dtype=np.int64)
+        known_codes, distinct = factorize(values[~missing].view(np.int64))  # bit patterns sort in C
+        codes[~missing] = known_codes
+        return codes, np.array(distinct, dtype=np.int64).view(np.float64).tolist()
     if values.dtype.kind in "iub":
         distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
         order = np.argsort(first)
@@ -140,9 +146,14 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
 
 def map_values(values: np.ndarray, function: Callable[[Any], Any]) -> np.ndarray:
     """``function`` applied once per distinct value, spread back to every row (object array)."""
+    return map_many(values, function)[0]
+
+
+def map_many(values: np.ndarray, *functions: Callable[[Any], Any]) -> list[np.ndarray]:
+    """Several functions applied once per distinct value (one factorisation), each spread back to every row."""
     codes, uniques = factorize(values)
-    mapped = object_array([function(u) for u in uniques] + [function(None)])
-    return mapped[codes]  # code -1 picks the last entry: function(None)
+    # code -1 picks the last entry: function(None)
+    return [object_array([function(u) for u in uniques] + [function(None)])[codes] for function in functions]
 
 
 def numbers(values: np.ndarray, parse: Callable[[Any], Optional[float]]) -> np.ndarray:

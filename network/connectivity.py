@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 import networkx as nx
+import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .findings import Finding, make_finding
-from .model import node_xy
+from .tables import GraphTable, reachable, table_of
 
 # Node types where water legitimately leaves a gravity subnetwork.
 OUTLET_TYPES = ("outfall", "plant", "pump")
@@ -54,52 +56,59 @@ def outlet_kind(graph: nx.MultiDiGraph, node: str) -> Optional[str]:
     return None
 
 
-def find_outlets(graph: nx.MultiDiGraph, sinks_as_outlets: Optional[bool] = None) -> tuple[dict[str, str], bool]:
+def find_outlets(graph: nx.MultiDiGraph, sinks_as_outlets: Optional[bool] = None,
+                 table: Optional[GraphTable] = None) -> tuple[dict[str, str], bool]:
     """Map outlet node -> kind, and tell whether sinks were used.
 
     Sinks count when asked; by default (None) they count in the subnetworks that have no node typed
     as an outfall, plant or pump station (storm ditches that just end at a river, say).
     """
-    kinds = {node: outlet_kind(graph, node) for node in graph.nodes}
-    outlets = {n: k for n, k in kinds.items() if k in OUTLET_TYPES}
-    sinks = {n: k for n, k in kinds.items() if k == "sink"}
+    table = table_of(graph, table)
+    kinds = table.node_values("type").tolist()
+    typed = np.array([k in OUTLET_TYPES for k in kinds], dtype=bool)
+    leaving = np.bincount(table.source, minlength=table.node_count)
+    arriving = np.bincount(table.target, minlength=table.node_count)
+    sink = ~typed & (leaving == 0) & (arriving > 0)
+    outlets = {table.names[n]: kinds[n] for n in np.flatnonzero(typed).tolist()}
     if sinks_as_outlets is False:
         return outlets, False
-    if sinks_as_outlets:
-        outlets.update(sinks)
-        return outlets, bool(sinks)
-    component = _components(graph)
-    typed_components = {component[n] for n in outlets}
-    untyped = {n: k for n, k in sinks.items() if component[n] not in typed_components}
-    outlets.update(untyped)
-    return outlets, bool(untyped)
+    if not sinks_as_outlets:
+        component = _components(table)
+        sink &= ~np.isin(component, component[typed])
+    for node in np.flatnonzero(sink).tolist():
+        outlets[table.names[node]] = "sink"
+    return outlets, bool(sink.any())
 
 
-def _components(graph: nx.MultiDiGraph) -> dict[str, int]:
-    numbers = nx.get_node_attributes(graph, "component")
-    if len(numbers) == graph.number_of_nodes() and None not in numbers.values():
-        return numbers
-    return {node: index for index, nodes in enumerate(nx.weakly_connected_components(graph)) for node in nodes}
+def _components(table: GraphTable) -> np.ndarray:
+    """Component number of every node: the build's, or worked out when the graph has none."""
+    numbers = table.node_values("component").tolist()
+    if numbers and None not in numbers:
+        return np.array(numbers)
+    count = table.node_count
+    matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
+    return connected_components(matrix, directed=False)[1]
 
 
-def nodes_reaching(graph: nx.MultiDiGraph, targets: Iterable[str]) -> set[str]:
+def nodes_reaching(graph: nx.MultiDiGraph, targets: Iterable[str], table: Optional[GraphTable] = None) -> set[str]:
     """Every node with a directed path to one of ``targets`` (targets included), in one pass."""
-    seen = set(targets)
-    queue = deque(seen)
-    predecessors = graph.pred
-    while queue:
-        node = queue.popleft()
-        for upstream in predecessors[node]:
-            if upstream not in seen:
-                seen.add(upstream)
-                queue.append(upstream)
-    return seen
+    table = table_of(graph, table)
+    reached = _reaching(table, [table.index[t] for t in targets if t in table.index])
+    return {table.names[n] for n in np.flatnonzero(reached).tolist()}
+
+
+def _reaching(table: GraphTable, targets: list[int]) -> np.ndarray:
+    """Mask of the nodes with a directed path to one of ``targets``."""
+    count = table.node_count
+    upstream = csr_matrix((np.ones(len(table.source)), (table.target, table.source)), shape=(count, count))
+    return reachable(upstream, np.array(targets, dtype=np.int64), count)
 
 
 def connectivity(
     graph: nx.MultiDiGraph,
     fragment_size: int = 2,
     sinks_as_outlets: Optional[bool] = None,
+    table: Optional[GraphTable] = None,
 ) -> ConnectivityResult:
     """Subnetworks with their outlets, what reaches no outlet, and isolated fragments.
 
@@ -110,37 +119,47 @@ def connectivity(
     >>> result.outlets, sorted(result.reaches_outlet)
     ({'B': 'outfall'}, ['A', 'B'])
     """
-    outlets, used_sinks = find_outlets(graph, sinks_as_outlets)
-    reaching = nodes_reaching(graph, outlets)
+    table = table_of(graph, table)
+    outlets, used_sinks = find_outlets(graph, sinks_as_outlets, table)
+    reached = _reaching(table, [table.index[n] for n in outlets])
+    names = table.names
     findings: list[Finding] = []
+    node_component = table.node_values("component").tolist()
     summaries: dict[int, Subnetwork] = {}
-    for node, data in graph.nodes(data=True):
-        number = data.get("component")
-        row = summaries.setdefault(number, Subnetwork(number, 0, 0, 0.0, [], {}, {}))
+    for node, number in zip(names, node_component):
+        row = summaries.get(number)
+        if row is None:
+            row = summaries[number] = Subnetwork(number, 0, 0, 0.0, [], {}, {})
         row.nodes += 1
         if node in outlets:
             row.outlets.append(node)
             row.outlet_kinds[node] = outlets[node]
-    first_pipe: dict[int, tuple] = {}
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        row = summaries[data.get("component")]
+    lengths = np.nan_to_num(table.edge_numbers("length")).tolist()
+    systems = table.edge_values("system").tolist()
+    edge_component = table.edge_values("component").tolist()
+    first_pipe: dict[int, int] = {}
+    for row_number, (number, length, system) in enumerate(zip(edge_component, lengths, systems)):
+        row = summaries[number]
         row.pipes += 1
-        row.length_m += data.get("length", 0.0)
-        system = data.get("system") or "unknown"
-        row.systems[system] = row.systems.get(system, 0.0) + data.get("length", 0.0)
-        first_pipe.setdefault(row.component, (key, data, u))
-        if v not in reaching:
-            findings.append(make_finding("no_outlet", key, data.get("fid"),
-                                         xy=node_xy(graph, v)))
-    for node, data in graph.nodes(data=True):
-        if node not in reaching and graph.degree(node) > 0:
-            findings.append(make_finding("no_outlet", node, data.get("fid"), kind="node",
-                                         xy=node_xy(graph, node)))
+        row.length_m += length
+        system = system or "unknown"
+        row.systems[system] = row.systems.get(system, 0.0) + length
+        first_pipe.setdefault(row.component, row_number)
+    for row_number in np.flatnonzero(~reached[table.target]).tolist():
+        findings.append(make_finding("no_outlet", table.keys[row_number], table.edge_data[row_number].get("fid"),
+                                     xy=table.node_xy(table.target[row_number])))
+    degree = np.bincount(table.source, minlength=table.node_count) + \
+        np.bincount(table.target, minlength=table.node_count)
+    for node in np.flatnonzero(~reached & (degree > 0)).tolist():
+        findings.append(make_finding("no_outlet", names[node], table.node_data[node].get("fid"), kind="node",
+                                     xy=table.node_xy(node)))
     for number, row in summaries.items():
         drains_properly = any(kind in OUTLET_TYPES for kind in row.outlet_kinds.values())
         if 0 < row.pipes <= fragment_size and not drains_properly:
-            key, data, start = first_pipe[number]
-            findings.append(make_finding("isolated_fragment", key, data.get("fid"), value=row.pipes,
-                                         xy=node_xy(graph, start), length=round(row.length_m, 1)))
+            first = first_pipe[number]
+            findings.append(make_finding("isolated_fragment", table.keys[first], table.edge_data[first].get("fid"),
+                                         value=row.pipes, xy=table.node_xy(table.source[first]),
+                                         length=round(row.length_m, 1)))
     ordered = sorted(summaries.values(), key=lambda r: (r.component is None, r.component or 0))
+    reaching = {names[n] for n in np.flatnonzero(reached).tolist()}
     return ConnectivityResult(outlets, reaching, ordered, findings, used_sinks)

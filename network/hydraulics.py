@@ -11,7 +11,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .findings import Finding, make_finding
-from .tables import GraphTable
+from .tables import GraphTable, table_of
 
 GRAVITY_SYSTEMS = {"storm", "sanitary", "combined", "drainage", None}
 
@@ -26,7 +26,8 @@ class HydraulicTolerances:
     max_depth_m: float = 15.0
 
 
-def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicTolerances] = None) -> list[Finding]:
+def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicTolerances] = None,
+                     table: Optional[GraphTable] = None) -> list[Finding]:
     """Check every gravity pipe and manhole; pipes without inverts are reported once, not fatal.
 
     >>> g = nx.MultiDiGraph()
@@ -35,9 +36,9 @@ def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicToler
     ['flat_slope']
     """
     tolerances = tolerances or HydraulicTolerances()
-    gravity = [(u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)
-               if d.get("system") in GRAVITY_SYSTEMS]
-    table = GraphTable(graph, gravity)
+    table = table_of(graph, table)
+    gravity = np.array([s in GRAVITY_SYSTEMS for s in table.edge_values("system").tolist()], dtype=bool)
+    table = table.subset(np.flatnonzero(gravity))
     findings = _pipe_checks(table, tolerances)
     findings += _node_checks(table, tolerances)
     findings += _cycles(table)

@@ -12,7 +12,7 @@ from .connectivity import find_outlets, nodes_reaching
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex
 from .model import node_xy
-from .tables import GraphTable
+from .tables import GraphTable, table_of
 
 CLASS_NAMES_ZH = {
     "sanitary→storm": "污水接入雨水", "storm→sanitary": "雨水接入污水",
@@ -54,12 +54,12 @@ def node_system(graph: nx.MultiDiGraph, node: str) -> Optional[str]:
 
 
 def illicit_connections(graph: nx.MultiDiGraph, coords: Optional[dict] = None,
-                        evidence_distance: float = 5.0) -> IllicitResult:
+                        evidence_distance: float = 5.0, table: Optional[GraphTable] = None) -> IllicitResult:
     """Run the three families of checks over a built network."""
     result = IllicitResult()
-    table = GraphTable(graph)
+    table = table_of(graph, table)
     cross = _cross_connections(table, result)
-    _flow_path_violations(graph, cross, result)
+    _flow_path_violations(graph, cross, result, table)
     _node_evidence(table, coords or {}, evidence_distance, result)
     return result
 
@@ -106,9 +106,9 @@ def _severity(kind: str) -> str:
     return "error" if kind in ("sanitary→storm", "storm→sanitary") else "info"
 
 
-def _flow_path_violations(graph, cross, result: IllicitResult) -> None:
+def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[GraphTable] = None) -> None:
     """Sewage reaching storm outfalls and storm water reaching plants, named at the place to fix."""
-    outlets, _ = find_outlets(graph, sinks_as_outlets=True)
+    outlets, _ = find_outlets(graph, sinks_as_outlets=True, table=table)
     storm_outfalls = [n for n, kind in outlets.items()
                       if kind in ("outfall", "sink") and _drains(graph, n) == "storm"]
     plants = [n for n, kind in outlets.items() if kind == "plant"]
@@ -116,7 +116,7 @@ def _flow_path_violations(graph, cross, result: IllicitResult) -> None:
                                           (plants, "storm", "storm_to_plant")):
         if not targets:
             continue
-        reaching = nodes_reaching(graph, targets)
+        reaching = nodes_reaching(graph, targets, table)
         for u, v, key, _kind in cross:
             data = graph.edges[u, v, key]
             if data.get("system") != source_system or v not in reaching:

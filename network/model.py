@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 import networkx as nx
 
 from .findings import Finding, count_by_check
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cycle collector while millions of small objects are made.
+
+    Each collection walks every live object; with a county in memory that is most of the time a
+    whole-network step spends. The objects made then hold no reference cycles, so nothing is lost.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 Coords = list[tuple[float, float]]
 
@@ -106,7 +124,7 @@ class Progress:
             raise Cancelled("cancelled")
 
 
-@dataclass
+@dataclass(slots=True)
 class PipeResult:
     """What the build decided for one pipe part (one output feature)."""
 
@@ -136,13 +154,22 @@ class Network:
     input_crs: Any = None
     metric_crs: Any = None
     sources: dict[str, Any] = field(default_factory=dict)
+    table_cache: Any = None
+
+    def table(self, refresh: bool = False):
+        """The graph as arrays (GraphTable): the build's own, or a new one after pipes were added or removed."""
+        from .tables import GraphTable, table_of
+
+        self.table_cache = GraphTable(self.graph) if refresh else table_of(self.graph, self.table_cache)
+        return self.table_cache
 
     # -- analyses (the Python API; each delegates to its module) ------------------------------------
     def components(self, fragment_size: int = 2, sinks_as_outlets: Optional[bool] = None):
         """Subnetworks, outlets and reachability (see connectivity.connectivity)."""
         from .connectivity import connectivity
 
-        return connectivity(self.graph, fragment_size, sinks_as_outlets)
+        with gc_paused():
+            return connectivity(self.graph, fragment_size, sinks_as_outlets, table=self.table())
 
     def upstream(self, node_ids, **options) -> dict:
         """{start: TraceResult} of an upstream trace from each node id (see trace.trace)."""
@@ -160,19 +187,22 @@ class Network:
         """Upstream length, nodes and summed values per pipe (see accumulate.accumulate)."""
         from .accumulate import accumulate
 
-        return accumulate(self.graph, values)
+        with gc_paused():
+            return accumulate(self.graph, values, table=self.table())
 
     def illicit_connections(self, evidence_distance: float = 5.0):
         """Cross-system connections and flow-path violations (see illicit.illicit_connections)."""
         from .illicit import illicit_connections
 
-        return illicit_connections(self.graph, self.pipe_coords, evidence_distance)
+        with gc_paused():
+            return illicit_connections(self.graph, self.pipe_coords, evidence_distance, table=self.table())
 
     def hydraulic_checks(self, tolerances=None) -> list:
         """Slope, diameter, invert, depth, loop and split findings (see hydraulics.hydraulic_checks)."""
         from .hydraulics import hydraulic_checks
 
-        return hydraulic_checks(self.graph, tolerances)
+        with gc_paused():
+            return hydraulic_checks(self.graph, tolerances, table=self.table())
 
     def isolate(self, break_pipe: str, inoperable=()):
         """Isolation segment of a water-main break (see isolation.isolate)."""

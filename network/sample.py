@@ -252,8 +252,9 @@ def _defects_and_events(sample: Sample, rng) -> None:
             _event(sample, rng, truth["x"] + rng.normal(0, 30), truth["y"] + rng.normal(0, 30))
     xs = [n["x"] for n in sample.nodes]
     ys = [n["y"] for n in sample.nodes]
+    west, east, south, north = min(xs), max(xs), min(ys), max(ys)
     for _ in range(max(3, len(pipes) // 1000)):
-        _event(sample, rng, rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys)))
+        _event(sample, rng, rng.uniform(west, east), rng.uniform(south, north))
 
 
 def _defect(sample, rng, pipe, codes, grades) -> None:

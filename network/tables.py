@@ -7,7 +7,8 @@ from typing import Any, Optional
 import networkx as nx
 import numpy as np
 
-from .columns import object_array
+from .columns import object_array, ranges
+from .rows import Row, Rows
 
 
 class GraphTable:
@@ -22,6 +23,7 @@ class GraphTable:
 
     def __init__(self, graph: nx.MultiDiGraph, edges: Optional[list] = None):
         self.graph = graph
+        self._nodes = None
         self.names = list(graph.nodes)
         self.index = {name: position for position, name in enumerate(self.names)}
         self.node_data = [graph.nodes[name] for name in self.names]
@@ -31,6 +33,42 @@ class GraphTable:
         index = self.index
         self.source = np.fromiter((index[u] for u, _, _, _ in edges), dtype=np.int64, count=len(edges))
         self.target = np.fromiter((index[v] for _, v, _, _ in edges), dtype=np.int64, count=len(edges))
+        self._edge_rows = _shared_rows(self.edge_data)
+        self._node_rows = _shared_rows(self.node_data)
+
+    @classmethod
+    def from_parts(cls, graph: nx.MultiDiGraph, names: list, keys: list, source: np.ndarray, target: np.ndarray,
+                   node_data: list, edge_data: list) -> GraphTable:
+        """A table of a graph the build has just made from these very arrays (no walk over the graph)."""
+        table = cls.__new__(cls)
+        table.graph, table.names, table.keys = graph, names, keys
+        table.index = {name: position for position, name in enumerate(names)}
+        table.node_data, table.edge_data = node_data, edge_data
+        table.source, table.target = source, target
+        table._edge_rows = (edge_data[0].rows, np.arange(len(edge_data))) if edge_data else None
+        table._node_rows = (node_data[0].rows, np.arange(len(node_data))) if node_data else None
+        table._nodes = len(graph)
+        return table
+
+    def matches(self, graph: nx.MultiDiGraph) -> bool:
+        """Whether this is the build's table of ``graph`` and the graph has as many nodes as then.
+
+        Counting pipes costs a walk over the whole graph, so pipes added or removed by hand go
+        unnoticed: ask Network.table(refresh=True) after such edits. Attribute edits need nothing:
+        the table reads the same columns as the graph.
+        """
+        return self.graph is graph and getattr(self, "_nodes", None) == len(graph)
+
+    def subset(self, rows: np.ndarray) -> GraphTable:
+        """The same nodes with only the pipes at ``rows``."""
+        table = GraphTable.__new__(GraphTable)
+        table.graph, table.names, table.index, table.node_data = self.graph, self.names, self.index, self.node_data
+        table._node_rows = self._node_rows
+        table.keys = [self.keys[r] for r in rows.tolist()]
+        table.edge_data = [self.edge_data[r] for r in rows.tolist()]
+        table.source, table.target = self.source[rows], self.target[rows]
+        table._edge_rows = (self._edge_rows[0], self._edge_rows[1][rows]) if self._edge_rows else None
+        return table
 
     @property
     def node_count(self) -> int:
@@ -39,19 +77,19 @@ class GraphTable:
 
     def edge_numbers(self, name: str) -> np.ndarray:
         """A numeric pipe attribute as floats (NaN where missing)."""
-        return _floats(data.get(name) for data in self.edge_data)
+        return _numbers(self._edge_rows, self.edge_data, name)
 
     def edge_values(self, name: str, default: Any = None) -> np.ndarray:
         """Any pipe attribute as an object array."""
-        return object_array([data.get(name, default) for data in self.edge_data])
+        return _values(self._edge_rows, self.edge_data, name, default)
 
     def node_numbers(self, name: str) -> np.ndarray:
         """A numeric node attribute as floats (NaN where missing)."""
-        return _floats(data.get(name) for data in self.node_data)
+        return _numbers(self._node_rows, self.node_data, name)
 
     def node_values(self, name: str, default: Any = None) -> np.ndarray:
         """Any node attribute as an object array."""
-        return object_array([data.get(name, default) for data in self.node_data])
+        return _values(self._node_rows, self.node_data, name, default)
 
     def node_xy(self, position: int) -> Optional[tuple[float, float]]:
         """A node's location (None when the graph has none)."""
@@ -59,5 +97,50 @@ class GraphTable:
         return (data["x"], data["y"]) if "x" in data else None
 
 
+def table_of(graph: nx.MultiDiGraph, table: Optional[GraphTable] = None) -> GraphTable:
+    """``table`` when it still describes ``graph``, else a fresh table of the graph."""
+    return table if table is not None and table.matches(graph) else GraphTable(graph)
+
+
 def _floats(values) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _shared_rows(datas: list) -> Optional[tuple[Rows, np.ndarray]]:
+    """(the Rows table, row positions) when every data mapping is a row of one table, else None."""
+    if not datas or type(datas[0]) is not Row:
+        return None
+    rows = datas[0].rows
+    if not all(type(d) is Row and d.rows is rows for d in datas):
+        return None
+    return rows, np.fromiter((d.index for d in datas), dtype=np.int64, count=len(datas))
+
+
+def _numbers(shared, datas: list, name: str) -> np.ndarray:
+    column = shared[0].column(name, shared[1]) if shared else None
+    if column is not None and column.dtype.kind in "fiub":
+        return column.astype(float)
+    return _floats(data.get(name) for data in datas)
+
+
+def _values(shared, datas: list, name: str, default: Any) -> np.ndarray:
+    column = shared[0].column(name, shared[1]) if shared else None
+    if column is not None and column.dtype == object:
+        return column
+    return object_array([data.get(name, default) for data in datas])
+
+
+def reachable(successors, starts: np.ndarray, groups: int) -> np.ndarray:
+    """Nodes reachable from any of ``starts`` (themselves included)."""
+    reached = np.zeros(groups, dtype=bool)
+    if not len(starts):
+        return reached
+    reached[starts] = True
+    frontier = starts
+    while len(frontier):
+        following = successors.indices[ranges(successors.indptr[frontier],
+                                              np.diff(successors.indptr)[frontier])]
+        following = np.unique(following[~reached[following]])
+        reached[following] = True
+        frontier = following
+    return reached
