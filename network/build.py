@@ -24,7 +24,7 @@ from .columns import (
 )
 from .fields import detect_mapping, load_aliases
 from .findings import Finding, make_finding
-from .model import BuildOptions, LayerData, Network, PipeNetInputError, PipeResult, Progress
+from .model import BuildOptions, LayerData, LazyMapping, Network, PipeNetInputError, PipeResult, Progress
 from .rows import Rows
 from .tables import GraphTable
 from .topology import EdgeArrays, cluster_ends, component_ids, find_topology_defects, snap_to_nodes
@@ -97,13 +97,13 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.check()
     component = component_ids(names, source, target)
     graph, table = _graph(node_table, names, xy, component, source, target, segments.ids, edge_values)
-    results = _results(segments, names, source, target, edge_values, component)
+    results = LazyMapping(lambda: _results(segments, names, source, target, edge_values, component))
     coords = {key: segments.xy[a:b] for key, a, b in zip(segments.ids.tolist(), segments.offsets[:-1].tolist(),
                                                          segments.offsets[1:].tolist())}
     progress.set_progress(100)
-    return Network(graph=graph, findings=findings, pipe_results=results,
-                   node_ids=dict(zip(node_table.fids.tolist(), node_table.ids.tolist())), pipe_mapping=pipe_mapping,
-                   node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
+    node_ids = LazyMapping(lambda: dict(zip(node_table.fids.tolist(), node_table.ids.tolist())))
+    return Network(graph=graph, findings=findings, pipe_results=results, node_ids=node_ids,
+                   pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
 
 
 def _mapping(layer, kind: str, overrides: dict, aliases: dict) -> dict[str, str]:
@@ -364,7 +364,8 @@ def _graph(node_table, names, xy, component, source, target, keys, edge_values) 
     node_rows = list(map(nodes.row, range(len(name_list))))
     edge_rows = list(map(edges.row, range(len(key_list))))
     _fill(graph, zip(name_list, node_rows), zip(from_names, to_names, key_list, edge_rows))
-    graph.graph["edge_index"] = {key: (u, v, key) for u, v, key in zip(from_names, to_names, key_list)}
+    graph.graph["edge_index"] = LazyMapping(lambda: {key: (u, v, key) for u, v, key in
+                                                     zip(from_names, to_names, key_list)})
     return graph, GraphTable.from_parts(graph, name_list, key_list, source, target, node_rows, edge_rows)
 
 

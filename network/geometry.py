@@ -64,7 +64,8 @@ class SegmentIndex:
     """
 
     def __init__(self, polylines: Sequence[np.ndarray], step: float = 10.0):
-        lines = [np.asarray(c, dtype=float).reshape(-1, 2) for c in polylines]
+        lines = [c if isinstance(c, np.ndarray) and c.ndim == 2 and c.dtype == float else
+                 np.asarray(c, dtype=float).reshape(-1, 2) for c in polylines]
         sizes = np.array([len(c) for c in lines], dtype=np.int64)
         xy = np.concatenate(lines) if lines else np.empty((0, 2))
         self._build(xy, np.concatenate([[0], np.cumsum(sizes)]), step)
@@ -95,7 +96,7 @@ class SegmentIndex:
         self.sample_segment = np.repeat(np.arange(len(inner)), per_segment)
         t = ranges(np.zeros(len(pieces), dtype=np.int64), per_segment) / np.repeat(pieces, per_segment)
         samples = self.starts[self.sample_segment] + t[:, None] * (self.ends - self.starts)[self.sample_segment]
-        self.tree = cKDTree(samples)
+        self.tree = cKDTree(samples, balanced_tree=False, compact_nodes=False)  # builds 2x faster
 
     def nearest_many(self, points: np.ndarray, radius: float, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each point, the nearest owner within ``radius`` other than ``exclude[i]``: (owner or -1, distance)."""

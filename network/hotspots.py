@@ -12,6 +12,7 @@ from scipy.sparse import csr_matrix
 
 from .columns import along, group_starts, ranges
 from .geometry import SegmentIndex, point_segment_distance
+from .tables import min_matrix
 
 CLASSES = ((2.576, "hot 99%"), (1.960, "hot 95%"), (1.645, "hot 90%"))
 
@@ -83,7 +84,7 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0) -> L
     step_from.append(end_piece[a][different])
     step_to.append(end_piece[b][different])
     step.append((half[a] + half[b])[different])
-    adjacency = _min_matrix(np.concatenate(step_from), np.concatenate(step_to), np.concatenate(step), len(pipe_of))
+    adjacency = min_matrix(np.concatenate(step_from), np.concatenate(step_to), np.concatenate(step), len(pipe_of))
     keys = [row[2] for row in rows]
     return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=number * size, size=size, xy=xy,
                   adjacency=adjacency, first_of_pipe=dict(zip(keys, first.tolist())),
@@ -105,15 +106,6 @@ def _points_along(lines: list[np.ndarray], line_of: np.ndarray, distance: np.nda
     step = flat[index + 1] - flat[index]
     ratio = np.where(step > 0, (target - flat[index]) / np.where(step > 0, step, 1.0), 0.0)
     return flat_xy[index] + ratio[:, None] * (flat_xy[index + 1] - flat_xy[index])
-
-
-def _min_matrix(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, size: int) -> csr_matrix:
-    """A sparse matrix keeping the smallest value of repeated (row, column) pairs."""
-    order = np.lexsort((values, columns, rows))
-    rows, columns, values = rows[order], columns[order], values[order]
-    first = np.concatenate([[True], (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])]) if len(rows) \
-        else np.empty(0, dtype=bool)
-    return csr_matrix((values[first], (rows[first], columns[first])), shape=(size, size))
 
 
 def pairs_within(adjacency: csr_matrix, sources: np.ndarray, radius: float,

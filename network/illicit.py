@@ -7,12 +7,12 @@ from typing import Optional
 
 import networkx as nx
 import numpy as np
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
-from .connectivity import find_outlets, nodes_reaching
+from .connectivity import find_outlets
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex
-from .model import node_xy
-from .tables import GraphTable, table_of
+from .tables import GraphTable, min_matrix, table_of
 
 CLASS_NAMES_ZH = {
     "sanitary→storm": "污水接入雨水", "storm→sanitary": "雨水接入污水",
@@ -108,27 +108,39 @@ def _severity(kind: str) -> str:
 
 def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[GraphTable] = None) -> None:
     """Sewage reaching storm outfalls and storm water reaching plants, named at the place to fix."""
+    table = table_of(graph, table)
     outlets, _ = find_outlets(graph, sinks_as_outlets=True, table=table)
     storm_outfalls = [n for n, kind in outlets.items()
                       if kind in ("outfall", "sink") and _drains(graph, n) == "storm"]
     plants = [n for n, kind in outlets.items() if kind == "plant"]
+    count = table.node_count
+    lengths = np.nan_to_num(table.edge_numbers("length"))
+    systems = table.edge_values("system").tolist()
+    # upstream along pipes, weighted by the shortest of parallel pipes (tiny weights keep zero-length pipes)
+    reverse = min_matrix(table.target, table.source, np.maximum(lengths, 1e-9), count)
     for targets, source_system, check in ((storm_outfalls, "sanitary", "sewage_to_storm_outfall"),
                                           (plants, "storm", "storm_to_plant")):
-        if not targets:
+        wanted = [(u, v, key) for u, v, key, _kind in cross
+                  if systems[table.edge_position(key)] == source_system]
+        if not targets or not wanted:
             continue
-        reaching = nodes_reaching(graph, targets, table)
-        for u, v, key, _kind in cross:
-            data = graph.edges[u, v, key]
-            if data.get("system") != source_system or v not in reaching:
+        # one Dijkstra from every target at once: the nearest target downstream of every node
+        distance, _, nearest = dijkstra(reverse, directed=True, indices=[table.index[t] for t in targets],
+                                        min_only=True, return_predecessors=True)
+        of_system = np.array([s == source_system for s in systems], dtype=bool)
+        inflow_count = np.bincount(table.target[of_system], minlength=count)
+        inflow_length = np.bincount(table.target[of_system], weights=lengths[of_system], minlength=count)
+        for u, v, key in wanted:
+            at = table.index[v]
+            if not np.isfinite(distance[at]):
                 continue
-            outlet = _first_reached(graph, v, set(targets))
-            upstream = nx.ancestors(graph, u) | {u}
-            sources = [(k, d) for a, b, k, d in graph.in_edges(upstream, keys=True, data=True)
-                       if b in upstream and d.get("system") == source_system] + [(key, data)]
-            length = sum(d.get("length", 0.0) for _, d in sources)
-            result.findings.append(make_finding(check, key, data.get("fid"), value=outlet,
-                                                count=len(sources), length=round(length, 1),
-                                                xy=node_xy(graph, v)))
+            row = table.edge_position(key)
+            upstream = breadth_first_order(reverse, table.index[u], directed=True, return_predecessors=False)
+            data = table.edge_data[row]
+            result.findings.append(make_finding(
+                check, key, data.get("fid"), value=table.names[nearest[at]],
+                count=int(inflow_count[upstream].sum()) + 1,
+                length=round(float(inflow_length[upstream].sum() + lengths[row]), 1), xy=table.node_xy(at)))
 
 
 def _drains(graph, node: str) -> Optional[str]:
@@ -138,17 +150,6 @@ def _drains(graph, node: str) -> Optional[str]:
         return own
     incoming = {d.get("system") for _, _, d in graph.in_edges(node, data=True)} & KNOWN
     return incoming.pop() if len(incoming) == 1 else None
-
-
-def _first_reached(graph, start: str, targets: set[str]) -> Optional[str]:
-    """Nearest target downstream of ``start`` by network length."""
-    lengths = nx.single_source_dijkstra_path_length(graph, start, weight=_length)
-    reached = [(d, n) for n, d in lengths.items() if n in targets]
-    return min(reached)[1] if reached else None
-
-
-def _length(_u, _v, edges) -> float:
-    return min(d.get("length", 0.0) for d in edges.values())
 
 
 def _node_evidence(table: GraphTable, coords: dict, distance: float, result: IllicitResult) -> None:
@@ -163,8 +164,8 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
     kinds = table.node_values("type").tolist()
     virtual = np.array([bool(d.get("virtual")) for d in table.node_data], dtype=bool)
     node_systems = table.node_values("system").tolist()
-    located = np.array([table.node_xy(n) is not None for n in range(count)], dtype=bool)
-    xy = np.array([table.node_xy(n) or (np.nan, np.nan) for n in range(count)], dtype=float).reshape(-1, 2)
+    xy = table.node_coordinates()
+    located = np.isfinite(xy).all(axis=1)
     storm_rows = [r for r in np.flatnonzero(is_storm).tolist() if table.keys[r] in coords]
     sanitary_rows = [r for r in np.flatnonzero(is_sanitary).tolist() if table.keys[r] in coords]
     inlets = np.array([k == "inlet" for k in kinds], dtype=bool)

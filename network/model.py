@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
@@ -49,6 +50,38 @@ def edge_of(graph: nx.MultiDiGraph, key: str) -> tuple:
         if other == key:
             return u, v, other
     raise PipeNetInputError(f"Pipe '{key}' is not in the network.", field_name="pipe id")
+
+
+class LazyMapping(Mapping):
+    """A read-only mapping made by ``factory`` the first time it is read (saves seconds on a county
+    when nobody asks, e.g. per-feature results in a run that writes no pipes)."""
+
+    def __init__(self, factory: Callable[[], dict]):
+        self._factory: Optional[Callable[[], dict]] = factory
+        self._data: Optional[dict] = None
+
+    @property
+    def data(self) -> dict:
+        """The mapping itself, made now if needed."""
+        if self._data is None:
+            self._data = self._factory()
+            self._factory = None
+        return self._data
+
+    def __getitem__(self, key):
+        return self.data[key]
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __contains__(self, key) -> bool:
+        return key in self.data
+
+    def get(self, key, default=None):
+        return self.data.get(key, default)
 
 
 class PipeNetInputError(ValueError):

@@ -203,10 +203,19 @@ def _cell(tree, name):
     return tree["cells"].get(name)
 
 
+def _block(tree) -> str:
+    """The block number in a tree's manhole names ('YS1234-0010' -> '1234')."""
+    name = tree["names"][next(iter(tree["names"]))]
+    return name[2:name.index("-")]
+
+
 def _cross(sample, rng, tree, others, code, used, nodes) -> None:
     """Connect a manhole of one system to the nearest manhole of the other system in its block."""
-    block = tree["names"][next(iter(tree["names"]))][2:5]
-    other = next((t for t in others if t["names"][next(iter(t["names"]))][2:5] == block), others[0])
+    block = _block(tree)
+    other = next((t for t in others if _block(t) == block), None)
+    if other is None:  # no tree of the other system in this block: the nearest one
+        start_xy = next(iter(tree["xy"].values()))
+        other = min(others, key=lambda t: math.dist(next(iter(t["xy"].values())), start_xy))
     cells = [c for c, n in tree["names"].items() if n not in used and n in nodes]
     cell = cells[int(rng.integers(len(cells)))]
     start = tree["names"][cell]

@@ -6,6 +6,7 @@ from typing import Any, Optional
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from .columns import object_array, ranges
 from .rows import Row, Rows
@@ -91,10 +92,29 @@ class GraphTable:
         """Any node attribute as an object array."""
         return _values(self._node_rows, self.node_data, name, default)
 
+    def edge_position(self, key: str) -> int:
+        """Position of a pipe in the table by its id."""
+        if getattr(self, "_key_index", None) is None:
+            self._key_index = {k: position for position, k in enumerate(self.keys)}
+        return self._key_index[key]
+
+    def node_coordinates(self) -> np.ndarray:
+        """x/y of every node, shape (nodes, 2), NaN where a node has no location."""
+        return np.stack([self.node_numbers("x"), self.node_numbers("y")], axis=1).reshape(-1, 2)
+
     def node_xy(self, position: int) -> Optional[tuple[float, float]]:
         """A node's location (None when the graph has none)."""
         data = self.node_data[position]
         return (data["x"], data["y"]) if "x" in data else None
+
+
+def min_matrix(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, size: int) -> csr_matrix:
+    """A sparse matrix keeping the smallest value of repeated (row, column) pairs."""
+    order = np.lexsort((values, columns, rows))
+    rows, columns, values = rows[order], columns[order], values[order]
+    first = np.concatenate([[True], (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])]) if len(rows) \
+        else np.empty(0, dtype=bool)
+    return csr_matrix((values[first], (rows[first], columns[first])), shape=(size, size))
 
 
 def table_of(graph: nx.MultiDiGraph, table: Optional[GraphTable] = None) -> GraphTable:

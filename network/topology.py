@@ -10,6 +10,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from .columns import group_starts, ranges
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex, point_segment_distance, row_distances
 
@@ -220,15 +221,50 @@ def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: 
     gaps = row_distances(edges.middles[candidates[:, 0]], index.starts[candidates[:, 1]],
                           index.ends[candidates[:, 1]])
     close = np.unique(np.stack([candidates[:, 0], index.owners[candidates[:, 1]]], axis=1)[gaps <= tolerance], axis=0)
-    for row, owner in close.tolist():
+    inside = inside_many(edges.line_xy, edges.offsets, close[:, 0], close[:, 1], tolerance)
+    for row, owner in close[inside].tolist():
         pair = frozenset((row, owner))
         if pair in duplicate_pairs or pair in reported:
             continue
-        if _inside(line(row), line(owner), tolerance):
-            reported.add(pair)
-            findings.append(make_finding("overlapping_pipe", edges.keys[row], int(edges.fids[row]),
-                                         value=edges.keys[owner], xy=tuple(edges.middles[row])))
+        reported.add(pair)
+        findings.append(make_finding("overlapping_pipe", edges.keys[row], int(edges.fids[row]),
+                                     value=edges.keys[owner], xy=tuple(edges.middles[row])))
     return findings
+
+
+def inside_many(xy: np.ndarray, offsets: np.ndarray, lines: np.ndarray, others: np.ndarray,
+                tolerance: float) -> np.ndarray:
+    """For pairs of parts, whether every vertex and segment midpoint of ``lines[i]`` lies within
+    tolerance of ``others[i]`` (parts given as one vertex array and offsets), all pairs at once."""
+    lines, others = np.asarray(lines, dtype=np.int64), np.asarray(others, dtype=np.int64)
+    result = np.zeros(len(lines), dtype=bool)
+    vertices = offsets[lines + 1] - offsets[lines]
+    segments = offsets[others + 1] - offsets[others] - 1
+    usable = np.flatnonzero((vertices >= 1) & (segments >= 1))
+    if not len(usable):
+        return result
+    lines, others = lines[usable], others[usable]
+    vertices, segments = vertices[usable], segments[usable]
+    probes = 2 * vertices - 1  # the vertices, then the middles of the segments between them
+    # every (pair, probe, segment of the other line) combination
+    combos = probes * segments
+    within = ranges(np.zeros(len(lines), dtype=np.int64), combos)
+    probe = within // np.repeat(segments, combos)
+    segment = within % np.repeat(segments, combos)
+    is_vertex = probe < np.repeat(vertices, combos)
+    first = np.repeat(offsets[lines], combos)
+    vertex_at = first + np.where(is_vertex, probe, probe - np.repeat(vertices, combos))
+    following = xy[np.minimum(vertex_at + 1, len(xy) - 1)]
+    point = np.where(is_vertex[:, None], xy[vertex_at], (xy[vertex_at] + following) / 2)
+    start = np.repeat(offsets[others], combos) + segment
+    gaps = row_distances(point, xy[start], xy[start + 1])
+    # nearest segment per probe, then the farthest probe per pair
+    probe_key = np.repeat(group_starts(probes), combos) + probe
+    nearest = np.full(probes.sum(), np.inf)
+    np.minimum.at(nearest, probe_key, gaps)
+    farthest = np.maximum.reduceat(nearest, group_starts(probes))
+    result[usable] = farthest <= tolerance
+    return result
 
 
 def _same_line(a: np.ndarray, b: np.ndarray, tolerance: float) -> bool:

@@ -112,3 +112,17 @@ def test_fill_builds_the_graph_networkx_builds():
     filled.remove_edge("A", "B", key="P1")  # networkx's own methods keep working on it
     assert filled.number_of_edges("A", "B") == 1 and list(filled.predecessors("B")) == ["A"]
     assert nx.descendants(filled, "A") == {"B", "C"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3)), min_size=1, max_size=5),
+                min_size=2, max_size=6), st.floats(0.1, 2.0))
+def test_inside_many_equals_one_by_one(lines, tolerance):
+    from pipenet.network.topology import _inside, inside_many
+
+    arrays = [np.array(line, dtype=float) for line in lines]
+    offsets = np.concatenate([[0], np.cumsum([len(a) for a in arrays])])
+    xy = np.concatenate(arrays)
+    pairs = [(a, b) for a in range(len(arrays)) for b in range(len(arrays)) if a != b]
+    found = inside_many(xy, offsets, np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]), tolerance)
+    assert found.tolist() == [bool(_inside(arrays[a], arrays[b], tolerance)) for a, b in pairs]
