@@ -54,7 +54,9 @@ class NodeTable:
 
     def positions(self, node_ids: np.ndarray) -> np.ndarray:
         """Position of each id in the table, -1 where there is no such node."""
-        lookup = {node_id: position for position, node_id in enumerate(self.ids.tolist())}
+        lookup = self.__dict__.get("_lookup")
+        if lookup is None:
+            lookup = self.__dict__["_lookup"] = dict(zip(self.ids.tolist(), range(len(self.ids))))
         codes, uniques = factorize(node_ids)
         found = np.array([lookup.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
         return found[codes]
@@ -70,8 +72,12 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
     kept = np.flatnonzero(located)
     fids = nodes.fids[kept]
 
+    every = len(kept) == nodes.count
+
     def raw(key: str) -> np.ndarray:
-        return nodes.attrs[mapping[key]][kept] if key in mapping else object_array([None] * len(kept))
+        if key not in mapping:
+            return object_array([None] * len(kept))
+        return nodes.attrs[mapping[key]] if every else nodes.attrs[mapping[key]][kept]
 
     raw_ids = map_values(raw("id"), _text) if "id" in mapping else object_array([None] * len(kept))
     if "id" in mapping and len(kept):
@@ -82,16 +88,19 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
             mapping.pop("id")
             raw_ids = object_array([None] * len(kept))
     ids = object_array([r if r is not None else f"N{f}" for r, f in zip(raw_ids.tolist(), fids.tolist())])
-    rank, _ = occurrence(ids)
+    rank, _ = occurrence(ids)  # made-up N<fid> ids can clash with given ones
     for position in np.flatnonzero(rank > 0).tolist():
         node_id = ids[position]
         findings.append(make_finding("duplicate_id", node_id, int(fids[position]), value=node_id,
                                      xy=tuple(nodes.xy[kept[position]])))
         ids[position] = f"{node_id}#dup{rank[position] + 1}"
-    raw_type = raw("type")
+    unknown = object_array([None] * len(kept))
+    kinds = map_many(raw("type"), lambda v: normalise_node_type(v, aliases), _text) if "type" in mapping \
+        else [unknown, unknown]
     columns = {
-        **dict(zip(("type", "raw_type"), map_many(raw_type, lambda v: normalise_node_type(v, aliases), _text))),
-        "system": map_values(raw("system"), lambda v: normalise_system(v, aliases)),
+        "type": kinds[0], "raw_type": kinds[1],
+        "system": map_values(raw("system"), lambda v: normalise_system(v, aliases)) if "system" in mapping
+        else unknown,
     }
     for key in NODE_NUMBERS:
         columns[key] = numbers(raw(key), parse_number) if key in mapping else np.full(len(kept), np.nan)
@@ -120,7 +129,8 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
         "id": ids,
         "system": system,
         "raw_system": raw_text,
-        "direction": map_values(raw("direction"), lambda v: normalise_direction(v, aliases)),
+        "direction": map_values(raw("direction"), lambda v: normalise_direction(v, aliases))
+        if "direction" in mapping else nothing,
     }
     for key in PIPE_TEXTS:
         values[key] = map_values(raw(key), _text) if key in mapping else nothing

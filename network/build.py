@@ -24,7 +24,16 @@ from .columns import (
 )
 from .fields import detect_mapping, load_aliases
 from .findings import Finding, make_finding
-from .model import BuildOptions, LayerData, LazyMapping, Network, PipeNetInputError, PipeResult, Progress
+from .model import (
+    BuildOptions,
+    LayerData,
+    LazyMapping,
+    Network,
+    PartCoords,
+    PipeNetInputError,
+    PipeResult,
+    Progress,
+)
 from .rows import Rows
 from .tables import GraphTable
 from .topology import EdgeArrays, cluster_ends, component_ids, find_topology_defects, snap_to_nodes
@@ -96,10 +105,10 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.set_progress(85)
     progress.check()
     component = component_ids(names, source, target)
-    graph, table = _graph(node_table, names, xy, component, source, target, segments.ids, edge_values)
+    key_list = segments.ids.tolist()  # one list shared by the table and the coordinates
+    graph, table = _graph(node_table, names, xy, component, source, target, key_list, edge_values)
     results = LazyMapping(lambda: _results(segments, names, source, target, edge_values, component))
-    coords = {key: segments.xy[a:b] for key, a, b in zip(segments.ids.tolist(), segments.offsets[:-1].tolist(),
-                                                         segments.offsets[1:].tolist())}
+    coords = PartCoords(key_list, segments.xy, segments.offsets)
     progress.set_progress(100)
     node_ids = LazyMapping(lambda: dict(zip(node_table.fids.tolist(), node_table.ids.tolist())))
     return Network(graph=graph, findings=findings, pipe_results=results, node_ids=node_ids,
@@ -360,7 +369,7 @@ def _graph(node_table, names, xy, component, source, target, keys, edge_values) 
     edges = Rows({**edge_values, "component": component[source]}, converters={"install_year": "year"})
     from_names = [name_list[i] for i in source.tolist()]
     to_names = [name_list[i] for i in target.tolist()]
-    key_list = keys.tolist()
+    key_list = keys
     node_rows = list(map(nodes.row, range(len(name_list))))
     edge_rows = list(map(edges.row, range(len(key_list))))
     _fill(graph, zip(name_list, node_rows), zip(from_names, to_names, key_list, edge_rows))

@@ -129,6 +129,14 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
         return rank[inverse].astype(np.int64), distinct[order].tolist()
+    if len(values) > 100_000:
+        try:  # a county's millions of ids: pandas hashes in C, several times faster than a dict
+            import pandas
+
+            codes, uniques = pandas.factorize(values)
+            return np.asarray(codes, dtype=np.int64), list(uniques)
+        except ImportError:
+            pass
     listed = values.tolist()
     lookup = dict.fromkeys(listed)  # C speed; keeps the order of first appearance
     distinct = list(lookup)

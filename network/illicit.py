@@ -12,6 +12,7 @@ from scipy.sparse.csgraph import breadth_first_order, dijkstra
 from .connectivity import find_outlets
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex
+from .model import PartCoords
 from .tables import GraphTable, min_matrix, table_of
 
 CLASS_NAMES_ZH = {
@@ -166,8 +167,16 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
     node_systems = table.node_values("system").tolist()
     xy = table.node_coordinates()
     located = np.isfinite(xy).all(axis=1)
-    storm_rows = [r for r in np.flatnonzero(is_storm).tolist() if table.keys[r] in coords]
-    sanitary_rows = [r for r in np.flatnonzero(is_sanitary).tolist() if table.keys[r] in coords]
+    same_order = isinstance(coords, PartCoords) and coords.keys_list is table.keys  # the build's own arrays
+    storm_rows = np.flatnonzero(is_storm).tolist() if same_order else \
+        [r for r in np.flatnonzero(is_storm).tolist() if table.keys[r] in coords]
+    sanitary_rows = np.flatnonzero(is_sanitary).tolist() if same_order else \
+        [r for r in np.flatnonzero(is_sanitary).tolist() if table.keys[r] in coords]
+
+    def index_of(rows: list) -> SegmentIndex:
+        if same_order:
+            return SegmentIndex.from_arrays(*coords.arrays(np.array(rows, dtype=np.int64)))
+        return SegmentIndex([np.asarray(coords[table.keys[r]]) for r in rows])
     inlets = np.array([k == "inlet" for k in kinds], dtype=bool)
     connected = inlets & (sanitary_incident > 0)
     for node in np.flatnonzero(connected).tolist():
@@ -175,7 +184,7 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
                                             value="connected", xy=table.node_xy(node)))
     loose = np.flatnonzero(inlets & ~connected & located)
     if coords and len(loose) and sanitary_rows:
-        index = SegmentIndex([np.asarray(coords[table.keys[r]]) for r in sanitary_rows])
+        index = index_of(sanitary_rows)
         owner, gap = index.nearest_many(xy[loose], distance, np.full(len(loose), -1))
         for node, found, metres in zip(loose.tolist(), owner.tolist(), gap.tolist()):
             if found >= 0:
@@ -188,7 +197,7 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
                               & sanitary_node & located)
     if not (coords and len(manholes) and storm_rows):
         return
-    index = SegmentIndex([np.asarray(coords[table.keys[r]]) for r in storm_rows])
+    index = index_of(storm_rows)
     owner, gap = index.nearest_many(xy[manholes], distance, np.full(len(manholes), -1))
     position = {row: number for number, row in enumerate(storm_rows)}
     joined_storm: dict[int, set[int]] = {}  # manhole -> storm pipes joined to it (by index position)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 import networkx as nx
+import numpy as np
 
 from .findings import Finding, count_by_check
 
@@ -82,6 +83,49 @@ class LazyMapping(Mapping):
 
     def get(self, key, default=None):
         return self.data.get(key, default)
+
+
+class PartCoords(Mapping):
+    """Pipe id -> its (n, 2) vertex array, as views into one vertex array (no dict of millions)."""
+
+    def __init__(self, keys: list, xy, offsets):
+        self._keys, self._xy, self._offsets = keys, xy, offsets
+        self._index: Optional[dict] = None
+
+    @property
+    def keys_list(self) -> list:
+        """The pipe ids in order (the build's GraphTable shares this very list)."""
+        return self._keys
+
+    def arrays(self, positions):
+        """(vertex array, offsets) of the parts at ``positions``, for building indexes in bulk."""
+        from .columns import ranges
+
+        sizes = self._offsets[positions + 1] - self._offsets[positions]
+        xy = self._xy[ranges(self._offsets[positions], sizes)]
+        return xy, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def _position(self, key) -> int:
+        if self._index is None:
+            self._index = dict(zip(self._keys, range(len(self._keys))))
+        return self._index[key]
+
+    def __getitem__(self, key):
+        position = self._position(key)
+        return self._xy[self._offsets[position]:self._offsets[position + 1]]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key) -> bool:
+        try:
+            self._position(key)
+        except (KeyError, TypeError):
+            return False
+        return True
 
 
 class PipeNetInputError(ValueError):

@@ -42,8 +42,8 @@ class GraphTable:
                    node_data: list, edge_data: list) -> GraphTable:
         """A table of a graph the build has just made from these very arrays (no walk over the graph)."""
         table = cls.__new__(cls)
+        table._index = None
         table.graph, table.names, table.keys = graph, names, keys
-        table.index = {name: position for position, name in enumerate(names)}
         table.node_data, table.edge_data = node_data, edge_data
         table.source, table.target = source, target
         table._edge_rows = (edge_data[0].rows, np.arange(len(edge_data))) if edge_data else None
@@ -63,13 +63,25 @@ class GraphTable:
     def subset(self, rows: np.ndarray) -> GraphTable:
         """The same nodes with only the pipes at ``rows``."""
         table = GraphTable.__new__(GraphTable)
-        table.graph, table.names, table.index, table.node_data = self.graph, self.names, self.index, self.node_data
+        table._index = self._index
+        table.graph, table.names, table.node_data = self.graph, self.names, self.node_data
         table._node_rows = self._node_rows
         table.keys = [self.keys[r] for r in rows.tolist()]
         table.edge_data = [self.edge_data[r] for r in rows.tolist()]
         table.source, table.target = self.source[rows], self.target[rows]
         table._edge_rows = (self._edge_rows[0], self._edge_rows[1][rows]) if self._edge_rows else None
         return table
+
+    @property
+    def index(self) -> dict:
+        """Node name -> position (made when first asked)."""
+        if self._index is None:
+            self._index = dict(zip(self.names, range(len(self.names))))
+        return self._index
+
+    @index.setter
+    def index(self, value: dict) -> None:
+        self._index = value
 
     @property
     def node_count(self) -> int:

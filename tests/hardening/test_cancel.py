@@ -48,27 +48,49 @@ def run_and_cancel(algorithm, parameters, after):
     return outcome
 
 
-@pytest.mark.parametrize("after", [0.05, 0.5, 1.5])
-def test_audit_cancel_stops_quickly_and_leaves_nothing(pipenet_plugin, county, tmp_path, after):
+def audit_parameters(county, folder):
+    return {"PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes",
+            "DEFECTS": f"{county}|layername=defects", "EVENTS": f"{county}|layername=events",
+            "OUTPUT_FOLDER": str(folder)}
+
+
+def build_parameters(county, folder):
+    return {"PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes",
+            "OUTPUT_PIPES": str(folder / "built.gpkg"), "OUTPUT_FINDINGS": str(folder / "findings.gpkg")}
+
+
+@pytest.fixture(scope="module")
+def durations(pipenet_plugin, county, tmp_path_factory):
+    """How long each run takes uncancelled on this machine, so that cancels land inside the run."""
+    from qgis.core import QgsApplication
+
+    found = {}
+    for algorithm, parameters in (("pipenet:networkaudit", audit_parameters),
+                                  ("pipenet:buildnetwork", build_parameters)):
+        alg = QgsApplication.processingRegistry().createAlgorithmById(algorithm)
+        started = time.perf_counter()
+        alg.run(parameters(county, tmp_path_factory.mktemp("full")), QgsProcessingContext(), QgsProcessingFeedback())
+        found[algorithm] = time.perf_counter() - started
+    return found
+
+
+@pytest.mark.parametrize("fraction", [0.02, 0.3, 0.6])
+def test_audit_cancel_stops_quickly_and_leaves_nothing(pipenet_plugin, county, durations, tmp_path, fraction):
     out = tmp_path / "audit"
-    outcome = run_and_cancel("pipenet:networkaudit", {
-        "PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes",
-        "DEFECTS": f"{county}|layername=defects", "EVENTS": f"{county}|layername=events",
-        "OUTPUT_FOLDER": str(out)}, after)
+    outcome = run_and_cancel("pipenet:networkaudit", audit_parameters(county, out),
+                             fraction * durations["pipenet:networkaudit"])
     assert "error" in outcome and "Cancelled" in outcome["error"], outcome
     assert outcome["ended_at"] - outcome["cancelled_at"] < 1.0
     assert not out.exists() or not list(out.iterdir())
 
 
-@pytest.mark.parametrize("after", [0.05, 0.4])
-def test_build_cancel_leaves_no_layer_file(pipenet_plugin, county, tmp_path, after):
-    target = tmp_path / "built.gpkg"
-    outcome = run_and_cancel("pipenet:buildnetwork", {
-        "PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes",
-        "OUTPUT_PIPES": str(target), "OUTPUT_FINDINGS": str(tmp_path / "findings.gpkg")}, after)
+@pytest.mark.parametrize("fraction", [0.02, 0.4])
+def test_build_cancel_leaves_no_layer_file(pipenet_plugin, county, durations, tmp_path, fraction):
+    outcome = run_and_cancel("pipenet:buildnetwork", build_parameters(county, tmp_path),
+                             fraction * durations["pipenet:buildnetwork"])
     assert "error" in outcome, outcome
     assert outcome["ended_at"] - outcome["cancelled_at"] < 1.0
-    assert not target.exists() and not (tmp_path / "findings.gpkg").exists()
+    assert not (tmp_path / "built.gpkg").exists() and not (tmp_path / "findings.gpkg").exists()
 
 
 @pytest.mark.parametrize("algorithm, extra", [
