@@ -61,11 +61,15 @@ def risk_register(network: Network, condition: dict[str, PipeCondition], weights
     upstream = upstream_length if upstream_length is not None else network.accumulate().length
     most_upstream = max(upstream.values(), default=0.0)
     risk = {}
-    for _, _, key, data in network.graph.edges(keys=True, data=True):
+    table = network.table()
+    years = [None if y != y else int(y) for y in table.edge_numbers("install_year").tolist()]
+    diameters = [None if d != d else d for d in table.edge_numbers("diameter").tolist()]
+    for key, year, material, diameter, system in zip(table.keys, years, table.edge_values("material").tolist(),
+                                                    diameters, table.edge_values("system").tolist()):
         scored = condition.get(key)
-        risk[key] = pipe_risk(scored.structural_grade if scored else None, data.get("install_year"),
-                              data.get("material"), scored.defects if scored else 0, data.get("diameter"),
-                              upstream.get(key, 0.0), most_upstream, data.get("system"), weights)
+        risk[key] = pipe_risk(scored.structural_grade if scored else None, year, material,
+                              scored.defects if scored else 0, diameter, upstream.get(key, 0.0), most_upstream,
+                              system, weights)
     return risk
 
 
@@ -102,12 +106,12 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
         step(55)
         breakage = hotspots(graph, network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade)) for d in known],
                             lixel_length=options.lixel_length, bandwidth=options.bandwidth,
-                            neighbour_distance=options.neighbour_distance, check=check)
+                            neighbour_distance=options.neighbour_distance, check=check, table=network.table())
     step(70)
     if events:
         overflow = hotspots(graph, network.pipe_coords, event_points=events, lixel_length=options.lixel_length,
                             bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
-                            snap_distance=options.event_snap_distance, check=check)
+                            snap_distance=options.event_snap_distance, check=check, table=network.table())
     step(85)
     risk = risk_register(network, condition, options.risk, accumulation.length)
     summary = network.summary()

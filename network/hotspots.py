@@ -12,7 +12,8 @@ from scipy.sparse import csr_matrix
 
 from .columns import along, group_starts, ranges
 from .geometry import SegmentIndex, point_segment_distance
-from .tables import min_matrix
+from .model import PartCoords
+from .tables import GraphTable, min_matrix, table_of
 
 CLASSES = ((2.576, "hot 99%"), (1.960, "hot 95%"), (1.645, "hot 90%"))
 
@@ -49,11 +50,21 @@ class Lixels:
         return first + max(0, int(np.searchsorted(starts, distance, side="right")) - 1)
 
 
-def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0) -> Lixels:
+def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
+                table: Optional[GraphTable] = None) -> Lixels:
     """Cut every pipe into equal pieces no longer than ``length`` and link the pieces along the network."""
-    rows = [(u, v, key, data.get("length", 0.0), bool(data.get("reversed", False)))
-            for u, v, key, data in graph.edges(keys=True, data=True)]
-    lines = [np.asarray(coords.get(key, []), dtype=float).reshape(-1, 2) for _, _, key, _, _ in rows]
+    table = table_of(graph, table)
+    names = table.names
+    lengths = np.nan_to_num(table.edge_numbers("length")).tolist()
+    flipped = [bool(f) for f in table.edge_values("reversed", False).tolist()]
+    rows = [(names[u], names[v], key, total, flip) for u, v, key, total, flip in
+            zip(table.source.tolist(), table.target.tolist(), table.keys, lengths, flipped)]
+    if isinstance(coords, PartCoords) and coords.keys_list is table.keys:
+        # the build's own vertex arrays: no per-pipe lookups
+        xy_all, offsets = coords.arrays(np.arange(len(table.keys), dtype=np.int64))
+        lines = [xy_all[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    else:
+        lines = [np.asarray(coords.get(key, []), dtype=float).reshape(-1, 2) for _, _, key, _, _ in rows]
     kept = [i for i, (row, line) in enumerate(zip(rows, lines)) if len(line) >= 2 and row[3] > 0]
     rows, lines = [rows[i] for i in kept], [lines[i] for i in kept]
     if not rows:
@@ -69,9 +80,9 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0) -> L
     # steps inside a pipe, then between the end pieces of pipes meeting at a node
     inner = np.flatnonzero(number[1:] > 0) + 1
     step_from, step_to, step = [inner - 1, inner], [inner, inner - 1], [size[inner], size[inner]]
-    names: dict = {}
-    start_node = [names.setdefault(v if flipped else u, len(names)) for u, v, _, _, flipped in rows]
-    end_node = [names.setdefault(u if flipped else v, len(names)) for u, v, _, _, flipped in rows]
+    numbers: dict = {}
+    start_node = [numbers.setdefault(v if flip else u, len(numbers)) for u, v, _, _, flip in rows]
+    end_node = [numbers.setdefault(u if flip else v, len(numbers)) for u, v, _, _, flip in rows]
     end_piece = np.concatenate([first, first + count - 1])
     end_at = np.array(start_node + end_node, dtype=np.int64)
     half = np.concatenate([piece, piece]) / 2.0
@@ -255,9 +266,9 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
              event_points: Iterable[tuple[float, float, float]] = (), lixel_length: float = 50.0,
              bandwidth: float = 300.0, neighbour_distance: float = 300.0, snap_distance: float = 50.0,
              pipe_weights: Optional[dict[str, float]] = None,
-             check: Callable[[], None] = lambda: None) -> dict[str, PipeHotspot]:
+             check: Callable[[], None] = lambda: None, table: Optional[GraphTable] = None) -> dict[str, PipeHotspot]:
     """Hotspots per pipe from events given on pipes (id, distance, weight) or as points (x, y, weight)."""
-    lixels = make_lixels(graph, coords, lixel_length)
+    lixels = make_lixels(graph, coords, lixel_length, table)
     counts: dict[int, float] = {}
     for pipe_id, distance, weight in events_on_pipes:
         piece = lixels.piece(pipe_id, distance)

@@ -308,20 +308,20 @@ class Network:
 
     def summary(self) -> dict[str, Any]:
         """Counts a technician wants first: pipes, nodes, components, length, findings per check."""
-        graph = self.graph
-        lengths = [data.get("length", 0.0) for _, _, data in graph.edges(data=True)]
+        table = self.table()
+        lengths = np.nan_to_num(table.edge_numbers("length"))
         systems: dict[str, float] = {}
-        for _, _, data in graph.edges(data=True):
-            key = data.get("system") or "unknown"
-            systems[key] = systems.get(key, 0.0) + data.get("length", 0.0)
-        components = {data.get("component") for _, data in graph.nodes(data=True)}
+        for system, length in zip(table.edge_values("system").tolist(), lengths.tolist()):
+            key = system or "unknown"
+            systems[key] = systems.get(key, 0.0) + length
+        components = set(table.node_values("component").tolist())
         components.discard(None)
         return {
-            "pipes": graph.number_of_edges(),
-            "nodes": graph.number_of_nodes(),
-            "virtual_nodes": sum(1 for _, d in graph.nodes(data=True) if d.get("virtual")),
+            "pipes": len(table.keys),
+            "nodes": table.node_count,
+            "virtual_nodes": int(np.nan_to_num(table.node_numbers("virtual")).sum()),
             "components": len(components),
-            "length_m": round(sum(lengths), 1),
+            "length_m": round(float(lengths.sum()), 1),
             "length_by_system_m": {k: round(v, 1) for k, v in sorted(systems.items())},
             "findings": count_by_check(self.findings),
         }

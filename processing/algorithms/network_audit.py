@@ -120,9 +120,12 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         final = folder / "pipenet_audit.gpkg"
         if final.exists():
             final.unlink()  # overwrite, as QGIS does
-        # Results go to memory layers first, then into the GeoPackage with one writer each, closed
-        # at once: the GeoPackage is complete and readable before the project and map are made.
-        targets = {key: f"memory:{table}" for key, table in LAYERS.items()}
+        # Each layer is written straight into the GeoPackage by its own writer, closed when its
+        # write returns, so the GeoPackage is complete before the project and map are made. A path
+        # the OGR URI cannot quote goes through memory layers and a copy instead.
+        direct = "'" not in str(final)
+        targets = {key: f"ogr:dbname='{final}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
+                   for key, table in LAYERS.items()}
         try:
             written = {
                 "OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
@@ -137,8 +140,9 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             for key, layer_id in written.items():
                 if feedback.isCanceled():
                     raise QgsProcessingException(self.tr("Cancelled by the user."))
-                save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(final), LAYERS[key],
-                           context)
+                if not direct:
+                    save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(final), LAYERS[key],
+                               context)
         except Exception:
             if final.exists():  # never leave a half-written GeoPackage behind
                 final.unlink()
