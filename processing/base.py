@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
 from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
@@ -266,6 +267,10 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             if feedback.isCanceled():
                 raise Cancelled("cancelled")
             network = build_network(pipes, nodes, options, FeedbackProgress(feedback))
+            network.sources["pipes_file"] = getattr(pipes, "origin", None)
+            network.sources["nodes_file"] = getattr(nodes, "origin", None)
+            network.sources["nodes_located"] = nodes is None or bool(np.isfinite(nodes.xy).all()) \
+                if hasattr(nodes, "xy") else False
             network.graph.graph["crs"] = frame.output_crs.toWkt() if frame.output_crs.isValid() else None
             return network, pipe_fids, node_fids
 

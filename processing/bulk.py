@@ -46,6 +46,7 @@ def bulk_columns(algorithm, parameters: dict, key: str, context, source, frame: 
     if path.lower().endswith(".shp"):
         encoding = encoding or detect_dbf_encoding(path) or ""
     columns, _ = read_columns(path, layer_name, kind, encoding or None, where=subset or None)
+    columns.origin = (path, layer_name, subset or None, encoding or None)  # for writing outputs in bulk
     if columns.count != source.featureCount():
         return None  # the provider sees the layer differently (a filter we did not understand)
     xy = _to_working(columns.xy, layer.crs(), frame)

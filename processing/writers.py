@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from qgis.core import QgsFeature, QgsWkbTypes
+import numpy as np
+from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
 
 from ..network.findings import count_by_check
+from .gpkg_writer import gpkg_destination, write_nodes_in_bulk, write_pipes_in_bulk
 from .layers import add_feature, kept_indices, kept_values, line_parts, output_fields, to_output_geometry
 from .styles import style_on_load
 
@@ -23,6 +25,26 @@ FINDING_OUTPUT_FIELDS = [("check", "string"), ("severity", "string"), ("kind", "
                          ("feature_id", "string"), ("src_fid", "int"), ("value", "string"),
                          ("message_en", "string"), ("message_zh", "string"), ("fix", "string"),
                          ("fix_zh", "string")]
+
+
+class Batch:
+    """Features added to a sink a few thousand at a time (one call into QGIS per batch)."""
+
+    def __init__(self, sink, sink_id: str, size: int = 5000):
+        self.sink, self.sink_id, self.size, self.features = sink, sink_id, size, []
+
+    def add(self, feature: QgsFeature) -> None:
+        """Queue a feature; the batch goes to the sink when full."""
+        self.features.append(feature)
+        if len(self.features) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the queued features to the sink (or fail with the sink's own error)."""
+        if self.features and not self.sink.addFeatures(self.features, QgsFeatureSink.FastInsert):
+            error = getattr(self.sink, "lastError", lambda: "")()
+            raise QgsProcessingException(f"Could not write to {self.sink_id}: {error}")
+        self.features = []
 
 
 class OutputWriters:
@@ -50,14 +72,32 @@ class OutputWriters:
         [] leaves the part out (traces), several rows repeat it (one per trace start).
         """
         source = run.pipes_source
+        table = run.network.table()
+        diameters = [None if d != d else d for d in table.edge_numbers("diameter").tolist()]
+        pipe_values = dict(zip(table.keys, zip(table.edge_values("system").tolist(), diameters)))
+
+        def values_of(result) -> list:
+            system, diameter = pipe_values.get(result.pipe_id, (None, None)) \
+                if result.from_node is not None else (None, None)
+            return [result.pipe_id, result.part, result.from_node, result.to_node, int(result.reversed),
+                    result.direction_source, round(result.length, 3), result.component, system, diameter]
+
+        def single_row(result) -> Optional[list]:
+            rows = extra_rows(result) if extra_rows is not None else [[]]
+            return values_of(result) + list(rows[0]) if len(rows) == 1 else None
+
+        dest = write_pipes_in_bulk(run, parameters, key, PIPE_OUTPUT_FIELDS + (extra_fields or []), single_row)
+        if dest is not None:
+            style_on_load(context, dest, style)
+            return dest
         fields = output_fields(source.fields(), PIPE_OUTPUT_FIELDS + (extra_fields or []))
         wkb = QgsWkbTypes.singleType(source.wkbType())
         sink, dest = self.sink(parameters, key, context, fields, wkb, source.sourceCrs())
         if sink is None:
             return None
-        edges = run.network.graph.succ
         keep = kept_indices(source.fields())
         total = max(source.featureCount(), 1)
+        batch = Batch(sink, key)
         for count, feature in enumerate(source.getFeatures()):
             if count % 2000 == 0:
                 if feedback.isCanceled():
@@ -72,17 +112,14 @@ class OutputWriters:
                 rows = extra_rows(result) if extra_rows is not None else [[]]
                 if not rows:
                     continue
-                data = edges[result.from_node][result.to_node][result.pipe_id] \
-                    if result.from_node is not None else {}
-                values = [result.pipe_id, result.part, result.from_node, result.to_node,
-                          int(result.reversed), result.direction_source, round(result.length, 3),
-                          result.component, data.get("system"), data.get("diameter")]
+                values = values_of(result)
                 for row in rows:
                     out = QgsFeature(fields)
                     if 0 < result.part <= len(parts):
                         out.setGeometry(parts[result.part - 1])
                     out.setAttributes(base + values + list(row))
-                    add_feature(sink, out, key)
+                    batch.add(out)
+        batch.flush()
         style_on_load(context, dest, style)
         return dest
 
@@ -93,33 +130,60 @@ class OutputWriters:
         ``extra_rows(node, data)`` works as in write_pipes.
         """
         source = run.nodes_source
+        table = run.network.table()
+        in_degree = np.bincount(table.target, minlength=table.node_count).tolist()
+        out_degree = np.bincount(table.source, minlength=table.node_count).tolist()
+        columns = list(zip(table.names, table.node_data, table.node_values("virtual").tolist(),
+                           table.node_values("type").tolist(), table.node_values("component").tolist(),
+                           table.node_values("fid").tolist(), table.node_numbers("x").tolist(),
+                           table.node_numbers("y").tolist(), in_degree, out_degree))
+        written = self._nodes_in_bulk(run, parameters, key, extra_fields, extra_rows, columns)
+        if written is not None:
+            return written  # before any sink exists: a sink would hold the file open
         fields = output_fields(source.fields() if source else None,
                                NODE_OUTPUT_FIELDS + (extra_fields or []))
         sink, dest = self.sink(parameters, key, context, fields,
                                           QgsWkbTypes.Point, run.frame.output_crs)
         if sink is None:
             return None
-        graph = run.network.graph
         input_values = {}
         if source is not None:
             keep = kept_indices(source.fields())
             for position, feature in enumerate(source.getFeatures()):
                 input_values[position] = kept_values(source.fields(), feature, keep)
         blank = [None] * (len(fields) - len(NODE_OUTPUT_FIELDS) - len(extra_fields or []))
-        in_degree, out_degree = dict(graph.in_degree()), dict(graph.out_degree())
-        for node, data in graph.nodes(data=True):
+        batch = Batch(sink, key)
+        for node, data, virtual, kind, component, fid, x, y, arriving, leaving in columns:
             rows = extra_rows(node, data) if extra_rows is not None else [[]]
             if not rows:
                 continue
-            values = [node, int(bool(data.get("virtual"))), data.get("type"), in_degree[node] + out_degree[node],
-                      in_degree[node], out_degree[node], data.get("component")]
-            geometry = to_output_geometry(run.frame, data["x"], data["y"])
+            values = [node, int(bool(virtual)), kind, arriving + leaving, arriving, leaving, component]
+            geometry = to_output_geometry(run.frame, x, y)
             for row in rows:
                 out = QgsFeature(fields)
                 out.setGeometry(geometry)
-                out.setAttributes(input_values.get(data.get("fid"), blank) + values + list(row))
-                add_feature(sink, out, key)
+                out.setAttributes(input_values.get(fid, blank) + values + list(row))
+                batch.add(out)
+        batch.flush()
         return dest
+
+    def _nodes_in_bulk(self, run, parameters, key, extra_fields, extra_rows, columns) -> Optional[str]:
+        """The nodes output written by copy and update (see gpkg_writer), or None to use the sink."""
+        if not run.network.sources.get("nodes_located") or gpkg_destination(parameters, key) is None:
+            return None
+        rows, virtual = [], []
+        for position, (node, data, is_virtual, kind, component, fid, x, y, arriving, leaving) in enumerate(columns):
+            extra = extra_rows(node, data) if extra_rows is not None else [[]]
+            if len(extra) != 1 or (not is_virtual and fid != position):
+                return None  # nodes written several times, left out, or out of input order
+            values = [node, int(bool(is_virtual)), kind, arriving + leaving, arriving, leaving, component] \
+                + list(extra[0])
+            if is_virtual:
+                point = to_output_geometry(run.frame, x, y).asPoint()
+                virtual.append((values, point.x(), point.y()))
+            else:
+                rows.append(values)
+        return write_nodes_in_bulk(run, parameters, key, NODE_OUTPUT_FIELDS + (extra_fields or []), rows, virtual)
 
     def write_points(self, run: NetworkRun, parameters, key: str, context, columns: list[tuple[str, str]],
                      rows) -> Optional[str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from qgis.core import (
     QgsFeatureRequest,
+    QgsFeatureSource,
     QgsProcessingContext,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
@@ -103,3 +104,44 @@ def test_selection_subset_and_edits_are_respected(pipenet_plugin, county):
     bulk, pipes_out, _, _ = build(pipes.id())
     assert not bulk and len(pipes_out) == pipes.featureCount()
     pipes.rollBack()
+
+
+def written(path, table=None):
+    layer = QgsVectorLayer(f"{path}|layername={table}" if table else str(path), "out", "ogr")
+    assert layer.isValid(), path
+    names = [f.name() for f in layer.fields() if f.name() != "fid"]
+    return names, [(tuple(f[n] for n in names), f.geometry().asWkt(3)) for f in layer.getFeatures()]
+
+
+def test_gpkg_output_written_in_bulk_equals_the_sink(pipenet_plugin, county, tmp_path):
+    from qgis import processing
+
+    pipes = QgsVectorLayer(f"{county}|layername=pipes", "pipes", "ogr")
+    nodes = QgsVectorLayer(f"{county}|layername=nodes", "nodes", "ogr")
+    QgsProject.instance().addMapLayers([pipes, nodes])
+    for name, pipes_id, nodes_id in (("bulk", pipes.id(), nodes.id()),
+                                     ("sink", in_memory(pipes).id(), in_memory(nodes).id())):
+        processing.run("pipenet:buildnetwork", {"PIPES": pipes_id, "NODES": nodes_id,
+                                                "OUTPUT_PIPES": str(tmp_path / f"{name}.gpkg"),
+                                                "OUTPUT_NODES": str(tmp_path / f"{name}_nodes.gpkg")})
+    bulk_names, bulk_rows = written(tmp_path / "bulk.gpkg")
+    sink_names, sink_rows = written(tmp_path / "sink.gpkg")
+    assert bulk_names == sink_names and "pn_from" in bulk_names
+    assert bulk_rows == sink_rows and len(bulk_rows) == pipes.featureCount()
+    bulk_names, bulk_rows = written(tmp_path / "bulk_nodes.gpkg")
+    sink_names, sink_rows = written(tmp_path / "sink_nodes.gpkg")
+    assert bulk_names == sink_names and "pn_degree" in bulk_names
+    assert bulk_rows == sink_rows and len(bulk_rows) > nodes.featureCount()  # virtual junctions added
+    # the copy has a spatial index, like any GeoPackage QGIS writes
+    copy = QgsVectorLayer(str(tmp_path / "bulk.gpkg"), "b", "ogr")
+    assert copy.hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresent
+
+
+def test_traces_and_multipart_pipes_still_go_through_the_sink(pipenet_plugin, county, tmp_path):
+    from qgis import processing
+
+    result = processing.run("pipenet:upstreamtrace", {
+        "PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes",
+        "START_NODES": "YS000-OUT", "OUTPUT_PIPES": str(tmp_path / "up.gpkg")})
+    names, rows = written(result["OUTPUT_PIPES"].split("|")[0])
+    assert 0 < len(rows) < QgsVectorLayer(f"{county}|layername=pipes", "p", "ogr").featureCount()
