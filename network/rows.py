@@ -57,6 +57,11 @@ class Rows:
         gathered[:] = [values[i] for i in indices.tolist()]
         return gathered
 
+    def converters_special(self) -> set[str]:
+        """Columns whose row values are not the plain Python value of their numpy type (e.g. years)."""
+        plain = {CONVERTERS[kind] for kind in "fiub"}
+        return {name for name, convert in self.converters.items() if convert not in plain}
+
     def _editable(self, name: str) -> list:
         """A column as a list of plain values, so that one row can change (rare: users, tests)."""
         values = self.columns[name]

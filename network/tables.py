@@ -159,6 +159,10 @@ def _values(shared, datas: list, name: str, default: Any) -> np.ndarray:
     column = shared[0].column(name, shared[1]) if shared else None
     if column is not None and column.dtype == object:
         return column
+    if column is not None and column.dtype.kind in "iub" and name not in shared[0].converters_special():
+        return object_array(column.tolist())  # plain ints and bools, as the rows give them
+    if column is not None and column.dtype.kind == "f" and name not in shared[0].converters_special():
+        return object_array([None if v != v else v for v in column.tolist()])
     return object_array([data.get(name, default) for data in datas])
 
 
