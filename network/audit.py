@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from .condition import Defect, PipeCondition, score_all
 from .findings import Finding, count_by_check, make_finding
-from .hotspots import PipeHotspot, hotspots
+from .hotspots import PipeHotspot, hotspots, make_lixels
 from .model import Network
 from .risk import PipeRisk, RiskWeights, pipe_risk
 
@@ -99,6 +99,8 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     condition: dict[str, PipeCondition] = {}
     breakage: dict[str, PipeHotspot] = {}
     overflow: dict[str, PipeHotspot] = {}
+    lixels = make_lixels(graph, network.pipe_coords, options.lixel_length, network.table()) \
+        if defects or events else None
     if defects:
         condition, defect_findings = score_network(network, defects, options.area_importance)
         findings += defect_findings
@@ -106,12 +108,12 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
         step(55)
         breakage = hotspots(graph, network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade)) for d in known],
                             lixel_length=options.lixel_length, bandwidth=options.bandwidth,
-                            neighbour_distance=options.neighbour_distance, check=check, table=network.table())
+                            neighbour_distance=options.neighbour_distance, check=check, lixels=lixels)
     step(70)
     if events:
         overflow = hotspots(graph, network.pipe_coords, event_points=events, lixel_length=options.lixel_length,
                             bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
-                            snap_distance=options.event_snap_distance, check=check, table=network.table())
+                            snap_distance=options.event_snap_distance, check=check, lixels=lixels)
     step(85)
     risk = risk_register(network, condition, options.risk, accumulation.length)
     summary = network.summary()

@@ -141,10 +141,11 @@ def pairs_within(adjacency: csr_matrix, sources: np.ndarray, radius: float,
         distance = np.repeat(frontier_distance, degree) + adjacency.data[steps]
         near = distance <= radius
         key, distance = key[near], distance[near]
-        order = np.lexsort((distance, key))
+        order = np.argsort(key, kind="stable")
         key, distance = key[order], distance[order]
-        unique = np.concatenate([[True], key[1:] != key[:-1]]) if len(key) else np.empty(0, dtype=bool)
-        key, distance = key[unique], distance[unique]
+        if len(key):
+            starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+            key, distance = key[starts], np.minimum.reduceat(distance, starts)
         position = np.searchsorted(known_key, key)
         found = position < len(known_key)
         found[found] = known_key[position[found]] == key[found]
@@ -215,16 +216,31 @@ def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
     z = np.zeros(n)
     if n < 3 or spread == 0:
         return z, np.ones(n)
-    weight, local = np.zeros(n), np.zeros(n)
-    for first in range(0, n, chunk):  # bounded memory: the pairs of one chunk of pieces at a time
-        sources = np.arange(first, min(n, first + chunk))
-        source, node, _ = pairs_within(lixels.adjacency, sources, distance, check)
-        weight[sources] = np.bincount(source, minlength=len(sources))
-        local[sources] = np.bincount(source, weights=x[node], minlength=len(sources))
+    weight = neighbour_counts(lixels, distance, check, chunk)
+    # network distances are symmetric: the sum around each piece comes from the pieces with events
+    events = np.flatnonzero(x)
+    source, node, _ = pairs_within(lixels.adjacency, events, distance, check)
+    local = np.bincount(node, weights=x[events][source], minlength=n)
     denominator = spread * np.sqrt(np.maximum((n * weight - weight * weight) / (n - 1), 1e-12))
     z = (local - mean * weight) / denominator
     p = np.array([math.erfc(abs(value) / math.sqrt(2)) for value in z.tolist()])
     return z, p
+
+
+def neighbour_counts(lixels: Lixels, distance: float, check: Callable[[], None] = lambda: None,
+                     chunk: int = 20000) -> np.ndarray:
+    """How many pieces lie within ``distance`` of each piece (itself included); kept on the Lixels,
+    so breakage and overflow hotspots on the same pieces count once."""
+    cache = lixels.__dict__.setdefault("_neighbour_counts", {})
+    if distance not in cache:
+        n = len(lixels.pipe)
+        weight = np.zeros(n)
+        for first in range(0, n, chunk):  # bounded memory: the pairs of one chunk of pieces at a time
+            sources = np.arange(first, min(n, first + chunk))
+            source, _, _ = pairs_within(lixels.adjacency, sources, distance, check)
+            weight[sources] = np.bincount(source, minlength=len(sources))
+        cache[distance] = weight
+    return cache[distance]
 
 
 def hotspot_class(z: float) -> str:
@@ -266,9 +282,13 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
              event_points: Iterable[tuple[float, float, float]] = (), lixel_length: float = 50.0,
              bandwidth: float = 300.0, neighbour_distance: float = 300.0, snap_distance: float = 50.0,
              pipe_weights: Optional[dict[str, float]] = None,
-             check: Callable[[], None] = lambda: None, table: Optional[GraphTable] = None) -> dict[str, PipeHotspot]:
-    """Hotspots per pipe from events given on pipes (id, distance, weight) or as points (x, y, weight)."""
-    lixels = make_lixels(graph, coords, lixel_length, table)
+             check: Callable[[], None] = lambda: None, table: Optional[GraphTable] = None,
+             lixels: Optional[Lixels] = None) -> dict[str, PipeHotspot]:
+    """Hotspots per pipe from events given on pipes (id, distance, weight) or as points (x, y, weight).
+
+    Give ``lixels`` (make_lixels with the same ``lixel_length``) to share the pieces between runs.
+    """
+    lixels = lixels if lixels is not None else make_lixels(graph, coords, lixel_length, table)
     counts: dict[int, float] = {}
     for pipe_id, distance, weight in events_on_pipes:
         piece = lixels.piece(pipe_id, distance)
