@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-import networkx as nx
 import numpy as np
 
-from .attributes import NODE_NUMBERS, NodeTable, read_node_table, read_pipe_attributes
+from .attributes import NodeTable, read_node_table, read_pipe_attributes
 from .columns import (
     LineColumns,
     PointColumns,
@@ -24,6 +23,7 @@ from .columns import (
 )
 from .fields import detect_mapping, load_aliases
 from .findings import Finding, make_finding
+from .graph import assemble_graph, pipe_results
 from .model import (
     BuildOptions,
     LayerData,
@@ -31,11 +31,8 @@ from .model import (
     Network,
     PartCoords,
     PipeNetInputError,
-    PipeResult,
     Progress,
 )
-from .rows import Rows
-from .tables import GraphTable
 from .topology import EdgeArrays, cluster_ends, component_ids, find_topology_defects, snap_to_nodes
 
 MIN_LENGTH = 1e-6
@@ -106,8 +103,8 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.check()
     component = component_ids(names, source, target)
     key_list = segments.ids.tolist()  # one list shared by the table and the coordinates
-    graph, table = _graph(node_table, names, xy, component, source, target, key_list, edge_values)
-    results = LazyMapping(lambda: _results(segments, names, source, target, edge_values, component))
+    graph, table = assemble_graph(node_table, names, xy, component, source, target, key_list, edge_values)
+    results = LazyMapping(lambda: pipe_results(segments, names, source, target, edge_values, component))
     coords = PartCoords(key_list, segments.xy, segments.offsets)
     progress.set_progress(100)
     node_ids = LazyMapping(lambda: dict(zip(node_table.fids.tolist(), node_table.ids.tolist())))
@@ -348,71 +345,3 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
         "against_record": by_invert & ~downhill,
     }
     return source, target, values
-
-
-def _graph(node_table, names, xy, component, source, target, keys, edge_values) -> tuple:
-    """The networkx graph the analyses, the UI and the Python API see; attributes live in shared columns."""
-    graph = nx.MultiDiGraph(crs=None)
-    real = len(node_table.ids)
-    extra = len(names) - real
-    columns = node_table.columns
-    name_list = names.tolist()
-    nodes = Rows({
-        "type": columns["type"].tolist() + [None] * extra,
-        "raw_type": columns["raw_type"].tolist() + [None] * extra,
-        "system": columns["system"].tolist() + [None] * extra,
-        **{key: np.concatenate([columns[key], np.full(extra, np.nan)]) for key in NODE_NUMBERS},
-        "id": name_list, "fid": node_table.fids.tolist() + [None] * extra,
-        "virtual": np.arange(len(names)) >= real,
-        "x": np.ascontiguousarray(xy[:, 0]), "y": np.ascontiguousarray(xy[:, 1]), "component": component,
-    })
-    edges = Rows({**edge_values, "component": component[source]}, converters={"install_year": "year"})
-    from_names = [name_list[i] for i in source.tolist()]
-    to_names = [name_list[i] for i in target.tolist()]
-    key_list = keys
-    node_rows = list(map(nodes.row, range(len(name_list))))
-    edge_rows = list(map(edges.row, range(len(key_list))))
-    _fill(graph, zip(name_list, node_rows), zip(from_names, to_names, key_list, edge_rows))
-    graph.graph["edge_index"] = LazyMapping(lambda: {key: (u, v, key) for u, v, key in
-                                                     zip(from_names, to_names, key_list)})
-    return graph, GraphTable.from_parts(graph, name_list, key_list, source, target, node_rows, edge_rows)
-
-
-def _fill(graph: nx.MultiDiGraph, node_items, edges) -> None:
-    """Fill an empty MultiDiGraph's adjacency dicts directly, as add_nodes_from/add_edges_from would.
-
-    networkx's own methods check and copy every item; building a county this way takes a third of
-    the time. The layout (succ and pred share one key dict per node pair) is networkx's, tested
-    against add_edges_from in tests/network/test_build.py.
-    """
-    node_attrs, succ, pred = graph._node, graph._succ, graph._pred
-    for name, attrs in node_items:
-        node_attrs[name] = attrs
-        succ[name] = {}
-        pred[name] = {}
-    for u, v, key, data in edges:
-        key_dict = succ[u].get(v)
-        if key_dict is None:
-            key_dict = succ[u][v] = {}
-            pred[v][u] = key_dict
-        key_dict[key] = data
-
-
-def _results(segments, names, source, target, edge_values, component) -> dict[int, list[PipeResult]]:
-    """What the build decided per input feature (one PipeResult per part, skipped parts included)."""
-    results: dict[int, list[PipeResult]] = {}
-    names_list = names.tolist()
-    for fid, part, pipe_id, u, v, flipped, direction_source, length, number in zip(
-            segments.fids.tolist(), segments.part.tolist(), segments.ids.tolist(), source.tolist(), target.tolist(),
-            edge_values["reversed"].tolist(), edge_values["direction_source"], segments.length.tolist(),
-            component[source].tolist()):
-        results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=names_list[u],
-                                                      to_node=names_list[v], reversed=flipped,
-                                                      direction_source=direction_source, length=length,
-                                                      component=number))
-    for row, pipe_id, part in segments.skipped:
-        fid = int(segments.row_fids[row])
-        results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=None,
-                                                      to_node=None, reversed=False, direction_source="",
-                                                      length=0.0))
-    return results

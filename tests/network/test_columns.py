@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipenet.network.arrow import decode_lines, decode_points
-from pipenet.network.build import _fill
 from pipenet.network.columns import factorize, group_starts, midpoints, occurrence, ranges
 from pipenet.network.geometry import SegmentIndex, point_at_half
+from pipenet.network.graph import fill
 
 ogr = pytest.importorskip("osgeo.ogr")
 
@@ -102,7 +102,7 @@ def test_fill_builds_the_graph_networkx_builds():
     edges = [("A", "B", "P1", {"length": 1.0}), ("A", "B", "P2", {"length": 2.0}), ("B", "C", "P3", {}),
              ("C", "C", "P4", {})]
     filled = nx.MultiDiGraph()
-    _fill(filled, nodes, iter(edges))
+    fill(filled, nodes, iter(edges))
     reference = nx.MultiDiGraph()
     reference.add_nodes_from(nodes)
     reference.add_edges_from(edges)

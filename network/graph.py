@@ -1,0 +1,79 @@
+"""Assemble what the build decided into the networkx graph (attributes in shared columns) and per-feature results."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from .attributes import NODE_NUMBERS
+from .model import LazyMapping, PipeResult
+from .rows import Rows
+from .tables import GraphTable
+
+
+def assemble_graph(node_table, names, xy, component, source, target, keys, edge_values) -> tuple:
+    """The networkx graph the analyses, the UI and the Python API see; attributes live in shared columns."""
+    graph = nx.MultiDiGraph(crs=None)
+    real = len(node_table.ids)
+    extra = len(names) - real
+    columns = node_table.columns
+    name_list = names.tolist()
+    nodes = Rows({
+        "type": columns["type"].tolist() + [None] * extra,
+        "raw_type": columns["raw_type"].tolist() + [None] * extra,
+        "system": columns["system"].tolist() + [None] * extra,
+        **{key: np.concatenate([columns[key], np.full(extra, np.nan)]) for key in NODE_NUMBERS},
+        "id": name_list, "fid": node_table.fids.tolist() + [None] * extra,
+        "virtual": np.arange(len(names)) >= real,
+        "x": np.ascontiguousarray(xy[:, 0]), "y": np.ascontiguousarray(xy[:, 1]), "component": component,
+    })
+    edges = Rows({**edge_values, "component": component[source]}, converters={"install_year": "year"})
+    from_names = [name_list[i] for i in source.tolist()]
+    to_names = [name_list[i] for i in target.tolist()]
+    key_list = keys
+    node_rows = list(map(nodes.row, range(len(name_list))))
+    edge_rows = list(map(edges.row, range(len(key_list))))
+    fill(graph, zip(name_list, node_rows), zip(from_names, to_names, key_list, edge_rows))
+    graph.graph["edge_index"] = LazyMapping(lambda: {key: (u, v, key) for u, v, key in
+                                                     zip(from_names, to_names, key_list)})
+    return graph, GraphTable.from_parts(graph, name_list, key_list, source, target, node_rows, edge_rows)
+
+
+def fill(graph: nx.MultiDiGraph, node_items, edges) -> None:
+    """Fill an empty MultiDiGraph's adjacency dicts directly, as add_nodes_from/add_edges_from would.
+
+    networkx's own methods check and copy every item; building a county this way takes a third of
+    the time. The layout (succ and pred share one key dict per node pair) is networkx's, tested
+    against add_edges_from in tests/network/test_columns.py.
+    """
+    node_attrs, succ, pred = graph._node, graph._succ, graph._pred
+    for name, attrs in node_items:
+        node_attrs[name] = attrs
+        succ[name] = {}
+        pred[name] = {}
+    for u, v, key, data in edges:
+        key_dict = succ[u].get(v)
+        if key_dict is None:
+            key_dict = succ[u][v] = {}
+            pred[v][u] = key_dict
+        key_dict[key] = data
+
+
+def pipe_results(segments, names, source, target, edge_values, component) -> dict[int, list[PipeResult]]:
+    """What the build decided per input feature (one PipeResult per part, skipped parts included)."""
+    results: dict[int, list[PipeResult]] = {}
+    names_list = names.tolist()
+    for fid, part, pipe_id, u, v, flipped, direction_source, length, number in zip(
+            segments.fids.tolist(), segments.part.tolist(), segments.ids.tolist(), source.tolist(), target.tolist(),
+            edge_values["reversed"].tolist(), edge_values["direction_source"], segments.length.tolist(),
+            component[source].tolist()):
+        results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=names_list[u],
+                                                      to_node=names_list[v], reversed=flipped,
+                                                      direction_source=direction_source, length=length,
+                                                      component=number))
+    for row, pipe_id, part in segments.skipped:
+        fid = int(segments.row_fids[row])
+        results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=None,
+                                                      to_node=None, reversed=False, direction_source="",
+                                                      length=0.0))
+    return results
