@@ -202,11 +202,6 @@ def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         np.arange(sizes.sum()) - np.repeat(group_starts(sizes), sizes))
 
 
-def optional_floats(values: np.ndarray) -> list[Optional[float]]:
-    """A float array as a list with None for NaN (graph attributes use None for unknown)."""
-    return [None if v != v else v for v in values.tolist()]
-
-
 def part_ranges(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first vertex, last vertex) of every part."""
     return offsets[:-1], offsets[1:] - 1

@@ -91,7 +91,12 @@ def _components(table: GraphTable) -> np.ndarray:
 
 
 def nodes_reaching(graph: nx.MultiDiGraph, targets: Iterable[str], table: Optional[GraphTable] = None) -> set[str]:
-    """Every node with a directed path to one of ``targets`` (targets included), in one pass."""
+    """Every node with a directed path to one of ``targets`` (targets included), in one pass.
+
+    >>> g = nx.MultiDiGraph([("A", "B"), ("B", "C"), ("D", "E")])
+    >>> sorted(nodes_reaching(g, ["C"]))
+    ['A', 'B', 'C']
+    """
     table = table_of(graph, table)
     reached = _reaching(table, [table.index[t] for t in targets if t in table.index])
     return {table.names[n] for n in np.flatnonzero(reached).tolist()}
