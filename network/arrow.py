@@ -12,7 +12,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .columns import LineColumns, PointColumns, gc_paused, group_starts, object_array, ranges
+from .columns import LineColumns, PointColumns, group_starts, object_array, ranges
+from .model import gc_paused
 
 LINE_TYPES = {2: 2, 1002: 3, 2002: 3, 3002: 4}  # WKB type -> doubles per vertex
 MULTILINE_TYPES = {5, 1005, 2005, 3005}

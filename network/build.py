@@ -14,7 +14,6 @@ from .columns import (
     along,
     as_lines,
     as_points,
-    gc_paused,
     midpoints,
     object_array,
     occurrence,
@@ -32,6 +31,7 @@ from .model import (
     PartCoords,
     PipeNetInputError,
     Progress,
+    gc_paused,
 )
 from .topology import EdgeArrays, cluster_ends, component_ids, find_topology_defects, snap_to_nodes
 

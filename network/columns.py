@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from .model import LayerData, gc_paused  # noqa: F401 (re-exported for the readers)
+from .model import LayerData
 
 
 @dataclass

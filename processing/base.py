@@ -269,8 +269,8 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             network = build_network(pipes, nodes, options, FeedbackProgress(feedback))
             network.sources["pipes_file"] = getattr(pipes, "origin", None)
             network.sources["nodes_file"] = getattr(nodes, "origin", None)
-            network.sources["nodes_located"] = nodes is None or bool(np.isfinite(nodes.xy).all()) \
-                if hasattr(nodes, "xy") else False
+            # every input node in the graph: the nodes output may then be written in bulk
+            network.sources["nodes_located"] = hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all())
             network.graph.graph["crs"] = frame.output_crs.toWkt() if frame.output_crs.isValid() else None
             return network, pipe_fids, node_fids
 
