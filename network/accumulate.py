@@ -57,7 +57,7 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
     own_nodes = np.bincount(label, minlength=groups).astype(float)
     loop_pipes = np.bincount(up[inside], minlength=groups)
     for row in np.flatnonzero(inside).tolist():
-        result.findings.append(make_finding("loop", table.keys[row], table.edge_data[row].get("fid"),
+        result.findings.append(make_finding("loop", table.keys[row], table.edge_get(row, "fid"),
                                             value=int(loop_pipes[up[row]])))
     between = ~inside
     totals = _flow_down(groups, up[between], down[between], pipe_length[between], pipe_value[between],

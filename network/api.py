@@ -60,5 +60,5 @@ def build_network(
     network = build_from_records(pipe_columns, node_columns, options, progress)
     network.input_crs, network.metric_crs = input_crs, metric
     network.sources = {"pipes": pipe_origin, "nodes": node_origin}
-    network.graph.graph["crs"] = input_crs.to_wkt() if input_crs is not None else None
+    network.set_crs(input_crs.to_wkt() if input_crs is not None else None)
     return network

@@ -9,7 +9,7 @@ from .condition import Defect, PipeCondition, score_all
 from .findings import Finding, count_by_check, make_finding
 from .hotspots import PipeHotspot, hotspots, make_lixels
 from .model import Network
-from .risk import PipeRisk, RiskWeights, pipe_risk
+from .risk import RiskRegister, RiskWeights, risk_many
 
 
 @dataclass
@@ -36,41 +36,38 @@ class AuditResult:
     condition: dict[str, PipeCondition]
     breakage: dict[str, PipeHotspot]
     overflow: dict[str, PipeHotspot]
-    risk: dict[str, PipeRisk]
+    risk: RiskRegister
     summary: dict[str, Any]
 
 
 def score_network(network: Network, defects: list[Defect],
                   area_importance: float = 0.0) -> tuple[dict[str, PipeCondition], list[Finding]]:
     """Condition scores of every pipe with defects, and findings for defects that cannot be scored."""
-    edges = {key: data for _, _, key, data in network.graph.edges(keys=True, data=True)}
+    table = network.table()
     findings = [make_finding("defect_pipe_unknown", d.pipe_id, None, value=d.code)
-                for d in defects if d.pipe_id not in edges]
-    condition = score_all([d for d in defects if d.pipe_id in edges],
-                          {k: d.get("length", 1.0) for k, d in edges.items()},
-                          {k: d.get("diameter") for k, d in edges.items()}, area_importance)
+                for d in defects if not table.has_edge_key(d.pipe_id)]
+    known = [d for d in defects if table.has_edge_key(d.pipe_id)]
+    rows = sorted({table.edge_position(d.pipe_id) for d in known})
+    keys = [table.keys[row] for row in rows]
+    lengths = [1.0 if v != v else v for v in table.edge_numbers("length")[rows].tolist()]
+    diameters = [None if v != v else v for v in table.edge_numbers("diameter")[rows].tolist()]
+    condition = score_all(known, dict(zip(keys, lengths)), dict(zip(keys, diameters)), area_importance)
     for pipe_id, scored in condition.items():
-        findings += [make_finding("unknown_defect_code", pipe_id, edges[pipe_id].get("fid"), value=code)
-                     for code in scored.unknown]
+        findings += [make_finding("unknown_defect_code", pipe_id, table.edge_get(table.edge_position(pipe_id), "fid"),
+                                  value=code) for code in scored.unknown]
     return condition, findings
 
 
 def risk_register(network: Network, condition: dict[str, PipeCondition], weights: Optional[RiskWeights] = None,
-                  upstream_length: Optional[dict[str, float]] = None) -> dict[str, PipeRisk]:
+                  upstream_length: Optional[dict[str, float]] = None) -> RiskRegister:
     """Likelihood × consequence of every pipe (upstream length served is accumulated when not given)."""
     upstream = upstream_length if upstream_length is not None else network.accumulate().length
-    most_upstream = max(upstream.values(), default=0.0)
-    risk = {}
     table = network.table()
-    years = [None if y != y else int(y) for y in table.edge_numbers("install_year").tolist()]
-    diameters = [None if d != d else d for d in table.edge_numbers("diameter").tolist()]
-    for key, year, material, diameter, system in zip(table.keys, years, table.edge_values("material").tolist(),
-                                                    diameters, table.edge_values("system").tolist()):
-        scored = condition.get(key)
-        risk[key] = pipe_risk(scored.structural_grade if scored else None, year, material,
-                              scored.defects if scored else 0, diameter, upstream.get(key, 0.0), most_upstream,
-                              system, weights)
-    return risk
+    scored = [condition.get(key) for key in table.keys] if condition else [None] * len(table.keys)
+    return risk_many(table.keys, [s.structural_grade if s else None for s in scored],
+                     table.edge_numbers("install_year").tolist(), table.edge_values("material").tolist(),
+                     [s.defects if s else 0 for s in scored], table.edge_numbers("diameter").tolist(),
+                     [upstream.get(key, 0.0) for key in table.keys], table.edge_values("system").tolist(), weights)
 
 
 def run_audit(network: Network, defects: Optional[list[Defect]] = None,
@@ -78,7 +75,6 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
               options: Optional[AuditOptions] = None, progress=None) -> AuditResult:
     """build → topology → connectivity → hydraulics → illicit → (condition → hotspots → risk)."""
     options = options or AuditOptions()
-    graph = network.graph
     step = (lambda percent: progress.set_progress(percent)) if progress else (lambda percent: None)
     check = progress.check if progress else (lambda: None)
     findings = list(network.findings)
@@ -95,23 +91,23 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     check()
     findings += accumulation.findings
     step(40)
-    edges = {key: data for _, _, key, data in graph.edges(keys=True, data=True)}
+    table = network.table()
     condition: dict[str, PipeCondition] = {}
     breakage: dict[str, PipeHotspot] = {}
     overflow: dict[str, PipeHotspot] = {}
-    lixels = make_lixels(graph, network.pipe_coords, options.lixel_length, network.table()) \
+    lixels = make_lixels(None, network.pipe_coords, options.lixel_length, table) \
         if defects or events else None
     if defects:
         condition, defect_findings = score_network(network, defects, options.area_importance)
         findings += defect_findings
-        known = [d for d in defects if d.pipe_id in edges]
+        known = [d for d in defects if table.has_edge_key(d.pipe_id)]
         step(55)
-        breakage = hotspots(graph, network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade)) for d in known],
+        breakage = hotspots(None, network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade)) for d in known],
                             lixel_length=options.lixel_length, bandwidth=options.bandwidth,
                             neighbour_distance=options.neighbour_distance, check=check, lixels=lixels)
     step(70)
     if events:
-        overflow = hotspots(graph, network.pipe_coords, event_points=events, lixel_length=options.lixel_length,
+        overflow = hotspots(None, network.pipe_coords, event_points=events, lixel_length=options.lixel_length,
                             bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
                             snap_distance=options.event_snap_distance, check=check, lixels=lixels)
     step(85)
@@ -123,11 +119,11 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     summary["no_outlet_pipes"] = sum(1 for f in connectivity.findings if f.check == "no_outlet" and f.kind == "pipe")
     summary["breakage_hotspot_pipes"] = sum(1 for h in breakage.values() if h.hot_class.startswith("hot"))
     summary["overflow_hotspot_pipes"] = sum(1 for h in overflow.values() if h.hot_class.startswith("hot"))
-    summary["risk_classes"] = {name: sum(1 for r in risk.values() if r.risk_class == name)
-                               for name in ("very high", "high", "medium", "low")}
-    top = sorted(risk.items(), key=lambda item: -item[1].risk)[:20]
+    summary["risk_classes"] = risk.class_counts()
+    top = risk.ranked(20)
     summary["top_risk"] = [{"pipe": key, "risk": r.risk, "class": r.risk_class, "likelihood": r.likelihood,
-                            "consequence": r.consequence, "system": edges[key].get("system"),
+                            "consequence": r.consequence,
+                            "system": table.edge_get(table.edge_position(key), "system"),
                             "reasons": ", ".join(r.reasons)} for key, r in top]
     step(100)
     return AuditResult(findings, connectivity.reaches_outlet, accumulation.length, condition, breakage, overflow,

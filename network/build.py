@@ -22,7 +22,7 @@ from .columns import (
 )
 from .fields import detect_mapping, load_aliases
 from .findings import Finding, make_finding
-from .graph import assemble_graph, pipe_results
+from .graph import assemble_table, pipe_results
 from .model import (
     BuildOptions,
     LayerData,
@@ -103,12 +103,12 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.check()
     component = component_ids(names, source, target)
     key_list = segments.ids.tolist()  # one list shared by the table and the coordinates
-    graph, table = assemble_graph(node_table, names, xy, component, source, target, key_list, edge_values)
+    table = assemble_table(node_table, names, xy, component, source, target, key_list, edge_values)
     results = LazyMapping(lambda: pipe_results(segments, names, source, target, edge_values, component))
     coords = PartCoords(key_list, segments.xy, segments.offsets)
     progress.set_progress(100)
     node_ids = LazyMapping(lambda: dict(zip(node_table.fids.tolist(), node_table.ids.tolist())))
-    return Network(graph=graph, findings=findings, pipe_results=results, node_ids=node_ids,
+    return Network(graph=None, findings=findings, pipe_results=results, node_ids=node_ids,
                    pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
 
 

@@ -151,18 +151,18 @@ def connectivity(
         row.systems[system] = row.systems.get(system, 0.0) + length
         first_pipe.setdefault(row.component, row_number)
     for row_number in np.flatnonzero(~reached[table.target]).tolist():
-        findings.append(make_finding("no_outlet", table.keys[row_number], table.edge_data[row_number].get("fid"),
+        findings.append(make_finding("no_outlet", table.keys[row_number], table.edge_get(row_number, "fid"),
                                      xy=table.node_xy(table.target[row_number])))
     degree = np.bincount(table.source, minlength=table.node_count) + \
         np.bincount(table.target, minlength=table.node_count)
     for node in np.flatnonzero(~reached & (degree > 0)).tolist():
-        findings.append(make_finding("no_outlet", names[node], table.node_data[node].get("fid"), kind="node",
+        findings.append(make_finding("no_outlet", names[node], table.node_get(node, "fid"), kind="node",
                                      xy=table.node_xy(node)))
     for number, row in summaries.items():
         drains_properly = any(kind in OUTLET_TYPES for kind in row.outlet_kinds.values())
         if 0 < row.pipes <= fragment_size and not drains_properly:
             first = first_pipe[number]
-            findings.append(make_finding("isolated_fragment", table.keys[first], table.edge_data[first].get("fid"),
+            findings.append(make_finding("isolated_fragment", table.keys[first], table.edge_get(first, "fid"),
                                          value=row.pipes, xy=table.node_xy(table.source[first]),
                                          length=round(row.length_m, 1)))
     ordered = sorted(summaries.values(), key=lambda r: (r.component is None, r.component or 0))

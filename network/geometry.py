@@ -105,14 +105,12 @@ class SegmentIndex:
         distance = np.full(count, np.inf)
         if self.tree is None or count == 0:
             return owner, distance
-        hits = self.tree.query_ball_point(np.asarray(points, dtype=float), radius + self.step / 2.0 + 1e-9)
-        sizes = np.array([len(h) for h in hits], dtype=np.int64)
-        if sizes.sum() == 0:
+        points = np.asarray(points, dtype=float)
+        reach = radius + self.step / 2.0 + 1e-9
+        point_of, samples = self._samples_within(points, reach)
+        if len(point_of) == 0:
             return owner, distance
-        point_of = np.repeat(np.arange(count), sizes)
-        segment = self.sample_segment[np.concatenate([np.asarray(h, dtype=np.int64) for h in hits if h])]
-        pairs = np.unique(np.stack([point_of, segment], axis=1), axis=0)
-        point_of, segment = pairs[:, 0], pairs[:, 1]
+        segment = self.sample_segment[samples]
         gaps = row_distances(points[point_of], self.starts[segment], self.ends[segment])
         owners = self.owners[segment]
         keep = (gaps <= radius) & (owners != exclude[point_of])
@@ -123,6 +121,28 @@ class SegmentIndex:
         owner[point_of[first]] = owners[first]
         distance[point_of[first]] = gaps[first]
         return owner, distance
+
+    def _samples_within(self, points: np.ndarray, reach: float, k: int = 16) -> tuple[np.ndarray, np.ndarray]:
+        """(point number, sample) of every sample within ``reach`` of each point, grouped by point.
+
+        A k-nearest query gives arrays without a Python list per point; the few points with k
+        samples in reach (where more may hide) are asked again for all of them.
+        """
+        gaps, hit = self.tree.query(points, k=k, distance_upper_bound=reach, workers=-1)
+        gaps, hit = gaps.reshape(len(points), -1), hit.reshape(len(points), -1)
+        found = np.isfinite(gaps)
+        crowded = np.flatnonzero(found[:, -1])
+        found[crowded] = False
+        point_of, column = np.nonzero(found)
+        samples = hit[point_of, column]
+        if len(crowded):
+            hits = self.tree.query_ball_point(points[crowded], reach)
+            sizes = np.array([len(h) for h in hits], dtype=np.int64)
+            point_of = np.concatenate([point_of, np.repeat(crowded, sizes)])
+            samples = np.concatenate([samples, np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])])
+            order = np.argsort(point_of, kind="stable")
+            point_of, samples = point_of[order], samples[order]
+        return point_of.astype(np.int64), samples.astype(np.int64)
 
     def near(self, point: Sequence[float], radius: float) -> dict[int, float]:
         """Return {owner: distance} for every polyline within ``radius`` of ``point``."""

@@ -1,4 +1,4 @@
-"""Assemble what the build decided into the networkx graph (attributes in shared columns) and per-feature results."""
+"""Assemble what the build decided into shared columns (the graph table), the networkx graph and per-feature results."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import networkx as nx
 import numpy as np
 
 from .attributes import NODE_NUMBERS
-from .model import LazyMapping, PipeResult
+from .model import PipeResult
 from .rows import Rows
 from .tables import GraphTable
 
 
-def assemble_graph(node_table, names, xy, component, source, target, keys, edge_values) -> tuple:
-    """The networkx graph the analyses, the UI and the Python API see; attributes live in shared columns."""
-    graph = nx.MultiDiGraph(crs=None)
+def assemble_table(node_table, names, xy, component, source, target, keys, edge_values) -> GraphTable:
+    """The built network as shared attribute columns; its networkx graph is made from them when first asked."""
     real = len(node_table.ids)
     extra = len(names) - real
     columns = node_table.columns
@@ -28,15 +27,7 @@ def assemble_graph(node_table, names, xy, component, source, target, keys, edge_
         "x": np.ascontiguousarray(xy[:, 0]), "y": np.ascontiguousarray(xy[:, 1]), "component": component,
     })
     edges = Rows({**edge_values, "component": component[source]}, converters={"install_year": "year"})
-    from_names = [name_list[i] for i in source.tolist()]
-    to_names = [name_list[i] for i in target.tolist()]
-    key_list = keys
-    node_rows = list(map(nodes.row, range(len(name_list))))
-    edge_rows = list(map(edges.row, range(len(key_list))))
-    fill(graph, zip(name_list, node_rows), zip(from_names, to_names, key_list, edge_rows))
-    graph.graph["edge_index"] = LazyMapping(lambda: {key: (u, v, key) for u, v, key in
-                                                     zip(from_names, to_names, key_list)})
-    return graph, GraphTable.from_parts(graph, name_list, key_list, source, target, node_rows, edge_rows)
+    return GraphTable.from_columns(name_list, keys, source, target, nodes, edges, {"crs": None})
 
 
 def fill(graph: nx.MultiDiGraph, node_items, edges) -> None:

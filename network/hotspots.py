@@ -264,18 +264,20 @@ class PipeHotspot:
     hot_class: str = "not significant"
 
 
-def consequence_weights(graph: nx.MultiDiGraph, kind: str) -> Optional[dict[str, float]]:
+def consequence_weights(graph: Optional[nx.MultiDiGraph], kind: str,
+                        table: Optional[GraphTable] = None) -> Optional[dict[str, float]]:
     """Per-pipe event weights: 'diameter' (DN/300) or 'upstream' (1-5 by length served); None for 'none'."""
     if kind == "none":
         return None
-    edges = {key: data for _, _, key, data in graph.edges(keys=True, data=True)}
+    table = table_of(graph, table)
     if kind == "diameter":
-        return {key: (data.get("diameter") or 300.0) / 300.0 for key, data in edges.items()}
+        diameters = np.nan_to_num(table.edge_numbers("diameter"), nan=300.0)
+        return dict(zip(table.keys, (np.where(diameters == 0, 300.0, diameters) / 300.0).tolist()))
     from .accumulate import accumulate
 
-    lengths = accumulate(graph).length
+    lengths = accumulate(graph, table=table).length
     largest = max(lengths.values(), default=1.0) or 1.0
-    return {key: 1.0 + 4.0 * lengths.get(key, 0.0) / largest for key in edges}
+    return {key: 1.0 + 4.0 * lengths.get(key, 0.0) / largest for key in table.keys}
 
 
 def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tuple[str, float, float]] = (),

@@ -50,11 +50,11 @@ def _pipe_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
     up, down = table.edge_numbers("up_invert"), table.edge_numbers("down_invert")
     length = np.nan_to_num(table.edge_numbers("length"))
     ground = table.node_numbers("ground_elev")
-    against = np.array([bool(d.get("against_record")) for d in table.edge_data], dtype=bool)
+    against = np.array([bool(v) for v in table.edge_values("against_record").tolist()], dtype=bool)
     known = ~np.isnan(up) & ~np.isnan(down)
 
     def report(check: str, row: int, **values) -> None:
-        found.append((row, make_finding(check, table.keys[row], table.edge_data[row].get("fid"),
+        found.append((row, make_finding(check, table.keys[row], table.edge_get(row, "fid"),
                                         xy=values.pop("xy", table.node_xy(table.source[row])), **values)))
 
     for row in np.flatnonzero(~known).tolist():
@@ -89,7 +89,7 @@ def _node_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
     used = np.zeros(count, dtype=bool)
     used[source], used[target] = True, True
     for node in np.flatnonzero(used & (outgoing > 1) & ~ends_network).tolist():
-        found.append(make_finding("multiple_outlets", table.names[node], table.node_data[node].get("fid"),
+        found.append(make_finding("multiple_outlets", table.names[node], table.node_get(node, "fid"),
                                   value=int(outgoing[node]), xy=table.node_xy(node)))
     diameter = table.edge_numbers("diameter")
     diameter = np.where(diameter == 0, np.nan, diameter)  # 0 means unknown in survey exports
@@ -103,12 +103,12 @@ def _node_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
         higher = np.isfinite(lowest_in[source]) & (up_invert > lowest_in[source] + tolerances.invert_step_m)
     for row in np.flatnonzero(narrower).tolist():
         node = int(source[row])
-        found.append(make_finding("diameter_decrease", table.keys[row], table.edge_data[row].get("fid"),
+        found.append(make_finding("diameter_decrease", table.keys[row], table.edge_get(row, "fid"),
                                   value=f"{widest_in[node]:.0f}→{diameter[row]:.0f}", target=table.names[node],
                                   xy=table.node_xy(node)))
     for row in np.flatnonzero(higher).tolist():
         node = int(source[row])
-        found.append(make_finding("outlet_above_inlet", table.names[node], table.node_data[node].get("fid"),
+        found.append(make_finding("outlet_above_inlet", table.names[node], table.node_get(node, "fid"),
                                   value=round(float(up_invert[row] - lowest_in[node]), 3), xy=table.node_xy(node)))
     return found
 
@@ -122,6 +122,6 @@ def _cycles(table: GraphTable) -> list[Finding]:
     _, labels = connected_components(matrix, directed=True, connection="strong")
     inside = labels[table.source] == labels[table.target]
     pipes_in = np.bincount(labels[table.source][inside], minlength=labels.max() + 1)
-    return [make_finding("cycle", table.keys[row], table.edge_data[row].get("fid"),
+    return [make_finding("cycle", table.keys[row], table.edge_get(row, "fid"),
                          value=int(pipes_in[labels[table.source[row]]]))
             for row in np.flatnonzero(inside).tolist()]

@@ -45,15 +45,6 @@ def classify(from_system: Optional[str], to_system: Optional[str]) -> Optional[s
     return f"{from_system}→{to_system}"
 
 
-def node_system(graph: nx.MultiDiGraph, node: str) -> Optional[str]:
-    """The system a node belongs to: its own, else the one its outgoing pipes share."""
-    own = graph.nodes[node].get("system")
-    if own in KNOWN:
-        return own
-    outgoing = {d.get("system") for _, _, d in graph.out_edges(node, data=True)} & KNOWN
-    return outgoing.pop() if len(outgoing) == 1 else None
-
-
 def illicit_connections(graph: nx.MultiDiGraph, coords: Optional[dict] = None,
                         evidence_distance: float = 5.0, table: Optional[GraphTable] = None) -> IllicitResult:
     """Run the three families of checks over a built network."""
@@ -94,11 +85,11 @@ def _cross_connections(table: GraphTable, result: IllicitResult) -> list[tuple[s
     cross = []
     for row, _, kind in found:
         u, v = table.names[table.source[row]], table.names[table.target[row]]
-        key, data = table.keys[row], table.edge_data[row]
+        key = table.keys[row]
         cross.append((u, v, key, kind))
         result.cross_by_class[kind] = result.cross_by_class.get(kind, 0) + 1
         result.findings.append(make_finding(
-            "cross_connection", key, data.get("fid"), value=kind, target=v,
+            "cross_connection", key, table.edge_get(row, "fid"), value=kind, target=v,
             value_zh=CLASS_NAMES_ZH[kind], xy=table.node_xy(table.target[row]), severity=_severity(kind)))
     return cross
 
@@ -111,8 +102,9 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
     """Sewage reaching storm outfalls and storm water reaching plants, named at the place to fix."""
     table = table_of(graph, table)
     outlets, _ = find_outlets(graph, sinks_as_outlets=True, table=table)
-    storm_outfalls = [n for n, kind in outlets.items()
-                      if kind in ("outfall", "sink") and _drains(graph, n) == "storm"]
+    candidates = [n for n, kind in outlets.items() if kind in ("outfall", "sink")]
+    drains = _drains(table, np.array([table.index[n] for n in candidates], dtype=np.int64))
+    storm_outfalls = [n for n, system in zip(candidates, drains) if system == "storm"]
     plants = [n for n, kind in outlets.items() if kind == "plant"]
     count = table.node_count
     lengths = np.nan_to_num(table.edge_numbers("length"))
@@ -137,20 +129,21 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
                 continue
             row = table.edge_position(key)
             upstream = breadth_first_order(reverse, table.index[u], directed=True, return_predecessors=False)
-            data = table.edge_data[row]
             result.findings.append(make_finding(
-                check, key, data.get("fid"), value=table.names[nearest[at]],
+                check, key, table.edge_get(row, "fid"), value=table.names[nearest[at]],
                 count=int(inflow_count[upstream].sum()) + 1,
                 length=round(float(inflow_length[upstream].sum() + lengths[row]), 1), xy=table.node_xy(at)))
 
 
-def _drains(graph, node: str) -> Optional[str]:
-    """System an outlet drains: its own, else the one its incoming pipes share."""
-    own = graph.nodes[node].get("system")
-    if own in KNOWN:
-        return own
-    incoming = {d.get("system") for _, _, d in graph.in_edges(node, data=True)} & KNOWN
-    return incoming.pop() if len(incoming) == 1 else None
+def _drains(table: GraphTable, nodes: np.ndarray) -> list[Optional[str]]:
+    """System each of ``nodes`` drains: its own, else the one its incoming pipes share (None otherwise)."""
+    own = table.node_values("system")[nodes].tolist()
+    incoming = np.zeros(table.node_count, dtype=np.int64)  # known systems arriving, as bits
+    codes = _system_codes(table.edge_values("system"))
+    known = codes >= 0
+    np.bitwise_or.at(incoming, table.target[known], 1 << codes[known])
+    single = {1 << code: name for code, name in enumerate(SYSTEM_ORDER)}
+    return [system if system in KNOWN else single.get(bits) for system, bits in zip(own, incoming[nodes].tolist())]
 
 
 def _node_evidence(table: GraphTable, coords: dict, distance: float, result: IllicitResult) -> None:
@@ -163,7 +156,7 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
     incident = np.bincount(ends, minlength=count)
     sanitary_incident = np.bincount(ends, weights=np.tile(is_sanitary, 2).astype(float), minlength=count)
     kinds = table.node_values("type").tolist()
-    virtual = np.array([bool(d.get("virtual")) for d in table.node_data], dtype=bool)
+    virtual = np.array([bool(v) for v in table.node_values("virtual").tolist()], dtype=bool)
     node_systems = table.node_values("system").tolist()
     xy = table.node_coordinates()
     located = np.isfinite(xy).all(axis=1)
@@ -180,7 +173,7 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
     inlets = np.array([k == "inlet" for k in kinds], dtype=bool)
     connected = inlets & (sanitary_incident > 0)
     for node in np.flatnonzero(connected).tolist():
-        result.findings.append(make_finding("inlet_on_sanitary", table.names[node], table.node_data[node].get("fid"),
+        result.findings.append(make_finding("inlet_on_sanitary", table.names[node], table.node_get(node, "fid"),
                                             value="connected", xy=table.node_xy(node)))
     loose = np.flatnonzero(inlets & ~connected & located)
     if coords and len(loose) and sanitary_rows:
@@ -189,7 +182,7 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
         for node, found, metres in zip(loose.tolist(), owner.tolist(), gap.tolist()):
             if found >= 0:
                 result.findings.append(make_finding(
-                    "inlet_on_sanitary", table.names[node], table.node_data[node].get("fid"),
+                    "inlet_on_sanitary", table.names[node], table.node_get(node, "fid"),
                     value=f"{metres:.1f} m from {table.keys[sanitary_rows[found]]}", xy=table.node_xy(node)))
     sanitary_node = np.array([s == "sanitary" for s in node_systems], dtype=bool) | \
         ((incident > 0) & (sanitary_incident == incident))
@@ -215,5 +208,5 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
                 continue
             found, metres = min(near.items(), key=lambda item: item[1])
         result.findings.append(make_finding("sanitary_near_storm", table.names[node],
-                                            table.node_data[node].get("fid"), value=round(metres, 2),
+                                            table.node_get(node, "fid"), value=round(metres, 2),
                                             target=table.keys[storm_rows[found]], xy=table.node_xy(node)))

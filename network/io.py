@@ -198,29 +198,35 @@ def pipes_frame(network, pipes) -> Any:
     if isinstance(pipes, tuple):  # built from a file: read the attributes and geometry now
         pipes = read_layer(*pipes)
 
+    table = network.table()
+    systems = table.edge_values("system").tolist()
+    diameters = [None if v != v else v for v in table.edge_numbers("diameter").tolist()]
     rows, geometries = [], []
     for position, (geometry, attrs) in enumerate(zip(pipes.geometry, pipes.drop(columns=pipes.geometry.name)
                                                      .to_dict("records"))):
         parts = list(geometry.geoms) if geometry is not None and geometry.geom_type.startswith("Multi") \
             else [geometry]
         for result in network.pipe_results.get(position, []):
-            data = network.graph.edges[result.from_node, result.to_node, result.pipe_id] \
-                if result.from_node is not None else {}
+            row = table.edge_position(result.pipe_id) if result.from_node is not None else None
             rows.append({**attrs, "pn_id": result.pipe_id, "pn_part": result.part, "pn_from": result.from_node,
                          "pn_to": result.to_node, "pn_reversed": int(result.reversed),
                          "pn_dir_src": result.direction_source, "pn_length": round(result.length, 3),
-                         "pn_comp": result.component, "pn_system": data.get("system"),
-                         "pn_diam_mm": data.get("diameter")})
+                         "pn_comp": result.component, "pn_system": systems[row] if row is not None else None,
+                         "pn_diam_mm": diameters[row] if row is not None else None})
             geometries.append(parts[result.part - 1] if 0 < result.part <= len(parts) else geometry)
     return geopandas.GeoDataFrame(rows, geometry=geometries, crs=pipes.crs)
 
 
 def nodes_frame(network) -> Any:
     """Every graph node (input and virtual) with degree and component, in the input CRS."""
-    graph = network.graph
-    rows = [{"pn_id": node, "pn_virtual": int(bool(d.get("virtual"))), "pn_type": d.get("type"),
-             "pn_degree": graph.degree(node), "pn_in": graph.in_degree(node), "pn_out": graph.out_degree(node),
-             "pn_comp": d.get("component"), "x": d["x"], "y": d["y"]} for node, d in graph.nodes(data=True)]
+    table = network.table()
+    arriving, leaving = table.degrees()
+    rows = [{"pn_id": node, "pn_virtual": int(bool(virtual)), "pn_type": kind, "pn_degree": into + out,
+             "pn_in": into, "pn_out": out, "pn_comp": component, "x": x, "y": y}
+            for node, virtual, kind, into, out, component, x, y in zip(
+                table.names, table.node_values("virtual").tolist(), table.node_values("type").tolist(),
+                arriving.tolist(), leaving.tolist(), table.node_values("component").tolist(),
+                table.node_numbers("x").tolist(), table.node_numbers("y").tolist())]
     return _points(network, rows)
 
 

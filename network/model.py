@@ -216,28 +216,64 @@ class PipeResult:
     component: Optional[int] = None
 
 
-@dataclass
 class Network:
-    """A built network: the directed multigraph plus per-feature results and findings."""
+    """A built network: the directed multigraph plus per-feature results and findings.
 
-    graph: nx.MultiDiGraph
-    findings: list[Finding]
-    pipe_results: dict[int, list[PipeResult]]
-    node_ids: dict[int, str]
-    pipe_mapping: dict[str, str]
-    node_mapping: dict[str, str]
-    pipe_coords: dict[str, Any] = field(default_factory=dict)
-    on_progress: Optional[Callable[[float], None]] = None
-    input_crs: Any = None
-    metric_crs: Any = None
-    sources: dict[str, Any] = field(default_factory=dict)
-    table_cache: Any = None
+    The build keeps pipes and nodes as shared columns (``table()``); the networkx ``graph`` is made
+    from them the first time it is read, so runs that only check and write never pay for it.
+    """
+
+    def __init__(self, graph: Optional[nx.MultiDiGraph], findings: list[Finding],
+                 pipe_results: Mapping[int, list[PipeResult]], node_ids: Mapping[int, str],
+                 pipe_mapping: dict[str, str], node_mapping: dict[str, str],
+                 pipe_coords: Optional[Mapping[str, Any]] = None,
+                 on_progress: Optional[Callable[[float], None]] = None, input_crs: Any = None,
+                 metric_crs: Any = None, sources: Optional[dict[str, Any]] = None, table_cache: Any = None):
+        if graph is None and table_cache is None:
+            raise ValueError("A Network needs a graph or a graph table.")
+        self._graph = graph
+        self.findings = findings
+        self.pipe_results = pipe_results
+        self.node_ids = node_ids
+        self.pipe_mapping = pipe_mapping
+        self.node_mapping = node_mapping
+        self.pipe_coords = pipe_coords if pipe_coords is not None else {}
+        self.on_progress = on_progress
+        self.input_crs = input_crs
+        self.metric_crs = metric_crs
+        self.sources = sources if sources is not None else {}
+        self.table_cache = table_cache
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx MultiDiGraph in flow direction (made from the build's columns when first read)."""
+        if self._graph is None:
+            self._graph = self.table_cache.graph
+        return self._graph
+
+    @graph.setter
+    def graph(self, graph: nx.MultiDiGraph) -> None:
+        self._graph = graph
+
+    @property
+    def graph_made(self) -> bool:
+        """Whether the networkx graph exists (checks and writers work without it)."""
+        return self._graph is not None
+
+    def set_crs(self, wkt: Optional[str]) -> None:
+        """Record the input CRS (WKT) as the graph attribute ``crs``."""
+        if self._graph is not None:
+            self._graph.graph["crs"] = wkt
+        elif self.table_cache is not None:
+            self.table_cache.graph_attributes["crs"] = wkt
 
     def table(self, refresh: bool = False):
         """The graph as arrays (GraphTable): the build's own, or a new one after pipes were added or removed."""
         from .tables import GraphTable, table_of
 
-        self.table_cache = GraphTable(self.graph) if refresh else table_of(self.graph, self.table_cache)
+        if self._graph is None:
+            return self.table_cache
+        self.table_cache = GraphTable(self._graph) if refresh else table_of(self._graph, self.table_cache)
         return self.table_cache
 
     # -- analyses (the Python API; each delegates to its module) ------------------------------------
@@ -246,7 +282,7 @@ class Network:
         from .connectivity import connectivity
 
         with gc_paused():
-            return connectivity(self.graph, fragment_size, sinks_as_outlets, table=self.table())
+            return connectivity(self._graph, fragment_size, sinks_as_outlets, table=self.table())
 
     def upstream(self, node_ids, **options) -> dict:
         """{start: TraceResult} of an upstream trace from each node id (see trace.trace)."""
@@ -265,21 +301,21 @@ class Network:
         from .accumulate import accumulate
 
         with gc_paused():
-            return accumulate(self.graph, values, table=self.table())
+            return accumulate(self._graph, values, table=self.table())
 
     def illicit_connections(self, evidence_distance: float = 5.0):
         """Cross-system connections and flow-path violations (see illicit.illicit_connections)."""
         from .illicit import illicit_connections
 
         with gc_paused():
-            return illicit_connections(self.graph, self.pipe_coords, evidence_distance, table=self.table())
+            return illicit_connections(self._graph, self.pipe_coords, evidence_distance, table=self.table())
 
     def hydraulic_checks(self, tolerances=None) -> list:
         """Slope, diameter, invert, depth, loop and split findings (see hydraulics.hydraulic_checks)."""
         from .hydraulics import hydraulic_checks
 
         with gc_paused():
-            return hydraulic_checks(self.graph, tolerances, table=self.table())
+            return hydraulic_checks(self._graph, tolerances, table=self.table())
 
     def isolate(self, break_pipe: str, inoperable=()):
         """Isolation segment of a water-main break (see isolation.isolate)."""

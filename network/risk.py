@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
+
+import numpy as np
 
 MATERIAL_FACTORS = {"砼": 1.2, "混凝土": 1.2, "钢筋混凝土": 1.0, "concrete": 1.2, "灰口铸铁": 1.4, "cast iron": 1.4,
                     "球墨铸铁": 0.8, "ductile": 0.8, "钢": 1.1, "steel": 1.1, "pvc": 0.9, "upvc": 0.9, "pe": 0.7,
@@ -86,3 +89,107 @@ def pipe_risk(structural_grade: Optional[str], install_year: Optional[int], mate
     risk = round(likelihood * consequence, 2)
     risk_class = next(name for limit, name in CLASSES if risk >= limit)
     return PipeRisk(round(likelihood, 2), round(consequence, 2), risk, risk_class, reasons)
+
+
+def _scale_many(values: np.ndarray, low: float, high: np.ndarray | float) -> np.ndarray:
+    """_scale over arrays (``high`` may vary per row)."""
+    high = np.broadcast_to(np.asarray(high, dtype=float), values.shape)
+    span = high - low
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = 1.0 + 4.0 * np.clip((values - low) / np.where(span > 0, span, 1.0), 0.0, 1.0)
+    return np.where(span > 0, scaled, 1.0)
+
+
+class RiskRegister(Mapping):
+    """Pipe id -> PipeRisk over columns: the whole network scored with array operations.
+
+    >>> register = risk_many(["P1"], ["Ⅳ"], [1985.0], ["砼"], [6], [1200.0], [20000.0], ["sanitary"])
+    >>> register["P1"] == pipe_risk("Ⅳ", 1985, "砼", 6, 1200, 20000, 20000, "sanitary")
+    True
+    """
+
+    def __init__(self, keys: list, likelihood: list, consequence: list, risk: list, reasons: dict):
+        self.keys_list = keys
+        self.likelihood, self.consequence, self.risk = likelihood, consequence, risk
+        self.reasons = reasons  # row -> reasons (rows without any are left out)
+        self._index: Optional[dict] = None
+
+    def risk_class(self, row: int) -> str:
+        """Class of the pipe at ``row``."""
+        value = self.risk[row]
+        return next(name for limit, name in CLASSES if value >= limit)
+
+    def _row(self, key) -> int:
+        if self._index is None:
+            self._index = dict(zip(self.keys_list, range(len(self.keys_list))))
+        return self._index[key]
+
+    def __getitem__(self, key) -> PipeRisk:
+        row = self._row(key)
+        return PipeRisk(self.likelihood[row], self.consequence[row], self.risk[row], self.risk_class(row),
+                        list(self.reasons.get(row, [])))
+
+    def __iter__(self):
+        return iter(self.keys_list)
+
+    def __len__(self) -> int:
+        return len(self.keys_list)
+
+    def __contains__(self, key) -> bool:
+        try:
+            self._row(key)
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    def class_counts(self) -> dict[str, int]:
+        """Number of pipes in each class."""
+        values = np.asarray(self.risk, dtype=float)
+        counts, upper = {}, np.inf
+        for limit, name in CLASSES:
+            counts[name] = int(((values >= limit) & (values < upper)).sum())
+            upper = limit
+        return counts
+
+    def ranked(self, limit: Optional[int] = None) -> list[tuple[str, PipeRisk]]:
+        """(pipe id, risk) from the highest risk down, ties in network order."""
+        order = np.argsort(-np.asarray(self.risk, dtype=float), kind="stable")[:limit].tolist()
+        return [(self.keys_list[row], self[self.keys_list[row]]) for row in order]
+
+
+def risk_many(keys: list, grades, install_years, materials, defects, diameters, upstream,
+              systems, weights: Optional[RiskWeights] = None) -> RiskRegister:
+    """pipe_risk for every pipe at once (grades None, years/diameters NaN or None where unknown)."""
+    weights = weights or RiskWeights()
+    grades = list(grades)
+    years = np.array([np.nan if y is None else y for y in install_years], dtype=float)
+    diameters = np.array([np.nan if d is None else d for d in diameters], dtype=float)
+    upstream = np.asarray(upstream, dtype=float)
+    condition = np.array([GRADE_POINTS.get(g or "", 3.0) for g in grades], dtype=float)
+    dated = np.isfinite(years) & (years != 0)
+    age = np.where(dated, _scale_many(weights.current_year - np.where(dated, years, 0.0), 0,
+                                      weights.service_life_years), 3.0)
+    factors = {m: _material_factor(m) for m in set(materials)}
+    material_points = _scale_many(np.array([factors[m] for m in materials], dtype=float), 0.7, 1.5)
+    defect_points = _scale_many(np.asarray(defects, dtype=float), 0, 8)
+    likelihood = (weights.condition * condition + weights.age * age + weights.material * material_points
+                  + weights.defects * defect_points) / (weights.condition + weights.age + weights.material
+                                                         + weights.defects)
+    sized = np.isfinite(diameters) & (diameters != 0)
+    size = _scale_many(np.where(sized, diameters, 400.0), 300.0, 1500.0)
+    most = max(float(upstream.max()) if len(upstream) else 0.0, 1.0)
+    served = _scale_many(upstream, 0.0, most)
+    system_points = np.array([SYSTEM_POINTS.get(s, 3.0) for s in systems], dtype=float)
+    consequence = (weights.diameter * size + weights.upstream * served + weights.system * system_points) \
+        / (weights.diameter + weights.upstream + weights.system)
+    risk = [round(value, 2) for value in (likelihood * consequence).tolist()]
+    reasons: dict[int, list[str]] = {}
+    for row in [r for r, g in enumerate(grades) if g in ("Ⅲ", "Ⅳ")]:
+        reasons.setdefault(row, []).append(f"structural grade {grades[row]}")
+    old = dated & (weights.current_year - np.where(dated, years, 0.0) > weights.service_life_years * 0.8)
+    for row in np.flatnonzero(old).tolist():
+        reasons.setdefault(row, []).append(f"installed {int(years[row])}")
+    for row in np.flatnonzero(sized & (diameters >= 1000)).tolist():
+        reasons.setdefault(row, []).append(f"DN{diameters[row]:.0f}")
+    return RiskRegister(list(keys), [round(v, 2) for v in likelihood.tolist()],
+                        [round(v, 2) for v in consequence.tolist()], risk, reasons)

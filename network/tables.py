@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import networkx as nx
 import numpy as np
@@ -15,6 +15,10 @@ from .rows import Row, Rows
 class GraphTable:
     """Positions of nodes, (from, to) node positions of pipes and attribute columns on demand.
 
+    The build makes its table straight from its arrays; the networkx graph of such a table is made
+    only when first asked (traces, the UI, the Python API), since whole-network checks and writers
+    need nothing but the arrays.
+
     >>> g = nx.MultiDiGraph()
     >>> _ = g.add_edge("A", "B", key="P1", diameter=300.0)
     >>> table = GraphTable(g)
@@ -23,51 +27,105 @@ class GraphTable:
     """
 
     def __init__(self, graph: nx.MultiDiGraph, edges: Optional[list] = None):
-        self.graph = graph
-        self._nodes = None
+        self._graph = graph
+        self._nodes = len(graph)
+        self._key_index = None
+        self.graph_attributes = graph.graph
         self.names = list(graph.nodes)
         self.index = {name: position for position, name in enumerate(self.names)}
-        self.node_data = [graph.nodes[name] for name in self.names]
+        self._node_data = [graph.nodes[name] for name in self.names]
         edges = list(graph.edges(keys=True, data=True)) if edges is None else edges
         self.keys = [key for _, _, key, _ in edges]
-        self.edge_data = [data for _, _, _, data in edges]
+        self._edge_data = [data for _, _, _, data in edges]
         index = self.index
         self.source = np.fromiter((index[u] for u, _, _, _ in edges), dtype=np.int64, count=len(edges))
         self.target = np.fromiter((index[v] for _, v, _, _ in edges), dtype=np.int64, count=len(edges))
-        self._edge_rows = _shared_rows(self.edge_data)
-        self._node_rows = _shared_rows(self.node_data)
+        self._edge_rows = _shared_rows(self._edge_data)
+        self._node_rows = _shared_rows(self._node_data)
 
     @classmethod
-    def from_parts(cls, graph: nx.MultiDiGraph, names: list, keys: list, source: np.ndarray, target: np.ndarray,
-                   node_data: list, edge_data: list) -> GraphTable:
-        """A table of a graph the build has just made from these very arrays (no walk over the graph)."""
+    def from_columns(cls, names: list, keys: list, source: np.ndarray, target: np.ndarray, node_rows: Rows,
+                     edge_rows: Rows, graph_attributes: Optional[dict] = None) -> GraphTable:
+        """A table over the build's columns; its networkx graph is made when first asked."""
         table = cls.__new__(cls)
-        table._index = None
-        table.graph, table.names, table.keys = graph, names, keys
-        table.node_data, table.edge_data = node_data, edge_data
-        table.source, table.target = source, target
-        table._edge_rows = (edge_data[0].rows, np.arange(len(edge_data))) if edge_data else None
-        table._node_rows = (node_data[0].rows, np.arange(len(node_data))) if node_data else None
-        table._nodes = len(graph)
+        table._index, table._graph, table._nodes, table._key_index = None, None, None, None
+        table.graph_attributes = graph_attributes if graph_attributes is not None else {}
+        table.names, table.keys, table.source, table.target = names, keys, source, target
+        table._node_data, table._edge_data = None, None
+        table._node_rows = (node_rows, np.arange(len(names)))
+        table._edge_rows = (edge_rows, np.arange(len(keys)))
         return table
 
-    def matches(self, graph: nx.MultiDiGraph) -> bool:
-        """Whether this is the build's table of ``graph`` and the graph has as many nodes as then.
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx MultiDiGraph (made from the columns the first time it is asked for)."""
+        if self._graph is None:
+            from .graph import fill
+            from .model import LazyMapping, gc_paused
+
+            with gc_paused():
+                graph = nx.MultiDiGraph(**self.graph_attributes)
+                names = self.names
+                from_names = [names[i] for i in self.source.tolist()]
+                to_names = [names[i] for i in self.target.tolist()]
+                fill(graph, zip(names, self.node_data), zip(from_names, to_names, self.keys, self.edge_data))
+                keys = self.keys
+                graph.graph["edge_index"] = LazyMapping(lambda: {key: (u, v, key) for u, v, key in
+                                                                 zip(from_names, to_names, keys)})
+            self.graph_attributes = graph.graph
+            self._graph, self._nodes = graph, len(graph)
+        return self._graph
+
+    @property
+    def graph_made(self) -> bool:
+        """Whether the networkx graph exists yet."""
+        return self._graph is not None
+
+    @property
+    def node_data(self) -> list:
+        """Each node's attribute mapping (views into the shared columns, made when first asked)."""
+        if self._node_data is None:
+            self._node_data = list(map(self._node_rows[0].row, range(len(self.names))))
+        return self._node_data
+
+    @property
+    def edge_data(self) -> list:
+        """Each pipe's attribute mapping (views into the shared columns, made when first asked)."""
+        if self._edge_data is None:
+            self._edge_data = list(map(self._edge_rows[0].row, self._edge_rows[1].tolist()))
+        return self._edge_data
+
+    def edge_get(self, row: int, name: str, default: Any = None) -> Any:
+        """One attribute of the pipe at ``row``."""
+        if self._edge_data is None:
+            return self._edge_rows[0].row(int(self._edge_rows[1][row])).get(name, default)
+        return self._edge_data[row].get(name, default)
+
+    def node_get(self, node: int, name: str, default: Any = None) -> Any:
+        """One attribute of the node at position ``node``."""
+        if self._node_data is None:
+            return self._node_rows[0].row(node).get(name, default)
+        return self._node_data[node].get(name, default)
+
+    def matches(self, graph: Optional[nx.MultiDiGraph]) -> bool:
+        """Whether this table describes ``graph`` (None: the table's own graph, made or not yet).
 
         Counting pipes costs a walk over the whole graph, so pipes added or removed by hand go
         unnoticed: ask Network.table(refresh=True) after such edits. Attribute edits need nothing:
         the table reads the same columns as the graph.
         """
-        return self.graph is graph and getattr(self, "_nodes", None) == len(graph)
+        if graph is None:
+            return True
+        return self._graph is graph and self._nodes == len(graph)
 
     def subset(self, rows: np.ndarray) -> GraphTable:
-        """The same nodes with only the pipes at ``rows``."""
+        """The same nodes with only the pipes at ``rows`` (a table for checks; no graph of its own)."""
         table = GraphTable.__new__(GraphTable)
-        table._index = self._index
-        table.graph, table.names, table.node_data = self.graph, self.names, self.node_data
-        table._node_rows = self._node_rows
+        table._index, table._graph, table._nodes, table._key_index = self._index, None, None, None
+        table.graph_attributes = {}
+        table.names, table._node_data, table._node_rows = self.names, self._node_data, self._node_rows
         table.keys = [self.keys[r] for r in rows.tolist()]
-        table.edge_data = [self.edge_data[r] for r in rows.tolist()]
+        table._edge_data = None if self._edge_data is None else [self._edge_data[r] for r in rows.tolist()]
         table.source, table.target = self.source[rows], self.target[rows]
         table._edge_rows = (self._edge_rows[0], self._edge_rows[1][rows]) if self._edge_rows else None
         return table
@@ -90,25 +148,33 @@ class GraphTable:
 
     def edge_numbers(self, name: str) -> np.ndarray:
         """A numeric pipe attribute as floats (NaN where missing)."""
-        return _numbers(self._edge_rows, self.edge_data, name)
+        return _numbers(self._edge_rows, lambda: self.edge_data, name)
 
     def edge_values(self, name: str, default: Any = None) -> np.ndarray:
         """Any pipe attribute as an object array."""
-        return _values(self._edge_rows, self.edge_data, name, default)
+        return _values(self._edge_rows, lambda: self.edge_data, name, default)
 
     def node_numbers(self, name: str) -> np.ndarray:
         """A numeric node attribute as floats (NaN where missing)."""
-        return _numbers(self._node_rows, self.node_data, name)
+        return _numbers(self._node_rows, lambda: self.node_data, name)
 
     def node_values(self, name: str, default: Any = None) -> np.ndarray:
         """Any node attribute as an object array."""
-        return _values(self._node_rows, self.node_data, name, default)
+        return _values(self._node_rows, lambda: self.node_data, name, default)
 
     def edge_position(self, key: str) -> int:
         """Position of a pipe in the table by its id."""
-        if getattr(self, "_key_index", None) is None:
-            self._key_index = {k: position for position, k in enumerate(self.keys)}
+        if self._key_index is None:
+            self._key_index = dict(zip(self.keys, range(len(self.keys))))
         return self._key_index[key]
+
+    def has_edge_key(self, key: str) -> bool:
+        """Whether a pipe with this id is in the table."""
+        try:
+            self.edge_position(key)
+        except (KeyError, TypeError):
+            return False
+        return True
 
     def node_coordinates(self) -> np.ndarray:
         """x/y of every node, shape (nodes, 2), NaN where a node has no location."""
@@ -116,8 +182,13 @@ class GraphTable:
 
     def node_xy(self, position: int) -> Optional[tuple[float, float]]:
         """A node's location (None when the graph has none)."""
-        data = self.node_data[position]
-        return (data["x"], data["y"]) if "x" in data else None
+        x, y = self.node_get(position, "x"), self.node_get(position, "y")
+        return None if x is None or y is None else (x, y)
+
+    def degrees(self) -> tuple[np.ndarray, np.ndarray]:
+        """(incoming, outgoing) pipe counts of every node."""
+        count = self.node_count
+        return np.bincount(self.target, minlength=count), np.bincount(self.source, minlength=count)
 
 
 def min_matrix(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, size: int) -> csr_matrix:
@@ -129,8 +200,8 @@ def min_matrix(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, size: 
     return csr_matrix((values[first], (rows[first], columns[first])), shape=(size, size))
 
 
-def table_of(graph: nx.MultiDiGraph, table: Optional[GraphTable] = None) -> GraphTable:
-    """``table`` when it still describes ``graph``, else a fresh table of the graph."""
+def table_of(graph: Optional[nx.MultiDiGraph], table: Optional[GraphTable] = None) -> GraphTable:
+    """``table`` when it still describes ``graph`` (or no graph is given), else a fresh table of the graph."""
     return table if table is not None and table.matches(graph) else GraphTable(graph)
 
 
@@ -148,14 +219,14 @@ def _shared_rows(datas: list) -> Optional[tuple[Rows, np.ndarray]]:
     return rows, np.fromiter((d.index for d in datas), dtype=np.int64, count=len(datas))
 
 
-def _numbers(shared, datas: list, name: str) -> np.ndarray:
+def _numbers(shared, datas: Callable[[], list], name: str) -> np.ndarray:
     column = shared[0].column(name, shared[1]) if shared else None
     if column is not None and column.dtype.kind in "fiub":
         return column.astype(float)
-    return _floats(data.get(name) for data in datas)
+    return _floats(data.get(name) for data in datas())
 
 
-def _values(shared, datas: list, name: str, default: Any) -> np.ndarray:
+def _values(shared, datas: Callable[[], list], name: str, default: Any) -> np.ndarray:
     column = shared[0].column(name, shared[1]) if shared else None
     if column is not None and column.dtype == object:
         return column
@@ -163,7 +234,7 @@ def _values(shared, datas: list, name: str, default: Any) -> np.ndarray:
         return object_array(column.tolist())  # plain ints and bools, as the rows give them
     if column is not None and column.dtype.kind == "f" and name not in shared[0].converters_special():
         return object_array([None if v != v else v for v in column.tolist()])
-    return object_array([data.get(name, default) for data in datas])
+    return object_array([data.get(name, default) for data in datas()])
 
 
 def reachable(successors, starts: np.ndarray, groups: int) -> np.ndarray:

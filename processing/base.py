@@ -271,7 +271,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             network.sources["nodes_file"] = getattr(nodes, "origin", None)
             # every input node in the graph: the nodes output may then be written in bulk
             network.sources["nodes_located"] = hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all())
-            network.graph.graph["crs"] = frame.output_crs.toWkt() if frame.output_crs.isValid() else None
+            network.set_crs(frame.output_crs.toWkt() if frame.output_crs.isValid() else None)
             return network, pipe_fids, node_fids
 
         try:

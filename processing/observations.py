@@ -50,7 +50,7 @@ def _nearest_pipes(source, run, context, max_distance) -> dict:
     from ..network.hotspots import assign_points, make_lixels
 
     located = points_in_working_crs(source, run.frame, context)
-    lixels = make_lixels(run.network.graph, run.network.pipe_coords, 1e9)
+    lixels = make_lixels(None, run.network.pipe_coords, 1e9, run.network.table())
     pieces = assign_points(lixels, run.network.pipe_coords, [xy for _, xy in located], max_distance)
     return {fid: (lixels.pipe[piece], 0.0) for (fid, _), piece in zip(located, pieces) if piece is not None}
 

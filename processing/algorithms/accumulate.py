@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from qgis.core import QgsFeatureRequest, QgsProcessing, QgsProcessingException, QgsProcessingParameterField
 
-from ...network.accumulate import accumulate
 from ...network.fields import parse_number
 from ..base import PipeNetAlgorithm
 
@@ -41,7 +40,7 @@ class AccumulateAlgorithm(PipeNetAlgorithm):
     def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         values = self._values(run, parameters, context)
-        result = accumulate(run.network.graph, values)
+        result = run.network.accumulate(values)
         if result.findings:
             feedback.pushWarning(self.tr("{} pipes are in flow loops.").format(len(result.findings)))
         pipes = self.write_pipes(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterEnum, QgsProcessingParameterNumber
 
-from ...network.connectivity import connectivity
 from ..base import PipeNetAlgorithm
 
 SUMMARY_COLUMNS = [("component", "int"), ("pipes", "int"), ("nodes", "int"), ("length_m", "double"),
@@ -58,9 +57,8 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
     def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
         choice = self.parameterAsEnum(parameters, "SINKS_AS_OUTLETS", context)
-        result = connectivity(run.network.graph,
-                              fragment_size=self.parameterAsInt(parameters, "FRAGMENT_SIZE", context),
-                              sinks_as_outlets={0: None, 1: True, 2: False}[choice])
+        result = run.network.components(fragment_size=self.parameterAsInt(parameters, "FRAGMENT_SIZE", context),
+                                        sinks_as_outlets={0: None, 1: True, 2: False}[choice])
         if result.sinks_used_as_outlets:
             feedback.pushInfo(self.tr("Sinks are counted as outlets where no outlet node is typed."))
         reaching = result.reaches_outlet

@@ -62,21 +62,21 @@ class HotspotsAlgorithm(PipeNetAlgorithm):
 
     def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
-        graph = run.network.graph
+        table = run.network.table()
         defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
         events_source = self.parameterAsSource(parameters, "EVENTS", context)
-        weights = consequence_weights(run.network.graph, WEIGHTS[self.parameterAsEnum(parameters, "WEIGHT", context)])
+        weights = consequence_weights(None, WEIGHTS[self.parameterAsEnum(parameters, "WEIGHT", context)], table)
         options = {"lixel_length": self.parameterAsDouble(parameters, "LIXEL_LENGTH", context),
                    "bandwidth": self.parameterAsDouble(parameters, "BANDWIDTH", context),
                    "neighbour_distance": self.parameterAsDouble(parameters, "BANDWIDTH", context),
-                   "pipe_weights": weights, "check": lambda: feedback.isCanceled() and self._stop()}
+                   "pipe_weights": weights, "check": lambda: feedback.isCanceled() and self._stop(), "table": table}
         breakage, overflow = {}, {}
         if defects_source is not None:
             defects = read_defects(defects_source, "DEFECTS", run, context, feedback)
-            breakage = hotspots(graph, run.network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade))
+            breakage = hotspots(None, run.network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade))
                                                                  for d in defects], **options)
         if events_source is not None:
-            overflow = hotspots(graph, run.network.pipe_coords,
+            overflow = hotspots(None, run.network.pipe_coords,
                                 event_points=read_events(events_source, run, context, weighted=True), **options)
         fields = [("pn_brk_n", "double"), ("pn_brk_dens", "double"), ("pn_brk_z", "double"), ("pn_brk_p", "double"),
                   ("pn_brk_cls", "string"), ("pn_ovf_n", "double"), ("pn_ovf_dens", "double"), ("pn_ovf_z", "double"),

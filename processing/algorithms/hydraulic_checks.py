@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessing, QgsProcessingOutputString, QgsProcessingParameterNumber
 
-from ...network.hydraulics import HydraulicTolerances, hydraulic_checks
+from ...network.hydraulics import HydraulicTolerances
 from ..base import PipeNetAlgorithm
 from ..compat import tr_noop
 
@@ -52,7 +52,7 @@ class HydraulicChecksAlgorithm(PipeNetAlgorithm):
             invert_step_m=self.parameterAsDouble(parameters, "INVERT_STEP", context),
             diameter_drop_mm=self.parameterAsDouble(parameters, "DIAMETER_TOLERANCE", context),
             max_depth_m=self.parameterAsDouble(parameters, "MAX_DEPTH", context))
-        findings = hydraulic_checks(run.network.graph, tolerances)
+        findings = run.network.hydraulic_checks(tolerances)
         counts = self.findings_summary(findings)
         for check, count in counts.items():
             feedback.pushInfo(f"  {check}: {count}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterNumber
 
-from ...network.illicit import illicit_connections
 from ..base import PipeNetAlgorithm
 from ..compat import tr_noop
 
@@ -54,8 +53,7 @@ class IllicitConnectionsAlgorithm(PipeNetAlgorithm):
 
     def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
-        result = illicit_connections(run.network.graph, run.network.pipe_coords,
-                                     self.parameterAsDouble(parameters, "EVIDENCE_DISTANCE", context))
+        result = run.network.illicit_connections(self.parameterAsDouble(parameters, "EVIDENCE_DISTANCE", context))
         counts = self.findings_summary(result.findings)
         for kind, count in result.cross_by_class.items():
             feedback.pushInfo(f"  {kind}: {count}")

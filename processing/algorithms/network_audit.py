@@ -151,7 +151,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
                  "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
                  "CSV": str(folder / "risk_register.csv")}
-        write_risk_csv(result.risk, run.network.graph, files["CSV"])
+        write_risk_csv(result.risk, run.network.table(), files["CSV"])
         write_project(files["GPKG"], files["PROJECT"], run.frame.output_crs)
         title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
             result.summary["pipes"], result.summary["length_m"] / 1000)

@@ -68,7 +68,6 @@ class RiskRegisterAlgorithm(PipeNetAlgorithm):
 
     def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
-        graph = run.network.graph
         values = {attribute: self.parameterAsDouble(parameters, key, context)
                   for key, attribute, _ in WEIGHT_PARAMETERS}
         values["current_year"] = int(values["current_year"])
@@ -81,12 +80,15 @@ class RiskRegisterAlgorithm(PipeNetAlgorithm):
         fields = [("pn_lof", "double"), ("pn_cof", "double"), ("pn_risk", "double"), ("pn_risk_cls", "string"),
                   ("pn_reasons", "string")]
         pipes = self.write_pipes(run, parameters, context, feedback, fields,
-                                 lambda r: [[risk[r.pipe_id].likelihood, risk[r.pipe_id].consequence,
-                                             risk[r.pipe_id].risk, risk[r.pipe_id].risk_class,
-                                             ", ".join(risk[r.pipe_id].reasons)]] if r.pipe_id in risk
-                                 else [[None] * 5], style="risk")
+                                 lambda r: self._row(risk.get(r.pipe_id)), style="risk")
         csv_path = self.parameterAsFileOutput(parameters, "OUTPUT_CSV", context)
         if csv_path:
-            write_risk_csv(risk, graph, csv_path)
+            write_risk_csv(risk, run.network.table(), csv_path)
         return {"OUTPUT_PIPES": pipes, "OUTPUT_CSV": csv_path,
-                "HIGH_RISK": sum(1 for r in risk.values() if r.risk_class in ("high", "very high"))}
+                "HIGH_RISK": sum(count for name, count in risk.class_counts().items() if name in ("high", "very high"))}
+
+    @staticmethod
+    def _row(risk) -> list:
+        if risk is None:
+            return [[None] * 5]
+        return [[risk.likelihood, risk.consequence, risk.risk, risk.risk_class, ", ".join(risk.reasons)]]

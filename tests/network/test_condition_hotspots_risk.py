@@ -101,3 +101,29 @@ def test_risk_classes_and_missing_data():
     unknown = pipe_risk(None, None, None, 0, None, 0, 0, None)
     assert low.likelihood < unknown.likelihood < high.likelihood
     assert "structural grade Ⅳ" in high.reasons
+
+
+def test_risk_of_a_whole_network_equals_pipe_by_pipe_scoring():
+    """risk_many (array scoring of the audit) gives exactly pipe_risk's answer for every pipe."""
+    from pipenet.network.risk import RiskWeights, risk_many
+
+    rng = np.random.default_rng(7)
+    count = 3000
+    grades = rng.choice(["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", None], count).tolist()
+    years = [None if v < 1950 else int(v) for v in rng.integers(1940, 2026, count)]
+    materials = rng.choice(["砼", "PVC", "球墨铸铁", "brick", None, "unknown"], count).tolist()
+    defects = rng.integers(0, 12, count).tolist()
+    diameters = [None if v < 250 else float(v) for v in rng.choice([200, 300, 600, 1000, 1500, 2000], count)]
+    upstream = (rng.random(count) * 30000).tolist()
+    systems = rng.choice(["storm", "sanitary", "combined", None, "water"], count).tolist()
+    keys = [f"P{i}" for i in range(count)]
+    weights = RiskWeights(current_year=2030, service_life_years=40)
+    register = risk_many(keys, grades, years, materials, defects, diameters, upstream, systems, weights)
+    most = max(upstream)
+    expected = {key: pipe_risk(g, y, m, d, dn, up, most, s, weights)
+                for key, g, y, m, d, dn, up, s in zip(keys, grades, years, materials, defects, diameters, upstream,
+                                                      systems)}
+    assert dict(register) == expected
+    assert register.class_counts() == {name: sum(1 for r in expected.values() if r.risk_class == name)
+                                       for name in ("very high", "high", "medium", "low")}
+    assert register.ranked(50) == sorted(expected.items(), key=lambda item: -item[1].risk)[:50]
