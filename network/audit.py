@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -34,8 +35,8 @@ class AuditResult:
     reaches_outlet: set[str]
     upstream_length: dict[str, float]
     condition: dict[str, PipeCondition]
-    breakage: dict[str, PipeHotspot]
-    overflow: dict[str, PipeHotspot]
+    breakage: Mapping[str, PipeHotspot]
+    overflow: Mapping[str, PipeHotspot]
     risk: RiskRegister
     summary: dict[str, Any]
 
@@ -93,8 +94,8 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     step(40)
     table = network.table()
     condition: dict[str, PipeCondition] = {}
-    breakage: dict[str, PipeHotspot] = {}
-    overflow: dict[str, PipeHotspot] = {}
+    breakage: Mapping[str, PipeHotspot] = {}
+    overflow: Mapping[str, PipeHotspot] = {}
     lixels = make_lixels(None, network.pipe_coords, options.lixel_length, table) \
         if defects or events else None
     if defects:
@@ -117,8 +118,8 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     summary["severity"] = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     summary["cross_connections"] = illicit.cross_by_class
     summary["no_outlet_pipes"] = sum(1 for f in connectivity.findings if f.check == "no_outlet" and f.kind == "pipe")
-    summary["breakage_hotspot_pipes"] = sum(1 for h in breakage.values() if h.hot_class.startswith("hot"))
-    summary["overflow_hotspot_pipes"] = sum(1 for h in overflow.values() if h.hot_class.startswith("hot"))
+    summary["breakage_hotspot_pipes"] = breakage.hot_count() if breakage else 0
+    summary["overflow_hotspot_pipes"] = overflow.hot_count() if overflow else 0
     summary["risk_classes"] = risk.class_counts()
     top = risk.ranked(20)
     summary["top_risk"] = [{"pipe": key, "risk": r.risk, "class": r.risk_class, "likelihood": r.likelihood,

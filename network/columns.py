@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -233,3 +234,40 @@ def midpoints(xy: np.ndarray, offsets: np.ndarray, distance: Optional[np.ndarray
     step = flat[following] - flat[index]
     ratio = np.where(step > 0, (target - flat[index]) / np.where(step > 0, step, 1.0), 0.0)
     return xy[index] + ratio[:, None] * (xy[following] - xy[index])
+
+
+class KeyedRecords(Mapping):
+    """Key -> record made on demand from column row ``row`` (whole-network results without an object per key)."""
+
+    def __init__(self, keys: list):
+        self.keys_list = keys
+        self._index: Optional[dict] = None
+
+    def record(self, row: int) -> Any:
+        """The record of one row (subclasses say how)."""
+        raise NotImplementedError
+
+    def row_of(self, key) -> int:
+        """Row of a key."""
+        if self._index is None:
+            self._index = dict(zip(self.keys_list, range(len(self.keys_list))))
+        return self._index[key]
+
+    def row_or_none(self, key) -> Optional[int]:
+        """Row of a key, None when it is not here."""
+        try:
+            return self.row_of(key)
+        except (KeyError, TypeError):
+            return None
+
+    def __getitem__(self, key):
+        return self.record(self.row_of(key))
+
+    def __iter__(self):
+        return iter(self.keys_list)
+
+    def __len__(self) -> int:
+        return len(self.keys_list)
+
+    def __contains__(self, key) -> bool:
+        return self.row_or_none(key) is not None

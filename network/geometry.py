@@ -85,11 +85,12 @@ class SegmentIndex:
         inner = np.flatnonzero(owner_of_vertex[:-1] == owner_of_vertex[1:]) if len(xy) > 1 else np.empty(0, int)
         if len(inner) == 0:
             self.starts = self.ends = np.empty((0, 2))
-            self.owners = self.sample_segment = np.empty(0, dtype=int)
+            self.owners = self.sample_segment = self.first_vertex = np.empty(0, dtype=int)
             self.tree = None
             return
         self.starts, self.ends = xy[inner], xy[inner + 1]
         self.owners = owner_of_vertex[inner]
+        self.first_vertex = inner  # where each segment starts in the vertex array
         lengths = np.hypot(*(self.ends - self.starts).T)
         pieces = np.maximum(1, np.ceil(lengths / step)).astype(np.int64)
         per_segment = pieces + 1
@@ -100,27 +101,35 @@ class SegmentIndex:
 
     def nearest_many(self, points: np.ndarray, radius: float, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each point, the nearest owner within ``radius`` other than ``exclude[i]``: (owner or -1, distance)."""
+        owner, distance, _ = self.nearest_segments(points, radius, exclude)
+        return owner, distance
+
+    def nearest_segments(self, points: np.ndarray, radius: float,
+                         exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As nearest_many, plus the nearest segment itself (-1 where none): (owner, distance, segment)."""
         count = len(points)
         owner = np.full(count, -1, dtype=np.int64)
         distance = np.full(count, np.inf)
+        nearest = np.full(count, -1, dtype=np.int64)
         if self.tree is None or count == 0:
-            return owner, distance
+            return owner, distance, nearest
         points = np.asarray(points, dtype=float)
         reach = radius + self.step / 2.0 + 1e-9
         point_of, samples = self._samples_within(points, reach)
         if len(point_of) == 0:
-            return owner, distance
+            return owner, distance, nearest
         segment = self.sample_segment[samples]
         gaps = row_distances(points[point_of], self.starts[segment], self.ends[segment])
         owners = self.owners[segment]
         keep = (gaps <= radius) & (owners != exclude[point_of])
-        point_of, gaps, owners = point_of[keep], gaps[keep], owners[keep]
-        order = np.lexsort((owners, gaps, point_of))
-        point_of, gaps, owners = point_of[order], gaps[order], owners[order]
+        point_of, gaps, owners, segment = point_of[keep], gaps[keep], owners[keep], segment[keep]
+        order = np.lexsort((segment, owners, gaps, point_of))
+        point_of, gaps, owners, segment = point_of[order], gaps[order], owners[order], segment[order]
         first = np.concatenate([[True], point_of[1:] != point_of[:-1]]) if len(point_of) else np.empty(0, bool)
         owner[point_of[first]] = owners[first]
         distance[point_of[first]] = gaps[first]
-        return owner, distance
+        nearest[point_of[first]] = segment[first]
+        return owner, distance, nearest
 
     def _samples_within(self, points: np.ndarray, reach: float, k: int = 16) -> tuple[np.ndarray, np.ndarray]:
         """(point number, sample) of every sample within ``reach`` of each point, grouped by point.

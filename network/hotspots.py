@@ -10,8 +10,8 @@ import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from .columns import along, group_starts, ranges
-from .geometry import SegmentIndex, point_segment_distance
+from .columns import KeyedRecords, along, group_starts, ranges
+from .geometry import SegmentIndex
 from .model import PartCoords
 from .tables import GraphTable, min_matrix, table_of
 
@@ -170,24 +170,31 @@ def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, fl
     points = np.asarray(list(points), dtype=float).reshape(-1, 2)
     if not keys or not len(points):
         return [None] * len(points)
-    index = SegmentIndex([np.asarray(coords[k], dtype=float) for k in keys])
-    owner, _ = index.nearest_many(points, max_distance, np.full(len(points), -1))
-    found: list[Optional[int]] = []
-    for xy, pipe in zip(points, owner.tolist()):
-        if pipe < 0:
-            found.append(None)
-            continue
-        key = keys[pipe]
-        line = np.asarray(coords[key], dtype=float)
-        gaps = point_segment_distance(xy, line[:-1], line[1:])
-        segment = int(np.argmin(gaps))
-        start, end = line[segment], line[segment + 1]
-        direction = end - start
-        ratio = float(np.clip(np.dot(xy - start, direction) / max(np.dot(direction, direction), 1e-12), 0, 1))
-        along_line = float(np.hypot(*np.diff(line[: segment + 1], axis=0).T).sum()) + \
-            ratio * float(np.hypot(*direction))
-        found.append(lixels.piece(key, along_line))
-    return found
+    if isinstance(coords, PartCoords):
+        xy, offsets = coords.arrays(coords.positions(keys))
+    else:
+        lines = [np.asarray(coords[k], dtype=float).reshape(-1, 2) for k in keys]
+        xy = np.concatenate(lines)
+        offsets = np.concatenate([[0], np.cumsum([len(line) for line in lines])]).astype(np.int64)
+    index = SegmentIndex.from_arrays(xy, offsets)
+    owner, _, segment = index.nearest_segments(points, max_distance, np.full(len(points), -1))
+    found = np.flatnonzero(owner >= 0)
+    segment = segment[found]
+    start, end = index.starts[segment], index.ends[segment]
+    direction = end - start
+    ratio = np.clip(np.einsum("ij,ij->i", points[found] - start, direction)
+                    / np.maximum(np.einsum("ij,ij->i", direction, direction), 1e-12), 0.0, 1.0)
+    distance = along(xy, offsets)[index.first_vertex[segment]] + ratio * np.hypot(*direction.T)
+    first = np.array([lixels.first_of_pipe[keys[o]] for o in owner[found].tolist()], dtype=np.int64)
+    count = np.array([lixels.count_of_pipe[keys[o]] for o in owner[found].tolist()], dtype=np.int64)
+    # the last piece starting at or before the distance (as Lixels.piece)
+    piece = np.clip(np.floor(distance / lixels.size[first]).astype(np.int64), 0, count - 1)
+    piece -= (piece > 0) & (lixels.start[first + piece] > distance)
+    piece += (piece < count - 1) & (lixels.start[np.minimum(first + piece + 1, len(lixels.start) - 1)] <= distance)
+    result: list[Optional[int]] = [None] * len(points)
+    for position, value in zip(found.tolist(), (first + piece).tolist()):
+        result[position] = value
+    return result
 
 
 def kernel_density(lixels: Lixels, counts: dict[int, float], bandwidth: float,
@@ -285,7 +292,7 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
              bandwidth: float = 300.0, neighbour_distance: float = 300.0, snap_distance: float = 50.0,
              pipe_weights: Optional[dict[str, float]] = None,
              check: Callable[[], None] = lambda: None, table: Optional[GraphTable] = None,
-             lixels: Optional[Lixels] = None) -> dict[str, PipeHotspot]:
+             lixels: Optional[Lixels] = None) -> HotspotTable:
     """Hotspots per pipe from events given on pipes (id, distance, weight) or as points (x, y, weight).
 
     Give ``lixels`` (make_lixels with the same ``lixel_length``) to share the pieces between runs.
@@ -305,15 +312,44 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
         counts = {i: c * pipe_weights.get(lixels.pipe[i], 1.0) for i, c in counts.items()}
     density = kernel_density(lixels, counts, bandwidth, check)
     z, p = getis_ord(lixels, counts, neighbour_distance, check)
-    result: dict[str, PipeHotspot] = {}
-    for index, pipe_id in enumerate(lixels.pipe):
-        row = result.setdefault(pipe_id, PipeHotspot(z=-math.inf))
-        row.events += counts.get(index, 0.0)
-        row.density = max(row.density, float(density[index]))
-        if z[index] > row.z:
-            row.z, row.p = float(z[index]), float(p[index])
-    for row in result.values():
-        row.z = round(row.z, 3) if math.isfinite(row.z) else 0.0
-        row.hot_class = hotspot_class(row.z)
-        row.density = round(row.density, 3)
-    return result
+    return HotspotTable.from_pieces(lixels, counts, density, z, p)
+
+
+class HotspotTable(KeyedRecords):
+    """Pipe id -> PipeHotspot over per-pipe columns (made from the pieces in array operations)."""
+
+    def __init__(self, keys: list, events: np.ndarray, density: np.ndarray, z: np.ndarray, p: np.ndarray):
+        super().__init__(keys)
+        self.events, self.density, self.z, self.p = events, density, z, p
+
+    @classmethod
+    def from_pieces(cls, lixels: Lixels, counts: dict[int, float], density: np.ndarray, z: np.ndarray,
+                    p: np.ndarray) -> HotspotTable:
+        """Per pipe: summed events, highest density, and the strongest Gi* of its pieces (the first one on ties)."""
+        keys = list(lixels.first_of_pipe)
+        if not keys:
+            return cls([], np.empty(0), np.empty(0), np.empty(0), np.empty(0))
+        first = np.fromiter(lixels.first_of_pipe.values(), dtype=np.int64, count=len(keys))
+        size = np.fromiter(lixels.count_of_pipe.values(), dtype=np.int64, count=len(keys))
+        events = np.zeros(len(lixels.pipe))
+        for index, value in counts.items():
+            events[index] += value
+        strongest = np.maximum.reduceat(z, first)
+        position = np.arange(len(z))
+        at = np.minimum.reduceat(np.where(z == np.repeat(strongest, size), position, len(z)), first)
+        rounded = np.where(np.isfinite(strongest), np.round(strongest, 3), 0.0)
+        return cls(keys, np.add.reduceat(events, first), np.round(np.maximum.reduceat(density, first), 3),
+                   rounded, p[np.minimum(at, len(z) - 1)])
+
+    def hot_class(self, row: int) -> str:
+        """Class of the pipe at ``row``."""
+        return hotspot_class(float(self.z[row]))
+
+    def record(self, row: int) -> PipeHotspot:
+        """The PipeHotspot of one row."""
+        return PipeHotspot(float(self.events[row]), float(self.density[row]), float(self.z[row]), float(self.p[row]),
+                           self.hot_class(row))
+
+    def hot_count(self) -> int:
+        """Number of pipes in a hot class (90 % or more)."""
+        return int((self.z >= CLASSES[-1][0]).sum())

@@ -105,6 +105,12 @@ class PartCoords(Mapping):
         xy = self._xy[ranges(self._offsets[positions], sizes)]
         return xy, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
+    def positions(self, keys: list) -> np.ndarray:
+        """Positions of the parts with ``keys`` (for ``arrays``)."""
+        if keys is self._keys:
+            return np.arange(len(keys), dtype=np.int64)
+        return np.fromiter((self._position(key) for key in keys), dtype=np.int64, count=len(keys))
+
     def _position(self, key) -> int:
         if self._index is None:
             self._index = dict(zip(self._keys, range(len(self._keys))))

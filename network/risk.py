@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
 import numpy as np
+
+from .columns import KeyedRecords
 
 MATERIAL_FACTORS = {"砼": 1.2, "混凝土": 1.2, "钢筋混凝土": 1.0, "concrete": 1.2, "灰口铸铁": 1.4, "cast iron": 1.4,
                     "球墨铸铁": 0.8, "ductile": 0.8, "钢": 1.1, "steel": 1.1, "pvc": 0.9, "upvc": 0.9, "pe": 0.7,
@@ -100,7 +101,7 @@ def _scale_many(values: np.ndarray, low: float, high: np.ndarray | float) -> np.
     return np.where(span > 0, scaled, 1.0)
 
 
-class RiskRegister(Mapping):
+class RiskRegister(KeyedRecords):
     """Pipe id -> PipeRisk over columns: the whole network scored with array operations.
 
     >>> register = risk_many(["P1"], ["Ⅳ"], [1985.0], ["砼"], [6], [1200.0], [20000.0], ["sanitary"])
@@ -109,38 +110,19 @@ class RiskRegister(Mapping):
     """
 
     def __init__(self, keys: list, likelihood: list, consequence: list, risk: list, reasons: dict):
-        self.keys_list = keys
+        super().__init__(keys)
         self.likelihood, self.consequence, self.risk = likelihood, consequence, risk
         self.reasons = reasons  # row -> reasons (rows without any are left out)
-        self._index: Optional[dict] = None
 
     def risk_class(self, row: int) -> str:
         """Class of the pipe at ``row``."""
         value = self.risk[row]
         return next(name for limit, name in CLASSES if value >= limit)
 
-    def _row(self, key) -> int:
-        if self._index is None:
-            self._index = dict(zip(self.keys_list, range(len(self.keys_list))))
-        return self._index[key]
-
-    def __getitem__(self, key) -> PipeRisk:
-        row = self._row(key)
+    def record(self, row: int) -> PipeRisk:
+        """The PipeRisk of one row."""
         return PipeRisk(self.likelihood[row], self.consequence[row], self.risk[row], self.risk_class(row),
                         list(self.reasons.get(row, [])))
-
-    def __iter__(self):
-        return iter(self.keys_list)
-
-    def __len__(self) -> int:
-        return len(self.keys_list)
-
-    def __contains__(self, key) -> bool:
-        try:
-            self._row(key)
-        except (KeyError, TypeError):
-            return False
-        return True
 
     def class_counts(self) -> dict[str, int]:
         """Number of pipes in each class."""
@@ -153,8 +135,11 @@ class RiskRegister(Mapping):
 
     def ranked(self, limit: Optional[int] = None) -> list[tuple[str, PipeRisk]]:
         """(pipe id, risk) from the highest risk down, ties in network order."""
-        order = np.argsort(-np.asarray(self.risk, dtype=float), kind="stable")[:limit].tolist()
-        return [(self.keys_list[row], self[self.keys_list[row]]) for row in order]
+        return [(self.keys_list[row], self.record(row)) for row in self.ranked_rows(limit)]
+
+    def ranked_rows(self, limit: Optional[int] = None) -> list[int]:
+        """Rows from the highest risk down, ties in network order."""
+        return np.argsort(-np.asarray(self.risk, dtype=float), kind="stable")[:limit].tolist()
 
 
 def risk_many(keys: list, grades, install_years, materials, defects, diameters, upstream,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import struct
 from typing import Optional
 
 from qgis.core import QgsWkbTypes
@@ -118,9 +119,8 @@ def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str],
     if not append and os.path.exists(path):
         os.remove(path)  # overwrite, as QGIS does
     source = gdal.OpenEx(source_path, gdal.OF_VECTOR, open_options=[f"ENCODING={encoding}"] if encoding else [])
-    # no spatial index yet: its triggers call SpatiaLite functions plain SQLite lacks (added after the update)
+    # GDAL builds the spatial index in bulk at the end of the copy (much faster than afterwards)
     options = dict(format="GPKG", layerName=table, selectFields=fields, where=where or None,
-                   layerCreationOptions=["SPATIAL_INDEX=NO"],
                    geometryType="LINESTRING" if multi else None,
                    accessMode="update" if append and os.path.exists(path) else None,
                    layers=[source_layer] if source_layer else None)
@@ -143,6 +143,7 @@ def _fill(path: str, table: str, columns: list[tuple[str, str]], rows: list[list
         layer.CreateField(ogr.FieldDefn(name, getattr(ogr, OGR_KINDS[kind])))
     layer = dataset = None
     connection = sqlite3.connect(path)
+    _add_geometry_functions(connection)
     try:
         # the copy numbers features 1, 2, ... in input order: check before relying on it
         first, last, total = connection.execute(f'SELECT min(fid), max(fid), count(*) FROM "{table}"').fetchone()
@@ -153,7 +154,35 @@ def _fill(path: str, table: str, columns: list[tuple[str, str]], rows: list[list
             connection.executemany(f'UPDATE "{table}" SET {assignments} WHERE fid = ?', rows)
     finally:
         connection.close()
-    dataset = ogr.Open(path, 1)
-    geometry = dataset.GetLayerByName(table).GetGeometryColumn()
-    dataset.ExecuteSQL(f"SELECT CreateSpatialIndex('{table}', '{geometry}')")
-    dataset = None
+
+
+def _add_geometry_functions(connection: sqlite3.Connection) -> None:
+    """The functions the GeoPackage R-tree triggers name, so plain SQLite can prepare an UPDATE.
+
+    An update of attributes only never runs them (they fire when the geometry or the feature id
+    changes); they read the envelope of the GeoPackage geometry header all the same, so a trigger
+    that did fire would index correctly.
+    """
+    def header(blob):
+        if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP":
+            return None, None
+        flags = blob[3]
+        empty, kind = bool((flags >> 4) & 1), (flags >> 1) & 7
+        if kind:
+            return empty, struct.unpack(("<" if flags & 1 else ">") + "4d", blob[8:40])
+        if empty:
+            return empty, None
+        from osgeo import ogr  # no envelope in the header (points): measure the geometry
+
+        geometry = ogr.CreateGeometryFromWkb(blob[8:])
+        return empty, geometry.GetEnvelope() if geometry is not None else None
+
+    def bound(position):
+        def function(blob):
+            envelope = header(blob)[1]
+            return envelope[position] if envelope else None
+        return function
+
+    connection.create_function("ST_IsEmpty", 1, lambda blob: header(blob)[0])
+    for name, position in (("ST_MinX", 0), ("ST_MaxX", 1), ("ST_MinY", 2), ("ST_MaxY", 3)):
+        connection.create_function(name, 1, bound(position))

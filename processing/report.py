@@ -164,22 +164,23 @@ def render_png(gpkg: str, path: str, title: str, crs) -> None:
         raise OSError(f"could not render {path} (error {result})")
 
 
-def write_risk_csv(risk: dict, table, path: str) -> None:
-    """The risk register, ranked, as CSV with a BOM so Excel opens the Chinese text right (``table``: GraphTable)."""
+def write_risk_csv(risk, table, path: str) -> None:
+    """The risk register (RiskRegister), ranked, as CSV with a BOM so Excel opens the Chinese text right."""
     import csv
 
     systems = table.edge_values("system").tolist()
     diameters = [None if v != v else v for v in table.edge_numbers("diameter").tolist()]
     years = [None if v != v else int(v) for v in table.edge_numbers("install_year").tolist()]
-    ranked = risk.ranked() if hasattr(risk, "ranked") else sorted(risk.items(), key=lambda item: -item[1].risk)
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
                          "risk", "risk_class", "reasons"])
-        for rank, (key, item) in enumerate(ranked, start=1):
+        for rank, at in enumerate(risk.ranked_rows(), start=1):
+            key = risk.keys_list[at]
             row = table.edge_position(key)
-            writer.writerow([rank, key, systems[row], diameters[row], years[row],
-                             item.likelihood, item.consequence, item.risk, item.risk_class, ", ".join(item.reasons)])
+            writer.writerow([rank, key, systems[row], diameters[row], years[row], risk.likelihood[at],
+                             risk.consequence[at], risk.risk[at], risk.risk_class(at),
+                             ", ".join(risk.reasons.get(at, ()))])
 
 
 def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:

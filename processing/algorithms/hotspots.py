@@ -93,8 +93,8 @@ class HotspotsAlgorithm(PipeNetAlgorithm):
         style = "breakage" if defects_source is not None else "overflow"
         pipes = self.write_pipes(run, parameters, context, feedback, fields, row, style=style)
         return {"OUTPUT_PIPES": pipes,
-                "BREAKAGE_HOT": sum(1 for s in breakage.values() if s.hot_class.startswith("hot")),
-                "OVERFLOW_HOT": sum(1 for s in overflow.values() if s.hot_class.startswith("hot"))}
+                "BREAKAGE_HOT": breakage.hot_count() if breakage else 0,
+                "OVERFLOW_HOT": overflow.hot_count() if overflow else 0}
 
     def _stop(self):
         from ...network.model import Cancelled

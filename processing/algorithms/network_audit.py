@@ -168,15 +168,21 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         key = pipe.pipe_id
         if pipe.from_node is None:
             return [None] * len(AUDIT_FIELDS)
-        condition, breakage = result.condition.get(key), result.breakage.get(key)
-        overflow, risk = result.overflow.get(key), result.risk.get(key)
+        condition = result.condition.get(key)
+        # the registers are columns: read them by row rather than making a record per pipe
+        risk, at = result.risk, result.risk.row_of(key)
+        hotspots = []
+        for register, names in ((result.breakage, ("z", "hot_class", "density")),
+                                (result.overflow, ("z", "hot_class"))):
+            row = register.row_or_none(key) if register else None
+            hotspots += [None] * len(names) if row is None else \
+                [register.hot_class(row) if name == "hot_class" else float(getattr(register, name)[row])
+                 for name in names]
         return [int(pipe.to_node in result.reaches_outlet), round(result.upstream_length.get(key, 0.0), 1),
                 *(getattr(condition, name) if condition else None for name in ("S", "F", "SM", "RI")),
                 *(getattr(condition, name) if condition else None
                   for name in ("structural_grade", "functional_grade", "repair_grade", "maintenance_grade")),
                 *(getattr(condition, name) if condition else None
                   for name in ("pacp_structural", "pacp_om", "quick_rating", "defects")),
-                breakage.z if breakage else None, breakage.hot_class if breakage else None,
-                breakage.density if breakage else None, overflow.z if overflow else None,
-                overflow.hot_class if overflow else None, risk.likelihood, risk.consequence, risk.risk,
-                risk.risk_class, ", ".join(risk.reasons)]
+                *hotspots, risk.likelihood[at], risk.consequence[at], risk.risk[at], risk.risk_class(at),
+                ", ".join(risk.reasons.get(at, ()))]

@@ -127,3 +127,35 @@ def test_risk_of_a_whole_network_equals_pipe_by_pipe_scoring():
     assert register.class_counts() == {name: sum(1 for r in expected.values() if r.risk_class == name)
                                        for name in ("very high", "high", "medium", "low")}
     assert register.ranked(50) == sorted(expected.items(), key=lambda item: -item[1].risk)[:50]
+
+
+def test_points_go_to_the_piece_a_point_by_point_search_gives():
+    """assign_points (array search) against measuring every pipe for every point."""
+    from pipenet.network.geometry import point_segment_distance
+    from pipenet.network.hotspots import assign_points
+
+    rng = np.random.default_rng(3)
+    graph, coords = nx.MultiDiGraph(), {}
+    for number in range(60):
+        start = rng.random(2) * 1000
+        line = np.cumsum(np.vstack([start, rng.normal(0, 40, (int(rng.integers(1, 5)), 2))]), axis=0)
+        key = f"P{number}"
+        coords[key] = [tuple(v) for v in line]
+        length = float(np.hypot(*np.diff(line, axis=0).T).sum())
+        graph.add_edge(f"A{number}", f"B{number}", key=key, length=length)
+    lixels = make_lixels(graph, coords, 25.0)
+    points = rng.random((400, 2)) * 1000
+    found = assign_points(lixels, coords, [tuple(p) for p in points], 30.0)
+    for point, piece in zip(points, found):
+        best = None
+        for key, line in coords.items():
+            line = np.asarray(line)
+            gaps = point_segment_distance(point, line[:-1], line[1:])
+            if gaps.min() <= 30.0 and (best is None or gaps.min() < best[0]):
+                segment = int(np.argmin(gaps))
+                direction = line[segment + 1] - line[segment]
+                ratio = np.clip(np.dot(point - line[segment], direction) / np.dot(direction, direction), 0, 1)
+                along_line = np.hypot(*np.diff(line[:segment + 1], axis=0).T).sum() + ratio * np.hypot(*direction)
+                best = (gaps.min(), key, along_line)
+        expected = None if best is None else lixels.piece(best[1], best[2])
+        assert piece == expected

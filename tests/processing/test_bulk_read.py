@@ -135,6 +135,14 @@ def test_gpkg_output_written_in_bulk_equals_the_sink(pipenet_plugin, county, tmp
     # the copy has a spatial index, like any GeoPackage QGIS writes
     copy = QgsVectorLayer(str(tmp_path / "bulk.gpkg"), "b", "ogr")
     assert copy.hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresent
+    # ... holding every feature, virtual junctions added after the copy included
+    import sqlite3
+
+    for name in ("bulk", "bulk_nodes"):
+        with sqlite3.connect(tmp_path / f"{name}.gpkg") as connection:
+            table, column = connection.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchone()
+            indexed = connection.execute(f'SELECT count(*) FROM "rtree_{table}_{column}"').fetchone()[0]
+            assert indexed == connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] > 0
 
 
 def test_traces_and_multipart_pipes_still_go_through_the_sink(pipenet_plugin, county, tmp_path):
