@@ -33,6 +33,7 @@ class Lixels:
     adjacency: csr_matrix = field(default_factory=lambda: csr_matrix((0, 0)))
     first_of_pipe: dict[str, int] = field(default_factory=dict)
     count_of_pipe: dict[str, int] = field(default_factory=dict)
+    table_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # each pipe's table row
 
     @property
     def neighbours(self) -> list[list[tuple[int, float]]]:
@@ -99,7 +100,7 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
     keys = [row[2] for row in rows]
     return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=number * size, size=size, xy=xy,
                   adjacency=adjacency, first_of_pipe=dict(zip(keys, first.tolist())),
-                  count_of_pipe=dict(zip(keys, count.tolist())))
+                  count_of_pipe=dict(zip(keys, count.tolist())), table_rows=np.array(kept, dtype=np.int64))
 
 
 def _points_along(lines: list[np.ndarray], line_of: np.ndarray, distance: np.ndarray) -> np.ndarray:
@@ -318,9 +319,17 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
 class HotspotTable(KeyedRecords):
     """Pipe id -> PipeHotspot over per-pipe columns (made from the pieces in array operations)."""
 
-    def __init__(self, keys: list, events: np.ndarray, density: np.ndarray, z: np.ndarray, p: np.ndarray):
+    def __init__(self, keys: list, events: np.ndarray, density: np.ndarray, z: np.ndarray, p: np.ndarray,
+                 table_rows: Optional[np.ndarray] = None):
         super().__init__(keys)
         self.events, self.density, self.z, self.p = events, density, z, p
+        self.table_rows = table_rows
+
+    def aligned(self, name: str, count: int) -> np.ndarray:
+        """A column spread over the ``count`` pipes of the network's table (NaN for pipes without pieces)."""
+        values = np.full(count, np.nan)
+        values[self.table_rows] = getattr(self, name)
+        return values
 
     @classmethod
     def from_pieces(cls, lixels: Lixels, counts: dict[int, float], density: np.ndarray, z: np.ndarray,
@@ -328,7 +337,7 @@ class HotspotTable(KeyedRecords):
         """Per pipe: summed events, highest density, and the strongest Gi* of its pieces (the first one on ties)."""
         keys = list(lixels.first_of_pipe)
         if not keys:
-            return cls([], np.empty(0), np.empty(0), np.empty(0), np.empty(0))
+            return cls([], np.empty(0), np.empty(0), np.empty(0), np.empty(0), np.empty(0, dtype=np.int64))
         first = np.fromiter(lixels.first_of_pipe.values(), dtype=np.int64, count=len(keys))
         size = np.fromiter(lixels.count_of_pipe.values(), dtype=np.int64, count=len(keys))
         events = np.zeros(len(lixels.pipe))
@@ -339,7 +348,7 @@ class HotspotTable(KeyedRecords):
         at = np.minimum.reduceat(np.where(z == np.repeat(strongest, size), position, len(z)), first)
         rounded = np.where(np.isfinite(strongest), np.round(strongest, 3), 0.0)
         return cls(keys, np.add.reduceat(events, first), np.round(np.maximum.reduceat(density, first), 3),
-                   rounded, p[np.minimum(at, len(z) - 1)])
+                   rounded, p[np.minimum(at, len(z) - 1)], lixels.table_rows)
 
     def hot_class(self, row: int) -> str:
         """Class of the pipe at ``row``."""

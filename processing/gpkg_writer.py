@@ -14,6 +14,7 @@ import sqlite3
 import struct
 from typing import Optional
 
+import numpy as np
 from qgis.core import QgsWkbTypes
 
 from .layers import PREFIX
@@ -37,10 +38,12 @@ def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, boo
 
 
 def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str, str]],
-                        rows_of_results) -> Optional[str]:
+                        rows_of_results, rows_in_table_order=None) -> Optional[str]:
     """Write the pipes output in bulk and return its destination, or None when the sink must be used.
 
-    ``rows_of_results(result)`` gives the pn_ values (in ``columns`` order) of one pipe.
+    ``rows_of_results(result)`` gives the pn_ values (in ``columns`` order) of one pipe;
+    ``rows_in_table_order()``, when given, yields them for every pipe of the network's table at
+    once, used when each input feature is exactly one pipe in input order (no per-pipe objects).
     """
     target = gpkg_destination(parameters, key)
     origin = run.network.sources.get("pipes_file")
@@ -50,7 +53,28 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
             or QgsWkbTypes.hasM(source.wkbType()):
         return None
     count = source.featureCount()
-    results = run.network.pipe_results
+    if rows_in_table_order is not None and one_pipe_per_feature(run.network.table(), count):
+        rows = (list(values) + [position + 1] for position, values in enumerate(rows_in_table_order()))
+    else:
+        rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
+        if rows is None:
+            return None
+    path, table, append = target
+    _copy(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())],
+          QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString)
+    _fill(path, table, columns, rows, count)
+    return f"{path}|layername={table}" if append else path
+
+
+def one_pipe_per_feature(table, count: int) -> bool:
+    """Whether the table's pipes are the input features one to one, in input order (feature ids are positions)."""
+    if len(table.keys) != count:
+        return False
+    positions = table.edge_numbers("fid")
+    return bool(np.array_equal(positions, np.arange(count))) and bool((table.edge_numbers("part") == 1).all())
+
+
+def _rows_of_results(results, count: int, rows_of_results) -> Optional[list]:
     if len(results) != count:
         return None
     rows = []
@@ -62,11 +86,7 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         if values is None:
             return None  # a pipe written several times or not at all (traces): the sink does that
         rows.append(list(values) + [position + 1])
-    path, table, append = target
-    _copy(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())],
-          QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString)
-    _fill(path, table, columns, rows)
-    return f"{path}|layername={table}" if append else path
+    return rows
 
 
 def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str, str]], rows: list[list],
@@ -83,7 +103,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         return None
     path, table, append = target
     _copy(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False)
-    _fill(path, table, columns, [list(values) + [position + 1] for position, values in enumerate(rows)])
+    _fill(path, table, columns, [list(values) + [position + 1] for position, values in enumerate(rows)], len(rows))
     if virtual:
         from osgeo import ogr
 
@@ -131,12 +151,12 @@ def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str],
     dataset = None
 
 
-def _fill(path: str, table: str, columns: list[tuple[str, str]], rows: list[list]) -> None:
+def _fill(path: str, table: str, columns: list[tuple[str, str]], rows, expected: int) -> None:
+    """Add the pn_ columns and set them by feature id (``rows``: values then feature id, any iterable)."""
     from osgeo import ogr
 
     dataset = ogr.Open(path, 1)
     layer = dataset.GetLayerByName(table)
-    expected = len(rows)
     if layer.GetFeatureCount() != expected:
         raise OSError(f"{path}: copied {layer.GetFeatureCount()} pipes, expected {expected}")
     for name, kind in columns:

@@ -47,6 +47,38 @@ class Batch:
         self.features = []
 
 
+def pipe_rows(table, extra_columns=None, chunk: int = 100_000):
+    """PIPE_OUTPUT_FIELDS values (plus ``extra_columns(rows)``) of every pipe in table order, a chunk at a time."""
+    names = table.names
+    for first in range(0, len(table.keys), chunk):
+        rows = np.arange(first, min(len(table.keys), first + chunk))
+        listed = rows.tolist()
+        columns = [
+            [table.keys[r] for r in listed], table.edge_values("part")[rows].tolist(),
+            [names[n] for n in table.source[rows].tolist()], [names[n] for n in table.target[rows].tolist()],
+            [int(bool(v)) for v in table.edge_values("reversed")[rows].tolist()],
+            table.edge_values("direction_source")[rows].tolist(),
+            [round(v, 3) for v in table.edge_numbers("length")[rows].tolist()],
+            table.edge_values("component")[rows].tolist(), table.edge_values("system")[rows].tolist(),
+            [None if v != v else v for v in table.edge_numbers("diameter")[rows].tolist()],
+        ]
+        yield from zip(*columns, *(extra_columns(rows) if extra_columns is not None else []))
+
+
+def rows_from_columns(table, extra_columns, width: int):
+    """An ``extra_rows(result)`` function over ``extra_columns`` (for the feature-by-feature writer)."""
+    columns: list = []
+
+    def extra_rows(result) -> list:
+        if result.from_node is None:
+            return [[None] * width]
+        if not columns:  # made when first needed: the bulk writer may never ask
+            columns.extend(extra_columns(np.arange(len(table.keys))))
+        row = table.edge_position(result.pipe_id)
+        return [[column[row] for column in columns]]
+    return extra_rows
+
+
 class OutputWriters:
     """Mixed into PipeNetAlgorithm: every sink PipeNet writes goes through here."""
 
@@ -65,14 +97,18 @@ class OutputWriters:
         return sink, dest
     def write_pipes(self, run: NetworkRun, parameters, context, feedback,
                     extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_PIPES",
-                    style: str = "system"):
+                    style: str = "system", extra_columns=None):
         """Write pipes: every input attribute plus pn_ fields, one feature per pipe part.
 
         ``extra_rows(result)`` returns the extra values of each feature to write for a pipe part:
         [] leaves the part out (traces), several rows repeat it (one per trace start).
+        ``extra_columns(rows)`` instead gives the extra values as columns for the table rows ``rows``
+        (one feature per pipe): whole-network outputs are then written without an object per pipe.
         """
         source = run.pipes_source
         table = run.network.table()
+        if extra_columns is not None:
+            extra_rows = rows_from_columns(table, extra_columns, len(extra_fields or []))
         diameters = [None if d != d else d for d in table.edge_numbers("diameter").tolist()]
         pipe_values = dict(zip(table.keys, zip(table.edge_values("system").tolist(), diameters)))
 
@@ -86,7 +122,10 @@ class OutputWriters:
             rows = extra_rows(result) if extra_rows is not None else [[]]
             return values_of(result) + list(rows[0]) if len(rows) == 1 else None
 
-        dest = write_pipes_in_bulk(run, parameters, key, PIPE_OUTPUT_FIELDS + (extra_fields or []), single_row)
+        in_table_order = (lambda: pipe_rows(table, extra_columns)) if extra_columns is not None or extra_rows is None \
+            else None
+        dest = write_pipes_in_bulk(run, parameters, key, PIPE_OUTPUT_FIELDS + (extra_fields or []), single_row,
+                                   in_table_order)
         if dest is not None:
             style_on_load(context, dest, style)
             return dest

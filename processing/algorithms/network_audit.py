@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
@@ -18,6 +19,7 @@ from qgis.core import (
 )
 
 from ...network.audit import AuditOptions, run_audit
+from ...network.hotspots import hotspot_class
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
 from ..observations import read_defects, read_events
@@ -31,6 +33,8 @@ AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double")
                 ("pn_cof", "double"), ("pn_risk", "double"), ("pn_risk_cls", "string"), ("pn_reasons", "string")]
 
 
+CONDITION_FIELDS = ("S", "F", "SM", "RI", "structural_grade", "functional_grade", "repair_grade",
+                    "maintenance_grade", "pacp_structural", "pacp_om", "quick_rating", "defects")
 LAYERS = {"OUTPUT_PIPES": "pipes", "OUTPUT_NODES": "nodes", "OUTPUT_FINDINGS": "findings",
           "OUTPUT_EVENTS": "events"}
 
@@ -129,7 +133,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         try:
             written = {
                 "OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
-                                                 lambda r: [self._row(result, r)]),
+                                                 extra_columns=self._columns(result, run.network.table())),
                 "OUTPUT_NODES": self.write_nodes(run, targets, context, feedback),
                 "OUTPUT_FINDINGS": self.write_findings(run, result.findings, targets, context),
             }
@@ -164,25 +168,36 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                     HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
 
     @staticmethod
-    def _row(result, pipe) -> list:
-        key = pipe.pipe_id
-        if pipe.from_node is None:
-            return [None] * len(AUDIT_FIELDS)
-        condition = result.condition.get(key)
-        # the registers are columns: read them by row rather than making a record per pipe
-        risk, at = result.risk, result.risk.row_of(key)
-        hotspots = []
-        for register, names in ((result.breakage, ("z", "hot_class", "density")),
-                                (result.overflow, ("z", "hot_class"))):
-            row = register.row_or_none(key) if register else None
-            hotspots += [None] * len(names) if row is None else \
-                [register.hot_class(row) if name == "hot_class" else float(getattr(register, name)[row])
-                 for name in names]
-        return [int(pipe.to_node in result.reaches_outlet), round(result.upstream_length.get(key, 0.0), 1),
-                *(getattr(condition, name) if condition else None for name in ("S", "F", "SM", "RI")),
-                *(getattr(condition, name) if condition else None
-                  for name in ("structural_grade", "functional_grade", "repair_grade", "maintenance_grade")),
-                *(getattr(condition, name) if condition else None
-                  for name in ("pacp_structural", "pacp_om", "quick_rating", "defects")),
-                *hotspots, risk.likelihood[at], risk.consequence[at], risk.risk[at], risk.risk_class(at),
-                ", ".join(risk.reasons.get(at, ()))]
+    def _columns(result, table):
+        """The AUDIT_FIELDS values as columns for table rows (a function of the rows, so chunks stay small)."""
+        count = len(table.keys)
+        reaching = np.array([name in result.reaches_outlet for name in table.names], dtype=bool)
+        hotspot_columns = []
+        for register, wanted in ((result.breakage, ("z", "hot_class", "density")),
+                                 (result.overflow, ("z", "hot_class"))):
+            z = register.aligned("z", count) if register else np.full(count, np.nan)
+            density = register.aligned("density", count) if register else np.full(count, np.nan)
+            hotspot_columns.append((wanted, z, density))
+        risk = result.risk
+
+        def plain(values: np.ndarray) -> list:
+            return [None if v != v else v for v in values.tolist()]
+
+        def columns(rows: np.ndarray) -> list[list]:
+            keys = [table.keys[r] for r in rows.tolist()]
+            scored = [result.condition.get(key) for key in keys]
+            values = [reaching[table.target[rows]].astype(int).tolist(),
+                      [round(result.upstream_length.get(key, 0.0), 1) for key in keys]]
+            values += [[getattr(c, name) if c else None for c in scored] for name in CONDITION_FIELDS]
+            for wanted, z, density in hotspot_columns:
+                zs = plain(z[rows])
+                values.append(zs)
+                values.append([None if v is None else hotspot_class(v) for v in zs])
+                if "density" in wanted:
+                    values.append(plain(density[rows]))
+            at = rows.tolist()
+            values += [[risk.likelihood[r] for r in at], [risk.consequence[r] for r in at],
+                       [risk.risk[r] for r in at], [risk.risk_class(r) for r in at],
+                       [", ".join(risk.reasons.get(r, ())) for r in at]]
+            return values
+        return columns

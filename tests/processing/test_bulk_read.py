@@ -153,3 +153,20 @@ def test_traces_and_multipart_pipes_still_go_through_the_sink(pipenet_plugin, co
         "START_NODES": "YS000-OUT", "OUTPUT_PIPES": str(tmp_path / "up.gpkg")})
     names, rows = written(result["OUTPUT_PIPES"].split("|")[0])
     assert 0 < len(rows) < QgsVectorLayer(f"{county}|layername=pipes", "p", "ogr").featureCount()
+
+
+def test_audit_pipes_written_in_bulk_equal_the_feature_by_feature_writer(pipenet_plugin, county, tmp_path):
+    """The audit's pipes: column writer (file input) and per-feature sink (memory input) agree value for value."""
+    from qgis import processing
+
+    layers = {name: QgsVectorLayer(f"{county}|layername={name}", name, "ogr")
+              for name in ("pipes", "nodes", "defects", "events")}
+    QgsProject.instance().addMapLayers(list(layers.values()))
+    for name, pipes_id in (("bulk", layers["pipes"].id()), ("sink", in_memory(layers["pipes"]).id())):
+        processing.run("pipenet:networkaudit", {"PIPES": pipes_id, "NODES": layers["nodes"].id(),
+                                                "DEFECTS": layers["defects"].id(), "EVENTS": layers["events"].id(),
+                                                "OUTPUT_FOLDER": str(tmp_path / name)})
+    bulk_names, bulk_rows = written(tmp_path / "bulk" / "pipenet_audit.gpkg", "pipes")
+    sink_names, sink_rows = written(tmp_path / "sink" / "pipenet_audit.gpkg", "pipes")
+    assert bulk_names == sink_names and {"pn_brk_z", "pn_risk_cls", "pn_reach"} <= set(bulk_names)
+    assert bulk_rows == sink_rows and any(row[0][bulk_names.index("pn_brk_cls")] for row in bulk_rows)
