@@ -24,6 +24,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progress
 from ..network.build import build_network
+from ..network.model import gc_paused
 from .bulk import bulk_columns
 from .cache import NETWORK_CACHE
 from .compat import set_advanced, tr_noop
@@ -157,7 +158,8 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         """Run ``process``; on failure or cancel, remove the files this run created and explain in one line."""
         created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
         try:
-            results = self.process(parameters, context, feedback)
+            with gc_paused():  # a county's objects are acyclic: collections would only walk them again and again
+                results = self.process(parameters, context, feedback)
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
             return results

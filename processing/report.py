@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 from pathlib import Path
+from typing import Any, Callable, Optional
 
 from qgis.core import (
     QgsLayout,
@@ -164,23 +166,45 @@ def render_png(gpkg: str, path: str, title: str, crs) -> None:
         raise OSError(f"could not render {path} (error {result})")
 
 
+class Beside:
+    """Run a function in a thread beside the caller's work; ``join()`` waits and re-raises its error."""
+
+    def __init__(self, function: Callable[[], Any]):
+        self._error: Optional[BaseException] = None
+
+        def run() -> None:
+            try:
+                function()
+            except BaseException as error:  # handed to join(), raised in the caller's thread
+                self._error = error
+        self._thread = threading.Thread(target=run, name="pipenet-beside", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        """Wait for the function; raise what it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def write_risk_csv(risk, table, path: str) -> None:
     """The risk register (RiskRegister), ranked, as CSV with a BOM so Excel opens the Chinese text right."""
     import csv
 
-    systems = table.edge_values("system").tolist()
-    diameters = [None if v != v else v for v in table.edge_numbers("diameter").tolist()]
-    years = [None if v != v else int(v) for v in table.edge_numbers("install_year").tolist()]
+    order = risk.ranked_rows()
+    keys = [risk.keys_list[at] for at in order]
+    rows = order if risk.keys_list == table.keys else [table.edge_position(key) for key in keys]
+    systems = table.edge_values("system")[rows].tolist()
+    diameters = [None if v != v else v for v in table.edge_numbers("diameter")[rows].tolist()]
+    years = [None if v != v else int(v) for v in table.edge_numbers("install_year")[rows].tolist()]
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
                          "risk", "risk_class", "reasons"])
-        for rank, at in enumerate(risk.ranked_rows(), start=1):
-            key = risk.keys_list[at]
-            row = table.edge_position(key)
-            writer.writerow([rank, key, systems[row], diameters[row], years[row], risk.likelihood[at],
-                             risk.consequence[at], risk.risk[at], risk.risk_class(at),
-                             ", ".join(risk.reasons.get(at, ()))])
+        writer.writerows(zip(range(1, len(order) + 1), keys, systems, diameters, years,
+                             [risk.likelihood[at] for at in order], [risk.consequence[at] for at in order],
+                             [risk.risk[at] for at in order], [risk.risk_class(at) for at in order],
+                             [", ".join(risk.reasons.get(at, ())) for at in order]))
 
 
 def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:

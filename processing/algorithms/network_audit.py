@@ -23,7 +23,7 @@ from ...network.hotspots import hotspot_class
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
 from ..observations import read_defects, read_events
-from ..report import render_png, write_project, write_risk_csv, write_summary
+from ..report import Beside, render_png, write_project, write_risk_csv, write_summary
 
 AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double"), ("pn_f", "double"),
                 ("pn_sm", "double"), ("pn_ri", "double"), ("pn_sgrade", "string"), ("pn_fgrade", "string"),
@@ -155,12 +155,14 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
                  "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
                  "CSV": str(folder / "risk_register.csv")}
-        write_risk_csv(result.risk, run.network.table(), files["CSV"])
+        # the text files are written beside the map rendering, which runs in QGIS's C++ without the GIL
+        text_files = Beside(lambda: (write_risk_csv(result.risk, run.network.table(), files["CSV"]),
+                                     write_summary(result.summary, folder, files)))
         write_project(files["GPKG"], files["PROJECT"], run.frame.output_crs)
         title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
             result.summary["pipes"], result.summary["length_m"] / 1000)
         render_png(files["GPKG"], files["PNG"], title, run.frame.output_crs)
-        write_summary(result.summary, folder, files)
+        text_files.join()
         for check, count in result.summary["findings"].items():
             feedback.pushInfo(f"  {check}: {count}")
         feedback.pushInfo(self.tr("Audit written to {}").format(folder))
