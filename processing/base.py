@@ -121,6 +121,7 @@ class NetworkRun:
     seconds: float
     pipe_fids: list = None
     node_fids: list = None
+    copies: Any = None  # input copies into outputs running beside the analyses (gpkg_writer.start_copies)
 
     def source_fid(self, finding) -> Optional[int]:
         """The QGIS feature id of the feature a finding is about (records are keyed by position)."""
@@ -157,6 +158,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         """Run ``process``; on failure or cancel, remove the files this run created and explain in one line."""
         created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
+        self.background = []
         try:
             with gc_paused():  # a county's objects are acyclic: collections would only walk them again and again
                 results = self.process(parameters, context, feedback)
@@ -164,6 +166,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
             return results
         except Exception as error:
+            self.stop_background()  # before removing what it may still be writing
             for path in created:
                 _remove_output(path)
             if isinstance(error, QgsProcessingException):
@@ -180,6 +183,12 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
     def process(self, parameters, context, feedback) -> dict:
         """The algorithm's work (what processAlgorithm is elsewhere)."""
         raise NotImplementedError
+
+    def stop_background(self) -> None:
+        """Stop and wait for work started beside the run (input copies into outputs)."""
+        for jobs in getattr(self, "background", []):
+            jobs.stop()
+        self.background = []
 
     def _output_paths(self, parameters, context) -> list[str]:
         """File paths of this run's file outputs (layers, files, folders)."""

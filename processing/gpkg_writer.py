@@ -17,6 +17,7 @@ from typing import Optional
 import numpy as np
 from qgis.core import QgsWkbTypes
 
+from .background import Jobs
 from .layers import PREFIX
 
 OGR_KINDS = {"string": "OFTString", "int": "OFTInteger", "double": "OFTReal"}
@@ -37,6 +38,82 @@ def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, boo
     return None
 
 
+def pipes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
+    """(copy arguments, feature count) when the pipes output can be a copy of the input file, else None."""
+    target = gpkg_destination(parameters, key)
+    origin = run.network.sources.get("pipes_file")
+    source = run.pipes_source
+    if target is None or origin is None or QgsWkbTypes.flatType(source.wkbType()) not in (
+            QgsWkbTypes.LineString, QgsWkbTypes.MultiLineString) or QgsWkbTypes.hasZ(source.wkbType()) \
+            or QgsWkbTypes.hasM(source.wkbType()):
+        return None
+    path, table, append = target
+    return (origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())],
+            QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString), source.featureCount()
+
+
+def nodes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
+    """(copy arguments, feature count) when the nodes output can be a copy of the input file, else None."""
+    target = gpkg_destination(parameters, key)
+    origin = run.network.sources.get("nodes_file")
+    source = run.nodes_source
+    if target is None or origin is None or source is None or source.sourceCrs() != run.frame.output_crs \
+            or QgsWkbTypes.flatType(source.wkbType()) != QgsWkbTypes.Point \
+            or not run.network.sources.get("nodes_located"):
+        return None
+    path, table, append = target
+    return (origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False), \
+        source.featureCount()
+
+
+def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
+    """Copy the input layers into their GeoPackage outputs in a thread while the analyses run.
+
+    Only outputs that will surely be written as copies start early: whole-network pipes (one
+    pipe per input feature) and nodes in input order. The writers wait for their copy.
+    """
+    jobs = []
+    table = run.network.table()
+    for key in keys:
+        plan = pipes_copy(run, parameters, key) if key == "OUTPUT_PIPES" else nodes_copy(run, parameters, key)
+        if plan is None:
+            continue
+        arguments, count = plan
+        in_order = one_pipe_per_feature(table, count) if key == "OUTPUT_PIPES" else nodes_in_input_order(table, count)
+        if in_order:
+            jobs.append((key, lambda stopping, arguments=arguments: _copy(*arguments, stopping=stopping)))
+    if not jobs:
+        return None
+    run.copies = Jobs(jobs)
+    return run.copies
+
+
+def _take_copy(run, key: str, arguments: tuple, eligible: bool) -> bool:
+    """Whether the output is already copied (waiting for it); a copy made in vain is removed."""
+    copies = getattr(run, "copies", None)
+    if copies is None or key not in copies:
+        return False
+    copies.wait(key)
+    if not eligible:
+        _discard(*arguments[1:4])
+        return False
+    return True
+
+
+def _discard(path: str, table: str, append: bool) -> None:
+    if not append:
+        os.remove(path)
+        return
+    from osgeo import ogr
+
+    dataset = ogr.Open(path, 1)
+    for index in range(dataset.GetLayerCount()):
+        if dataset.GetLayer(index).GetName() == table:
+            dataset.DeleteLayer(index)
+            break
+    dataset = None
+
+
 def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str, str]],
                         rows_of_results, rows_in_table_order=None) -> Optional[str]:
     """Write the pipes output in bulk and return its destination, or None when the sink must be used.
@@ -45,23 +122,19 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     ``rows_in_table_order()``, when given, yields them for every pipe of the network's table at
     once, used when each input feature is exactly one pipe in input order (no per-pipe objects).
     """
-    target = gpkg_destination(parameters, key)
-    origin = run.network.sources.get("pipes_file")
-    source = run.pipes_source
-    if target is None or origin is None or QgsWkbTypes.flatType(source.wkbType()) not in (
-            QgsWkbTypes.LineString, QgsWkbTypes.MultiLineString) or QgsWkbTypes.hasZ(source.wkbType()) \
-            or QgsWkbTypes.hasM(source.wkbType()):
+    plan = pipes_copy(run, parameters, key)
+    if plan is None:
         return None
-    count = source.featureCount()
+    arguments, count = plan
     if rows_in_table_order is not None and one_pipe_per_feature(run.network.table(), count):
         rows = (list(values) + [position + 1] for position, values in enumerate(rows_in_table_order()))
     else:
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
+    if not _take_copy(run, key, arguments, rows is not None):
         if rows is None:
             return None
-    path, table, append = target
-    _copy(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())],
-          QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString)
+        _copy(*arguments)
+    path, table, append = arguments[1:4]
     _fill(path, table, columns, rows, count)
     return f"{path}|layername={table}" if append else path
 
@@ -94,15 +167,15 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     """Write the nodes output in bulk: the input nodes copied and updated by feature id, then the
     virtual junctions added. ``rows`` holds the pn_ values of every input node in input order;
     ``virtual`` the pn_ values and x/y (output CRS) of each virtual junction. None: use the sink."""
-    target = gpkg_destination(parameters, key)
-    origin = run.network.sources.get("nodes_file")
-    source = run.nodes_source
-    if target is None or origin is None or source is None or len(rows) != source.featureCount() \
-            or source.sourceCrs() != run.frame.output_crs \
-            or QgsWkbTypes.flatType(source.wkbType()) != QgsWkbTypes.Point:
+    plan = nodes_copy(run, parameters, key)
+    if plan is None:
         return None
-    path, table, append = target
-    _copy(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False)
+    arguments, count = plan
+    if not _take_copy(run, key, arguments, len(rows) == count):
+        if len(rows) != count:
+            return None
+        _copy(*arguments)
+    path, table, append = arguments[1:4]
     _fill(path, table, columns, [list(values) + [position + 1] for position, values in enumerate(rows)], len(rows))
     if virtual:
         from osgeo import ogr
@@ -131,7 +204,15 @@ def _kept(name: str) -> bool:
     return not lowered.startswith(PREFIX) and lowered != "fid"
 
 
-def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str], multi: bool) -> None:
+def nodes_in_input_order(table, count: int) -> bool:
+    """Whether the table's first ``count`` nodes are the input nodes in input order and the rest virtual."""
+    virtual = table.node_numbers("virtual") > 0
+    return len(virtual) >= count and not virtual[:count].any() and bool(virtual[count:].all()) \
+        and table.node_values("fid")[:count].tolist() == list(range(count))
+
+
+def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str], multi: bool,
+          stopping=None) -> None:
     from osgeo import gdal
 
     gdal.UseExceptions()
@@ -143,7 +224,9 @@ def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str],
     options = dict(format="GPKG", layerName=table, selectFields=fields, where=where or None,
                    geometryType="LINESTRING" if multi else None,
                    accessMode="update" if append and os.path.exists(path) else None,
-                   layers=[source_layer] if source_layer else None)
+                   layers=[source_layer] if source_layer else None,
+                   # a run that failed or was cancelled stops a copy made beside it
+                   callback=(lambda *_: 0 if stopping.is_set() else 1) if stopping is not None else None)
     dataset = gdal.VectorTranslate(path, source, options=gdal.VectorTranslateOptions(
         **{name: value for name, value in options.items() if value is not None}))
     if dataset is None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-import threading
 from pathlib import Path
-from typing import Any, Callable, Optional
 
 from qgis.core import (
     QgsLayout,
@@ -164,27 +162,6 @@ def render_png(gpkg: str, path: str, title: str, crs) -> None:
     result = QgsLayoutExporter(layout).exportToImage(path, settings)
     if result != QgsLayoutExporter.Success:
         raise OSError(f"could not render {path} (error {result})")
-
-
-class Beside:
-    """Run a function in a thread beside the caller's work; ``join()`` waits and re-raises its error."""
-
-    def __init__(self, function: Callable[[], Any]):
-        self._error: Optional[BaseException] = None
-
-        def run() -> None:
-            try:
-                function()
-            except BaseException as error:  # handed to join(), raised in the caller's thread
-                self._error = error
-        self._thread = threading.Thread(target=run, name="pipenet-beside", daemon=True)
-        self._thread.start()
-
-    def join(self) -> None:
-        """Wait for the function; raise what it raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
 
 
 def write_risk_csv(risk, table, path: str) -> None:

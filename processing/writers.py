@@ -8,7 +8,7 @@ import numpy as np
 from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
 
 from ..network.findings import count_by_check
-from .gpkg_writer import gpkg_destination, write_nodes_in_bulk, write_pipes_in_bulk
+from .gpkg_writer import gpkg_destination, start_copies, write_nodes_in_bulk, write_pipes_in_bulk
 from .layers import add_feature, kept_indices, kept_values, line_parts, output_fields, to_output_geometry
 from .styles import style_on_load
 
@@ -83,6 +83,12 @@ class OutputWriters:
     """Mixed into PipeNetAlgorithm: every sink PipeNet writes goes through here."""
 
     # -- writing -----------------------------------------------------------------------------
+    def start_copies(self, run: NetworkRun, parameters, keys: tuple = ("OUTPUT_PIPES", "OUTPUT_NODES")) -> None:
+        """Start copying the inputs into their GeoPackage outputs now, beside the analyses (see gpkg_writer)."""
+        jobs = start_copies(run, parameters, keys)
+        if jobs is not None:
+            self.__dict__.setdefault("background", []).append(jobs)
+
     def sink(self, parameters, key, context, fields, wkb, crs=None):
         """parameterAsSink for declared outputs; a plain destination string otherwise (audit layers)."""
         from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingUtils

@@ -20,10 +20,11 @@ from qgis.core import (
 
 from ...network.audit import AuditOptions, run_audit
 from ...network.hotspots import hotspot_class
+from ..background import Beside
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
 from ..observations import read_defects, read_events
-from ..report import Beside, render_png, write_project, write_risk_csv, write_summary
+from ..report import render_png, write_project, write_risk_csv, write_summary
 
 AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double"), ("pn_f", "double"),
                 ("pn_sm", "double"), ("pn_ri", "double"), ("pn_sgrade", "string"), ("pn_fgrade", "string"),
@@ -112,15 +113,6 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         if not os.access(folder, os.W_OK):
             raise QgsProcessingException(self.tr("The output folder {} is not writable.").format(folder))
         run = self.build_from_parameters(parameters, context, feedback)
-        defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
-        events_source = self.parameterAsSource(parameters, "EVENTS", context)
-        defects = read_defects(defects_source, "DEFECTS", run, context, feedback) if defects_source else None
-        events = read_events(events_source, run, context) if events_source else None
-        bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
-        options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
-        result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75))
-        if feedback.isCanceled():
-            raise QgsProcessingException(self.tr("Cancelled by the user."))
         final = folder / "pipenet_audit.gpkg"
         if final.exists():
             final.unlink()  # overwrite, as QGIS does
@@ -131,6 +123,16 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         targets = {key: f"ogr:dbname='{final}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
                    for key, table in LAYERS.items()}
         try:
+            self.start_copies(run, targets)  # the input layers go into the GeoPackage while the checks run
+            defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
+            events_source = self.parameterAsSource(parameters, "EVENTS", context)
+            defects = read_defects(defects_source, "DEFECTS", run, context, feedback) if defects_source else None
+            events = read_events(events_source, run, context) if events_source else None
+            bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
+            options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
+            result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75))
+            if feedback.isCanceled():
+                raise QgsProcessingException(self.tr("Cancelled by the user."))
             written = {
                 "OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
                                                  extra_columns=self._columns(result, run.network.table())),
@@ -148,6 +150,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                     save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(final), LAYERS[key],
                                context)
         except Exception:
+            self.stop_background()
             if final.exists():  # never leave a half-written GeoPackage behind
                 final.unlink()
             raise

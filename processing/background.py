@@ -1,0 +1,67 @@
+"""Work that runs in a thread beside the algorithm: GDAL and QGIS's C++ release the GIL, so it overlaps."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Optional
+
+
+class Beside:
+    """Run a function in a thread beside the caller's work; ``join()`` waits and re-raises its error."""
+
+    def __init__(self, function: Callable[[], Any]):
+        self._error: Optional[BaseException] = None
+
+        def run() -> None:
+            try:
+                function()
+            except BaseException as error:  # handed to join(), raised in the caller's thread
+                self._error = error
+        self._thread = threading.Thread(target=run, name="pipenet-beside", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        """Wait for the function; raise what it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+class Jobs:
+    """Named jobs run one after another in one thread (e.g. copies into one GeoPackage file).
+
+    ``wait(name)`` blocks until that job is done and re-raises its error; ``stop()`` asks the
+    remaining jobs to give up (they see ``stopping``) and waits for the thread.
+    """
+
+    def __init__(self, jobs: list[tuple[str, Callable[[threading.Event], Any]]]):
+        self.stopping = threading.Event()
+        self._done = {name: threading.Event() for name, _ in jobs}
+        self._errors: dict[str, BaseException] = {}
+
+        def run() -> None:
+            for name, job in jobs:
+                try:
+                    if self.stopping.is_set():
+                        raise RuntimeError("stopped")
+                    job(self.stopping)
+                except BaseException as error:
+                    self._errors[name] = error
+                finally:
+                    self._done[name].set()
+        self._thread = threading.Thread(target=run, name="pipenet-jobs", daemon=True)
+        self._thread.start()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._done
+
+    def wait(self, name: str) -> None:
+        """Wait for one job; raise what it raised."""
+        self._done[name].wait()
+        if name in self._errors:
+            raise self._errors[name]
+
+    def stop(self) -> None:
+        """Stop what has not run yet and wait for the thread (errors are dropped: the run failed anyway)."""
+        self.stopping.set()
+        self._thread.join()
