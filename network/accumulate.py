@@ -10,7 +10,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-from .columns import ranges
+from .columns import KeyedValues, ranges
 from .findings import Finding, make_finding
 from .tables import GraphTable, reachable, table_of
 
@@ -19,9 +19,9 @@ from .tables import GraphTable, reachable, table_of
 class Accumulation:
     """Per pipe: upstream length (m, itself included), upstream nodes, and the summed value."""
 
-    length: dict[str, float] = field(default_factory=dict)
-    nodes: dict[str, int] = field(default_factory=dict)
-    value: dict[str, float] = field(default_factory=dict)
+    length: Mapping[str, float] = field(default_factory=dict)
+    nodes: Mapping[str, int] = field(default_factory=dict)
+    value: Mapping[str, float] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -64,9 +64,9 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
                         np.stack([own_length, own_nodes, own_value], axis=1))
     length = totals[up, 0] + np.where(inside, 0.0, pipe_length)
     value = totals[up, 2] + np.where(inside, 0.0, pipe_value)
-    result.length = dict(zip(table.keys, length.tolist()))
-    result.nodes = dict(zip(table.keys, totals[up, 1].astype(int).tolist()))
-    result.value = dict(zip(table.keys, value.tolist()))
+    result.length = KeyedValues(table.keys, length.tolist(), table.edge_position)
+    result.nodes = KeyedValues(table.keys, totals[up, 1].astype(int).tolist(), table.edge_position)
+    result.value = KeyedValues(table.keys, value.tolist(), table.edge_position)
     return result
 
 
@@ -103,8 +103,11 @@ def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_length:
                 upstream_set = breadth_first_order(reverse, node, directed=True, return_predecessors=False)
                 totals[node] = mine[upstream_set].sum(axis=0)
         pairs = ranges(successors.indptr[frontier], np.diff(successors.indptr)[frontier])
-        np.add.at(totals, pair_target[pairs], totals[pair_source[pairs]])
-        np.subtract.at(waiting, pair_target[pairs], 1)
-        reached = np.unique(pair_target[pairs])
+        # sums per reached node over this level's pairs only (np.add.at is slow with repeats)
+        reached, inverse = np.unique(pair_target[pairs], return_inverse=True)
+        arriving = totals[pair_source[pairs]]
+        totals[reached] += np.stack([np.bincount(inverse, weights=arriving[:, column], minlength=len(reached))
+                                     for column in range(3)], axis=1)
+        waiting[reached] -= np.bincount(inverse, minlength=len(reached))
         frontier = reached[waiting[reached] == 0]
     return totals

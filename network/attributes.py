@@ -54,6 +54,16 @@ class NodeTable:
 
     def positions(self, node_ids: np.ndarray) -> np.ndarray:
         """Position of each id in the table, -1 where there is no such node."""
+        if len(node_ids) > 100_000:
+            try:  # a county: pandas looks the ids up in C (the table's ids are unique)
+                import pandas
+
+                index = self.__dict__.get("_pandas_index")
+                if index is None:
+                    index = self.__dict__["_pandas_index"] = pandas.Index(self.ids)
+                return np.asarray(index.get_indexer(node_ids), dtype=np.int64)
+            except ImportError:
+                pass
         lookup = self.__dict__.get("_lookup")
         if lookup is None:
             lookup = self.__dict__["_lookup"] = dict(zip(self.ids.tolist(), range(len(self.ids))))
@@ -80,6 +90,7 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
         return nodes.attrs[mapping[key]] if every else nodes.attrs[mapping[key]][kept]
 
     raw_ids = map_values(raw("id"), _text) if "id" in mapping else object_array([None] * len(kept))
+    rank = None
     if "id" in mapping and len(kept):
         rank, group = occurrence(raw_ids)
         given = np.array([i is not None for i in raw_ids.tolist()], dtype=bool)
@@ -87,8 +98,12 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
             # An id column that is mostly repeated (OBJECTID all 0 in some exports) names nothing.
             mapping.pop("id")
             raw_ids = object_array([None] * len(kept))
+            rank = None
+        elif not given.all():
+            rank = None
     ids = object_array([r if r is not None else f"N{f}" for r, f in zip(raw_ids.tolist(), fids.tolist())])
-    rank, _ = occurrence(ids)  # made-up N<fid> ids can clash with given ones
+    if rank is None:
+        rank, _ = occurrence(ids)  # made-up N<fid> ids can clash with given ones
     for position in np.flatnonzero(rank > 0).tolist():
         node_id = ids[position]
         findings.append(make_finding("duplicate_id", node_id, int(fids[position]), value=node_id,

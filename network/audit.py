@@ -68,7 +68,8 @@ def risk_register(network: Network, condition: dict[str, PipeCondition], weights
     return risk_many(table.keys, [s.structural_grade if s else None for s in scored],
                      table.edge_numbers("install_year").tolist(), table.edge_values("material").tolist(),
                      [s.defects if s else 0 for s in scored], table.edge_numbers("diameter").tolist(),
-                     [upstream.get(key, 0.0) for key in table.keys], table.edge_values("system").tolist(), weights)
+                     upstream.values_list if getattr(upstream, "keys_list", None) is table.keys
+                     else [upstream.get(key, 0.0) for key in table.keys], table.edge_values("system").tolist(), weights)
 
 
 def run_audit(network: Network, defects: Optional[list[Defect]] = None,

@@ -153,6 +153,18 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
         [v for v, m in zip(distinct, missing) if not m]
 
 
+def lookup_codes(values: np.ndarray, mapping: dict, default: int = -1) -> np.ndarray:
+    """``mapping[value]`` for every value as an int array (``default`` for others), one lookup per distinct value.
+
+    >>> lookup_codes(np.array(["storm", None, "sanitary", "storm"], dtype=object), {"storm": 0, "sanitary": 1})
+    array([ 0, -1,  1,  0])
+    """
+    codes, distinct = factorize(values)
+    mapped = np.array([mapping.get(value, default) for value in distinct] + [mapping.get(None, default)],
+                      dtype=np.int64)
+    return mapped[codes]
+
+
 def map_values(values: np.ndarray, function: Callable[[Any], Any]) -> np.ndarray:
     """``function`` applied once per distinct value, spread back to every row (object array)."""
     return map_many(values, function)[0]
@@ -239,9 +251,10 @@ def midpoints(xy: np.ndarray, offsets: np.ndarray, distance: Optional[np.ndarray
 class KeyedRecords(Mapping):
     """Key -> record made on demand from column row ``row`` (whole-network results without an object per key)."""
 
-    def __init__(self, keys: list):
+    def __init__(self, keys: list, position: Optional[Callable[[Any], int]] = None):
         self.keys_list = keys
         self._index: Optional[dict] = None
+        self._position = position  # a shared key -> row lookup (e.g. GraphTable.edge_position)
 
     def record(self, row: int) -> Any:
         """The record of one row (subclasses say how)."""
@@ -249,6 +262,8 @@ class KeyedRecords(Mapping):
 
     def row_of(self, key) -> int:
         """Row of a key."""
+        if self._position is not None:
+            return self._position(key)
         if self._index is None:
             self._index = dict(zip(self.keys_list, range(len(self.keys_list))))
         return self._index[key]
@@ -271,3 +286,19 @@ class KeyedRecords(Mapping):
 
     def __contains__(self, key) -> bool:
         return self.row_or_none(key) is not None
+
+
+class KeyedValues(KeyedRecords):
+    """Key -> value over a list in key order (a whole-network result without a dict per result)."""
+
+    def __init__(self, keys: list, values: list, position: Optional[Callable[[Any], int]] = None):
+        super().__init__(keys, position)
+        self.values_list = values
+
+    def record(self, row: int) -> Any:
+        """The value of one row."""
+        return self.values_list[row]
+
+    def values(self):
+        """The values in key order."""
+        return iter(self.values_list)

@@ -109,6 +109,65 @@ def _reaching(table: GraphTable, targets: list[int]) -> np.ndarray:
     return reachable(upstream, np.array(targets, dtype=np.int64), count)
 
 
+def _summaries(table: GraphTable, outlets: dict[str, str]) -> tuple[dict, dict]:
+    """One Subnetwork per component (by number) and the first pipe of each, with array sums."""
+    node_component = table.node_values("component").tolist()
+    edge_component = table.edge_values("component").tolist()
+    if not all(type(n) is int for n in node_component) or not all(type(n) is int for n in edge_component):
+        return _summaries_by_row(table, outlets, node_component, edge_component)
+    nodes = np.array(node_component, dtype=np.int64)
+    edges = np.array(edge_component, dtype=np.int64)
+    lengths = np.nan_to_num(table.edge_numbers("length"))
+    size = int(max(nodes.max(initial=0), edges.max(initial=0))) + 1
+    node_count = np.bincount(nodes, minlength=size)
+    pipe_count = np.bincount(edges, minlength=size)
+    total = np.bincount(edges, weights=lengths, minlength=size)
+    systems = [s or "unknown" for s in table.edge_values("system").tolist()]
+    names_of_systems = list(dict.fromkeys(systems))
+    code = {name: number for number, name in enumerate(names_of_systems)}
+    pair = edges * len(names_of_systems) + np.array([code[s] for s in systems], dtype=np.int64)
+    pairs, first_at = np.unique(pair, return_index=True)
+    pair_length = np.bincount(pair, weights=lengths)
+    numbers, first_node = np.unique(nodes, return_index=True)
+    summaries = {number: Subnetwork(number, int(pipe_count[number]), int(node_count[number]),
+                                    float(total[number]), [], {}, {})
+                 for number in numbers[np.argsort(first_node)].tolist()}  # in order of appearance
+    for value, _ in sorted(zip(pairs.tolist(), first_at.tolist()), key=lambda item: item[1]):
+        number, system = divmod(value, len(names_of_systems))
+        summaries[number].systems[names_of_systems[system]] = float(pair_length[value])
+    for position in sorted(table.index[name] for name in outlets if name in table.index):
+        row = summaries[node_component[position]]
+        row.outlets.append(table.names[position])
+        row.outlet_kinds[table.names[position]] = outlets[table.names[position]]
+    numbers, first = np.unique(edges, return_index=True)
+    return summaries, dict(zip(numbers.tolist(), first.tolist()))
+
+
+def _summaries_by_row(table: GraphTable, outlets: dict[str, str], node_component: list,
+                      edge_component: list) -> tuple[dict, dict]:
+    """_summaries for graphs whose component numbers are missing or not integers (hand-made graphs)."""
+    summaries: dict = {}
+    for node, number in zip(table.names, node_component):
+        row = summaries.get(number)
+        if row is None:
+            row = summaries[number] = Subnetwork(number, 0, 0, 0.0, [], {}, {})
+        row.nodes += 1
+        if node in outlets:
+            row.outlets.append(node)
+            row.outlet_kinds[node] = outlets[node]
+    lengths = np.nan_to_num(table.edge_numbers("length")).tolist()
+    systems = table.edge_values("system").tolist()
+    first_pipe: dict = {}
+    for row_number, (number, length, system) in enumerate(zip(edge_component, lengths, systems)):
+        row = summaries[number]
+        row.pipes += 1
+        row.length_m += length
+        system = system or "unknown"
+        row.systems[system] = row.systems.get(system, 0.0) + length
+        first_pipe.setdefault(row.component, row_number)
+    return summaries, first_pipe
+
+
 def connectivity(
     graph: nx.MultiDiGraph,
     fragment_size: int = 2,
@@ -129,27 +188,7 @@ def connectivity(
     reached = _reaching(table, [table.index[n] for n in outlets])
     names = table.names
     findings: list[Finding] = []
-    node_component = table.node_values("component").tolist()
-    summaries: dict[int, Subnetwork] = {}
-    for node, number in zip(names, node_component):
-        row = summaries.get(number)
-        if row is None:
-            row = summaries[number] = Subnetwork(number, 0, 0, 0.0, [], {}, {})
-        row.nodes += 1
-        if node in outlets:
-            row.outlets.append(node)
-            row.outlet_kinds[node] = outlets[node]
-    lengths = np.nan_to_num(table.edge_numbers("length")).tolist()
-    systems = table.edge_values("system").tolist()
-    edge_component = table.edge_values("component").tolist()
-    first_pipe: dict[int, int] = {}
-    for row_number, (number, length, system) in enumerate(zip(edge_component, lengths, systems)):
-        row = summaries[number]
-        row.pipes += 1
-        row.length_m += length
-        system = system or "unknown"
-        row.systems[system] = row.systems.get(system, 0.0) + length
-        first_pipe.setdefault(row.component, row_number)
+    summaries, first_pipe = _summaries(table, outlets)
     for row_number in np.flatnonzero(~reached[table.target]).tolist():
         findings.append(make_finding("no_outlet", table.keys[row_number], table.edge_get(row_number, "fid"),
                                      xy=table.node_xy(table.target[row_number])))

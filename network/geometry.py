@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -104,9 +104,13 @@ class SegmentIndex:
         owner, distance, _ = self.nearest_segments(points, radius, exclude)
         return owner, distance
 
-    def nearest_segments(self, points: np.ndarray, radius: float,
-                         exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """As nearest_many, plus the nearest segment itself (-1 where none): (owner, distance, segment)."""
+    def nearest_segments(self, points: np.ndarray, radius: float, exclude: np.ndarray,
+                         avoid: Optional[tuple[np.ndarray, np.ndarray]] = None
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As nearest_many, plus the nearest segment itself (-1 where none): (owner, distance, segment).
+
+        ``avoid`` gives more (point numbers, owners) pairs to pass over.
+        """
         count = len(points)
         owner = np.full(count, -1, dtype=np.int64)
         distance = np.full(count, np.inf)
@@ -122,6 +126,9 @@ class SegmentIndex:
         gaps = row_distances(points[point_of], self.starts[segment], self.ends[segment])
         owners = self.owners[segment]
         keep = (gaps <= radius) & (owners != exclude[point_of])
+        if avoid is not None and len(avoid[0]):
+            width = int(max(self.owners.max(), np.max(avoid[1]))) + 1
+            keep &= ~np.isin(point_of * width + owners, avoid[0] * width + avoid[1])
         point_of, gaps, owners, segment = point_of[keep], gaps[keep], owners[keep], segment[keep]
         order = np.lexsort((segment, owners, gaps, point_of))
         point_of, gaps, owners, segment = point_of[order], gaps[order], owners[order], segment[order]

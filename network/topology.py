@@ -186,9 +186,6 @@ def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray
 def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: float) -> list[Finding]:
     findings: list[Finding] = []
 
-    def line(row: int) -> np.ndarray:
-        return edges.line_xy[edges.offsets[row]:edges.offsets[row + 1]]
-
     low, high = np.minimum(edges.source, edges.target), np.maximum(edges.source, edges.target)
     proper = np.flatnonzero(low != high)
     order = proper[np.lexsort((proper, high[proper], low[proper]))]
@@ -200,10 +197,20 @@ def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: 
             if row not in members:
                 members.append(int(row))
     duplicate_pairs: set[frozenset] = set()
-    for rows in sorted(groups.values()):
+    ordered_groups = sorted(groups.values())
+    # every (pipe, earlier pipe of its group) pair tested at once: each lies within tolerance of the other
+    candidates = [(row, earlier) for rows in ordered_groups for position, row in enumerate(rows)
+                  for earlier in rows[:position]]
+    same: set = set()
+    if candidates:
+        first, second = np.array(candidates, dtype=np.int64).T
+        both = inside_many(edges.line_xy, edges.offsets, first, second, tolerance) & \
+            inside_many(edges.line_xy, edges.offsets, second, first, tolerance)
+        same = {pair for pair, match in zip(candidates, both.tolist()) if match}
+    for rows in ordered_groups:
         for position, row in enumerate(rows):
             for earlier in rows[:position]:
-                if _same_line(line(row), line(earlier), tolerance):
+                if (row, earlier) in same:
                     duplicate_pairs.add(frozenset((row, earlier)))
                     findings.append(make_finding("duplicate_pipe", edges.keys[row], int(edges.fids[row]),
                                                  value=edges.keys[earlier], xy=tuple(edges.middles[row])))
@@ -267,13 +274,9 @@ def inside_many(xy: np.ndarray, offsets: np.ndarray, lines: np.ndarray, others: 
     return result
 
 
-def _same_line(a: np.ndarray, b: np.ndarray, tolerance: float) -> bool:
-    """Two polylines with the same ends are duplicates when each lies within tolerance of the other."""
-    return _inside(a, b, tolerance) and _inside(b, a, tolerance)
-
-
 def _inside(line: np.ndarray, other: np.ndarray, tolerance: float) -> bool:
-    """Whether every vertex and segment midpoint of ``line`` lies within tolerance of ``other``."""
+    """Whether every vertex and segment midpoint of ``line`` lies within tolerance of ``other`` (the scalar
+    reference inside_many is tested against)."""
     if len(other) < 2:
         return False
     probes = np.concatenate([line, (line[:-1] + line[1:]) / 2.0])
