@@ -119,6 +119,10 @@ def _decoded(data: np.ndarray) -> np.ndarray:
     if data.dtype.kind == "M":
         return object_array(np.datetime_as_string(data).tolist())
     if data.dtype.kind == "S":
+        sample = data[:2000]
+        if len(data) > 10_000 and len(np.unique(sample)) > 0.5 * len(sample):
+            # ids: nearly every value distinct, so decoding each beats sorting them first
+            return object_array([value.decode("utf-8", errors="replace") for value in data.tolist()])
         distinct, inverse = np.unique(data, return_inverse=True)
         text = object_array([value.decode("utf-8", errors="replace") for value in distinct.tolist()])
         return text[inverse]

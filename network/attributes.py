@@ -35,6 +35,14 @@ def _text(value: Any) -> Optional[str]:
     return str(value).strip()
 
 
+def _texts(values: np.ndarray) -> np.ndarray:
+    """_text of every value; plain strings (what files give) are stripped directly, without hashing."""
+    listed = values.tolist()
+    if all(type(value) is str for value in listed):
+        return object_array([value.strip() or None for value in listed])
+    return map_values(values, _text)
+
+
 @dataclass
 class NodeTable:
     """Node ids, locations and canonical attribute columns, in input order (nodes with a location)."""
@@ -89,7 +97,7 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
             return object_array([None] * len(kept))
         return nodes.attrs[mapping[key]] if every else nodes.attrs[mapping[key]][kept]
 
-    raw_ids = map_values(raw("id"), _text) if "id" in mapping else object_array([None] * len(kept))
+    raw_ids = _texts(raw("id")) if "id" in mapping else object_array([None] * len(kept))
     rank = None
     if "id" in mapping and len(kept):
         rank, group = occurrence(raw_ids)
@@ -133,7 +141,7 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
     def raw(key: str) -> np.ndarray:
         return pipes.attrs[mapping[key]] if key in mapping else nothing
 
-    ids = map_values(raw("id"), _text) if "id" in mapping else nothing
+    ids = _texts(raw("id")) if "id" in mapping else nothing
     if "id" in mapping and len({i for i in ids.tolist() if i}) < 0.5 * count:
         ids = nothing
         mapping.pop("id")
@@ -148,7 +156,7 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
         if "direction" in mapping else nothing,
     }
     for key in PIPE_TEXTS:
-        values[key] = map_values(raw(key), _text) if key in mapping else nothing
+        values[key] = _texts(raw(key)) if key in mapping else nothing
     values["diameter"] = _diameters(raw("diameter"), diameter_unit) if "diameter" in mapping \
         else np.full(count, np.nan)
     # (row, order within the row, finding): sorted at the end so findings read feature by feature

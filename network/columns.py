@@ -54,9 +54,7 @@ class PointColumns:
 
 def object_array(values: Sequence[Any]) -> np.ndarray:
     """A 1-D object array of ``values`` (numpy would turn equal-length tuples into a 2-D array)."""
-    array = np.empty(len(values), dtype=object)
-    array[:] = list(values)
-    return array
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def lines_from_records(layer: LayerData) -> LineColumns:

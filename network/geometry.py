@@ -119,7 +119,7 @@ class SegmentIndex:
             return owner, distance, nearest
         points = np.asarray(points, dtype=float)
         reach = radius + self.step / 2.0 + 1e-9
-        point_of, samples = self._samples_within(points, reach)
+        point_of, samples = self.samples_within(points, reach)
         if len(point_of) == 0:
             return owner, distance, nearest
         segment = self.sample_segment[samples]
@@ -138,7 +138,7 @@ class SegmentIndex:
         nearest[point_of[first]] = segment[first]
         return owner, distance, nearest
 
-    def _samples_within(self, points: np.ndarray, reach: float, k: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    def samples_within(self, points: np.ndarray, reach: float, k: int = 16) -> tuple[np.ndarray, np.ndarray]:
         """(point number, sample) of every sample within ``reach`` of each point, grouped by point.
 
         A k-nearest query gives arrays without a Python list per point; the few points with k

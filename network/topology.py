@@ -219,10 +219,8 @@ def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: 
     if index.tree is None:
         return findings
     # only middles with another pipe within tolerance need the whole-line test
-    pairs = cKDTree(edges.middles).sparse_distance_matrix(index.tree, tolerance + index.step / 2.0 + 1e-9,
-                                                         output_type="ndarray")
-    segment = index.sample_segment[pairs["j"]]
-    rows = pairs["i"].astype(np.int64)
+    rows, samples = index.samples_within(edges.middles, tolerance + index.step / 2.0 + 1e-9)
+    segment = index.sample_segment[samples]
     other = index.owners[segment] != rows
     candidates = np.unique(np.stack([rows[other], segment[other]], axis=1), axis=0)
     gaps = row_distances(edges.middles[candidates[:, 0]], index.starts[candidates[:, 1]],
