@@ -189,14 +189,16 @@ def connectivity(
     names = table.names
     findings: list[Finding] = []
     summaries, first_pipe = _summaries(table, outlets)
-    for row_number in np.flatnonzero(~reached[table.target]).tolist():
-        findings.append(make_finding("no_outlet", table.keys[row_number], table.edge_get(row_number, "fid"),
-                                     xy=table.node_xy(table.target[row_number])))
+    stranded = np.flatnonzero(~reached[table.target])
+    for row_number, fid, xy in zip(stranded.tolist(), table.edge_values("fid")[stranded].tolist(),
+                                   table.node_points(table.target[stranded])):
+        findings.append(make_finding("no_outlet", table.keys[row_number], fid, xy=xy))
     degree = np.bincount(table.source, minlength=table.node_count) + \
         np.bincount(table.target, minlength=table.node_count)
-    for node in np.flatnonzero(~reached & (degree > 0)).tolist():
-        findings.append(make_finding("no_outlet", names[node], table.node_get(node, "fid"), kind="node",
-                                     xy=table.node_xy(node)))
+    stranded = np.flatnonzero(~reached & (degree > 0))
+    for node, fid, xy in zip(stranded.tolist(), table.node_values("fid")[stranded].tolist(),
+                             table.node_points(stranded)):
+        findings.append(make_finding("no_outlet", names[node], fid, kind="node", xy=xy))
     for number, row in summaries.items():
         drains_properly = any(kind in OUTLET_TYPES for kind in row.outlet_kinds.values())
         if 0 < row.pipes <= fragment_size and not drains_properly:

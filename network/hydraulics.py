@@ -10,6 +10,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .columns import lookup_codes
 from .findings import Finding, make_finding
 from .tables import GraphTable, table_of
 
@@ -37,7 +38,7 @@ def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicToler
     """
     tolerances = tolerances or HydraulicTolerances()
     table = table_of(graph, table)
-    gravity = np.array([s in GRAVITY_SYSTEMS for s in table.edge_values("system").tolist()], dtype=bool)
+    gravity = lookup_codes(table.edge_values("system"), dict.fromkeys(GRAVITY_SYSTEMS, 1), 0) == 1
     table = table.subset(np.flatnonzero(gravity))
     findings = _pipe_checks(table, tolerances)
     findings += _node_checks(table, tolerances)
@@ -50,7 +51,7 @@ def _pipe_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
     up, down = table.edge_numbers("up_invert"), table.edge_numbers("down_invert")
     length = np.nan_to_num(table.edge_numbers("length"))
     ground = table.node_numbers("ground_elev")
-    against = np.array([bool(v) for v in table.edge_values("against_record").tolist()], dtype=bool)
+    against = np.nan_to_num(table.edge_numbers("against_record")) > 0
     known = ~np.isnan(up) & ~np.isnan(down)
 
     def report(check: str, row: int, **values) -> None:
@@ -85,7 +86,7 @@ def _node_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
     source, target = table.source, table.target
     outgoing = np.bincount(source, minlength=count)
     kinds = table.node_values("type")
-    ends_network = np.array([k in ("outfall", "plant", "pump", "storage") for k in kinds.tolist()], dtype=bool)
+    ends_network = lookup_codes(kinds, dict.fromkeys(("outfall", "plant", "pump", "storage"), 1), 0) == 1
     used = np.zeros(count, dtype=bool)
     used[source], used[target] = True, True
     for node in np.flatnonzero(used & (outgoing > 1) & ~ends_network).tolist():
