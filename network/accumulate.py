@@ -48,33 +48,50 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
     pipe_length = np.nan_to_num(table.edge_numbers("length"))
     pipe_value = np.array([float(values.get(key) or 0.0) for key in table.keys], dtype=float) if values \
         else np.zeros(len(table.keys))
+    node_values = np.zeros((count, 3))
+    node_values[:, 1] = 1.0  # each node counts once
+    totals, label = upstream_totals(table, np.stack([pipe_length, np.zeros(len(pipe_length)), pipe_value], axis=1),
+                                    node_values)
+    up = label[table.source]
+    inside = up == label[table.target]
+    loop_pipes = np.bincount(up[inside], minlength=int(label.max()) + 1)
+    for row in np.flatnonzero(inside).tolist():
+        result.findings.append(make_finding("loop", table.keys[row], table.edge_get(row, "fid"),
+                                            value=int(loop_pipes[up[row]])))
+    result.length = KeyedValues(table.keys, totals[:, 0].tolist(), table.edge_position)
+    result.nodes = KeyedValues(table.keys, totals[:, 1].astype(int).tolist(), table.edge_position)
+    result.value = KeyedValues(table.keys, totals[:, 2].tolist(), table.edge_position)
+    return result
+
+
+def upstream_totals(table: GraphTable, pipe_values: np.ndarray,
+                    node_values: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per pipe, the column sums of ``pipe_values`` (pipes × k) and ``node_values`` (nodes × k) over
+    its exact upstream set, itself included; and the strongly connected part (label) of every node.
+
+    Loops are condensed and counted once; where flow splits and meets again, the exact upstream set
+    is summed, so nothing counts twice.
+    """
+    count = table.node_count
+    width = pipe_values.shape[1]
+    node_values = np.zeros((count, width)) if node_values is None else node_values
     matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
     groups, label = connected_components(matrix, directed=True, connection="strong")
     up, down = label[table.source], label[table.target]
     inside = up == down
-    own_length = np.bincount(up[inside], weights=pipe_length[inside], minlength=groups)
-    own_value = np.bincount(up[inside], weights=pipe_value[inside], minlength=groups)
-    own_nodes = np.bincount(label, minlength=groups).astype(float)
-    loop_pipes = np.bincount(up[inside], minlength=groups)
-    for row in np.flatnonzero(inside).tolist():
-        result.findings.append(make_finding("loop", table.keys[row], table.edge_get(row, "fid"),
-                                            value=int(loop_pipes[up[row]])))
+    own = np.stack([np.bincount(up[inside], weights=pipe_values[inside, column], minlength=groups)
+                    + np.bincount(label, weights=node_values[:, column], minlength=groups)
+                    for column in range(width)], axis=1)
     between = ~inside
-    totals = _flow_down(groups, up[between], down[between], pipe_length[between], pipe_value[between],
-                        np.stack([own_length, own_nodes, own_value], axis=1))
-    length = totals[up, 0] + np.where(inside, 0.0, pipe_length)
-    value = totals[up, 2] + np.where(inside, 0.0, pipe_value)
-    result.length = KeyedValues(table.keys, length.tolist(), table.edge_position)
-    result.nodes = KeyedValues(table.keys, totals[up, 1].astype(int).tolist(), table.edge_position)
-    result.value = KeyedValues(table.keys, value.tolist(), table.edge_position)
-    return result
+    totals = _flow_down(groups, up[between], down[between], pipe_values[between], own)
+    return totals[up] + np.where(inside[:, None], 0.0, pipe_values), label
 
 
-def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_length: np.ndarray,
-               edge_value: np.ndarray, own: np.ndarray) -> np.ndarray:
-    """(length, nodes, value) arriving at every node of a DAG, itself and the pipes into it included."""
+def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_values: np.ndarray,
+               own: np.ndarray) -> np.ndarray:
+    """Column sums arriving at every node of a DAG, itself and the pipes into it included."""
     totals = own.copy()
-    np.add.at(totals, target, np.stack([edge_length, np.zeros(len(edge_length)), edge_value], axis=1))
+    np.add.at(totals, target, edge_values)
     mine = totals.copy()  # a node with the pipes into it: the exact sum over a set adds these up
     # parallel pipes between two nodes carry the upstream totals once
     successors = coo_matrix((np.ones(len(source)), (source, target)), shape=(groups, groups)).tocsr()
@@ -107,7 +124,7 @@ def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_length:
         reached, inverse = np.unique(pair_target[pairs], return_inverse=True)
         arriving = totals[pair_source[pairs]]
         totals[reached] += np.stack([np.bincount(inverse, weights=arriving[:, column], minlength=len(reached))
-                                     for column in range(3)], axis=1)
+                                     for column in range(totals.shape[1])], axis=1)
         waiting[reached] -= np.bincount(inverse, minlength=len(reached))
         frontier = reached[waiting[reached] == 0]
     return totals

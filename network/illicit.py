@@ -7,8 +7,9 @@ from typing import Optional
 
 import networkx as nx
 import numpy as np
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
+from scipy.sparse.csgraph import dijkstra
 
+from .accumulate import upstream_totals
 from .columns import lookup_codes
 from .connectivity import find_outlets
 from .findings import Finding, make_finding
@@ -120,19 +121,17 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
         # one Dijkstra from every target at once: the nearest target downstream of every node
         distance, _, nearest = dijkstra(reverse, directed=True, indices=[table.index[t] for t in targets],
                                         min_only=True, return_predecessors=True)
-        of_system = np.array([s == source_system for s in systems], dtype=bool)
-        inflow_count = np.bincount(table.target[of_system], minlength=count)
-        inflow_length = np.bincount(table.target[of_system], weights=lengths[of_system], minlength=count)
-        for u, v, key in wanted:
+        # pipes of the wrong system upstream of each connection (itself included), in one pass for all
+        of_system = np.array([s == source_system for s in systems], dtype=float)
+        upstream, _ = upstream_totals(table, np.stack([of_system, lengths * of_system], axis=1))
+        for _, v, key in wanted:
             at = table.index[v]
             if not np.isfinite(distance[at]):
                 continue
             row = table.edge_position(key)
-            upstream = breadth_first_order(reverse, table.index[u], directed=True, return_predecessors=False)
             result.findings.append(make_finding(
                 check, key, table.edge_get(row, "fid"), value=table.names[nearest[at]],
-                count=int(inflow_count[upstream].sum()) + 1,
-                length=round(float(inflow_length[upstream].sum() + lengths[row]), 1), xy=table.node_xy(at)))
+                count=int(round(upstream[row, 0])), length=round(float(upstream[row, 1]), 1), xy=table.node_xy(at)))
 
 
 def _drains(table: GraphTable, nodes: np.ndarray) -> list[Optional[str]]:

@@ -182,6 +182,17 @@ def test_cross_connections_and_sewage_to_storm_outfall():
     assert result.cross_by_class == {"sanitary→storm": 1, "storm→sanitary": 1, "with combined": 1}
 
 
+def test_sewage_counted_once_when_the_connection_lies_on_a_loop():
+    """A sanitary connection inside a loop is part of its own upstream set: counted once, not twice."""
+    graph = graph_of([
+        ("S1", "S2", "W1", {"system": "sanitary"}), ("S2", "M", "W2", {"system": "sanitary"}),
+        ("M", "S1", "Y0", {"system": "storm"}), ("M", "OUT", "Y1", {"system": "storm"}),
+    ], {"OUT": {"type": "outfall"}})
+    violation = [f for f in illicit_connections(graph).findings if f.check == "sewage_to_storm_outfall"]
+    assert [(f.feature_id, f.value) for f in violation] == [("W2", "OUT")]
+    assert "2 sanitary pipe(s) (20.0 m)" in violation[0].message_en
+
+
 def test_clean_separate_systems_have_no_illicit_findings():
     graph = graph_of([("A", "B", "Y1", {"system": "storm"}), ("C", "D", "W1", {"system": "sanitary"})],
                      {"B": {"type": "outfall"}, "D": {"type": "plant"}})
