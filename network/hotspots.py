@@ -55,37 +55,36 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
                 table: Optional[GraphTable] = None) -> Lixels:
     """Cut every pipe into equal pieces no longer than ``length`` and link the pieces along the network."""
     table = table_of(graph, table)
-    names = table.names
-    lengths = np.nan_to_num(table.edge_numbers("length")).tolist()
-    flipped = [bool(f) for f in table.edge_values("reversed", False).tolist()]
-    rows = [(names[u], names[v], key, total, flip) for u, v, key, total, flip in
-            zip(table.source.tolist(), table.target.tolist(), table.keys, lengths, flipped)]
+    lengths = np.nan_to_num(table.edge_numbers("length"))
+    flipped = np.nan_to_num(table.edge_numbers("reversed")) > 0
     if isinstance(coords, PartCoords) and coords.keys_list is table.keys:
         # the build's own vertex arrays: no per-pipe lookups
         xy_all, offsets = coords.arrays(np.arange(len(table.keys), dtype=np.int64))
-        lines = [xy_all[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
     else:
-        lines = [np.asarray(coords.get(key, []), dtype=float).reshape(-1, 2) for _, _, key, _, _ in rows]
-    kept = [i for i, (row, line) in enumerate(zip(rows, lines)) if len(line) >= 2 and row[3] > 0]
-    rows, lines = [rows[i] for i in kept], [lines[i] for i in kept]
-    if not rows:
+        lines = [np.asarray(coords.get(key, []), dtype=float).reshape(-1, 2) for key in table.keys]
+        xy_all = np.concatenate(lines) if lines else np.empty((0, 2))
+        offsets = np.concatenate([[0], np.cumsum([len(line) for line in lines])]).astype(np.int64)
+    sizes = np.diff(offsets)
+    kept = np.flatnonzero((sizes >= 2) & (lengths > 0))
+    if not len(kept):
         return Lixels()
-    total = np.array([row[3] for row in rows], dtype=float)
+    total = lengths[kept]
     count = np.maximum(1, np.ceil(total / length)).astype(np.int64)
     piece = total / count
     first = group_starts(count)
-    pipe_of = np.repeat(np.arange(len(rows)), count)
-    number = ranges(np.zeros(len(rows), dtype=np.int64), count)
+    pipe_of = np.repeat(np.arange(len(kept)), count)
+    number = ranges(np.zeros(len(kept), dtype=np.int64), count)
     size = piece[pipe_of]
-    xy = _points_along(lines, pipe_of, (number + 0.5) * size)
+    line_offsets = np.concatenate([[0], np.cumsum(sizes[kept])]).astype(np.int64)
+    xy = _points_along(xy_all[ranges(offsets[kept], sizes[kept])], line_offsets, pipe_of, (number + 0.5) * size)
     # steps inside a pipe, then between the end pieces of pipes meeting at a node
     inner = np.flatnonzero(number[1:] > 0) + 1
     step_from, step_to, step = [inner - 1, inner], [inner, inner - 1], [size[inner], size[inner]]
-    numbers: dict = {}
-    start_node = [numbers.setdefault(v if flip else u, len(numbers)) for u, v, _, _, flip in rows]
-    end_node = [numbers.setdefault(u if flip else v, len(numbers)) for u, v, _, _, flip in rows]
+    source, target = table.source[kept], table.target[kept]
+    start_node = np.where(flipped[kept], target, source)  # pieces run along the drawn line
+    end_node = np.where(flipped[kept], source, target)
     end_piece = np.concatenate([first, first + count - 1])
-    end_at = np.array(start_node + end_node, dtype=np.int64)
+    end_at = np.concatenate([start_node, end_node])
     half = np.concatenate([piece, piece]) / 2.0
     order = np.argsort(end_at, kind="stable")
     group_start = np.searchsorted(end_at[order], end_at[order], side="left")
@@ -97,17 +96,15 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
     step_to.append(end_piece[b][different])
     step.append((half[a] + half[b])[different])
     adjacency = min_matrix(np.concatenate(step_from), np.concatenate(step_to), np.concatenate(step), len(pipe_of))
-    keys = [row[2] for row in rows]
+    keys = [table.keys[row] for row in kept.tolist()]
     return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=number * size, size=size, xy=xy,
                   adjacency=adjacency, first_of_pipe=dict(zip(keys, first.tolist())),
-                  count_of_pipe=dict(zip(keys, count.tolist())), table_rows=np.array(kept, dtype=np.int64))
+                  count_of_pipe=dict(zip(keys, count.tolist())), table_rows=kept)
 
 
-def _points_along(lines: list[np.ndarray], line_of: np.ndarray, distance: np.ndarray) -> np.ndarray:
-    """Points at ``distance`` along ``lines[line_of]`` (clamped to the line), shape (n, 2)."""
-    sizes = np.array([len(line) for line in lines], dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    flat_xy = np.concatenate(lines)
+def _points_along(flat_xy: np.ndarray, offsets: np.ndarray, line_of: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """Points at ``distance`` along line ``line_of`` of the lines in ``flat_xy``/``offsets`` (clamped), shape (n, 2)."""
+    sizes = np.diff(offsets)
     measured = along(flat_xy, offsets)
     lengths = measured[offsets[1:] - 1]
     base = np.cumsum(lengths + 1.0) - (lengths + 1.0)  # parts apart, so one searchsorted serves all
