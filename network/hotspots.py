@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Optional
 import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
+from scipy.special import erfc
 
 from .columns import KeyedRecords, along, group_starts, ranges
 from .geometry import SegmentIndex
@@ -34,6 +35,7 @@ class Lixels:
     first_of_pipe: dict[str, int] = field(default_factory=dict)
     count_of_pipe: dict[str, int] = field(default_factory=dict)
     table_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # each pipe's table row
+    source_keys: Optional[list] = None  # the table's key list the rows refer to
 
     @property
     def neighbours(self) -> list[list[tuple[int, float]]]:
@@ -99,7 +101,7 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
     keys = [table.keys[row] for row in kept.tolist()]
     return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=number * size, size=size, xy=xy,
                   adjacency=adjacency, first_of_pipe=dict(zip(keys, first.tolist())),
-                  count_of_pipe=dict(zip(keys, count.tolist())), table_rows=kept)
+                  count_of_pipe=dict(zip(keys, count.tolist())), table_rows=kept, source_keys=table.keys)
 
 
 def _points_along(flat_xy: np.ndarray, offsets: np.ndarray, line_of: np.ndarray, distance: np.ndarray) -> np.ndarray:
@@ -169,12 +171,13 @@ def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, fl
     if not keys or not len(points):
         return [None] * len(points)
     if isinstance(coords, PartCoords):
-        xy, offsets = coords.arrays(coords.positions(keys))
+        same = coords.keys_list is lixels.source_keys  # the pieces were cut from these very arrays
+        xy, offsets = coords.arrays(lixels.table_rows if same else coords.positions(keys))
     else:
         lines = [np.asarray(coords[k], dtype=float).reshape(-1, 2) for k in keys]
         xy = np.concatenate(lines)
         offsets = np.concatenate([[0], np.cumsum([len(line) for line in lines])]).astype(np.int64)
-    index = SegmentIndex.from_arrays(xy, offsets)
+    index = SegmentIndex.from_arrays(xy, offsets, step=max(10.0, max_distance / 2.0))  # fewer samples per query
     owner, _, segment = index.nearest_segments(points, max_distance, np.full(len(points), -1))
     found = np.flatnonzero(owner >= 0)
     segment = segment[found]
@@ -228,7 +231,7 @@ def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
     local = np.bincount(node, weights=x[events][source], minlength=n)
     denominator = spread * np.sqrt(np.maximum((n * weight - weight * weight) / (n - 1), 1e-12))
     z = (local - mean * weight) / denominator
-    p = np.array([math.erfc(abs(value) / math.sqrt(2)) for value in z.tolist()])
+    p = erfc(np.abs(z) / math.sqrt(2))
     return z, p
 
 

@@ -112,6 +112,7 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
     systems = table.edge_values("system").tolist()
     # upstream along pipes, weighted by the shortest of parallel pipes (tiny weights keep zero-length pipes)
     reverse = min_matrix(table.target, table.source, np.maximum(lengths, 1e-9), count)
+    upstream_of: dict[str, np.ndarray] = {}
     for targets, source_system, check in ((storm_outfalls, "sanitary", "sewage_to_storm_outfall"),
                                           (plants, "storm", "storm_to_plant")):
         wanted = [(u, v, key) for u, v, key, _kind in cross
@@ -121,9 +122,13 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
         # one Dijkstra from every target at once: the nearest target downstream of every node
         distance, _, nearest = dijkstra(reverse, directed=True, indices=[table.index[t] for t in targets],
                                         min_only=True, return_predecessors=True)
-        # pipes of the wrong system upstream of each connection (itself included), in one pass for all
-        of_system = np.array([s == source_system for s in systems], dtype=float)
-        upstream, _ = upstream_totals(table, np.stack([of_system, lengths * of_system], axis=1))
+        if not upstream_of:
+            # pipes of each system upstream of every pipe (itself included), one exact pass for both checks
+            sanitary = np.array([s == "sanitary" for s in systems], dtype=float)
+            storm = np.array([s == "storm" for s in systems], dtype=float)
+            sums, _ = upstream_totals(table, np.stack([sanitary, lengths * sanitary, storm, lengths * storm], axis=1))
+            upstream_of.update(sanitary=sums[:, :2], storm=sums[:, 2:])
+        upstream = upstream_of[source_system]
         for _, v, key in wanted:
             at = table.index[v]
             if not np.isfinite(distance[at]):
