@@ -30,7 +30,7 @@ class _Blank(dict):
         return ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One problem found on one feature, with where it is (x, y in the working CRS)."""
 
@@ -73,23 +73,24 @@ def make_finding(
     entry = catalog()[check]
     if isinstance(value, float):
         value = f"{value:.3f}".rstrip("0").rstrip(".")
-    words = _Blank(value=value, **{k: v for k, v in extra.items()})
+    try:  # a county repeats the same message thousands of times (no_outlet ...): format it once
+        message_en, message_zh = _messages(check, value, tuple(extra.items()))
+    except TypeError:  # an unhashable value
+        message_en, message_zh = _format(entry, value, extra)
     x, y = (xy if xy is not None else (None, None))
-    return Finding(
-        check=check,
-        severity=severity or entry["severity"],
-        kind=kind or entry["kind"],
-        feature_id=str(feature_id),
-        fid=fid,
-        value=str(value),
-        message_en=entry["en"].format_map(words),
-        message_zh=entry["zh"].format_map(words),
-        fix=entry.get("fix", ""),
-        fix_zh=entry.get("fix_zh", ""),
-        x=None if x is None else float(x),
-        y=None if y is None else float(y),
-        extra=dict(extra),
-    )
+    return Finding(check, severity or entry["severity"], kind or entry["kind"], str(feature_id), fid, str(value),
+                   message_en, message_zh, entry.get("fix", ""), entry.get("fix_zh", ""),
+                   None if x is None else float(x), None if y is None else float(y), dict(extra))
+
+
+@lru_cache(maxsize=4096)
+def _messages(check: str, value: Any, extra: tuple) -> tuple[str, str]:
+    return _format(catalog()[check], value, dict(extra))
+
+
+def _format(entry: dict, value: Any, extra: dict) -> tuple[str, str]:
+    words = _Blank(value=value, **extra)
+    return entry["en"].format_map(words), entry["zh"].format_map(words)
 
 
 def count_by_check(findings: Iterable[Finding]) -> dict[str, int]:
