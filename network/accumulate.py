@@ -104,8 +104,18 @@ def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_values:
     waiting = np.bincount(pair_target, minlength=groups)
     above: dict[int, frozenset] = {}
     frontier = np.flatnonzero(waiting == 0)
+    empty: frozenset = frozenset()
+    ways_in = np.diff(reverse.indptr)
     while len(frontier):
-        for node in frontier[below_split[frontier]].tolist():
+        below = frontier[below_split[frontier]]
+        single = below[ways_in[below] == 1]
+        below = below[ways_in[below] != 1]
+        # one way in: the splits above are the predecessor's (most nodes; no set work)
+        for node, upstream, is_split in zip(single.tolist(), reverse.indices[reverse.indptr[single]].tolist(),
+                                            split[single].tolist()):
+            splits = above.get(upstream, empty)
+            above[node] = splits | {node} if is_split else splits
+        for node in below.tolist():
             # branches that split above and meet here: sum the exact upstream set instead
             seen: set = set()
             meet = False

@@ -53,9 +53,9 @@ class Rows:
             return None
         if isinstance(values, np.ndarray):
             return values[indices]
-        gathered = np.empty(len(indices), dtype=object)
-        gathered[:] = [values[i] for i in indices.tolist()]
-        return gathered
+        # a list column becomes an object array the first time it is gathered (rows read it alike)
+        array = self.columns[name] = np.fromiter(values, dtype=object, count=len(values))
+        return array[indices]
 
     def converters_special(self) -> set[str]:
         """Columns whose row values are not the plain Python value of their numpy type (e.g. years)."""
