@@ -70,71 +70,92 @@ def upstream_totals(table: GraphTable, pipe_values: np.ndarray,
     its exact upstream set, itself included; and the strongly connected part (label) of every node.
 
     Loops are condensed and counted once; where flow splits and meets again, the exact upstream set
-    is summed, so nothing counts twice.
+    is summed, so nothing counts twice. The order of the work depends only on the network, so it is
+    planned once per table and reused by every sum (accumulation, illicit connections ...).
     """
-    count = table.node_count
+    plan = getattr(table, "_flow_plan", None)
+    if plan is None:
+        plan = table._flow_plan = _FlowPlan(table)
     width = pipe_values.shape[1]
-    node_values = np.zeros((count, width)) if node_values is None else node_values
-    matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
-    groups, label = connected_components(matrix, directed=True, connection="strong")
-    up, down = label[table.source], label[table.target]
-    inside = up == down
-    own = np.stack([np.bincount(up[inside], weights=pipe_values[inside, column], minlength=groups)
-                    + np.bincount(label, weights=node_values[:, column], minlength=groups)
+    node_values = np.zeros((table.node_count, width)) if node_values is None else node_values
+    up, inside = plan.up, plan.inside
+    own = np.stack([np.bincount(up[inside], weights=pipe_values[inside, column], minlength=plan.groups)
+                    + np.bincount(plan.label, weights=node_values[:, column], minlength=plan.groups)
                     for column in range(width)], axis=1)
-    between = ~inside
-    totals = _flow_down(groups, up[between], down[between], pipe_values[between], own)
-    return totals[up] + np.where(inside[:, None], 0.0, pipe_values), label
+    totals = plan.flow_down(pipe_values[~inside], own)
+    return totals[up] + np.where(inside[:, None], 0.0, pipe_values), plan.label
 
 
-def _flow_down(groups: int, source: np.ndarray, target: np.ndarray, edge_values: np.ndarray,
-               own: np.ndarray) -> np.ndarray:
-    """Column sums arriving at every node of a DAG, itself and the pipes into it included."""
-    totals = own.copy()
-    np.add.at(totals, target, edge_values)
-    mine = totals.copy()  # a node with the pipes into it: the exact sum over a set adds these up
-    # parallel pipes between two nodes carry the upstream totals once
-    successors = coo_matrix((np.ones(len(source)), (source, target)), shape=(groups, groups)).tocsr()
-    successors.sum_duplicates()
-    pair_source = np.repeat(np.arange(groups), np.diff(successors.indptr))
-    pair_target = successors.indices
-    reverse = successors.transpose().tocsr()
-    split = np.diff(successors.indptr) > 1
-    below_split = reachable(successors, np.flatnonzero(split), groups)
-    waiting = np.bincount(pair_target, minlength=groups)
-    above: dict[int, frozenset] = {}
-    frontier = np.flatnonzero(waiting == 0)
-    empty: frozenset = frozenset()
-    ways_in = np.diff(reverse.indptr)
-    while len(frontier):
-        below = frontier[below_split[frontier]]
-        single = below[ways_in[below] == 1]
-        below = below[ways_in[below] != 1]
-        # one way in: the splits above are the predecessor's (most nodes; no set work)
-        for node, upstream, is_split in zip(single.tolist(), reverse.indices[reverse.indptr[single]].tolist(),
-                                            split[single].tolist()):
-            splits = above.get(upstream, empty)
-            above[node] = splits | {node} if is_split else splits
-        for node in below.tolist():
-            # branches that split above and meet here: sum the exact upstream set instead
-            seen: set = set()
-            meet = False
-            for upstream in reverse.indices[reverse.indptr[node]:reverse.indptr[node + 1]].tolist():
-                splits = above.get(upstream, frozenset())  # nothing split above it
-                meet = meet or bool(seen & splits)
-                seen |= splits
-            if split[node]:
-                seen.add(node)
-            above[node] = frozenset(seen)
-            if meet:
-                upstream_set = breadth_first_order(reverse, node, directed=True, return_predecessors=False)
+class _FlowPlan:
+    """The condensed network (loops as one node) and the level-by-level order of summing down it.
+
+    ``levels`` holds, per level: the nodes where split branches meet again (their exact upstream
+    set is summed), then the pairs that carry totals one step down (sources, reached nodes, and
+    which reached node each pair feeds).
+    """
+
+    def __init__(self, table: GraphTable):
+        count = table.node_count
+        matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
+        self.groups, self.label = connected_components(matrix, directed=True, connection="strong")
+        self.up, down = self.label[table.source], self.label[table.target]
+        self.inside = self.up == down
+        source, self.target = self.up[~self.inside], down[~self.inside]
+        groups = self.groups
+        # parallel pipes between two nodes carry the upstream totals once
+        successors = coo_matrix((np.ones(len(source)), (source, self.target)), shape=(groups, groups)).tocsr()
+        successors.sum_duplicates()
+        pair_source = np.repeat(np.arange(groups), np.diff(successors.indptr))
+        pair_target = successors.indices
+        self.reverse = reverse = successors.transpose().tocsr()
+        split = np.diff(successors.indptr) > 1
+        below_split = reachable(successors, np.flatnonzero(split), groups)
+        waiting = np.bincount(pair_target, minlength=groups)
+        above: dict[int, frozenset] = {}
+        empty: frozenset = frozenset()
+        ways_in = np.diff(reverse.indptr)
+        self.levels: list[tuple] = []
+        frontier = np.flatnonzero(waiting == 0)
+        while len(frontier):
+            below = frontier[below_split[frontier]]
+            single = below[ways_in[below] == 1]
+            below = below[ways_in[below] != 1]
+            # one way in: the splits above are the predecessor's (most nodes; no set work)
+            for node, upstream, is_split in zip(single.tolist(), reverse.indices[reverse.indptr[single]].tolist(),
+                                                split[single].tolist()):
+                splits = above.get(upstream, empty)
+                above[node] = splits | {node} if is_split else splits
+            meets = []
+            for node in below.tolist():
+                # branches that split above and meet here: sum the exact upstream set instead
+                seen: set = set()
+                meet = False
+                for upstream in reverse.indices[reverse.indptr[node]:reverse.indptr[node + 1]].tolist():
+                    splits = above.get(upstream, empty)  # nothing split above it
+                    meet = meet or bool(seen & splits)
+                    seen |= splits
+                if split[node]:
+                    seen.add(node)
+                above[node] = frozenset(seen)
+                if meet:
+                    meets.append(node)
+            pairs = ranges(successors.indptr[frontier], np.diff(successors.indptr)[frontier])
+            reached, inverse = np.unique(pair_target[pairs], return_inverse=True)
+            self.levels.append((meets, pair_source[pairs], reached, inverse))
+            waiting[reached] -= np.bincount(inverse, minlength=len(reached))
+            frontier = reached[waiting[reached] == 0]
+
+    def flow_down(self, edge_values: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Column sums arriving at every condensed node, itself and the pipes into it included."""
+        totals = own.copy()
+        np.add.at(totals, self.target, edge_values)
+        mine = totals.copy()  # a node with the pipes into it: the exact sum over a set adds these up
+        for meets, sources, reached, inverse in self.levels:
+            for node in meets:
+                upstream_set = breadth_first_order(self.reverse, node, directed=True, return_predecessors=False)
                 totals[node] = mine[upstream_set].sum(axis=0)
-        pairs = ranges(successors.indptr[frontier], np.diff(successors.indptr)[frontier])
-        # sums per reached node over this level's pairs only (np.add.at is slow with repeats)
-        reached, inverse = np.unique(pair_target[pairs], return_inverse=True)
-        arriving = totals[pair_source[pairs]]
-        totals[reached] += np.stack([np.bincount(inverse, weights=arriving[:, column], minlength=len(reached))
-                                     for column in range(totals.shape[1])], axis=1)
-        waiting[reached] -= np.bincount(inverse, minlength=len(reached))
-        frontier = reached[waiting[reached] == 0]
-    return totals
+            # sums per reached node over this level's pairs only (np.add.at is slow with repeats)
+            arriving = totals[sources]
+            totals[reached] += np.stack([np.bincount(inverse, weights=arriving[:, column], minlength=len(reached))
+                                         for column in range(totals.shape[1])], axis=1)
+        return totals

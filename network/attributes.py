@@ -37,9 +37,11 @@ def _text(value: Any) -> Optional[str]:
 
 def _texts(values: np.ndarray) -> np.ndarray:
     """_text of every value; plain strings (what files give) are stripped directly, without hashing."""
-    listed = values.tolist()
-    if all(type(value) is str for value in listed):
-        return object_array([value.strip() or None for value in listed])
+    if values.dtype == object:
+        try:
+            return object_array([value.strip() or None for value in values.tolist()])
+        except AttributeError:  # None, numbers, QGIS NULLs: one value at a time
+            pass
     return map_values(values, _text)
 
 

@@ -144,7 +144,8 @@ class SegmentIndex:
         A k-nearest query gives arrays without a Python list per point; the few points with k
         samples in reach (where more may hide) are asked again for all of them.
         """
-        gaps, hit = self.tree.query(points, k=k, distance_upper_bound=reach, workers=-1)
+        # both cores for big queries; threads cost more than they give on small ones
+        gaps, hit = self.tree.query(points, k=k, distance_upper_bound=reach, workers=-1 if len(points) > 100_000 else 1)
         gaps, hit = gaps.reshape(len(points), -1), hit.reshape(len(points), -1)
         found = np.isfinite(gaps)
         crowded = np.flatnonzero(found[:, -1])

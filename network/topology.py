@@ -115,7 +115,7 @@ def find_topology_defects(
     """Report dangling ends, near misses, duplicates, overlaps, self-loops and orphan nodes."""
     count = len(edges.names)
     degree = np.bincount(edges.source, minlength=count) + np.bincount(edges.target, minlength=count)
-    index = SegmentIndex.from_arrays(edges.line_xy, edges.offsets, step=max(near_miss_distance, 10.0))
+    index = SegmentIndex.from_arrays(edges.line_xy, edges.offsets, step=max(near_miss_distance, 25.0))
     check()  # raises Cancelled when the user asked to stop
     by_node: list[tuple[int, int, Finding]] = []
     for node in np.flatnonzero((degree == 0) & ~edges.virtual).tolist():
