@@ -61,6 +61,11 @@ class Jobs:
         if name in self._errors:
             raise self._errors[name]
 
+    def wait_all(self) -> None:
+        """Wait for every job (without raising: each job's error is raised by its own ``wait``)."""
+        for done in self._done.values():
+            done.wait()
+
     def stop(self) -> None:
         """Stop what has not run yet and wait for the thread (errors are dropped: the run failed anyway)."""
         self.stopping.set()

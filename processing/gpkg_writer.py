@@ -91,7 +91,10 @@ def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
 def _take_copy(run, key: str, arguments: tuple, eligible: bool) -> bool:
     """Whether the output is already copied (waiting for it); a copy made in vain is removed."""
     copies = getattr(run, "copies", None)
-    if copies is None or key not in copies:
+    if copies is None:
+        return False
+    copies.wait_all()  # the copies share one GeoPackage: nothing else writes to it while one runs
+    if key not in copies:
         return False
     copies.wait(key)
     if not eligible:
