@@ -94,6 +94,8 @@ class OutputWriters:
         from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingUtils
 
         crs = crs if crs is not None else QgsCoordinateReferenceSystem()
+        for jobs in getattr(self, "background", []):
+            jobs.wait_all()  # an input copy may still be writing to the same GeoPackage
         if self.parameterDefinition(key) is not None:
             return self.parameterAsSink(parameters, key, context, fields, wkb, crs)
         destination = parameters.get(key)
