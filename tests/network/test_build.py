@@ -204,3 +204,20 @@ def test_components_numbered_largest_first():
     network = build_network(pipes)
     components = {k: d["component"] for _, _, k, d in network.graph.edges(keys=True, data=True)}
     assert components == {"a": 2, "b": 1, "c": 1}
+
+
+def test_networkx_graph_is_made_only_when_read():
+    """Checks and summaries run on the build's columns; the graph appears on first read and agrees."""
+    network = build_network(*clean_tree())
+    network.set_crs("EPSG:4549")
+    assert network.summary()["pipes"] == 3 and network.components().outlets == {"C": "sink"}
+    network.hydraulic_checks()
+    network.accumulate()
+    assert not network.graph_made
+    graph = network.graph
+    assert network.graph_made and graph.graph["crs"] == "EPSG:4549"
+    assert sorted(graph.edges(keys=True)) == [("A", "B", "P1"), ("B", "C", "P2"), ("D", "B", "P3")]
+    assert network.table().keys == ["P1", "P2", "P3"]  # the build's table still describes the graph
+    graph.edges["A", "B", "P1"]["diameter"] = 600.0  # attribute edits reach the table's columns
+    assert network.table().edge_numbers("diameter").tolist()[0] == 600.0
+    assert set(network.upstream(["C"])["C"].pipes) == {"P1", "P2", "P3"}
