@@ -240,11 +240,13 @@ class OutputWriters:
                                           run.frame.output_crs)
         if sink is None:
             return None
+        batch = Batch(sink, key)
         for row, xy in rows:
             out = QgsFeature(fields)
             out.setGeometry(to_output_geometry(run.frame, *(xy or (None, None))))
             out.setAttributes(list(row))
-            add_feature(sink, out, key)
+            batch.add(out)
+        batch.flush()
         return dest
 
     def write_table(self, parameters, key: str, context, columns: list[tuple[str, str]], rows) -> Optional[str]:
@@ -266,13 +268,15 @@ class OutputWriters:
                                           QgsWkbTypes.Point, run.frame.output_crs)
         if sink is None:
             return None
+        batch = Batch(sink, "OUTPUT_FINDINGS")
         for finding in findings:
             out = QgsFeature(fields)
             out.setGeometry(to_output_geometry(run.frame, finding.x, finding.y))
             out.setAttributes([finding.check, finding.severity, finding.kind, finding.feature_id,
                                run.source_fid(finding), finding.value, finding.message_en, finding.message_zh,
                                finding.fix, finding.fix_zh])
-            add_feature(sink, out, "OUTPUT_FINDINGS")
+            batch.add(out)
+        batch.flush()
         style_on_load(context, dest, "findings")
         return dest
 
