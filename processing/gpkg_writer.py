@@ -122,15 +122,16 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     """Write the pipes output in bulk and return its destination, or None when the sink must be used.
 
     ``rows_of_results(result)`` gives the pn_ values (in ``columns`` order) of one pipe;
-    ``rows_in_table_order()``, when given, yields them for every pipe of the network's table at
-    once, used when each input feature is exactly one pipe in input order (no per-pipe objects).
+    ``rows_in_table_order()``, when given, yields them (then the output feature id) for every pipe
+    of the network's table at once, used when each input feature is exactly one pipe in input
+    order (no per-pipe objects).
     """
     plan = pipes_copy(run, parameters, key)
     if plan is None:
         return None
     arguments, count = plan
     if rows_in_table_order is not None and one_pipe_per_feature(run.network.table(), count):
-        rows = (list(values) + [position + 1] for position, values in enumerate(rows_in_table_order()))
+        rows = rows_in_table_order()
     else:
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
     if not _take_copy(run, key, arguments, rows is not None):

@@ -47,8 +47,9 @@ class Batch:
         self.features = []
 
 
-def pipe_rows(table, extra_columns=None, chunk: int = 100_000):
-    """PIPE_OUTPUT_FIELDS values (plus ``extra_columns(rows)``) of every pipe in table order, a chunk at a time."""
+def pipe_rows(table, extra_columns=None, chunk: int = 100_000, with_fid: bool = False):
+    """PIPE_OUTPUT_FIELDS values (plus ``extra_columns(rows)``, then the output feature id 1, 2 ... when
+    ``with_fid``) of every pipe in table order, a chunk at a time."""
     names = table.names
     for first in range(0, len(table.keys), chunk):
         rows = np.arange(first, min(len(table.keys), first + chunk))
@@ -62,7 +63,11 @@ def pipe_rows(table, extra_columns=None, chunk: int = 100_000):
             table.edge_values("component")[rows].tolist(), table.edge_values("system")[rows].tolist(),
             [None if v != v else v for v in table.edge_numbers("diameter")[rows].tolist()],
         ]
-        yield from zip(*columns, *(extra_columns(rows) if extra_columns is not None else []))
+        if extra_columns is not None:
+            columns += extra_columns(rows)
+        if with_fid:
+            columns.append((rows + 1).tolist())
+        yield from zip(*columns)
 
 
 def rows_from_columns(table, extra_columns, width: int):
@@ -130,8 +135,8 @@ class OutputWriters:
             rows = extra_rows(result) if extra_rows is not None else [[]]
             return values_of(result) + list(rows[0]) if len(rows) == 1 else None
 
-        in_table_order = (lambda: pipe_rows(table, extra_columns)) if extra_columns is not None or extra_rows is None \
-            else None
+        in_table_order = (lambda: pipe_rows(table, extra_columns, with_fid=True)) \
+            if extra_columns is not None or extra_rows is None else None
         dest = write_pipes_in_bulk(run, parameters, key, PIPE_OUTPUT_FIELDS + (extra_fields or []), single_row,
                                    in_table_order)
         if dest is not None:
