@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
@@ -185,7 +186,9 @@ class OutputWriters:
         table = run.network.table()
         in_degree = np.bincount(table.target, minlength=table.node_count).tolist()
         out_degree = np.bincount(table.source, minlength=table.node_count).tolist()
-        columns = list(zip(table.names, table.node_data, table.node_values("virtual").tolist(),
+        # row views only for callers that look at node attributes (a county has millions of nodes)
+        datas = table.node_data if extra_rows is not None else repeat(None)
+        columns = list(zip(table.names, datas, table.node_values("virtual").tolist(),
                            table.node_values("type").tolist(), table.node_values("component").tolist(),
                            table.node_values("fid").tolist(), table.node_numbers("x").tolist(),
                            table.node_numbers("y").tolist(), in_degree, out_degree))
