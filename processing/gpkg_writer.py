@@ -166,21 +166,22 @@ def _rows_of_results(results, count: int, rows_of_results) -> Optional[list]:
     return rows
 
 
-def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str, str]], rows: list[list],
+def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str, str]], rows, rows_count: int,
                         virtual: list[tuple[list, float, float]]) -> Optional[str]:
     """Write the nodes output in bulk: the input nodes copied and updated by feature id, then the
-    virtual junctions added. ``rows`` holds the pn_ values of every input node in input order;
-    ``virtual`` the pn_ values and x/y (output CRS) of each virtual junction. None: use the sink."""
+    virtual junctions added. ``rows`` (any iterable, ``rows_count`` of them) holds the pn_ values of
+    every input node in input order, then its feature id (1, 2 ...); ``virtual`` the pn_ values and
+    x/y (output CRS) of each virtual junction. None: use the sink."""
     plan = nodes_copy(run, parameters, key)
     if plan is None:
         return None
     arguments, count = plan
-    if not _take_copy(run, key, arguments, len(rows) == count):
-        if len(rows) != count:
+    if not _take_copy(run, key, arguments, rows_count == count):
+        if rows_count != count:
             return None
         _copy(*arguments)
     path, table, append = arguments[1:4]
-    _fill(path, table, columns, [list(values) + [position + 1] for position, values in enumerate(rows)], len(rows))
+    _fill(path, table, columns, rows, rows_count)
     if virtual:
         from osgeo import ogr
 

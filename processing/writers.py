@@ -9,7 +9,13 @@ import numpy as np
 from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
 
 from ..network.findings import count_by_check
-from .gpkg_writer import gpkg_destination, start_copies, write_nodes_in_bulk, write_pipes_in_bulk
+from .gpkg_writer import (
+    gpkg_destination,
+    nodes_in_input_order,
+    start_copies,
+    write_nodes_in_bulk,
+    write_pipes_in_bulk,
+)
 from .layers import add_feature, kept_indices, kept_values, line_parts, output_fields, to_output_geometry
 from .styles import style_on_load
 
@@ -186,9 +192,11 @@ class OutputWriters:
         table = run.network.table()
         in_degree = np.bincount(table.target, minlength=table.node_count).tolist()
         out_degree = np.bincount(table.source, minlength=table.node_count).tolist()
-        # row views only for callers that look at node attributes (a county has millions of nodes)
-        datas = table.node_data if extra_rows is not None else repeat(None)
-        columns = list(zip(table.names, datas, table.node_values("virtual").tolist(),
+        if extra_rows is None:
+            written = self._node_columns_in_bulk(run, parameters, key, table, in_degree, out_degree)
+            if written is not None:
+                return written
+        columns = list(zip(table.names, table.node_data, table.node_values("virtual").tolist(),
                            table.node_values("type").tolist(), table.node_values("component").tolist(),
                            table.node_values("fid").tolist(), table.node_numbers("x").tolist(),
                            table.node_numbers("y").tolist(), in_degree, out_degree))
@@ -222,6 +230,29 @@ class OutputWriters:
         batch.flush()
         return dest
 
+    def _node_columns_in_bulk(self, run, parameters, key, table, in_degree: list, out_degree: list) -> Optional[str]:
+        """Whole-network nodes written by copy and update straight from the table's columns (no row per node
+        in memory at once), or None when the nodes are not the input nodes in input order."""
+        source = run.nodes_source
+        if source is None or not run.network.sources.get("nodes_located") or gpkg_destination(parameters, key) is None:
+            return None
+        count = source.featureCount()
+        if not nodes_in_input_order(table, count):
+            return None
+        names = table.names
+        kinds = table.node_values("type").tolist()
+        components = table.node_values("component").tolist()
+        degree = [a + b for a, b in zip(in_degree, out_degree)]
+        rows = zip(names[:count], repeat(0), kinds[:count], degree[:count], in_degree[:count], out_degree[:count],
+                   components[:count], range(1, count + 1))
+        xs, ys = table.node_numbers("x").tolist(), table.node_numbers("y").tolist()
+        virtual = []
+        for node in range(count, len(names)):
+            point = to_output_geometry(run.frame, xs[node], ys[node]).asPoint()
+            virtual.append(([names[node], 1, kinds[node], degree[node], in_degree[node], out_degree[node],
+                             components[node]], point.x(), point.y()))
+        return write_nodes_in_bulk(run, parameters, key, NODE_OUTPUT_FIELDS, rows, count, virtual)
+
     def _nodes_in_bulk(self, run, parameters, key, extra_fields, extra_rows, columns) -> Optional[str]:
         """The nodes output written by copy and update (see gpkg_writer), or None to use the sink."""
         if not run.network.sources.get("nodes_located") or gpkg_destination(parameters, key) is None:
@@ -238,7 +269,9 @@ class OutputWriters:
                 virtual.append((values, point.x(), point.y()))
             else:
                 rows.append(values)
-        return write_nodes_in_bulk(run, parameters, key, NODE_OUTPUT_FIELDS + (extra_fields or []), rows, virtual)
+        with_ids = [values + [position + 1] for position, values in enumerate(rows)]
+        return write_nodes_in_bulk(run, parameters, key, NODE_OUTPUT_FIELDS + (extra_fields or []), with_ids,
+                                   len(rows), virtual)
 
     def write_points(self, run: NetworkRun, parameters, key: str, context, columns: list[tuple[str, str]],
                      rows) -> Optional[str]:
