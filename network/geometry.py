@@ -138,12 +138,20 @@ class SegmentIndex:
         nearest[point_of[first]] = segment[first]
         return owner, distance, nearest
 
-    def samples_within(self, points: np.ndarray, reach: float, k: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    def samples_within(self, points: np.ndarray, reach: float, k: int = 16,
+                       chunk: int = 250_000) -> tuple[np.ndarray, np.ndarray]:
         """(point number, sample) of every sample within ``reach`` of each point, grouped by point.
 
         A k-nearest query gives arrays without a Python list per point; the few points with k
-        samples in reach (where more may hide) are asked again for all of them.
+        samples in reach (where more may hide) are asked again for all of them. Points go a chunk
+        at a time: k answers per point for millions of points would take gigabytes at once.
         """
+        if len(points) > chunk:
+            parts = [self.samples_within(points[first:first + chunk], reach, k, chunk)
+                     for first in range(0, len(points), chunk)]
+            return (np.concatenate([point_of + first for (point_of, _), first in
+                                    zip(parts, range(0, len(points), chunk))]),
+                    np.concatenate([samples for _, samples in parts]))
         # both cores for big queries; threads cost more than they give on small ones
         gaps, hit = self.tree.query(points, k=k, distance_upper_bound=reach, workers=-1 if len(points) > 100_000 else 1)
         gaps, hit = gaps.reshape(len(points), -1), hit.reshape(len(points), -1)
