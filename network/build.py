@@ -93,17 +93,18 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
                                           names, xy, findings)
     progress.set_progress(65)
     progress.check()
-    edges = EdgeArrays(names=names, xy=xy, virtual=virtual,
-                       node_fids=node_table.fids.tolist() + [None] * (len(names) - real),
+    node_fids = node_table.fids.tolist() + [None] * (len(names) - real)  # shared by the checks and the table
+    edges = EdgeArrays(names=names, xy=xy, virtual=virtual, node_fids=node_fids,
                        source=source, target=target, keys=segments.ids, fids=segments.fids,
                        line_xy=segments.xy, offsets=segments.offsets, middles=segments.middles)
     findings.extend(find_topology_defects(edges, options.snap_tolerance, options.near_miss_distance,
                                           nodes is not None, progress.check))
     progress.set_progress(85)
     progress.check()
+    del edges
     component = component_ids(names, source, target)
     key_list = segments.ids.tolist()  # one list shared by the table and the coordinates
-    table = assemble_table(node_table, names, xy, component, source, target, key_list, edge_values)
+    table = assemble_table(node_table, names, xy, component, source, target, key_list, edge_values, node_fids)
     results = LazyMapping(lambda: pipe_results(segments, names, source, target, edge_values, component))
     coords = PartCoords(key_list, segments.xy, segments.offsets)
     progress.set_progress(100)

@@ -11,7 +11,7 @@ from .rows import Rows
 from .tables import GraphTable
 
 
-def assemble_table(node_table, names, xy, component, source, target, keys, edge_values) -> GraphTable:
+def assemble_table(node_table, names, xy, component, source, target, keys, edge_values, node_fids: list) -> GraphTable:
     """The built network as shared attribute columns; its networkx graph is made from them when first asked."""
     real = len(node_table.ids)
     extra = len(names) - real
@@ -22,7 +22,7 @@ def assemble_table(node_table, names, xy, component, source, target, keys, edge_
         "raw_type": columns["raw_type"].tolist() + [None] * extra,
         "system": columns["system"].tolist() + [None] * extra,
         **{key: np.concatenate([columns[key], np.full(extra, np.nan)]) for key in NODE_NUMBERS},
-        "id": name_list, "fid": node_table.fids.tolist() + [None] * extra,
+        "id": name_list, "fid": node_fids,
         "virtual": np.arange(len(names)) >= real,
         "x": np.ascontiguousarray(xy[:, 0]), "y": np.ascontiguousarray(xy[:, 1]), "component": component,
     })

@@ -282,6 +282,27 @@ def _inside(line: np.ndarray, other: np.ndarray, tolerance: float) -> bool:
     return all(point_segment_distance(p, starts, ends).min() <= tolerance for p in probes)
 
 
+def _smallest_name_rank(names: np.ndarray, labels: np.ndarray, number: int) -> np.ndarray:
+    """Per component, the rank (among components) of its smallest node name, as text: the tie-break."""
+    if len(names) > 100_000:
+        try:  # a county: the smallest name per component in C, without a fixed-width copy of every name
+            import pandas
+
+            per_component = pandas.Series(names, dtype=object).groupby(labels).min()
+            if len(per_component) == number:
+                rank = np.empty(number, dtype=np.int64)
+                rank[np.argsort(np.array(per_component.tolist(), dtype=str), kind="stable")] = np.arange(number)
+                return rank
+        except ImportError:
+            pass
+    count = len(names)
+    name_rank = np.empty(count, dtype=np.int64)
+    name_rank[np.argsort(np.array(names.tolist(), dtype=str), kind="stable")] = np.arange(count)
+    smallest = np.full(number, count, dtype=np.int64)
+    np.minimum.at(smallest, labels, name_rank)
+    return smallest
+
+
 def component_ids(names: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Weakly connected component of every node, numbered 1..n, largest (by pipes, then nodes) first."""
     count = len(names)
@@ -291,11 +312,7 @@ def component_ids(names: np.ndarray, source: np.ndarray, target: np.ndarray) -> 
     number, labels = connected_components(matrix, directed=False)
     pipes = np.bincount(labels[source], minlength=number)
     nodes = np.bincount(labels, minlength=number)
-    # ties are broken by the smallest node name, as text (a fixed-width array sorts in C)
-    name_rank = np.empty(count, dtype=np.int64)
-    name_rank[np.argsort(np.array(names.tolist(), dtype=str), kind="stable")] = np.arange(count)
-    smallest = np.full(number, count, dtype=np.int64)
-    np.minimum.at(smallest, labels, name_rank)
+    smallest = _smallest_name_rank(names, labels, number)
     order = np.lexsort((smallest, -nodes, -pipes))
     rank = np.empty(number, dtype=np.int64)
     rank[order] = np.arange(1, number + 1)
