@@ -68,7 +68,11 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     node_table = read_node_table(nodes, node_mapping, aliases, findings) if nodes is not None else NodeTable.empty()
     progress.set_progress(10)
     progress.check()
+    if options.release_attributes and nodes is not None:
+        nodes.attrs = {}
     attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, findings)
+    if options.release_attributes:
+        pipes.attrs = {}
     progress.info(f"Pipe fields used: {pipe_mapping or 'none recognised'}")
     if nodes is not None:
         progress.info(f"Node fields used: {node_mapping or 'none recognised'}")

@@ -186,6 +186,9 @@ class BuildOptions:
     pipe_fields: dict[str, Optional[str]] = field(default_factory=dict)
     node_fields: dict[str, Optional[str]] = field(default_factory=dict)
     aliases_path: Optional[str] = None
+    # drop the input columns' raw attribute arrays once parsed (for callers that own the columns,
+    # like the Processing algorithms: hundreds of MB on a county)
+    release_attributes: bool = False
 
 
 class Progress:

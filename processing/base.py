@@ -255,6 +255,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                          for key, canon, _ in PIPE_FIELD_PARAMETERS},
             node_fields={canon: self._field(parameters, key, context)
                          for key, canon, _ in NODE_FIELD_PARAMETERS},
+            release_attributes=True,  # the columns read here are this run's own
         )
         frame = working_frame(pipes_source, context)
         feedback.pushInfo(self.tr("Working CRS: {}").format(frame.description))
