@@ -77,11 +77,6 @@ class GraphTable:
         return self._graph
 
     @property
-    def graph_made(self) -> bool:
-        """Whether the networkx graph exists yet."""
-        return self._graph is not None
-
-    @property
     def node_data(self) -> list:
         """Each node's attribute mapping (views into the shared columns, made when first asked)."""
         if self._node_data is None:
