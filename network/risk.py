@@ -45,13 +45,6 @@ class PipeRisk:
     reasons: list[str] = field(default_factory=list)
 
 
-def _scale(value: float, low: float, high: float) -> float:
-    """Map value in [low, high] onto 1-5."""
-    if high <= low:
-        return 1.0
-    return 1.0 + 4.0 * min(max((value - low) / (high - low), 0.0), 1.0)
-
-
 @lru_cache(maxsize=4096)
 def _material_factor(material: Optional[str]) -> float:
     """Failure factor of a material word (a survey repeats a handful of them)."""
@@ -67,33 +60,12 @@ def pipe_risk(structural_grade: Optional[str], install_year: Optional[int], mate
     >>> r.risk_class, r.likelihood >= 4.5
     ('very high', True)
     """
-    weights = weights or RiskWeights()
-    reasons = []
-    condition = GRADE_POINTS.get(structural_grade or "", 3.0)
-    if structural_grade in ("Ⅲ", "Ⅳ"):
-        reasons.append(f"structural grade {structural_grade}")
-    age = _scale(weights.current_year - install_year, 0, weights.service_life_years) if install_year else 3.0
-    if install_year and weights.current_year - install_year > weights.service_life_years * 0.8:
-        reasons.append(f"installed {install_year}")
-    factor = _material_factor(material)
-    material_points = _scale(factor, 0.7, 1.5)
-    defect_points = _scale(defects, 0, 8)
-    likelihood = (weights.condition * condition + weights.age * age + weights.material * material_points
-                  + weights.defects * defect_points) / (weights.condition + weights.age + weights.material
-                                                         + weights.defects)
-    size = _scale(diameter_mm or 400.0, 300.0, 1500.0)
-    if diameter_mm and diameter_mm >= 1000:
-        reasons.append(f"DN{diameter_mm:.0f}")
-    served = _scale(upstream_m, 0.0, max(max_upstream_m, 1.0))
-    consequence = (weights.diameter * size + weights.upstream * served + weights.system * SYSTEM_POINTS.get(
-        system, 3.0)) / (weights.diameter + weights.upstream + weights.system)
-    risk = round(likelihood * consequence, 2)
-    risk_class = next(name for limit, name in CLASSES if risk >= limit)
-    return PipeRisk(round(likelihood, 2), round(consequence, 2), risk, risk_class, reasons)
+    return risk_many(["pipe"], [structural_grade], [install_year], [material], [defects], [diameter_mm],
+                     [upstream_m], [system], weights, max_upstream=max_upstream_m)["pipe"]
 
 
 def _scale_many(values: np.ndarray, low: float, high: np.ndarray | float) -> np.ndarray:
-    """_scale over arrays (``high`` may vary per row)."""
+    """Map values in [low, high] onto 1-5 (``high`` may vary per row)."""
     high = np.broadcast_to(np.asarray(high, dtype=float), values.shape)
     span = high - low
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -105,8 +77,8 @@ class RiskRegister(KeyedRecords):
     """Pipe id -> PipeRisk over columns: the whole network scored with array operations.
 
     >>> register = risk_many(["P1"], ["Ⅳ"], [1985.0], ["砼"], [6], [1200.0], [20000.0], ["sanitary"])
-    >>> register["P1"] == pipe_risk("Ⅳ", 1985, "砼", 6, 1200, 20000, 20000, "sanitary")
-    True
+    >>> register["P1"].risk_class, register.class_counts()["very high"]
+    ('very high', 1)
     """
 
     def __init__(self, keys: list, likelihood: list, consequence: list, risk: list, reasons: dict):
@@ -143,8 +115,9 @@ class RiskRegister(KeyedRecords):
 
 
 def risk_many(keys: list, grades, install_years, materials, defects, diameters, upstream,
-              systems, weights: Optional[RiskWeights] = None) -> RiskRegister:
-    """pipe_risk for every pipe at once (grades None, years/diameters NaN or None where unknown)."""
+              systems, weights: Optional[RiskWeights] = None, max_upstream: Optional[float] = None) -> RiskRegister:
+    """Score every pipe at once (grades None, years/diameters NaN or None where unknown); upstream
+    length served is scaled against ``max_upstream`` (default: the largest given)."""
     weights = weights or RiskWeights()
     grades = list(grades)
     years = np.array([np.nan if y is None else y for y in install_years], dtype=float)
@@ -162,7 +135,8 @@ def risk_many(keys: list, grades, install_years, materials, defects, diameters, 
                                                          + weights.defects)
     sized = np.isfinite(diameters) & (diameters != 0)
     size = _scale_many(np.where(sized, diameters, 400.0), 300.0, 1500.0)
-    most = max(float(upstream.max()) if len(upstream) else 0.0, 1.0)
+    largest = max_upstream if max_upstream is not None else (float(upstream.max()) if len(upstream) else 0.0)
+    most = max(largest, 1.0)
     served = _scale_many(upstream, 0.0, most)
     system_points = np.array([SYSTEM_POINTS.get(s, 3.0) for s in systems], dtype=float)
     consequence = (weights.diameter * size + weights.upstream * served + weights.system * system_points) \
