@@ -147,8 +147,9 @@ class _FlowPlan:
 
     def flow_down(self, edge_values: np.ndarray, own: np.ndarray) -> np.ndarray:
         """Column sums arriving at every condensed node, itself and the pipes into it included."""
-        totals = own.copy()
-        np.add.at(totals, self.target, edge_values)
+        # per column: np.add.at over rows of a 2-D array is slow (numpy < 1.25)
+        totals = own + np.stack([np.bincount(self.target, weights=edge_values[:, column], minlength=len(own))
+                                 for column in range(own.shape[1])], axis=1)
         mine = totals.copy()  # a node with the pipes into it: the exact sum over a set adds these up
         for meets, sources, reached, inverse in self.levels:
             for node in meets:

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .findings import Finding, make_finding
+from .findings import Finding, make_finding, make_findings
 from .tables import GraphTable, reachable, table_of
 
 # Node types where water legitimately leaves a gravity subnetwork.
@@ -111,12 +111,15 @@ def _reaching(table: GraphTable, targets: list[int]) -> np.ndarray:
 
 def _summaries(table: GraphTable, outlets: dict[str, str]) -> tuple[dict, dict]:
     """One Subnetwork per component (by number) and the first pipe of each, with array sums."""
-    node_component = table.node_values("component").tolist()
-    edge_component = table.edge_values("component").tolist()
-    if not all(type(n) is int for n in node_component) or not all(type(n) is int for n in edge_component):
-        return _summaries_by_row(table, outlets, node_component, edge_component)
-    nodes = np.array(node_component, dtype=np.int64)
-    edges = np.array(edge_component, dtype=np.int64)
+    try:
+        node_numbers, edge_numbers = table.node_numbers("component"), table.edge_numbers("component")
+        whole = all(np.isfinite(n).all() and (n == np.floor(n)).all() for n in (node_numbers, edge_numbers))
+    except (TypeError, ValueError):  # components named, not numbered (hand-made graphs)
+        whole = False
+    if not whole:
+        return _summaries_by_row(table, outlets, table.node_values("component").tolist(),
+                                 table.edge_values("component").tolist())
+    nodes, edges = node_numbers.astype(np.int64), edge_numbers.astype(np.int64)
     lengths = np.nan_to_num(table.edge_numbers("length"))
     size = int(max(nodes.max(initial=0), edges.max(initial=0))) + 1
     node_count = np.bincount(nodes, minlength=size)
@@ -136,7 +139,7 @@ def _summaries(table: GraphTable, outlets: dict[str, str]) -> tuple[dict, dict]:
         number, system = divmod(value, len(names_of_systems))
         summaries[number].systems[names_of_systems[system]] = float(pair_length[value])
     for position in sorted(table.index[name] for name in outlets if name in table.index):
-        row = summaries[node_component[position]]
+        row = summaries[int(nodes[position])]
         row.outlets.append(table.names[position])
         row.outlet_kinds[table.names[position]] = outlets[table.names[position]]
     numbers, first = np.unique(edges, return_index=True)
@@ -189,16 +192,17 @@ def connectivity(
     names = table.names
     findings: list[Finding] = []
     summaries, first_pipe = _summaries(table, outlets)
+    x, y = table.node_numbers("x"), table.node_numbers("y")
     stranded = np.flatnonzero(~reached[table.target])
-    for row_number, fid, xy in zip(stranded.tolist(), table.edge_values("fid")[stranded].tolist(),
-                                   table.node_points(table.target[stranded])):
-        findings.append(make_finding("no_outlet", table.keys[row_number], fid, xy=xy))
+    at = table.target[stranded]
+    findings += make_findings("no_outlet", map(table.keys.__getitem__, stranded.tolist()),
+                              table.edge_values("fid")[stranded].tolist(), x[at].tolist(), y[at].tolist())
     degree = np.bincount(table.source, minlength=table.node_count) + \
         np.bincount(table.target, minlength=table.node_count)
     stranded = np.flatnonzero(~reached & (degree > 0))
-    for node, fid, xy in zip(stranded.tolist(), table.node_values("fid")[stranded].tolist(),
-                             table.node_points(stranded)):
-        findings.append(make_finding("no_outlet", names[node], fid, kind="node", xy=xy))
+    findings += make_findings("no_outlet", map(names.__getitem__, stranded.tolist()),
+                              table.node_values("fid")[stranded].tolist(), x[stranded].tolist(),
+                              y[stranded].tolist(), kind="node")
     for number, row in summaries.items():
         drains_properly = any(kind in OUTLET_TYPES for kind in row.outlet_kinds.values())
         if 0 < row.pipes <= fragment_size and not drains_properly:

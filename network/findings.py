@@ -83,6 +83,31 @@ def make_finding(
                    None if x is None else float(x), None if y is None else float(y), dict(extra))
 
 
+def make_findings(
+    check: str,
+    feature_ids: Iterable[Any],
+    fids: Iterable[Optional[int]],
+    x: Iterable[float],
+    y: Iterable[float],
+    kind: Optional[str] = None,
+) -> list[Finding]:
+    """Findings of ``check`` with no value for many features at once, located at (x, y); NaN is no location.
+
+    The same as calling make_finding for each feature, with the catalogue read and the message
+    formatted once: a county can have 600,000 pipes that reach no outlet.
+
+    >>> [f.feature_id for f in make_findings("orphan_node", ["MH1", "MH2"], [1, 2], [0.0, 1.0], [0.0, 1.0])]
+    ['MH1', 'MH2']
+    """
+    entry = catalog()[check]
+    severity, kind = entry["severity"], kind or entry["kind"]
+    message_en, message_zh = _messages(check, "", ())
+    fix, fix_zh = entry.get("fix", ""), entry.get("fix_zh", "")
+    return [Finding(check, severity, kind, str(feature_id), fid, "", message_en, message_zh, fix, fix_zh,
+                    None if a != a or b != b else float(a), None if a != a or b != b else float(b), {})
+            for feature_id, fid, a, b in zip(feature_ids, fids, x, y)]
+
+
 @lru_cache(maxsize=4096)
 def _messages(check: str, value: Any, extra: tuple) -> tuple[str, str]:
     return _format(catalog()[check], value, dict(extra))

@@ -96,7 +96,9 @@ class SegmentIndex:
         per_segment = pieces + 1
         self.sample_segment = np.repeat(np.arange(len(inner)), per_segment)
         t = ranges(np.zeros(len(pieces), dtype=np.int64), per_segment) / np.repeat(pieces, per_segment)
-        samples = self.starts[self.sample_segment] + t[:, None] * (self.ends - self.starts)[self.sample_segment]
+        # repeat is several times quicker than gathering by sample_segment
+        samples = np.repeat(self.starts, per_segment, axis=0)
+        samples += t[:, None] * np.repeat(self.ends - self.starts, per_segment, axis=0)
         self.tree = cKDTree(samples, balanced_tree=False, compact_nodes=False)  # builds 2x faster
 
     def nearest_many(self, points: np.ndarray, radius: float, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

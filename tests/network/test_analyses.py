@@ -57,6 +57,27 @@ def test_connectivity_outlets_unreachable_and_fragments():
     assert main.system_mix() == "storm 20 m"
 
 
+def test_findings_made_in_bulk_equal_one_at_a_time():
+    from pipenet.network.findings import make_finding, make_findings
+
+    bulk = make_findings("no_outlet", ["P1", 7], [3, None], [1.5, float("nan")], [2.5, 0.0], kind="node")
+    single = [make_finding("no_outlet", "P1", 3, xy=(1.5, 2.5), kind="node"),
+              make_finding("no_outlet", 7, None, kind="node")]
+    assert bulk == single
+
+
+def test_connectivity_summaries_with_named_components():
+    graph = graph_of([("A", "B", "P1", {"system": "storm"}), ("C", "D", "P2", {"system": "storm"})],
+                     {"B": {"type": "outfall"}})
+    for _, data in graph.nodes(data=True):
+        data["component"] = f"net-{data['component']}"
+    for _, _, data in graph.edges(data=True):
+        data["component"] = f"net-{data['component']}"
+    result = connectivity(graph)
+    assert sorted((s.component, s.pipes, s.outlets) for s in result.subnetworks) == [
+        ("net-1", 1, ["B"]), ("net-2", 1, ["D"])]
+
+
 def test_sinks_are_outlets_when_nothing_is_typed():
     result = connectivity(graph_of([("A", "B", "P1", {}), ("C", "D", "P2", {})]))
     assert result.sinks_used_as_outlets and set(result.outlets) == {"B", "D"}
