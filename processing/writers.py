@@ -9,6 +9,7 @@ import numpy as np
 from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
 
 from ..network.findings import count_by_check
+from .gpkg_points import write_points_in_bulk
 from .gpkg_writer import (
     gpkg_destination,
     nodes_in_input_order,
@@ -106,8 +107,7 @@ class OutputWriters:
         from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingUtils
 
         crs = crs if crs is not None else QgsCoordinateReferenceSystem()
-        for jobs in getattr(self, "background", []):
-            jobs.wait_all()  # an input copy may still be writing to the same GeoPackage
+        self.wait_for_copies()  # an input copy may still be writing to the same GeoPackage
         if self.parameterDefinition(key) is not None:
             return self.parameterAsSink(parameters, key, context, fields, wkb, crs)
         destination = parameters.get(key)
@@ -147,6 +147,7 @@ class OutputWriters:
         dest = write_pipes_in_bulk(run, parameters, key, PIPE_OUTPUT_FIELDS + (extra_fields or []), single_row,
                                    in_table_order)
         if dest is not None:
+            self.register_output(parameters, key, context, dest)
             style_on_load(context, dest, style)
             return dest
         fields = output_fields(source.fields(), PIPE_OUTPUT_FIELDS + (extra_fields or []))
@@ -195,14 +196,16 @@ class OutputWriters:
         if extra_rows is None:
             written = self._node_columns_in_bulk(run, parameters, key, table, in_degree, out_degree)
             if written is not None:
+                self.register_output(parameters, key, context, written)
                 return written
         columns = list(zip(table.names, table.node_data, table.node_values("virtual").tolist(),
                            table.node_values("type").tolist(), table.node_values("component").tolist(),
                            table.node_values("fid").tolist(), table.node_numbers("x").tolist(),
                            table.node_numbers("y").tolist(), in_degree, out_degree))
         written = self._nodes_in_bulk(run, parameters, key, extra_fields, extra_rows, columns)
-        if written is not None:
-            return written  # before any sink exists: a sink would hold the file open
+        if written is not None:  # before any sink exists: a sink would hold the file open
+            self.register_output(parameters, key, context, written)
+            return written
         fields = output_fields(source.fields() if source else None,
                                NODE_OUTPUT_FIELDS + (extra_fields or []))
         sink, dest = self.sink(parameters, key, context, fields,
@@ -276,6 +279,15 @@ class OutputWriters:
     def write_points(self, run: NetworkRun, parameters, key: str, context, columns: list[tuple[str, str]],
                      rows) -> Optional[str]:
         """Write points from (values, (x, y) in the working CRS) rows."""
+        def as_columns():
+            listed = list(rows)
+            values = [list(column) for column in zip(*(row for row, _ in listed))] or [[] for _ in columns]
+            x, y = (np.array([np.nan if xy is None or xy[axis] is None else xy[axis] for _, xy in listed],
+                             dtype=float) for axis in (0, 1))
+            return values, x, y
+        dest = self._points_in_bulk(run, parameters, key, context, columns, as_columns)
+        if dest is not None:
+            return dest
         fields = output_fields(None, columns)
         sink, dest = self.sink(parameters, key, context, fields, QgsWkbTypes.Point,
                                           run.frame.output_crs)
@@ -304,6 +316,10 @@ class OutputWriters:
 
     def write_findings(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:
         """Write OUTPUT_FINDINGS as points in the uniform findings schema."""
+        dest = self._findings_in_bulk(run, findings, parameters, context)
+        if dest is not None:
+            style_on_load(context, dest, "findings")
+            return dest
         fields = output_fields(None, FINDING_OUTPUT_FIELDS)
         sink, dest = self.sink(parameters, "OUTPUT_FINDINGS", context, fields,
                                           QgsWkbTypes.Point, run.frame.output_crs)
@@ -320,6 +336,51 @@ class OutputWriters:
         batch.flush()
         style_on_load(context, dest, "findings")
         return dest
+
+    def _findings_in_bulk(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:
+        """Findings straight into a GeoPackage output (None: not one, or coordinates to transform)."""
+        def as_columns():
+            values = [[getattr(finding, name) for finding in findings]
+                      for name in ("check", "severity", "kind", "feature_id")]
+            values.append([run.source_fid(finding) for finding in findings])
+            values += [[getattr(finding, name) for finding in findings]
+                       for name in ("value", "message_en", "message_zh", "fix", "fix_zh")]
+            x, y = (np.array([np.nan if value is None else value for value in (getattr(f, axis) for f in findings)],
+                             dtype=float) for axis in ("x", "y"))
+            return values, x, y
+        return self._points_in_bulk(run, parameters, "OUTPUT_FINDINGS", context, FINDING_OUTPUT_FIELDS, as_columns)
+
+    def _points_in_bulk(self, run: NetworkRun, parameters, key: str, context, columns, as_columns) -> Optional[str]:
+        """Points straight into a GeoPackage output by SQLite; None when it is not one or needs a transform.
+
+        ``as_columns()`` gives (one list per column, x, y in the working CRS).
+        """
+        if gpkg_destination(parameters, key) is None or run.frame.to_output is not None:
+            return None
+        self.wait_for_copies()
+        values, x, y = as_columns()
+        dest = write_points_in_bulk(parameters, key, columns, values, x, y, run.frame.output_crs)
+        self.register_output(parameters, key, context, dest)
+        return dest
+
+    def wait_for_copies(self) -> None:
+        """Wait for the input copies still writing in the background (they may share a GeoPackage)."""
+        for jobs in getattr(self, "background", []):
+            jobs.wait_all()
+
+    def register_output(self, parameters, key: str, context, dest: Optional[str]) -> None:
+        """Load an output written without a QGIS sink on completion, as parameterAsSink does (toolbox runs)."""
+        from qgis.core import QgsProcessingContext, QgsProcessingOutputLayerDefinition, QgsProcessingUtils
+
+        value = parameters.get(key)
+        definition = self.parameterDefinition(key)
+        if dest is None or definition is None or not isinstance(value, QgsProcessingOutputLayerDefinition) \
+                or value.destinationProject is None:
+            return
+        details = QgsProcessingContext.LayerDetails(value.destinationName or definition.description(),
+                                                    value.destinationProject, definition.name(),
+                                                    QgsProcessingUtils.LayerHint.Vector)
+        context.addLayerToLoadOnCompletion(dest, details)
 
     @staticmethod
     def findings_summary(findings) -> dict[str, int]:

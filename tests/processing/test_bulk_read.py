@@ -170,3 +170,30 @@ def test_audit_pipes_written_in_bulk_equal_the_feature_by_feature_writer(pipenet
     sink_names, sink_rows = written(tmp_path / "sink" / "pipenet_audit.gpkg", "pipes")
     assert bulk_names == sink_names and {"pn_brk_z", "pn_risk_cls", "pn_reach"} <= set(bulk_names)
     assert bulk_rows == sink_rows and any(row[0][bulk_names.index("pn_brk_cls")] for row in bulk_rows)
+
+
+def test_findings_written_in_bulk_equal_the_sink_and_toolbox_runs_load_every_output(pipenet_plugin, county,
+                                                                                     tmp_path):
+    from qgis import processing
+
+    inputs = {"PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes"}
+    processing.run("pipenet:buildnetwork", {**inputs, "OUTPUT_FINDINGS": str(tmp_path / "findings.gpkg")})
+    in_memory_layer = processing.run("pipenet:buildnetwork", {**inputs, "OUTPUT_FINDINGS": "TEMPORARY_OUTPUT"})[
+        "OUTPUT_FINDINGS"]
+    names, rows = written(tmp_path / "findings.gpkg")
+    assert names == [f.name() for f in in_memory_layer.fields()] and "message_zh" in names
+    assert rows == [(tuple(f[n] for n in names), f.geometry().asWkt(3)) for f in in_memory_layer.getFeatures()]
+    assert len(rows) >= 6
+    layer = QgsVectorLayer(str(tmp_path / "findings.gpkg"), "f", "ogr")
+    assert layer.featureCount() == len(rows) and layer.crs().authid() == "EPSG:4549"
+    assert layer.hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresent
+    assert not layer.extent().isEmpty()
+    # a toolbox run loads what it wrote, however it was written (bulk copies and sinks alike), styled
+    project = QgsProject.instance()
+    outputs = {key: str(tmp_path / f"loaded_{key}.gpkg") for key in ("OUTPUT_PIPES", "OUTPUT_NODES", "OUTPUT_FINDINGS")}
+    processing.runAndLoadResults("pipenet:buildnetwork", {**inputs, **outputs})
+    loaded = {layer.source(): layer for layer in project.mapLayers().values()}
+    assert set(outputs.values()) <= set(loaded)
+    assert loaded[outputs["OUTPUT_PIPES"]].renderer().type() == "categorizedSymbol"
+    assert loaded[outputs["OUTPUT_FINDINGS"]].renderer().type() == "categorizedSymbol"
+    project.removeMapLayers([loaded[path].id() for path in outputs.values()])

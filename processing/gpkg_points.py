@@ -1,0 +1,121 @@
+"""Write point layers (findings, events) into a GeoPackage by SQLite, without a feature object each.
+
+A QGIS sink costs about 15 µs per feature (17 s for the million findings of a 2.3M-pipe county).
+Here OGR creates the empty layer, one SQLite ``executemany`` inserts the rows with their
+GeoPackage point blobs made by numpy, and GDAL builds the spatial index once at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .gpkg_writer import OGR_KINDS, gpkg_destination
+
+# a GeoPackage point: "GP", version 0, flags (little-endian, no envelope), srs id, then the WKB point
+POINT_BLOB = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
+                       ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+
+
+def point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> list[Optional[bytes]]:
+    """GeoPackage geometry blobs of points (None where x or y is NaN).
+
+    >>> first, unknown = point_blobs(np.array([1.0, np.nan]), np.array([2.0, 0.0]), 4549)
+    >>> first[:4], len(first), unknown
+    (b'GP\\x00\\x01', 29, None)
+    """
+    records = np.zeros(len(x), dtype=POINT_BLOB)
+    records["magic"], records["flags"], records["srs"] = b"GP", 1, srs_id
+    records["order"], records["type"] = 1, 1
+    records["x"], records["y"] = x, y
+    raw, width = records.tobytes(), POINT_BLOB.itemsize
+    located = (np.isfinite(x) & np.isfinite(y)).tolist()
+    return [raw[at:at + width] if here else None for at, here in zip(range(0, len(raw), width), located)]
+
+
+def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, str]], values: Sequence[list],
+                         x: np.ndarray, y: np.ndarray, crs) -> Optional[str]:
+    """Write points (``values``: one list per column; x/y in ``crs``) to a GeoPackage output and
+    return its destination, or None when the output is not a GeoPackage (use the sink)."""
+    target = gpkg_destination(parameters, key)
+    if target is None:
+        return None
+    path, table, append = target
+    _create_layer(path, table, append, crs, columns)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    connection = sqlite3.connect(path)
+    try:
+        srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
+                                    (table,)).fetchone()[0]
+        names = ", ".join(['"geom"'] + [_quoted(name) for name, _ in columns])
+        marks = ", ".join("?" * (len(columns) + 1))
+        with connection:
+            connection.executemany(f"INSERT INTO {_quoted(table)} ({names}) VALUES ({marks})",
+                                   zip(point_blobs(x, y, srs_id), *values))
+            located = np.isfinite(x) & np.isfinite(y)
+            if located.any():
+                connection.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
+                                   "WHERE table_name = ?", (float(x[located].min()), float(y[located].min()),
+                                                            float(x[located].max()), float(y[located].max()), table))
+            _count(connection, table, len(x))
+    finally:
+        connection.close()
+    _spatial_index(path, table)
+    return f"{path}|layername={table}" if append else path
+
+
+def _create_layer(path: str, table: str, append: bool, crs, columns: list[tuple[str, str]]) -> None:
+    """An empty point layer with the columns (replacing a file, or a table of that name, as QGIS does)."""
+    from osgeo import ogr, osr
+
+    ogr.UseExceptions()
+    if not append and os.path.exists(path):
+        os.remove(path)
+    if os.path.exists(path):
+        dataset = ogr.Open(path, 1)
+        for index in range(dataset.GetLayerCount()):
+            if dataset.GetLayer(index).GetName() == table:
+                dataset.DeleteLayer(index)
+                break
+    else:
+        dataset = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    reference = None
+    if crs is not None and crs.isValid():
+        reference = osr.SpatialReference()
+        authority = crs.authid()
+        if authority.upper().startswith("EPSG:"):
+            reference.ImportFromEPSG(int(authority.split(":")[1]))
+        else:
+            reference.ImportFromWkt(crs.toWkt(crs.WKT_PREFERRED_GDAL))
+    layer = dataset.CreateLayer(table, reference, ogr.wkbPoint,
+                                options=["SPATIAL_INDEX=NO", "FID=fid", "GEOMETRY_NAME=geom"])
+    for name, kind in columns:
+        layer.CreateField(ogr.FieldDefn(name, getattr(ogr, OGR_KINDS[kind])))
+    layer = dataset = None
+
+
+def _count(connection: sqlite3.Connection, table: str, count: int) -> None:
+    """Keep OGR's cached feature count right (rows inserted behind its back)."""
+    try:
+        connection.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)",
+                           (count, table))
+    except sqlite3.OperationalError:  # a GeoPackage without OGR's count table
+        pass
+
+
+def _spatial_index(path: str, table: str) -> None:
+    from osgeo import ogr
+
+    dataset = ogr.Open(path, 1)
+    name = table.replace("'", "''")
+    result = dataset.ExecuteSQL(f"SELECT CreateSpatialIndex('{name}', 'geom')")
+    if result is not None:
+        dataset.ReleaseResultSet(result)
+    dataset = None
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
