@@ -160,7 +160,7 @@ def _uint32(buffer: np.ndarray, at: np.ndarray) -> np.ndarray:
         if len(at) else np.empty(0, np.int64)
 
 
-def _gather_doubles(raw: bytes, at: np.ndarray) -> np.ndarray:
+def gather_doubles(raw: bytes, at: np.ndarray) -> np.ndarray:
     """The little-endian doubles starting at byte offsets ``at`` (any alignment)."""
     values = np.empty(len(at))
     alignment = at % 8
@@ -207,7 +207,7 @@ def decode_lines(blobs: list, ogr=None) -> tuple[np.ndarray, np.ndarray, np.ndar
 
     within = ranges(np.zeros(len(fast), dtype=np.int64), counts[fast])  # vertex number inside its line
     vertex_at = np.repeat(line_start[fast] + 9, counts[fast]) + 8 * np.repeat(dims[fast], counts[fast]) * within
-    xy = np.stack([_gather_doubles(raw, vertex_at), _gather_doubles(raw, vertex_at + 8)], axis=1) \
+    xy = np.stack([gather_doubles(raw, vertex_at), gather_doubles(raw, vertex_at + 8)], axis=1) \
         if len(vertex_at) else np.empty((0, 2))
     rows = fast[counts[fast] > 0]
     part_feature, part_number, part_sizes = rows, np.ones(len(rows), dtype=np.int64), counts[rows]
@@ -288,8 +288,8 @@ def decode_points(blobs: list, ogr=None) -> np.ndarray:
         has_one = _uint32(buffer, starts[multi] + 5) >= 1
         point_at[multi[has_one]] = starts[multi[has_one]] + 9 + 5
     fast = np.flatnonzero(point_at >= 0)
-    xy[fast, 0] = _gather_doubles(raw, point_at[fast])
-    xy[fast, 1] = _gather_doubles(raw, point_at[fast] + 8)
+    xy[fast, 0] = gather_doubles(raw, point_at[fast])
+    xy[fast, 1] = gather_doubles(raw, point_at[fast] + 8)
     for row in present.tolist():
         if point_at[row] >= 0:
             continue

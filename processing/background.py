@@ -55,10 +55,10 @@ class Jobs:
     def __contains__(self, name: str) -> bool:
         return name in self._done
 
-    def wait(self, name: str) -> None:
-        """Wait for one job; raise what it raised."""
+    def wait(self, name: str, raise_error: bool = True) -> None:
+        """Wait for one job; raise what it raised (unless told not to)."""
         self._done[name].wait()
-        if name in self._errors:
+        if raise_error and name in self._errors:
             raise self._errors[name]
 
     def wait_all(self) -> None:

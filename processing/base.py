@@ -29,6 +29,7 @@ from .bulk import bulk_columns
 from .cache import NETWORK_CACHE
 from .compat import set_advanced, tr_noop
 from .encoding import decoded_source
+from .gpkg_writer import start_early_copies
 from .layers import (
     WorkingFrame,
     note_reprojection,
@@ -237,8 +238,13 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                                                             createByDefault=True))
 
     # -- reading -----------------------------------------------------------------------------
-    def build_from_parameters(self, parameters, context, feedback) -> NetworkRun:
-        """Read PIPES/NODES, build the network (from the cache when fresh) and log a summary."""
+    def build_from_parameters(self, parameters, context, feedback,
+                              copy_outputs: Optional[tuple[dict, tuple]] = None) -> NetworkRun:
+        """Read PIPES/NODES, build the network (from the cache when fresh) and log a summary.
+
+        ``copy_outputs`` (destinations, output keys): start copying the inputs into those
+        GeoPackage outputs in a thread as soon as they are read (gpkg_writer), beside the build.
+        """
         started = time.perf_counter()
         make_output_folders(parameters, context)
         pipes_source = self.parameterAsSource(parameters, "PIPES", context)
@@ -278,14 +284,20 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                 nodes, node_fids = None, []
             if feedback.isCanceled():
                 raise Cancelled("cancelled")
-            network = build_network(pipes, nodes, options, FeedbackProgress(feedback))
-            network.sources["pipes_file"] = getattr(pipes, "origin", None)
-            network.sources["nodes_file"] = getattr(nodes, "origin", None)
             # every input node in the graph: the nodes output may then be written in bulk
-            network.sources["nodes_located"] = hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all())
+            sources = {"pipes_file": getattr(pipes, "origin", None), "nodes_file": getattr(nodes, "origin", None),
+                       "nodes_located": hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all())}
+            if copy_outputs is not None:
+                early["copies"] = start_early_copies(sources, pipes_source, nodes_source, frame.output_crs,
+                                                     *copy_outputs)
+                if early["copies"] is not None:
+                    self.background.append(early["copies"])
+            network = build_network(pipes, nodes, options, FeedbackProgress(feedback))
+            network.sources.update(sources)
             network.set_crs(frame.output_crs.toWkt() if frame.output_crs.isValid() else None)
             return network, pipe_fids, node_fids
 
+        early: dict = {}
         try:
             (network, pipe_fids, node_fids), cached = NETWORK_CACHE.get_or_build(
                 parameters, context, (options, encoding), build)
@@ -303,7 +315,12 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             self.tr("reused from cache") if cached else self.tr("built"), summary["pipes"],
             summary["nodes"], summary["virtual_nodes"], summary["components"],
             summary["length_m"] / 1000.0, seconds))
-        return NetworkRun(network, frame, pipes_source, nodes_source, seconds, pipe_fids, node_fids)
+        run = NetworkRun(network, frame, pipes_source, nodes_source, seconds, pipe_fids, node_fids)
+        if early.get("copies") is not None:
+            run.copies = early["copies"]
+        elif copy_outputs is not None:
+            self.start_copies(run, *copy_outputs)  # a network from the cache: copy beside the analyses
+        return run
 
     def _field(self, parameters, key, context) -> Optional[str]:
         names = self.parameterAsFields(parameters, key, context)

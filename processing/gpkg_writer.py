@@ -18,6 +18,7 @@ import numpy as np
 from qgis.core import QgsWkbTypes
 
 from .background import Jobs
+from .gpkg_rtree import add_spatial_index, unjournaled
 from .layers import PREFIX
 
 OGR_KINDS = {"string": "OFTString", "int": "OFTInteger", "double": "OFTReal"}
@@ -40,9 +41,12 @@ def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, boo
 
 def pipes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
     """(copy arguments, feature count) when the pipes output can be a copy of the input file, else None."""
+    return _pipes_plan(run.network.sources, run.pipes_source, parameters, key)
+
+
+def _pipes_plan(sources: dict, source, parameters: dict, key: str) -> Optional[tuple]:
     target = gpkg_destination(parameters, key)
-    origin = run.network.sources.get("pipes_file")
-    source = run.pipes_source
+    origin = sources.get("pipes_file")
     if target is None or origin is None or QgsWkbTypes.flatType(source.wkbType()) not in (
             QgsWkbTypes.LineString, QgsWkbTypes.MultiLineString) or QgsWkbTypes.hasZ(source.wkbType()) \
             or QgsWkbTypes.hasM(source.wkbType()):
@@ -54,12 +58,14 @@ def pipes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
 
 def nodes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
     """(copy arguments, feature count) when the nodes output can be a copy of the input file, else None."""
+    return _nodes_plan(run.network.sources, run.nodes_source, run.frame.output_crs, parameters, key)
+
+
+def _nodes_plan(sources: dict, source, output_crs, parameters: dict, key: str) -> Optional[tuple]:
     target = gpkg_destination(parameters, key)
-    origin = run.network.sources.get("nodes_file")
-    source = run.nodes_source
-    if target is None or origin is None or source is None or source.sourceCrs() != run.frame.output_crs \
-            or QgsWkbTypes.flatType(source.wkbType()) != QgsWkbTypes.Point \
-            or not run.network.sources.get("nodes_located"):
+    origin = sources.get("nodes_file")
+    if target is None or origin is None or source is None or source.sourceCrs() != output_crs \
+            or QgsWkbTypes.flatType(source.wkbType()) != QgsWkbTypes.Point or not sources.get("nodes_located"):
         return None
     path, table, append = target
     return (origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False), \
@@ -69,23 +75,37 @@ def nodes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
 def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
     """Copy the input layers into their GeoPackage outputs in a thread while the analyses run.
 
-    Only outputs that will surely be written as copies start early: whole-network pipes (one
-    pipe per input feature) and nodes in input order. The writers wait for their copy.
+    Only outputs that will surely be written as copies start: whole-network pipes (one pipe per
+    input feature) and nodes in input order. The writers wait for their copy.
     """
-    jobs = []
     table = run.network.table()
-    for key in keys:
-        plan = pipes_copy(run, parameters, key) if key == "OUTPUT_PIPES" else nodes_copy(run, parameters, key)
-        if plan is None:
-            continue
-        arguments, count = plan
-        in_order = one_pipe_per_feature(table, count) if key == "OUTPUT_PIPES" else nodes_in_input_order(table, count)
-        if in_order:
-            jobs.append((key, lambda stopping, arguments=arguments: _copy(*arguments, stopping=stopping)))
-    if not jobs:
-        return None
-    run.copies = Jobs(jobs)
+    plans = {key: pipes_copy(run, parameters, key) if key == "OUTPUT_PIPES" else nodes_copy(run, parameters, key)
+             for key in keys}
+    in_order = {key: (one_pipe_per_feature(table, plan[1]) if key == "OUTPUT_PIPES"
+                      else nodes_in_input_order(table, plan[1])) for key, plan in plans.items() if plan}
+    run.copies = _start(plans, [key for key, fits in in_order.items() if fits])
     return run.copies
+
+
+def start_early_copies(sources: dict, pipes_source, nodes_source, output_crs, parameters: dict,
+                       keys: tuple) -> Optional[Jobs]:
+    """Start the copies as soon as the inputs are read, beside the build itself.
+
+    Whether each input feature turns out to be one pipe (or node) in input order is known only
+    after the build: a copy that does not fit is removed by its writer, which then uses the sink.
+    """
+    plans = {key: _pipes_plan(sources, pipes_source, parameters, key) if key == "OUTPUT_PIPES"
+             else _nodes_plan(sources, nodes_source, output_crs, parameters, key) for key in keys}
+    return _start(plans, [key for key, plan in plans.items() if plan])
+
+
+def _start(plans: dict, keys: list) -> Optional[Jobs]:
+    if not keys:
+        return None
+    jobs = Jobs([(key, lambda stopping, arguments=plans[key][0]: _copy(*arguments, stopping=stopping))
+                 for key in keys])
+    jobs.paths = {key: plans[key][0][1] for key in keys}  # the GeoPackage each copy writes
+    return jobs
 
 
 def _take_copy(run, key: str, arguments: tuple, eligible: bool) -> bool:
@@ -93,7 +113,10 @@ def _take_copy(run, key: str, arguments: tuple, eligible: bool) -> bool:
     copies = getattr(run, "copies", None)
     if copies is None:
         return False
-    copies.wait_all()  # the copies share one GeoPackage: nothing else writes to it while one runs
+    # nothing else writes to a GeoPackage while a copy into it runs (a copy into another file may go on)
+    for name, path in copies.paths.items():
+        if path == arguments[1]:
+            copies.wait(name, raise_error=False)
     if key not in copies:
         return False
     copies.wait(key)
@@ -139,7 +162,7 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
             return None
         _copy(*arguments)
     path, table, append = arguments[1:4]
-    _fill(path, table, columns, rows, count)
+    _fill(path, table, columns, rows, count, own_file=not append)
     return f"{path}|layername={table}" if append else path
 
 
@@ -181,7 +204,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
             return None
         _copy(*arguments)
     path, table, append = arguments[1:4]
-    _fill(path, table, columns, rows, rows_count)
+    _fill(path, table, columns, rows, rows_count, own_file=not append)
     if virtual:
         from osgeo import ogr
 
@@ -225,8 +248,9 @@ def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str],
     if not append and os.path.exists(path):
         os.remove(path)  # overwrite, as QGIS does
     source = gdal.OpenEx(source_path, gdal.OF_VECTOR, open_options=[f"ENCODING={encoding}"] if encoding else [])
-    # GDAL builds the spatial index in bulk at the end of the copy (much faster than afterwards)
+    # the spatial index is packed afterwards: GDAL would insert every feature into it one at a time
     options = dict(format="GPKG", layerName=table, selectFields=fields, where=where or None,
+                   layerCreationOptions=["SPATIAL_INDEX=NO"],
                    geometryType="LINESTRING" if multi else None,
                    accessMode="update" if append and os.path.exists(path) else None,
                    layers=[source_layer] if source_layer else None,
@@ -237,10 +261,16 @@ def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str],
     if dataset is None:
         raise OSError(f"could not write {path}")
     dataset = None
+    if stopping is None or not stopping.is_set():
+        add_spatial_index(path, table, own_file=not append)
 
 
-def _fill(path: str, table: str, columns: list[tuple[str, str]], rows, expected: int) -> None:
-    """Add the pn_ columns and set them by feature id (``rows``: values then feature id, any iterable)."""
+def _fill(path: str, table: str, columns: list[tuple[str, str]], rows, expected: int, own_file: bool = False) -> None:
+    """Add the pn_ columns and set them by feature id (``rows``: values then feature id, any iterable).
+
+    ``own_file``: the GeoPackage is this run's own (removed if the run fails), so SQLite may skip
+    its rollback journal.
+    """
     from osgeo import ogr
 
     dataset = ogr.Open(path, 1)
@@ -251,6 +281,8 @@ def _fill(path: str, table: str, columns: list[tuple[str, str]], rows, expected:
         layer.CreateField(ogr.FieldDefn(name, getattr(ogr, OGR_KINDS[kind])))
     layer = dataset = None
     connection = sqlite3.connect(path)
+    if own_file:
+        unjournaled(connection)
     _add_geometry_functions(connection)
     try:
         # the copy numbers features 1, 2, ... in input order: check before relying on it

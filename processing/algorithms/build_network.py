@@ -53,7 +53,9 @@ class BuildNetworkAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputString("FINDINGS_BY_CHECK", self.tr("Findings per check")))
 
     def process(self, parameters, context, feedback):
-        run = self.build_from_parameters(parameters, context, feedback)
+        # GeoPackage outputs start as copies of the inputs, made while the network is built
+        run = self.build_from_parameters(parameters, context, feedback,
+                                         copy_outputs=(parameters, ("OUTPUT_PIPES", "OUTPUT_NODES")))
         summary = run.network.summary()
         results = {
             "OUTPUT_PIPES": self.write_pipes(run, parameters, context, feedback),

@@ -112,7 +112,6 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                 self.tr("Cannot create the output folder {}: {}").format(folder, error)) from None
         if not os.access(folder, os.W_OK):
             raise QgsProcessingException(self.tr("The output folder {} is not writable.").format(folder))
-        run = self.build_from_parameters(parameters, context, feedback)
         final = folder / "pipenet_audit.gpkg"
         if final.exists():
             final.unlink()  # overwrite, as QGIS does
@@ -123,7 +122,9 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         targets = {key: f"ogr:dbname='{final}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
                    for key, table in LAYERS.items()}
         try:
-            self.start_copies(run, targets)  # the input layers go into the GeoPackage while the checks run
+            # the input layers go into the GeoPackage while the network is built and checked
+            run = self.build_from_parameters(parameters, context, feedback,
+                                             copy_outputs=(targets, ("OUTPUT_PIPES", "OUTPUT_NODES")))
             defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
             events_source = self.parameterAsSource(parameters, "EVENTS", context)
             defects = read_defects(defects_source, "DEFECTS", run, context, feedback) if defects_source else None
