@@ -251,6 +251,21 @@ def neighbour_counts(lixels: Lixels, distance: float, check: Callable[[], None] 
     return cache[distance]
 
 
+def hotspot_classes(z: np.ndarray) -> list[Optional[str]]:
+    """hotspot_class of every z-score at once (None where z is NaN).
+
+    >>> hotspot_classes(np.array([3.0, -2.0, 0.5, np.nan]))
+    ['hot 99%', 'cold 95%', 'not significant', None]
+    """
+    z = np.asarray(z, dtype=float)
+    names = np.full(len(z), "not significant", dtype=object)
+    for limit, name in reversed(CLASSES):  # the strictest class met is written last
+        names[z >= limit] = name
+        names[z <= -limit] = name.replace("hot", "cold")
+    names[np.isnan(z)] = None
+    return names.tolist()
+
+
 def hotspot_class(z: float) -> str:
     """'hot 99%' ... 'not significant' ... 'cold 99%' from a Gi* z-score."""
     for limit, name in CLASSES:

@@ -77,8 +77,8 @@ class RiskRegister(KeyedRecords):
     """Pipe id -> PipeRisk over columns: the whole network scored with array operations.
 
     >>> register = risk_many(["P1"], ["Ⅳ"], [1985.0], ["砼"], [6], [1200.0], [20000.0], ["sanitary"])
-    >>> register["P1"].risk_class, register.class_counts()["very high"]
-    ('very high', 1)
+    >>> register["P1"].risk_class, register.class_counts()["very high"], register.risk_classes(np.array([0]))
+    ('very high', 1, ['very high'])
     """
 
     def __init__(self, keys: list, likelihood: list, consequence: list, risk: list, reasons: dict):
@@ -90,6 +90,14 @@ class RiskRegister(KeyedRecords):
         """Class of the pipe at ``row``."""
         value = self.risk[row]
         return next(name for limit, name in CLASSES if value >= limit)
+
+    def risk_classes(self, rows: np.ndarray) -> list[str]:
+        """risk_class of many rows at once."""
+        values = np.asarray(self.risk, dtype=float)[rows]
+        names = np.full(len(values), CLASSES[-1][1], dtype=object)
+        for limit, name in reversed(CLASSES):  # the highest class met is written last
+            names[values >= limit] = name
+        return names.tolist()
 
     def record(self, row: int) -> PipeRisk:
         """The PipeRisk of one row."""

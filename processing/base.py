@@ -123,6 +123,7 @@ class NetworkRun:
     pipe_fids: list = None
     node_fids: list = None
     copies: Any = None  # input copies into outputs running beside the analyses (gpkg_writer.start_copies)
+    own_files: frozenset = frozenset()  # output files this run made (removed if it fails): gpkg_writer.owned
 
     def source_fid(self, finding) -> Optional[int]:
         """The QGIS feature id of the feature a finding is about (records are keyed by position)."""
@@ -160,6 +161,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         """Run ``process``; on failure or cancel, remove the files this run created and explain in one line."""
         created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
         self.background = []
+        self.own_files = {os.path.abspath(path) for path in created}
         try:
             with gc_paused():  # a county's objects are acyclic: collections would only walk them again and again
                 results = self.process(parameters, context, feedback)
@@ -289,7 +291,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                        "nodes_located": hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all())}
             if copy_outputs is not None:
                 early["copies"] = start_early_copies(sources, pipes_source, nodes_source, frame.output_crs,
-                                                     *copy_outputs)
+                                                     *copy_outputs, frozenset(self.own_files))
                 if early["copies"] is not None:
                     self.background.append(early["copies"])
             network = build_network(pipes, nodes, options, FeedbackProgress(feedback))
@@ -316,6 +318,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             summary["nodes"], summary["virtual_nodes"], summary["components"],
             summary["length_m"] / 1000.0, seconds))
         run = NetworkRun(network, frame, pipes_source, nodes_source, seconds, pipe_fids, node_fids)
+        run.own_files = frozenset(getattr(self, "own_files", ()))
         if early.get("copies") is not None:
             run.copies = early["copies"]
         elif copy_outputs is not None:

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from .gpkg_rtree import add_spatial_index, quoted, unjournaled
-from .gpkg_writer import OGR_KINDS, gpkg_destination
+from .gpkg_writer import OGR_KINDS, gpkg_destination, owned
 
 # a GeoPackage point: "GP", version 0, flags (little-endian, no envelope), srs id, then the WKB point
 POINT_BLOB = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
@@ -38,17 +38,19 @@ def point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> list[Optional[byte
 
 
 def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, str]], values: Sequence[list],
-                         x: np.ndarray, y: np.ndarray, crs) -> Optional[str]:
+                         x: np.ndarray, y: np.ndarray, crs, own_files=frozenset()) -> Optional[str]:
     """Write points (``values``: one list per column; x/y in ``crs``) to a GeoPackage output and
-    return its destination, or None when the output is not a GeoPackage (use the sink)."""
+    return its destination, or None when the output is not a GeoPackage (use the sink).
+    ``own_files``: the GeoPackages this run made (gpkg_writer.owned)."""
     target = gpkg_destination(parameters, key)
     if target is None:
         return None
     path, table, append = target
+    own_file = owned(path, append, own_files)
     _create_layer(path, table, append, crs, columns)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     connection = sqlite3.connect(path)
-    if not append:
+    if own_file:
         unjournaled(connection)
     try:
         srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
@@ -66,7 +68,7 @@ def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, st
             _count(connection, table, len(x))
     finally:
         connection.close()
-    add_spatial_index(path, table, own_file=not append)
+    add_spatial_index(path, table, own_file=own_file)
     return f"{path}|layername={table}" if append else path
 
 

@@ -41,10 +41,15 @@ def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, boo
 
 def pipes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
     """(copy arguments, feature count) when the pipes output can be a copy of the input file, else None."""
-    return _pipes_plan(run.network.sources, run.pipes_source, parameters, key)
+    return _pipes_plan(run.network.sources, run.pipes_source, parameters, key, run.own_files)
 
 
-def _pipes_plan(sources: dict, source, parameters: dict, key: str) -> Optional[tuple]:
+def owned(path: str, append: bool, own_files) -> bool:
+    """Whether a GeoPackage is this run's own (made by it, removed if it fails): written unjournaled."""
+    return not append or os.path.abspath(path) in own_files
+
+
+def _pipes_plan(sources: dict, source, parameters: dict, key: str, own_files) -> Optional[tuple]:
     target = gpkg_destination(parameters, key)
     origin = sources.get("pipes_file")
     if target is None or origin is None or QgsWkbTypes.flatType(source.wkbType()) not in (
@@ -53,23 +58,24 @@ def _pipes_plan(sources: dict, source, parameters: dict, key: str) -> Optional[t
         return None
     path, table, append = target
     return (origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())],
-            QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString), source.featureCount()
+            QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString,
+            owned(path, append, own_files)), source.featureCount()
 
 
 def nodes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
     """(copy arguments, feature count) when the nodes output can be a copy of the input file, else None."""
-    return _nodes_plan(run.network.sources, run.nodes_source, run.frame.output_crs, parameters, key)
+    return _nodes_plan(run.network.sources, run.nodes_source, run.frame.output_crs, parameters, key, run.own_files)
 
 
-def _nodes_plan(sources: dict, source, output_crs, parameters: dict, key: str) -> Optional[tuple]:
+def _nodes_plan(sources: dict, source, output_crs, parameters: dict, key: str, own_files) -> Optional[tuple]:
     target = gpkg_destination(parameters, key)
     origin = sources.get("nodes_file")
     if target is None or origin is None or source is None or source.sourceCrs() != output_crs \
             or QgsWkbTypes.flatType(source.wkbType()) != QgsWkbTypes.Point or not sources.get("nodes_located"):
         return None
     path, table, append = target
-    return (origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False), \
-        source.featureCount()
+    return (origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False,
+            owned(path, append, own_files)), source.featureCount()
 
 
 def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
@@ -88,14 +94,14 @@ def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
 
 
 def start_early_copies(sources: dict, pipes_source, nodes_source, output_crs, parameters: dict,
-                       keys: tuple) -> Optional[Jobs]:
+                       keys: tuple, own_files=frozenset()) -> Optional[Jobs]:
     """Start the copies as soon as the inputs are read, beside the build itself.
 
     Whether each input feature turns out to be one pipe (or node) in input order is known only
     after the build: a copy that does not fit is removed by its writer, which then uses the sink.
     """
-    plans = {key: _pipes_plan(sources, pipes_source, parameters, key) if key == "OUTPUT_PIPES"
-             else _nodes_plan(sources, nodes_source, output_crs, parameters, key) for key in keys}
+    plans = {key: _pipes_plan(sources, pipes_source, parameters, key, own_files) if key == "OUTPUT_PIPES"
+             else _nodes_plan(sources, nodes_source, output_crs, parameters, key, own_files) for key in keys}
     return _start(plans, [key for key, plan in plans.items() if plan])
 
 
@@ -162,7 +168,7 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
             return None
         _copy(*arguments)
     path, table, append = arguments[1:4]
-    _fill(path, table, columns, rows, count, own_file=not append)
+    _fill(path, table, columns, rows, count, own_file=arguments[6])
     return f"{path}|layername={table}" if append else path
 
 
@@ -204,7 +210,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
             return None
         _copy(*arguments)
     path, table, append = arguments[1:4]
-    _fill(path, table, columns, rows, rows_count, own_file=not append)
+    _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
     if virtual:
         from osgeo import ogr
 
@@ -239,7 +245,7 @@ def nodes_in_input_order(table, count: int) -> bool:
         and table.node_values("fid")[:count].tolist() == list(range(count))
 
 
-def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str], multi: bool,
+def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str], multi: bool, own_file: bool,
           stopping=None) -> None:
     from osgeo import gdal
 
@@ -262,7 +268,7 @@ def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str],
         raise OSError(f"could not write {path}")
     dataset = None
     if stopping is None or not stopping.is_set():
-        add_spatial_index(path, table, own_file=not append)
+        add_spatial_index(path, table, own_file=own_file)
 
 
 def _fill(path: str, table: str, columns: list[tuple[str, str]], rows, expected: int, own_file: bool = False) -> None:

@@ -361,7 +361,7 @@ class OutputWriters:
             return None
         self.wait_for_copies()
         values, x, y = as_columns()
-        dest = write_points_in_bulk(parameters, key, columns, values, x, y, run.frame.output_crs)
+        dest = write_points_in_bulk(parameters, key, columns, values, x, y, run.frame.output_crs, run.own_files)
         self.register_output(parameters, key, context, dest)
         return dest
 

@@ -19,7 +19,7 @@ from qgis.core import (
 )
 
 from ...network.audit import AuditOptions, run_audit
-from ...network.hotspots import hotspot_class
+from ...network.hotspots import hotspot_classes
 from ..background import Beside
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
@@ -115,6 +115,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         final = folder / "pipenet_audit.gpkg"
         if final.exists():
             final.unlink()  # overwrite, as QGIS does
+        self.own_files.add(os.path.abspath(final))  # made here and removed if the run fails
         # Each layer is written straight into the GeoPackage by its own writer, closed when its
         # write returns, so the GeoPackage is complete before the project and map are made. A path
         # the OGR URI cannot quote goes through memory layers and a copy instead.
@@ -198,12 +199,12 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             for wanted, z, density in hotspot_columns:
                 zs = plain(z[rows])
                 values.append(zs)
-                values.append([None if v is None else hotspot_class(v) for v in zs])
+                values.append(hotspot_classes(z[rows]))
                 if "density" in wanted:
                     values.append(plain(density[rows]))
             at = rows.tolist()
             values += [[risk.likelihood[r] for r in at], [risk.consequence[r] for r in at],
-                       [risk.risk[r] for r in at], [risk.risk_class(r) for r in at],
+                       [risk.risk[r] for r in at], risk.risk_classes(rows),
                        [", ".join(risk.reasons.get(r, ())) for r in at]]
             return values
         return columns

@@ -127,6 +127,14 @@ def test_risk_of_a_whole_network_equals_pipe_by_pipe_scoring():
     assert register.class_counts() == {name: sum(1 for r in expected.values() if r.risk_class == name)
                                        for name in ("very high", "high", "medium", "low")}
     assert register.ranked(50) == sorted(expected.items(), key=lambda item: -item[1].risk)[:50]
+    assert register.risk_classes(np.arange(count)) == [expected[key].risk_class for key in keys]
+
+
+def test_hotspot_classes_at_once_equal_one_at_a_time():
+    from pipenet.network.hotspots import hotspot_class, hotspot_classes
+
+    z = np.concatenate([np.random.default_rng(5).normal(0, 2, 2000), [2.576, -1.96, 1.645, 0.0, np.nan]])
+    assert hotspot_classes(z) == [None if v != v else hotspot_class(v) for v in z.tolist()]
 
 
 def test_points_go_to_the_piece_a_point_by_point_search_gives():

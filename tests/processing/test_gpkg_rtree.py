@@ -101,3 +101,12 @@ def test_doctests(pipenet_plugin, module):
 
     result = doctest.testmod(importlib.import_module(f"pipenet.processing.{module}"))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_only_files_the_run_made_skip_the_journal(pipenet_plugin, tmp_path):
+    from pipenet.processing.gpkg_writer import owned
+
+    user_file = str(tmp_path / "survey.gpkg")
+    assert owned(str(tmp_path / "new.gpkg"), append=False, own_files=frozenset())
+    assert not owned(user_file, append=True, own_files=frozenset())  # a table added to the user's GeoPackage
+    assert owned(user_file, append=True, own_files=frozenset({user_file}))
