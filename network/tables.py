@@ -193,11 +193,14 @@ class GraphTable:
 
 def min_matrix(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, size: int) -> csr_matrix:
     """A sparse matrix keeping the smallest value of repeated (row, column) pairs."""
-    order = np.lexsort((values, columns, rows))
-    rows, columns, values = rows[order], columns[order], values[order]
-    first = np.concatenate([[True], (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])]) if len(rows) \
-        else np.empty(0, dtype=bool)
-    return csr_matrix((values[first], (rows[first], columns[first])), shape=(size, size))
+    # one integer key per cell sorts several times faster than a three-key lexsort
+    key = np.asarray(rows, dtype=np.int64) * size + np.asarray(columns, dtype=np.int64)
+    order = np.argsort(key)
+    key = key[order]
+    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else np.empty(0, np.int64)
+    smallest = np.fmin.reduceat(np.asarray(values, dtype=float)[order], first) if len(key) else np.empty(0)
+    key = key[first]
+    return csr_matrix((smallest, (key // size, key % size)), shape=(size, size))
 
 
 def table_of(graph: Optional[nx.MultiDiGraph], table: Optional[GraphTable] = None) -> GraphTable:

@@ -126,3 +126,15 @@ def test_inside_many_equals_one_by_one(lines, tolerance):
     pairs = [(a, b) for a in range(len(arrays)) for b in range(len(arrays)) if a != b]
     found = inside_many(xy, offsets, np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]), tolerance)
     assert found.tolist() == [bool(_inside(arrays[a], arrays[b], tolerance)) for a, b in pairs]
+
+
+def test_min_matrix_keeps_the_smallest_of_repeated_cells():
+    import numpy as np
+
+    from pipenet.network.tables import min_matrix
+
+    matrix = min_matrix(np.array([0, 0, 2, 0, 1]), np.array([1, 1, 0, 1, 2]),
+                        np.array([5.0, 2.0, 7.0, np.nan, 0.0]), 3)
+    assert matrix.toarray().tolist() == [[0.0, 2.0, 0.0], [0.0, 0.0, 0.0], [7.0, 0.0, 0.0]]
+    assert matrix.nnz == 3  # the zero-length step stays an edge
+    assert min_matrix(np.array([], int), np.array([], int), np.array([]), 2).nnz == 0
