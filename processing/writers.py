@@ -283,7 +283,9 @@ class OutputWriters:
         """Write points from (values, (x, y) in the working CRS) rows."""
         def as_columns():
             listed = list(rows)
-            values = [list(column) for column in zip(*(row for row, _ in listed))] or [[] for _ in columns]
+            # SQLite binds Python values only (a numpy number from an analysis would be refused)
+            values = [[v.item() if isinstance(v, np.generic) else v for v in column]
+                      for column in zip(*(row for row, _ in listed))] or [[] for _ in columns]
             x, y = (np.array([np.nan if xy is None or xy[axis] is None else xy[axis] for _, xy in listed],
                              dtype=float) for axis in (0, 1))
             return values, x, y

@@ -197,3 +197,27 @@ def test_findings_written_in_bulk_equal_the_sink_and_toolbox_runs_load_every_out
     assert loaded[outputs["OUTPUT_PIPES"]].renderer().type() == "categorizedSymbol"
     assert loaded[outputs["OUTPUT_FINDINGS"]].renderer().type() == "categorizedSymbol"
     project.removeMapLayers([loaded[path].id() for path in outputs.values()])
+
+
+def test_an_early_copy_that_does_not_fit_gives_way_to_the_sink(pipenet_plugin, tmp_path, monkeypatch):
+    """Montpelier has a multipart line: the pipes copy started while building is dropped, the sink writes."""
+    from qgis import processing
+
+    from pipenet.processing import gpkg_writer
+
+    discarded = []
+    discard = gpkg_writer._discard
+    monkeypatch.setattr(gpkg_writer, "_discard", lambda *arguments: (discarded.append(arguments[1]),
+                                                                      discard(*arguments)))
+    inputs = {"PIPES": str(DATA / "montpelier" / "state_linear_features.geojson"),
+              "NODES": str(DATA / "montpelier" / "town_point_features.geojson")}
+    result = processing.run("pipenet:buildnetwork", {**inputs, "OUTPUT_PIPES": str(tmp_path / "pipes.gpkg"),
+                                                     "OUTPUT_NODES": str(tmp_path / "nodes.gpkg")})
+    in_memory_layer = processing.run("pipenet:buildnetwork", {**inputs, "OUTPUT_PIPES": "TEMPORARY_OUTPUT"})[
+        "OUTPUT_PIPES"]
+    names, rows = written(result["OUTPUT_PIPES"])
+    assert names == [f.name() for f in in_memory_layer.fields() if f.name() != "fid"]
+    assert sorted(rows, key=repr) == sorted(((tuple(f[n] for n in names), f.geometry().asWkt(3))
+                                            for f in in_memory_layer.getFeatures()), key=repr)
+    assert len(rows) == in_memory_layer.featureCount() > 4000
+    assert discarded == ["pipes"]  # the copy was made beside the build, then left for the sink
