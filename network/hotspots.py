@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.special import erfc
 
-from .columns import KeyedRecords, along, group_starts, ranges
+from .columns import KeyedRecords, KeyedValues, along, group_starts, ranges
 from .geometry import SegmentIndex
 from .model import PartCoords
 from .tables import GraphTable, min_matrix, table_of
@@ -32,8 +32,8 @@ class Lixels:
     size: np.ndarray = field(default_factory=lambda: np.empty(0))
     xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     adjacency: csr_matrix = field(default_factory=lambda: csr_matrix((0, 0)))
-    first_of_pipe: dict[str, int] = field(default_factory=dict)
-    count_of_pipe: dict[str, int] = field(default_factory=dict)
+    first_of_pipe: Mapping[str, int] = field(default_factory=dict)  # mappings over arrays (make_lixels)
+    count_of_pipe: Mapping[str, int] = field(default_factory=dict)
     table_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # each pipe's table row
     source_keys: Optional[list] = None  # the table's key list the rows refer to
 
@@ -49,8 +49,18 @@ class Lixels:
         first = self.first_of_pipe.get(pipe_id)
         if first is None:
             return None
-        starts = self.start[first:first + self.count_of_pipe[pipe_id]]
+        first = int(first)
+        starts = self.start[first:first + int(self.count_of_pipe[pipe_id])]
         return first + max(0, int(np.searchsorted(starts, distance, side="right")) - 1)
+
+    def pipe_arrays(self) -> tuple[list, np.ndarray, np.ndarray]:
+        """(pipe ids, first piece, number of pieces) of every pipe cut, in piece order."""
+        if isinstance(self.first_of_pipe, KeyedValues) and isinstance(self.count_of_pipe, KeyedValues):
+            return (self.first_of_pipe.keys_list, np.asarray(self.first_of_pipe.values_list, dtype=np.int64),
+                    np.asarray(self.count_of_pipe.values_list, dtype=np.int64))
+        keys = list(self.first_of_pipe)
+        return (keys, np.fromiter(self.first_of_pipe.values(), dtype=np.int64, count=len(keys)),
+                np.fromiter(self.count_of_pipe.values(), dtype=np.int64, count=len(keys)))
 
 
 def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
@@ -98,10 +108,13 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
     step_to.append(end_piece[b][different])
     step.append((half[a] + half[b])[different])
     adjacency = min_matrix(np.concatenate(step_from), np.concatenate(step_to), np.concatenate(step), len(pipe_of))
-    keys = [table.keys[row] for row in kept.tolist()]
+    every = len(kept) == len(table.keys)  # then the pipes are the table's, in its order: share its lookup
+    keys = table.keys if every else [table.keys[row] for row in kept.tolist()]
+    position = table.edge_position if every else None
+    # arrays behind mappings: two dicts of a county's 2.3 million pipes held 300 MB
     return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=number * size, size=size, xy=xy,
-                  adjacency=adjacency, first_of_pipe=dict(zip(keys, first.tolist())),
-                  count_of_pipe=dict(zip(keys, count.tolist())), table_rows=kept, source_keys=table.keys)
+                  adjacency=adjacency, first_of_pipe=KeyedValues(keys, first, position),
+                  count_of_pipe=KeyedValues(keys, count, position), table_rows=kept, source_keys=table.keys)
 
 
 def _points_along(flat_xy: np.ndarray, offsets: np.ndarray, line_of: np.ndarray, distance: np.ndarray) -> np.ndarray:
@@ -166,7 +179,7 @@ def pairs_within(adjacency: csr_matrix, sources: np.ndarray, radius: float,
 def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, float]],
                   max_distance: float) -> list[Optional[int]]:
     """The lixel of the nearest pipe for each point, or None beyond ``max_distance``."""
-    keys = list(lixels.first_of_pipe)
+    keys, first_piece, piece_count = lixels.pipe_arrays()
     points = np.asarray(list(points), dtype=float).reshape(-1, 2)
     if not keys or not len(points):
         return [None] * len(points)
@@ -186,8 +199,7 @@ def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, fl
     ratio = np.clip(np.einsum("ij,ij->i", points[found] - start, direction)
                     / np.maximum(np.einsum("ij,ij->i", direction, direction), 1e-12), 0.0, 1.0)
     distance = along(xy, offsets)[index.first_vertex[segment]] + ratio * np.hypot(*direction.T)
-    first = np.array([lixels.first_of_pipe[keys[o]] for o in owner[found].tolist()], dtype=np.int64)
-    count = np.array([lixels.count_of_pipe[keys[o]] for o in owner[found].tolist()], dtype=np.int64)
+    first, count = first_piece[owner[found]], piece_count[owner[found]]
     # the last piece starting at or before the distance (as Lixels.piece)
     piece = np.clip(np.floor(distance / lixels.size[first]).astype(np.int64), 0, count - 1)
     piece -= (piece > 0) & (lixels.start[first + piece] > distance)
@@ -335,8 +347,8 @@ class HotspotTable(KeyedRecords):
     """Pipe id -> PipeHotspot over per-pipe columns (made from the pieces in array operations)."""
 
     def __init__(self, keys: list, events: np.ndarray, density: np.ndarray, z: np.ndarray, p: np.ndarray,
-                 table_rows: Optional[np.ndarray] = None):
-        super().__init__(keys)
+                 table_rows: Optional[np.ndarray] = None, position: Optional[Callable[[str], int]] = None):
+        super().__init__(keys, position)
         self.events, self.density, self.z, self.p = events, density, z, p
         self.table_rows = table_rows
 
@@ -350,11 +362,9 @@ class HotspotTable(KeyedRecords):
     def from_pieces(cls, lixels: Lixels, counts: dict[int, float], density: np.ndarray, z: np.ndarray,
                     p: np.ndarray) -> HotspotTable:
         """Per pipe: summed events, highest density, and the strongest Gi* of its pieces (the first one on ties)."""
-        keys = list(lixels.first_of_pipe)
-        if not keys:
+        keys, first, size = lixels.pipe_arrays()
+        if not len(keys):
             return cls([], np.empty(0), np.empty(0), np.empty(0), np.empty(0), np.empty(0, dtype=np.int64))
-        first = np.fromiter(lixels.first_of_pipe.values(), dtype=np.int64, count=len(keys))
-        size = np.fromiter(lixels.count_of_pipe.values(), dtype=np.int64, count=len(keys))
         events = np.zeros(len(lixels.pipe))
         for index, value in counts.items():
             events[index] += value
@@ -363,7 +373,8 @@ class HotspotTable(KeyedRecords):
         at = np.minimum.reduceat(np.where(z == np.repeat(strongest, size), position, len(z)), first)
         rounded = np.where(np.isfinite(strongest), np.round(strongest, 3), 0.0)
         return cls(keys, np.add.reduceat(events, first), np.round(np.maximum.reduceat(density, first), 3),
-                   rounded, p[np.minimum(at, len(z) - 1)], lixels.table_rows)
+                   rounded, p[np.minimum(at, len(z) - 1)], lixels.table_rows,
+                   getattr(lixels.first_of_pipe, "_position", None))  # the table's own lookup when shared
 
     def hot_class(self, row: int) -> str:
         """Class of the pipe at ``row``."""
