@@ -81,14 +81,16 @@ class RiskRegister(KeyedRecords):
     ('very high', 1, ['very high'])
     """
 
-    def __init__(self, keys: list, likelihood: list, consequence: list, risk: list, reasons: dict):
+    def __init__(self, keys: list, likelihood, consequence, risk, reasons: dict):
         super().__init__(keys)
-        self.likelihood, self.consequence, self.risk = likelihood, consequence, risk
+        # float arrays: three lists of a county's 2.3 million Python floats held 220 MB
+        self.likelihood, self.consequence, self.risk = (np.asarray(values, dtype=float)
+                                                        for values in (likelihood, consequence, risk))
         self.reasons = reasons  # row -> reasons (rows without any are left out)
 
     def risk_class(self, row: int) -> str:
         """Class of the pipe at ``row``."""
-        value = self.risk[row]
+        value = float(self.risk[row])
         return next(name for limit, name in CLASSES if value >= limit)
 
     def risk_classes(self, rows: np.ndarray) -> list[str]:
@@ -101,7 +103,8 @@ class RiskRegister(KeyedRecords):
 
     def record(self, row: int) -> PipeRisk:
         """The PipeRisk of one row."""
-        return PipeRisk(self.likelihood[row], self.consequence[row], self.risk[row], self.risk_class(row),
+        return PipeRisk(float(self.likelihood[row]), float(self.consequence[row]), float(self.risk[row]),
+                        self.risk_class(row),
                         list(self.reasons.get(row, [])))
 
     def class_counts(self) -> dict[str, int]:

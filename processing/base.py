@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,12 @@ def _remove_output(path: str) -> None:
                 pass
 
 
+def is_data_source_uri(value: str) -> bool:
+    """Whether a destination names a provider's data source ("postgis:dbname=...", "memory:") rather
+    than a file ("C:\\data\\out.gpkg" has a one-letter drive, not a provider)."""
+    return re.match(r"[A-Za-z][A-Za-z0-9_]+:", value) is not None
+
+
 def make_output_folders(parameters: dict, context) -> None:
     """Create the folders of file outputs, as a technician expects from a save dialog."""
     for key, value in parameters.items():
@@ -88,7 +95,7 @@ def make_output_folders(parameters: dict, context) -> None:
             continue
         sink = getattr(value, "sink", None)
         path = sink.staticValue() if sink is not None else value
-        if isinstance(path, str) and not path.startswith(("memory:", "TEMPORARY", "postgres:", "ogr:")) \
+        if isinstance(path, str) and not is_data_source_uri(path) and not path.startswith("TEMPORARY") \
                 and ("/" in path or "\\" in path):
             folder = os.path.dirname(path.split("|")[0])
             if folder:
@@ -200,10 +207,12 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             value = parameters.get(definition.name())
             sink = getattr(value, "sink", None)
             value = sink.staticValue() if sink is not None else value
-            if not isinstance(value, str) or not value or value.startswith(("memory:", "TEMPORARY", "postgres")):
+            if not isinstance(value, str) or not value or value.startswith("TEMPORARY"):
                 continue
             if value.startswith("ogr:dbname="):
                 value = value.split("'")[1]
+            elif is_data_source_uri(value):  # postgis:, postgres:, memory: ... name no file
+                continue
             path = value.split("|")[0]
             if "/" in path or "\\" in path:
                 paths.append(path)

@@ -6,6 +6,7 @@ import html
 import json
 from pathlib import Path
 
+import numpy as np
 from qgis.core import (
     QgsLayout,
     QgsLayoutExporter,
@@ -179,8 +180,8 @@ def write_risk_csv(risk, table, path: str) -> None:
         writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
                          "risk", "risk_class", "reasons"])
         writer.writerows(zip(range(1, len(order) + 1), keys, systems, diameters, years,
-                             [risk.likelihood[at] for at in order], [risk.consequence[at] for at in order],
-                             [risk.risk[at] for at in order], [risk.risk_class(at) for at in order],
+                             risk.likelihood[order].tolist(), risk.consequence[order].tolist(),
+                             risk.risk[order].tolist(), risk.risk_classes(np.asarray(order, dtype=np.int64)),
                              [", ".join(risk.reasons.get(at, ())) for at in order]))
 
 

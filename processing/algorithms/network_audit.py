@@ -203,8 +203,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                 if "density" in wanted:
                     values.append(plain(density[rows]))
             at = rows.tolist()
-            values += [[risk.likelihood[r] for r in at], [risk.consequence[r] for r in at],
-                       [risk.risk[r] for r in at], risk.risk_classes(rows),
+            values += [risk.likelihood[rows].tolist(), risk.consequence[rows].tolist(),
+                       risk.risk[rows].tolist(), risk.risk_classes(rows),
                        [", ".join(risk.reasons.get(r, ())) for r in at]]
             return values
         return columns

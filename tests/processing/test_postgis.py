@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 from qgis.core import QgsProject, QgsVectorLayer
@@ -52,6 +53,8 @@ def test_build_from_postgis_into_postgis(pipenet_plugin, loaded):
         assert {"pn_from", "pn_to", "管线编号"} <= set(written.fields().names())
         findings = QgsVectorLayer(uri(loaded, "findings", "Point", "results"), "f", "postgres")
         assert findings.featureCount() == result["FINDING_COUNT"]
+        # a database destination names no file: no folder is made for it (host=/tmp looked like a path)
+        assert not list(Path.cwd().glob("postgis:*"))
     finally:
         QgsProject.instance().removeAllMapLayers()
 
