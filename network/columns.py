@@ -287,16 +287,19 @@ class KeyedRecords(Mapping):
 
 
 class KeyedValues(KeyedRecords):
-    """Key -> value over a list in key order (a whole-network result without a dict per result)."""
+    """Key -> value over a list or a numpy array in key order (a whole-network result without a dict
+    per result); values come out as plain Python numbers either way."""
 
-    def __init__(self, keys: list, values: list, position: Optional[Callable[[Any], int]] = None):
+    def __init__(self, keys: list, values, position: Optional[Callable[[Any], int]] = None):
         super().__init__(keys, position)
         self.values_list = values
 
     def record(self, row: int) -> Any:
         """The value of one row."""
-        return self.values_list[row]
+        value = self.values_list[row]
+        return value.item() if isinstance(value, np.generic) else value
 
     def values(self):
         """The values in key order."""
-        return iter(self.values_list)
+        values = self.values_list
+        return iter(values.tolist() if isinstance(values, np.ndarray) else values)
