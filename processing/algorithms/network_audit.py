@@ -186,23 +186,32 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             density = register.aligned("density", count) if register else np.full(count, np.nan)
             hotspot_columns.append((wanted, z, density))
         risk = result.risk
+        upstream = result.upstream_length
+        upstream = np.asarray(upstream.values_list, dtype=float) if getattr(upstream, "keys_list", None) is table.keys \
+            else np.array([upstream.get(key, 0.0) for key in table.keys], dtype=float)
+        # the few pipes with CCTV scores, by row: the columns are None everywhere else
+        scored = {table.edge_position(key): condition for key, condition in result.condition.items()
+                  if table.has_edge_key(key)}
 
         def plain(values: np.ndarray) -> list:
             return [None if v != v else v for v in values.tolist()]
 
         def columns(rows: np.ndarray) -> list[list]:
-            keys = [table.keys[r] for r in rows.tolist()]
-            scored = [result.condition.get(key) for key in keys]
+            at = rows.tolist()
+            present = [(position, scored[row]) for position, row in enumerate(at) if row in scored]
             values = [reaching[table.target[rows]].astype(int).tolist(),
-                      [round(result.upstream_length.get(key, 0.0), 1) for key in keys]]
-            values += [[getattr(c, name) if c else None for c in scored] for name in CONDITION_FIELDS]
+                      [round(value, 1) for value in upstream[rows].tolist()]]
+            for name in CONDITION_FIELDS:
+                column = [None] * len(at)
+                for position, condition in present:
+                    column[position] = getattr(condition, name)
+                values.append(column)
             for wanted, z, density in hotspot_columns:
                 zs = plain(z[rows])
                 values.append(zs)
                 values.append(hotspot_classes(z[rows]))
                 if "density" in wanted:
                     values.append(plain(density[rows]))
-            at = rows.tolist()
             values += [risk.likelihood[rows].tolist(), risk.consequence[rows].tolist(),
                        risk.risk[rows].tolist(), risk.risk_classes(rows),
                        [", ".join(risk.reasons.get(r, ())) for r in at]]
