@@ -94,34 +94,31 @@ def _fit(extent: QgsRectangle, aspect: float) -> QgsRectangle:
                         centre.y() + height / 2)
 
 
-def write_project(gpkg: str, path: str, crs) -> None:
-    """A .qgz with every audit layer styled, opening on the whole network."""
+def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: str, crs) -> None:
+    """A .qgz with every audit layer styled, opening on the whole network, and the PNG overview map
+    of its visible layers: one set of layers for both (a county's layers take seconds to open)."""
     project = QgsProject()
     project.setCrs(crs)
-    layers = project_layers(gpkg)
+    layers = project_layers(gpkg, only_present=True)
     extent = network_extent(layers)
     for layer in layers:
         project.addMapLayer(layer, False)
     root = project.layerTreeRoot()
     for layer in reversed(layers):  # the tree lists the top layer first
-        node = root.addLayer(layer)
-        visible = next(v for t, n, s, f, v in PROJECT_LAYERS if layer.name() in n)
-        node.setItemVisibilityChecked(visible)
+        root.addLayer(layer).setItemVisibilityChecked(_visible(layer))
     project.viewSettings().setDefaultViewExtent(QgsReferencedRectangle(extent, crs))
     project.setTitle("PipeNet audit")
-    if not project.write(path):
+    if not project.write(project_path):
         raise OSError(project.error())
+    render_png(project, [layer for layer in layers if _visible(layer)], extent, png_path, title, crs)
 
 
-def render_png(gpkg: str, path: str, title: str, crs) -> None:
-    """An A4-landscape overview map with legend, scale bar, north arrow and title."""
-    project = QgsProject()
-    project.setCrs(crs)
-    layers = [layer for layer in project_layers(gpkg, only_present=True)
-              if next(v for t, n, s, f, v in PROJECT_LAYERS if layer.name() in n)]
-    for layer in layers:
-        project.addMapLayer(layer)
-    extent = network_extent(layers)
+def _visible(layer: QgsVectorLayer) -> bool:
+    return next(v for t, n, s, f, v in PROJECT_LAYERS if layer.name() in n)
+
+
+def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: str, title: str, crs) -> None:
+    """An A4-landscape overview map of ``layers`` (bottom first) with legend, scale bar, north arrow and title."""
     layout = QgsLayout(project)
     layout.initializeDefaults()
     page = layout.pageCollection().page(0)
@@ -143,6 +140,10 @@ def render_png(gpkg: str, path: str, title: str, crs) -> None:
     legend = QgsLayoutItemLegend(layout)
     layout.addLayoutItem(legend)
     legend.setLinkedMap(map_item)
+    legend.setAutoUpdateModel(False)  # the legend's own copy of the tree: the layers not drawn leave it
+    for node in legend.model().rootGroup().findLayers():
+        if node.layer() not in layers:
+            node.parent().removeChildNode(node)
     legend.setTitle("图例" if chinese() else "Legend")
     legend.attemptMove(QgsLayoutPoint(222, 22, QgsUnitTypes.LayoutMillimeters))
     scale = QgsLayoutItemScaleBar(layout)

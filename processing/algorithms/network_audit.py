@@ -24,7 +24,7 @@ from ..background import Beside
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
 from ..observations import read_defects, read_events
-from ..report import render_png, write_project, write_risk_csv, write_summary
+from ..report import write_project_and_map, write_risk_csv, write_summary
 
 AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double"), ("pn_f", "double"),
                 ("pn_sm", "double"), ("pn_ri", "double"), ("pn_sgrade", "string"), ("pn_fgrade", "string"),
@@ -163,10 +163,9 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         # the text files are written beside the map rendering, which runs in QGIS's C++ without the GIL
         text_files = Beside(lambda: (write_risk_csv(result.risk, run.network.table(), files["CSV"]),
                                      write_summary(result.summary, folder, files)))
-        write_project(files["GPKG"], files["PROJECT"], run.frame.output_crs)
         title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
             result.summary["pipes"], result.summary["length_m"] / 1000)
-        render_png(files["GPKG"], files["PNG"], title, run.frame.output_crs)
+        write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs)
         text_files.join()
         for check, count in result.summary["findings"].items():
             feedback.pushInfo(f"  {check}: {count}")
