@@ -334,6 +334,12 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             self.start_copies(run, *copy_outputs)  # a network from the cache: copy beside the analyses
         return run
 
+    def observations_in_bulk(self, parameters, key: str, context, source, run: NetworkRun):
+        """A point layer of observations (CCTV defects, overflow events) read in bulk when it is a
+        plain file (bulk.bulk_columns), else None: read feature by feature."""
+        encoding = (self.parameterAsString(parameters, "ENCODING", context) or "").strip()
+        return bulk_columns(self, parameters, key, context, source, run.frame, "point", encoding)
+
     def _field(self, parameters, key, context) -> Optional[str]:
         names = self.parameterAsFields(parameters, key, context)
         return names[0] if names else None

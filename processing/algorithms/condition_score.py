@@ -58,8 +58,9 @@ class ConditionScoreAlgorithm(PipeNetAlgorithm):
 
     def process(self, parameters, context, feedback):
         run = self.build_from_parameters(parameters, context, feedback)
-        defects = read_defects(self.parameterAsSource(parameters, "DEFECTS", context), "DEFECTS", run, context,
-                               feedback)
+        source = self.parameterAsSource(parameters, "DEFECTS", context)
+        defects = read_defects(source, "DEFECTS", run, context, feedback,
+                               bulk=self.observations_in_bulk(parameters, "DEFECTS", context, source, run))
         scored, findings = score_network(run.network, defects,
                                          self.parameterAsDouble(parameters, "AREA_IMPORTANCE", context))
         pipes = self.write_pipes(run, parameters, context, feedback, CONDITION_FIELDS,

@@ -72,12 +72,15 @@ class HotspotsAlgorithm(PipeNetAlgorithm):
                    "pipe_weights": weights, "check": lambda: feedback.isCanceled() and self._stop(), "table": table}
         breakage, overflow = {}, {}
         if defects_source is not None:
-            defects = read_defects(defects_source, "DEFECTS", run, context, feedback)
+            defects = read_defects(defects_source, "DEFECTS", run, context, feedback,
+                                   bulk=self.observations_in_bulk(parameters, "DEFECTS", context, defects_source, run))
             breakage = hotspots(None, run.network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade))
                                                                  for d in defects], **options)
         if events_source is not None:
+            bulk = self.observations_in_bulk(parameters, "EVENTS", context, events_source, run)
             overflow = hotspots(None, run.network.pipe_coords,
-                                event_points=read_events(events_source, run, context, weighted=True), **options)
+                                event_points=read_events(events_source, run, context, weighted=True, bulk=bulk),
+                                **options)
         fields = [("pn_brk_n", "double"), ("pn_brk_dens", "double"), ("pn_brk_z", "double"), ("pn_brk_p", "double"),
                   ("pn_brk_cls", "string"), ("pn_ovf_n", "double"), ("pn_ovf_dens", "double"), ("pn_ovf_z", "double"),
                   ("pn_ovf_p", "double"), ("pn_ovf_cls", "string")]

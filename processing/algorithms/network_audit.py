@@ -128,8 +128,10 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                                              copy_outputs=(targets, ("OUTPUT_PIPES", "OUTPUT_NODES")))
             defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
             events_source = self.parameterAsSource(parameters, "EVENTS", context)
-            defects = read_defects(defects_source, "DEFECTS", run, context, feedback) if defects_source else None
-            events = read_events(events_source, run, context) if events_source else None
+            defects = read_defects(defects_source, "DEFECTS", run, context, feedback, bulk=self.observations_in_bulk(
+                parameters, "DEFECTS", context, defects_source, run)) if defects_source else None
+            events = read_events(events_source, run, context, bulk=self.observations_in_bulk(
+                parameters, "EVENTS", context, events_source, run)) if events_source else None
             bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
             options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
             result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75))

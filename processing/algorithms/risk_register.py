@@ -75,7 +75,9 @@ class RiskRegisterAlgorithm(PipeNetAlgorithm):
         condition = {}
         defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
         if defects_source is not None:
-            condition, _ = score_network(run.network, read_defects(defects_source, "DEFECTS", run, context, feedback))
+            bulk = self.observations_in_bulk(parameters, "DEFECTS", context, defects_source, run)
+            condition, _ = score_network(run.network, read_defects(defects_source, "DEFECTS", run, context, feedback,
+                                                                   bulk=bulk))
         risk = risk_register(run.network, condition, weights)
         fields = [("pn_lof", "double"), ("pn_cof", "double"), ("pn_risk", "double"), ("pn_risk_cls", "string"),
                   ("pn_reasons", "string")]

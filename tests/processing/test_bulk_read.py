@@ -221,3 +221,35 @@ def test_an_early_copy_that_does_not_fit_gives_way_to_the_sink(pipenet_plugin, t
                                             for f in in_memory_layer.getFeatures()), key=repr)
     assert len(rows) == in_memory_layer.featureCount() > 4000
     assert discarded == ["pipes"]  # the copy was made beside the build, then left for the sink
+
+
+def test_defects_and_events_read_in_bulk_equal_feature_reading(pipenet_plugin, county, tmp_path, monkeypatch):
+    """CCTV defects (some without a pipe id, so placed on the nearest pipe) and weighted events."""
+    from osgeo import gdal, ogr
+    from qgis import processing
+
+    from pipenet.processing.base import PipeNetAlgorithm
+
+    in_bulk = []
+    original = PipeNetAlgorithm.observations_in_bulk
+    monkeypatch.setattr(PipeNetAlgorithm, "observations_in_bulk",
+                        lambda *arguments: in_bulk.append(original(*arguments)) or in_bulk[-1])
+    observations = tmp_path / "observations.gpkg"
+    gdal.VectorTranslate(str(observations), str(county), layers=["defects", "events"])
+    dataset = ogr.Open(str(observations), 1)
+    dataset.ExecuteSQL('UPDATE defects SET "管段编号" = NULL WHERE fid % 4 = 0')
+    dataset = None
+    defects = QgsVectorLayer(f"{observations}|layername=defects", "defects", "ogr")
+    events = QgsVectorLayer(f"{observations}|layername=events", "events", "ogr")
+    QgsProject.instance().addMapLayers([defects, events])
+    outputs = []
+    for defects_id, events_id in ((defects.id(), events.id()), (in_memory(defects).id(), in_memory(events).id())):
+        result = processing.run("pipenet:hotspots", {
+            "PIPES": f"{county}|layername=pipes", "NODES": f"{county}|layername=nodes", "DEFECTS": defects_id,
+            "EVENTS": events_id, "OUTPUT_PIPES": "TEMPORARY_OUTPUT"})
+        layer = result["OUTPUT_PIPES"]
+        names = [name for name in layer.fields().names() if name.startswith("pn_brk") or name.startswith("pn_ovf")]
+        outputs.append([tuple(feature[name] for name in names) for feature in layer.getFeatures()])
+    assert outputs[0] == outputs[1]
+    assert any(row[0] for row in outputs[0]) and any(row[5] for row in outputs[0])  # defects and events placed
+    assert [bulk is not None for bulk in in_bulk] == [True, True, False, False]  # files in bulk, memory not
