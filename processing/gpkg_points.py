@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from .gpkg_rtree import add_spatial_index, quoted, unjournaled
-from .gpkg_writer import OGR_KINDS, gpkg_destination, owned
+from .gpkg_writer import OGR_KINDS, gpkg_destination, owned, remove_output
 
 # a GeoPackage point: "GP", version 0, flags (little-endian, no envelope), srs id, then the WKB point
 POINT_BLOB = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
@@ -77,16 +77,9 @@ def _create_layer(path: str, table: str, append: bool, crs, columns: list[tuple[
     from osgeo import ogr, osr
 
     ogr.UseExceptions()
-    if not append and os.path.exists(path):
-        os.remove(path)
     if os.path.exists(path):
-        dataset = ogr.Open(path, 1)
-        for index in range(dataset.GetLayerCount()):
-            if dataset.GetLayer(index).GetName() == table:
-                dataset.DeleteLayer(index)
-                break
-    else:
-        dataset = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+        remove_output(path, table, append)
+    dataset = ogr.Open(path, 1) if os.path.exists(path) else ogr.GetDriverByName("GPKG").CreateDataSource(path)
     reference = None
     if crs is not None and crs.isValid():
         reference = osr.SpatialReference()

@@ -127,12 +127,13 @@ def _take_copy(run, key: str, arguments: tuple, eligible: bool) -> bool:
         return False
     copies.wait(key)
     if not eligible:
-        _discard(*arguments[1:4])
+        remove_output(*arguments[1:4])
         return False
     return True
 
 
-def _discard(path: str, table: str, append: bool) -> None:
+def remove_output(path: str, table: str, append: bool) -> None:
+    """Remove an output: its file, or its table when it went into a GeoPackage with other tables."""
     if not append:
         os.remove(path)
         return

@@ -206,9 +206,9 @@ def test_an_early_copy_that_does_not_fit_gives_way_to_the_sink(pipenet_plugin, t
     from pipenet.processing import gpkg_writer
 
     discarded = []
-    discard = gpkg_writer._discard
-    monkeypatch.setattr(gpkg_writer, "_discard", lambda *arguments: (discarded.append(arguments[1]),
-                                                                      discard(*arguments)))
+    remove = gpkg_writer.remove_output
+    monkeypatch.setattr(gpkg_writer, "remove_output", lambda *arguments: (discarded.append(arguments[1]),
+                                                                           remove(*arguments)))
     inputs = {"PIPES": str(DATA / "montpelier" / "state_linear_features.geojson"),
               "NODES": str(DATA / "montpelier" / "town_point_features.geojson")}
     result = processing.run("pipenet:buildnetwork", {**inputs, "OUTPUT_PIPES": str(tmp_path / "pipes.gpkg"),
