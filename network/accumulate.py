@@ -129,15 +129,19 @@ class _FlowPlan:
             meets = []
             for node in below.tolist():
                 # branches that split above and meet here: sum the exact upstream set instead
-                seen: set = set()
+                sets = [splits for splits in (above.get(upstream, empty) for upstream in
+                                              reverse.indices[reverse.indptr[node]:reverse.indptr[node + 1]].tolist())
+                        if splits]
                 meet = False
-                for upstream in reverse.indices[reverse.indptr[node]:reverse.indptr[node + 1]].tolist():
-                    splits = above.get(upstream, empty)  # nothing split above it
-                    meet = meet or bool(seen & splits)
-                    seen |= splits
-                if split[node]:
-                    seen.add(node)
-                above[node] = frozenset(seen)
+                if len(sets) > 1:
+                    seen = set(sets[0])
+                    for splits in sets[1:]:
+                        meet = meet or not seen.isdisjoint(splits)
+                        seen |= splits
+                    merged = frozenset(seen)
+                else:  # one branch brings splits (most nodes): share its set, no copy
+                    merged = sets[0] if sets else empty
+                above[node] = merged | {node} if split[node] else merged
                 if meet:
                     meets.append(node)
             pairs = ranges(successors.indptr[frontier], np.diff(successors.indptr)[frontier])
