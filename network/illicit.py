@@ -66,7 +66,7 @@ def _system_codes(systems: np.ndarray) -> np.ndarray:
     return lookup_codes(systems, {name: code for code, name in enumerate(SYSTEM_ORDER)})
 
 
-def _cross_connections(table: GraphTable, result: IllicitResult) -> list[tuple[str, str, str, str]]:
+def _cross_connections(table: GraphTable, result: IllicitResult) -> list[tuple[int, str]]:
     """Every pipe discharging into a node whose outgoing pipes (or own system) differ."""
     edge_system = _system_codes(table.edge_values("system"))
     node_system = _system_codes(table.node_values("system"))
@@ -85,9 +85,9 @@ def _cross_connections(table: GraphTable, result: IllicitResult) -> list[tuple[s
     found.sort()
     cross = []
     for row, _, kind in found:
-        u, v = table.names[table.source[row]], table.names[table.target[row]]
+        v = table.names[table.target[row]]
         key = table.keys[row]
-        cross.append((u, v, key, kind))
+        cross.append((row, kind))
         result.cross_by_class[kind] = result.cross_by_class.get(kind, 0) + 1
         result.findings.append(make_finding(
             "cross_connection", key, table.edge_get(row, "fid"), value=kind, target=v,
@@ -100,7 +100,8 @@ def _severity(kind: str) -> str:
 
 
 def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[GraphTable] = None) -> None:
-    """Sewage reaching storm outfalls and storm water reaching plants, named at the place to fix."""
+    """Sewage reaching storm outfalls and storm water reaching plants, named at the place to fix
+    (``cross``: the table row and kind of every cross connection)."""
     table = table_of(graph, table)
     outlets, _ = find_outlets(graph, sinks_as_outlets=True, table=table)
     candidates = [n for n, kind in outlets.items() if kind in ("outfall", "sink")]
@@ -115,8 +116,7 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
     upstream_of: dict[str, np.ndarray] = {}
     for targets, source_system, check in ((storm_outfalls, "sanitary", "sewage_to_storm_outfall"),
                                           (plants, "storm", "storm_to_plant")):
-        wanted = [(u, v, key) for u, v, key, _kind in cross
-                  if systems[table.edge_position(key)] == source_system]
+        wanted = [row for row, _kind in cross if systems[row] == source_system]
         if not targets or not wanted:
             continue
         # one Dijkstra from every target at once: the nearest target downstream of every node
@@ -129,13 +129,12 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
             sums, _ = upstream_totals(table, np.stack([sanitary, lengths * sanitary, storm, lengths * storm], axis=1))
             upstream_of.update(sanitary=sums[:, :2], storm=sums[:, 2:])
         upstream = upstream_of[source_system]
-        for _, v, key in wanted:
-            at = table.index[v]
+        for row in wanted:
+            at = int(table.target[row])
             if not np.isfinite(distance[at]):
                 continue
-            row = table.edge_position(key)
             result.findings.append(make_finding(
-                check, key, table.edge_get(row, "fid"), value=table.names[nearest[at]],
+                check, table.keys[row], table.edge_get(row, "fid"), value=table.names[nearest[at]],
                 count=int(round(upstream[row, 0])), length=round(float(upstream[row, 1]), 1), xy=table.node_xy(at)))
 
 
