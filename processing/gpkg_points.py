@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .gpkg_rtree import add_spatial_index, quoted, unjournaled
+from .gpkg_rtree import add_spatial_index, connect, quoted
 from .gpkg_writer import OGR_KINDS, gpkg_destination, owned, remove_output
 
 # a GeoPackage point: "GP", version 0, flags (little-endian, no envelope), srs id, then the WKB point
@@ -49,9 +49,7 @@ def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, st
     own_file = owned(path, append, own_files)
     _create_layer(path, table, append, crs, columns)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    connection = sqlite3.connect(path)
-    if own_file:
-        unjournaled(connection)
+    connection = connect(path, own_file)
     try:
         srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
                                     (table,)).fetchone()[0]

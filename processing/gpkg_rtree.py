@@ -28,9 +28,7 @@ def add_spatial_index(path: str, table: str, own_file: bool = False) -> None:
 
     ``own_file``: the file was made by this run (and is removed if it fails): no rollback journal.
     """
-    connection = sqlite3.connect(path)
-    if own_file:
-        unjournaled(connection)
+    connection = connect(path, own_file)
     try:
         geometry = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
                                       (table,)).fetchone()[0]
@@ -54,6 +52,14 @@ def add_spatial_index(path: str, table: str, own_file: bool = False) -> None:
             connection.execute("INSERT INTO gpkg_extensions VALUES (?, ?, ?, ?, ?)", extension[1])
     finally:
         connection.close()
+
+
+def connect(path: str, own_file: bool) -> sqlite3.Connection:
+    """A SQLite connection to a GeoPackage, unjournaled when the file is the run's own."""
+    connection = sqlite3.connect(path)
+    if own_file:
+        unjournaled(connection)
+    return connection
 
 
 def unjournaled(connection: sqlite3.Connection) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from qgis.core import QgsWkbTypes
 
 from .background import Jobs
-from .gpkg_rtree import add_spatial_index, unjournaled
+from .gpkg_rtree import add_spatial_index, connect
 from .layers import PREFIX
 
 OGR_KINDS = {"string": "OFTString", "int": "OFTInteger", "double": "OFTReal"}
@@ -287,9 +287,7 @@ def _fill(path: str, table: str, columns: list[tuple[str, str]], rows, expected:
     for name, kind in columns:
         layer.CreateField(ogr.FieldDefn(name, getattr(ogr, OGR_KINDS[kind])))
     layer = dataset = None
-    connection = sqlite3.connect(path)
-    if own_file:
-        unjournaled(connection)
+    connection = connect(path, own_file)
     _add_geometry_functions(connection)
     try:
         # the copy numbers features 1, 2, ... in input order: check before relying on it
