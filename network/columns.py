@@ -258,6 +258,11 @@ class KeyedRecords(Mapping):
         """The record of one row (subclasses say how)."""
         raise NotImplementedError
 
+    @property
+    def position(self) -> Optional[Callable[[Any], int]]:
+        """The shared key -> row lookup, if one was given."""
+        return self._position
+
     def row_of(self, key) -> int:
         """Row of a key."""
         if self._position is not None:

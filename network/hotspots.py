@@ -374,7 +374,7 @@ class HotspotTable(KeyedRecords):
         rounded = np.where(np.isfinite(strongest), np.round(strongest, 3), 0.0)
         return cls(keys, np.add.reduceat(events, first), np.round(np.maximum.reduceat(density, first), 3),
                    rounded, p[np.minimum(at, len(z) - 1)], lixels.table_rows,
-                   getattr(lixels.first_of_pipe, "_position", None))  # the table's own lookup when shared
+                   getattr(lixels.first_of_pipe, "position", None))  # the table's own lookup when shared
 
     def hot_class(self, row: int) -> str:
         """Class of the pipe at ``row``."""

@@ -95,7 +95,7 @@ class RiskRegister(KeyedRecords):
 
     def risk_classes(self, rows: np.ndarray) -> list[str]:
         """risk_class of many rows at once."""
-        values = np.asarray(self.risk, dtype=float)[rows]
+        values = self.risk[rows]
         names = np.full(len(values), CLASSES[-1][1], dtype=object)
         for limit, name in reversed(CLASSES):  # the highest class met is written last
             names[values >= limit] = name

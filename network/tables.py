@@ -180,11 +180,6 @@ class GraphTable:
         x, y = self.node_get(position, "x"), self.node_get(position, "y")
         return None if x is None or y is None else (x, y)
 
-    def node_points(self, nodes: np.ndarray) -> list[Optional[tuple[float, float]]]:
-        """node_xy of many nodes at once."""
-        x, y = self.node_numbers("x")[nodes].tolist(), self.node_numbers("y")[nodes].tolist()
-        return [None if a != a or b != b else (a, b) for a, b in zip(x, y)]
-
     def degrees(self) -> tuple[np.ndarray, np.ndarray]:
         """(incoming, outgoing) pipe counts of every node."""
         count = self.node_count
