@@ -213,6 +213,20 @@ def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         np.arange(sizes.sum()) - np.repeat(group_starts(sizes), sizes))
 
 
+def range_boxes(offsets: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """(minx, maxx, miny, maxy) of each vertex range ``offsets[i]:offsets[i + 1]`` of ``xy`` (none empty).
+
+    >>> range_boxes(np.array([0, 2, 3]), np.array([[0.0, 5.0], [2.0, 1.0], [7.0, 7.0]])).tolist()
+    [[0.0, 2.0, 1.0, 5.0], [7.0, 7.0, 7.0, 7.0]]
+    """
+    starts = np.asarray(offsets[:-1], dtype=np.int64)
+    if not len(starts):
+        return np.empty((0, 4))
+    x, y = xy[:, 0], xy[:, 1]
+    return np.stack([np.minimum.reduceat(x, starts), np.maximum.reduceat(x, starts),
+                     np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)], axis=1)
+
+
 def part_ranges(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first vertex, last vertex) of every part."""
     return offsets[:-1], offsets[1:] - 1

@@ -105,6 +105,12 @@ class PartCoords(Mapping):
         xy = self._xy[ranges(self._offsets[positions], sizes)]
         return xy, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
+    def boxes(self) -> np.ndarray:
+        """(minx, maxx, miny, maxy) of every part, in order."""
+        from .columns import range_boxes
+
+        return range_boxes(self._offsets, self._xy)
+
     def positions(self, keys: list) -> np.ndarray:
         """Positions of the parts with ``keys`` (for ``arrays``)."""
         if keys is self._keys:

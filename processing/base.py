@@ -297,7 +297,12 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                 raise Cancelled("cancelled")
             # every input node in the graph: the nodes output may then be written in bulk
             sources = {"pipes_file": getattr(pipes, "origin", None), "nodes_file": getattr(nodes, "origin", None),
-                       "nodes_located": hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all())}
+                       "nodes_located": hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all()),
+                       # the file's own feature id of each feature read (written outputs are joined on it)
+                       "pipes_fids": getattr(pipes, "source_fids", None),
+                       "nodes_fids": getattr(nodes, "source_fids", None),
+                       "pipes_in_source_crs": getattr(pipes, "in_source_crs", False),
+                       "nodes_in_source_crs": getattr(nodes, "in_source_crs", False)}
             if copy_outputs is not None:
                 early["copies"] = start_early_copies(sources, pipes_source, nodes_source, frame.output_crs,
                                                      *copy_outputs, frozenset(self.own_files))

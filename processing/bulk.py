@@ -52,6 +52,7 @@ def bulk_columns(algorithm, parameters: dict, key: str, context, source, frame: 
     xy = _to_working(columns.xy, layer.crs(), frame)
     if xy is None:
         return None
+    columns.in_source_crs = xy is columns.xy  # coordinates as in the file (outputs may be indexed from them)
     columns.xy = xy
     columns.name = _display_name(parameters, key, layer)
     return columns, columns.source_fids.tolist()

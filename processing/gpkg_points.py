@@ -8,13 +8,13 @@ GeoPackage point blobs made by numpy, and the spatial index is packed once at th
 from __future__ import annotations
 
 import os
-import sqlite3
 from typing import Optional, Sequence
 
 import numpy as np
 
+from .gpkg_insert import OGR_KINDS, count_triggers_off
 from .gpkg_rtree import add_spatial_index, connect, quoted
-from .gpkg_writer import OGR_KINDS, gpkg_destination, owned, remove_output
+from .gpkg_writer import gpkg_destination, owned, remove_output
 
 # a GeoPackage point: "GP", version 0, flags (little-endian, no envelope), srs id, then the WKB point
 POINT_BLOB = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
@@ -55,18 +55,12 @@ def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, st
                                     (table,)).fetchone()[0]
         names = ", ".join(['"geom"'] + [quoted(name) for name, _ in columns])
         marks = ", ".join("?" * (len(columns) + 1))
-        with connection:
+        with connection, count_triggers_off(connection, table):
             connection.executemany(f"INSERT INTO {quoted(table)} ({names}) VALUES ({marks})",
                                    zip(point_blobs(x, y, srs_id), *values))
-            located = np.isfinite(x) & np.isfinite(y)
-            if located.any():
-                connection.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
-                                   "WHERE table_name = ?", (float(x[located].min()), float(y[located].min()),
-                                                            float(x[located].max()), float(y[located].max()), table))
-            _count(connection, table, len(x))
     finally:
         connection.close()
-    add_spatial_index(path, table, own_file=own_file)
+    add_spatial_index(path, table, own_file=own_file, extent=True)
     return f"{path}|layername={table}" if append else path
 
 
@@ -91,12 +85,3 @@ def _create_layer(path: str, table: str, append: bool, crs, columns: list[tuple[
     for name, kind in columns:
         layer.CreateField(ogr.FieldDefn(name, getattr(ogr, OGR_KINDS[kind])))
     layer = dataset = None
-
-
-def _count(connection: sqlite3.Connection, table: str, count: int) -> None:
-    """Keep OGR's cached feature count right (rows inserted behind its back)."""
-    try:
-        connection.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)",
-                           (count, table))
-    except sqlite3.OperationalError:  # a GeoPackage without OGR's count table
-        pass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from typing import Iterator
+from typing import Iterator, Optional
 
 import numpy as np
 
@@ -23,10 +23,14 @@ CELL = np.dtype([("id", ">i8"), ("minx", ">f4"), ("maxx", ">f4"), ("miny", ">f4"
 CHUNK = 100_000  # geometries read at a time (bounded memory on a county)
 
 
-def add_spatial_index(path: str, table: str, own_file: bool = False) -> None:
+def add_spatial_index(path: str, table: str, own_file: bool = False, extent: bool = False,
+                      known_boxes: Optional[tuple[np.ndarray, np.ndarray]] = None) -> None:
     """Give a GeoPackage table without a spatial index GDAL's R-tree, packed in bulk.
 
     ``own_file``: the file was made by this run (and is removed if it fails): no rollback journal.
+    ``extent``: also set the table's extent in gpkg_contents (rows were written by SQLite, not OGR).
+    ``known_boxes``: (feature ids, (minx, maxx, miny, maxy)) of every geometry when the caller
+    already has its coordinates (reading a county's geometries back costs seconds).
     """
     connection = connect(path, own_file)
     try:
@@ -39,7 +43,7 @@ def add_spatial_index(path: str, table: str, own_file: bool = False) -> None:
             connection.execute(statements[0])  # the virtual table: its shadow tables, an empty root
         node_size = connection.execute(f"SELECT length(data) FROM {quoted(rtree + '_node')} WHERE nodeno = 1"
                                        ).fetchone()[0]
-        ids, boxes = _boxes(connection, table, geometry, key)
+        ids, boxes = known_boxes if known_boxes is not None else _boxes(connection, table, geometry, key)
         nodes, parents, leaf_of = _pack(ids, boxes, (node_size - 4) // CELL.itemsize, node_size)
         with connection:
             connection.execute(f"DELETE FROM {quoted(rtree + '_node')}")
@@ -50,6 +54,11 @@ def add_spatial_index(path: str, table: str, own_file: bool = False) -> None:
                 connection.execute(statement)
             connection.execute(extension[0])  # a GeoPackage without extensions has no table for them yet
             connection.execute("INSERT INTO gpkg_extensions VALUES (?, ?, ?, ?, ?)", extension[1])
+            if extent and len(boxes):
+                connection.execute("UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = ? "
+                                   "WHERE lower(table_name) = lower(?)",
+                                   (float(boxes[:, 0].min()), float(boxes[:, 1].max()),
+                                    float(boxes[:, 2].min()), float(boxes[:, 3].max()), table))
     finally:
         connection.close()
 

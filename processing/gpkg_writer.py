@@ -1,10 +1,11 @@
-"""Write the pipes output of a bulk-read layer in bulk: GDAL copies the input, SQLite fills the pn_ columns.
+"""Write the pipes and nodes outputs of bulk-read layers in bulk, without a feature object each.
 
 Writing feature by feature through PyQGIS costs about 30 µs per pipe, minutes for a county of
 millions. When the pipes came from a file read in bulk, every pipe is one single-part feature
-kept in the graph, and the output is a GeoPackage, the output is made in two bulk steps instead:
-``gdal.VectorTranslate`` copies the input (attributes and geometry, in C) and one SQLite
-``executemany`` sets PipeNet's columns by feature id. Anything else goes through the sink as before.
+kept in the graph, and the output is a GeoPackage, the output is made in bulk instead: from a
+GeoPackage input, SQLite copies each input row joined with PipeNet's columns (gpkg_insert); from
+any other file, ``gdal.VectorTranslate`` copies the input (in a thread, beside the build) and one
+SQLite ``executemany`` sets PipeNet's columns by feature id. Anything else goes through the sink.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import numpy as np
 from qgis.core import QgsWkbTypes
 
 from .background import Jobs
+from .gpkg_insert import add_columns, insert_rows, sqlite_source
 from .gpkg_rtree import add_spatial_index, connect
 from .layers import PREFIX
 
-OGR_KINDS = {"string": "OFTString", "int": "OFTInteger", "double": "OFTReal"}
+GEOMETRY_TYPES = {"OUTPUT_PIPES": "LINESTRING", "OUTPUT_NODES": "POINT"}  # of a GeoPackage input copied by SQLite
 
 
 def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, bool]]:
@@ -106,6 +108,8 @@ def start_early_copies(sources: dict, pipes_source, nodes_source, output_crs, pa
 
 
 def _start(plans: dict, keys: list) -> Optional[Jobs]:
+    # a GeoPackage input is copied by SQLite once the network is built, in one pass (gpkg_insert)
+    keys = [key for key in keys if sqlite_source(plans[key][0][0], GEOMETRY_TYPES[key]) is None]
     if not keys:
         return None
     jobs = Jobs([(key, lambda stopping, arguments=plans[key][0]: _copy(*arguments, stopping=stopping))
@@ -164,12 +168,16 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         rows = rows_in_table_order()
     else:
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
-    if not _take_copy(run, key, arguments, rows is not None):
-        if rows is None:
-            return None
-        _copy(*arguments)
     path, table, append = arguments[1:4]
-    _fill(path, table, columns, rows, count, own_file=arguments[6])
+    if _take_copy(run, key, arguments, rows is not None):
+        _fill(path, table, columns, rows, count, own_file=arguments[6])
+    elif rows is None:
+        return None
+    elif _insert(run, key, arguments, columns, rows, count):
+        add_spatial_index(path, table, own_file=arguments[6], extent=True, known_boxes=_pipe_boxes(run, count))
+    else:
+        _copy(*arguments)
+        _fill(path, table, columns, rows, count, own_file=arguments[6])
     return f"{path}|layername={table}" if append else path
 
 
@@ -206,12 +214,15 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     if plan is None:
         return None
     arguments, count = plan
-    if not _take_copy(run, key, arguments, rows_count == count):
-        if rows_count != count:
-            return None
-        _copy(*arguments)
     path, table, append = arguments[1:4]
-    _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
+    inserted = False
+    if _take_copy(run, key, arguments, rows_count == count):
+        _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
+    elif rows_count != count:
+        return None
+    elif not (inserted := _insert(run, key, arguments, columns, rows, count)):
+        _copy(*arguments)
+        _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
     if virtual:
         from osgeo import ogr
 
@@ -231,7 +242,50 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
             layer.CreateFeature(feature)
         layer.CommitTransaction()
         layer = dataset = None
+    if inserted:  # indexed once the virtual junctions are in
+        add_spatial_index(path, table, own_file=arguments[6], extent=True,
+                          known_boxes=_node_boxes(run, count, virtual))
     return f"{path}|layername={table}" if append else path
+
+
+def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows, count: int) -> bool:
+    """Write the output by SQLite from a GeoPackage input (gpkg_insert); False: not possible, nothing written."""
+    origin, path, table, append, fields = arguments[:5]
+    source = sqlite_source(origin, GEOMETRY_TYPES[key])
+    source_fids = run.network.sources.get("pipes_fids" if key == "OUTPUT_PIPES" else "nodes_fids")
+    if source is None or source_fids is None or len(source_fids) != count:
+        return False
+    _copy(*arguments, empty=True)
+    add_columns(path, table, columns)
+    connection = connect(path, arguments[6])
+    try:
+        done = insert_rows(source, connection, table, fields, columns, rows, np.asarray(source_fids, dtype=np.int64))
+    finally:
+        connection.close()
+    if not done:
+        remove_output(path, table, append)
+    return done
+
+
+def _pipe_boxes(run, count: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """(feature ids, boxes) of the pipes written by SQLite, from the coordinates in memory when
+    they are the file's own (not reprojected), else None: read back from the output."""
+    if not run.network.sources.get("pipes_in_source_crs"):
+        return None
+    boxes = run.network.pipe_coords.boxes()
+    return (np.arange(1, count + 1), boxes) if len(boxes) == count else None
+
+
+def _node_boxes(run, count: int, virtual: list) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """(feature ids, boxes) of the input nodes and virtual junctions written, as ``_pipe_boxes``."""
+    if not run.network.sources.get("nodes_in_source_crs"):
+        return None
+    xy = run.network.table().node_coordinates()[:count]
+    if virtual:
+        xy = np.concatenate([xy, np.array([(x, y) for _, x, y in virtual], dtype=float)])
+    if len(xy) != count + len(virtual) or not np.isfinite(xy).all():
+        return None
+    return np.arange(1, len(xy) + 1), xy[:, [0, 0, 1, 1]]
 
 
 def _kept(name: str) -> bool:
@@ -247,7 +301,8 @@ def nodes_in_input_order(table, count: int) -> bool:
 
 
 def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str], multi: bool, own_file: bool,
-          stopping=None) -> None:
+          stopping=None, empty: bool = False) -> None:
+    """Copy a layer into a GeoPackage table and index it; ``empty``: only the table and its fields."""
     from osgeo import gdal
 
     gdal.UseExceptions()
@@ -256,19 +311,20 @@ def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str],
         os.remove(path)  # overwrite, as QGIS does
     source = gdal.OpenEx(source_path, gdal.OF_VECTOR, open_options=[f"ENCODING={encoding}"] if encoding else [])
     # the spatial index is packed afterwards: GDAL would insert every feature into it one at a time
-    options = dict(format="GPKG", layerName=table, selectFields=fields, where=where or None,
+    options = dict(format="GPKG", layerName=table, selectFields=fields, where="0 = 1" if empty else where or None,
                    layerCreationOptions=["SPATIAL_INDEX=NO"],
                    geometryType="LINESTRING" if multi else None,
                    accessMode="update" if append and os.path.exists(path) else None,
                    layers=[source_layer] if source_layer else None,
                    # a run that failed or was cancelled stops a copy made beside it
                    callback=(lambda *_: 0 if stopping.is_set() else 1) if stopping is not None else None)
+    # -unsetFid: output features are numbered 1, 2 ... in input order, whatever ids the input had
     dataset = gdal.VectorTranslate(path, source, options=gdal.VectorTranslateOptions(
-        **{name: value for name, value in options.items() if value is not None}))
+        options=["-unsetFid"], **{name: value for name, value in options.items() if value is not None}))
     if dataset is None:
         raise OSError(f"could not write {path}")
     dataset = None
-    if stopping is None or not stopping.is_set():
+    if not empty and (stopping is None or not stopping.is_set()):
         add_spatial_index(path, table, own_file=own_file)
 
 
@@ -281,12 +337,11 @@ def _fill(path: str, table: str, columns: list[tuple[str, str]], rows, expected:
     from osgeo import ogr
 
     dataset = ogr.Open(path, 1)
-    layer = dataset.GetLayerByName(table)
-    if layer.GetFeatureCount() != expected:
-        raise OSError(f"{path}: copied {layer.GetFeatureCount()} pipes, expected {expected}")
-    for name, kind in columns:
-        layer.CreateField(ogr.FieldDefn(name, getattr(ogr, OGR_KINDS[kind])))
-    layer = dataset = None
+    copied = dataset.GetLayerByName(table).GetFeatureCount()
+    dataset = None
+    if copied != expected:
+        raise OSError(f"{path}: copied {copied} pipes, expected {expected}")
+    add_columns(path, table, columns)
     connection = connect(path, own_file)
     _add_geometry_functions(connection)
     try:

@@ -69,7 +69,7 @@ def pipe_rows(table, extra_columns=None, chunk: int = 100_000, with_fid: bool = 
         columns = [
             table.keys[first:first + chunk] if isinstance(table.keys, list) else [table.keys[r] for r in rows.tolist()],
             parts[rows].tolist(), names[table.source[rows]].tolist(), names[table.target[rows]].tolist(),
-            reversed_[rows].tolist(), directions[rows].tolist(), [round(v, 3) for v in lengths[rows].tolist()],
+            reversed_[rows].tolist(), directions[rows].tolist(), np.round(lengths[rows], 3).tolist(),
             components[rows].tolist(), systems[rows].tolist(),
             [None if v != v else v for v in diameters[rows].tolist()],
         ]
@@ -138,7 +138,7 @@ class OutputWriters:
             system, diameter = pipe_values.get(result.pipe_id, (None, None)) \
                 if result.from_node is not None else (None, None)
             return [result.pipe_id, result.part, result.from_node, result.to_node, int(result.reversed),
-                    result.direction_source, round(result.length, 3), result.component, system, diameter]
+                    result.direction_source, float(np.round(result.length, 3)), result.component, system, diameter]
 
         def single_row(result) -> Optional[list]:
             rows = extra_rows(result) if extra_rows is not None else [[]]

@@ -29,6 +29,18 @@ def pipenet_plugin(qgis_app):
 
 
 @pytest.fixture
+def sample_county(tmp_path):
+    """Write a generated county sample GeoPackage: sample_county(km, seed) -> its path."""
+    from pipenet.network.sample import generate, write_gpkg
+
+    def write(km: float, seed: int) -> Path:
+        path = tmp_path / f"county_{km:g}km_{seed}.gpkg"
+        write_gpkg(generate(km, seed=seed), str(path))
+        return path
+    return write
+
+
+@pytest.fixture
 def write_layer(tmp_path):
     """Write a small layer with OGR: write_layer(name, 'LineString'|'Point', fields, rows, crs)."""
     from osgeo import ogr, osr

@@ -53,12 +53,8 @@ def in_memory(layer: QgsVectorLayer) -> QgsVectorLayer:
 
 
 @pytest.fixture
-def county(tmp_path):
-    from pipenet.network.sample import generate, write_gpkg
-
-    path = tmp_path / "county.gpkg"
-    write_gpkg(generate(6.0, seed=5), str(path))
-    return path
+def county(sample_county):
+    return sample_county(6.0, 5)
 
 
 def test_county_sample_bulk_equals_feature_reading(pipenet_plugin, county):

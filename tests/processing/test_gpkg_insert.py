@@ -1,0 +1,108 @@
+"""Outputs written by SQLite straight from a GeoPackage input equal the GDAL copy, index and all."""
+
+import sqlite3
+
+import pytest
+from qgis.core import QgsFeatureSource, QgsVectorLayer
+
+
+@pytest.fixture
+def county(sample_county):
+    return sample_county(4.0, 11)
+
+
+def table_rows(path, table):
+    """Every column of every row, the geometry blob included, in feature id order."""
+    with sqlite3.connect(path) as connection:
+        names = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+        rows = connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+    return names, rows
+
+
+def gpkg_state(path, table):
+    """What OGR and QGIS read from a GeoPackage's metadata: extent, count, index, triggers."""
+    with sqlite3.connect(path) as connection:
+        extent = connection.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                                    (table,)).fetchone()
+        count = connection.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = ?",
+                                   (table,)).fetchone()[0]
+        column = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                                    (table,)).fetchone()[0]
+        rtree = f"rtree_{table}_{column}"
+        entries = connection.execute(f'SELECT * FROM "{rtree}" ORDER BY id').fetchall()
+        check = connection.execute(f"SELECT rtreecheck('{rtree}')").fetchone()[0]
+        triggers = sorted(row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)))
+    return extent, count, entries, check, triggers
+
+
+def run_build(county, outputs, monkeypatch=None, copy=False, read_boxes=False):
+    from qgis import processing
+
+    from pipenet.processing import gpkg_writer
+
+    inserted = []
+    if monkeypatch is not None:
+        original = gpkg_writer.insert_rows
+        monkeypatch.setattr(gpkg_writer, "insert_rows", lambda *a: inserted.append(a[2]) or original(*a))
+        if copy:
+            monkeypatch.setattr(gpkg_writer, "sqlite_source", lambda *a: None)
+        if read_boxes:
+            monkeypatch.setattr(gpkg_writer, "_pipe_boxes", lambda *a: None)
+            monkeypatch.setattr(gpkg_writer, "_node_boxes", lambda *a: None)
+    processing.run("pipenet:buildnetwork", {"PIPES": f"{county}|layername=pipes",
+                                            "NODES": f"{county}|layername=nodes", **outputs})
+    if monkeypatch is not None:
+        monkeypatch.undo()
+    return inserted
+
+
+def test_sqlite_insert_equals_the_gdal_copy(pipenet_plugin, county, tmp_path, monkeypatch):
+    outputs = {}
+    for way in ("insert", "copy", "read_boxes"):
+        outputs[way] = {"OUTPUT_PIPES": str(tmp_path / f"{way}_pipes.gpkg"),
+                        "OUTPUT_NODES": str(tmp_path / f"{way}_nodes.gpkg")}
+        inserted = run_build(county, outputs[way], monkeypatch, copy=way == "copy", read_boxes=way == "read_boxes")
+        assert inserted == ([] if way == "copy" else [f"{way}_pipes", f"{way}_nodes"])
+    for kind in ("pipes", "nodes"):
+        paths = {way: outputs[way][f"OUTPUT_{kind.upper()}"] for way in outputs}
+        names, rows = table_rows(paths["copy"], f"copy_{kind}")
+        assert (names, rows) == table_rows(paths["insert"], f"insert_{kind}")
+        assert len(rows) > 100 and "pn_comp" in names or "pn_degree" in names
+        extent, count, entries, check, triggers = gpkg_state(paths["copy"], f"copy_{kind}")
+        assert count == len(rows) == len(entries) and check == "ok" and len(triggers) >= 6
+        for way in ("insert", "read_boxes"):
+            state = gpkg_state(paths[way], f"{way}_{kind}")
+            # the same count and R-tree boxes, whether they came from memory or the file; the extent
+            # as exact as GDAL's (which keeps it to 15 digits)
+            assert state[1:4] == (count, entries, check) and state[0] == pytest.approx(extent, abs=1e-6)
+            assert [name.replace(f"{way}_{kind}", f"copy_{kind}") for name in state[4]] == triggers
+        layer = QgsVectorLayer(paths["insert"], "out", "ogr")
+        assert layer.featureCount() == len(rows) and layer.hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresent
+        assert layer.extent().xMinimum() == pytest.approx(extent[0])
+
+
+def test_input_with_missing_feature_ids_and_output_into_the_same_geopackage(pipenet_plugin, county, tmp_path,
+                                                                            monkeypatch):
+    """Deleted features leave gaps in the input ids: output row n is still input feature n's."""
+    from osgeo import ogr
+
+    dataset = ogr.Open(str(county), 1)
+    dataset.ExecuteSQL("DELETE FROM pipes WHERE fid % 7 = 3")
+    dataset.ExecuteSQL("DELETE FROM nodes WHERE fid % 11 = 5")
+    dataset = None
+    copied = {"OUTPUT_PIPES": str(tmp_path / "copy_pipes.gpkg"), "OUTPUT_NODES": str(tmp_path / "copy_nodes.gpkg")}
+    assert run_build(county, copied, monkeypatch, copy=True) == []
+    into_input = {"OUTPUT_PIPES": f"ogr:dbname='{county}' table=\"out_pipes\" (geom)",
+                  "OUTPUT_NODES": f"ogr:dbname='{county}' table=\"out_nodes\" (geom)"}
+    assert run_build(county, into_input, monkeypatch) == ["out_pipes", "out_nodes"]
+    for kind in ("pipes", "nodes"):
+        names, rows = table_rows(county, f"out_{kind}")
+        assert (names, rows) == table_rows(copied[f"OUTPUT_{kind.upper()}"], f"copy_{kind}")
+        state, expected = gpkg_state(county, f"out_{kind}"), gpkg_state(copied[f"OUTPUT_{kind.upper()}"],
+                                                                         f"copy_{kind}")
+        assert state[1:4] == expected[1:4] and state[0] == pytest.approx(expected[0], abs=1e-6)
+    # the input tables are untouched
+    with sqlite3.connect(county) as connection:
+        assert connection.execute("SELECT count(*) FROM pipes WHERE fid % 7 = 3").fetchone()[0] == 0
+        assert connection.execute("SELECT count(*) FROM pipes").fetchone()[0] == len(table_rows(county, "out_pipes")[1])
