@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 from qgis.core import (
@@ -42,12 +43,20 @@ PROJECT_LAYERS = [
 ]
 
 
-def project_layers(gpkg: str, only_present: bool = False) -> list[QgsVectorLayer]:
+def project_layers(gpkg: str, only_present: bool = False,
+                   known_values: Optional[dict[tuple[str, str], set]] = None) -> list[QgsVectorLayer]:
     """The styled layers of the audit GeoPackage that exist in it, bottom first.
 
     ``only_present`` drops the categories no feature has, so a legend lists only what the map
     shows (QGIS's own legend filter renders the map once more: seconds on a county).
+    ``known_values``: the distinct values of (table, field) columns, when the writer knows them
+    (asking the GeoPackage for them scans millions of rows).
     """
+    def values(layer: QgsVectorLayer, table: str, field: str) -> set:
+        if known_values is not None and (table, field) in known_values:
+            return known_values[(table, field)]
+        return set(layer.uniqueValues(layer.fields().indexOf(field)))
+
     language = 1 if chinese() else 0
     layers = []
     for table, names, style, drawn, _visible in PROJECT_LAYERS:
@@ -56,14 +65,14 @@ def project_layers(gpkg: str, only_present: bool = False) -> list[QgsVectorLayer
             continue
         if style in ("breakage", "overflow"):
             field = "pn_brk_cls" if style == "breakage" else "pn_ovf_cls"
-            if not set(layer.uniqueValues(layer.fields().indexOf(field))) & set(HOT):
+            if not values(layer, table, field) & set(HOT):
                 continue  # no hotspot of this kind (or no defects / events given)
         apply_style(layer, style)
         renderer = layer.renderer()
         categories = renderer.categories() if hasattr(renderer, "categories") else []
         present = None
         if only_present and categories and layer.fields().indexOf(renderer.classAttribute()) >= 0:
-            present = set(layer.uniqueValues(layer.fields().indexOf(renderer.classAttribute())))
+            present = values(layer, table, renderer.classAttribute())
         for index in reversed(range(len(categories))):
             value = categories[index].value()
             if (drawn is not None and value not in drawn) or (present is not None and value not in present):
@@ -94,12 +103,14 @@ def _fit(extent: QgsRectangle, aspect: float) -> QgsRectangle:
                         centre.y() + height / 2)
 
 
-def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: str, crs) -> None:
+def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: str, crs,
+                          known_values: Optional[dict[tuple[str, str], set]] = None) -> None:
     """A .qgz with every audit layer styled, opening on the whole network, and the PNG overview map
-    of its visible layers: one set of layers for both (a county's layers take seconds to open)."""
+    of its visible layers: one set of layers for both (a county's layers take seconds to open).
+    ``known_values``: see ``project_layers``."""
     project = QgsProject()
     project.setCrs(crs)
-    layers = project_layers(gpkg, only_present=True)
+    layers = project_layers(gpkg, only_present=True, known_values=known_values)
     extent = network_extent(layers)
     for layer in layers:
         project.addMapLayer(layer, False)

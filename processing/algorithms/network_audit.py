@@ -167,13 +167,27 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                                      write_summary(result.summary, folder, files)))
         title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
             result.summary["pipes"], result.summary["length_m"] / 1000)
-        write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs)
+        write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs,
+                              self._known_values(result, run.network.table()))
         text_files.join()
         for check, count in result.summary["findings"].items():
             feedback.pushInfo(f"  {check}: {count}")
         feedback.pushInfo(self.tr("Audit written to {}").format(folder))
         return dict(files, FINDING_COUNT=len(result.findings),
                     HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
+
+    @staticmethod
+    def _known_values(result, table) -> dict[tuple[str, str], set]:
+        """The distinct values of the columns the project's styles classify by (report.project_layers),
+        from memory: asking the GeoPackage scans millions of rows."""
+        count = len(table.keys)
+        known = {("pipes", "pn_system"): set(table.edge_values("system").tolist()),
+                 ("pipes", "pn_risk_cls"): set(result.risk.risk_classes(np.arange(count, dtype=np.int64))),
+                 ("findings", "severity"): {finding.severity for finding in result.findings}}
+        for field, register in (("pn_brk_cls", result.breakage), ("pn_ovf_cls", result.overflow)):
+            known[("pipes", field)] = set(hotspot_classes(register.aligned("z", count) if register
+                                                          else np.full(count, np.nan)))
+        return known
 
     @staticmethod
     def _columns(result, table):

@@ -4,7 +4,7 @@ import json
 import math
 
 import pytest
-from qgis.core import QgsCategorizedSymbolRenderer, QgsHeatmapRenderer, QgsProject, QgsVectorLayer
+from qgis.core import NULL, QgsCategorizedSymbolRenderer, QgsHeatmapRenderer, QgsProject, QgsVectorLayer
 
 from pipenet.network.sample import generate, write_gpkg
 
@@ -13,15 +13,36 @@ from pipenet.network.sample import generate, write_gpkg
 def audited(pipenet_plugin, tmp_path_factory):
     from qgis import processing
 
+    from pipenet.processing.algorithms import network_audit
+
     folder = tmp_path_factory.mktemp("audit")
     sample = generate(km=20, seed=1)
     gpkg = str(folder / "county.gpkg")
     write_gpkg(sample, gpkg)
-    result = processing.run("pipenet:networkaudit", {
-        "PIPES": f"{gpkg}|layername=pipes", "NODES": f"{gpkg}|layername=nodes",
-        "DEFECTS": f"{gpkg}|layername=defects", "EVENTS": f"{gpkg}|layername=events",
-        "OUTPUT_FOLDER": str(folder / "out")})
+    original = network_audit.write_project_and_map
+    network_audit.write_project_and_map = lambda *arguments: (KNOWN_VALUES.update(arguments[-1]),
+                                                              original(*arguments))
+    try:
+        result = processing.run("pipenet:networkaudit", {
+            "PIPES": f"{gpkg}|layername=pipes", "NODES": f"{gpkg}|layername=nodes",
+            "DEFECTS": f"{gpkg}|layername=defects", "EVENTS": f"{gpkg}|layername=events",
+            "OUTPUT_FOLDER": str(folder / "out")})
+    finally:
+        network_audit.write_project_and_map = original
     return sample, result, folder / "out"
+
+
+KNOWN_VALUES: dict = {}  # what the audit told the project writer its styled columns hold
+
+
+def test_the_values_the_legend_is_cut_to_are_those_written(audited):
+    _, _, out = audited
+    assert len(KNOWN_VALUES) == 5
+    for (table, field), values in KNOWN_VALUES.items():
+        layer = QgsVectorLayer(f"{out / 'pipenet_audit.gpkg'}|layername={table}", table, "ogr")
+        written = {None if value is None or value == NULL else value
+                   for value in layer.uniqueValues(layer.fields().indexOf(field))}
+        assert values == written and written - {None}, (table, field)
 
 
 def test_every_deliverable_is_written(audited):
