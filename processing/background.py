@@ -70,3 +70,23 @@ class Jobs:
         """Stop what has not run yet and wait for the thread (errors are dropped: the run failed anyway)."""
         self.stopping.set()
         self._thread.join()
+
+
+class Finishing:
+    """The end of one output's writing (a SQLite copy, its spatial index) in a thread, while the run
+    writes its other outputs. ``path`` is the file it writes: anything else writing there waits."""
+
+    def __init__(self, path: str, function: Callable[[], Any]):
+        self.path = path
+        self._beside = Beside(function)
+
+    def wait_all(self) -> None:
+        """Wait for it; raise what it raised (the output is incomplete: the run fails)."""
+        self._beside.join()
+
+    def stop(self) -> None:
+        """Wait for it (SQLite cannot be interrupted here), dropping its error: the run failed anyway."""
+        try:
+            self._beside.join()
+        except BaseException:  # noqa: BLE001 (the run's own error is the one reported)
+            pass

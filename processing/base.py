@@ -172,6 +172,8 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         try:
             with gc_paused():  # a county's objects are acyclic: collections would only walk them again and again
                 results = self.process(parameters, context, feedback)
+                for jobs in self.background:  # outputs still being finished in threads (gpkg_writer)
+                    jobs.wait_all()
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
             return results
@@ -333,6 +335,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             summary["length_m"] / 1000.0, seconds))
         run = NetworkRun(network, frame, pipes_source, nodes_source, seconds, pipe_fids, node_fids)
         run.own_files = frozenset(getattr(self, "own_files", ()))
+        run.background = getattr(self, "background", None)  # outputs finished in threads join this list
         if early.get("copies") is not None:
             run.copies = early["copies"]
         elif copy_outputs is not None:

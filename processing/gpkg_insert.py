@@ -12,7 +12,7 @@ import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
 
@@ -73,57 +73,53 @@ def add_columns(path: str, table: str, columns: list[tuple[str, str]]) -> None:
     layer = dataset = None
 
 
-def insert_rows(source: SourceTable, connection: sqlite3.Connection, table: str, fields: list[str],
-                columns: list[tuple[str, str]], rows: Iterable, source_fids: np.ndarray) -> bool:
-    """Fill the empty ``table`` with the source rows (``fields`` and geometry) and the pn_ values.
+def stage_rows(source: SourceTable, connection: sqlite3.Connection, table: str, fields: list[str],
+               columns: list[tuple[str, str]], rows: Iterable, source_fids: np.ndarray) -> Optional[Callable[[], None]]:
+    """Stage the pn_ values for the empty ``table``; return the function that fills it (once, in any thread).
 
     ``rows`` hold the values of ``columns`` then the output feature id (1, 2 ...) of each row;
-    output row n is source feature ``source_fids[n - 1]``. False (nothing written) when the output
-    geometries would need another spatial reference id than the source's.
+    output row n is source feature ``source_fids[n - 1]``; the filled table gets that row's
+    ``fields`` and geometry. None (nothing staged) when the output geometries would need another
+    spatial reference id than the source's. The staging lives in the connection's temporary
+    database: closing the connection drops it.
     """
     key, geometry = _key_and_geometry(connection, table)
     srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
                                 (table,)).fetchone()[0]
     if srs_id != source.srs_id:
-        return False
-    same_file = os.path.exists(connection_path(connection)) and os.path.samefile(
-        connection_path(connection), source.path)
-    if not same_file:
+        return None
+    main = connection_path(connection)
+    schema = "main" if os.path.exists(main) and os.path.samefile(main, source.path) else "pipenet_source"
+    if schema != "main":
         connection.execute("ATTACH DATABASE ? AS pipenet_source", (source.path,))
-    schema = "main" if same_file else "pipenet_source"
     connection.execute("PRAGMA temp_store = MEMORY")
     names = [name for name, _ in columns]
     connection.execute(f"CREATE TEMP TABLE pipenet_values ({', '.join(map(quoted, names))}, "
                        f"pipenet_fid INTEGER PRIMARY KEY)")
-    try:
-        with connection:
-            connection.executemany(f"INSERT INTO temp.pipenet_values VALUES ({', '.join('?' * (len(names) + 1))})",
-                                   rows)
-            count = len(source_fids)
-            in_order = bool(np.array_equal(source_fids, np.arange(1, count + 1)))
-            if not in_order:  # output feature n is not source feature n (features deleted, ids given)
-                connection.execute("CREATE TEMP TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
-                connection.executemany("INSERT INTO temp.pipenet_fids VALUES (?, ?)",
-                                       zip(range(1, count + 1), source_fids.tolist()))
-            target = ", ".join(map(quoted, [key, geometry, *fields, *names]))
-            selected = ", ".join(["v.pipenet_fid", f"s.{quoted(source.geometry)}",
-                                  *(f"s.{quoted(name)}" for name in fields), *(f"v.{quoted(name)}" for name in names)])
-            joined = (f"temp.pipenet_values v JOIN {schema}.{quoted(source.table)} s "
-                      f"ON s.{quoted(source.key)} = v.pipenet_fid" if in_order else
-                      f"temp.pipenet_values v JOIN temp.pipenet_fids f USING (pipenet_fid) "
-                      f"JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
-            with count_triggers_off(connection, table):
-                inserted = connection.execute(f"INSERT INTO {quoted(table)} ({target}) SELECT {selected} FROM {joined}"
-                                              ).rowcount
-            if inserted != count:
-                raise OSError(f"{source.path}: {inserted} of {count} features of {source.table} found "
-                              f"(was the layer changed while PipeNet ran?)")
-    finally:
-        connection.execute("DROP TABLE IF EXISTS temp.pipenet_values")
-        connection.execute("DROP TABLE IF EXISTS temp.pipenet_fids")
-        if not same_file:
-            connection.execute("DETACH DATABASE pipenet_source")
-    return True
+    count = len(source_fids)
+    in_order = bool(np.array_equal(source_fids, np.arange(1, count + 1)))
+    with connection:
+        connection.executemany(f"INSERT INTO temp.pipenet_values VALUES ({', '.join('?' * (len(names) + 1))})", rows)
+        if not in_order:  # output feature n is not source feature n (features deleted, ids given)
+            connection.execute("CREATE TEMP TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
+            connection.executemany("INSERT INTO temp.pipenet_fids VALUES (?, ?)",
+                                   zip(range(1, count + 1), source_fids.tolist()))
+    target = ", ".join(map(quoted, [key, geometry, *fields, *names]))
+    selected = ", ".join(["v.pipenet_fid", f"s.{quoted(source.geometry)}",
+                          *(f"s.{quoted(name)}" for name in fields), *(f"v.{quoted(name)}" for name in names)])
+    joined = (f"temp.pipenet_values v JOIN {schema}.{quoted(source.table)} s "
+              f"ON s.{quoted(source.key)} = v.pipenet_fid" if in_order else
+              f"temp.pipenet_values v JOIN temp.pipenet_fids f USING (pipenet_fid) "
+              f"JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
+
+    def fill() -> None:
+        with connection, count_triggers_off(connection, table):
+            inserted = connection.execute(f"INSERT INTO {quoted(table)} ({target}) SELECT {selected} FROM {joined}"
+                                          ).rowcount
+        if inserted != count:
+            raise OSError(f"{source.path}: {inserted} of {count} features of {source.table} found "
+                          f"(was the layer changed while PipeNet ran?)")
+    return fill
 
 
 class count_triggers_off:  # noqa: N801 (used as a context manager, like contextlib's)

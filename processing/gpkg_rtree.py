@@ -63,9 +63,12 @@ def add_spatial_index(path: str, table: str, own_file: bool = False, extent: boo
         connection.close()
 
 
-def connect(path: str, own_file: bool) -> sqlite3.Connection:
-    """A SQLite connection to a GeoPackage, unjournaled when the file is the run's own."""
-    connection = sqlite3.connect(path)
+def connect(path: str, own_file: bool, any_thread: bool = False) -> sqlite3.Connection:
+    """A SQLite connection to a GeoPackage, unjournaled when the file is the run's own.
+
+    ``any_thread``: the connection may be handed to another thread (never used by two at once).
+    """
+    connection = sqlite3.connect(path, check_same_thread=not any_thread)
     if own_file:
         unjournaled(connection)
     return connection

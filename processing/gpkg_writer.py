@@ -18,8 +18,8 @@ from typing import Optional
 import numpy as np
 from qgis.core import QgsWkbTypes
 
-from .background import Jobs
-from .gpkg_insert import add_columns, insert_rows, sqlite_source
+from .background import Finishing, Jobs
+from .gpkg_insert import add_columns, sqlite_source, stage_rows
 from .gpkg_rtree import add_spatial_index, connect
 from .layers import PREFIX
 
@@ -169,12 +169,14 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     else:
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
     path, table, append = arguments[1:4]
+    _wait_for_file(run, path)
     if _take_copy(run, key, arguments, rows is not None):
         _fill(path, table, columns, rows, count, own_file=arguments[6])
     elif rows is None:
         return None
-    elif _insert(run, key, arguments, columns, rows, count):
-        add_spatial_index(path, table, own_file=arguments[6], extent=True, known_boxes=_pipe_boxes(run, count))
+    elif _insert(run, key, arguments, columns, rows, count, then=lambda: add_spatial_index(
+            path, table, own_file=arguments[6], extent=True, known_boxes=_pipe_boxes(run, count))):
+        pass
     else:
         _copy(*arguments)
         _fill(path, table, columns, rows, count, own_file=arguments[6])
@@ -215,23 +217,40 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         return None
     arguments, count = plan
     path, table, append = arguments[1:4]
-    inserted = False
+    _wait_for_file(run, path)
+
+    def add_virtual_junctions() -> None:
+        _add_points(path, table, len(columns), virtual)
+
+    def and_index() -> None:  # indexed once the virtual junctions are in
+        add_virtual_junctions()
+        add_spatial_index(path, table, own_file=arguments[6], extent=True,
+                          known_boxes=_node_boxes(run, count, virtual))
+
     if _take_copy(run, key, arguments, rows_count == count):
         _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
     elif rows_count != count:
         return None
-    elif not (inserted := _insert(run, key, arguments, columns, rows, count)):
+    elif _insert(run, key, arguments, columns, rows, count, then=and_index):
+        return f"{path}|layername={table}" if append else path
+    else:
         _copy(*arguments)
         _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
-    if virtual:
+    add_virtual_junctions()
+    return f"{path}|layername={table}" if append else path
+
+
+def _add_points(path: str, table: str, column_count: int, points: list[tuple[list, float, float]]) -> None:
+    """Append points (the values of the table's last ``column_count`` fields, x, y) through OGR."""
+    if points:
         from osgeo import ogr
 
         dataset = ogr.Open(path, 1)
         layer = dataset.GetLayerByName(table)
         definition = layer.GetLayerDefn()
-        first = definition.GetFieldCount() - len(columns)
+        first = definition.GetFieldCount() - column_count
         layer.StartTransaction()
-        for values, x, y in virtual:
+        for values, x, y in points:
             feature = ogr.Feature(definition)
             for offset, value in enumerate(values):
                 if value is not None:
@@ -242,14 +261,15 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
             layer.CreateFeature(feature)
         layer.CommitTransaction()
         layer = dataset = None
-    if inserted:  # indexed once the virtual junctions are in
-        add_spatial_index(path, table, own_file=arguments[6], extent=True,
-                          known_boxes=_node_boxes(run, count, virtual))
-    return f"{path}|layername={table}" if append else path
 
 
-def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows, count: int) -> bool:
-    """Write the output by SQLite from a GeoPackage input (gpkg_insert); False: not possible, nothing written."""
+def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows, count: int, then) -> bool:
+    """Write the output by SQLite from a GeoPackage input (gpkg_insert), then call ``then`` (the
+    spatial index); False: not possible, nothing written.
+
+    The values are staged here; SQLite's copy (in C, without Python's lock) and ``then`` run in a
+    thread while the run goes on with its other outputs (``_finish``).
+    """
     origin, path, table, append, fields = arguments[:5]
     source = sqlite_source(origin, GEOMETRY_TYPES[key])
     source_fids = run.network.sources.get("pipes_fids" if key == "OUTPUT_PIPES" else "nodes_fids")
@@ -257,14 +277,42 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
         return False
     _copy(*arguments, empty=True)
     add_columns(path, table, columns)
-    connection = connect(path, arguments[6])
+    connection = connect(path, arguments[6], any_thread=True)
     try:
-        done = insert_rows(source, connection, table, fields, columns, rows, np.asarray(source_fids, dtype=np.int64))
-    finally:
+        fill = stage_rows(source, connection, table, fields, columns, rows, np.asarray(source_fids, dtype=np.int64))
+    except BaseException:
         connection.close()
-    if not done:
+        raise
+    if fill is None:
+        connection.close()
         remove_output(path, table, append)
-    return done
+        return False
+
+    def finish() -> None:
+        try:
+            fill()
+        finally:
+            connection.close()
+        then()
+    _finish(run, path, finish)
+    return True
+
+
+def _finish(run, path: str, function) -> None:
+    """Run ``function`` (the end of an output written into ``path``) in a thread when the run keeps a
+    list of background work (the algorithm waits for it before it returns), else now."""
+    background = getattr(run, "background", None)
+    if background is None:
+        function()
+    else:
+        background.append(Finishing(path, function))
+
+
+def _wait_for_file(run, path: str) -> None:
+    """Wait for the outputs still being finished in ``path`` (one writer at a time per GeoPackage)."""
+    for job in getattr(run, "background", None) or []:
+        if isinstance(job, Finishing) and os.path.abspath(job.path) == os.path.abspath(path):
+            job.wait_all()
 
 
 def _pipe_boxes(run, count: int) -> Optional[tuple[np.ndarray, np.ndarray]]:

@@ -43,8 +43,8 @@ def run_build(county, outputs, monkeypatch=None, copy=False, read_boxes=False):
 
     inserted = []
     if monkeypatch is not None:
-        original = gpkg_writer.insert_rows
-        monkeypatch.setattr(gpkg_writer, "insert_rows", lambda *a: inserted.append(a[2]) or original(*a))
+        original = gpkg_writer.stage_rows
+        monkeypatch.setattr(gpkg_writer, "stage_rows", lambda *a: inserted.append(a[2]) or original(*a))
         if copy:
             monkeypatch.setattr(gpkg_writer, "sqlite_source", lambda *a: None)
         if read_boxes:
@@ -106,3 +106,24 @@ def test_input_with_missing_feature_ids_and_output_into_the_same_geopackage(pipe
     with sqlite3.connect(county) as connection:
         assert connection.execute("SELECT count(*) FROM pipes WHERE fid % 7 = 3").fetchone()[0] == 0
         assert connection.execute("SELECT count(*) FROM pipes").fetchone()[0] == len(table_rows(county, "out_pipes")[1])
+
+
+def test_an_output_that_fails_while_finished_in_a_thread_fails_the_run(pipenet_plugin, county, tmp_path,
+                                                                       monkeypatch):
+    """The SQLite copy and the index run beside the other outputs: their error still fails the run,
+    and the files the run made are removed."""
+    from qgis import processing
+    from qgis.core import QgsProcessingException
+
+    from pipenet.processing import gpkg_writer
+
+    def broken(path, *arguments, **options):
+        raise OSError(f"disk full writing {path}")
+
+    monkeypatch.setattr(gpkg_writer, "add_spatial_index", broken)
+    outputs = {"OUTPUT_PIPES": str(tmp_path / "pipes.gpkg"), "OUTPUT_NODES": str(tmp_path / "nodes.gpkg"),
+               "OUTPUT_FINDINGS": str(tmp_path / "findings.gpkg")}
+    with pytest.raises(QgsProcessingException, match="disk full writing"):
+        processing.run("pipenet:buildnetwork", {"PIPES": f"{county}|layername=pipes",
+                                                "NODES": f"{county}|layername=nodes", **outputs})
+    assert not any((tmp_path / name).exists() for name in ("pipes.gpkg", "nodes.gpkg", "findings.gpkg"))
