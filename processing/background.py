@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, Callable, Optional
 
@@ -90,3 +91,19 @@ class Finishing:
             self._beside.join()
         except BaseException:  # noqa: BLE001 (the run's own error is the one reported)
             pass
+
+
+def finish_beside(background: Optional[list], path: str, function: Callable[[], Any]) -> None:
+    """Run ``function`` (the end of an output written into ``path``) in a thread when the run keeps a
+    list of background work (the algorithm waits for it before it returns), else now."""
+    if background is None:
+        function()
+    else:
+        background.append(Finishing(path, function))
+
+
+def wait_for_file(background: Optional[list], path: str) -> None:
+    """Wait for the outputs still being finished in ``path`` (one writer at a time per GeoPackage)."""
+    for job in background or []:
+        if isinstance(job, Finishing) and os.path.abspath(job.path) == os.path.abspath(path):
+            job.wait_all()

@@ -122,6 +122,27 @@ def stage_rows(source: SourceTable, connection: sqlite3.Connection, table: str, 
     return fill
 
 
+def pipe_boxes(run, count: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """(feature ids, boxes) of the pipes written by SQLite, from the coordinates in memory when
+    they are the file's own (not reprojected), else None: read back from the output."""
+    if not run.network.sources.get("pipes_in_source_crs"):
+        return None
+    boxes = run.network.pipe_coords.boxes()
+    return (np.arange(1, count + 1), boxes) if len(boxes) == count else None
+
+
+def node_boxes(run, count: int, virtual: list) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """(feature ids, boxes) of the input nodes and virtual junctions written, as ``pipe_boxes``."""
+    if not run.network.sources.get("nodes_in_source_crs"):
+        return None
+    xy = run.network.table().node_coordinates()[:count]
+    if virtual:
+        xy = np.concatenate([xy, np.array([(x, y) for _, x, y in virtual], dtype=float)])
+    if len(xy) != count + len(virtual) or not np.isfinite(xy).all():
+        return None
+    return np.arange(1, len(xy) + 1), xy[:, [0, 0, 1, 1]]
+
+
 class count_triggers_off:  # noqa: N801 (used as a context manager, like contextlib's)
     """Drop OGR's feature-count triggers of a table for a bulk insert, then set the count once and
     put them back (they cost a row update per inserted feature)."""

@@ -18,8 +18,8 @@ from typing import Optional
 import numpy as np
 from qgis.core import QgsWkbTypes
 
-from .background import Finishing, Jobs
-from .gpkg_insert import add_columns, sqlite_source, stage_rows
+from .background import Jobs, finish_beside, wait_for_file
+from .gpkg_insert import add_columns, node_boxes, pipe_boxes, sqlite_source, stage_rows
 from .gpkg_rtree import add_spatial_index, connect
 from .layers import PREFIX
 
@@ -169,15 +169,13 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     else:
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
     path, table, append = arguments[1:4]
-    _wait_for_file(run, path)
+    wait_for_file(getattr(run, "background", None), path)
     if _take_copy(run, key, arguments, rows is not None):
         _fill(path, table, columns, rows, count, own_file=arguments[6])
     elif rows is None:
         return None
-    elif _insert(run, key, arguments, columns, rows, count, then=lambda: add_spatial_index(
-            path, table, own_file=arguments[6], extent=True, known_boxes=_pipe_boxes(run, count))):
-        pass
-    else:
+    elif not _insert(run, key, arguments, columns, rows, count, then=lambda: add_spatial_index(
+            path, table, own_file=arguments[6], extent=True, known_boxes=pipe_boxes(run, count))):
         _copy(*arguments)
         _fill(path, table, columns, rows, count, own_file=arguments[6])
     return f"{path}|layername={table}" if append else path
@@ -217,7 +215,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         return None
     arguments, count = plan
     path, table, append = arguments[1:4]
-    _wait_for_file(run, path)
+    wait_for_file(getattr(run, "background", None), path)
 
     def add_virtual_junctions() -> None:
         _add_points(path, table, len(columns), virtual)
@@ -225,7 +223,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     def and_index() -> None:  # indexed once the virtual junctions are in
         add_virtual_junctions()
         add_spatial_index(path, table, own_file=arguments[6], extent=True,
-                          known_boxes=_node_boxes(run, count, virtual))
+                          known_boxes=node_boxes(run, count, virtual))
 
     if _take_copy(run, key, arguments, rows_count == count):
         _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
@@ -268,7 +266,7 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
     spatial index); False: not possible, nothing written.
 
     The values are staged here; SQLite's copy (in C, without Python's lock) and ``then`` run in a
-    thread while the run goes on with its other outputs (``_finish``).
+    thread while the run goes on with its other outputs (``finish_beside``).
     """
     origin, path, table, append, fields = arguments[:5]
     source = sqlite_source(origin, GEOMETRY_TYPES[key])
@@ -294,46 +292,8 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
         finally:
             connection.close()
         then()
-    _finish(run, path, finish)
+    finish_beside(getattr(run, "background", None), path, finish)
     return True
-
-
-def _finish(run, path: str, function) -> None:
-    """Run ``function`` (the end of an output written into ``path``) in a thread when the run keeps a
-    list of background work (the algorithm waits for it before it returns), else now."""
-    background = getattr(run, "background", None)
-    if background is None:
-        function()
-    else:
-        background.append(Finishing(path, function))
-
-
-def _wait_for_file(run, path: str) -> None:
-    """Wait for the outputs still being finished in ``path`` (one writer at a time per GeoPackage)."""
-    for job in getattr(run, "background", None) or []:
-        if isinstance(job, Finishing) and os.path.abspath(job.path) == os.path.abspath(path):
-            job.wait_all()
-
-
-def _pipe_boxes(run, count: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
-    """(feature ids, boxes) of the pipes written by SQLite, from the coordinates in memory when
-    they are the file's own (not reprojected), else None: read back from the output."""
-    if not run.network.sources.get("pipes_in_source_crs"):
-        return None
-    boxes = run.network.pipe_coords.boxes()
-    return (np.arange(1, count + 1), boxes) if len(boxes) == count else None
-
-
-def _node_boxes(run, count: int, virtual: list) -> Optional[tuple[np.ndarray, np.ndarray]]:
-    """(feature ids, boxes) of the input nodes and virtual junctions written, as ``_pipe_boxes``."""
-    if not run.network.sources.get("nodes_in_source_crs"):
-        return None
-    xy = run.network.table().node_coordinates()[:count]
-    if virtual:
-        xy = np.concatenate([xy, np.array([(x, y) for _, x, y in virtual], dtype=float)])
-    if len(xy) != count + len(virtual) or not np.isfinite(xy).all():
-        return None
-    return np.arange(1, len(xy) + 1), xy[:, [0, 0, 1, 1]]
 
 
 def _kept(name: str) -> bool:

@@ -48,8 +48,8 @@ def run_build(county, outputs, monkeypatch=None, copy=False, read_boxes=False):
         if copy:
             monkeypatch.setattr(gpkg_writer, "sqlite_source", lambda *a: None)
         if read_boxes:
-            monkeypatch.setattr(gpkg_writer, "_pipe_boxes", lambda *a: None)
-            monkeypatch.setattr(gpkg_writer, "_node_boxes", lambda *a: None)
+            monkeypatch.setattr(gpkg_writer, "pipe_boxes", lambda *a: None)
+            monkeypatch.setattr(gpkg_writer, "node_boxes", lambda *a: None)
     processing.run("pipenet:buildnetwork", {"PIPES": f"{county}|layername=pipes",
                                             "NODES": f"{county}|layername=nodes", **outputs})
     if monkeypatch is not None:
