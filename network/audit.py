@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import numpy as np
+
 from .condition import Defect, PipeCondition, score_all
 from .findings import Finding, count_by_check, make_finding
 from .hotspots import PipeHotspot, hotspots, make_lixels
@@ -64,12 +66,15 @@ def risk_register(network: Network, condition: dict[str, PipeCondition], weights
     """Likelihood × consequence of every pipe (upstream length served is accumulated when not given)."""
     upstream = upstream_length if upstream_length is not None else network.accumulate().length
     table = network.table()
-    scored = [condition.get(key) for key in table.keys] if condition else [None] * len(table.keys)
-    return risk_many(table.keys, [s.structural_grade if s else None for s in scored],
-                     table.edge_numbers("install_year").tolist(), table.edge_values("material").tolist(),
-                     [s.defects if s else 0 for s in scored], table.edge_numbers("diameter").tolist(),
+    grades, defects = np.full(len(table.keys), None, dtype=object), np.zeros(len(table.keys))
+    for key, scored in (condition or {}).items():  # the few pipes with CCTV scores
+        if table.has_edge_key(key):
+            row = table.edge_position(key)
+            grades[row], defects[row] = scored.structural_grade, scored.defects
+    return risk_many(table.keys, grades, table.edge_numbers("install_year"), table.edge_values("material"),
+                     defects, table.edge_numbers("diameter"),
                      upstream.values_list if getattr(upstream, "keys_list", None) is table.keys
-                     else [upstream.get(key, 0.0) for key in table.keys], table.edge_values("system").tolist(), weights)
+                     else [upstream.get(key, 0.0) for key in table.keys], table.edge_values("system"), weights)
 
 
 def run_audit(network: Network, defects: Optional[list[Defect]] = None,

@@ -8,7 +8,7 @@ from typing import Optional
 
 import numpy as np
 
-from .columns import KeyedRecords
+from .columns import KeyedRecords, factorize, object_array
 
 MATERIAL_FACTORS = {"砼": 1.2, "混凝土": 1.2, "钢筋混凝土": 1.0, "concrete": 1.2, "灰口铸铁": 1.4, "cast iron": 1.4,
                     "球墨铸铁": 0.8, "ductile": 0.8, "钢": 1.1, "steel": 1.1, "pvc": 0.9, "upvc": 0.9, "pe": 0.7,
@@ -128,18 +128,19 @@ class RiskRegister(KeyedRecords):
 def risk_many(keys: list, grades, install_years, materials, defects, diameters, upstream,
               systems, weights: Optional[RiskWeights] = None, max_upstream: Optional[float] = None) -> RiskRegister:
     """Score every pipe at once (grades None, years/diameters NaN or None where unknown); upstream
-    length served is scaled against ``max_upstream`` (default: the largest given)."""
+    length served is scaled against ``max_upstream`` (default: the largest given). Lists or arrays."""
     weights = weights or RiskWeights()
-    grades = list(grades)
-    years = np.array([np.nan if y is None else y for y in install_years], dtype=float)
-    diameters = np.array([np.nan if d is None else d for d in diameters], dtype=float)
+    years = np.array(install_years, dtype=float)  # None becomes NaN
+    diameters = np.array(diameters, dtype=float)
     upstream = np.asarray(upstream, dtype=float)
-    condition = np.array([GRADE_POINTS.get(g or "", 3.0) for g in grades], dtype=float)
+    grade_codes, grade_names = factorize(object_array(grades))
+    condition = _by_code(grade_codes, [GRADE_POINTS.get(g or "", 3.0) for g in grade_names], 3.0)
     dated = np.isfinite(years) & (years != 0)
     age = np.where(dated, _scale_many(weights.current_year - np.where(dated, years, 0.0), 0,
                                       weights.service_life_years), 3.0)
-    factors = {m: _material_factor(m) for m in set(materials)}
-    material_points = _scale_many(np.array([factors[m] for m in materials], dtype=float), 0.7, 1.5)
+    material_codes, material_names = factorize(object_array(materials))
+    material_points = _scale_many(_by_code(material_codes, [_material_factor(m) for m in material_names],
+                                           _material_factor(None)), 0.7, 1.5)
     defect_points = _scale_many(np.asarray(defects, dtype=float), 0, 8)
     likelihood = (weights.condition * condition + weights.age * age + weights.material * material_points
                   + weights.defects * defect_points) / (weights.condition + weights.age + weights.material
@@ -149,17 +150,24 @@ def risk_many(keys: list, grades, install_years, materials, defects, diameters, 
     largest = max_upstream if max_upstream is not None else (float(upstream.max()) if len(upstream) else 0.0)
     most = max(largest, 1.0)
     served = _scale_many(upstream, 0.0, most)
-    system_points = np.array([SYSTEM_POINTS.get(s, 3.0) for s in systems], dtype=float)
+    system_codes, system_names = factorize(object_array(systems))
+    system_points = _by_code(system_codes, [SYSTEM_POINTS.get(s, 3.0) for s in system_names], SYSTEM_POINTS[None])
     consequence = (weights.diameter * size + weights.upstream * served + weights.system * system_points) \
         / (weights.diameter + weights.upstream + weights.system)
-    risk = [round(value, 2) for value in (likelihood * consequence).tolist()]
     reasons: dict[int, list[str]] = {}
-    for row in [r for r, g in enumerate(grades) if g in ("Ⅲ", "Ⅳ")]:
-        reasons.setdefault(row, []).append(f"structural grade {grades[row]}")
+    severe = [code for code, grade in enumerate(grade_names) if grade in ("Ⅲ", "Ⅳ")]
+    for row in np.flatnonzero(np.isin(grade_codes, severe)).tolist():
+        reasons.setdefault(row, []).append(f"structural grade {grade_names[grade_codes[row]]}")
     old = dated & (weights.current_year - np.where(dated, years, 0.0) > weights.service_life_years * 0.8)
     for row in np.flatnonzero(old).tolist():
         reasons.setdefault(row, []).append(f"installed {int(years[row])}")
     for row in np.flatnonzero(sized & (diameters >= 1000)).tolist():
         reasons.setdefault(row, []).append(f"DN{diameters[row]:.0f}")
-    return RiskRegister(list(keys), [round(v, 2) for v in likelihood.tolist()],
-                        [round(v, 2) for v in consequence.tolist()], risk, reasons)
+    # rounded as numpy rounds (x 100, half to even, / 100), for one pipe and a county alike
+    return RiskRegister(list(keys), np.round(likelihood, 2), np.round(consequence, 2),
+                        np.round(likelihood * consequence, 2), reasons)
+
+
+def _by_code(codes: np.ndarray, points: list[float], missing: float) -> np.ndarray:
+    """Points of every row from those of its distinct value (code -1: no value)."""
+    return np.array(points + [missing], dtype=float)[codes]
