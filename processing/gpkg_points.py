@@ -60,7 +60,10 @@ def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, st
                                    zip(point_blobs(x, y, srs_id), *values))
     finally:
         connection.close()
-    add_spatial_index(path, table, own_file=own_file, extent=True)
+    # the fresh table numbers its rows 1, 2 ... in insert order: the boxes are the points themselves
+    located = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    add_spatial_index(path, table, own_file=own_file, extent=True,
+                      known_boxes=(located + 1, np.stack([x, x, y, y], axis=1)[located]))
     return f"{path}|layername={table}" if append else path
 
 

@@ -110,3 +110,28 @@ def test_only_files_the_run_made_skip_the_journal(pipenet_plugin, tmp_path):
     assert owned(str(tmp_path / "new.gpkg"), append=False, own_files=frozenset())
     assert not owned(user_file, append=True, own_files=frozenset())  # a table added to the user's GeoPackage
     assert owned(user_file, append=True, own_files=frozenset({user_file}))
+
+
+def test_points_written_in_bulk_are_indexed_from_their_coordinates(pipenet_plugin, tmp_path, monkeypatch):
+    """Findings and events are indexed from the x/y in memory: the same index as read from the file."""
+    import numpy as np
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    from pipenet.processing import gpkg_points, gpkg_rtree
+
+    rng = np.random.default_rng(2)
+    x, y = rng.uniform(-1e5, 6e5, 5000), rng.uniform(3.0e6, 3.1e6, 5000)
+    x[::7] = np.nan  # no location: no geometry, no index entry
+    crs = QgsCoordinateReferenceSystem("EPSG:4549")
+    entries = {}
+    index = gpkg_rtree.add_spatial_index
+    for way in ("memory", "file"):
+        if way == "file":  # the boxes read back from the geometry blobs instead
+            monkeypatch.setattr(gpkg_points, "add_spatial_index",
+                                lambda *arguments, known_boxes=None, **options: index(*arguments, **options))
+        path = tmp_path / f"{way}.gpkg"
+        gpkg_points.write_points_in_bulk({"OUT": str(path)}, "OUT", [("v", "int")], [list(range(5000))], x, y, crs)
+        with sqlite3.connect(path) as connection:
+            entries[way] = connection.execute(f'SELECT * FROM "rtree_{way}_geom" ORDER BY id').fetchall()
+            assert connection.execute(f"SELECT rtreecheck('rtree_{way}_geom')").fetchone()[0] == "ok"
+    assert entries["memory"] == entries["file"] and len(entries["memory"]) == np.isfinite(x).sum()
