@@ -21,10 +21,10 @@ class Beside:
         self._thread = threading.Thread(target=run, name="pipenet-beside", daemon=True)
         self._thread.start()
 
-    def join(self) -> None:
-        """Wait for the function; raise what it raised."""
+    def join(self, raise_error: bool = True) -> None:
+        """Wait for the function; raise what it raised (unless told not to)."""
         self._thread.join()
-        if self._error is not None:
+        if raise_error and self._error is not None:
             raise self._error
 
 
@@ -87,10 +87,7 @@ class Finishing:
 
     def stop(self) -> None:
         """Wait for it (SQLite cannot be interrupted here), dropping its error: the run failed anyway."""
-        try:
-            self._beside.join()
-        except BaseException:  # noqa: BLE001 (the run's own error is the one reported)
-            pass
+        self._beside.join(raise_error=False)
 
 
 def finish_beside(background: Optional[list], path: str, function: Callable[[], Any]) -> None:

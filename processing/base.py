@@ -26,7 +26,8 @@ from qgis.PyQt.QtGui import QIcon
 from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progress
 from ..network.build import build_network
 from ..network.model import gc_paused
-from .bulk import bulk_columns
+from .background import Beside
+from .bulk import bulk_columns, bulk_reader
 from .cache import NETWORK_CACHE
 from .compat import set_advanced, tr_noop
 from .encoding import decoded_source
@@ -282,12 +283,27 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         nodes_name = self._layer_name(parameters, "NODES", context)
 
         def build() -> tuple:
-            bulk = bulk_columns(self, parameters, "PIPES", context, pipes_source, frame, "line", encoding)
+            pipes_reader = bulk_reader(self, parameters, "PIPES", context, pipes_source, "line", encoding)
+            nodes_reader = bulk_reader(self, parameters, "NODES", context, nodes_source, "point", encoding)
+            # both files in bulk: the nodes are read beside the pipes (GDAL reads without Python's lock)
+            read: dict = {}
+            nodes_read = Beside(lambda: read.update(nodes=nodes_reader.read())) \
+                if pipes_reader is not None and nodes_reader is not None else None
+            try:
+                bulk = pipes_reader.finish(pipes_reader.read(), frame) if pipes_reader is not None else None
+            except BaseException:
+                if nodes_read is not None:
+                    nodes_read.join(raise_error=False)  # the pipes failed: their error is the one to report
+                raise
             if bulk is not None:
                 feedback.pushInfo(self.tr("Layer '{}' read in bulk: {} features.").format(pipes_name, len(bulk[1])))
             pipes, pipe_fids = bulk or read_pipes(pipes_source, pipes_name, frame, feedback)
             if nodes_source is not None:
-                bulk = bulk_columns(self, parameters, "NODES", context, nodes_source, frame, "point", encoding)
+                if nodes_read is not None:
+                    nodes_read.join()
+                    bulk = nodes_reader.finish(read["nodes"], frame)
+                else:
+                    bulk = nodes_reader.finish(nodes_reader.read(), frame) if nodes_reader is not None else None
                 if bulk is not None:
                     note_reprojection(nodes_source, nodes_name, frame, feedback)
                     feedback.pushInfo(self.tr("Layer '{}' read in bulk: {} features.").format(

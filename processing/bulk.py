@@ -25,6 +25,42 @@ from .layers import WorkingFrame, is_undefined
 def bulk_columns(algorithm, parameters: dict, key: str, context, source, frame: WorkingFrame, kind: str,
                  encoding: str = "") -> Optional[tuple[Any, list[int]]]:
     """(columns in the working CRS, QGIS feature ids by position), or None to read feature by feature."""
+    reader = bulk_reader(algorithm, parameters, key, context, source, kind, encoding)
+    return reader.finish(reader.read(), frame) if reader is not None else None
+
+
+class BulkReader:
+    """A file layer to read in bulk: ``read()`` is GDAL and numpy only (any thread, beside other
+    reading); ``finish()`` checks and places the columns with QGIS (the calling thread)."""
+
+    def __init__(self, layer, path: str, layer_name: Optional[str], kind: str, encoding: str, subset: str,
+                 expected: int, name: str):
+        self.layer, self.path, self.layer_name, self.kind = layer, path, layer_name, kind
+        self.encoding, self.subset, self.expected, self.name = encoding, subset, expected, name
+
+    def read(self) -> Any:
+        """The layer's columns, in the file's coordinates."""
+        columns, _ = read_columns(self.path, self.layer_name, self.kind, self.encoding or None,
+                                  where=self.subset or None)
+        columns.origin = (self.path, self.layer_name, self.subset or None, self.encoding or None)  # for outputs
+        return columns
+
+    def finish(self, columns, frame: WorkingFrame) -> Optional[tuple[Any, list[int]]]:
+        """(columns in the working CRS, QGIS feature ids by position), or None: read feature by feature."""
+        if columns.count != self.expected:
+            return None  # the provider sees the layer differently (a filter we did not understand)
+        xy = _to_working(columns.xy, self.layer.crs(), frame)
+        if xy is None:
+            return None
+        columns.in_source_crs = xy is columns.xy  # coordinates as in the file (outputs may be indexed from them)
+        columns.xy = xy
+        columns.name = self.name
+        return columns, columns.source_fids.tolist()
+
+
+def bulk_reader(algorithm, parameters: dict, key: str, context, source, kind: str,
+                encoding: str = "") -> Optional[BulkReader]:
+    """A BulkReader when the layer is a plain file QGIS reads as it is, else None."""
     if source is None or not has_arrow():
         return None
     value = parameters.get(key)
@@ -45,17 +81,8 @@ def bulk_columns(algorithm, parameters: dict, key: str, context, source, frame: 
         return None
     if path.lower().endswith(".shp"):
         encoding = encoding or detect_dbf_encoding(path) or ""
-    columns, _ = read_columns(path, layer_name, kind, encoding or None, where=subset or None)
-    columns.origin = (path, layer_name, subset or None, encoding or None)  # for writing outputs in bulk
-    if columns.count != source.featureCount():
-        return None  # the provider sees the layer differently (a filter we did not understand)
-    xy = _to_working(columns.xy, layer.crs(), frame)
-    if xy is None:
-        return None
-    columns.in_source_crs = xy is columns.xy  # coordinates as in the file (outputs may be indexed from them)
-    columns.xy = xy
-    columns.name = _display_name(parameters, key, layer)
-    return columns, columns.source_fids.tolist()
+    return BulkReader(layer, path, layer_name, kind, encoding, subset, source.featureCount(),
+                      _display_name(parameters, key, layer))
 
 
 def _display_name(parameters: dict, key: str, layer) -> str:
