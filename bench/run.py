@@ -66,8 +66,8 @@ def measure(size: int) -> dict:
     reported beside the first (cold) run.
     """
     load_pipenet()
+    from pipenet.network.arrow import read_columns
     from pipenet.network.build import build_network
-    from pipenet.network.io import read_sources
 
     path = str(sample_path(size))
     runs: dict[str, list[float]] = {}
@@ -84,8 +84,8 @@ def measure(size: int) -> dict:
 
     for _ in range(REPEATS.get(size, 1)):
         network = None  # the previous run's network is freed first
-        # as the Python API reads two files: side by side
-        layers = timed("read", lambda: tuple(read[0] for read in read_sources((path, "pipes"), (path, "nodes"))))
+        layers = timed("read", lambda: (read_columns(path, "pipes", "line")[0],
+                                        read_columns(path, "nodes", "point")[0]))
         network = timed("build", partial(build_network, *layers))
         timed("connectivity", network.components)
         timed("hydraulics", network.hydraulic_checks)

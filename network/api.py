@@ -45,15 +45,15 @@ def build_network(
     if isinstance(pipes, LayerData):
         return build_from_records(pipes, nodes, options, progress)
 
-    from .io import bounds_of, read_sources, transform_xy, working_crs
+    from .io import bounds_of, read_source, transform_xy, working_crs
 
-    (pipe_columns, pipe_crs, pipe_origin), node_source = read_sources(pipes, nodes)
+    pipe_columns, pipe_crs, pipe_origin = read_source(pipes, "line")
     input_crs, metric = working_crs(crs=pipe_crs, bounds=bounds_of(pipe_columns.xy))
     if metric is not None:
         pipe_columns.xy = transform_xy(pipe_columns.xy, input_crs, metric)
     node_columns, node_origin = None, None
-    if node_source is not None:
-        node_columns, node_crs, node_origin = node_source
+    if nodes is not None:
+        node_columns, node_crs, node_origin = read_source(nodes, "point")
         target = metric or input_crs
         if target is not None and node_crs is not None:
             node_columns.xy = transform_xy(node_columns.xy, node_crs, target)

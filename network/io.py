@@ -104,20 +104,6 @@ def read_source(source: Any, kind: str) -> tuple[Any, Any, Any]:
     return frame_columns(frame, "pipes" if kind == "line" else "nodes", kind), frame.crs, frame
 
 
-def read_sources(pipes: Any, nodes: Any = None) -> tuple[tuple[Any, Any, Any], Optional[tuple[Any, Any, Any]]]:
-    """read_source of the pipes and the nodes (None: no nodes); two files are read side by side
-    (GDAL reads without Python's lock: a 2.3M-pipe county reads in 5.8 s instead of 6.6 s)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .model import gc_paused
-
-    if nodes is None or not (is_path(pipes) and is_path(nodes)):
-        return read_source(pipes, "line"), read_source(nodes, "point") if nodes is not None else None
-    with gc_paused(), ThreadPoolExecutor(max_workers=1) as pool:  # paused once for both threads
-        nodes_read = pool.submit(read_source, nodes, "point")
-        return read_source(pipes, "line"), nodes_read.result()
-
-
 def frame_columns(frame, name: str, kind: str):
     """Columns of a GeoDataFrame, geometry through WKB like the file reader."""
     from .arrow import decode_lines, decode_points
