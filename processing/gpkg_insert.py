@@ -79,9 +79,9 @@ def stage_rows(source: SourceTable, connection: sqlite3.Connection, table: str, 
 
     ``rows`` hold the values of ``columns`` then the output feature id (1, 2 ...) of each row;
     output row n is source feature ``source_fids[n - 1]``; the filled table gets that row's
-    ``fields`` and geometry. None (nothing staged) when the output geometries would need another
-    spatial reference id than the source's. The staging lives in the connection's temporary
-    database: closing the connection drops it.
+    ``fields`` and geometry. None (nothing staged, ``rows`` untouched) when the output geometries
+    would need another spatial reference id than the source's or SQLite cannot open the source.
+    The staging lives in the connection's temporary database: closing the connection drops it.
     """
     key, geometry = _key_and_geometry(connection, table)
     srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
@@ -91,7 +91,11 @@ def stage_rows(source: SourceTable, connection: sqlite3.Connection, table: str, 
     main = connection_path(connection)
     schema = "main" if os.path.exists(main) and os.path.samefile(main, source.path) else "pipenet_source"
     if schema != "main":
-        connection.execute("ATTACH DATABASE ? AS pipenet_source", (source.path,))
+        try:  # a file SQLite cannot open beside GDAL (a read-only folder in WAL mode ...): GDAL copies it
+            connection.execute("ATTACH DATABASE ? AS pipenet_source", (source.path,))
+            connection.execute("SELECT count(*) FROM pipenet_source.sqlite_master").fetchone()
+        except sqlite3.Error:
+            return None
     connection.execute("PRAGMA temp_store = MEMORY")
     names = [name for name, _ in columns]
     connection.execute(f"CREATE TEMP TABLE pipenet_values ({', '.join(map(quoted, names))}, "

@@ -127,3 +127,28 @@ def test_an_output_that_fails_while_finished_in_a_thread_fails_the_run(pipenet_p
         processing.run("pipenet:buildnetwork", {"PIPES": f"{county}|layername=pipes",
                                                 "NODES": f"{county}|layername=nodes", **outputs})
     assert not any((tmp_path / name).exists() for name in ("pipes.gpkg", "nodes.gpkg", "findings.gpkg"))
+
+
+@pytest.mark.parametrize("trouble", ["other srs id", "not a database"])
+def test_a_source_sqlite_cannot_copy_is_copied_by_gdal(pipenet_plugin, county, tmp_path, monkeypatch, trouble):
+    from dataclasses import replace
+
+    from pipenet.processing import gpkg_writer
+
+    sqlite_source = gpkg_writer.sqlite_source
+    (tmp_path / "notes.gpkg").write_text("not a GeoPackage")
+
+    def troubled(*arguments):
+        source = sqlite_source(*arguments)
+        return replace(source, srs_id=99999) if trouble == "other srs id" else \
+            replace(source, path=str(tmp_path / "notes.gpkg"))
+
+    monkeypatch.setattr(gpkg_writer, "sqlite_source", troubled)
+    outputs = {"OUTPUT_PIPES": str(tmp_path / "pipes.gpkg"), "OUTPUT_NODES": str(tmp_path / "nodes.gpkg")}
+    run_build(county, outputs)
+    monkeypatch.undo()
+    expected = {"OUTPUT_PIPES": str(tmp_path / "copy_pipes.gpkg"), "OUTPUT_NODES": str(tmp_path / "copy_nodes.gpkg")}
+    assert run_build(county, expected, monkeypatch, copy=True) == []
+    for key, table in (("OUTPUT_PIPES", "pipes"), ("OUTPUT_NODES", "nodes")):
+        assert table_rows(outputs[key], table) == table_rows(expected[key], f"copy_{table}")
+        assert gpkg_state(outputs[key], table)[1:4] == gpkg_state(expected[key], f"copy_{table}")[1:4]
