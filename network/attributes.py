@@ -62,24 +62,27 @@ class NodeTable:
                    {"type": nothing, "raw_type": nothing, "system": nothing,
                     **{key: np.empty(0) for key in NODE_NUMBERS}})
 
-    def positions(self, node_ids: np.ndarray) -> np.ndarray:
-        """Position of each id in the table, -1 where there is no such node."""
-        if len(node_ids) > 100_000:
-            try:  # a county: pandas looks the ids up in C (the table's ids are unique)
-                import pandas
+    def positions(self, *id_columns: np.ndarray) -> list[np.ndarray]:
+        """Position in the table of each id of each column, -1 where there is no such node.
 
-                index = self.__dict__.get("_pandas_index")
-                if index is None:
-                    index = self.__dict__["_pandas_index"] = pandas.Index(self.ids)
-                return np.asarray(index.get_indexer(node_ids), dtype=np.int64)
-            except ImportError:
-                pass
-        lookup = self.__dict__.get("_lookup")
-        if lookup is None:
-            lookup = self.__dict__["_lookup"] = dict(zip(self.ids.tolist(), range(len(self.ids))))
-        codes, uniques = factorize(node_ids)
-        found = np.array([lookup.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
-        return found[codes]
+        One hashing pass over the table's ids and every column together (a county's millions of
+        from/to ids): the table's ids are unique and come first, so their codes are their positions.
+
+        >>> table = NodeTable(object_array(["J1", "J2"]), np.arange(2), np.zeros((2, 2)), {})
+        >>> [found.tolist() for found in table.positions(object_array(["J2", None, "J9"]), object_array(["J1"]))]
+        [[1, -1, -1], [0]]
+        """
+        count = len(self.ids)
+        joined = np.concatenate([np.asarray(self.ids, dtype=object)] +
+                                [np.asarray(column, dtype=object) for column in id_columns])
+        codes, _ = factorize(joined)
+        if not np.array_equal(codes[:count], np.arange(count)):  # ids not unique: the first of each counts
+            first = {node_id: position for position, node_id in reversed(list(enumerate(self.ids.tolist())))}
+            codes = np.array([first.get(node_id, count) if node_id is not None else -1
+                              for node_id in joined.tolist()], dtype=np.int64)
+        found = np.where((codes >= 0) & (codes < count), codes, -1)
+        bounds = np.cumsum([count] + [len(column) for column in id_columns])
+        return [found[start:end] for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
 
 
 def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,

@@ -210,7 +210,7 @@ def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, ha
     """Honour from/to node ids that exist in the node layer; check them against the geometry."""
     from_ids = attributes_of(segments, "from_node")
     to_ids = attributes_of(segments, "to_node")
-    from_at, to_at = node_table.positions(from_ids), node_table.positions(to_ids)
+    from_at, to_at = node_table.positions(from_ids, to_ids)
     given_from = np.array([v is not None for v in from_ids.tolist()], dtype=bool)
     given_to = np.array([v is not None for v in to_ids.tolist()], dtype=bool)
     by_segment: list[tuple[int, int, Finding]] = []
