@@ -187,7 +187,9 @@ def numbers(values: np.ndarray, parse: Callable[[Any], Optional[float]]) -> np.n
 
 def occurrence(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(rank of each row among equal values, 0 for the first; size of its group)."""
-    codes, _ = factorize(values)
+    codes, distinct = factorize(values)
+    if len(distinct) == len(codes):  # every value given and distinct (ids, as a rule): nothing to rank
+        return np.zeros(len(codes), dtype=np.int64), np.ones(len(codes), dtype=np.int64)
     codes = np.where(codes < 0, codes.max(initial=-1) + 1 + np.arange(len(codes)), codes)
     order = np.argsort(codes, kind="stable")
     ordered = codes[order]

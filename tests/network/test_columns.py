@@ -68,6 +68,10 @@ def test_factorize_and_occurrence():
     assert codes.tolist() == [0, -1, 1, 0, -1, 2, 2] and distinct == ["b", "a", 1]
     rank, size = occurrence(np.array(["x", "y", "x", "x"], dtype=object))
     assert rank.tolist() == [0, 0, 1, 2] and size.tolist() == [3, 1, 3, 3]
+    rank, size = occurrence(np.array(["x", "y", "z"], dtype=object))  # all distinct: the quick way
+    assert rank.tolist() == [0, 0, 0] and size.tolist() == [1, 1, 1]
+    rank, size = occurrence(np.array(["x", None, None], dtype=object))  # missing values rank apart
+    assert rank.tolist() == [0, 0, 0] and size.tolist() == [1, 1, 1]
     assert factorize(np.array([3, 1, 3]))[0].tolist() == [0, 1, 0]
 
 
