@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .gpkg_insert import OGR_KINDS, count_triggers_off
+from .gpkg_insert import add_columns, count_triggers_off
 from .gpkg_rtree import add_spatial_index, connect, quoted
 from .gpkg_writer import gpkg_destination, owned, remove_output
 
@@ -83,8 +83,6 @@ def _create_layer(path: str, table: str, append: bool, crs, columns: list[tuple[
             reference.ImportFromEPSG(int(authority.split(":")[1]))
         else:
             reference.ImportFromWkt(crs.toWkt(crs.WKT_PREFERRED_GDAL))
-    layer = dataset.CreateLayer(table, reference, ogr.wkbPoint,
-                                options=["SPATIAL_INDEX=NO", "FID=fid", "GEOMETRY_NAME=geom"])
-    for name, kind in columns:
-        layer.CreateField(ogr.FieldDefn(name, getattr(ogr, OGR_KINDS[kind])))
-    layer = dataset = None
+    dataset.CreateLayer(table, reference, ogr.wkbPoint, options=["SPATIAL_INDEX=NO", "FID=fid", "GEOMETRY_NAME=geom"])
+    dataset = None
+    add_columns(path, table, columns)
