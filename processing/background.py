@@ -102,5 +102,10 @@ def finish_beside(background: Optional[list], path: str, function: Callable[[], 
 def wait_for_file(background: Optional[list], path: str) -> None:
     """Wait for the outputs still being finished in ``path`` (one writer at a time per GeoPackage)."""
     for job in background or []:
-        if isinstance(job, Finishing) and os.path.abspath(job.path) == os.path.abspath(path):
+        if isinstance(job, Finishing) and same_file(job.path, path):
             job.wait_all()
+
+
+def same_file(path: str, other: str) -> bool:
+    """Whether two paths name one file (either may not exist yet)."""
+    return os.path.abspath(path) == os.path.abspath(other)

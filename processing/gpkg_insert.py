@@ -12,7 +12,7 @@ import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
@@ -73,15 +73,45 @@ def add_columns(path: str, table: str, columns: list[tuple[str, str]]) -> None:
     layer = dataset = None
 
 
+class ColumnChunks:
+    """The pn_ values of rows 1, 2 ... as columns, a chunk of consecutive rows at a time.
+
+    ``chunks()`` yields lists of columns (numpy arrays or lists, one value per row); iterating
+    gives rows (values, then the output feature id) for writers that take rows.
+    """
+
+    def __init__(self, chunks: Callable[[], Iterable[list]]):
+        self.chunks = chunks
+
+    @classmethod
+    def of_rows(cls, rows: list) -> ColumnChunks:
+        """One chunk from rows of values followed by their feature ids 1, 2 ... (the id dropped)."""
+        columns = [list(column) for column in zip(*rows)][:-1]
+        return cls(lambda: iter([columns] if rows else []))
+
+    def __iter__(self) -> Iterator[tuple]:
+        feature_id = 1
+        for chunk in self.chunks():
+            listed = [_listed(column) for column in chunk]
+            count = len(listed[0]) if listed else 0
+            yield from zip(*listed, range(feature_id, feature_id + count))
+            feature_id += count
+
+
+def _listed(column) -> list:
+    return column.tolist() if isinstance(column, np.ndarray) else list(column)
+
+
 def stage_rows(source: SourceTable, connection: sqlite3.Connection, table: str, fields: list[str],
-               columns: list[tuple[str, str]], rows: Iterable, source_fids: np.ndarray) -> Optional[Callable[[], None]]:
+               columns: list[tuple[str, str]], rows: ColumnChunks,
+               source_fids: np.ndarray) -> Optional[Callable[[], None]]:
     """Stage the pn_ values for the empty ``table``; return the function that fills it (once, in any thread).
 
-    ``rows`` hold the values of ``columns`` then the output feature id (1, 2 ...) of each row;
-    output row n is source feature ``source_fids[n - 1]``; the filled table gets that row's
-    ``fields`` and geometry. None (nothing staged, ``rows`` untouched) when the output geometries
-    would need another spatial reference id than the source's or SQLite cannot open the source.
-    The staging lives in the connection's temporary database: closing the connection drops it.
+    ``rows`` hold the values of ``columns`` of output features 1, 2 ...; output feature n is
+    source feature ``source_fids[n - 1]``; the filled table gets that row's ``fields`` and
+    geometry. None (nothing staged) when the output geometries would need another spatial
+    reference id than the source's or SQLite cannot open the source. The staging lives in the
+    connection's temporary database: closing the connection drops it.
     """
     key, geometry = _key_and_geometry(connection, table)
     srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
@@ -98,23 +128,29 @@ def stage_rows(source: SourceTable, connection: sqlite3.Connection, table: str, 
             return None
     connection.execute("PRAGMA temp_store = MEMORY")
     names = [name for name, _ in columns]
-    connection.execute(f"CREATE TEMP TABLE pipenet_values ({', '.join(map(quoted, names))}, "
+    connection.execute(f"CREATE TEMP TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in names)}"
                        f"pipenet_fid INTEGER PRIMARY KEY)")
     count = len(source_fids)
     in_order = bool(np.array_equal(source_fids, np.arange(1, count + 1)))
+    # the staged rows are numbered 1, 2 ... as they come: output feature ids
+    insert = (f"INSERT INTO temp.pipenet_values ({', '.join(map(quoted, names))}) "
+              f"VALUES ({', '.join('?' * len(names))})")
     with connection:
-        connection.executemany(f"INSERT INTO temp.pipenet_values VALUES ({', '.join('?' * (len(names) + 1))})", rows)
+        for chunk in rows.chunks():
+            connection.executemany(insert, zip(*map(_listed, chunk)))
         if not in_order:  # output feature n is not source feature n (features deleted, ids given)
             connection.execute("CREATE TEMP TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
             connection.executemany("INSERT INTO temp.pipenet_fids VALUES (?, ?)",
                                    zip(range(1, count + 1), source_fids.tolist()))
     target = ", ".join(map(quoted, [key, geometry, *fields, *names]))
     selected = ", ".join(["v.pipenet_fid", f"s.{quoted(source.geometry)}",
-                          *(f"s.{quoted(name)}" for name in fields), *(f"v.{quoted(name)}" for name in names)])
-    joined = (f"temp.pipenet_values v JOIN {schema}.{quoted(source.table)} s "
+                          *(f"s.{quoted(name)}" for name in fields),
+                          *(f"v.{quoted(name)}" for name in names)])
+    # CROSS JOIN keeps the staged rows outermost: rows go into the output in feature id order
+    joined = (f"temp.pipenet_values v CROSS JOIN {schema}.{quoted(source.table)} s "
               f"ON s.{quoted(source.key)} = v.pipenet_fid" if in_order else
-              f"temp.pipenet_values v JOIN temp.pipenet_fids f USING (pipenet_fid) "
-              f"JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
+              f"temp.pipenet_values v CROSS JOIN temp.pipenet_fids f USING (pipenet_fid) "
+              f"CROSS JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
 
     def fill() -> None:
         with connection, count_triggers_off(connection, table):

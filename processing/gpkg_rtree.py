@@ -49,7 +49,7 @@ def add_spatial_index(path: str, table: str, own_file: bool = False, extent: boo
             connection.execute(f"DELETE FROM {quoted(rtree + '_node')}")
             connection.executemany(f"INSERT INTO {quoted(rtree + '_node')} VALUES (?, ?)", nodes)
             connection.executemany(f"INSERT INTO {quoted(rtree + '_parent')} VALUES (?, ?)", parents)
-            connection.executemany(f"INSERT INTO {quoted(rtree + '_rowid')} VALUES (?, ?)", _pairs(ids, leaf_of))
+            _insert_leaves(connection, rtree + "_rowid", ids, leaf_of)
             for statement in statements[1:]:
                 connection.execute(statement)
             connection.execute(extension[0])  # a GeoPackage without extensions has no table for them yet
@@ -79,6 +79,24 @@ def unjournaled(connection: sqlite3.Connection) -> None:
     if it fails (a user's own GeoPackage keeps its journal, so nothing it held can be lost)."""
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
+
+
+def _insert_leaves(connection: sqlite3.Connection, table: str, ids: np.ndarray, leaf_of: np.ndarray,
+                   chunk: int = 500_000) -> None:
+    """The R-tree's rowid table (feature id, leaf node). When the ids run 1, 2 ... (written by
+    PipeNet) SQLite reads the leaves from JSON arrays, without a Python row each (2 s less GIL for
+    a county's pipes), else one row at a time."""
+    if len(ids) and ids[-1] - ids[0] == len(ids) - 1 and bool((np.diff(ids) == 1).all()):
+        try:
+            for start in range(0, len(ids), chunk):
+                leaves = "[" + ",".join(map(str, leaf_of[start:start + chunk].tolist())) + "]"
+                connection.execute(f"INSERT INTO {quoted(table)} SELECT key + ?, value FROM json_each(?)",
+                                   (int(ids[start]), leaves))
+            return
+        except sqlite3.OperationalError as error:  # a SQLite built without JSON: nothing was inserted
+            if start or "json_each" not in str(error):
+                raise
+    connection.executemany(f"INSERT INTO {quoted(table)} VALUES (?, ?)", _pairs(ids, leaf_of))
 
 
 def _pairs(first: np.ndarray, second: np.ndarray, chunk: int = 100_000):

@@ -19,7 +19,7 @@ import numpy as np
 from qgis.core import QgsWkbTypes
 
 from .background import Jobs, finish_beside, wait_for_file
-from .gpkg_insert import add_columns, node_boxes, pipe_boxes, sqlite_source, stage_rows
+from .gpkg_insert import ColumnChunks, add_columns, node_boxes, pipe_boxes, sqlite_source, stage_rows
 from .gpkg_rtree import add_spatial_index, connect
 from .layers import PREFIX
 
@@ -156,8 +156,8 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     """Write the pipes output in bulk and return its destination, or None when the sink must be used.
 
     ``rows_of_results(result)`` gives the pn_ values (in ``columns`` order) of one pipe;
-    ``rows_in_table_order()``, when given, yields them (then the output feature id) for every pipe
-    of the network's table at once, used when each input feature is exactly one pipe in input
+    ``rows_in_table_order()``, when given, gives them (``ColumnChunks``) for every pipe of the
+    network's table at once, used when each input feature is exactly one pipe in input
     order (no per-pipe objects).
     """
     plan = pipes_copy(run, parameters, key)
@@ -168,6 +168,7 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         rows = rows_in_table_order()
     else:
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
+        rows = ColumnChunks.of_rows(rows) if rows is not None else None
     path, table, append = arguments[1:4]
     wait_for_file(getattr(run, "background", None), path)
     if _take_copy(run, key, arguments, rows is not None):
@@ -207,8 +208,8 @@ def _rows_of_results(results, count: int, rows_of_results) -> Optional[list]:
 def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str, str]], rows, rows_count: int,
                         virtual: list[tuple[list, float, float]]) -> Optional[str]:
     """Write the nodes output in bulk: the input nodes copied and updated by feature id, then the
-    virtual junctions added. ``rows`` (any iterable, ``rows_count`` of them) holds the pn_ values of
-    every input node in input order, then its feature id (1, 2 ...); ``virtual`` the pn_ values and
+    virtual junctions added. ``rows`` (``ColumnChunks``, ``rows_count`` rows) holds the pn_ values
+    of every input node in input order; ``virtual`` the pn_ values and
     x/y (output CRS) of each virtual junction. None: use the sink."""
     plan = nodes_copy(run, parameters, key)
     if plan is None:

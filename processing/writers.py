@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import repeat
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
 
 from ..network.findings import count_by_check
+from .background import Finishing, same_file
+from .gpkg_insert import ColumnChunks
 from .gpkg_points import write_points_in_bulk
 from .gpkg_writer import (
     gpkg_destination,
@@ -55,29 +56,25 @@ class Batch:
         self.features = []
 
 
-def pipe_rows(table, extra_columns=None, chunk: int = 100_000, with_fid: bool = False):
-    """PIPE_OUTPUT_FIELDS values (plus ``extra_columns(rows)``, then the output feature id 1, 2 ... when
-    ``with_fid``) of every pipe in table order, a chunk at a time."""
+def pipe_columns(table, extra_columns=None, chunk: int = 100_000):
+    """PIPE_OUTPUT_FIELDS values (plus ``extra_columns(rows)``) of every pipe in table order, as
+    columns a chunk of rows at a time (feature ids 1, 2 ... implied; see gpkg_insert.ColumnChunks)."""
     names = np.asarray(table.names, dtype=object)
     # each column gathered once: an object column made per chunk cost seconds on a county
     parts, directions = table.edge_values("part"), table.edge_values("direction_source")
     components, systems = table.edge_values("component"), table.edge_values("system")
-    reversed_ = np.array([int(bool(v)) for v in table.edge_values("reversed").tolist()], dtype=np.int64)
-    lengths, diameters = table.edge_numbers("length"), table.edge_numbers("diameter")
+    reversed_ = table.edge_values("reversed").astype(bool).astype(np.int64)
+    lengths, diameters = np.round(table.edge_numbers("length"), 3), table.edge_numbers("diameter")
     for first in range(0, len(table.keys), chunk):
         rows = np.arange(first, min(len(table.keys), first + chunk))
         columns = [
             table.keys[first:first + chunk] if isinstance(table.keys, list) else [table.keys[r] for r in rows.tolist()],
-            parts[rows].tolist(), names[table.source[rows]].tolist(), names[table.target[rows]].tolist(),
-            reversed_[rows].tolist(), directions[rows].tolist(), np.round(lengths[rows], 3).tolist(),
-            components[rows].tolist(), systems[rows].tolist(),
-            [None if v != v else v for v in diameters[rows].tolist()],
+            parts[rows], names[table.source[rows]], names[table.target[rows]], reversed_[rows], directions[rows],
+            lengths[rows], components[rows], systems[rows], diameters[rows],  # NaN is written as NULL
         ]
         if extra_columns is not None:
             columns += extra_columns(rows)
-        if with_fid:
-            columns.append((rows + 1).tolist())
-        yield from zip(*columns)
+        yield columns
 
 
 def rows_from_columns(table, extra_columns, width: int):
@@ -131,10 +128,12 @@ class OutputWriters:
         table = run.network.table()
         if extra_columns is not None:
             extra_rows = rows_from_columns(table, extra_columns, len(extra_fields or []))
-        diameters = [None if d != d else d for d in table.edge_numbers("diameter").tolist()]
-        pipe_values = dict(zip(table.keys, zip(table.edge_values("system").tolist(), diameters)))
+        pipe_values: dict = {}
 
         def values_of(result) -> list:
+            if not pipe_values:  # made when first needed: a whole-network output written from columns never asks
+                diameters = [None if d != d else d for d in table.edge_numbers("diameter").tolist()]
+                pipe_values.update(zip(table.keys, zip(table.edge_values("system").tolist(), diameters)))
             system, diameter = pipe_values.get(result.pipe_id, (None, None)) \
                 if result.from_node is not None else (None, None)
             return [result.pipe_id, result.part, result.from_node, result.to_node, int(result.reversed),
@@ -144,7 +143,7 @@ class OutputWriters:
             rows = extra_rows(result) if extra_rows is not None else [[]]
             return values_of(result) + list(rows[0]) if len(rows) == 1 else None
 
-        in_table_order = (lambda: pipe_rows(table, extra_columns, with_fid=True)) \
+        in_table_order = (lambda: ColumnChunks(lambda: pipe_columns(table, extra_columns))) \
             if extra_columns is not None or extra_rows is None else None
         dest = write_pipes_in_bulk(run, parameters, key, PIPE_OUTPUT_FIELDS + (extra_fields or []), single_row,
                                    in_table_order)
@@ -193,13 +192,12 @@ class OutputWriters:
         """
         source = run.nodes_source
         table = run.network.table()
-        in_degree = np.bincount(table.target, minlength=table.node_count).tolist()
-        out_degree = np.bincount(table.source, minlength=table.node_count).tolist()
         if extra_rows is None:
-            written = self._node_columns_in_bulk(run, parameters, key, table, in_degree, out_degree)
+            written = self._node_columns_in_bulk(run, parameters, key, table)
             if written is not None:
                 self.register_output(parameters, key, context, written)
                 return written
+        in_degree, out_degree = (degrees.tolist() for degrees in table.degrees())
         columns = list(zip(table.names, table.node_data, table.node_values("virtual").tolist(),
                            table.node_values("type").tolist(), table.node_values("component").tolist(),
                            table.node_values("fid").tolist(), table.node_numbers("x").tolist(),
@@ -235,7 +233,7 @@ class OutputWriters:
         batch.flush()
         return dest
 
-    def _node_columns_in_bulk(self, run, parameters, key, table, in_degree: list, out_degree: list) -> Optional[str]:
+    def _node_columns_in_bulk(self, run, parameters, key, table) -> Optional[str]:
         """Whole-network nodes written by copy and update straight from the table's columns (no row per node
         in memory at once), or None when the nodes are not the input nodes in input order."""
         source = run.nodes_source
@@ -245,17 +243,18 @@ class OutputWriters:
         if not nodes_in_input_order(table, count):
             return None
         names = table.names
-        kinds = table.node_values("type").tolist()
-        components = table.node_values("component").tolist()
-        degree = [a + b for a, b in zip(in_degree, out_degree)]
-        rows = zip(names[:count], repeat(0), kinds[:count], degree[:count], in_degree[:count], out_degree[:count],
-                   components[:count], range(1, count + 1))
+        kinds, components = table.node_values("type"), table.node_values("component")
+        arriving, leaving = table.degrees()
+        degree = arriving + leaving
+        rows = ColumnChunks(lambda: iter([[names[:count], np.zeros(count, dtype=np.int64), kinds[:count],
+                                           degree[:count], arriving[:count], leaving[:count],
+                                           components[:count]]]))
         xs, ys = table.node_numbers("x").tolist(), table.node_numbers("y").tolist()
         virtual = []
         for node in range(count, len(names)):
             point = to_output_geometry(run.frame, xs[node], ys[node]).asPoint()
-            virtual.append(([names[node], 1, kinds[node], degree[node], in_degree[node], out_degree[node],
-                             components[node]], point.x(), point.y()))
+            virtual.append(([names[node], 1, kinds[node], int(degree[node]), int(arriving[node]),
+                             int(leaving[node]), components[node]], point.x(), point.y()))
         return write_nodes_in_bulk(run, parameters, key, NODE_OUTPUT_FIELDS, rows, count, virtual)
 
     def _nodes_in_bulk(self, run, parameters, key, extra_fields, extra_rows, columns) -> Optional[str]:
@@ -274,7 +273,7 @@ class OutputWriters:
                 virtual.append((values, point.x(), point.y()))
             else:
                 rows.append(values)
-        with_ids = [values + [position + 1] for position, values in enumerate(rows)]
+        with_ids = ColumnChunks.of_rows([values + [position + 1] for position, values in enumerate(rows)])
         return write_nodes_in_bulk(run, parameters, key, NODE_OUTPUT_FIELDS + (extra_fields or []), with_ids,
                                    len(rows), virtual)
 
@@ -359,18 +358,21 @@ class OutputWriters:
 
         ``as_columns()`` gives (one list per column, x, y in the working CRS).
         """
-        if gpkg_destination(parameters, key) is None or run.frame.to_output is not None:
+        destination = gpkg_destination(parameters, key)
+        if destination is None or run.frame.to_output is not None:
             return None
-        self.wait_for_copies()
+        self.wait_for_copies(destination[0])
         values, x, y = as_columns()
         dest = write_points_in_bulk(parameters, key, columns, values, x, y, run.frame.output_crs, run.own_files)
         self.register_output(parameters, key, context, dest)
         return dest
 
-    def wait_for_copies(self) -> None:
-        """Wait for the input copies still writing in the background (they may share a GeoPackage)."""
+    def wait_for_copies(self, path: Optional[str] = None) -> None:
+        """Wait for the input copies still writing in the background (they may share a GeoPackage);
+        with ``path``, outputs being finished in other files go on (a findings file beside the pipes')."""
         for jobs in getattr(self, "background", []):
-            jobs.wait_all()
+            if path is None or not isinstance(jobs, Finishing) or same_file(jobs.path, path):
+                jobs.wait_all()
 
     def register_output(self, parameters, key: str, context, dest: Optional[str]) -> None:
         """Load an output written without a QGIS sink on completion, as parameterAsSink does (toolbox runs)."""

@@ -9,8 +9,9 @@ from osgeo import gdal, ogr
 from qgis.core import QgsFeatureSource, QgsVectorLayer
 
 
-def make_layer(path, count=6000, seed=3):
-    """Random points and lines (deep enough for a three-level tree), a null and an empty geometry."""
+def make_layer(path, count=6000, seed=3, all_present=False):
+    """Random points and lines (deep enough for a three-level tree), a null and an empty geometry
+    (unless ``all_present``)."""
     random.seed(seed)
     dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     layer = dataset.CreateLayer("things", None, ogr.wkbUnknown, options=["SPATIAL_INDEX=NO"])
@@ -24,9 +25,9 @@ def make_layer(path, count=6000, seed=3):
             wkt = f"POINT ({x} {y})"
         else:
             wkt = f"LINESTRING ({x} {y}, {x + random.uniform(-80, 80)} {y + random.uniform(-80, 80)})"
-        if number == 10:
+        if number == 10 and not all_present:
             wkt = "LINESTRING EMPTY"
-        if number != 20:
+        if number != 20 or all_present:
             feature.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
         layer.CreateFeature(feature)
     layer.CommitTransaction()
@@ -84,6 +85,24 @@ def test_packed_index_equals_gdal_index_and_survives_edits(pipenet_plugin, tmp_p
         found.append(sorted(feature.GetFID() for feature in layer))
         dataset = None
     assert found[0] == found[1] and len(found[0]) > 5
+
+
+@pytest.mark.parametrize("gaps", [False, True])
+def test_rowid_table_is_read_from_json_when_the_ids_run_in_order(pipenet_plugin, tmp_path, monkeypatch, gaps):
+    from pipenet.processing import gpkg_rtree
+
+    ours, theirs = tmp_path / "ours.gpkg", tmp_path / "theirs.gpkg"
+    make_layer(ours, count=4000, all_present=True)
+    if gaps:
+        with sqlite3.connect(ours) as connection:
+            connection.execute("DELETE FROM things WHERE fid % 7 = 3")
+    gdal.VectorTranslate(str(theirs), str(ours))
+    rows_made = []
+    monkeypatch.setattr(gpkg_rtree, "_pairs", lambda *a: rows_made.append(1) or iter(zip(*(x.tolist() for x in a))))
+    gpkg_rtree.add_spatial_index(str(ours), "things", known_boxes=None)
+    assert bool(rows_made) == gaps  # ids 1, 2 ...: SQLite reads the leaves from JSON, no Python row each
+    assert check(ours) == "ok" and index_rows(ours) == index_rows(theirs)
+    assert len(index_rows(ours)) == (4000 - 572 if gaps else 4000)
 
 
 def test_empty_table_gets_an_empty_index(pipenet_plugin, tmp_path):
