@@ -2,14 +2,18 @@
 
 A GDAL copy followed by an UPDATE of PipeNet's columns by feature id writes every row twice, and
 an UPDATE that lengthens a row moves it: about 25 s for the 2.3M pipes of a 100x county. When the
-input is itself a GeoPackage table, the pn_ values go into a temporary table instead and SQLite
-copies each input row once, joined with them, into the empty output table: about 7 s.
+input is itself a GeoPackage table, the pn_ values are staged in a private SQLite file instead and
+SQLite copies each input row once, joined with them, into the empty output table, a chunk at a
+time while the next chunk is staged.
 """
 
 from __future__ import annotations
 
 import os
+import queue
+import shutil
 import sqlite3
+import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
@@ -102,16 +106,86 @@ def _listed(column) -> list:
     return column.tolist() if isinstance(column, np.ndarray) else list(column)
 
 
-def stage_rows(source: SourceTable, connection: sqlite3.Connection, table: str, fields: list[str],
-               columns: list[tuple[str, str]], rows: ColumnChunks,
-               source_fids: np.ndarray) -> Optional[Callable[[], None]]:
-    """Stage the pn_ values for the empty ``table``; return the function that fills it (once, in any thread).
+class Insert:
+    """An output table filled by SQLite from its GeoPackage source joined with staged pn_ values.
 
-    ``rows`` hold the values of ``columns`` of output features 1, 2 ...; output feature n is
-    source feature ``source_fids[n - 1]``; the filled table gets that row's ``fields`` and
-    geometry. None (nothing staged) when the output geometries would need another spatial
-    reference id than the source's or SQLite cannot open the source. The staging lives in the
-    connection's temporary database: closing the connection drops it.
+    The values are staged (``stage``, in the caller's thread: binding Python values holds Python's
+    lock) into a private SQLite file in WAL mode, a chunk at a time, while ``fill`` (in another
+    thread: SQLite's copy runs without Python's lock) copies each chunk into the output as soon as
+    it is committed. Staging in a file instead of the connection's memory also keeps a county's
+    values (hundreds of MB) out of the process's memory.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, table: str, names: list[str], count: int,
+                 statement: str, source: SourceTable, source_fids: np.ndarray, in_order: bool):
+        self.connection, self.table, self.names, self.count = connection, table, names, count
+        self.statement, self.source = statement, source
+        self.folder = tempfile.mkdtemp(prefix="pipenet-stage-")
+        self.path = os.path.join(self.folder, "values.sqlite")
+        self.staged: queue.Queue = queue.Queue()
+        self.staging = sqlite3.connect(self.path, isolation_level=None)
+        self.staging.execute("PRAGMA journal_mode = WAL")  # the fill reads what is committed while more is staged
+        self.staging.execute("PRAGMA synchronous = OFF")  # a throw-away file
+        self.staging.execute(f"CREATE TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in names)}"
+                             f"pipenet_fid INTEGER PRIMARY KEY)")
+        if not in_order:  # output feature n is not source feature n (features deleted, ids given)
+            self.staging.execute("CREATE TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
+            self.staging.execute("BEGIN")
+            self.staging.executemany("INSERT INTO pipenet_fids VALUES (?, ?)",
+                                     zip(range(1, count + 1), source_fids.tolist()))
+            self.staging.execute("COMMIT")
+
+    def stage(self, rows: ColumnChunks) -> None:
+        """Stage the values of output features 1, 2 ... a chunk at a time (the fill follows each chunk)."""
+        insert = (f"INSERT INTO pipenet_values ({', '.join(map(quoted, self.names))}) "
+                  f"VALUES ({', '.join('?' * len(self.names))})")
+        staged = 0
+        try:
+            for chunk in rows.chunks():
+                values = list(zip(*map(_listed, chunk)))
+                self.staging.execute("BEGIN")
+                self.staging.executemany(insert, values)  # rows numbered 1, 2 ... as they come: feature ids
+                self.staging.execute("COMMIT")
+                self.staged.put((staged + 1, staged + len(values)))
+                staged += len(values)
+        except BaseException:
+            self.staged.put(RuntimeError("staging stopped"))
+            raise
+        finally:
+            self.staging.close()
+        self.staged.put(None)
+
+    def fill(self) -> None:
+        """Copy the staged rows into the output as they come (any thread), then check the count."""
+        connection = self.connection
+        connection.execute("ATTACH DATABASE ? AS pipenet_stage", (self.path,))
+        inserted = 0
+        with count_triggers_off(connection, self.table):
+            while True:
+                staged = self.staged.get()
+                if isinstance(staged, BaseException):
+                    raise staged
+                if staged is None:
+                    break
+                inserted += connection.execute(self.statement, staged).rowcount
+                connection.commit()  # ends the read of the staging file: the next chunk becomes visible
+        connection.commit()
+        if inserted != self.count:
+            raise OSError(f"{self.source.path}: {inserted} of {self.count} features of {self.source.table} found "
+                          f"(was the layer changed while PipeNet ran?)")
+
+    def close(self) -> None:
+        """Remove the staging file."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def plan_insert(source: SourceTable, connection: sqlite3.Connection, table: str, fields: list[str],
+                columns: list[tuple[str, str]], source_fids: np.ndarray) -> Optional[Insert]:
+    """How the empty ``table`` gets its rows: output feature n is source feature ``source_fids[n - 1]``
+    with its ``fields`` and geometry, and the pn_ values of ``columns`` staged for it.
+
+    None when the output geometries would need another spatial reference id than the source's or
+    SQLite cannot open the source (GDAL copies it then).
     """
     key, geometry = _key_and_geometry(connection, table)
     srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
@@ -126,40 +200,21 @@ def stage_rows(source: SourceTable, connection: sqlite3.Connection, table: str, 
             connection.execute("SELECT count(*) FROM pipenet_source.sqlite_master").fetchone()
         except sqlite3.Error:
             return None
-    connection.execute("PRAGMA temp_store = MEMORY")
     names = [name for name, _ in columns]
-    connection.execute(f"CREATE TEMP TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in names)}"
-                       f"pipenet_fid INTEGER PRIMARY KEY)")
     count = len(source_fids)
     in_order = bool(np.array_equal(source_fids, np.arange(1, count + 1)))
-    # the staged rows are numbered 1, 2 ... as they come: output feature ids
-    insert = (f"INSERT INTO temp.pipenet_values ({', '.join(map(quoted, names))}) "
-              f"VALUES ({', '.join('?' * len(names))})")
-    with connection:
-        for chunk in rows.chunks():
-            connection.executemany(insert, zip(*map(_listed, chunk)))
-        if not in_order:  # output feature n is not source feature n (features deleted, ids given)
-            connection.execute("CREATE TEMP TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
-            connection.executemany("INSERT INTO temp.pipenet_fids VALUES (?, ?)",
-                                   zip(range(1, count + 1), source_fids.tolist()))
     target = ", ".join(map(quoted, [key, geometry, *fields, *names]))
     selected = ", ".join(["v.pipenet_fid", f"s.{quoted(source.geometry)}",
                           *(f"s.{quoted(name)}" for name in fields),
                           *(f"v.{quoted(name)}" for name in names)])
     # CROSS JOIN keeps the staged rows outermost: rows go into the output in feature id order
-    joined = (f"temp.pipenet_values v CROSS JOIN {schema}.{quoted(source.table)} s "
+    joined = (f"pipenet_stage.pipenet_values v CROSS JOIN {schema}.{quoted(source.table)} s "
               f"ON s.{quoted(source.key)} = v.pipenet_fid" if in_order else
-              f"temp.pipenet_values v CROSS JOIN temp.pipenet_fids f USING (pipenet_fid) "
+              f"pipenet_stage.pipenet_values v CROSS JOIN pipenet_stage.pipenet_fids f USING (pipenet_fid) "
               f"CROSS JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
-
-    def fill() -> None:
-        with connection, count_triggers_off(connection, table):
-            inserted = connection.execute(f"INSERT INTO {quoted(table)} ({target}) SELECT {selected} FROM {joined}"
-                                          ).rowcount
-        if inserted != count:
-            raise OSError(f"{source.path}: {inserted} of {count} features of {source.table} found "
-                          f"(was the layer changed while PipeNet ran?)")
-    return fill
+    statement = (f"INSERT INTO {quoted(table)} ({target}) SELECT {selected} FROM {joined} "
+                 f"WHERE v.pipenet_fid BETWEEN ? AND ?")
+    return Insert(connection, table, names, count, statement, source, source_fids, in_order)
 
 
 def pipe_boxes(run, count: int) -> Optional[tuple[np.ndarray, np.ndarray]]:

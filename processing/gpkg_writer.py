@@ -19,7 +19,7 @@ import numpy as np
 from qgis.core import QgsWkbTypes
 
 from .background import Jobs, finish_beside, wait_for_file
-from .gpkg_insert import ColumnChunks, add_columns, node_boxes, pipe_boxes, sqlite_source, stage_rows
+from .gpkg_insert import ColumnChunks, add_columns, node_boxes, pipe_boxes, plan_insert, sqlite_source
 from .gpkg_rtree import add_spatial_index, connect
 from .layers import PREFIX
 
@@ -278,22 +278,34 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
     add_columns(path, table, columns)
     connection = connect(path, arguments[6], any_thread=True)
     try:
-        fill = stage_rows(source, connection, table, fields, columns, rows, np.asarray(source_fids, dtype=np.int64))
+        insert = plan_insert(source, connection, table, fields, columns, np.asarray(source_fids, dtype=np.int64))
     except BaseException:
         connection.close()
         raise
-    if fill is None:
+    if insert is None:
         connection.close()
         remove_output(path, table, append)
         return False
 
     def finish() -> None:
         try:
-            fill()
+            insert.fill()
         finally:
             connection.close()
+            insert.close()
         then()
-    finish_beside(getattr(run, "background", None), path, finish)
+    background = getattr(run, "background", None)
+    if background is None:  # no thread to fill beside the staging: one after the other
+        try:
+            insert.stage(rows)
+        except BaseException:
+            connection.close()
+            insert.close()
+            raise
+        finish()
+        return True
+    finish_beside(background, path, finish)
+    insert.stage(rows)  # the fill copies each chunk as soon as it is staged
     return True
 
 

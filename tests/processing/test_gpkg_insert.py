@@ -1,6 +1,9 @@
 """Outputs written by SQLite straight from a GeoPackage input equal the GDAL copy, index and all."""
 
+import functools
+import os
 import sqlite3
+import tempfile
 
 import pytest
 from qgis.core import QgsFeatureSource, QgsVectorLayer
@@ -39,12 +42,14 @@ def gpkg_state(path, table):
 def run_build(county, outputs, monkeypatch=None, copy=False, read_boxes=False):
     from qgis import processing
 
-    from pipenet.processing import gpkg_writer
+    from pipenet.processing import gpkg_writer, writers
 
     inserted = []
     if monkeypatch is not None:
-        original = gpkg_writer.stage_rows
-        monkeypatch.setattr(gpkg_writer, "stage_rows", lambda *a: inserted.append(a[2]) or original(*a))
+        # many small chunks: each is copied into the output while the next one is staged
+        monkeypatch.setattr(writers, "pipe_columns", functools.partial(writers.pipe_columns, chunk=37))
+        original = gpkg_writer.plan_insert
+        monkeypatch.setattr(gpkg_writer, "plan_insert", lambda *a: inserted.append(a[2]) or original(*a))
         if copy:
             monkeypatch.setattr(gpkg_writer, "sqlite_source", lambda *a: None)
         if read_boxes:
@@ -127,6 +132,33 @@ def test_an_output_that_fails_while_finished_in_a_thread_fails_the_run(pipenet_p
         processing.run("pipenet:buildnetwork", {"PIPES": f"{county}|layername=pipes",
                                                 "NODES": f"{county}|layername=nodes", **outputs})
     assert not any((tmp_path / name).exists() for name in ("pipes.gpkg", "nodes.gpkg", "findings.gpkg"))
+
+
+def test_staging_that_fails_fails_the_run_without_waiting_forever(pipenet_plugin, county, tmp_path, monkeypatch):
+    """The fill waits in a thread for staged chunks: an error while staging must end it too, and
+    leave neither outputs nor staging files behind."""
+    from qgis import processing
+    from qgis.core import QgsProcessingException
+
+    from pipenet.processing import writers
+
+    pipe_columns = writers.pipe_columns
+
+    def failing(*arguments, **options):
+        for number, chunk in enumerate(pipe_columns(*arguments, chunk=50)):
+            if number == 2:
+                raise ValueError("pipe values could not be made")
+            yield chunk
+
+    monkeypatch.setattr(writers, "pipe_columns", failing)
+    staging_before = {name for name in os.listdir(tempfile.gettempdir()) if name.startswith("pipenet-stage-")}
+    outputs = {"OUTPUT_PIPES": str(tmp_path / "pipes.gpkg"), "OUTPUT_NODES": str(tmp_path / "nodes.gpkg")}
+    with pytest.raises(QgsProcessingException, match="pipe values could not be made"):
+        processing.run("pipenet:buildnetwork", {"PIPES": f"{county}|layername=pipes",
+                                                "NODES": f"{county}|layername=nodes", **outputs})
+    assert not any((tmp_path / name).exists() for name in ("pipes.gpkg", "nodes.gpkg"))
+    assert {name for name in os.listdir(tempfile.gettempdir()) if name.startswith("pipenet-stage-")} \
+        == staging_before
 
 
 @pytest.mark.parametrize("trouble", ["other srs id", "not a database"])
