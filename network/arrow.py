@@ -8,7 +8,7 @@ produce the same columns, so the build never knows where its data came from.
 from __future__ import annotations
 
 import struct
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -68,9 +68,7 @@ def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional
     del stream, source, dataset
     fids = _concatenate(batches.get(fid_name, []), np.int64)
     attrs = {name: _plain_column(batches.get(name, [])) for name in field_names}
-    blobs = []
-    for chunk in batches.get(geometry_name, []):
-        blobs.extend(_blobs(chunk))
+    blobs = WkbColumn.of_chunks(batches.get(geometry_name, []))
     positions = np.arange(len(blobs), dtype=np.int64)
     if kind == "line":
         part_feature, part_number, offsets, xy = decode_lines(blobs, ogr)
@@ -131,19 +129,51 @@ def _decoded(data: np.ndarray) -> np.ndarray:
     return object_array([v.decode("utf-8", errors="replace") if isinstance(v, bytes) else v for v in data.tolist()])
 
 
-def _blobs(chunk) -> list:
-    """WKB byte strings of a geometry column chunk (None for null)."""
-    mask = np.ma.getmaskarray(chunk) if isinstance(chunk, np.ma.MaskedArray) else None
-    data = np.asarray(chunk.data if isinstance(chunk, np.ma.MaskedArray) else chunk)
-    if data.dtype.kind == "V":
-        width = data.dtype.itemsize
-        raw = data.tobytes()
-        blobs = [raw[i * width:(i + 1) * width] for i in range(len(data))]
-    else:
-        blobs = [bytes(b) if b is not None else None for b in data.tolist()]
-    if mask is not None:
-        blobs = [None if m else b for b, m in zip(blobs, mask.tolist())]
-    return [b if b else None for b in blobs]
+class WkbColumn:
+    """A layer's WKB geometries as one byte buffer: where each starts and its size (0: none).
+
+    GDAL hands a geometry column whose geometries all have one size (a county of two-vertex
+    pipes) as one fixed-width array: its bytes are used as they are, without a bytes object each.
+    """
+
+    def __init__(self, raw: bytes, starts: np.ndarray, sizes: np.ndarray):
+        self.raw, self.starts, self.sizes = raw, starts, sizes
+
+    @classmethod
+    def of_list(cls, blobs: list) -> WkbColumn:
+        """From WKB byte strings (None or b"" for no geometry)."""
+        sizes = np.fromiter((len(blob) if blob else 0 for blob in blobs), dtype=np.int64, count=len(blobs))
+        return cls(b"".join(blob for blob in blobs if blob), group_starts(sizes), sizes)
+
+    @classmethod
+    def of_chunks(cls, chunks: list) -> WkbColumn:
+        """From the geometry column's chunks of a GDAL Arrow stream read as numpy."""
+        raws, starts, sizes, offset = [], [], [], 0
+        for chunk in chunks:
+            mask = np.ma.getmaskarray(chunk) if isinstance(chunk, np.ma.MaskedArray) else None
+            data = np.asarray(chunk.data if isinstance(chunk, np.ma.MaskedArray) else chunk)
+            if data.dtype.kind == "V":
+                width = data.dtype.itemsize
+                part = cls(data.tobytes(), np.arange(len(data), dtype=np.int64) * width,
+                           np.full(len(data), width, dtype=np.int64))
+            else:
+                part = cls.of_list([bytes(blob) if blob is not None else None for blob in data.tolist()])
+            if mask is not None:
+                part.sizes[mask] = 0
+            raws.append(part.raw)
+            starts.append(part.starts + offset)
+            sizes.append(part.sizes)
+            offset += len(part.raw)
+        if not raws:
+            return cls(b"", np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        return cls(b"".join(raws), np.concatenate(starts), np.concatenate(sizes))
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def __getitem__(self, row: int) -> Optional[bytes]:
+        start, size = int(self.starts[row]), int(self.sizes[row])
+        return self.raw[start:start + size] if size else None
 
 
 def _header(buffer: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -171,18 +201,16 @@ def gather_doubles(raw: bytes, at: np.ndarray) -> np.ndarray:
     return values
 
 
-def _joined(blobs: list) -> tuple:
+def _joined(blobs: Union[list, WkbColumn]) -> tuple:
     """(all blobs as one byte string, as uint8, start of each, rows with a blob, little-endian flag, type)."""
-    sizes = np.array([len(b) if b else 0 for b in blobs], dtype=np.int64)
-    raw = b"".join(b for b in blobs if b)
-    buffer = np.frombuffer(raw, dtype=np.uint8)
-    starts = group_starts(sizes)
-    present = np.flatnonzero(sizes > 0)
-    little, types = _header(buffer, starts[present])
-    return raw, buffer, starts, present, little, types
+    column = blobs if isinstance(blobs, WkbColumn) else WkbColumn.of_list(blobs)
+    buffer = np.frombuffer(column.raw, dtype=np.uint8)
+    present = np.flatnonzero(column.sizes > 0)
+    little, types = _header(buffer, column.starts[present])
+    return column.raw, buffer, column.starts, present, little, types
 
 
-def decode_lines(blobs: list, ogr=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def decode_lines(blobs: Union[list, WkbColumn], ogr=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(part feature, part number, vertex offsets, x/y) of WKB (multi)line strings; curves are segmentised."""
     raw, buffer, starts, present, little, types = _joined(blobs)
     line_start = np.full(len(blobs), -1, dtype=np.int64)
@@ -199,7 +227,7 @@ def decode_lines(blobs: list, ogr=None) -> tuple[np.ndarray, np.ndarray, np.ndar
     fast = np.flatnonzero(line_start >= 0)
     if len(fast):
         _, fast_types = _header(buffer, line_start[fast])
-        dims[fast] = [LINE_TYPES[t] for t in fast_types.tolist()]
+        dims[fast] = _line_dims(fast_types)
     counts = np.zeros(len(blobs), dtype=np.int64)
     counts[fast] = _uint32(buffer, line_start[fast] + 5)
     slow = [i for i in present.tolist() if line_start[i] < 0]
@@ -225,6 +253,13 @@ def decode_lines(blobs: list, ogr=None) -> tuple[np.ndarray, np.ndarray, np.ndar
                 part_sizes[order], xy[take]
     return (part_feature.astype(np.int64), part_number, np.concatenate([[0], np.cumsum(part_sizes)]).astype(np.int64),
             xy)
+
+
+def _line_dims(types: np.ndarray) -> np.ndarray:
+    """Coordinates per vertex of each line WKB type (LINE_TYPES), one lookup per distinct type."""
+    distinct, inverse = np.unique(types, return_inverse=True)
+    return np.array([LINE_TYPES[int(kind)] for kind in distinct.tolist()], dtype=np.int64)[np.ravel(inverse)] \
+        if len(types) else np.empty(0, dtype=np.int64)
 
 
 def _parse_slow(blob: bytes, ogr=None) -> list[np.ndarray]:
@@ -276,7 +311,7 @@ def _wkb_lines(blob: bytes, offset: int) -> tuple[list[np.ndarray], int]:
     raise _Curved(code)
 
 
-def decode_points(blobs: list, ogr=None) -> np.ndarray:
+def decode_points(blobs: Union[list, WkbColumn], ogr=None) -> np.ndarray:
     """x/y of WKB points (first point of a multipoint), NaN for null or empty."""
     xy = np.full((len(blobs), 2), np.nan)
     raw, buffer, starts, present, little, types = _joined(blobs)

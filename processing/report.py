@@ -18,13 +18,15 @@ from qgis.core import (
     QgsLayoutItemScaleBar,
     QgsLayoutPoint,
     QgsLayoutSize,
+    QgsMapRendererParallelJob,
     QgsProject,
     QgsRectangle,
     QgsReferencedRectangle,
     QgsUnitTypes,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtGui import QFont
+from qgis.PyQt.QtCore import QSizeF
+from qgis.PyQt.QtGui import QFont, QImage
 
 from .styles import apply_style, chinese
 
@@ -141,7 +143,20 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     map_item.setCrs(crs)
     map_item.setLayers(list(reversed(layers)))
     map_item.setExtent(_fit(extent, 210.0 / 180.0))  # zoomToExtent gave an empty extent on QGIS 3.22
-    map_item.setFrameEnabled(True)
+    dpi = 110
+    # The layout draws a map item's layers one after another; a parallel job draws each layer in
+    # its own thread (a county's pipes alone take 10 s). Its image takes the map item's place,
+    # which stays to set the scale bar, the north arrow and the legend.
+    picture = QgsLayoutItemPicture(layout)
+    layout.addLayoutItem(picture)
+    picture.setResizeMode(QgsLayoutItemPicture.Stretch)
+    picture.attemptMove(QgsLayoutPoint(8, 22, QgsUnitTypes.LayoutMillimeters))
+    picture.attemptResize(QgsLayoutSize(210, 180, QgsUnitTypes.LayoutMillimeters))
+    picture.setFrameEnabled(True)
+    map_item.setVisibility(False)
+    image_path = str(Path(path).with_suffix(".map.png"))
+    _map_image(map_item, dpi).save(image_path, "PNG")
+    picture.setPicturePath(image_path)
     label = QgsLayoutItemLabel(layout)
     layout.addLayoutItem(label)
     label.setText(title)
@@ -170,11 +185,24 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     arrow.attemptResize(QgsLayoutSize(12, 18, QgsUnitTypes.LayoutMillimeters))
     arrow.setLinkedMap(map_item)
     settings = QgsLayoutExporter.ImageExportSettings()
-    settings.dpi = 110
+    settings.dpi = dpi
     settings.generateWorldFile = False
-    result = QgsLayoutExporter(layout).exportToImage(path, settings)
+    try:
+        result = QgsLayoutExporter(layout).exportToImage(path, settings)
+    finally:
+        Path(image_path).unlink(missing_ok=True)
     if result != QgsLayoutExporter.Success:
         raise OSError(f"could not render {path} (error {result})")
+
+
+def _map_image(map_item: QgsLayoutItemMap, dpi: float) -> QImage:
+    """What ``map_item`` shows, drawn by a parallel render job (one thread per layer) at ``dpi``."""
+    millimetres = map_item.sizeWithUnits().toQSizeF()
+    size = QSizeF(millimetres.width() / 25.4 * dpi, millimetres.height() / 25.4 * dpi)
+    job = QgsMapRendererParallelJob(map_item.mapSettings(map_item.extent(), size, dpi, True))
+    job.start()
+    job.waitForFinished()
+    return job.renderedImage()
 
 
 def write_risk_csv(risk, table, path: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipenet.network.arrow import decode_lines, decode_points
+from pipenet.network.arrow import WkbColumn, decode_lines, decode_points
 from pipenet.network.columns import factorize, group_starts, midpoints, occurrence, ranges
 from pipenet.network.geometry import SegmentIndex, point_at_half
 from pipenet.network.graph import fill
@@ -53,6 +53,21 @@ def test_decode_lines_matches_ogr_on_random_lines():
     _, _, offsets, xy = decode_lines([wkb(t) for t in texts])
     for text, a, b in zip(texts, offsets[:-1], offsets[1:]):
         assert np.array_equal(xy[a:b], np.array(ogr.CreateGeometryFromWkt(text).GetPoints())[:, :2])
+
+
+def test_fixed_width_geometry_chunks_decode_as_their_blobs():
+    """GDAL gives a geometry column whose blobs all have one size as a fixed-width array (masked where
+    null): it is decoded from those bytes as they are, the same as from a list of blobs."""
+    lines = [wkb(f"LINESTRING ({i} 0, {i} {i + 1})") for i in range(5)]
+    fixed = np.frombuffer(b"".join(lines), dtype=f"V{len(lines[0])}")
+    masked = np.ma.masked_array(fixed.copy(), mask=[False, True, False, False, False])
+    varying = np.array([lines[0], None, wkb("LINESTRING (7 7, 8 8, 9 9)")], dtype=object)
+    column = WkbColumn.of_chunks([fixed, masked, varying])
+    listed = lines + [lines[0], None, *lines[2:]] + [lines[0], None, wkb("LINESTRING (7 7, 8 8, 9 9)")]
+    assert len(column) == 13 and [column[row] for row in range(13)] == listed
+    for ours, theirs in zip(decode_lines(column), decode_lines(listed)):
+        assert np.array_equal(ours, theirs)
+    assert decode_lines(column)[0].tolist() == [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12]
 
 
 def test_decode_points():

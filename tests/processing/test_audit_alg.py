@@ -51,6 +51,23 @@ def test_every_deliverable_is_written(audited):
                  "summary.html"):
         assert (out / name).exists(), name
     assert (out / "overview.png").stat().st_size > 30000
+    assert sorted(path.name for path in out.iterdir() if path.suffix == ".png") == ["overview.png"]  # no map image left
+
+
+def test_the_overview_map_draws_the_network_in_its_colours(audited):
+    """The map is drawn by a parallel render job and placed in the layout: the pipes' system colours
+    show inside the map frame, and nothing is drawn outside it but the legend, title and scale bar."""
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    from pipenet.processing.styles import SYSTEM_COLOURS
+
+    _, _, out = audited
+    image = QImage(str(out / "overview.png"))
+    millimetre = image.width() / 297.0  # A4 landscape
+    inside = {image.pixelColor(int(x * millimetre), int(y * millimetre)).name()
+              for x in range(10, 216, 1) for y in range(24, 200, 1)}
+    colours = {QColor(colour).name() for colour in SYSTEM_COLOURS.values()}
+    assert colours & inside, (colours, sorted(inside)[:20])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["findings"]["near_miss"] >= 2 and summary["cross_connections"]["sanitary→storm"] >= 2
     assert len(summary["top_risk"]) == 20
