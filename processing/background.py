@@ -21,6 +21,10 @@ class Beside:
         self._thread = threading.Thread(target=run, name="pipenet-beside", daemon=True)
         self._thread.start()
 
+    def alive(self) -> bool:
+        """Whether the function is still running."""
+        return self._thread.is_alive()
+
     def join(self, raise_error: bool = True) -> None:
         """Wait for the function; raise what it raised (unless told not to)."""
         self._thread.join()
@@ -89,6 +93,10 @@ class Finishing:
         """Wait for it (SQLite cannot be interrupted here), dropping its error: the run failed anyway."""
         self._beside.join(raise_error=False)
 
+    def done(self) -> bool:
+        """Whether it has ended (well or not)."""
+        return not self._beside.alive()
+
 
 def finish_beside(background: Optional[list], path: str, function: Callable[[], Any]) -> None:
     """Run ``function`` (the end of an output written into ``path``) in a thread when the run keeps a
@@ -97,6 +105,12 @@ def finish_beside(background: Optional[list], path: str, function: Callable[[], 
         function()
     else:
         background.append(Finishing(path, function))
+
+
+def file_busy(background: Optional[list], path: str) -> bool:
+    """Whether an output is still being finished in ``path``."""
+    return any(isinstance(job, Finishing) and same_file(job.path, path) and not job.done()
+               for job in background or [])
 
 
 def wait_for_file(background: Optional[list], path: str) -> None:

@@ -106,83 +106,99 @@ def _listed(column) -> list:
     return column.tolist() if isinstance(column, np.ndarray) else list(column)
 
 
-class Insert:
-    """An output table filled by SQLite from its GeoPackage source joined with staged pn_ values.
+class Staging:
+    """The pn_ values of output features 1, 2 ... staged in a private SQLite file (WAL mode), from
+    which ``Insert.fill`` copies them into the output.
 
-    The values are staged (``stage``, in the caller's thread: binding Python values holds Python's
-    lock) into a private SQLite file in WAL mode, a chunk at a time, while ``fill`` (in another
-    thread: SQLite's copy runs without Python's lock) copies each chunk into the output as soon as
-    it is committed. Staging in a file instead of the connection's memory also keeps a county's
-    values (hundreds of MB) out of the process's memory.
+    ``stage`` binds the values (in the caller's thread: binding Python values holds Python's lock)
+    a chunk at a time and hands each committed chunk to the fill, which may run in another thread
+    at the same time (SQLite's copy runs without Python's lock) or later: a county's nodes are
+    staged while its pipes are still being copied into the same GeoPackage. A file, not the
+    connection's memory, also keeps hundreds of MB of values out of the process's memory.
     """
 
-    def __init__(self, connection: sqlite3.Connection, table: str, names: list[str], count: int,
-                 statement: str, source: SourceTable, source_fids: np.ndarray, in_order: bool):
-        self.connection, self.table, self.names, self.count = connection, table, names, count
-        self.statement, self.source = statement, source
+    def __init__(self, names: list[str], source_fids: np.ndarray):
+        self.names, self.count = names, len(source_fids)
+        self.in_order = bool(np.array_equal(source_fids, np.arange(1, self.count + 1)))
         self.folder = tempfile.mkdtemp(prefix="pipenet-stage-")
         self.path = os.path.join(self.folder, "values.sqlite")
-        self.staged: queue.Queue = queue.Queue()
-        self.staging = sqlite3.connect(self.path, isolation_level=None)
-        self.staging.execute("PRAGMA journal_mode = WAL")  # the fill reads what is committed while more is staged
-        self.staging.execute("PRAGMA synchronous = OFF")  # a throw-away file
-        self.staging.execute(f"CREATE TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in names)}"
-                             f"pipenet_fid INTEGER PRIMARY KEY)")
-        if not in_order:  # output feature n is not source feature n (features deleted, ids given)
-            self.staging.execute("CREATE TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
-            self.staging.execute("BEGIN")
-            self.staging.executemany("INSERT INTO pipenet_fids VALUES (?, ?)",
-                                     zip(range(1, count + 1), source_fids.tolist()))
-            self.staging.execute("COMMIT")
+        self._chunks: queue.Queue = queue.Queue()
+        self._connection = sqlite3.connect(self.path, isolation_level=None)
+        self._connection.execute("PRAGMA journal_mode = WAL")  # the fill reads what is committed meanwhile
+        self._connection.execute("PRAGMA synchronous = OFF")  # a throw-away file
+        self._connection.execute(f"CREATE TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in names)}"
+                                 f"pipenet_fid INTEGER PRIMARY KEY)")
+        if not self.in_order:  # output feature n is not source feature n (features deleted, ids given)
+            self._connection.execute("CREATE TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
+            self._connection.execute("BEGIN")
+            self._connection.executemany("INSERT INTO pipenet_fids VALUES (?, ?)",
+                                         zip(range(1, self.count + 1), source_fids.tolist()))
+            self._connection.execute("COMMIT")
 
     def stage(self, rows: ColumnChunks) -> None:
-        """Stage the values of output features 1, 2 ... a chunk at a time (the fill follows each chunk)."""
+        """Stage the values a chunk at a time (a fill already running copies each chunk as it comes)."""
         insert = (f"INSERT INTO pipenet_values ({', '.join(map(quoted, self.names))}) "
                   f"VALUES ({', '.join('?' * len(self.names))})")
         staged = 0
         try:
             for chunk in rows.chunks():
                 values = list(zip(*map(_listed, chunk)))
-                self.staging.execute("BEGIN")
-                self.staging.executemany(insert, values)  # rows numbered 1, 2 ... as they come: feature ids
-                self.staging.execute("COMMIT")
-                self.staged.put((staged + 1, staged + len(values)))
+                self._connection.execute("BEGIN")
+                self._connection.executemany(insert, values)  # rows numbered 1, 2 ... as they come: feature ids
+                self._connection.execute("COMMIT")
+                self._chunks.put((staged + 1, staged + len(values)))
                 staged += len(values)
         except BaseException:
-            self.staged.put(RuntimeError("staging stopped"))
+            self._chunks.put(RuntimeError("staging stopped"))
             raise
         finally:
-            self.staging.close()
-        self.staged.put(None)
+            self._connection.close()
+        self._chunks.put(None)
 
-    def fill(self) -> None:
-        """Copy the staged rows into the output as they come (any thread), then check the count."""
-        connection = self.connection
-        connection.execute("ATTACH DATABASE ? AS pipenet_stage", (self.path,))
-        inserted = 0
-        with count_triggers_off(connection, self.table):
-            while True:
-                staged = self.staged.get()
-                if isinstance(staged, BaseException):
-                    raise staged
-                if staged is None:
-                    break
-                inserted += connection.execute(self.statement, staged).rowcount
-                connection.commit()  # ends the read of the staging file: the next chunk becomes visible
-        connection.commit()
-        if inserted != self.count:
-            raise OSError(f"{self.source.path}: {inserted} of {self.count} features of {self.source.table} found "
-                          f"(was the layer changed while PipeNet ran?)")
+    def chunks(self) -> Iterator[tuple[int, int]]:
+        """(first, last) feature id of each staged chunk, waiting for each (any thread)."""
+        while True:
+            chunk = self._chunks.get()
+            if isinstance(chunk, BaseException):
+                raise chunk
+            if chunk is None:
+                return
+            yield chunk
 
     def close(self) -> None:
-        """Remove the staging file."""
+        """Remove the staging file (its connection is closed once staging ends)."""
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+@dataclass
+class Insert:
+    """An empty output table filled from its GeoPackage source joined with staged pn_ values."""
+
+    connection: sqlite3.Connection
+    table: str
+    statement: str
+    source: SourceTable
+    staging: Staging
+
+    def fill(self) -> None:
+        """Copy each staged chunk into the output as it comes (any thread), then check the count."""
+        connection = self.connection
+        connection.execute("ATTACH DATABASE ? AS pipenet_stage", (self.staging.path,))
+        inserted = 0
+        with count_triggers_off(connection, self.table):
+            for chunk in self.staging.chunks():
+                inserted += connection.execute(self.statement, chunk).rowcount
+                connection.commit()  # ends the read of the staging file: the next chunk becomes visible
+        connection.commit()
+        if inserted != self.staging.count:
+            raise OSError(f"{self.source.path}: {inserted} of {self.staging.count} features of "
+                          f"{self.source.table} found (was the layer changed while PipeNet ran?)")
+
+
 def plan_insert(source: SourceTable, connection: sqlite3.Connection, table: str, fields: list[str],
-                columns: list[tuple[str, str]], source_fids: np.ndarray) -> Optional[Insert]:
-    """How the empty ``table`` gets its rows: output feature n is source feature ``source_fids[n - 1]``
-    with its ``fields`` and geometry, and the pn_ values of ``columns`` staged for it.
+                staging: Staging) -> Optional[Insert]:
+    """How the empty ``table`` gets its rows: output feature n is source feature n of the staging's
+    feature ids, with its ``fields`` and geometry, and the pn_ values staged for it.
 
     None when the output geometries would need another spatial reference id than the source's or
     SQLite cannot open the source (GDAL copies it then).
@@ -200,21 +216,19 @@ def plan_insert(source: SourceTable, connection: sqlite3.Connection, table: str,
             connection.execute("SELECT count(*) FROM pipenet_source.sqlite_master").fetchone()
         except sqlite3.Error:
             return None
-    names = [name for name, _ in columns]
-    count = len(source_fids)
-    in_order = bool(np.array_equal(source_fids, np.arange(1, count + 1)))
+    names = staging.names
     target = ", ".join(map(quoted, [key, geometry, *fields, *names]))
     selected = ", ".join(["v.pipenet_fid", f"s.{quoted(source.geometry)}",
                           *(f"s.{quoted(name)}" for name in fields),
                           *(f"v.{quoted(name)}" for name in names)])
     # CROSS JOIN keeps the staged rows outermost: rows go into the output in feature id order
     joined = (f"pipenet_stage.pipenet_values v CROSS JOIN {schema}.{quoted(source.table)} s "
-              f"ON s.{quoted(source.key)} = v.pipenet_fid" if in_order else
+              f"ON s.{quoted(source.key)} = v.pipenet_fid" if staging.in_order else
               f"pipenet_stage.pipenet_values v CROSS JOIN pipenet_stage.pipenet_fids f USING (pipenet_fid) "
               f"CROSS JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
     statement = (f"INSERT INTO {quoted(table)} ({target}) SELECT {selected} FROM {joined} "
                  f"WHERE v.pipenet_fid BETWEEN ? AND ?")
-    return Insert(connection, table, names, count, statement, source, source_fids, in_order)
+    return Insert(connection, table, statement, source, staging)
 
 
 def pipe_boxes(run, count: int) -> Optional[tuple[np.ndarray, np.ndarray]]:

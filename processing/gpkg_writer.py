@@ -18,8 +18,17 @@ from typing import Optional
 import numpy as np
 from qgis.core import QgsWkbTypes
 
-from .background import Jobs, finish_beside, wait_for_file
-from .gpkg_insert import ColumnChunks, add_columns, node_boxes, pipe_boxes, plan_insert, sqlite_source
+from .background import Jobs, file_busy, finish_beside, wait_for_file
+from .gpkg_insert import (
+    ColumnChunks,
+    SourceTable,
+    Staging,
+    add_columns,
+    node_boxes,
+    pipe_boxes,
+    plan_insert,
+    sqlite_source,
+)
 from .gpkg_rtree import add_spatial_index, connect
 from .layers import PREFIX
 
@@ -170,13 +179,19 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
         rows = ColumnChunks.of_rows(rows) if rows is not None else None
     path, table, append = arguments[1:4]
-    wait_for_file(getattr(run, "background", None), path)
+    staging = _stage_while_busy(run, key, arguments, columns, rows, count) if rows is not None else None
+    try:
+        wait_for_file(getattr(run, "background", None), path)
+    except BaseException:
+        if staging is not None:
+            staging.close()
+        raise
     if _take_copy(run, key, arguments, rows is not None):
         _fill(path, table, columns, rows, count, own_file=arguments[6])
     elif rows is None:
         return None
     elif not _insert(run, key, arguments, columns, rows, count, then=lambda: add_spatial_index(
-            path, table, own_file=arguments[6], extent=True, known_boxes=pipe_boxes(run, count))):
+            path, table, own_file=arguments[6], extent=True, known_boxes=pipe_boxes(run, count)), staging=staging):
         _copy(*arguments)
         _fill(path, table, columns, rows, count, own_file=arguments[6])
     return f"{path}|layername={table}" if append else path
@@ -216,7 +231,13 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         return None
     arguments, count = plan
     path, table, append = arguments[1:4]
-    wait_for_file(getattr(run, "background", None), path)
+    staging = _stage_while_busy(run, key, arguments, columns, rows, count) if rows_count == count else None
+    try:
+        wait_for_file(getattr(run, "background", None), path)
+    except BaseException:
+        if staging is not None:
+            staging.close()
+        raise
 
     def add_virtual_junctions() -> None:
         _add_points(path, table, len(columns), virtual)
@@ -230,7 +251,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
     elif rows_count != count:
         return None
-    elif _insert(run, key, arguments, columns, rows, count, then=and_index):
+    elif _insert(run, key, arguments, columns, rows, count, then=and_index, staging=staging):
         return f"{path}|layername={table}" if append else path
     else:
         _copy(*arguments)
@@ -262,28 +283,38 @@ def _add_points(path: str, table: str, column_count: int, points: list[tuple[lis
         layer = dataset = None
 
 
-def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows, count: int, then) -> bool:
+def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows, count: int, then,
+            staging: Optional[Staging] = None) -> bool:
     """Write the output by SQLite from a GeoPackage input (gpkg_insert), then call ``then`` (the
     spatial index); False: not possible, nothing written.
 
-    The values are staged here; SQLite's copy (in C, without Python's lock) and ``then`` run in a
-    thread while the run goes on with its other outputs (``finish_beside``).
+    The values are staged here (unless ``staging`` holds them already) while SQLite's copy (in C,
+    without Python's lock) and ``then`` run in a thread, which goes on while the run writes its
+    other outputs (``finish_beside``).
     """
     origin, path, table, append, fields = arguments[:5]
-    source = sqlite_source(origin, GEOMETRY_TYPES[key])
-    source_fids = run.network.sources.get("pipes_fids" if key == "OUTPUT_PIPES" else "nodes_fids")
-    if source is None or source_fids is None or len(source_fids) != count:
+    source_plan = _sqlite_plan(run, key, arguments, count)
+    if source_plan is None:
+        if staging is not None:
+            staging.close()
         return False
-    _copy(*arguments, empty=True)
-    add_columns(path, table, columns)
-    connection = connect(path, arguments[6], any_thread=True)
+    source, source_fids = source_plan
+    staged = staging is not None
+    staging = staging or Staging([name for name, _ in columns], source_fids)
+    connection = None
     try:
-        insert = plan_insert(source, connection, table, fields, columns, np.asarray(source_fids, dtype=np.int64))
+        _copy(*arguments, empty=True)
+        add_columns(path, table, columns)
+        connection = connect(path, arguments[6], any_thread=True)
+        insert = plan_insert(source, connection, table, fields, staging)
     except BaseException:
-        connection.close()
+        if connection is not None:
+            connection.close()
+        staging.close()
         raise
     if insert is None:
         connection.close()
+        staging.close()
         remove_output(path, table, append)
         return False
 
@@ -292,21 +323,53 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
             insert.fill()
         finally:
             connection.close()
-            insert.close()
+            staging.close()
         then()
     background = getattr(run, "background", None)
     if background is None:  # no thread to fill beside the staging: one after the other
         try:
-            insert.stage(rows)
+            if not staged:
+                staging.stage(rows)
         except BaseException:
             connection.close()
-            insert.close()
+            staging.close()
             raise
         finish()
         return True
     finish_beside(background, path, finish)
-    insert.stage(rows)  # the fill copies each chunk as soon as it is staged
+    if not staged:
+        staging.stage(rows)  # the fill copies each chunk as soon as it is staged
     return True
+
+
+def _sqlite_plan(run, key: str, arguments: tuple, count: int) -> Optional[tuple[SourceTable, np.ndarray]]:
+    """(GeoPackage source table, its feature id of each output feature) when SQLite can copy it."""
+    source = sqlite_source(arguments[0], GEOMETRY_TYPES[key])
+    source_fids = run.network.sources.get("pipes_fids" if key == "OUTPUT_PIPES" else "nodes_fids")
+    if source is None or source_fids is None or len(source_fids) != count:
+        return None
+    return source, np.asarray(source_fids, dtype=np.int64)
+
+
+def _stage_while_busy(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows,
+                      count: int) -> Optional[Staging]:
+    """The values staged now when another output is still being finished into the same file (the
+    audit's one GeoPackage): staging needs only a private file, so it overlaps that work."""
+    background = getattr(run, "background", None)
+    copies = getattr(run, "copies", None)
+    if not isinstance(rows, ColumnChunks) or not file_busy(background, arguments[1]) or \
+            (copies is not None and key in copies):
+        return None
+    source_plan = _sqlite_plan(run, key, arguments, count)
+    if source_plan is None:
+        return None
+    staging = Staging([name for name, _ in columns], source_plan[1])
+    try:
+        staging.stage(rows)
+    except BaseException:
+        staging.close()
+        raise
+    return staging
 
 
 def _kept(name: str) -> bool:

@@ -4,6 +4,7 @@ import functools
 import os
 import sqlite3
 import tempfile
+import time
 
 import pytest
 from qgis.core import QgsFeatureSource, QgsVectorLayer
@@ -159,6 +160,38 @@ def test_staging_that_fails_fails_the_run_without_waiting_forever(pipenet_plugin
     assert not any((tmp_path / name).exists() for name in ("pipes.gpkg", "nodes.gpkg"))
     assert {name for name in os.listdir(tempfile.gettempdir()) if name.startswith("pipenet-stage-")} \
         == staging_before
+
+
+def test_nodes_are_staged_while_the_pipes_are_finished_in_the_same_geopackage(pipenet_plugin, county, tmp_path,
+                                                                            monkeypatch):
+    """One GeoPackage for both outputs (as the audit writes): the nodes' values are staged while the
+    pipes are still being copied and indexed into it, and the tables are the ones written apart."""
+    from pipenet.processing import gpkg_insert, gpkg_writer
+
+    events = []
+    index, stage = gpkg_writer.add_spatial_index, gpkg_insert.Staging.stage
+
+    def slow_index(path, table, **options):
+        time.sleep(1.5 if table == "pipes" else 0.0)
+        index(path, table, **options)
+        events.append(f"{table} indexed")
+
+    def noted_stage(staging, rows):
+        stage(staging, rows)
+        events.append("nodes staged" if "pn_degree" in staging.names else "pipes staged")
+
+    monkeypatch.setattr(gpkg_writer, "add_spatial_index", slow_index)
+    monkeypatch.setattr(gpkg_insert.Staging, "stage", noted_stage)
+    shared = tmp_path / "both.gpkg"
+    run_build(county, {"OUTPUT_PIPES": f"ogr:dbname='{shared}' table=\"pipes\" (geom)",
+                       "OUTPUT_NODES": f"ogr:dbname='{shared}' table=\"nodes\" (geom)"})
+    assert events == ["pipes staged", "nodes staged", "pipes indexed", "nodes indexed"]
+    monkeypatch.undo()
+    apart = {"OUTPUT_PIPES": str(tmp_path / "pipes.gpkg"), "OUTPUT_NODES": str(tmp_path / "nodes.gpkg")}
+    run_build(county, apart)
+    for table in ("pipes", "nodes"):
+        assert table_rows(shared, table) == table_rows(apart[f"OUTPUT_{table.upper()}"], table)
+        assert gpkg_state(shared, table)[1:4] == gpkg_state(apart[f"OUTPUT_{table.upper()}"], table)[1:4]
 
 
 @pytest.mark.parametrize("trouble", ["other srs id", "not a database"])
