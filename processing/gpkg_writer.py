@@ -179,13 +179,7 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
         rows = ColumnChunks.of_rows(rows) if rows is not None else None
     path, table, append = arguments[1:4]
-    staging = _stage_while_busy(run, key, arguments, columns, rows, count) if rows is not None else None
-    try:
-        wait_for_file(getattr(run, "background", None), path)
-    except BaseException:
-        if staging is not None:
-            staging.close()
-        raise
+    staging = _stage_then_wait(run, key, arguments, columns, rows, count)
     if _take_copy(run, key, arguments, rows is not None):
         _fill(path, table, columns, rows, count, own_file=arguments[6])
     elif rows is None:
@@ -231,13 +225,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         return None
     arguments, count = plan
     path, table, append = arguments[1:4]
-    staging = _stage_while_busy(run, key, arguments, columns, rows, count) if rows_count == count else None
-    try:
-        wait_for_file(getattr(run, "background", None), path)
-    except BaseException:
-        if staging is not None:
-            staging.close()
-        raise
+    staging = _stage_then_wait(run, key, arguments, columns, rows if rows_count == count else None, count)
 
     def add_virtual_junctions() -> None:
         _add_points(path, table, len(columns), virtual)
@@ -351,23 +339,25 @@ def _sqlite_plan(run, key: str, arguments: tuple, count: int) -> Optional[tuple[
     return source, np.asarray(source_fids, dtype=np.int64)
 
 
-def _stage_while_busy(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows,
-                      count: int) -> Optional[Staging]:
-    """The values staged now when another output is still being finished into the same file (the
-    audit's one GeoPackage): staging needs only a private file, so it overlaps that work."""
+def _stage_then_wait(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows,
+                     count: int) -> Optional[Staging]:
+    """Wait until no other output is being finished into the output's file; when one is (the
+    audit's one GeoPackage), stage ``rows`` first: staging needs only a private file, so it
+    overlaps that work. The staging made, if any (``rows`` None: nothing to stage)."""
     background = getattr(run, "background", None)
     copies = getattr(run, "copies", None)
-    if not isinstance(rows, ColumnChunks) or not file_busy(background, arguments[1]) or \
-            (copies is not None and key in copies):
-        return None
-    source_plan = _sqlite_plan(run, key, arguments, count)
-    if source_plan is None:
-        return None
-    staging = Staging([name for name, _ in columns], source_plan[1])
+    staging = None
+    if isinstance(rows, ColumnChunks) and file_busy(background, arguments[1]) and \
+            (copies is None or key not in copies):
+        source_plan = _sqlite_plan(run, key, arguments, count)
+        staging = Staging([name for name, _ in columns], source_plan[1]) if source_plan is not None else None
     try:
-        staging.stage(rows)
+        if staging is not None:
+            staging.stage(rows)
+        wait_for_file(background, arguments[1])
     except BaseException:
-        staging.close()
+        if staging is not None:
+            staging.close()
         raise
     return staging
 
