@@ -105,7 +105,7 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
     raw_ids = _texts(raw("id")) if "id" in mapping else object_array([None] * len(kept))
     rank = None
     if "id" in mapping and len(kept):
-        rank, group = occurrence(raw_ids)
+        rank, group = occurrence(raw_ids, ids=True)
         given = np.array([i is not None for i in raw_ids.tolist()], dtype=bool)
         if int((given & (group > 1)).sum()) > len(kept) / 2:
             # An id column that is mostly repeated (OBJECTID all 0 in some exports) names nothing.
@@ -116,7 +116,7 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
             rank = None
     ids = object_array([r if r is not None else f"N{f}" for r, f in zip(raw_ids.tolist(), fids.tolist())])
     if rank is None:
-        rank, _ = occurrence(ids)  # made-up N<fid> ids can clash with given ones
+        rank, _ = occurrence(ids, ids=True)  # made-up N<fid> ids can clash with given ones
     for position in np.flatnonzero(rank > 0).tolist():
         node_id = ids[position]
         findings.append(make_finding("duplicate_id", node_id, int(fids[position]), value=node_id,

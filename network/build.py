@@ -197,7 +197,7 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
                         length=length[kept], middles=np.empty((0, 2)), values=attributes, row_fids=pipes.fids,
                         skipped=skipped)
     segments.middles = midpoints(segments.xy, segments.offsets)
-    rank, _ = occurrence(segments.ids)
+    rank, _ = occurrence(segments.ids, ids=True)
     for index in np.flatnonzero(rank > 0).tolist():
         pipe_id = segments.ids[index]
         findings.append(make_finding("duplicate_id", pipe_id, int(segments.fids[index]), value=pipe_id,

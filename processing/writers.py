@@ -361,8 +361,8 @@ class OutputWriters:
         destination = gpkg_destination(parameters, key)
         if destination is None or run.frame.to_output is not None:
             return None
+        values, x, y = as_columns()  # before waiting: another output may still be finishing in the file
         self.wait_for_copies(destination[0])
-        values, x, y = as_columns()
         dest = write_points_in_bulk(parameters, key, columns, values, x, y, run.frame.output_crs, run.own_files)
         self.register_output(parameters, key, context, dest)
         return dest

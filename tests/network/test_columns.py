@@ -90,6 +90,21 @@ def test_factorize_and_occurrence():
     assert factorize(np.array([3, 1, 3]))[0].tolist() == [0, 1, 0]
 
 
+@pytest.mark.parametrize("kind", ["distinct", "one repeated", "one missing", "numbers"])
+def test_occurrence_of_ids_takes_the_set_shortcut_with_the_same_answer(kind):
+    values = [f"YS{i:05d}" for i in range(5000)]
+    if kind == "one repeated":
+        values[4000] = values[17]
+    elif kind == "one missing":
+        values[123] = None
+    elif kind == "numbers":
+        values = [float(i) for i in range(4999)] + [7]  # 7 == 7.0: a repeat for both ways
+    values = np.array(values, dtype=object)
+    for ours, plain in zip(occurrence(values, ids=True), occurrence(values)):
+        assert ours.tolist() == plain.tolist()
+    assert occurrence(values, ids=True)[0].sum() == (1 if kind in ("one repeated", "numbers") else 0)
+
+
 def test_ranges_handle_empty_groups():
     assert group_starts(np.array([2, 0, 3])).tolist() == [0, 2, 2]
     assert ranges(np.array([10, 20, 30]), np.array([2, 0, 1])).tolist() == [10, 11, 30]
