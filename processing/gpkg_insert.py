@@ -123,7 +123,8 @@ class Staging:
         self.folder = tempfile.mkdtemp(prefix="pipenet-stage-")
         self.path = os.path.join(self.folder, "values.sqlite")
         self._chunks: queue.Queue = queue.Queue()
-        self._connection = sqlite3.connect(self.path, isolation_level=None)
+        # closed by ``stage`` or, if staging never ran, by ``close`` (maybe in another thread)
+        self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._connection.execute("PRAGMA journal_mode = WAL")  # the fill reads what is committed meanwhile
         self._connection.execute("PRAGMA synchronous = OFF")  # a throw-away file
         self._connection.execute(f"CREATE TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in names)}"
@@ -166,7 +167,8 @@ class Staging:
             yield chunk
 
     def close(self) -> None:
-        """Remove the staging file (its connection is closed once staging ends)."""
+        """Close the staging file and remove it."""
+        self._connection.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
