@@ -11,8 +11,6 @@ SQLite ``executemany`` sets PipeNet's columns by feature id. Anything else goes 
 from __future__ import annotations
 
 import os
-import sqlite3
-import struct
 from typing import Optional
 
 import numpy as np
@@ -30,6 +28,7 @@ from .gpkg_insert import (
     sqlite_source,
 )
 from .gpkg_rtree import add_spatial_index, connect
+from .gpkg_update import copy_layer, update_columns
 from .layers import PREFIX
 
 GEOMETRY_TYPES = {"OUTPUT_PIPES": "LINESTRING", "OUTPUT_NODES": "POINT"}  # of a GeoPackage input copied by SQLite
@@ -121,7 +120,7 @@ def _start(plans: dict, keys: list) -> Optional[Jobs]:
     keys = [key for key in keys if sqlite_source(plans[key][0][0], GEOMETRY_TYPES[key]) is None]
     if not keys:
         return None
-    jobs = Jobs([(key, lambda stopping, arguments=plans[key][0]: _copy(*arguments, stopping=stopping))
+    jobs = Jobs([(key, lambda stopping, arguments=plans[key][0]: copy_layer(*arguments, stopping=stopping))
                  for key in keys])
     jobs.paths = {key: plans[key][0][1] for key in keys}  # the GeoPackage each copy writes
     return jobs
@@ -181,13 +180,13 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     path, table, append = arguments[1:4]
     staging = _stage_then_wait(run, key, arguments, columns, rows, count)
     if _take_copy(run, key, arguments, rows is not None):
-        _fill(path, table, columns, rows, count, own_file=arguments[6])
+        update_columns(path, table, columns, rows, count, own_file=arguments[6])
     elif rows is None:
         return None
     elif not _insert(run, key, arguments, columns, rows, count, then=lambda: add_spatial_index(
             path, table, own_file=arguments[6], extent=True, known_boxes=pipe_boxes(run, count)), staging=staging):
-        _copy(*arguments)
-        _fill(path, table, columns, rows, count, own_file=arguments[6])
+        copy_layer(*arguments)
+        update_columns(path, table, columns, rows, count, own_file=arguments[6])
     return f"{path}|layername={table}" if append else path
 
 
@@ -236,14 +235,14 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
                           known_boxes=node_boxes(run, count, virtual))
 
     if _take_copy(run, key, arguments, rows_count == count):
-        _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
+        update_columns(path, table, columns, rows, rows_count, own_file=arguments[6])
     elif rows_count != count:
         return None
     elif _insert(run, key, arguments, columns, rows, count, then=and_index, staging=staging):
         return f"{path}|layername={table}" if append else path
     else:
-        _copy(*arguments)
-        _fill(path, table, columns, rows, rows_count, own_file=arguments[6])
+        copy_layer(*arguments)
+        update_columns(path, table, columns, rows, rows_count, own_file=arguments[6])
     add_virtual_junctions()
     return f"{path}|layername={table}" if append else path
 
@@ -291,7 +290,7 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
     staging = staging or Staging([name for name, _ in columns], source_fids)
     connection = None
     try:
-        _copy(*arguments, empty=True)
+        copy_layer(*arguments, empty=True)
         add_columns(path, table, columns)
         connection = connect(path, arguments[6], any_thread=True)
         insert = plan_insert(source, connection, table, fields, staging)
@@ -372,91 +371,3 @@ def nodes_in_input_order(table, count: int) -> bool:
     virtual = table.node_numbers("virtual") > 0
     return len(virtual) >= count and not virtual[:count].any() and bool(virtual[count:].all()) \
         and table.node_values("fid")[:count].tolist() == list(range(count))
-
-
-def _copy(origin: tuple, path: str, table: str, append: bool, fields: list[str], multi: bool, own_file: bool,
-          stopping=None, empty: bool = False) -> None:
-    """Copy a layer into a GeoPackage table and index it; ``empty``: only the table and its fields."""
-    from osgeo import gdal
-
-    gdal.UseExceptions()
-    source_path, source_layer, where, encoding = origin
-    if not append and os.path.exists(path):
-        os.remove(path)  # overwrite, as QGIS does
-    source = gdal.OpenEx(source_path, gdal.OF_VECTOR, open_options=[f"ENCODING={encoding}"] if encoding else [])
-    # the spatial index is packed afterwards: GDAL would insert every feature into it one at a time
-    options = dict(format="GPKG", layerName=table, selectFields=fields, where="0 = 1" if empty else where or None,
-                   layerCreationOptions=["SPATIAL_INDEX=NO"],
-                   geometryType="LINESTRING" if multi else None,
-                   accessMode="update" if append and os.path.exists(path) else None,
-                   layers=[source_layer] if source_layer else None,
-                   # a run that failed or was cancelled stops a copy made beside it
-                   callback=(lambda *_: 0 if stopping.is_set() else 1) if stopping is not None else None)
-    # -unsetFid: output features are numbered 1, 2 ... in input order, whatever ids the input had
-    dataset = gdal.VectorTranslate(path, source, options=gdal.VectorTranslateOptions(
-        options=["-unsetFid"], **{name: value for name, value in options.items() if value is not None}))
-    if dataset is None:
-        raise OSError(f"could not write {path}")
-    dataset = None
-    if not empty and (stopping is None or not stopping.is_set()):
-        add_spatial_index(path, table, own_file=own_file)
-
-
-def _fill(path: str, table: str, columns: list[tuple[str, str]], rows, expected: int, own_file: bool = False) -> None:
-    """Add the pn_ columns and set them by feature id (``rows``: values then feature id, any iterable).
-
-    ``own_file``: the GeoPackage is this run's own (removed if the run fails), so SQLite may skip
-    its rollback journal.
-    """
-    from osgeo import ogr
-
-    dataset = ogr.Open(path, 1)
-    copied = dataset.GetLayerByName(table).GetFeatureCount()
-    dataset = None
-    if copied != expected:
-        raise OSError(f"{path}: copied {copied} pipes, expected {expected}")
-    add_columns(path, table, columns)
-    connection = connect(path, own_file)
-    _add_geometry_functions(connection)
-    try:
-        # the copy numbers features 1, 2, ... in input order: check before relying on it
-        first, last, total = connection.execute(f'SELECT min(fid), max(fid), count(*) FROM "{table}"').fetchone()
-        if (first, last, total) != (1, expected, expected) and expected:
-            raise OSError(f"{path}: unexpected feature ids {first}..{last}")
-        assignments = ", ".join(f'"{name}" = ?' for name, _ in columns)
-        with connection:
-            connection.executemany(f'UPDATE "{table}" SET {assignments} WHERE fid = ?', rows)
-    finally:
-        connection.close()
-
-
-def _add_geometry_functions(connection: sqlite3.Connection) -> None:
-    """The functions the GeoPackage R-tree triggers name, so plain SQLite can prepare an UPDATE.
-
-    An update of attributes only never runs them (they fire when the geometry or the feature id
-    changes); they read the envelope of the GeoPackage geometry header all the same, so a trigger
-    that did fire would index correctly.
-    """
-    def header(blob):
-        if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP":
-            return None, None
-        flags = blob[3]
-        empty, kind = bool((flags >> 4) & 1), (flags >> 1) & 7
-        if kind:
-            return empty, struct.unpack(("<" if flags & 1 else ">") + "4d", blob[8:40])
-        if empty:
-            return empty, None
-        from osgeo import ogr  # no envelope in the header (points): measure the geometry
-
-        geometry = ogr.CreateGeometryFromWkb(blob[8:])
-        return empty, geometry.GetEnvelope() if geometry is not None else None
-
-    def bound(position):
-        def function(blob):
-            envelope = header(blob)[1]
-            return envelope[position] if envelope else None
-        return function
-
-    connection.create_function("ST_IsEmpty", 1, lambda blob: header(blob)[0])
-    for name, position in (("ST_MinX", 0), ("ST_MaxX", 1), ("ST_MinY", 2), ("ST_MaxY", 3)):
-        connection.create_function(name, 1, bound(position))
