@@ -123,18 +123,28 @@ class Staging:
         self.folder = tempfile.mkdtemp(prefix="pipenet-stage-")
         self.path = os.path.join(self.folder, "values.sqlite")
         self._chunks: queue.Queue = queue.Queue()
-        # closed by ``stage`` or, if staging never ran, by ``close`` (maybe in another thread)
-        self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._connection.execute("PRAGMA journal_mode = WAL")  # the fill reads what is committed meanwhile
-        self._connection.execute("PRAGMA synchronous = OFF")  # a throw-away file
-        self._connection.execute(f"CREATE TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in names)}"
-                                 f"pipenet_fid INTEGER PRIMARY KEY)")
+        try:
+            # closed by ``stage`` or, if staging never runs, by ``close`` (maybe in another thread)
+            self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._prepare(source_fids)
+        except BaseException:
+            if hasattr(self, "_connection"):
+                self._connection.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
+    def _prepare(self, source_fids: np.ndarray) -> None:
+        connection = self._connection
+        connection.execute("PRAGMA journal_mode = WAL")  # the fill reads what is committed meanwhile
+        connection.execute("PRAGMA synchronous = OFF")  # a throw-away file
+        connection.execute(f"CREATE TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in self.names)}"
+                           f"pipenet_fid INTEGER PRIMARY KEY)")
         if not self.in_order:  # output feature n is not source feature n (features deleted, ids given)
-            self._connection.execute("CREATE TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
-            self._connection.execute("BEGIN")
-            self._connection.executemany("INSERT INTO pipenet_fids VALUES (?, ?)",
-                                         zip(range(1, self.count + 1), source_fids.tolist()))
-            self._connection.execute("COMMIT")
+            connection.execute("CREATE TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
+            connection.execute("BEGIN")
+            connection.executemany("INSERT INTO pipenet_fids VALUES (?, ?)",
+                                   zip(range(1, self.count + 1), source_fids.tolist()))
+            connection.execute("COMMIT")
 
     def stage(self, rows: ColumnChunks) -> None:
         """Stage the values a chunk at a time (a fill already running copies each chunk as it comes)."""
