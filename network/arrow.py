@@ -121,12 +121,52 @@ def _decoded(data: np.ndarray) -> np.ndarray:
         if len(data) > 10_000 and len(np.unique(sample)) > 0.5 * len(sample):
             # ids: nearly every value distinct, so decoding each beats sorting them first
             return object_array([value.decode("utf-8", errors="replace") for value in data.tolist()])
-        distinct, inverse = np.unique(data, return_inverse=True)
-        text = object_array([value.decode("utf-8", errors="replace") for value in distinct.tolist()])
+        first, inverse = distinct_rows(data)
+        text = object_array([value.decode("utf-8", errors="replace") for value in data[first].tolist()])
         return text[inverse]
     if data.dtype.kind == "U":
         return data.astype(object)
     return object_array([v.decode("utf-8", errors="replace") if isinstance(v, bytes) else v for v in data.tolist()])
+
+
+def distinct_rows(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each distinct value, the number of each row's value) of a fixed-width bytes array.
+
+    Rows are hashed from their 8-byte words and the hashes numbered (sorting a county's millions of
+    15-byte strings took 0.56 s a column, this 0.1 s); rows that share a hash are then compared
+    whole, so a collision only costs the sort.
+
+    >>> first, code = distinct_rows(np.array([b"YS", b"WS", b"YS"]))
+    >>> first.tolist(), code.tolist()
+    ([0, 1], [0, 1, 0])
+    """
+    count, width = len(data), data.dtype.itemsize
+    matrix = np.frombuffer(np.ascontiguousarray(data).tobytes(), dtype=np.uint8).reshape(count, width)
+    if width % 8:
+        matrix = np.concatenate([matrix, np.zeros((count, 8 - width % 8), dtype=np.uint8)], axis=1)
+    words = np.ascontiguousarray(matrix).view("<u8")
+    hashed = words[:, 0].copy() if count else np.empty(0, dtype=np.uint64)
+    for column in range(1, words.shape[1]):
+        hashed = hashed * np.uint64(0x9E3779B97F4A7C15) + words[:, column]  # wraps around: a hash
+    codes = _number(hashed)
+    first = np.empty(int(codes.max(initial=-1)) + 1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(count - 1, -1, -1)  # the last write wins: each value's first row
+    if not (words == words[first[codes]]).all():  # two values, one hash
+        _, first, codes = np.unique(data, return_index=True, return_inverse=True)
+    return first, np.ravel(codes).astype(np.int64)
+
+
+def _number(values: np.ndarray) -> np.ndarray:
+    """0, 1 ... for the distinct values in order of first appearance (pandas hashes integers in C)."""
+    try:
+        import pandas
+
+        return np.asarray(pandas.factorize(values)[0], dtype=np.int64)
+    except ImportError:
+        distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        rank = np.empty(len(distinct), dtype=np.int64)
+        rank[np.argsort(first)] = np.arange(len(distinct))
+        return rank[np.ravel(inverse)]
 
 
 class WkbColumn:

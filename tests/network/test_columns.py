@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipenet.network.arrow import WkbColumn, decode_lines, decode_points
+from pipenet.network import arrow
+from pipenet.network.arrow import WkbColumn, decode_lines, decode_points, distinct_rows
 from pipenet.network.columns import factorize, group_starts, midpoints, occurrence, ranges
 from pipenet.network.geometry import SegmentIndex, point_at_half
 from pipenet.network.graph import fill
@@ -68,6 +69,24 @@ def test_fixed_width_geometry_chunks_decode_as_their_blobs():
     for ours, theirs in zip(decode_lines(column), decode_lines(listed)):
         assert np.array_equal(ours, theirs)
     assert decode_lines(column)[0].tolist() == [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12]
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_distinct_rows_of_fixed_width_text(monkeypatch, collide):
+    """Hashed 8-byte words number the distinct values; a hash shared by different values (forced
+    here) falls back to sorting, with the same answer."""
+    rng = np.random.default_rng(5)
+    words = np.array(["钢筋混凝土".encode(), b"PVC-U", b"", b"HDPE", b"PVC-U\x00", "球墨铸铁管材".encode()],
+                     dtype="S18")
+    data = words[rng.integers(0, len(words), 3000)]
+    if collide:
+        monkeypatch.setattr(arrow, "_number", lambda values: np.zeros(len(values), dtype=np.int64))
+    first, code = distinct_rows(data)
+    assert np.array_equal(data[first][code], data)  # every row is its value's first row
+    assert len(first) == len(set(data.tolist())) == 5  # b"PVC-U\x00" is b"PVC-U" to numpy
+    assert (first == np.sort(first)).all() or collide
+    text = arrow._decoded(data)
+    assert text.tolist() == [value.decode() for value in data.tolist()]
 
 
 def test_decode_points():
