@@ -86,7 +86,7 @@ def _insert_leaves(connection: sqlite3.Connection, table: str, ids: np.ndarray, 
     """The R-tree's rowid table (feature id, leaf node). When the ids run 1, 2 ... (written by
     PipeNet) SQLite reads the leaves from JSON arrays, without a Python row each (2 s less GIL for
     a county's pipes), else one row at a time."""
-    if len(ids) and ids[-1] - ids[0] == len(ids) - 1 and bool((np.diff(ids) == 1).all()):
+    if len(ids) and bool((np.diff(ids) == 1).all()):
         try:
             for start in range(0, len(ids), chunk):
                 leaves = "[" + ",".join(map(str, leaf_of[start:start + chunk].tolist())) + "]"
