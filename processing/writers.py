@@ -28,6 +28,7 @@ PIPE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_part", "int"), ("pn_from", "stri
                       ("pn_to", "string"), ("pn_reversed", "int"), ("pn_dir_src", "string"),
                       ("pn_length", "double"), ("pn_comp", "int"), ("pn_system", "string"),
                       ("pn_diam_mm", "double")]
+NODE_CHUNK = 100_000  # nodes staged at a time (bulk writer)
 NODE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_virtual", "int"), ("pn_type", "string"),
                       ("pn_degree", "int"), ("pn_in", "int"), ("pn_out", "int"), ("pn_comp", "int")]
 FINDING_OUTPUT_FIELDS = [("check", "string"), ("severity", "string"), ("kind", "string"),
@@ -246,9 +247,15 @@ class OutputWriters:
         kinds, components = table.node_values("type"), table.node_values("component")
         arriving, leaving = table.degrees()
         degree = arriving + leaving
-        rows = ColumnChunks(lambda: iter([[names[:count], np.zeros(count, dtype=np.int64), kinds[:count],
-                                           degree[:count], arriving[:count], leaving[:count],
-                                           components[:count]]]))
+        virtual_flags = np.zeros(count, dtype=np.int64)
+
+        def chunks():  # chunks: each is copied into the output while the next is staged
+            size = NODE_CHUNK
+            for first in range(0, count, size):
+                last = min(count, first + size)
+                yield [names[first:last], virtual_flags[first:last], kinds[first:last], degree[first:last],
+                       arriving[first:last], leaving[first:last], components[first:last]]
+        rows = ColumnChunks(chunks)
         xs, ys = table.node_numbers("x").tolist(), table.node_numbers("y").tolist()
         virtual = []
         for node in range(count, len(names)):

@@ -49,6 +49,7 @@ def run_build(county, outputs, monkeypatch=None, copy=False, read_boxes=False):
     if monkeypatch is not None:
         # many small chunks: each is copied into the output while the next one is staged
         monkeypatch.setattr(writers, "pipe_columns", functools.partial(writers.pipe_columns, chunk=37))
+        monkeypatch.setattr(writers, "NODE_CHUNK", 41)
         original = gpkg_writer.plan_insert
         monkeypatch.setattr(gpkg_writer, "plan_insert", lambda *a: inserted.append(a[2]) or original(*a))
         if copy:
