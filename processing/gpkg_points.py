@@ -12,29 +12,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .gpkg_insert import add_columns, count_triggers_off
+from .gpkg_insert import add_columns, count_triggers_off, point_blobs
 from .gpkg_rtree import add_spatial_index, connect, quoted
 from .gpkg_writer import gpkg_destination, owned, remove_output
-
-# a GeoPackage point: "GP", version 0, flags (little-endian, no envelope), srs id, then the WKB point
-POINT_BLOB = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
-                       ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
-
-
-def point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> list[Optional[bytes]]:
-    """GeoPackage geometry blobs of points (None where x or y is NaN).
-
-    >>> first, unknown = point_blobs(np.array([1.0, np.nan]), np.array([2.0, 0.0]), 4549)
-    >>> first[:4], len(first), unknown
-    (b'GP\\x00\\x01', 29, None)
-    """
-    records = np.zeros(len(x), dtype=POINT_BLOB)
-    records["magic"], records["flags"], records["srs"] = b"GP", 1, srs_id
-    records["order"], records["type"] = 1, 1
-    records["x"], records["y"] = x, y
-    raw, width = records.tobytes(), POINT_BLOB.itemsize
-    located = (np.isfinite(x) & np.isfinite(y)).tolist()
-    return [raw[at:at + width] if here else None for at, here in zip(range(0, len(raw), width), located)]
 
 
 def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, str]], values: Sequence[list],

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 import numpy as np
@@ -34,33 +35,60 @@ def add_spatial_index(path: str, table: str, own_file: bool = False, extent: boo
     """
     connection = connect(path, own_file)
     try:
-        geometry = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
-                                      (table,)).fetchone()[0]
-        key = next(row[1] for row in connection.execute(f"PRAGMA table_info({quoted(table)})") if row[5])
-        statements, extension = _gdal_index_sql(table, geometry, key)
-        rtree = f"rtree_{table}_{geometry}"
-        with connection:
-            connection.execute(statements[0])  # the virtual table: its shadow tables, an empty root
-        node_size = connection.execute(f"SELECT length(data) FROM {quoted(rtree + '_node')} WHERE nodeno = 1"
-                                       ).fetchone()[0]
-        ids, boxes = known_boxes if known_boxes is not None else _boxes(connection, table, geometry, key)
-        nodes, parents, leaf_of = _pack(ids, boxes, (node_size - 4) // CELL.itemsize, node_size)
-        with connection:
-            connection.execute(f"DELETE FROM {quoted(rtree + '_node')}")
-            connection.executemany(f"INSERT INTO {quoted(rtree + '_node')} VALUES (?, ?)", nodes)
-            connection.executemany(f"INSERT INTO {quoted(rtree + '_parent')} VALUES (?, ?)", parents)
-            _insert_leaves(connection, rtree + "_rowid", ids, leaf_of)
-            for statement in statements[1:]:
-                connection.execute(statement)
-            connection.execute(extension[0])  # a GeoPackage without extensions has no table for them yet
-            connection.execute("INSERT INTO gpkg_extensions VALUES (?, ?, ?, ?, ?)", extension[1])
-            if extent and len(boxes):
-                connection.execute("UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = ? "
-                                   "WHERE lower(table_name) = lower(?)",
-                                   (float(boxes[:, 0].min()), float(boxes[:, 1].max()),
-                                    float(boxes[:, 2].min()), float(boxes[:, 3].max()), table))
+        end_index(connection, index_rows(connection, table, known_boxes), extent)
     finally:
         connection.close()
+
+
+@dataclass
+class PendingIndex:
+    """An R-tree written but not yet kept up to date: its triggers and extension row still to add."""
+
+    table: str
+    statements: list[str]
+    extension: tuple
+    boxes: np.ndarray
+
+
+def index_rows(connection: sqlite3.Connection, table: str,
+               known_boxes: Optional[tuple[np.ndarray, np.ndarray]] = None) -> PendingIndex:
+    """Write a table's packed R-tree (``known_boxes`` or the boxes of its rows), without the triggers.
+
+    With known boxes this may come before the rows themselves: until ``end_index`` adds the
+    triggers, inserted rows leave the R-tree alone.
+    """
+    geometry = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                                  (table,)).fetchone()[0]
+    key = next(row[1] for row in connection.execute(f"PRAGMA table_info({quoted(table)})") if row[5])
+    statements, extension = _gdal_index_sql(table, geometry, key)
+    rtree = f"rtree_{table}_{geometry}"
+    with connection:
+        connection.execute(statements[0])  # the virtual table: its shadow tables, an empty root
+    node_size = connection.execute(f"SELECT length(data) FROM {quoted(rtree + '_node')} WHERE nodeno = 1"
+                                   ).fetchone()[0]
+    ids, boxes = known_boxes if known_boxes is not None else _boxes(connection, table, geometry, key)
+    nodes, parents, leaf_of = _pack(ids, boxes, (node_size - 4) // CELL.itemsize, node_size)
+    with connection:
+        connection.execute(f"DELETE FROM {quoted(rtree + '_node')}")
+        connection.executemany(f"INSERT INTO {quoted(rtree + '_node')} VALUES (?, ?)", nodes)
+        connection.executemany(f"INSERT INTO {quoted(rtree + '_parent')} VALUES (?, ?)", parents)
+        _insert_leaves(connection, rtree + "_rowid", ids, leaf_of)
+    return PendingIndex(table, statements[1:], extension, boxes)
+
+
+def end_index(connection: sqlite3.Connection, index: PendingIndex, extent: bool = False) -> None:
+    """Add the triggers and extension row that keep an R-tree up to date (and the extent, if asked)."""
+    with connection:
+        for statement in index.statements:
+            connection.execute(statement)
+        connection.execute(index.extension[0])  # a GeoPackage without extensions has no table for them yet
+        connection.execute("INSERT INTO gpkg_extensions VALUES (?, ?, ?, ?, ?)", index.extension[1])
+        boxes = index.boxes
+        if extent and len(boxes):
+            connection.execute("UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = ? "
+                               "WHERE lower(table_name) = lower(?)",
+                               (float(boxes[:, 0].min()), float(boxes[:, 1].max()),
+                                float(boxes[:, 2].min()), float(boxes[:, 3].max()), index.table))
 
 
 def connect(path: str, own_file: bool, any_thread: bool = False) -> sqlite3.Connection:

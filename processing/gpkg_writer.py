@@ -11,7 +11,8 @@ SQLite ``executemany`` sets PipeNet's columns by feature id. Anything else goes 
 from __future__ import annotations
 
 import os
-from typing import Optional
+import sqlite3
+from typing import Callable, Optional
 
 import numpy as np
 from qgis.core import QgsWkbTypes
@@ -22,12 +23,13 @@ from .gpkg_insert import (
     SourceTable,
     Staging,
     add_columns,
+    add_points,
     node_boxes,
     pipe_boxes,
     plan_insert,
     sqlite_source,
 )
-from .gpkg_rtree import add_spatial_index, connect
+from .gpkg_rtree import PendingIndex, add_spatial_index, connect, end_index, index_rows
 from .gpkg_update import copy_layer, update_columns
 from .layers import PREFIX
 
@@ -183,8 +185,7 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
         update_columns(path, table, columns, rows, count, own_file=arguments[6])
     elif rows is None:
         return None
-    elif not _insert(run, key, arguments, columns, rows, count, then=lambda: add_spatial_index(
-            path, table, own_file=arguments[6], extent=True, known_boxes=pipe_boxes(run, count)), staging=staging):
+    elif not _insert(run, key, arguments, columns, rows, count, lambda: pipe_boxes(run, count), staging=staging):
         copy_layer(*arguments)
         update_columns(path, table, columns, rows, count, own_file=arguments[6])
     return f"{path}|layername={table}" if append else path
@@ -229,16 +230,13 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     def add_virtual_junctions() -> None:
         _add_points(path, table, len(columns), virtual)
 
-    def and_index() -> None:  # indexed once the virtual junctions are in
-        add_virtual_junctions()
-        add_spatial_index(path, table, own_file=arguments[6], extent=True,
-                          known_boxes=node_boxes(run, count, virtual))
-
     if _take_copy(run, key, arguments, rows_count == count):
         update_columns(path, table, columns, rows, rows_count, own_file=arguments[6])
     elif rows_count != count:
         return None
-    elif _insert(run, key, arguments, columns, rows, count, then=and_index, staging=staging):
+    elif _insert(run, key, arguments, columns, rows, count, lambda: node_boxes(run, count, virtual),
+                 after_rows=lambda connection: add_points(connection, table, [name for name, _ in columns], virtual),
+                 staging=staging):
         return f"{path}|layername={table}" if append else path
     else:
         copy_layer(*arguments)
@@ -270,14 +268,18 @@ def _add_points(path: str, table: str, column_count: int, points: list[tuple[lis
         layer = dataset = None
 
 
-def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows, count: int, then,
+def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows, count: int,
+            known_boxes: Callable[[], Optional[tuple]],
+            after_rows: Optional[Callable[[sqlite3.Connection], None]] = None,
             staging: Optional[Staging] = None) -> bool:
-    """Write the output by SQLite from a GeoPackage input (gpkg_insert), then call ``then`` (the
-    spatial index); False: not possible, nothing written.
+    """Write the output by SQLite from a GeoPackage input (gpkg_insert), call ``after_rows`` (more
+    rows, by the same connection) and give it its spatial index; False: not possible, nothing written.
 
     The values are staged here (unless ``staging`` holds them already) while SQLite's copy (in C,
-    without Python's lock) and ``then`` run in a thread, which goes on while the run writes its
-    other outputs (``finish_beside``).
+    without Python's lock) and the index run in a thread, which goes on while the run writes its
+    other outputs (``finish_beside``). When ``known_boxes()`` gives the boxes of every feature to be
+    written, the R-tree is packed and written first, while the values are still being staged (the
+    copy soon catches up), and only its triggers wait for the rows.
     """
     origin, path, table, append, fields = arguments[:5]
     source_plan = _sqlite_plan(run, key, arguments, count)
@@ -307,11 +309,15 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
 
     def finish() -> None:
         try:
+            boxes = known_boxes()
+            index = index_rows(connection, table, boxes) if boxes is not None else None
             insert.fill()
+            if after_rows is not None:
+                after_rows(connection)
         finally:
             connection.close()
             staging.close()
-        then()
+        finish_index(path, table, arguments[6], index)
     background = getattr(run, "background", None)
     if background is None:  # no thread to fill beside the staging: one after the other
         try:
@@ -327,6 +333,19 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
     if not staged:
         staging.stage(rows)  # the fill copies each chunk as soon as it is staged
     return True
+
+
+def finish_index(path: str, table: str, own_file: bool, index: Optional[PendingIndex]) -> None:
+    """Make the output's R-tree complete: its triggers when it was written before the rows (index),
+    else the whole index from the rows' geometries."""
+    if index is None:
+        add_spatial_index(path, table, own_file=own_file, extent=True)
+        return
+    connection = connect(path, own_file)
+    try:
+        end_index(connection, index, extent=True)
+    finally:
+        connection.close()
 
 
 def _sqlite_plan(run, key: str, arguments: tuple, count: int) -> Optional[tuple[SourceTable, np.ndarray]]:

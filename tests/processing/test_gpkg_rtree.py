@@ -114,7 +114,7 @@ def test_empty_table_gets_an_empty_index(pipenet_plugin, tmp_path):
     assert check(path) == "ok" and index_rows(path) == []
 
 
-@pytest.mark.parametrize("module", ["gpkg_rtree", "gpkg_points"])
+@pytest.mark.parametrize("module", ["gpkg_rtree", "gpkg_insert"])
 def test_doctests(pipenet_plugin, module):
     import importlib
 
