@@ -114,11 +114,15 @@ def add_columns(path: str, table: str, columns: list[tuple[str, str]]) -> None:
     layer = dataset = None
 
 
+MISSING = float("nan")  # a value to write as NULL: Python's sqlite3 binds NaN 4x faster than None
+
+
 class ColumnChunks:
     """The pn_ values of rows 1, 2 ... as columns, a chunk of consecutive rows at a time.
 
     ``chunks()`` yields lists of columns (numpy arrays or lists, one value per row); iterating
-    gives rows (values, then the output feature id) for writers that take rows.
+    gives rows (values, then the output feature id) for writers that take rows. A missing value
+    is None or, in a column of any type, ``MISSING`` (NaN): SQLite stores NaN as NULL.
     """
 
     def __init__(self, chunks: Callable[[], Iterable[list]]):

@@ -88,7 +88,7 @@ def rows_from_columns(table, extra_columns, width: int):
         if not columns:  # made when first needed: the bulk writer may never ask
             columns.extend(extra_columns(np.arange(len(table.keys))))
         row = table.edge_position(result.pipe_id)
-        return [[column[row] for column in columns]]
+        return [[None if value != value else value for value in (column[row] for column in columns)]]  # MISSING
     return extra_rows
 
 
