@@ -175,6 +175,17 @@ def test_systems_normalised_and_unknown_reported():
     assert systems == {"a": "storm", "b": "sanitary", "c": None}
 
 
+def test_summary_sums_length_per_system_in_pipe_order():
+    pipes = pipes_layer([("a", [(0, 0), (0.1, 0)], {"类别": "YS"}), ("b", [(1, 0), (31, 0)], {"类别": "WS"}),
+                         ("c", [(2, 0), (2.2, 0)], {"类别": "YS"}), ("d", [(3, 0), (3, 0.3)], {"类别": "??"}),
+                         ("e", [(4, 0), (4, 0.7)], {"类别": "YS"})])
+    summary = build_network(pipes).summary()
+    assert summary["length_by_system_m"] == {"sanitary": 30.0, "storm": round(0.1 + 0.2 + 0.7, 1), "unknown": 0.3}
+    assert summary["pipes"] == 5 and summary["length_m"] == 31.3
+    assert build_network(pipes_layer([("a", [(0, 0), (1, 0)], {"类别": "YS"})])).summary()[
+        "length_by_system_m"] == {"storm": 1.0}
+
+
 def test_duplicate_and_repeated_ids():
     nodes = nodes_layer([("A", (0, 0), {}), ("A", (50, 0), {}), ("B", (100, 0), {}), ("C", (200, 0), {}),
                          ("D", (300, 0), {})])
