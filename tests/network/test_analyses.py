@@ -144,6 +144,22 @@ def test_accumulate_split_and_rejoin_counts_once():
     assert result.length["P6"] == 60.0 and result.nodes["P6"] == 5
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29), st.integers(1, 9)), min_size=1, max_size=60))
+def test_accumulate_equals_the_sum_over_networkx_ancestors(edges):
+    """Flow that splits and meets again in several separate parts: each pipe sums its exact upstream set."""
+    dag = [(min(a, b), max(a, b), length) for a, b, length in edges if a != b]  # downhill: no loops
+    if not dag:
+        return
+    graph = graph_of([(f"N{u}", f"N{v}", f"P{i}", {"length": float(length)}) for i, (u, v, length) in enumerate(dag)])
+    result = accumulate(graph)
+    for i, (u, _, length) in enumerate(dag):
+        above = nx.ancestors(graph, f"N{u}") | {f"N{u}"}
+        expected = sum(data["length"] for _, target, data in graph.edges(data=True) if target in above) + length
+        assert result.length[f"P{i}"] == pytest.approx(expected)
+        assert result.nodes[f"P{i}"] == len(above)
+
+
 def test_accumulate_reports_loops():
     graph = graph_of([("A", "B", "P1", {}), ("B", "C", "P2", {}), ("C", "B", "P3", {}), ("C", "D", "P4", {})])
     result = accumulate(graph)
