@@ -140,6 +140,7 @@ def pairs_within(adjacency: csr_matrix, sources: np.ndarray, radius: float,
     steps out of every improved (source, node) pair until nothing improves.
     """
     size = adjacency.shape[0]
+    degrees = np.diff(adjacency.indptr)  # once: a county's millions, not per round
     sources = np.asarray(sources, dtype=np.int64)
     known_key = np.arange(len(sources), dtype=np.int64) * size + sources
     order = np.argsort(known_key)
@@ -148,7 +149,7 @@ def pairs_within(adjacency: csr_matrix, sources: np.ndarray, radius: float,
     while len(frontier_key):
         check()
         node = frontier_key % size
-        degree = np.diff(adjacency.indptr)[node]
+        degree = degrees[node]
         steps = ranges(adjacency.indptr[node], degree)
         key = np.repeat(frontier_key - node, degree) + adjacency.indices[steps]
         distance = np.repeat(frontier_distance, degree) + adjacency.data[steps]
@@ -166,11 +167,10 @@ def pairs_within(adjacency: csr_matrix, sources: np.ndarray, radius: float,
         better[found] = distance[found] < known_distance[position[found]] - 1e-12
         known_distance[position[better]] = distance[better]
         new = ~found
-        if new.any():
-            known_key = np.concatenate([known_key, key[new]])
-            known_distance = np.concatenate([known_distance, distance[new]])
-            order = np.argsort(known_key, kind="stable")
-            known_key, known_distance = known_key[order], known_distance[order]
+        if new.any():  # merged in order (both are sorted): no sort of everything known
+            at = position[new]
+            known_key = np.insert(known_key, at, key[new])
+            known_distance = np.insert(known_distance, at, distance[new])
         improved = better | new
         frontier_key, frontier_distance = key[improved], distance[improved]
     return known_key // size, known_key % size, known_distance

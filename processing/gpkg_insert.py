@@ -143,7 +143,7 @@ class ColumnChunks:
             feature_id += count
 
 
-def _insert_rows(connection: sqlite3.Connection, table: str, names: list[str], columns: list[list],
+def insert_columns(connection: sqlite3.Connection, table: str, names: list[str], columns: list[list],
                  rows_per_statement: int = 8) -> None:
     """Insert rows given as columns, in order (numbered 1, 2 ... as they come: feature ids).
 
@@ -215,7 +215,7 @@ class Staging:
                 columns = [_listed(column) for column in chunk]
                 count = len(columns[0]) if columns else 0
                 self._connection.execute("BEGIN")
-                _insert_rows(self._connection, "pipenet_values", self.names, columns)
+                insert_columns(self._connection, "pipenet_values", self.names, columns)
                 self._connection.execute("COMMIT")
                 self._chunks.put((staged + 1, staged + count))
                 staged += count

@@ -8,38 +8,57 @@ GeoPackage point blobs made by numpy, and the spatial index is packed once at th
 from __future__ import annotations
 
 import os
-from typing import Optional, Sequence
+import sqlite3
+import struct
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .gpkg_insert import add_columns, count_triggers_off, point_blobs
+from .gpkg_insert import ColumnChunks, Staging, add_columns, count_triggers_off, insert_columns, point_blobs
 from .gpkg_rtree import add_spatial_index, connect, quoted
 from .gpkg_writer import gpkg_destination, owned, remove_output
 
 
 def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, str]], values: Sequence[list],
-                         x: np.ndarray, y: np.ndarray, crs, own_files=frozenset()) -> Optional[str]:
+                         x: np.ndarray, y: np.ndarray, crs, own_files=frozenset(),
+                         wait: Callable[[], None] = lambda: None, busy: bool = False) -> Optional[str]:
     """Write points (``values``: one list per column; x/y in ``crs``) to a GeoPackage output and
     return its destination, or None when the output is not a GeoPackage (use the sink).
-    ``own_files``: the GeoPackages this run made (gpkg_writer.owned)."""
+
+    ``own_files``: the GeoPackages this run made (gpkg_writer.owned). ``wait()`` returns when the
+    file is free of other writers; when it is ``busy`` (the audit's nodes still being copied in),
+    the rows are staged in a private file meanwhile and then copied in one statement.
+    """
     target = gpkg_destination(parameters, key)
     if target is None:
         return None
     path, table, append = target
     own_file = owned(path, append, own_files)
-    _create_layer(path, table, append, crs, columns)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    connection = connect(path, own_file)
+    names = ["geom"] + [name for name, _ in columns]
+    staging = None
+    if busy:  # the spatial reference id of the blobs is the layer's, set when copied
+        staging = Staging(names, np.arange(1, len(x) + 1, dtype=np.int64))
     try:
-        srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
-                                    (table,)).fetchone()[0]
-        names = ", ".join(['"geom"'] + [quoted(name) for name, _ in columns])
-        marks = ", ".join("?" * (len(columns) + 1))
-        with connection, count_triggers_off(connection, table):
-            connection.executemany(f"INSERT INTO {quoted(table)} ({names}) VALUES ({marks})",
-                                   zip(point_blobs(x, y, srs_id), *values))
+        if staging is not None:
+            staging.stage(ColumnChunks(lambda: iter([[point_blobs(x, y, 0), *values]])))
+        wait()
+        _create_layer(path, table, append, crs, columns)
+        connection = connect(path, own_file)
+        try:
+            srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
+                                        (table,)).fetchone()[0]
+            with connection, count_triggers_off(connection, table) as counting:
+                if staging is None:
+                    insert_columns(connection, table, names, [point_blobs(x, y, srs_id), *values])
+                else:
+                    _copy_staged(connection, table, names, staging, srs_id)
+                counting.count = len(x)
+        finally:
+            connection.close()
     finally:
-        connection.close()
+        if staging is not None:
+            staging.close()
     # the fresh table numbers its rows 1, 2 ... in insert order: the boxes are the points themselves
     located = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
     add_spatial_index(path, table, own_file=own_file, extent=True,
@@ -66,3 +85,19 @@ def _create_layer(path: str, table: str, append: bool, crs, columns: list[tuple[
     dataset.CreateLayer(table, reference, ogr.wkbPoint, options=["SPATIAL_INDEX=NO", "FID=fid", "GEOMETRY_NAME=geom"])
     dataset = None
     add_columns(path, table, columns)
+
+
+def _copy_staged(connection: sqlite3.Connection, table: str, names: list[str], staging: Staging,
+                 srs_id: int) -> None:
+    """Copy staged point rows in order, their blobs given the layer's spatial reference id."""
+    connection.commit()  # ATTACH needs no open transaction
+    connection.execute("ATTACH DATABASE ? AS pipenet_stage", (staging.path,))
+    try:
+        # || makes text of the bytes; CAST gives the blob back, byte for byte
+        selected = ", ".join(["CAST(substr(v.geom, 1, 4) || ? || substr(v.geom, 9) AS BLOB)",
+                              *(f"v.{quoted(name)}" for name in names[1:])])
+        connection.execute(f"INSERT INTO {quoted(table)} ({', '.join(map(quoted, names))}) SELECT {selected} "
+                           "FROM pipenet_stage.pipenet_values v ORDER BY v.pipenet_fid", (struct.pack("<i", srs_id),))
+        connection.commit()
+    finally:
+        connection.execute("DETACH DATABASE pipenet_stage")

@@ -197,6 +197,40 @@ def test_nodes_are_staged_while_the_pipes_are_finished_in_the_same_geopackage(pi
         assert gpkg_state(shared, table)[1:4] == gpkg_state(apart[f"OUTPUT_{table.upper()}"], table)[1:4]
 
 
+def test_findings_are_staged_while_the_nodes_are_finished_in_the_same_geopackage(pipenet_plugin, county,
+                                                                                  tmp_path, monkeypatch):
+    """The audit's findings go into the GeoPackage the nodes are still being copied into: they are
+    staged meanwhile and copied after, their blobs given the layer's spatial reference id."""
+    from pipenet.processing import gpkg_points, gpkg_writer
+
+    events = []
+    index, copy_staged = gpkg_writer.finish_index, gpkg_points._copy_staged
+
+    def slow_index(path, table, *arguments):
+        time.sleep(1.5 if table == "nodes" else 0.0)
+        index(path, table, *arguments)
+        events.append(f"{table} indexed")
+
+    def noted_copy(connection, table, *arguments):
+        events.append(f"{table} copied from staging")
+        copy_staged(connection, table, *arguments)
+
+    monkeypatch.setattr(gpkg_writer, "finish_index", slow_index)
+    monkeypatch.setattr(gpkg_points, "_copy_staged", noted_copy)
+    shared = tmp_path / "all.gpkg"
+    run_build(county, {key: f"ogr:dbname='{shared}' table=\"{table}\" (geom)" for key, table in
+                       (("OUTPUT_PIPES", "pipes"), ("OUTPUT_NODES", "nodes"), ("OUTPUT_FINDINGS", "findings"))})
+    assert events == ["pipes indexed", "nodes indexed", "findings copied from staging"]
+    monkeypatch.undo()
+    apart = tmp_path / "findings.gpkg"
+    run_build(county, {"OUTPUT_FINDINGS": str(apart)})
+    names, rows = table_rows(shared, "findings")
+    assert len(rows) > 5 and (names, rows) == table_rows(apart, "findings")
+    assert gpkg_state(shared, "findings")[:4] == gpkg_state(apart, "findings")[:4]
+    layer = QgsVectorLayer(f"{shared}|layername=findings", "f", "ogr")
+    assert layer.featureCount() == len(rows) and layer.crs().authid() == "EPSG:4549"
+
+
 @pytest.mark.parametrize("trouble", ["other srs id", "not a database"])
 def test_a_source_sqlite_cannot_copy_is_copied_by_gdal(pipenet_plugin, county, tmp_path, monkeypatch, trouble):
     from dataclasses import replace
