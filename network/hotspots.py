@@ -91,30 +91,45 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
     xy = _points_along(xy_all[ranges(offsets[kept], sizes[kept])], line_offsets, pipe_of, (number + 0.5) * size)
     # steps inside a pipe, then between the end pieces of pipes meeting at a node
     inner = np.flatnonzero(number[1:] > 0) + 1
-    step_from, step_to, step = [inner - 1, inner], [inner, inner - 1], [size[inner], size[inner]]
-    source, target = table.source[kept], table.target[kept]
-    start_node = np.where(flipped[kept], target, source)  # pieces run along the drawn line
-    end_node = np.where(flipped[kept], source, target)
-    end_piece = np.concatenate([first, first + count - 1])
-    end_at = np.concatenate([start_node, end_node])
-    half = np.concatenate([piece, piece]) / 2.0
-    order = np.argsort(end_at, kind="stable")
-    group_start = np.searchsorted(end_at[order], end_at[order], side="left")
-    group_size = np.searchsorted(end_at[order], end_at[order], side="right") - group_start
-    a = np.repeat(order, group_size)
-    b = order[ranges(group_start, group_size)]
-    different = end_piece[a] != end_piece[b]
-    step_from.append(end_piece[a][different])
-    step_to.append(end_piece[b][different])
-    step.append((half[a] + half[b])[different])
-    adjacency = min_matrix(np.concatenate(step_from), np.concatenate(step_to), np.concatenate(step), len(pipe_of))
+    start = number * size
+    del number
+    start_node = np.where(flipped[kept], table.target[kept], table.source[kept])  # pieces run along the line
+    end_node = np.where(flipped[kept], table.source[kept], table.target[kept])
+    junction_from, junction_to, junction_step = _junction_steps(first, count, piece, start_node, end_node)
+    del start_node, end_node
+    adjacency = min_matrix(np.concatenate([inner - 1, inner, junction_from]),
+                           np.concatenate([inner, inner - 1, junction_to]),
+                           np.concatenate([size[inner], size[inner], junction_step]), len(pipe_of))
     every = len(kept) == len(table.keys)  # then the pipes are the table's, in its order: share its lookup
     keys = table.keys if every else [table.keys[row] for row in kept.tolist()]
     position = table.edge_position if every else None
     # arrays behind mappings: two dicts of a county's 2.3 million pipes held 300 MB
-    return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=number * size, size=size, xy=xy,
+    return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=start, size=size, xy=xy,
                   adjacency=adjacency, first_of_pipe=KeyedValues(keys, first, position),
                   count_of_pipe=KeyedValues(keys, count, position), table_rows=kept, source_keys=table.keys)
+
+
+def _junction_steps(first: np.ndarray, count: np.ndarray, piece: np.ndarray, start_node: np.ndarray,
+                    end_node: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(piece, piece, step) between the end pieces of pipes that meet at a node, both ways.
+
+    Its own function so that the pairing arrays are freed before the adjacency is built: on a
+    county they are gigabytes at the peak of the audit.
+    """
+    end_piece = np.concatenate([first, first + count - 1])
+    end_at = np.concatenate([start_node, end_node])
+    half = np.concatenate([piece, piece]) / 2.0
+    order = np.argsort(end_at, kind="stable")
+    ordered = end_at[order]
+    group_start = np.searchsorted(ordered, ordered, side="left")
+    group_size = np.searchsorted(ordered, ordered, side="right") - group_start
+    del ordered, end_at
+    a = np.repeat(order, group_size)
+    b = order[ranges(group_start, group_size)]
+    del order, group_start, group_size
+    different = end_piece[a] != end_piece[b]
+    a, b = a[different], b[different]
+    return end_piece[a], end_piece[b], half[a] + half[b]
 
 
 def _points_along(flat_xy: np.ndarray, offsets: np.ndarray, line_of: np.ndarray, distance: np.ndarray) -> np.ndarray:

@@ -190,12 +190,17 @@ def min_matrix(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, size: 
     """A sparse matrix keeping the smallest value of repeated (row, column) pairs."""
     # one integer key per cell sorts several times faster than a three-key lexsort
     key = np.asarray(rows, dtype=np.int64) * size + np.asarray(columns, dtype=np.int64)
+    del rows, columns  # often the caller's temporaries: a county's are hundreds of MB
     order = np.argsort(key)
-    key = key[order]
+    key, values = key[order], np.asarray(values, dtype=float)[order]
+    del order
     first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else np.empty(0, np.int64)
-    smallest = np.fmin.reduceat(np.asarray(values, dtype=float)[order], first) if len(key) else np.empty(0)
+    smallest = np.fmin.reduceat(values, first) if len(key) else np.empty(0)
+    del values
     key = key[first]
-    return csr_matrix((smallest, (key // size, key % size)), shape=(size, size))
+    # the cells come sorted by row then column: the compressed rows directly, without a COO copy
+    pointers = np.searchsorted(key // size if size else key, np.arange(size + 1))
+    return csr_matrix((smallest, key % size if size else key, pointers), shape=(size, size))
 
 
 def table_of(graph: Optional[nx.MultiDiGraph], table: Optional[GraphTable] = None) -> GraphTable:
