@@ -5,6 +5,8 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipenet.network.condition import Defect, quick_rating, score_pipe, split_code
 from pipenet.network.hotspots import getis_ord, hotspot_class, hotspots, make_lixels
@@ -167,3 +169,24 @@ def test_points_go_to_the_piece_a_point_by_point_search_gives():
                 best = (gaps.min(), key, along_line)
         expected = None if best is None else lixels.piece(best[1], best[2])
         assert piece == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.floats(-300, 300), st.floats(-300, 300)), min_size=2, max_size=4),
+                min_size=1, max_size=12),
+       st.lists(st.tuples(st.floats(-300, 300), st.floats(-300, 300)), min_size=1, max_size=6),
+       st.floats(0.5, 60))
+def test_pipes_near_keeps_every_line_within_reach_of_a_point(lines, points, distance):
+    """The prefilter of event placement may keep far lines, never drop a near one."""
+    from pipenet.network.geometry import point_segment_distance
+    from pipenet.network.hotspots import pipes_near
+
+    xy = np.array([vertex for line in lines for vertex in line], dtype=float)
+    offsets = np.concatenate([[0], np.cumsum([len(line) for line in lines])])
+    kept = set(pipes_near(xy, offsets, np.array(points, dtype=float), distance).tolist())
+    for number, line in enumerate(lines):
+        vertices = np.array(line, dtype=float)
+        gap = min(float(point_segment_distance(np.array(point), vertices[:-1], vertices[1:]).min())
+                  for point in points)
+        if gap <= distance:
+            assert number in kept
