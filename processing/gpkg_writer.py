@@ -389,4 +389,4 @@ def nodes_in_input_order(table, count: int) -> bool:
     """Whether the table's first ``count`` nodes are the input nodes in input order and the rest virtual."""
     virtual = table.node_numbers("virtual") > 0
     return len(virtual) >= count and not virtual[:count].any() and bool(virtual[count:].all()) \
-        and table.node_values("fid")[:count].tolist() == list(range(count))
+        and bool(np.array_equal(table.node_numbers("fid")[:count], np.arange(count)))  # None: NaN, unequal

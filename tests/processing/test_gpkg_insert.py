@@ -254,3 +254,16 @@ def test_a_source_sqlite_cannot_copy_is_copied_by_gdal(pipenet_plugin, county, t
     for key, table in (("OUTPUT_PIPES", "pipes"), ("OUTPUT_NODES", "nodes")):
         assert table_rows(outputs[key], table) == table_rows(expected[key], f"copy_{table}")
         assert gpkg_state(outputs[key], table)[1:4] == gpkg_state(expected[key], f"copy_{table}")[1:4]
+
+
+def test_nodes_in_input_order_means_input_nodes_by_feature_id_then_virtual_junctions(pipenet_plugin):
+    from pipenet.network import LayerData, NodeRecord, PipeRecord, build_network
+    from pipenet.processing.gpkg_writer import nodes_in_input_order
+
+    nodes = LayerData("nodes", ["id"], [NodeRecord(0, (0.0, 0.0), {"id": "A"}),
+                                        NodeRecord(1, (10.0, 0.0), {"id": "B"})])
+    pipes = LayerData("pipes", ["id"], [PipeRecord(0, [[(0.0, 0.0), (10.0, 0.0)]], {"id": "P1"}),
+                                        PipeRecord(1, [[(10.0, 0.0), (20.0, 0.0)]], {"id": "P2"})])
+    table = build_network(pipes, nodes).table()
+    assert table.node_count == 3 and nodes_in_input_order(table, 2)  # A, B, then a junction at (20, 0)
+    assert not nodes_in_input_order(table, 3) and not nodes_in_input_order(table, 1)
