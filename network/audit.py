@@ -10,7 +10,8 @@ import numpy as np
 
 from .condition import Defect, PipeCondition, score_all
 from .findings import Finding, count_by_check, make_finding
-from .hotspots import PipeHotspot, hotspots, make_lixels
+from .hotspots import PipeHotspot, hotspots
+from .lixels import make_lixels
 from .model import Network
 from .risk import RiskRegister, RiskWeights, risk_many
 

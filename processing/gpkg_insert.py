@@ -96,11 +96,10 @@ def add_points(connection: sqlite3.Connection, table: str, names: Sequence[str],
                                 (table,)).fetchone()[0]
     _, geometry = _key_and_geometry(connection, table)
     x, y = (np.array([point[axis] for point in points], dtype=float) for axis in (1, 2))
-    rows = ([blob, *(value.item() if isinstance(value, np.generic) else value for value in values)]
-            for blob, (values, _, _) in zip(point_blobs(x, y, srs_id), points))
+    columns = [[value.item() if isinstance(value, np.generic) else value for value in column]
+               for column in zip(*(values for values, _, _ in points))]
     with connection:
-        connection.executemany(f"INSERT INTO {quoted(table)} ({', '.join(map(quoted, [geometry, *names]))}) "
-                               f"VALUES ({', '.join('?' * (len(names) + 1))})", rows)
+        insert_columns(connection, table, [geometry, *names], [point_blobs(x, y, srs_id), *columns])
 
 
 def add_columns(path: str, table: str, columns: list[tuple[str, str]]) -> None:

@@ -228,7 +228,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     staging = _stage_then_wait(run, key, arguments, columns, rows if rows_count == count else None, count)
 
     def add_virtual_junctions() -> None:
-        _add_points(path, table, len(columns), virtual)
+        _add_points_by_ogr(path, table, len(columns), virtual)
 
     if _take_copy(run, key, arguments, rows_count == count):
         update_columns(path, table, columns, rows, rows_count, own_file=arguments[6])
@@ -245,7 +245,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     return f"{path}|layername={table}" if append else path
 
 
-def _add_points(path: str, table: str, column_count: int, points: list[tuple[list, float, float]]) -> None:
+def _add_points_by_ogr(path: str, table: str, column_count: int, points: list[tuple[list, float, float]]) -> None:
     """Append points (the values of the table's last ``column_count`` fields, x, y) through OGR."""
     if points:
         from osgeo import ogr

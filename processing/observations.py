@@ -71,7 +71,7 @@ def _located(source, run, context, bulk) -> list[tuple[int, tuple[float, float]]
 
 
 def _nearest_pipes(located: list, run, max_distance) -> dict:
-    from ..network.hotspots import assign_points, make_lixels
+    from ..network.lixels import assign_points, make_lixels
 
     lixels = make_lixels(None, run.network.pipe_coords, 1e9, run.network.table())
     pieces = assign_points(lixels, run.network.pipe_coords, [xy for _, xy in located], max_distance)

@@ -88,7 +88,8 @@ def rows_from_columns(table, extra_columns, width: int):
         if not columns:  # made when first needed: the bulk writer may never ask
             columns.extend(extra_columns(np.arange(len(table.keys))))
         row = table.edge_position(result.pipe_id)
-        return [[None if value != value else value for value in (column[row] for column in columns)]]  # MISSING
+        # MISSING (NaN) is written as NULL, as None is
+        return [[None if value != value else value for value in (column[row] for column in columns)]]
     return extra_rows
 
 
@@ -247,14 +248,11 @@ class OutputWriters:
         kinds, components = table.node_values("type"), table.node_values("component")
         arriving, leaving = table.degrees()
         degree = arriving + leaving
-        virtual_flags = np.zeros(count, dtype=np.int64)
 
-        def chunks():  # chunks: each is copied into the output while the next is staged
-            size = NODE_CHUNK
-            for first in range(0, count, size):
-                last = min(count, first + size)
-                yield [names[first:last], virtual_flags[first:last], kinds[first:last], degree[first:last],
-                       arriving[first:last], leaving[first:last], components[first:last]]
+        def chunks():  # each chunk is copied into the output while the next one is staged
+            for part in (slice(first, min(count, first + NODE_CHUNK)) for first in range(0, count, NODE_CHUNK)):
+                yield [names[part], np.zeros(part.stop - part.start, dtype=np.int64), kinds[part], degree[part],
+                       arriving[part], leaving[part], components[part]]
         rows = ColumnChunks(chunks)
         xs, ys = table.node_numbers("x").tolist(), table.node_numbers("y").tolist()
         virtual = []

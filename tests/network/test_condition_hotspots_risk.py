@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipenet.network.condition import Defect, quick_rating, score_pipe, split_code
-from pipenet.network.hotspots import getis_ord, hotspot_class, hotspots, make_lixels
+from pipenet.network.hotspots import getis_ord, hotspot_class, hotspots
+from pipenet.network.lixels import make_lixels
 from pipenet.network.risk import pipe_risk
 
 
@@ -142,7 +143,7 @@ def test_hotspot_classes_at_once_equal_one_at_a_time():
 def test_points_go_to_the_piece_a_point_by_point_search_gives():
     """assign_points (array search) against measuring every pipe for every point."""
     from pipenet.network.geometry import point_segment_distance
-    from pipenet.network.hotspots import assign_points
+    from pipenet.network.lixels import assign_points
 
     rng = np.random.default_rng(3)
     graph, coords = nx.MultiDiGraph(), {}
@@ -179,7 +180,7 @@ def test_points_go_to_the_piece_a_point_by_point_search_gives():
 def test_pipes_near_keeps_every_line_within_reach_of_a_point(lines, points, distance):
     """The prefilter of event placement may keep far lines, never drop a near one."""
     from pipenet.network.geometry import point_segment_distance
-    from pipenet.network.hotspots import pipes_near
+    from pipenet.network.lixels import pipes_near
 
     xy = np.array([vertex for line in lines for vertex in line], dtype=float)
     offsets = np.concatenate([[0], np.cumsum([len(line) for line in lines])])
