@@ -147,10 +147,13 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
         return pipes.attrs[mapping[key]] if key in mapping else nothing
 
     ids = _texts(raw("id")) if "id" in mapping else nothing
-    if "id" in mapping and len({i for i in ids.tolist() if i}) < 0.5 * count:
-        ids = nothing
+    distinct = set(ids.tolist())  # in C: a filtering set comprehension took twice as long on a county
+    blank = None in distinct or "" in distinct
+    if "id" in mapping and len(distinct - {None, ""}) < 0.5 * count:
+        ids, blank = nothing, True
         mapping.pop("id")
-    ids = object_array([i or f"P{f}" for i, f in zip(ids.tolist(), pipes.fids.tolist())])
+    if blank:
+        ids = object_array([i or f"P{f}" for i, f in zip(ids.tolist(), pipes.fids.tolist())])
     raw_system = raw("system")
     system, raw_text, system_blank = map_many(raw_system, lambda v: normalise_system(v, aliases), _text, is_null)
     values: dict[str, np.ndarray] = {
