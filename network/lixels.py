@@ -206,8 +206,8 @@ def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, fl
     near = pipes_near(xy, offsets, points, max_distance)
     if not len(near):
         return [None] * len(points)
-    vertices = ranges(offsets[near], np.diff(offsets)[near])
-    xy, offsets = xy[vertices], np.concatenate([[0], np.cumsum(np.diff(offsets)[near])]).astype(np.int64)
+    sizes = np.diff(offsets)[near]
+    xy, offsets = xy[ranges(offsets[near], sizes)], np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     index = SegmentIndex.from_arrays(xy, offsets, step=max(10.0, max_distance / 2.0))  # fewer samples per query
     owner, _, segment = index.nearest_segments(points, max_distance, np.full(len(points), -1))
     owner = np.where(owner >= 0, near[np.maximum(owner, 0)], -1)

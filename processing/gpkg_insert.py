@@ -168,7 +168,7 @@ def _listed(column) -> list:
 
 class Staging:
     """The pn_ values of output features 1, 2 ... staged in a private SQLite file (WAL mode), from
-    which ``Insert.fill`` copies them into the output.
+    which ``Insert.fill`` copies them into the output (gpkg_points stages whole point rows the same way).
 
     ``stage`` binds the values (in the caller's thread: binding Python values holds Python's lock)
     a chunk at a time and hands each committed chunk to the fill, which may run in another thread
