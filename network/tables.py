@@ -226,6 +226,11 @@ def _numbers(shared, datas: Callable[[], list], name: str) -> np.ndarray:
     column = shared[0].column(name, shared[1]) if shared else None
     if column is not None and column.dtype.kind in "fiub":
         return column.astype(float)
+    if column is not None and column.dtype == object:
+        try:  # None becomes NaN; a deleted value (a marker object) sends it the row-by-row way
+            return column.astype(float)
+        except (TypeError, ValueError):
+            pass
     return _floats(data.get(name) for data in datas())
 
 

@@ -191,3 +191,16 @@ def test_min_matrix_keeps_the_smallest_of_repeated_cells():
     assert matrix.toarray().tolist() == [[0.0, 2.0, 0.0], [0.0, 0.0, 0.0], [7.0, 0.0, 0.0]]
     assert matrix.nnz == 3  # the zero-length step stays an edge
     assert min_matrix(np.array([], int), np.array([], int), np.array([]), 2).nnz == 0
+
+
+def test_node_numbers_of_a_list_column_equal_the_rows_values():
+    from pipenet.network.rows import Rows
+    from pipenet.network.tables import GraphTable
+
+    rows = Rows({"fid": [4, None, 7, 2], "x": np.array([1.0, 2.0, 3.0, 4.0])})
+    table = GraphTable.from_columns(["a", "b", "c", "d"], [], np.empty(0, dtype=np.int64),
+                                    np.empty(0, dtype=np.int64), rows, Rows({}))
+    expected = [np.nan if rows.row(i).get("fid") is None else rows.row(i).get("fid") for i in range(4)]
+    np.testing.assert_array_equal(table.node_numbers("fid"), expected)
+    del rows.row(2)["fid"]  # a deleted value reads as missing, as Row.get gives it
+    np.testing.assert_array_equal(table.node_numbers("fid"), [4.0, np.nan, np.nan, 2.0])
