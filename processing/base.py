@@ -39,6 +39,7 @@ from .layers import (
     read_pipes,
     working_frame,
 )
+from .memory import release_free_memory
 from .writers import OutputWriters
 
 ICONS = Path(__file__).resolve().parent.parent / "icons"
@@ -111,6 +112,7 @@ class FeedbackProgress(Progress):
 
     def set_progress(self, percent: float) -> None:
         self.feedback.setProgress(self.start + (self.end - self.start) * percent / 100.0)
+        release_free_memory()  # the core reports progress between stages: what one stage freed goes back
 
     def info(self, message: str) -> None:
         self.feedback.pushInfo(message)

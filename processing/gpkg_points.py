@@ -17,6 +17,7 @@ import numpy as np
 from .gpkg_insert import ColumnChunks, Staging, add_columns, count_triggers_off, insert_columns, point_blobs
 from .gpkg_rtree import add_spatial_index, connect, quoted
 from .gpkg_writer import gpkg_destination, owned, remove_output
+from .memory import release_free_memory
 
 
 def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, str]], values: Sequence[list],
@@ -32,6 +33,7 @@ def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, st
     target = gpkg_destination(parameters, key)
     if target is None:
         return None
+    release_free_memory()
     path, table, append = target
     own_file = owned(path, append, own_files)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)

@@ -32,6 +32,7 @@ from .gpkg_insert import (
 from .gpkg_rtree import PendingIndex, add_spatial_index, connect, end_index, index_rows
 from .gpkg_update import copy_layer, update_columns
 from .layers import PREFIX
+from .memory import release_free_memory
 
 GEOMETRY_TYPES = {"OUTPUT_PIPES": "LINESTRING", "OUTPUT_NODES": "POINT"}  # of a GeoPackage input copied by SQLite
 
@@ -173,6 +174,7 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     plan = pipes_copy(run, parameters, key)
     if plan is None:
         return None
+    release_free_memory()  # what the checks freed: the writing threads would not reuse it
     arguments, count = plan
     if rows_in_table_order is not None and one_pipe_per_feature(run.network.table(), count):
         rows = rows_in_table_order()

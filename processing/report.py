@@ -28,6 +28,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
+from .memory import release_free_memory
 from .styles import apply_style, chinese
 
 HOT = ("hot 99%", "hot 95%", "hot 90%")
@@ -123,6 +124,7 @@ def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: st
     project.setTitle("PipeNet audit")
     if not project.write(project_path):
         raise OSError(project.error())
+    release_free_memory()  # the render threads allocate from heaps of their own
     render_png(project, [layer for layer in layers if _visible(layer)], extent, png_path, title, crs)
 
 
