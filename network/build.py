@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 import numpy as np
@@ -109,10 +109,15 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     component = component_ids(names, source, target)
     key_list = segments.ids.tolist()  # one list shared by the table and the coordinates
     table = assemble_table(node_table, names, xy, component, source, target, key_list, edge_values, node_fids)
-    results = LazyMapping(lambda: pipe_results(segments, names, source, target, edge_values, component))
     coords = PartCoords(key_list, segments.xy, segments.offsets)
+    # the lazy mappings keep only what they read: the segments' attribute columns (a county's
+    # from/to ids alone are 0.3 GB) and the node table's columns are freed with the build
+    decided = replace(segments, xy=np.empty((0, 2)), offsets=np.empty(0, dtype=np.int64),
+                      middles=np.empty((0, 2)), values={})
+    results = LazyMapping(lambda: pipe_results(decided, names, source, target, edge_values, component))
     progress.set_progress(100)
-    node_ids = LazyMapping(lambda: dict(zip(node_table.fids.tolist(), node_table.ids.tolist())))
+    node_fids_read, node_ids_read = node_table.fids, node_table.ids
+    node_ids = LazyMapping(lambda: dict(zip(node_fids_read.tolist(), node_ids_read.tolist())))
     return Network(graph=None, findings=findings, pipe_results=results, node_ids=node_ids,
                    pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
 
@@ -329,7 +334,9 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
                                                   value=rise, xy=tuple(segments.middles[index]))))
     by_segment.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in by_segment)
-    source_text = np.where(by_invert, "invert", np.where(by_field, "field", np.where(has_ids, "ids", "digitised")))
+    # one str object per kind, shared by every pipe (a 'U' array's tolist makes one per pipe: 150 MB a county)
+    source_text = object_array(["invert", "field", "ids", "digitised"])[
+        np.where(by_invert, 0, np.where(by_field, 1, np.where(has_ids, 2, 3)))]
     source = np.where(with_recorded, recorded_from, recorded_to)
     target = np.where(with_recorded, recorded_to, recorded_from)
     values = {

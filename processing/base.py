@@ -130,17 +130,17 @@ class NetworkRun:
     pipes_source: Any
     nodes_source: Any
     seconds: float
-    pipe_fids: list = None
-    node_fids: list = None
+    pipe_fids: Any = None  # a list, or an array when read in bulk (a county's as lists: 0.2 GB)
+    node_fids: Any = None
     copies: Any = None  # input copies into outputs running beside the analyses (gpkg_writer.start_copies)
     own_files: frozenset = frozenset()  # output files this run made (removed if it fails): gpkg_writer.owned
 
     def source_fid(self, finding) -> Optional[int]:
         """The QGIS feature id of the feature a finding is about (records are keyed by position)."""
         fids = self.node_fids if finding.kind == "node" else self.pipe_fids
-        if finding.fid is None or not fids or finding.fid >= len(fids):
+        if finding.fid is None or fids is None or finding.fid >= len(fids):
             return None
-        return fids[finding.fid]
+        return int(fids[finding.fid])
 
 
 class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):

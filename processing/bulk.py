@@ -26,7 +26,8 @@ def bulk_columns(algorithm, parameters: dict, key: str, context, source, frame: 
                  encoding: str = "") -> Optional[tuple[Any, list[int]]]:
     """(columns in the working CRS, QGIS feature ids by position), or None to read feature by feature."""
     reader = bulk_reader(algorithm, parameters, key, context, source, kind, encoding)
-    return reader.finish(reader.read(), frame) if reader is not None else None
+    read = reader.finish(reader.read(), frame) if reader is not None else None
+    return (read[0], read[1].tolist()) if read is not None else None  # plain ints: they become records' fids
 
 
 class BulkReader:
@@ -45,7 +46,7 @@ class BulkReader:
         columns.origin = (self.path, self.layer_name, self.subset or None, self.encoding or None)  # for outputs
         return columns
 
-    def finish(self, columns, frame: WorkingFrame) -> Optional[tuple[Any, list[int]]]:
+    def finish(self, columns, frame: WorkingFrame) -> Optional[tuple[Any, np.ndarray]]:
         """(columns in the working CRS, QGIS feature ids by position), or None: read feature by feature."""
         if columns.count != self.expected:
             return None  # the provider sees the layer differently (a filter we did not understand)
@@ -55,7 +56,7 @@ class BulkReader:
         columns.in_source_crs = xy is columns.xy  # coordinates as in the file (outputs may be indexed from them)
         columns.xy = xy
         columns.name = self.name
-        return columns, columns.source_fids.tolist()
+        return columns, columns.source_fids
 
 
 def bulk_reader(algorithm, parameters: dict, key: str, context, source, kind: str,

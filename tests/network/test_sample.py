@@ -65,3 +65,21 @@ def test_every_injected_fault_is_found(small_sample):
                               and f.severity != "info")
     print("recall 100 %; findings not injected (consequences of faults, or false positives):",
           dict(false_positives))
+
+
+def test_a_built_network_keeps_none_of_the_attribute_columns_it_was_given(small_sample):
+    import sys
+
+    from pipenet.network import BuildOptions
+    from pipenet.network.arrow import read_columns
+    from pipenet.network.build import build_network as build_from_columns
+
+    _, path = small_sample
+    pipes, nodes = read_columns(path, "pipes", "line")[0], read_columns(path, "nodes", "point")[0]
+    from_id = pipes.attrs["起点点号"][3]
+    held = sys.getrefcount(from_id)
+    network = build_from_columns(pipes, nodes, BuildOptions(release_attributes=True))
+    del pipes, nodes
+    # the columns read were the only other holders: the lazily made results must not keep them
+    assert sys.getrefcount(from_id) == held - 1
+    assert network.pipe_results and network.node_ids  # still made on demand
