@@ -95,7 +95,7 @@ def _display_name(parameters: dict, key: str, layer) -> str:
 
 def _to_working(xy: np.ndarray, crs: QgsCoordinateReferenceSystem, frame: WorkingFrame) -> Optional[np.ndarray]:
     """Coordinates in the working CRS (None when they cannot be transformed here)."""
-    working = frame.to_work.destinationCrs() if frame.to_work is not None else frame.output_crs
+    working = frame.working_crs
     if is_undefined(crs) or is_undefined(working) or crs == working:
         return xy
     try:

@@ -36,6 +36,11 @@ class WorkingFrame:
     to_output: Optional[QgsCoordinateTransform]
     description: str
 
+    @property
+    def working_crs(self) -> QgsCoordinateReferenceSystem:
+        """The metric CRS the network is built in."""
+        return self.to_work.destinationCrs() if self.to_work is not None else self.output_crs
+
 
 def is_undefined(crs: QgsCoordinateReferenceSystem) -> bool:
     """No CRS, or the 'Undefined geographic/Cartesian SRS' GeoPackage writes for layers without one."""
@@ -149,7 +154,7 @@ def read_pipes(source, name: str, frame: WorkingFrame, feedback,
 
 def note_reprojection(source, name: str, frame: WorkingFrame, feedback) -> Optional[QgsCoordinateReferenceSystem]:
     """The working CRS when a node layer must be reprojected into it (and say so), else None."""
-    working_crs = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
+    working_crs = frame.working_crs
     if is_undefined(source.sourceCrs()) or is_undefined(working_crs) or source.sourceCrs() == working_crs:
         return None
     feedback.pushInfo(f"Layer '{name}' is in {source.sourceCrs().authid()}; reprojected to "
@@ -187,7 +192,7 @@ def read_nodes(source, name: str, frame: WorkingFrame, context, feedback) -> tup
 
 def points_in_working_crs(source, frame: WorkingFrame, context) -> list[tuple[int, tuple[float, float]]]:
     """(feature id, (x, y)) of every point of a source, in the working CRS; null geometries skipped."""
-    working = frame.to_work.destinationCrs() if frame.to_work else frame.output_crs
+    working = frame.working_crs
     transform = None
     if not is_undefined(source.sourceCrs()) and not is_undefined(working) and source.sourceCrs() != working:
         transform = QgsCoordinateTransform(source.sourceCrs(), working, context.transformContext())
