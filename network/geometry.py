@@ -56,6 +56,12 @@ def row_distances(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> n
     return np.hypot(*(nearest - points).T)
 
 
+def query_workers(queries: int) -> int:
+    """Threads for a KD-tree query: every core for a county's millions, one for small layers
+    (starting threads costs more than they save there)."""
+    return -1 if queries > 100_000 else 1
+
+
 class SegmentIndex:
     """Find the pipes passing within a distance of a point without testing every segment.
 
@@ -156,7 +162,7 @@ class SegmentIndex:
                                     zip(parts, range(0, len(points), chunk))]),
                     np.concatenate([samples for _, samples in parts]))
         # both cores for big queries; threads cost more than they give on small ones
-        gaps, hit = self.tree.query(points, k=k, distance_upper_bound=reach, workers=-1 if len(points) > 100_000 else 1)
+        gaps, hit = self.tree.query(points, k=k, distance_upper_bound=reach, workers=query_workers(len(points)))
         gaps, hit = gaps.reshape(len(points), -1), hit.reshape(len(points), -1)
         found = np.isfinite(gaps)
         crowded = np.flatnonzero(found[:, -1])

@@ -12,7 +12,7 @@ from scipy.spatial import cKDTree
 
 from .columns import group_starts, ranges
 from .findings import Finding, make_finding
-from .geometry import SegmentIndex, point_segment_distance, row_distances
+from .geometry import SegmentIndex, point_segment_distance, query_workers, row_distances
 
 
 def snap_to_nodes(ends: np.ndarray, node_xy: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -28,7 +28,7 @@ def snap_to_nodes(ends: np.ndarray, node_xy: np.ndarray, tolerance: float) -> tu
         return np.full(count, -1), np.zeros(count, dtype=int)
     tree = cKDTree(node_xy)
     k = min(2, len(node_xy))
-    distances, indices = tree.query(ends, k=k, distance_upper_bound=tolerance)
+    distances, indices = tree.query(ends, k=k, distance_upper_bound=tolerance, workers=query_workers(len(ends)))
     if k == 1:
         distances, indices = distances[:, None], indices[:, None]
     found = np.isfinite(distances)
@@ -165,7 +165,7 @@ def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray
         return found, gaps
     tree = cKDTree(xy)
     k = min(4, len(xy))
-    distance, neighbour = tree.query(xy[nodes], k=k, distance_upper_bound=radius)
+    distance, neighbour = tree.query(xy[nodes], k=k, distance_upper_bound=radius, workers=query_workers(len(nodes)))
     distance, neighbour = distance.reshape(len(nodes), k), neighbour.reshape(len(nodes), k)
     usable = np.isfinite(distance) & (neighbour != nodes[:, None]) & (neighbour != other_end[:, None])
     first = np.argmax(usable, axis=1)
