@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipenet.network.condition import Defect, quick_rating, score_pipe, split_code
-from pipenet.network.hotspots import getis_ord, hotspot_class, hotspots
+from pipenet.network.hotspots import getis_ord, hotspot_class, hotspots, neighbour_counts
 from pipenet.network.lixels import make_lixels
 from pipenet.network.risk import pipe_risk
 
@@ -79,6 +79,13 @@ def test_getis_ord_matches_an_independent_computation():
     z, p = getis_ord(lixels, counts, 120.0)
     assert z == pytest.approx(brute_force_gi(lixels, counts, 120.0), abs=1e-9)
     assert p[11] == pytest.approx(math.erfc(abs(z[11]) / math.sqrt(2)))
+
+
+def test_neighbour_counts_in_chunks_on_threads_equal_one_pass():
+    graph, coords = chain()
+    whole = neighbour_counts(make_lixels(graph, coords, 25.0), 120.0, chunk=10 ** 6)
+    chunked = neighbour_counts(make_lixels(graph, coords, 25.0), 120.0, chunk=7)  # many chunks, threads
+    assert len(whole) > 20 and chunked.tolist() == whole.tolist()
 
 
 def test_clustered_events_are_hot_and_clean_pipes_are_not():
