@@ -13,6 +13,7 @@ from .findings import Finding, count_by_check, make_finding
 from .hotspots import PipeHotspot, hotspots
 from .lixels import make_lixels
 from .model import Network
+from .parallel import started
 from .risk import RiskRegister, RiskWeights, risk_many
 
 
@@ -86,6 +87,11 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     step = (lambda percent: progress.set_progress(percent)) if progress else (lambda percent: None)
     check = progress.check if progress else (lambda: None)
     findings = list(network.findings)
+    table = network.table()
+    # the pipes are cut into pieces beside the whole-network checks (array work, mostly without
+    # Python's lock: the second core was idle there)
+    pieces = started(lambda: make_lixels(None, network.pipe_coords, options.lixel_length, table)) \
+        if defects or events else None
     connectivity = network.components(options.fragment_size)
     findings += connectivity.findings
     step(20)
@@ -99,12 +105,10 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     check()
     findings += accumulation.findings
     step(40)
-    table = network.table()
     condition: dict[str, PipeCondition] = {}
     breakage: Mapping[str, PipeHotspot] = {}
     overflow: Mapping[str, PipeHotspot] = {}
-    lixels = make_lixels(None, network.pipe_coords, options.lixel_length, table) \
-        if defects or events else None
+    lixels = pieces.result() if pieces is not None else None
     if defects:
         condition, defect_findings = score_network(network, defects, options.area_importance)
         findings += defect_findings

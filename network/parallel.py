@@ -4,7 +4,7 @@ without Python's lock, so array work over chunks runs in parallel)."""
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Iterable, TypeVar
 
 Item = TypeVar("Item")
@@ -28,3 +28,16 @@ def in_threads(function: Callable[[Item], Result], items: Iterable[Item], worker
         return list(pool.map(function, items))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def started(function: Callable[[], Result]) -> Future:
+    """``function`` running in a thread of its own; ``result()`` waits for it and raises its error.
+
+    >>> started(lambda: 6 * 7).result()
+    42
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipenet-beside")
+    try:
+        return pool.submit(function)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with the function
