@@ -10,7 +10,7 @@ import numpy as np
 
 from .condition import Defect, PipeCondition, score_all
 from .findings import Finding, count_by_check, make_finding
-from .hotspots import PipeHotspot, hotspots
+from .hotspots import PipeHotspot, hotspots, place_events
 from .lixels import make_lixels
 from .model import Network
 from .parallel import started
@@ -43,6 +43,16 @@ class AuditResult:
     overflow: Mapping[str, PipeHotspot]
     risk: RiskRegister
     summary: dict[str, Any]
+
+
+def _pieces_scores_and_events(network: Network, defects: Optional[list[Defect]],
+                               events: Optional[list[tuple[float, float, float]]], options: AuditOptions) -> tuple:
+    """(the pipes cut into pieces, the defects' condition scores and findings, the events placed on the pieces)."""
+    lixels = make_lixels(None, network.pipe_coords, options.lixel_length, network.table())
+    scored = score_network(network, defects, options.area_importance) if defects else None
+    placed = place_events(lixels, network.pipe_coords, event_points=events,
+                          snap_distance=options.event_snap_distance) if events else None
+    return lixels, scored, placed
 
 
 def score_network(network: Network, defects: list[Defect],
@@ -88,9 +98,9 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     check = progress.check if progress else (lambda: None)
     findings = list(network.findings)
     table = network.table()
-    # the pipes are cut into pieces beside the whole-network checks (array work, mostly without
-    # Python's lock: the second core was idle there)
-    pieces = started(lambda: make_lixels(None, network.pipe_coords, options.lixel_length, table)) \
+    # beside the whole-network checks, where the second core was idle: the pipes are cut into
+    # pieces (array work, mostly without Python's lock), the defects scored and the events placed
+    beside = started(lambda: _pieces_scores_and_events(network, defects, events, options)) \
         if defects or events else None
     connectivity = network.components(options.fragment_size)
     findings += connectivity.findings
@@ -108,9 +118,9 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     condition: dict[str, PipeCondition] = {}
     breakage: Mapping[str, PipeHotspot] = {}
     overflow: Mapping[str, PipeHotspot] = {}
-    lixels = pieces.result() if pieces is not None else None
+    lixels, scored, placed = beside.result() if beside is not None else (None, None, None)
     if defects:
-        condition, defect_findings = score_network(network, defects, options.area_importance)
+        condition, defect_findings = scored
         findings += defect_findings
         known = [d for d in defects if table.has_edge_key(d.pipe_id)]
         step(55)
@@ -121,7 +131,7 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     if events:
         overflow = hotspots(None, network.pipe_coords, event_points=events, lixel_length=options.lixel_length,
                             bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
-                            snap_distance=options.event_snap_distance, check=check, lixels=lixels)
+                            snap_distance=options.event_snap_distance, check=check, lixels=lixels, placed=placed)
     step(85)
     risk = risk_register(network, condition, options.risk, accumulation.length)
     summary = network.summary()

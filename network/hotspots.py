@@ -132,12 +132,27 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
              bandwidth: float = 300.0, neighbour_distance: float = 300.0, snap_distance: float = 50.0,
              pipe_weights: Optional[dict[str, float]] = None,
              check: Callable[[], None] = lambda: None, table: Optional[GraphTable] = None,
-             lixels: Optional[Lixels] = None) -> HotspotTable:
+             lixels: Optional[Lixels] = None, placed: Optional[dict[int, float]] = None) -> HotspotTable:
     """Hotspots per pipe from events given on pipes (id, distance, weight) or as points (x, y, weight).
 
-    Give ``lixels`` (make_lixels with the same ``lixel_length``) to share the pieces between runs.
+    Give ``lixels`` (make_lixels with the same ``lixel_length``) to share the pieces between runs,
+    and ``placed`` (place_events on them) when the events are already placed.
     """
     lixels = lixels if lixels is not None else make_lixels(graph, coords, lixel_length, table)
+    counts = placed if placed is not None else place_events(lixels, coords, events_on_pipes, event_points,
+                                                            snap_distance)
+    if pipe_weights:
+        counts = {i: c * pipe_weights.get(lixels.pipe[i], 1.0) for i, c in counts.items()}
+    density = kernel_density(lixels, counts, bandwidth, check)
+    z, p = getis_ord(lixels, counts, neighbour_distance, check)
+    return HotspotTable.from_pieces(lixels, counts, density, z, p)
+
+
+def place_events(lixels: Lixels, coords: dict, events_on_pipes: Iterable[tuple[str, float, float]] = (),
+                 event_points: Iterable[tuple[float, float, float]] = (), snap_distance: float = 50.0
+                 ) -> dict[int, float]:
+    """Summed event weight per piece, from events on pipes (id, distance, weight) and points (x, y, weight)
+    within ``snap_distance`` of a pipe."""
     counts: dict[int, float] = {}
     for pipe_id, distance, weight in events_on_pipes:
         piece = lixels.piece(pipe_id, distance)
@@ -148,11 +163,7 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
                                                            snap_distance)):
         if piece is not None:
             counts[piece] = counts.get(piece, 0.0) + weight
-    if pipe_weights:
-        counts = {i: c * pipe_weights.get(lixels.pipe[i], 1.0) for i, c in counts.items()}
-    density = kernel_density(lixels, counts, bandwidth, check)
-    z, p = getis_ord(lixels, counts, neighbour_distance, check)
-    return HotspotTable.from_pieces(lixels, counts, density, z, p)
+    return counts
 
 
 class HotspotTable(KeyedRecords):

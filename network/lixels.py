@@ -14,6 +14,9 @@ from .geometry import SegmentIndex
 from .model import PartCoords
 from .tables import GraphTable, min_matrix, table_of
 
+POINT_STRIPS = 4  # events placed a quarter of a county at a time: a quarter of the index's memory
+POINTS_PER_STRIP = 10_000  # fewer points are placed at once
+
 
 @dataclass
 class Lixels:
@@ -201,11 +204,26 @@ def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, fl
         lines = [np.asarray(coords[k], dtype=float).reshape(-1, 2) for k in keys]
         xy = np.concatenate(lines)
         offsets = np.concatenate([[0], np.cumsum([len(line) for line in lines])]).astype(np.int64)
-    # only pipes that can lie within reach of a point: events cluster, and an index of every pipe
-    # of a county cost 3 s and 0.8 GB
-    near = pipes_near(xy, offsets, points, max_distance)
+    boxes = range_boxes(offsets, xy)
+    result: list[Optional[int]] = [None] * len(points)
+    # in strips of points from west to east, each with an index of only the pipes within reach of
+    # its points: events cluster, and an index of every pipe of a county cost 3 s and 0.8 GB
+    strips = max(1, min(POINT_STRIPS, len(points) // POINTS_PER_STRIP))
+    for strip in np.array_split(np.argsort(points[:, 0], kind="stable"), strips):
+        found, pieces = _place_points(lixels, xy, offsets, boxes, points[strip], max_distance,
+                                      first_piece, piece_count)
+        for position, value in zip(strip[found].tolist(), pieces.tolist()):
+            result[position] = value
+    return result
+
+
+def _place_points(lixels: Lixels, xy: np.ndarray, offsets: np.ndarray, boxes: np.ndarray, points: np.ndarray,
+                  max_distance: float, first_piece: np.ndarray, piece_count: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the points placed, their pieces) for points within ``max_distance`` of a pipe."""
+    near = pipes_near(xy, offsets, points, max_distance, boxes)
     if not len(near):
-        return [None] * len(points)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     sizes = np.diff(offsets)[near]
     xy, offsets = xy[ranges(offsets[near], sizes)], np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     index = SegmentIndex.from_arrays(xy, offsets, step=max(10.0, max_distance / 2.0))  # fewer samples per query
@@ -223,15 +241,14 @@ def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, fl
     piece = np.clip(np.floor(distance / lixels.size[first]).astype(np.int64), 0, count - 1)
     piece -= (piece > 0) & (lixels.start[first + piece] > distance)
     piece += (piece < count - 1) & (lixels.start[np.minimum(first + piece + 1, len(lixels.start) - 1)] <= distance)
-    result: list[Optional[int]] = [None] * len(points)
-    for position, value in zip(found.tolist(), (first + piece).tolist()):
-        result[position] = value
-    return result
+    return found, first + piece
 
 
-def pipes_near(xy: np.ndarray, offsets: np.ndarray, points: np.ndarray, distance: float) -> np.ndarray:
+def pipes_near(xy: np.ndarray, offsets: np.ndarray, points: np.ndarray, distance: float,
+               boxes: Optional[np.ndarray] = None) -> np.ndarray:
     """Lines (vertex ranges ``offsets[i]:offsets[i + 1]`` of ``xy``) whose box, grown by
     ``distance``, may hold one of ``points``: every line within ``distance`` of a point, and a few more.
+    ``boxes``: the lines' range_boxes, when known.
 
     >>> pipes_near(np.array([[0.0, 0.0], [10.0, 0.0], [500.0, 0.0], [510.0, 0.0]]), np.array([0, 2, 4]),
     ...            np.array([[12.0, 3.0]]), 5.0).tolist()
@@ -243,7 +260,7 @@ def pipes_near(xy: np.ndarray, offsets: np.ndarray, points: np.ndarray, distance
         return np.empty(0, dtype=np.int64)
     cell = 2.0 * max(distance, 1.0)
     occupied = np.unique(_cell_keys(np.floor(points[:, 0] / cell), np.floor(points[:, 1] / cell)))
-    boxes = range_boxes(offsets, xy)
+    boxes = range_boxes(offsets, xy) if boxes is None else boxes
     low_x, high_x = np.floor((boxes[:, 0] - distance) / cell), np.floor((boxes[:, 1] + distance) / cell)
     low_y, high_y = np.floor((boxes[:, 2] - distance) / cell), np.floor((boxes[:, 3] + distance) / cell)
     # a grown box spans at most 3 cells a side unless the line is longer than a cell: those are kept

@@ -204,3 +204,14 @@ def test_node_numbers_of_a_list_column_equal_the_rows_values():
     np.testing.assert_array_equal(table.node_numbers("fid"), expected)
     del rows.row(2)["fid"]  # a deleted value reads as missing, as Row.get gives it
     np.testing.assert_array_equal(table.node_numbers("fid"), [4.0, np.nan, np.nan, 2.0])
+
+
+def test_part_coords_arrays_of_every_part_in_order_are_not_copied():
+    from pipenet.network.model import PartCoords
+
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0], [6.0, 5.0], [7.0, 5.0]])
+    coords = PartCoords(["a", "b"], xy, np.array([0, 2, 5]))
+    every, offsets = coords.arrays(np.arange(2))
+    assert every is xy and offsets.tolist() == [0, 2, 5]
+    swapped, offsets = coords.arrays(np.array([1, 0]))
+    assert swapped.tolist() == xy[[2, 3, 4, 0, 1]].tolist() and offsets.tolist() == [0, 3, 5]

@@ -147,10 +147,14 @@ def test_hotspot_classes_at_once_equal_one_at_a_time():
     assert hotspot_classes(z) == [None if v != v else hotspot_class(v) for v in z.tolist()]
 
 
-def test_points_go_to_the_piece_a_point_by_point_search_gives():
+@pytest.mark.parametrize("per_strip", [10_000, 50])  # all points at once, and in four strips
+def test_points_go_to_the_piece_a_point_by_point_search_gives(monkeypatch, per_strip):
     """assign_points (array search) against measuring every pipe for every point."""
+    from pipenet.network import lixels as lixels_module
     from pipenet.network.geometry import point_segment_distance
     from pipenet.network.lixels import assign_points
+
+    monkeypatch.setattr(lixels_module, "POINTS_PER_STRIP", per_strip)
 
     rng = np.random.default_rng(3)
     graph, coords = nx.MultiDiGraph(), {}
