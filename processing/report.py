@@ -29,9 +29,11 @@ from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
 from .memory import release_free_memory
+from .stand_ins import DrawnPipes, draw_in_order, stand_ins
 from .styles import apply_style, chinese
 
 HOT = ("hot 99%", "hot 95%", "hot 90%")
+CSV_ROWS = 100_000  # risk register rows made and written at a time
 # (layer in the GeoPackage, name in the project, style, classes drawn (None = all), visible).
 # Classes are chosen in the renderer, not with subset strings: on QGIS 3.22 a GeoPackage layer with a
 # subset string stopped later layers of the same file from opening in the same process.
@@ -107,10 +109,12 @@ def _fit(extent: QgsRectangle, aspect: float) -> QgsRectangle:
 
 
 def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: str, crs,
-                          known_values: Optional[dict[tuple[str, str], set]] = None) -> None:
+                          known_values: Optional[dict[tuple[str, str], set]] = None,
+                          drawn: Optional[DrawnPipes] = None) -> None:
     """A .qgz with every audit layer styled, opening on the whole network, and the PNG overview map
     of its visible layers: one set of layers for both (a county's layers take seconds to open).
-    ``known_values``: see ``project_layers``."""
+    ``known_values``: see ``project_layers``; ``drawn``: the pipes in memory, from which the map
+    then draws the styled pipes layers (stand_ins)."""
     project = QgsProject()
     project.setCrs(crs)
     layers = project_layers(gpkg, only_present=True, known_values=known_values)
@@ -125,15 +129,21 @@ def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: st
     if not project.write(project_path):
         raise OSError(project.error())
     release_free_memory()  # the render threads allocate from heaps of their own
-    render_png(project, [layer for layer in layers if _visible(layer)], extent, png_path, title, crs)
+    render_png(project, [layer for layer in layers if _visible(layer)], extent, png_path, title, crs, drawn)
 
 
 def _visible(layer: QgsVectorLayer) -> bool:
     return next(v for t, n, s, f, v in PROJECT_LAYERS if layer.name() in n)
 
 
-def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: str, title: str, crs) -> None:
-    """An A4-landscape overview map of ``layers`` (bottom first) with legend, scale bar, north arrow and title."""
+def _table(layer) -> Optional[str]:
+    return next((t for t, n, s, f, v in PROJECT_LAYERS if layer.name() in n), None)
+
+
+def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: str, title: str, crs,
+               drawn: Optional[DrawnPipes] = None) -> None:
+    """An A4-landscape overview map of ``layers`` (bottom first) with legend, scale bar, north arrow and
+    title; ``drawn``: see write_project_and_map."""
     layout = QgsLayout(project)
     layout.initializeDefaults()
     page = layout.pageCollection().page(0)
@@ -157,7 +167,7 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     picture.setFrameEnabled(True)
     map_item.setVisibility(False)
     image_path = str(Path(path).with_suffix(".map.png"))
-    _map_image(map_item, dpi).save(image_path, "PNG")
+    _map_image(map_item, dpi, drawn).save(image_path, "PNG")
     picture.setPicturePath(image_path)
     label = QgsLayoutItemLabel(layout)
     layout.addLayoutItem(label)
@@ -197,11 +207,17 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
         raise OSError(f"could not render {path} (error {result})")
 
 
-def _map_image(map_item: QgsLayoutItemMap, dpi: float) -> QImage:
-    """What ``map_item`` shows, drawn by a parallel render job (one thread per layer) at ``dpi``."""
+def _map_image(map_item: QgsLayoutItemMap, dpi: float, drawn: Optional[DrawnPipes] = None) -> QImage:
+    """What ``map_item`` shows at ``dpi``: the styled pipes layers drawn from the pipes in memory
+    when given (stand_ins), else by a parallel render job (one thread per layer)."""
     millimetres = map_item.sizeWithUnits().toQSizeF()
     size = QSizeF(millimetres.width() / 25.4 * dpi, millimetres.height() / 25.4 * dpi)
-    job = QgsMapRendererParallelJob(map_item.mapSettings(map_item.extent(), size, dpi, True))
+    settings = map_item.mapSettings(map_item.extent(), size, dpi, True)
+    replaced = {layer.id(): stand_ins(layer, drawn) for layer in settings.layers() if _table(layer) == "pipes"}
+    replaced = {key: batches for key, batches in replaced.items() if batches is not None}
+    if replaced:
+        return draw_in_order(settings, replaced)
+    job = QgsMapRendererParallelJob(settings)
     job.start()
     job.waitForFinished()
     return job.renderedImage()
@@ -211,20 +227,24 @@ def write_risk_csv(risk, table, path: str) -> None:
     """The risk register (RiskRegister), ranked, as CSV with a BOM so Excel opens the Chinese text right."""
     import csv
 
-    order = risk.ranked_rows()
-    keys = [risk.keys_list[at] for at in order]
-    rows = order if risk.keys_list == table.keys else [table.edge_position(key) for key in keys]
-    systems = table.edge_values("system")[rows].tolist()
-    diameters = [None if v != v else v for v in table.edge_numbers("diameter")[rows].tolist()]
-    years = [None if v != v else int(v) for v in table.edge_numbers("install_year")[rows].tolist()]
+    order = np.asarray(risk.ranked_rows(), dtype=np.int64)
+    same = risk.keys_list == table.keys
+    systems, diameters = table.edge_values("system"), table.edge_numbers("diameter")
+    years = table.edge_numbers("install_year")
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
                          "risk", "risk_class", "reasons"])
-        writer.writerows(zip(range(1, len(order) + 1), keys, systems, diameters, years,
-                             risk.likelihood[order].tolist(), risk.consequence[order].tolist(),
-                             risk.risk[order].tolist(), risk.risk_classes(np.asarray(order, dtype=np.int64)),
-                             [", ".join(risk.reasons.get(at, ())) for at in order]))
+        for first in range(0, len(order), CSV_ROWS):  # a county's rows as Python objects all at once: 0.6 GB
+            part = order[first:first + CSV_ROWS]
+            keys = [risk.keys_list[at] for at in part.tolist()]
+            rows = part if same else np.array([table.edge_position(key) for key in keys], dtype=np.int64)
+            writer.writerows(zip(range(first + 1, first + len(part) + 1), keys, systems[rows].tolist(),
+                                 [None if v != v else v for v in diameters[rows].tolist()],
+                                 [None if v != v else int(v) for v in years[rows].tolist()],
+                                 risk.likelihood[part].tolist(), risk.consequence[part].tolist(),
+                                 risk.risk[part].tolist(), risk.risk_classes(part),
+                                 [", ".join(risk.reasons.get(at, ())) for at in part.tolist()]))
 
 
 def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:

@@ -26,6 +26,7 @@ from ..compat import tr_noop
 from ..gpkg_insert import MISSING
 from ..observations import read_defects, read_events
 from ..report import write_project_and_map, write_risk_csv, write_summary
+from ..stand_ins import DrawnPipes
 
 AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double"), ("pn_f", "double"),
                 ("pn_sm", "double"), ("pn_ri", "double"), ("pn_sgrade", "string"), ("pn_fgrade", "string"),
@@ -168,8 +169,11 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                                      write_summary(result.summary, folder, files)))
         title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
             result.summary["pipes"], result.summary["length_m"] / 1000)
+        table = run.network.table()
+        classes = self._pipe_classes(result, table)
+        drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs, classes)
         write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs,
-                              self._known_values(result, run.network.table()))
+                              self._known_values(result, table, classes), drawn=drawn)
         text_files.join()
         for check, count in result.summary["findings"].items():
             feedback.pushInfo(f"  {check}: {count}")
@@ -178,16 +182,23 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                     HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
 
     @staticmethod
-    def _known_values(result, table) -> dict[tuple[str, str], set]:
+    def _pipe_classes(result, table) -> dict[str, np.ndarray]:
+        """Per pipe (table order), the written values of the pipes columns the map colours by."""
+        count = len(table.keys)
+        classes = {"pn_system": np.asarray(table.edge_values("system"), dtype=object)}
+        for field, register in (("pn_brk_cls", result.breakage), ("pn_ovf_cls", result.overflow)):
+            classes[field] = np.asarray(hotspot_classes(register.aligned("z", count) if register
+                                                        else np.full(count, np.nan)), dtype=object)
+        return classes
+
+    @staticmethod
+    def _known_values(result, table, classes: dict[str, np.ndarray]) -> dict[tuple[str, str], set]:
         """The distinct values of the columns the project's styles classify by (report.project_layers),
         from memory: asking the GeoPackage scans millions of rows."""
         count = len(table.keys)
-        known = {("pipes", "pn_system"): set(table.edge_values("system").tolist()),
-                 ("pipes", "pn_risk_cls"): set(result.risk.risk_classes(np.arange(count, dtype=np.int64))),
+        known = {("pipes", "pn_risk_cls"): set(result.risk.risk_classes(np.arange(count, dtype=np.int64))),
                  ("findings", "severity"): {finding.severity for finding in result.findings}}
-        for field, register in (("pn_brk_cls", result.breakage), ("pn_ovf_cls", result.overflow)):
-            known[("pipes", field)] = set(hotspot_classes(register.aligned("z", count) if register
-                                                          else np.full(count, np.nan)))
+        known.update({("pipes", field): set(values.tolist()) for field, values in classes.items()})
         return known
 
     @staticmethod

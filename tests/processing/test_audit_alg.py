@@ -20,8 +20,8 @@ def audited(pipenet_plugin, tmp_path_factory):
     gpkg = str(folder / "county.gpkg")
     write_gpkg(sample, gpkg)
     original = network_audit.write_project_and_map
-    network_audit.write_project_and_map = lambda *arguments: (KNOWN_VALUES.update(arguments[-1]),
-                                                              original(*arguments))
+    network_audit.write_project_and_map = lambda *arguments, **options: (
+        KNOWN_VALUES.update(arguments[5]), DRAWN.append(options.get("drawn")), original(*arguments, **options))
     try:
         result = processing.run("pipenet:networkaudit", {
             "PIPES": f"{gpkg}|layername=pipes", "NODES": f"{gpkg}|layername=nodes",
@@ -33,6 +33,7 @@ def audited(pipenet_plugin, tmp_path_factory):
 
 
 KNOWN_VALUES: dict = {}  # what the audit told the project writer its styled columns hold
+DRAWN: list = []  # the pipes in memory it gave the map
 
 
 def test_the_values_the_legend_is_cut_to_are_those_written(audited):
@@ -74,6 +75,64 @@ def test_the_overview_map_draws_the_network_in_its_colours(audited):
     assert "Top risk pipes" in (out / "summary.html").read_text(encoding="utf-8")
     header = (out / "risk_register.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("rank,pipe_id,system")
+
+
+def _pixels(image):
+    import numpy as np
+
+    image = image.convertToFormat(image.Format_RGB32)
+    bits = image.constBits()
+    bits.setsize(image.height() * image.bytesPerLine())
+    rows = np.frombuffer(bits, np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+    return rows[:, :image.width(), :3].astype(int)
+
+
+@pytest.mark.parametrize("grouping", ["runs", "windows"])
+def test_the_map_drawn_from_memory_is_the_map_of_the_layers(audited, monkeypatch, grouping):
+    """The overview's styled pipes layers drawn from the audit's lines in memory (stand_ins) look as
+    QGIS draws the GeoPackage layers: runs of one class in the pipes' own order, or (scattered
+    classes) by class within windows of pipes."""
+    import numpy as np
+    from qgis.core import QgsMapRendererParallelJob, QgsMapSettings
+    from qgis.PyQt.QtCore import QSize
+
+    from pipenet.processing import report, stand_ins
+
+    _, _, out = audited
+    drawn = DRAWN[0]
+    assert drawn is not None and drawn.count > 300
+    assert set(drawn.classes) == {"pn_system", "pn_brk_cls", "pn_ovf_cls"}
+    if grouping == "windows":
+        monkeypatch.setattr(stand_ins, "MAX_RUNS", 0)
+        monkeypatch.setattr(stand_ins, "PIPES_PER_RUN", 10 ** 9)
+        monkeypatch.setattr(stand_ins, "PIPES_PER_FEATURE", 50)
+    layers = [layer for layer in report.project_layers(str(out / "pipenet_audit.gpkg"), only_present=True)
+              if report._visible(layer)]
+    settings = QgsMapSettings()
+    settings.setDestinationCrs(drawn.crs)
+    settings.setOutputSize(QSize(600, 500))
+    settings.setOutputDpi(110)
+    settings.setExtent(report.network_extent(layers))
+    settings.setLayers(list(reversed(layers)))
+    replaced = {layer.id(): stand_ins.stand_ins(layer, drawn) for layer in layers if report._table(layer) == "pipes"}
+    assert len(replaced) == 3 and all(batches is not None for batches in replaced.values())
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    difference = np.abs(_pixels(job.renderedImage()) - _pixels(stand_ins.draw_in_order(settings, replaced))).sum(axis=2)
+    assert (difference > 0).mean() < 0.05  # anti-aliasing at line ends
+    assert (difference > 100).mean() < (0.0005 if grouping == "runs" else 0.01)
+
+
+def test_stand_ins_refuse_lines_that_are_not_the_layers(audited):
+    from pipenet.processing import report, stand_ins
+
+    _, _, out = audited
+    drawn = DRAWN[0]
+    pipes = report.project_layers(str(out / "pipenet_audit.gpkg"))[0]
+    wrong = stand_ins.DrawnPipes(drawn.coords, drawn.count + 1, drawn.crs, drawn.classes)
+    assert stand_ins.stand_ins(pipes, wrong) is None and stand_ins.stand_ins(pipes, None) is None
+    assert stand_ins.stand_ins(pipes, stand_ins.DrawnPipes(drawn.coords, drawn.count, drawn.crs, {})) is None
 
 
 def test_project_opens_with_every_layer_valid_and_styled(audited):
