@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -46,10 +46,13 @@ class AuditResult:
 
 
 def _pieces_scores_and_events(network: Network, defects: Optional[list[Defect]],
-                               events: Optional[list[tuple[float, float, float]]], options: AuditOptions) -> tuple:
+                               events: Optional[list[tuple[float, float, float]]], options: AuditOptions,
+                               check: Callable[[], None] = lambda: None) -> tuple:
     """(the pipes cut into pieces, the defects' condition scores and findings, the events placed on the pieces)."""
     lixels = make_lixels(None, network.pipe_coords, options.lixel_length, network.table())
+    check()  # a cancel stops this thread too
     scored = score_network(network, defects, options.area_importance) if defects else None
+    check()
     placed = place_events(lixels, network.pipe_coords, event_points=events,
                           snap_distance=options.event_snap_distance) if events else None
     return lixels, scored, placed
@@ -100,7 +103,7 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     table = network.table()
     # beside the whole-network checks, where the second core was idle: the pipes are cut into
     # pieces (array work, mostly without Python's lock), the defects scored and the events placed
-    beside = started(lambda: _pieces_scores_and_events(network, defects, events, options)) \
+    beside = started(lambda: _pieces_scores_and_events(network, defects, events, options, check)) \
         if defects or events else None
     connectivity = network.components(options.fragment_size)
     findings += connectivity.findings
