@@ -3,9 +3,10 @@
 QGIS draws a vector layer one feature at a time: a county's 2.3 million pipes take ~10 s to read
 and draw from the GeoPackage. Here each run of consecutive pipes of one class (at most 5,000) is
 one multi-line feature, so the lines draw in their own order with the same colours on top, in a
-fraction of the time. The features go into memory layers a thousand at a time, each drawn and
-dropped before the next (all at once, QGIS's geometries of a county held 0.6 GB more); the
-project keeps the real layers.
+fraction of the time (classes that change too often, scattered hotspots, are grouped by class
+within windows of pipes: a feature per run would cost more in Python than it saves). The
+features go into memory layers a thousand at a time, each drawn and dropped before the next (all
+at once, QGIS's geometries of a county held 0.6 GB more); the project keeps the real layers.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QImage, QPainter
 
+from ..network.columns import factorize
 from ..network.wkb import multilinestrings_wkb
 
 PIPES_PER_FEATURE = 5_000  # at most
-MAX_RUNS, PIPES_PER_RUN = 20_000, 40  # more runs than both: the layer draws itself
+MAX_RUNS, PIPES_PER_RUN = 20_000, 40  # more runs than both: by class within windows of pipes instead
 _UNDRAWN = object()
 FEATURES_PER_LAYER = 1_000  # a memory layer drawn and dropped at a time
 
@@ -51,9 +53,7 @@ class DrawnPipes:
 
 def stand_ins(layer: QgsVectorLayer, drawn: Optional[DrawnPipes]) -> Optional[Iterator[QgsVectorLayer]]:
     """Memory layers that together draw what the categorized pipes ``layer`` draws (made one at a
-    time as they are asked for), or None when the layer is better drawn itself: the pipes in
-    memory are not its own, or the runs to draw are too many (scattered hotspot pipes: a feature
-    each costs more in Python than QGIS's reading of the whole layer in a thread)."""
+    time as they are asked for), or None when the pipes in memory are not the layer's own."""
     renderer = layer.renderer()
     if drawn is None or not isinstance(renderer, QgsCategorizedSymbolRenderer) \
             or renderer.classAttribute() not in drawn.classes or len(drawn.classes[renderer.classAttribute()]) \
@@ -76,20 +76,12 @@ def stand_ins(layer: QgsVectorLayer, drawn: Optional[DrawnPipes]) -> Optional[It
     if len(starts) > max(MAX_RUNS, drawn.count // PIPES_PER_RUN):
         # scattered pipes (a county's hotspots change class 150,000 times): by class within each
         # window of drawn pipes instead; only where lines of two classes touch may the one on top differ
-        codes = _class_codes(classes)
+        codes, _ = factorize(classes)  # None (an "all other values" class) is -1: its own code still
         order = np.lexsort((codes, np.arange(len(rows)) // PIPES_PER_FEATURE))
         rows, classes, codes = rows[order], classes[order], codes[order]
         window = np.arange(len(rows)) // PIPES_PER_FEATURE
         starts = np.flatnonzero(np.concatenate([[True], (codes[1:] != codes[:-1]) | (window[1:] != window[:-1])]))
     return _batches(layer, renderer, drawn, classes, rows, starts)
-
-
-def _class_codes(values: np.ndarray) -> np.ndarray:
-    """A number per distinct value (in order of first appearance) for a few distinct values."""
-    codes = np.zeros(len(values), dtype=np.int64)
-    for code, value in enumerate(dict.fromkeys(values.tolist())):
-        codes[values == value] = code
-    return codes
 
 
 def _batches(layer: QgsVectorLayer, renderer: QgsCategorizedSymbolRenderer, drawn: DrawnPipes, classes: np.ndarray,
@@ -126,7 +118,7 @@ def draw_in_order(settings: QgsMapSettings, replaced: dict[str, Iterator[QgsVect
     by its stand-ins, one after another; the layers between them are drawn together by a parallel
     job (a thread each) and laid on top, bottom first as QGIS composes them."""
     size = settings.outputSize()
-    image = QImage(size.width(), size.height(), QImage.Format_ARGB32_Premultiplied)
+    image = QImage(size.width(), size.height(), QImage.Format.Format_ARGB32_Premultiplied)
     image.setDotsPerMeterX(int(round(settings.outputDpi() / 0.0254)))
     image.setDotsPerMeterY(int(round(settings.outputDpi() / 0.0254)))
     image.fill(settings.backgroundColor())
@@ -143,7 +135,7 @@ def draw_in_order(settings: QgsMapSettings, replaced: dict[str, Iterator[QgsVect
             for batch in batches:
                 one = QgsMapSettings(settings)
                 one.setLayers([batch])
-                one.setBackgroundColor(Qt.transparent)
+                one.setBackgroundColor(Qt.GlobalColor.transparent)
                 job = QgsMapRendererCustomPainterJob(one, painter)
                 job.start()
                 job.waitForFinished()
@@ -158,7 +150,7 @@ def _draw_together(settings: QgsMapSettings, layers: list, painter: QPainter) ->
     if layers:
         some = QgsMapSettings(settings)
         some.setLayers(list(reversed(layers)))
-        some.setBackgroundColor(Qt.transparent)
+        some.setBackgroundColor(Qt.GlobalColor.transparent)
         job = QgsMapRendererParallelJob(some)
         job.start()
         job.waitForFinished()
