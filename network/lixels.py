@@ -14,7 +14,7 @@ from .geometry import SegmentIndex
 from .model import PartCoords
 from .tables import GraphTable, min_matrix, table_of
 
-POINT_STRIPS = 4  # events placed a quarter of a county at a time: a quarter of the index's memory
+POINT_STRIPS = 8  # events placed an eighth of a county at a time: an eighth of the index's memory
 POINTS_PER_STRIP = 10_000  # fewer points are placed at once
 
 
@@ -210,18 +210,24 @@ def assign_points(lixels: Lixels, coords: dict, points: Iterable[tuple[float, fl
     # its points: events cluster, and an index of every pipe of a county cost 3 s and 0.8 GB
     strips = max(1, min(POINT_STRIPS, len(points) // POINTS_PER_STRIP))
     for strip in np.array_split(np.argsort(points[:, 0], kind="stable"), strips):
-        found, pieces = _place_points(lixels, xy, offsets, boxes, points[strip], max_distance,
+        if not len(strip):
+            continue
+        # the lines whose x range reaches the strip's: the search below then looks at those only
+        west, east = points[strip, 0].min() - max_distance, points[strip, 0].max() + max_distance
+        lines = np.flatnonzero((boxes[:, 1] >= west) & (boxes[:, 0] <= east))
+        found, pieces = _place_points(lixels, xy, offsets, boxes, lines, points[strip], max_distance,
                                       first_piece, piece_count)
         for position, value in zip(strip[found].tolist(), pieces.tolist()):
             result[position] = value
     return result
 
 
-def _place_points(lixels: Lixels, xy: np.ndarray, offsets: np.ndarray, boxes: np.ndarray, points: np.ndarray,
-                  max_distance: float, first_piece: np.ndarray, piece_count: np.ndarray
+def _place_points(lixels: Lixels, xy: np.ndarray, offsets: np.ndarray, boxes: np.ndarray, lines: np.ndarray,
+                  points: np.ndarray, max_distance: float, first_piece: np.ndarray, piece_count: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(positions of the points placed, their pieces) for points within ``max_distance`` of a pipe."""
-    near = pipes_near(xy, offsets, points, max_distance, boxes)
+    """(positions of the points placed, their pieces) for points within ``max_distance`` of one of
+    the pipes ``lines``."""
+    near = lines[pipes_near(xy, offsets, points, max_distance, boxes[lines])]
     if not len(near):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     sizes = np.diff(offsets)[near]
