@@ -10,17 +10,15 @@ time while the next chunk is staged.
 from __future__ import annotations
 
 import os
-import queue
-import shutil
 import sqlite3
-import tempfile
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
 from .gpkg_rtree import quoted
+from .gpkg_staging import Staging, insert_columns
 
 OGR_KINDS = {"string": "OFTString", "int": "OFTInteger", "double": "OFTReal"}
 
@@ -113,152 +111,34 @@ def add_columns(path: str, table: str, columns: list[tuple[str, str]]) -> None:
     layer = dataset = None
 
 
-MISSING = float("nan")  # a value to write as NULL: Python's sqlite3 binds NaN 4x faster than None
-
-
-class ColumnChunks:
-    """The pn_ values of rows 1, 2 ... as columns, a chunk of consecutive rows at a time.
-
-    ``chunks()`` yields lists of columns (numpy arrays or lists, one value per row); iterating
-    gives rows (values, then the output feature id) for writers that take rows. A missing value
-    is None or, in a column of any type, ``MISSING`` (NaN): SQLite stores NaN as NULL.
-    """
-
-    def __init__(self, chunks: Callable[[], Iterable[list]]):
-        self.chunks = chunks
-
-    @classmethod
-    def of_rows(cls, rows: list) -> ColumnChunks:
-        """One chunk from rows of values followed by their feature ids 1, 2 ... (the id dropped)."""
-        columns = [list(column) for column in zip(*rows)][:-1]
-        return cls(lambda: iter([columns] if rows else []))
-
-    def __iter__(self) -> Iterator[tuple]:
-        feature_id = 1
-        for chunk in self.chunks():
-            listed = [_listed(column) for column in chunk]
-            count = len(listed[0]) if listed else 0
-            yield from zip(*listed, range(feature_id, feature_id + count))
-            feature_id += count
-
-
-def insert_columns(connection: sqlite3.Connection, table: str, names: list[str], columns: list[list],
-                 rows_per_statement: int = 8) -> None:
-    """Insert rows given as columns, in order (numbered 1, 2 ... as they come: feature ids).
-
-    Several rows per INSERT: a statement's per-row work (stepping, resetting) costs more than
-    binding a value; 8 rows per statement bind a county's staged values ~25 % faster. Each
-    statement's values are one tuple zip makes from the columns sliced with a step, in C.
-    """
-    count = len(columns[0]) if columns else 0
-    per = max(1, min(rows_per_statement, 900 // max(1, len(names))))  # within SQLite's 999 values
-    row = f"({', '.join('?' * len(names))})"
-    insert = f"INSERT INTO {quoted(table)} ({', '.join(map(quoted, names))}) VALUES "
-    whole = count // per * per
-    if whole:
-        connection.executemany(insert + ", ".join([row] * per),
-                               zip(*[column[offset:whole:per] for offset in range(per) for column in columns]))
-    if whole < count:
-        connection.executemany(insert + row, zip(*[column[whole:] for column in columns]))
-
-
-def _listed(column) -> list:
-    return column.tolist() if isinstance(column, np.ndarray) else list(column)
-
-
-class Staging:
-    """The pn_ values of output features 1, 2 ... staged in a private SQLite file (WAL mode), from
-    which ``Insert.fill`` copies them into the output (gpkg_points stages whole point rows the same way).
-
-    ``stage`` binds the values (in the caller's thread: binding Python values holds Python's lock)
-    a chunk at a time and hands each committed chunk to the fill, which may run in another thread
-    at the same time (SQLite's copy runs without Python's lock) or later: a county's nodes are
-    staged while its pipes are still being copied into the same GeoPackage. A file, not the
-    connection's memory, also keeps hundreds of MB of values out of the process's memory.
-    """
-
-    def __init__(self, names: list[str], source_fids: np.ndarray):
-        self.names, self.count = names, len(source_fids)
-        self.in_order = bool(np.array_equal(source_fids, np.arange(1, self.count + 1)))
-        self.folder = tempfile.mkdtemp(prefix="pipenet-stage-")
-        self.path = os.path.join(self.folder, "values.sqlite")
-        self._chunks: queue.Queue = queue.Queue()
-        try:
-            # closed by ``stage`` or, if staging never runs, by ``close`` (maybe in another thread)
-            self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._prepare(source_fids)
-        except BaseException:
-            if hasattr(self, "_connection"):
-                self._connection.close()
-            shutil.rmtree(self.folder, ignore_errors=True)
-            raise
-
-    def _prepare(self, source_fids: np.ndarray) -> None:
-        connection = self._connection
-        connection.execute("PRAGMA journal_mode = WAL")  # the fill reads what is committed meanwhile
-        connection.execute("PRAGMA synchronous = OFF")  # a throw-away file
-        connection.execute(f"CREATE TABLE pipenet_values ({''.join(quoted(name) + ', ' for name in self.names)}"
-                           f"pipenet_fid INTEGER PRIMARY KEY)")
-        if not self.in_order:  # output feature n is not source feature n (features deleted, ids given)
-            connection.execute("CREATE TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
-            connection.execute("BEGIN")
-            connection.executemany("INSERT INTO pipenet_fids VALUES (?, ?)",
-                                   zip(range(1, self.count + 1), source_fids.tolist()))
-            connection.execute("COMMIT")
-
-    def stage(self, rows: ColumnChunks) -> None:
-        """Stage the values a chunk at a time (a fill already running copies each chunk as it comes)."""
-        staged = 0
-        try:
-            for chunk in rows.chunks():
-                columns = [_listed(column) for column in chunk]
-                count = len(columns[0]) if columns else 0
-                self._connection.execute("BEGIN")
-                insert_columns(self._connection, "pipenet_values", self.names, columns)
-                self._connection.execute("COMMIT")
-                self._chunks.put((staged + 1, staged + count))
-                staged += count
-        except BaseException:
-            self._chunks.put(RuntimeError("staging stopped"))
-            raise
-        finally:
-            self._connection.close()
-        self._chunks.put(None)
-
-    def chunks(self) -> Iterator[tuple[int, int]]:
-        """(first, last) feature id of each staged chunk, waiting for each (any thread)."""
-        while True:
-            chunk = self._chunks.get()
-            if isinstance(chunk, BaseException):
-                raise chunk
-            if chunk is None:
-                return
-            yield chunk
-
-    def close(self) -> None:
-        """Close the staging file and remove it."""
-        self._connection.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
 @dataclass
 class Insert:
     """An empty output table filled from its GeoPackage source joined with staged pn_ values."""
 
     connection: sqlite3.Connection
     table: str
-    statement: str
+    target: list[str]  # the output's key, geometry, copied fields, then the staged names
+    copied: list[str]  # the source's expressions for the key, geometry and copied fields
+    joined: str  # the staged rows v and the source rows s
     source: SourceTable
     staging: Staging
+
+    def statement(self) -> str:
+        """The INSERT of a chunk of feature ids (once the staging knows its layout)."""
+        expressions, joins = self.staging.sources()
+        selected = ", ".join([*self.copied, *(expressions[name] for name in self.staging.names)])
+        return (f"INSERT INTO {quoted(self.table)} ({', '.join(map(quoted, self.target))}) SELECT {selected} "
+                f"FROM {self.joined}{joins} WHERE v.pipenet_fid BETWEEN ? AND ?")
 
     def fill(self) -> None:
         """Copy each staged chunk into the output as it comes (any thread), then check the count."""
         connection = self.connection
         connection.execute("ATTACH DATABASE ? AS pipenet_stage", (self.staging.path,))
-        inserted = 0
+        inserted, statement = 0, None
         with count_triggers_off(connection, self.table) as counting:
             for chunk in self.staging.chunks():
-                inserted += connection.execute(self.statement, chunk).rowcount
+                statement = statement or self.statement()
+                inserted += connection.execute(statement, chunk).rowcount
                 connection.commit()  # ends the read of the staging file: the next chunk becomes visible
             counting.count = inserted  # the table was empty: no count(*) over a county's rows
         connection.commit()
@@ -288,19 +168,13 @@ def plan_insert(source: SourceTable, connection: sqlite3.Connection, table: str,
             connection.execute("SELECT count(*) FROM pipenet_source.sqlite_master").fetchone()
         except sqlite3.Error:
             return None
-    names = staging.names
-    target = ", ".join(map(quoted, [key, geometry, *fields, *names]))
-    selected = ", ".join(["v.pipenet_fid", f"s.{quoted(source.geometry)}",
-                          *(f"s.{quoted(name)}" for name in fields),
-                          *(f"v.{quoted(name)}" for name in names)])
+    copied = ["v.pipenet_fid", f"s.{quoted(source.geometry)}", *(f"s.{quoted(name)}" for name in fields)]
     # CROSS JOIN keeps the staged rows outermost: rows go into the output in feature id order
     joined = (f"pipenet_stage.pipenet_values v CROSS JOIN {schema}.{quoted(source.table)} s "
               f"ON s.{quoted(source.key)} = v.pipenet_fid" if staging.in_order else
               f"pipenet_stage.pipenet_values v CROSS JOIN pipenet_stage.pipenet_fids f USING (pipenet_fid) "
               f"CROSS JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
-    statement = (f"INSERT INTO {quoted(table)} ({target}) SELECT {selected} FROM {joined} "
-                 f"WHERE v.pipenet_fid BETWEEN ? AND ?")
-    return Insert(connection, table, statement, source, staging)
+    return Insert(connection, table, [key, geometry, *fields, *staging.names], copied, joined, source, staging)
 
 
 def pipe_boxes(run, count: int) -> Optional[tuple[np.ndarray, np.ndarray]]:

@@ -14,8 +14,9 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .gpkg_insert import ColumnChunks, Staging, add_columns, count_triggers_off, insert_columns, point_blobs
+from .gpkg_insert import add_columns, count_triggers_off, point_blobs
 from .gpkg_rtree import add_spatial_index, connect, quoted
+from .gpkg_staging import ColumnChunks, Staging, insert_columns, listed
 from .gpkg_writer import gpkg_destination, owned, remove_output
 from .memory import release_free_memory
 
@@ -52,7 +53,7 @@ def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, st
                                         (table,)).fetchone()[0]
             with connection, count_triggers_off(connection, table) as counting:
                 if staging is None:
-                    insert_columns(connection, table, names, [point_blobs(x, y, srs_id), *values])
+                    insert_columns(connection, table, names, [point_blobs(x, y, srs_id), *map(listed, values)])
                 else:
                     _copy_staged(connection, table, names, staging, srs_id)
                 counting.count = len(x)
@@ -96,10 +97,13 @@ def _copy_staged(connection: sqlite3.Connection, table: str, names: list[str], s
     connection.execute("ATTACH DATABASE ? AS pipenet_stage", (staging.path,))
     try:
         # || makes text of the bytes; CAST gives the blob back, byte for byte
-        selected = ", ".join(["CAST(substr(v.geom, 1, 4) || ? || substr(v.geom, 9) AS BLOB)",
-                              *(f"v.{quoted(name)}" for name in names[1:])])
+        expressions, joins = staging.sources()
+        blob = expressions[names[0]]
+        selected = ", ".join([f"CAST(substr({blob}, 1, 4) || ? || substr({blob}, 9) AS BLOB)",
+                              *(expressions[name] for name in names[1:])])
         connection.execute(f"INSERT INTO {quoted(table)} ({', '.join(map(quoted, names))}) SELECT {selected} "
-                           "FROM pipenet_stage.pipenet_values v ORDER BY v.pipenet_fid", (struct.pack("<i", srs_id),))
+                           f"FROM pipenet_stage.pipenet_values v{joins} ORDER BY v.pipenet_fid",
+                           (struct.pack("<i", srs_id),))
         connection.commit()
     finally:
         connection.execute("DETACH DATABASE pipenet_stage")

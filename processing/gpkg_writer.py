@@ -18,18 +18,9 @@ import numpy as np
 from qgis.core import QgsWkbTypes
 
 from .background import Jobs, file_busy, finish_beside, wait_for_file
-from .gpkg_insert import (
-    ColumnChunks,
-    SourceTable,
-    Staging,
-    add_columns,
-    add_points,
-    node_boxes,
-    pipe_boxes,
-    plan_insert,
-    sqlite_source,
-)
+from .gpkg_insert import SourceTable, add_columns, add_points, node_boxes, pipe_boxes, plan_insert, sqlite_source
 from .gpkg_rtree import PendingIndex, add_spatial_index, connect, end_index, index_rows
+from .gpkg_staging import ColumnChunks, Staging
 from .gpkg_update import copy_layer, update_columns
 from .layers import PREFIX
 from .memory import release_free_memory

@@ -9,8 +9,8 @@ from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkb
 
 from ..network.findings import count_by_check
 from .background import Finishing, file_busy, same_file
-from .gpkg_insert import ColumnChunks
 from .gpkg_points import write_points_in_bulk
+from .gpkg_staging import Coded, ColumnChunks, coded
 from .gpkg_writer import (
     gpkg_destination,
     nodes_in_input_order,
@@ -19,6 +19,7 @@ from .gpkg_writer import (
     write_pipes_in_bulk,
 )
 from .layers import add_feature, kept_indices, kept_values, line_parts, output_fields, to_output_geometry
+from .pipe_columns import pipe_columns, rows_from_columns
 from .styles import style_on_load
 
 if TYPE_CHECKING:  # only for annotations: base imports this module
@@ -55,42 +56,6 @@ class Batch:
             error = getattr(self.sink, "lastError", lambda: "")()
             raise QgsProcessingException(f"Could not write to {self.sink_id}: {error}")
         self.features = []
-
-
-def pipe_columns(table, extra_columns=None, chunk: int = 100_000):
-    """PIPE_OUTPUT_FIELDS values (plus ``extra_columns(rows)``) of every pipe in table order, as
-    columns a chunk of rows at a time (feature ids 1, 2 ... implied; see gpkg_insert.ColumnChunks)."""
-    names = np.asarray(table.names, dtype=object)
-    # each column gathered once: an object column made per chunk cost seconds on a county
-    parts, directions = table.edge_values("part"), table.edge_values("direction_source")
-    components, systems = table.edge_values("component"), table.edge_values("system")
-    reversed_ = table.edge_values("reversed").astype(bool).astype(np.int64)
-    lengths, diameters = np.round(table.edge_numbers("length"), 3), table.edge_numbers("diameter")
-    for first in range(0, len(table.keys), chunk):
-        rows = np.arange(first, min(len(table.keys), first + chunk))
-        columns = [
-            table.keys[first:first + chunk] if isinstance(table.keys, list) else [table.keys[r] for r in rows.tolist()],
-            parts[rows], names[table.source[rows]], names[table.target[rows]], reversed_[rows], directions[rows],
-            lengths[rows], components[rows], systems[rows], diameters[rows],  # NaN is written as NULL
-        ]
-        if extra_columns is not None:
-            columns += extra_columns(rows)
-        yield columns
-
-
-def rows_from_columns(table, extra_columns, width: int):
-    """An ``extra_rows(result)`` function over ``extra_columns`` (for the feature-by-feature writer)."""
-    columns: list = []
-
-    def extra_rows(result) -> list:
-        if result.from_node is None:
-            return [[None] * width]
-        if not columns:  # made when first needed: the bulk writer may never ask
-            columns.extend(extra_columns(np.arange(len(table.keys))))
-        row = table.edge_position(result.pipe_id)
-        # MISSING (NaN) is written as NULL, as None is
-        return [[None if value != value else value for value in (column[row] for column in columns)]]
-    return extra_rows
 
 
 class OutputWriters:
@@ -248,11 +213,14 @@ class OutputWriters:
         kinds, components = table.node_values("type"), table.node_values("component")
         arriving, leaving = table.degrees()
         degree = arriving + leaving
+        # few distinct values: staged as one value per node together (gpkg_staging)
+        coded_columns = [coded(column) for column in (kinds, degree, arriving, leaving)]
 
         def chunks():  # each chunk is copied into the output while the next one is staged
             for part in (slice(first, min(count, first + NODE_CHUNK)) for first in range(0, count, NODE_CHUNK)):
-                yield [names[part], np.zeros(part.stop - part.start, dtype=np.int64), kinds[part], degree[part],
-                       arriving[part], leaving[part], components[part]]
+                kind, degrees, arrivals, departures = (column.take(part) for column in coded_columns)
+                yield [names[part], Coded(np.zeros(part.stop - part.start, dtype=np.int64), [0]), kind, degrees,
+                       arrivals, departures, components[part]]
         rows = ColumnChunks(chunks)
         xs, ys = table.node_numbers("x").tolist(), table.node_numbers("y").tolist()
         virtual = []
@@ -348,11 +316,13 @@ class OutputWriters:
     def _findings_in_bulk(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:
         """Findings straight into a GeoPackage output (None: not one, or coordinates to transform)."""
         def as_columns():
-            values = [[getattr(finding, name) for finding in findings]
-                      for name in ("check", "severity", "kind", "feature_id")]
+            # a check's findings share their check, severity, kind and fix: Coded (gpkg_staging)
+            values = [coded([getattr(finding, name) for finding in findings]) for name in ("check", "severity", "kind")]
+            values.append([finding.feature_id for finding in findings])
             values.append([run.source_fid(finding) for finding in findings])
             values += [[getattr(finding, name) for finding in findings]
-                       for name in ("value", "message_en", "message_zh", "fix", "fix_zh")]
+                       for name in ("value", "message_en", "message_zh")]
+            values += [coded([getattr(finding, name) for finding in findings]) for name in ("fix", "fix_zh")]
             x, y = (np.array([np.nan if value is None else value for value in (getattr(f, axis) for f in findings)],
                              dtype=float) for axis in ("x", "y"))
             return values, x, y

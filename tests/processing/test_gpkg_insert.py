@@ -169,10 +169,10 @@ def test_nodes_are_staged_while_the_pipes_are_finished_in_the_same_geopackage(pi
                                                                             monkeypatch):
     """One GeoPackage for both outputs (as the audit writes): the nodes' values are staged while the
     pipes are still being copied and indexed into it, and the tables are the ones written apart."""
-    from pipenet.processing import gpkg_insert, gpkg_writer
+    from pipenet.processing import gpkg_staging, gpkg_writer
 
     events = []
-    index, stage = gpkg_writer.finish_index, gpkg_insert.Staging.stage
+    index, stage = gpkg_writer.finish_index, gpkg_staging.Staging.stage
 
     def slow_index(path, table, *arguments):
         time.sleep(1.5 if table == "pipes" else 0.0)
@@ -184,7 +184,7 @@ def test_nodes_are_staged_while_the_pipes_are_finished_in_the_same_geopackage(pi
         events.append("nodes staged" if "pn_degree" in staging.names else "pipes staged")
 
     monkeypatch.setattr(gpkg_writer, "finish_index", slow_index)
-    monkeypatch.setattr(gpkg_insert.Staging, "stage", noted_stage)
+    monkeypatch.setattr(gpkg_staging.Staging, "stage", noted_stage)
     shared = tmp_path / "both.gpkg"
     run_build(county, {"OUTPUT_PIPES": f"ogr:dbname='{shared}' table=\"pipes\" (geom)",
                        "OUTPUT_NODES": f"ogr:dbname='{shared}' table=\"nodes\" (geom)"})
