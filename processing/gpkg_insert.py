@@ -122,6 +122,14 @@ class Insert:
     joined: str  # the staged rows v and the source rows s
     source: SourceTable
     staging: Staging
+    schema: str  # where the source table is: "main" or the attached source file
+
+    def source_index(self) -> Optional[tuple[str, str, int]]:
+        """(schema, the source table's R-tree, n) when output rows 1 … n are source rows 1 … n
+        (gpkg_rtree copies it then, after checking it), else None."""
+        if not self.staging.in_order:
+            return None
+        return self.schema, f"rtree_{self.source.table}_{self.source.geometry}", self.staging.count
 
     def statement(self) -> str:
         """The INSERT of a chunk of feature ids (once the staging knows its layout)."""
@@ -174,7 +182,8 @@ def plan_insert(source: SourceTable, connection: sqlite3.Connection, table: str,
               f"ON s.{quoted(source.key)} = v.pipenet_fid" if staging.in_order else
               f"pipenet_stage.pipenet_values v CROSS JOIN pipenet_stage.pipenet_fids f USING (pipenet_fid) "
               f"CROSS JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
-    return Insert(connection, table, [key, geometry, *fields, *staging.names], copied, joined, source, staging)
+    return Insert(connection, table, [key, geometry, *fields, *staging.names], copied, joined, source, staging,
+                  schema)
 
 
 def pipe_boxes(run, count: int) -> Optional[tuple[np.ndarray, np.ndarray]]:

@@ -51,11 +51,14 @@ class PendingIndex:
 
 
 def index_rows(connection: sqlite3.Connection, table: str,
-               known_boxes: Optional[tuple[np.ndarray, np.ndarray]] = None) -> PendingIndex:
+               known_boxes: Optional[tuple[np.ndarray, np.ndarray]] = None,
+               copy_from: Optional[tuple[str, str, int]] = None) -> PendingIndex:
     """Write a table's packed R-tree (``known_boxes`` or the boxes of its rows), without the triggers.
 
     With known boxes this may come before the rows themselves: until ``end_index`` adds the
-    triggers, inserted rows leave the R-tree alone.
+    triggers, inserted rows leave the R-tree alone. ``copy_from`` is (schema, R-tree, n) of a table
+    whose rows 1 … n are this table's first n rows: its node tables are copied as they are when
+    they hold exactly those rows (see ``_copy_index``).
     """
     geometry = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
                                   (table,)).fetchone()[0]
@@ -67,6 +70,9 @@ def index_rows(connection: sqlite3.Connection, table: str,
     node_size = connection.execute(f"SELECT length(data) FROM {quoted(rtree + '_node')} WHERE nodeno = 1"
                                    ).fetchone()[0]
     ids, boxes = known_boxes if known_boxes is not None else _boxes(connection, table, geometry, key)
+    if copy_from is not None and known_boxes is not None and _copy_index(connection, rtree, node_size, ids, boxes,
+                                                                         *copy_from):
+        return PendingIndex(table, statements[1:], extension, boxes)
     nodes, parents, leaf_of = _pack(ids, boxes, (node_size - 4) // CELL.itemsize, node_size)
     with connection:
         connection.execute(f"DELETE FROM {quoted(rtree + '_node')}")
@@ -74,6 +80,47 @@ def index_rows(connection: sqlite3.Connection, table: str,
         connection.executemany(f"INSERT INTO {quoted(rtree + '_parent')} VALUES (?, ?)", parents)
         _insert_leaves(connection, rtree + "_rowid", ids, leaf_of)
     return PendingIndex(table, statements[1:], extension, boxes)
+
+
+def _copy_index(connection: sqlite3.Connection, rtree: str, node_size: int, ids: np.ndarray, boxes: np.ndarray,
+                schema: str, source: str, count: int) -> bool:
+    """Copy the R-tree ``source`` (in ``schema``) of rows 1 … ``count``, then add the known
+    boxes of the rows after them; False (nothing written) unless it holds exactly rows 1 … count,
+    its nodes have this R-tree's size and its root covers what the known boxes say.
+
+    A GeoPackage input's own index of the same geometries under the same feature ids is what
+    packing would give (a county's pipes: ~0.5 s instead of ~3.5 s).
+    """
+    copied = ids <= count
+    if not bool(np.array_equal(ids[copied], np.arange(1, count + 1))) or not count:
+        return False
+
+    def name(suffix: str) -> str:
+        return f"{quoted(schema)}.{quoted(source + suffix)}"
+    try:
+        root = connection.execute(f"SELECT data FROM {name('_node')} WHERE nodeno = 1").fetchone()
+        indexed, last = connection.execute(f"SELECT count(*), max(rowid) FROM {name('_rowid')}").fetchone()
+    except sqlite3.Error:
+        return False
+    if root is None or len(root[0]) != node_size or (indexed, last) != (count, count):
+        return False
+    cells = np.frombuffer(root[0], dtype=CELL, count=int.from_bytes(root[0][2:4], "big"), offset=4)
+    inside = boxes[copied]
+    low, high = _float32_down(inside[:, [0, 2]].min(axis=0)), _float32_up(inside[:, [1, 3]].max(axis=0))
+    root_low = np.array([cells["minx"].min(), cells["miny"].min()], dtype=np.float32)
+    root_high = np.array([cells["maxx"].max(), cells["maxy"].max()], dtype=np.float32)
+    # GDAL may round a bound one float32 step further out than SQLite does: still a right index
+    slack = 2 * np.spacing(np.maximum(np.abs(low), np.abs(high)))
+    if not (root_low <= low).all() or not (root_high >= high).all() or \
+            not (low - root_low <= slack).all() or not (root_high - high <= slack).all():
+        return False  # an index that does not cover the geometries as they are
+    with connection:
+        connection.execute(f"DELETE FROM {quoted(rtree + '_node')}")
+        for suffix in ("_node", "_parent", "_rowid"):
+            connection.execute(f"INSERT INTO {quoted(rtree + suffix)} SELECT * FROM {name(suffix)}")
+        connection.executemany(f"INSERT INTO {quoted(rtree)} VALUES (?, ?, ?, ?, ?)",
+                               _pairs(ids[~copied], *boxes[~copied].T))
+    return True
 
 
 def end_index(connection: sqlite3.Connection, index: PendingIndex, extent: bool = False) -> None:
@@ -127,10 +174,10 @@ def _insert_leaves(connection: sqlite3.Connection, table: str, ids: np.ndarray, 
     connection.executemany(f"INSERT INTO {quoted(table)} VALUES (?, ?)", _pairs(ids, leaf_of))
 
 
-def _pairs(first: np.ndarray, second: np.ndarray, chunk: int = 100_000):
-    """Rows of two columns, a chunk of Python objects at a time (millions of them at once cost GBs)."""
-    for start in range(0, len(first), chunk):
-        yield from zip(first[start:start + chunk].tolist(), second[start:start + chunk].tolist())
+def _pairs(*columns: np.ndarray, chunk: int = 100_000):
+    """Rows of columns, a chunk of Python objects at a time (millions of them at once cost GBs)."""
+    for start in range(0, len(columns[0]), chunk):
+        yield from zip(*(column[start:start + chunk].tolist() for column in columns))
 
 
 def _gdal_index_sql(table: str, geometry: str, key: str) -> tuple[list[str], tuple]:

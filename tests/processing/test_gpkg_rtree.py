@@ -154,3 +154,40 @@ def test_points_written_in_bulk_are_indexed_from_their_coordinates(pipenet_plugi
             entries[way] = connection.execute(f'SELECT * FROM "rtree_{way}_geom" ORDER BY id').fetchall()
             assert connection.execute(f"SELECT rtreecheck('rtree_{way}_geom')").fetchone()[0] == "ok"
     assert entries["memory"] == entries["file"] and len(entries["memory"]) == np.isfinite(x).sum()
+
+
+@pytest.mark.parametrize("source_state", ["fits", "row missing", "box moved", "none"])
+def test_index_of_the_source_rows_is_copied_only_when_it_fits(pipenet_plugin, tmp_path, monkeypatch, source_state):
+    from pipenet.processing import gpkg_rtree
+
+    source, ours, reference = tmp_path / "source.gpkg", tmp_path / "ours.gpkg", tmp_path / "reference.gpkg"
+    make_layer(ours, count=3000, all_present=True)
+    gdal.VectorTranslate(str(source), str(ours), options="-lco SPATIAL_INDEX=" + ("NO" if source_state == "none"
+                                                                                   else "YES"))
+    dataset = ogr.Open(str(ours), 1)  # one row more than the source: a virtual junction, say
+    layer = dataset.GetLayer(0)
+    added = ogr.Feature(layer.GetLayerDefn())
+    added.SetGeometry(ogr.CreateGeometryFromWkt("POINT (7 8)"))
+    layer.CreateFeature(added)
+    dataset = None
+    gdal.VectorTranslate(str(reference), str(ours))  # GDAL's own index of every row
+    with sqlite3.connect(source) as connection:
+        if source_state == "row missing":
+            connection.execute("DELETE FROM rtree_things_geom WHERE id = 17")
+        if source_state == "box moved":  # the westmost box, as an index left stale by an edit would hold it
+            connection.execute("UPDATE rtree_things_geom SET minx = minx - 1000 WHERE id = "
+                               "(SELECT id FROM rtree_things_geom ORDER BY minx LIMIT 1)")
+    packed = []
+    real_pack = gpkg_rtree._pack
+    monkeypatch.setattr(gpkg_rtree, "_pack", lambda *a: packed.append(1) or real_pack(*a))
+    connection = sqlite3.connect(ours)
+    try:
+        connection.execute("ATTACH DATABASE ? AS pipenet_source", (str(source),))
+        boxes = gpkg_rtree._boxes(connection, "things", "geom", "fid")
+        assert len(boxes[0]) == 3001
+        index = gpkg_rtree.index_rows(connection, "things", boxes, ("pipenet_source", "rtree_things_geom", 3000))
+        gpkg_rtree.end_index(connection, index, extent=True)
+    finally:
+        connection.close()
+    assert bool(packed) == (source_state != "fits")
+    assert check(ours) == "ok" and index_rows(ours) == index_rows(reference)
