@@ -28,6 +28,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
+from ..network.columns import factorize
 from .memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, stand_ins
 from .styles import apply_style, chinese
@@ -229,8 +230,13 @@ def write_risk_csv(risk, table, path: str) -> None:
 
     order = np.asarray(risk.ranked_rows(), dtype=np.int64)
     same = risk.keys_list == table.keys
-    systems, diameters = table.edge_values("system"), table.edge_numbers("diameter")
-    years = table.edge_numbers("install_year")
+    # every column but the ids has few distinct values: each value's text is made once, and the
+    # writer copies texts (formatting a county's millions of numbers one by one took seconds)
+    all_rows = np.arange(len(risk.keys_list))
+    systems, diameters, likelihood, consequence, values, classes = (_texts(column) for column in (
+        table.edge_values("system"), table.edge_numbers("diameter"), risk.likelihood, risk.consequence, risk.risk,
+        np.asarray(risk.risk_classes(all_rows), dtype=object)))
+    years = _texts(table.edge_numbers("install_year"), whole=True)
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
@@ -239,12 +245,17 @@ def write_risk_csv(risk, table, path: str) -> None:
             part = order[first:first + CSV_ROWS]
             keys = [risk.keys_list[at] for at in part.tolist()]
             rows = part if same else np.array([table.edge_position(key) for key in keys], dtype=np.int64)
-            writer.writerows(zip(range(first + 1, first + len(part) + 1), keys, systems[rows].tolist(),
-                                 [None if v != v else v for v in diameters[rows].tolist()],
-                                 [None if v != v else int(v) for v in years[rows].tolist()],
-                                 risk.likelihood[part].tolist(), risk.consequence[part].tolist(),
-                                 risk.risk[part].tolist(), risk.risk_classes(part),
+            writer.writerows(zip(range(first + 1, first + len(part) + 1), keys, systems(rows), diameters(rows),
+                                 years(rows), likelihood(part), consequence(part), values(part), classes(part),
                                  [", ".join(risk.reasons.get(at, ())) for at in part.tolist()]))
+
+
+def _texts(values: np.ndarray, whole: bool = False):
+    """A function of rows giving the CSV text of each row's value (empty when missing), as
+    csv.writer writes the value itself (``whole``: a number as a whole number)."""
+    codes, distinct = factorize(values)
+    texts = np.asarray([str(int(value) if whole else value) for value in distinct] + [""], dtype=object)
+    return lambda rows: texts[codes[rows]].tolist()
 
 
 def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:

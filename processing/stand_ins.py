@@ -116,42 +116,64 @@ def _memory_layer(layer: QgsVectorLayer, renderer: QgsCategorizedSymbolRenderer,
 def draw_in_order(settings: QgsMapSettings, replaced: dict[str, Iterator[QgsVectorLayer]]) -> QImage:
     """The map of ``settings`` with each layer in ``replaced`` (layer id -> its stand-ins) drawn
     by its stand-ins, one after another; the layers between them are drawn together by a parallel
-    job (a thread each) and laid on top, bottom first as QGIS composes them."""
+    job (a thread each) and laid on top, bottom first as QGIS composes them.
+
+    Everything runs at once: the parallel jobs start first, each stand-in is made while the one
+    before it is drawn (making them is Python, drawing them QGIS's C++ in another thread), and
+    each image is laid on in its turn."""
     size = settings.outputSize()
     image = QImage(size.width(), size.height(), QImage.Format.Format_ARGB32_Premultiplied)
     image.setDotsPerMeterX(int(round(settings.outputDpi() / 0.0254)))
     image.setDotsPerMeterY(int(round(settings.outputDpi() / 0.0254)))
     image.fill(settings.backgroundColor())
+    steps: list = [[]]  # bottom first: lists of layers drawn together, stand-ins between them
+    for layer in reversed(settings.layers()):  # the settings list the top layer first
+        batches = replaced.get(layer.id())
+        if batches is None:
+            steps[-1].append(layer)
+        else:
+            steps += [batches, []]
+    together = [_start_together(settings, layers) for layers in steps[::2]]
     painter = QPainter(image)
     try:
-        together: list = []
-        for layer in reversed(settings.layers()):  # the settings list the top layer first
-            batches = replaced.get(layer.id())
-            if batches is None:
-                together.append(layer)
-                continue
-            _draw_together(settings, together, painter)
-            together = []
-            for batch in batches:
-                one = QgsMapSettings(settings)
-                one.setLayers([batch])
-                one.setBackgroundColor(Qt.GlobalColor.transparent)
-                job = QgsMapRendererCustomPainterJob(one, painter)
-                job.start()
+        for step, job in enumerate(together):
+            if job is not None:
                 job.waitForFinished()
-        _draw_together(settings, together, painter)
+                painter.drawImage(0, 0, job.renderedImage())
+            if 2 * step + 1 < len(steps):
+                _draw_batches(settings, steps[2 * step + 1], painter)
     finally:
+        for job in together:
+            if job is not None:
+                job.cancel()  # after an error: nothing may go on drawing
         painter.end()
     return image
 
 
-def _draw_together(settings: QgsMapSettings, layers: list, painter: QPainter) -> None:
-    """``layers`` (bottom first) drawn by a parallel job onto a clear image, laid over the painter's."""
-    if layers:
-        some = QgsMapSettings(settings)
-        some.setLayers(list(reversed(layers)))
-        some.setBackgroundColor(Qt.GlobalColor.transparent)
-        job = QgsMapRendererParallelJob(some)
-        job.start()
-        job.waitForFinished()
-        painter.drawImage(0, 0, job.renderedImage())
+def _draw_batches(settings: QgsMapSettings, batches: Iterator[QgsVectorLayer], painter: QPainter) -> None:
+    """Draw stand-ins in order onto the painter, making each while the one before is drawn."""
+    drawing = None
+    try:
+        for batch in batches:
+            if drawing is not None:
+                drawing[0].waitForFinished()
+            one = QgsMapSettings(settings)
+            one.setLayers([batch])
+            one.setBackgroundColor(Qt.GlobalColor.transparent)
+            drawing = (QgsMapRendererCustomPainterJob(one, painter), batch)  # the layer lives while drawn
+            drawing[0].start()
+    finally:
+        if drawing is not None:
+            drawing[0].waitForFinished()
+
+
+def _start_together(settings: QgsMapSettings, layers: list) -> Optional[QgsMapRendererParallelJob]:
+    """A parallel job drawing ``layers`` (bottom first) onto a clear image, started; None: no layers."""
+    if not layers:
+        return None
+    some = QgsMapSettings(settings)
+    some.setLayers(list(reversed(layers)))
+    some.setBackgroundColor(Qt.GlobalColor.transparent)
+    job = QgsMapRendererParallelJob(some)
+    job.start()
+    return job
