@@ -40,7 +40,16 @@ class Coded:
 
     def tolist(self) -> list:
         """The values of the rows."""
-        return np.asarray(list(self.values) + [None], dtype=object)[self.codes].tolist()
+        return self.array().tolist()
+
+    def array(self) -> np.ndarray:
+        """The values of the rows as an object array."""
+        return np.asarray(list(self.values) + [None], dtype=object)[self.codes]
+
+    def distinct(self) -> set:
+        """The values the rows hold (None when some row has none)."""
+        present = np.unique(self.codes)
+        return {None if code < 0 else self.values[code] for code in present.tolist()}
 
     def take(self, rows: np.ndarray) -> Coded:
         """The column of some rows only (a chunk)."""

@@ -29,6 +29,7 @@ from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
 from ..network.columns import factorize
+from .gpkg_staging import Coded, coded
 from .memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, stand_ins
 from .styles import apply_style, chinese
@@ -224,18 +225,20 @@ def _map_image(map_item: QgsLayoutItemMap, dpi: float, drawn: Optional[DrawnPipe
     return job.renderedImage()
 
 
-def write_risk_csv(risk, table, path: str) -> None:
-    """The risk register (RiskRegister), ranked, as CSV with a BOM so Excel opens the Chinese text right."""
+def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None) -> None:
+    """The risk register (RiskRegister), ranked, as CSV with a BOM so Excel opens the Chinese text right
+    (``classes``: the risk class of every row, when already known)."""
     import csv
 
     order = np.asarray(risk.ranked_rows(), dtype=np.int64)
     same = risk.keys_list == table.keys
     # every column but the ids has few distinct values: each value's text is made once, and the
     # writer copies texts (formatting a county's millions of numbers one by one took seconds)
-    all_rows = np.arange(len(risk.keys_list))
+    if classes is None:
+        classes = coded(risk.risk_classes(np.arange(len(risk.keys_list))))
     systems, diameters, likelihood, consequence, values, classes = (_texts(column) for column in (
         table.edge_values("system"), table.edge_numbers("diameter"), risk.likelihood, risk.consequence, risk.risk,
-        np.asarray(risk.risk_classes(all_rows), dtype=object)))
+        classes))
     years = _texts(table.edge_numbers("install_year"), whole=True)
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
@@ -250,10 +253,10 @@ def write_risk_csv(risk, table, path: str) -> None:
                                  [", ".join(risk.reasons.get(at, ())) for at in part.tolist()]))
 
 
-def _texts(values: np.ndarray, whole: bool = False):
-    """A function of rows giving the CSV text of each row's value (empty when missing), as
-    csv.writer writes the value itself (``whole``: a number as a whole number)."""
-    codes, distinct = factorize(values)
+def _texts(values, whole: bool = False):
+    """A function of rows giving the CSV text of each row's value (an array or Coded; empty when
+    missing), as csv.writer writes the value itself (``whole``: a number as a whole number)."""
+    codes, distinct = (values.codes, values.values) if isinstance(values, Coded) else factorize(values)
     texts = np.asarray([str(int(value) if whole else value) for value in distinct] + [""], dtype=object)
     return lambda rows: texts[codes[rows]].tolist()
 

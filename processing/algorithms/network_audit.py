@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +123,10 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         # Each layer is written straight into the GeoPackage by its own writer, closed when its
         # write returns, so the GeoPackage is complete before the project and map are made. A path
         # the OGR URI cannot quote goes through memory layers and a copy instead.
+        files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
+                 "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
+                 "CSV": str(folder / "risk_register.csv")}
+        text_files = text_folder = None
         direct = "'" not in str(final)
         targets = {key: f"ogr:dbname='{final}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
                    for key, table in LAYERS.items()}
@@ -139,12 +145,20 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75))
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
-            written = {
-                "OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
-                                                 extra_columns=self._columns(result, run.network.table())),
-                "OUTPUT_NODES": self.write_nodes(run, targets, context, feedback),
-                "OUTPUT_FINDINGS": self.write_findings(run, result.findings, targets, context),
-            }
+            table = run.network.table()
+            classes = self._pipe_classes(result, table)
+            written = {"OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
+                                                        extra_columns=self._columns(result, table, classes))}
+            # the text files are written beside the other layers, whose SQLite copies leave Python's
+            # lock free, and the map, drawn by QGIS's C++
+            # (into a folder of their own, moved in when the run succeeds: a user's earlier files stay
+            # until then)
+            text_folder = Path(tempfile.mkdtemp(prefix=".pipenet-", dir=folder))
+            text_files = Beside(lambda: (
+                write_risk_csv(result.risk, table, str(text_folder / "risk_register.csv"), classes["pn_risk_cls"]),
+                write_summary(result.summary, text_folder, files)))
+            written["OUTPUT_NODES"] = self.write_nodes(run, targets, context, feedback)
+            written["OUTPUT_FINDINGS"] = self.write_findings(run, result.findings, targets, context)
             if events:
                 written["OUTPUT_EVENTS"] = self.write_points(run, targets, "OUTPUT_EVENTS", context,
                                                              [("weight", "double")],
@@ -155,26 +169,26 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                 if not direct:
                     save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(final), LAYERS[key],
                                context)
+            feedback.setProgress(85)
+            title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
+                result.summary["pipes"], result.summary["length_m"] / 1000)
+            drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
+                               {field: column.array() for field, column in classes.items() if field != "pn_risk_cls"})
+            write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs,
+                                  self._known_values(result, classes), drawn=drawn)
+            text_files.join()
+            for made in text_folder.iterdir():
+                os.replace(made, folder / made.name)
         except Exception:
+            if text_files is not None:  # made by a run that failed: not left behind either
+                text_files.join(raise_error=False)
             self.stop_background()
             if final.exists():  # never leave a half-written GeoPackage behind
                 final.unlink()
             raise
-        feedback.setProgress(85)
-        files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
-                 "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
-                 "CSV": str(folder / "risk_register.csv")}
-        # the text files are written beside the map rendering, which runs in QGIS's C++ without the GIL
-        text_files = Beside(lambda: (write_risk_csv(result.risk, run.network.table(), files["CSV"]),
-                                     write_summary(result.summary, folder, files)))
-        title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
-            result.summary["pipes"], result.summary["length_m"] / 1000)
-        table = run.network.table()
-        classes = self._pipe_classes(result, table)
-        drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs, classes)
-        write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs,
-                              self._known_values(result, table, classes), drawn=drawn)
-        text_files.join()
+        finally:
+            if text_folder is not None:
+                shutil.rmtree(text_folder, ignore_errors=True)
         for check, count in result.summary["findings"].items():
             feedback.pushInfo(f"  {check}: {count}")
         feedback.pushInfo(self.tr("Audit written to {}").format(folder))
@@ -182,27 +196,26 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                     HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
 
     @staticmethod
-    def _pipe_classes(result, table) -> dict[str, np.ndarray]:
+    def _pipe_classes(result, table) -> dict[str, Coded]:
         """Per pipe (table order), the written values of the pipes columns the map colours by."""
         count = len(table.keys)
-        classes = {"pn_system": np.asarray(table.edge_values("system"), dtype=object)}
+        classes = {"pn_system": coded(table.edge_values("system")),
+                   "pn_risk_cls": coded(result.risk.risk_classes(np.arange(count, dtype=np.int64)))}
         for field, register in (("pn_brk_cls", result.breakage), ("pn_ovf_cls", result.overflow)):
-            classes[field] = np.asarray(hotspot_classes(register.aligned("z", count) if register
-                                                        else np.full(count, np.nan)), dtype=object)
+            classes[field] = coded(hotspot_classes(register.aligned("z", count) if register
+                                                   else np.full(count, np.nan)))
         return classes
 
     @staticmethod
-    def _known_values(result, table, classes: dict[str, np.ndarray]) -> dict[tuple[str, str], set]:
+    def _known_values(result, classes: dict[str, Coded]) -> dict[tuple[str, str], set]:
         """The distinct values of the columns the project's styles classify by (report.project_layers),
         from memory: asking the GeoPackage scans millions of rows."""
-        count = len(table.keys)
-        known = {("pipes", "pn_risk_cls"): set(result.risk.risk_classes(np.arange(count, dtype=np.int64))),
-                 ("findings", "severity"): {finding.severity for finding in result.findings}}
-        known.update({("pipes", field): set(values.tolist()) for field, values in classes.items()})
+        known = {("findings", "severity"): {finding.severity for finding in result.findings}}
+        known.update({("pipes", field): column.distinct() for field, column in classes.items()})
         return known
 
     @staticmethod
-    def _columns(result, table):
+    def _columns(result, table, classes: dict[str, Coded]):
         """The AUDIT_FIELDS values as columns for table rows (a function of the rows, so chunks stay small).
 
         Columns of few distinct values are ``Coded`` and the CCTV scores, which only some pipes
@@ -210,13 +223,13 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         count = len(table.keys)
         reaching = np.array([name in result.reaches_outlet for name in table.names], dtype=bool)
         hotspot_columns = []
-        for register, wanted in ((result.breakage, ("z", "hot_class", "density")),
-                                 (result.overflow, ("z", "hot_class"))):
+        for register, wanted, field in ((result.breakage, ("z", "hot_class", "density"), "pn_brk_cls"),
+                                        (result.overflow, ("z", "hot_class"), "pn_ovf_cls")):
             z = register.aligned("z", count) if register else np.full(count, np.nan)
             density = register.aligned("density", count) if register else np.full(count, np.nan)
-            hotspot_columns.append((wanted, z, coded(hotspot_classes(z)), density))
+            hotspot_columns.append((wanted, z, classes[field], density))
         risk = result.risk
-        risk_classes = coded(risk.risk_classes(np.arange(count)))
+        risk_classes = classes["pn_risk_cls"]
         reasons = np.full(count, "", dtype=object)
         for row, texts in risk.reasons.items():
             reasons[row] = ", ".join(texts)

@@ -167,3 +167,29 @@ def test_injected_clusters_are_hot_and_clean_areas_are_not(audited):
     assert clean and not [r for r in clean if r[2].startswith("hot")]
     assert any(r[3].startswith("hot") for r in rows if r[1] < 60)
     assert not [r for r in rows if r[1] > 500 and r[3].startswith("hot 99")]
+
+
+def test_a_run_failing_after_the_text_files_began_leaves_nothing_and_loses_nothing(audited, monkeypatch, tmp_path):
+    from qgis import processing
+    from qgis.core import QgsProcessingException
+
+    from pipenet.processing import writers
+
+    written = []
+
+    def failing_findings(self, *arguments, **options):
+        written.append(sorted(path.name for path in (tmp_path / "out").iterdir()))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(writers.OutputWriters, "write_findings", failing_findings)
+    (tmp_path / "out").mkdir()  # the user's own folder, with the register of an earlier run
+    (tmp_path / "out" / "risk_register.csv").write_text("earlier")
+    gpkg = audited[2].parent / "county.gpkg"
+    with pytest.raises(QgsProcessingException, match="disk full"):
+        processing.run("pipenet:networkaudit", {
+            "PIPES": f"{gpkg}|layername=pipes", "NODES": f"{gpkg}|layername=nodes",
+            "DEFECTS": f"{gpkg}|layername=defects", "OUTPUT_FOLDER": str(tmp_path / "out")})
+    assert "pipenet_audit.gpkg" in written[0]  # the pipes and nodes were in, the text files on their way
+    # nothing of the failed run is left, and what the user had is still there
+    assert [path.name for path in (tmp_path / "out").iterdir()] == ["risk_register.csv"]
+    assert (tmp_path / "out" / "risk_register.csv").read_text() == "earlier"
