@@ -175,6 +175,9 @@ class Staging:
         self.names, self.count = names, len(source_fids)
         self.in_order = bool(np.array_equal(source_fids, np.arange(1, self.count + 1)))
         self.layout: Optional[_Layout] = None  # known once the first chunk is staged
+        self.finished = False
+        self._pending: Optional[Iterator[list]] = None  # the chunks still to stage
+        self._staged, self._combinations = 0, set()
         self.folder = tempfile.mkdtemp(prefix="pipenet-stage-")
         self.path = os.path.join(self.folder, "values.sqlite")
         self._chunks: queue.Queue = queue.Queue()
@@ -210,29 +213,36 @@ class Staging:
             self._connection.execute(f"CREATE TABLE pipenet_sparse (pipenet_fid INTEGER PRIMARY KEY"
                                      f"{''.join(', ' + quoted(self.names[at]) for at in layout.sparse)})")
 
-    def stage(self, rows: ColumnChunks) -> None:
-        """Stage the values a chunk at a time (a fill already running copies each chunk as it comes)."""
-        staged = 0
-        combinations: set[int] = set()
+    def stage(self, rows: ColumnChunks, until: Callable[[], bool] = lambda: False) -> None:
+        """Stage the values a chunk at a time (a fill already running copies each chunk as it comes).
+
+        When ``until()`` turns true after a chunk, staging pauses; the next call goes on from there.
+        ``finished`` tells whether every chunk is staged.
+        """
+        if self._pending is None:
+            self._pending = iter(rows.chunks())
         try:
-            for chunk in rows.chunks():
+            for chunk in self._pending:
                 if self.layout is None:
                     self.layout = _Layout(self.names, chunk)
                     self._create_tables(self.layout)
                 count = len(chunk[0]) if chunk else 0
                 self._connection.execute("BEGIN")
-                self._stage_chunk(chunk, staged, count, combinations)
+                self._stage_chunk(chunk, self._staged, count, self._combinations)
                 self._connection.execute("COMMIT")
-                self._chunks.put((staged + 1, staged + count))
-                staged += count
+                self._chunks.put((self._staged + 1, self._staged + count))
+                self._staged += count
+                if until():
+                    return
             if self.layout is None:
                 self.layout = _Layout(self.names, None)
                 self._create_tables(self.layout)
         except BaseException:
             self._chunks.put(RuntimeError("staging stopped"))
-            raise
-        finally:
             self._connection.close()
+            raise
+        self.finished = True
+        self._connection.close()
         self._chunks.put(None)
 
     def _stage_chunk(self, chunk: list, staged: int, count: int, combinations: set[int]) -> None:

@@ -281,7 +281,6 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
             staging.close()
         return False
     source, source_fids = source_plan
-    staged = staging is not None
     staging = staging or Staging([name for name, _ in columns], source_fids)
     connection = None
     try:
@@ -314,7 +313,7 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
     background = getattr(run, "background", None)
     if background is None:  # no thread to fill beside the staging: one after the other
         try:
-            if not staged:
+            if not staging.finished:
                 staging.stage(rows)
         except BaseException:
             connection.close()
@@ -323,7 +322,7 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
         finish()
         return True
     finish_beside(background, path, finish)
-    if not staged:
+    if not staging.finished:
         staging.stage(rows)  # the fill copies each chunk as soon as it is staged
     return True
 
@@ -352,9 +351,10 @@ def _sqlite_plan(run, key: str, arguments: tuple, count: int) -> Optional[tuple[
 
 def _stage_then_wait(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows,
                      count: int) -> Optional[Staging]:
-    """Wait until no other output is being finished into the output's file; when one is (the
-    audit's one GeoPackage), stage ``rows`` first: staging needs only a private file, so it
-    overlaps that work. The staging made, if any (``rows`` None: nothing to stage)."""
+    """Wait until no other output is being finished into the output's file; while one is (the
+    audit's one GeoPackage), stage ``rows``: staging needs only a private file, so it overlaps
+    that work, and the rest is staged while this output's own copy runs. The staging made, if
+    any (``rows`` None: nothing to stage)."""
     background = getattr(run, "background", None)
     copies = getattr(run, "copies", None)
     staging = None
@@ -364,7 +364,7 @@ def _stage_then_wait(run, key: str, arguments: tuple, columns: list[tuple[str, s
         staging = Staging([name for name, _ in columns], source_plan[1]) if source_plan is not None else None
     try:
         if staging is not None:
-            staging.stage(rows)
+            staging.stage(rows, until=lambda: not file_busy(background, arguments[1]))
         wait_for_file(background, arguments[1])
     except BaseException:
         if staging is not None:

@@ -179,9 +179,10 @@ def test_nodes_are_staged_while_the_pipes_are_finished_in_the_same_geopackage(pi
         index(path, table, *arguments)
         events.append(f"{table} indexed")
 
-    def noted_stage(staging, rows):
-        stage(staging, rows)
-        events.append("nodes staged" if "pn_degree" in staging.names else "pipes staged")
+    def noted_stage(staging, rows, **options):
+        stage(staging, rows, **options)
+        if staging.finished:
+            events.append("nodes staged" if "pn_degree" in staging.names else "pipes staged")
 
     monkeypatch.setattr(gpkg_writer, "finish_index", slow_index)
     monkeypatch.setattr(gpkg_staging.Staging, "stage", noted_stage)

@@ -100,3 +100,18 @@ def test_any_rows_in_any_chunks(rows, chunk_size):
             [row[3] for row in part],
         ])
     assert stage(["system", "flag", "score", "text"], chunks) == plain(chunks)
+
+
+def test_staging_pauses_and_goes_on_where_it_stopped():
+    chunks = [[Coded(np.array([0, 1]), ["a", "b"]), [1.0, 2.0]], [Coded(np.array([1]), ["a", "b"]), [3.0]],
+              [Coded(np.array([0]), ["a", "b"]), [4.0]]]
+    rows = ColumnChunks(lambda: iter(chunks))
+    staging = Staging(["letter", "number"], np.arange(1, 5, dtype=np.int64))
+    try:
+        staging.stage(rows, until=lambda: True)  # pauses after the first chunk
+        assert not staging.finished
+        staging.stage(rows)
+        assert staging.finished and list(staging.chunks()) == [(1, 2), (3, 3), (4, 4)]
+        assert staged_rows(staging) == [("a", 1.0), ("b", 2.0), ("b", 3.0), ("a", 4.0)]
+    finally:
+        staging.close()
