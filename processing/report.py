@@ -28,7 +28,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
-from ..network.columns import factorize
+from .csv_rows import TextColumn, csv_lines, quoted
 from .gpkg_staging import Coded, coded
 from .memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, stand_ins
@@ -228,37 +228,32 @@ def _map_image(map_item: QgsLayoutItemMap, dpi: float, drawn: Optional[DrawnPipe
 def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None) -> None:
     """The risk register (RiskRegister), ranked, as CSV with a BOM so Excel opens the Chinese text right
     (``classes``: the risk class of every row, when already known)."""
-    import csv
-
     order = np.asarray(risk.ranked_rows(), dtype=np.int64)
     same = risk.keys_list == table.keys
-    # every column but the ids has few distinct values: each value's text is made once, and the
-    # writer copies texts (formatting a county's millions of numbers one by one took seconds)
     if classes is None:
         classes = coded(risk.risk_classes(np.arange(len(risk.keys_list))))
-    systems, diameters, likelihood, consequence, values, classes = (_texts(column) for column in (
-        table.edge_values("system"), table.edge_numbers("diameter"), risk.likelihood, risk.consequence, risk.risk,
-        classes))
-    years = _texts(table.edge_numbers("install_year"), whole=True)
-    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood", "consequence",
-                         "risk", "risk_class", "reasons"])
+    reasons = np.full(len(risk.keys_list), "", dtype=object)
+    for row, texts in risk.reasons.items():
+        reasons[row] = ", ".join(texts)
+    # each column's distinct texts made once (csv_rows); by table row the pipe's own columns, by
+    # register row its scores
+    by_pipe = [TextColumn.of(table.edge_values("system")), TextColumn.of(table.edge_numbers("diameter")),
+               TextColumn.of(table.edge_numbers("install_year"), text=lambda year: str(int(year)))]
+    by_rank = [TextColumn.of(values) for values in (risk.likelihood, risk.consequence, risk.risk)]
+    by_rank += [TextColumn(classes.codes, [quoted(str(value)) for value in classes.values] + [""]),
+                TextColumn.of(reasons)]
+    header = TextColumn.of_texts(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood",
+                                  "consequence", "risk", "risk_class", "reasons"])
+    with open(path, "wb") as handle:
+        handle.write(b"\xef\xbb\xbf" + csv_lines([(header, np.array([at])) for at in range(10)]))
         for first in range(0, len(order), CSV_ROWS):  # a county's rows as Python objects all at once: 0.6 GB
             part = order[first:first + CSV_ROWS]
             keys = [risk.keys_list[at] for at in part.tolist()]
             rows = part if same else np.array([table.edge_position(key) for key in keys], dtype=np.int64)
-            writer.writerows(zip(range(first + 1, first + len(part) + 1), keys, systems(rows), diameters(rows),
-                                 years(rows), likelihood(part), consequence(part), values(part), classes(part),
-                                 [", ".join(risk.reasons.get(at, ())) for at in part.tolist()]))
-
-
-def _texts(values, whole: bool = False):
-    """A function of rows giving the CSV text of each row's value (an array or Coded; empty when
-    missing), as csv.writer writes the value itself (``whole``: a number as a whole number)."""
-    codes, distinct = (values.codes, values.values) if isinstance(values, Coded) else factorize(values)
-    texts = np.asarray([str(int(value) if whole else value) for value in distinct] + [""], dtype=object)
-    return lambda rows: texts[codes[rows]].tolist()
+            lines = np.arange(len(part))
+            ranks = TextColumn.of_texts([str(rank) for rank in range(first + 1, first + len(part) + 1)])
+            handle.write(csv_lines([(ranks, lines), (TextColumn.of_texts(keys), lines),
+                                    *((column, rows) for column in by_pipe), *((column, part) for column in by_rank)]))
 
 
 def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:

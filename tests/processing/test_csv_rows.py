@@ -1,0 +1,46 @@
+"""CSV lines gathered by numpy are the bytes csv.writer writes, whatever the texts hold."""
+
+import csv
+import doctest
+import io
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipenet.processing import csv_rows
+from pipenet.processing.csv_rows import TextColumn, csv_lines
+
+
+def written_by_csv(rows) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+texts = st.one_of(st.none(), st.sampled_from(["storm", "污水", "a,b", 'say "hi"', "two\nlines", "cr\r", "", " x "]),
+                  st.text(max_size=6))
+numbers = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from([0.1, 2.5, 300.0, -0.0]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=8), texts, numbers), min_size=1, max_size=40))
+def test_lines_equal_csv_writer(rows):
+    ids = TextColumn.of_texts([row[0] for row in rows])
+    shared = [TextColumn.of([row[1] for row in rows]),  # objects; numbers as arrays (NaN: missing)
+              TextColumn.of(np.array([np.nan if row[2] is None else row[2] for row in rows], dtype=float))]
+    everyone = np.arange(len(rows))
+    picked = np.arange(len(rows))[::-1]  # columns may be read in any order of their rows
+    ours = csv_lines([(ids, everyone), (shared[0], everyone), (shared[1], picked)])
+    expected = written_by_csv([(row[0], row[1], rows[other][2]) for row, other in zip(rows, picked.tolist())])
+    assert ours == expected
+
+
+def test_a_column_of_numbers_as_whole_numbers_and_missing_values():
+    years = TextColumn.of(np.array([1998.0, np.nan, 2003.0]), text=lambda year: str(int(year)))
+    assert csv_lines([(years, np.arange(3))]) == b"1998\r\n\r\n2003\r\n"
+
+
+def test_doctests():
+    result = doctest.testmod(csv_rows)
+    assert result.failed == 0 and result.attempted > 0
