@@ -33,7 +33,15 @@ from .model import (
     Progress,
     gc_paused,
 )
-from .topology import EdgeArrays, cluster_ends, component_ids, find_topology_defects, snap_to_nodes
+from .parallel import started
+from .topology import (
+    EdgeArrays,
+    cluster_ends,
+    component_ids,
+    find_topology_defects,
+    snap_to_nodes,
+    topology_index,
+)
 
 MIN_LENGTH = 1e-6
 
@@ -80,6 +88,9 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.check()
 
     segments = _segments(pipes, attributes, findings)
+    # the search index of the lines needs only them: made beside the snapping and orienting (its
+    # array work and KD-tree mostly run without Python's lock)
+    index = started(lambda: topology_index(segments.xy, segments.offsets, options.near_miss_distance))
     ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
         .reshape(-1, 2)
     end_nodes = np.full(len(ends), -1, dtype=np.int64)  # node positions; virtual nodes follow the real ones
@@ -102,7 +113,7 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
                        source=source, target=target, keys=segments.ids, fids=segments.fids,
                        line_xy=segments.xy, offsets=segments.offsets, middles=segments.middles)
     findings.extend(find_topology_defects(edges, options.snap_tolerance, options.near_miss_distance,
-                                          nodes is not None, progress.check))
+                                          nodes is not None, progress.check, index.result()))
     progress.set_progress(85)
     progress.check()
     del edges

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -111,11 +111,13 @@ def find_topology_defects(
     near_miss_distance: float,
     has_node_layer: bool,
     check: Callable[[], None] = lambda: None,
+    index: Optional[SegmentIndex] = None,
 ) -> list[Finding]:
-    """Report dangling ends, near misses, duplicates, overlaps, self-loops and orphan nodes."""
+    """Report dangling ends, near misses, duplicates, overlaps, self-loops and orphan nodes
+    (``index``: ``topology_index`` of the edges' lines, when already made)."""
     count = len(edges.names)
     degree = np.bincount(edges.source, minlength=count) + np.bincount(edges.target, minlength=count)
-    index = SegmentIndex.from_arrays(edges.line_xy, edges.offsets, step=max(near_miss_distance, 25.0))
+    index = index if index is not None else topology_index(edges.line_xy, edges.offsets, near_miss_distance)
     check()  # raises Cancelled when the user asked to stop
     by_node: list[tuple[int, int, Finding]] = []
     for node in np.flatnonzero((degree == 0) & ~edges.virtual).tolist():
@@ -154,6 +156,11 @@ def find_topology_defects(
         findings.append(make_finding("self_loop", edges.keys[row], int(edges.fids[row]),
                                      value=edges.names[edges.source[row]], xy=tuple(edges.middles[row])))
     return findings
+
+
+def topology_index(line_xy: np.ndarray, offsets: np.ndarray, near_miss_distance: float) -> SegmentIndex:
+    """The index of every pipe's segments that find_topology_defects searches."""
+    return SegmentIndex.from_arrays(line_xy, offsets, step=max(near_miss_distance, 25.0))
 
 
 def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray,
