@@ -43,6 +43,7 @@ class AuditResult:
     overflow: Mapping[str, PipeHotspot]
     risk: RiskRegister
     summary: dict[str, Any]
+    reached_nodes: Optional[np.ndarray] = None  # reaches_outlet per node of the network's table
 
 
 def _pieces_scores_and_events(network: Network, defects: Optional[list[Defect]],
@@ -152,4 +153,4 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
                             "reasons": ", ".join(r.reasons)} for key, r in top]
     step(100)
     return AuditResult(findings, connectivity.reaches_outlet, accumulation.length, condition, breakage, overflow,
-                       risk, summary)
+                       risk, summary, connectivity.reached_nodes)

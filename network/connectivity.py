@@ -44,6 +44,7 @@ class ConnectivityResult:
     subnetworks: list[Subnetwork]
     findings: list[Finding] = field(default_factory=list)
     sinks_used_as_outlets: bool = False
+    reached_nodes: Optional[np.ndarray] = None  # per node of the network's table: reaches_outlet as booleans
 
 
 def outlet_kind(graph: nx.MultiDiGraph, node: str) -> Optional[str]:
@@ -212,4 +213,4 @@ def connectivity(
                                          length=round(row.length_m, 1)))
     ordered = sorted(summaries.values(), key=lambda r: (r.component is None, r.component or 0))
     reaching = {names[n] for n in np.flatnonzero(reached).tolist()}
-    return ConnectivityResult(outlets, reaching, ordered, findings, used_sinks)
+    return ConnectivityResult(outlets, reaching, ordered, findings, used_sinks, reached)

@@ -81,13 +81,26 @@ def hotspot_classes(z: np.ndarray) -> list[Optional[str]]:
     >>> hotspot_classes(np.array([3.0, -2.0, 0.5, np.nan]))
     ['hot 99%', 'cold 95%', 'not significant', None]
     """
+    codes, names = hotspot_class_codes(z)
+    return np.asarray(names + [None], dtype=object)[codes].tolist()
+
+
+def hotspot_class_codes(z: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """hotspot_classes as a code per z-score into the class names (-1 where z is NaN): no string each.
+
+    >>> codes, names = hotspot_class_codes(np.array([3.0, -2.0, 0.5, np.nan]))
+    >>> [names[code] if code >= 0 else None for code in codes.tolist()]
+    ['hot 99%', 'cold 95%', 'not significant', None]
+    """
     z = np.asarray(z, dtype=float)
-    names = np.full(len(z), "not significant", dtype=object)
-    for limit, name in reversed(CLASSES):  # the strictest class met is written last
-        names[z >= limit] = name
-        names[z <= -limit] = name.replace("hot", "cold")
-    names[np.isnan(z)] = None
-    return names.tolist()
+    names = [name for _, name in CLASSES] + [name.replace("hot", "cold") for _, name in CLASSES] + ["not significant"]
+    codes = np.full(len(z), len(names) - 1, dtype=np.int64)
+    for at in reversed(range(len(CLASSES))):  # the strictest class met is written last
+        limit = CLASSES[at][0]
+        codes[z >= limit] = at
+        codes[z <= -limit] = len(CLASSES) + at
+    codes[np.isnan(z)] = -1
+    return codes, names
 
 
 def hotspot_class(z: float) -> str:

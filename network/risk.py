@@ -95,11 +95,16 @@ class RiskRegister(KeyedRecords):
 
     def risk_classes(self, rows: np.ndarray) -> list[str]:
         """risk_class of many rows at once."""
+        codes, names = self.risk_class_codes(rows)
+        return np.asarray(names, dtype=object)[codes].tolist()
+
+    def risk_class_codes(self, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """risk_classes as a code per row into the class names (no string each)."""
         values = self.risk[rows]
-        names = np.full(len(values), CLASSES[-1][1], dtype=object)
-        for limit, name in reversed(CLASSES):  # the highest class met is written last
-            names[values >= limit] = name
-        return names.tolist()
+        codes = np.full(len(values), len(CLASSES) - 1, dtype=np.int64)
+        for at in reversed(range(len(CLASSES))):  # the highest class met is written last
+            codes[values >= CLASSES[at][0]] = at
+        return codes, [name for _, name in CLASSES]
 
     def record(self, row: int) -> PipeRisk:
         """The PipeRisk of one row."""

@@ -21,7 +21,7 @@ from qgis.core import (
 )
 
 from ...network.audit import AuditOptions, run_audit
-from ...network.hotspots import hotspot_classes
+from ...network.hotspots import hotspot_class_codes
 from ..background import Beside
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
@@ -200,10 +200,10 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         """Per pipe (table order), the written values of the pipes columns the map colours by."""
         count = len(table.keys)
         classes = {"pn_system": coded(table.edge_values("system")),
-                   "pn_risk_cls": coded(result.risk.risk_classes(np.arange(count, dtype=np.int64)))}
+                   "pn_risk_cls": Coded(*result.risk.risk_class_codes(np.arange(count, dtype=np.int64)))}
         for field, register in (("pn_brk_cls", result.breakage), ("pn_ovf_cls", result.overflow)):
-            classes[field] = coded(hotspot_classes(register.aligned("z", count) if register
-                                                   else np.full(count, np.nan)))
+            classes[field] = Coded(*hotspot_class_codes(register.aligned("z", count) if register
+                                                        else np.full(count, np.nan)))
         return classes
 
     @staticmethod
@@ -221,7 +221,9 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         Columns of few distinct values are ``Coded`` and the CCTV scores, which only some pipes
         have, ``Sparse``: both stage far fewer values (gpkg_staging)."""
         count = len(table.keys)
-        reaching = np.array([name in result.reaches_outlet for name in table.names], dtype=bool)
+        reaching = result.reached_nodes if result.reached_nodes is not None and \
+            len(result.reached_nodes) == len(table.names) else \
+            np.array([name in result.reaches_outlet for name in table.names], dtype=bool)
         hotspot_columns = []
         for register, wanted, field in ((result.breakage, ("z", "hot_class", "density"), "pn_brk_cls"),
                                         (result.overflow, ("z", "hot_class"), "pn_ovf_cls")):
