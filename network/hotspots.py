@@ -18,23 +18,33 @@ from .tables import GraphTable, table_of
 CLASSES = ((2.576, "hot 99%"), (1.960, "hot 95%"), (1.645, "hot 90%"))
 
 
+def event_pairs(lixels: Lixels, counts: dict[int, float], radius: float,
+                check: Callable[[], None] = lambda: None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(the pieces with events, ascending; then pairs_within from them: source position, piece,
+    distance) — what the density and the Gi* sums both need, searched once."""
+    events = np.array(sorted(counts), dtype=np.int64)
+    return (events, *pairs_within(lixels.adjacency, events, radius, check))
+
+
 def kernel_density(lixels: Lixels, counts: dict[int, float], bandwidth: float,
-                   check: Callable[[], None] = lambda: None) -> np.ndarray:
-    """Quartic-kernel density (per km of pipe) at every lixel, distances along the network."""
-    density = np.zeros(len(lixels.pipe))
+                   check: Callable[[], None] = lambda: None, pairs: Optional[tuple] = None) -> np.ndarray:
+    """Quartic-kernel density (per km of pipe) at every lixel, distances along the network
+    (``pairs``: event_pairs at ``bandwidth`` or more, when already searched)."""
     if not counts:
-        return density
-    sources = np.array(list(counts), dtype=np.int64)
-    weights = np.array(list(counts.values()), dtype=float)
-    source, node, distance = pairs_within(lixels.adjacency, sources, bandwidth, check)
-    u = distance / bandwidth
-    np.add.at(density, node, weights[source] * (15.0 / 16.0) * (1 - u * u) ** 2 / bandwidth * 1000.0)
-    return density
+        return np.zeros(len(lixels.pipe))
+    events, source, node, distance = pairs if pairs is not None else event_pairs(lixels, counts, bandwidth, check)
+    near = distance <= bandwidth
+    weights = np.array([counts[event] for event in events.tolist()], dtype=float)
+    u = distance[near] / bandwidth
+    return np.bincount(node[near], weights=weights[source[near]] * (15.0 / 16.0) * (1 - u * u) ** 2 / bandwidth
+                       * 1000.0, minlength=len(lixels.pipe))
 
 
 def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
-              check: Callable[[], None] = lambda: None, chunk: int = 20000) -> tuple[np.ndarray, np.ndarray]:
-    """Gi* z-scores and two-sided p-values with binary network-distance neighbours (self included)."""
+              check: Callable[[], None] = lambda: None, chunk: int = 20000,
+              pairs: Optional[tuple] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z-scores and two-sided p-values with binary network-distance neighbours (self included)
+    (``pairs``: event_pairs at ``distance`` or more, when already searched)."""
     n = len(lixels.pipe)
     x = np.zeros(n)
     for index, value in counts.items():
@@ -46,9 +56,9 @@ def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
         return z, np.ones(n)
     weight = neighbour_counts(lixels, distance, check, chunk)
     # network distances are symmetric: the sum around each piece comes from the pieces with events
-    events = np.flatnonzero(x)
-    source, node, _ = pairs_within(lixels.adjacency, events, distance, check)
-    local = np.bincount(node, weights=x[events][source], minlength=n)
+    events, source, node, reach = pairs if pairs is not None else event_pairs(lixels, counts, distance, check)
+    near = reach <= distance
+    local = np.bincount(node[near], weights=x[events][source[near]], minlength=n)
     denominator = spread * np.sqrt(np.maximum((n * weight - weight * weight) / (n - 1), 1e-12))
     z = (local - mean * weight) / denominator
     p = erfc(np.abs(z) / math.sqrt(2))
@@ -156,8 +166,9 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
                                                             snap_distance)
     if pipe_weights:
         counts = {i: c * pipe_weights.get(lixels.pipe[i], 1.0) for i, c in counts.items()}
-    density = kernel_density(lixels, counts, bandwidth, check)
-    z, p = getis_ord(lixels, counts, neighbour_distance, check)
+    pairs = event_pairs(lixels, counts, max(bandwidth, neighbour_distance), check) if counts else None
+    density = kernel_density(lixels, counts, bandwidth, check, pairs)
+    z, p = getis_ord(lixels, counts, neighbour_distance, check, pairs=pairs)
     return HotspotTable.from_pieces(lixels, counts, density, z, p)
 
 

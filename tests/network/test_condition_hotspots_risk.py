@@ -202,3 +202,20 @@ def test_pipes_near_keeps_every_line_within_reach_of_a_point(lines, points, dist
                   for point in points)
         if gap <= distance:
             assert number in kept
+
+
+@pytest.mark.parametrize("bandwidth, neighbour_distance", [(120.0, 120.0), (150.0, 80.0), (60.0, 120.0)])
+def test_pairs_searched_once_give_what_each_search_gives(bandwidth, neighbour_distance):
+    from pipenet.network.hotspots import event_pairs, kernel_density
+
+    graph, coords = chain()
+    lixels = make_lixels(graph, coords, 25.0)
+    counts = {12: 5.0, 10: 3.0, 40: 1.0, 11: 4.0}  # not in piece order
+    pairs = event_pairs(lixels, counts, max(bandwidth, neighbour_distance))
+    assert kernel_density(lixels, counts, bandwidth, pairs=pairs) == pytest.approx(
+        kernel_density(lixels, counts, bandwidth), abs=1e-12)
+    shared, own = getis_ord(lixels, counts, neighbour_distance, pairs=pairs), getis_ord(lixels, counts,
+                                                                                         neighbour_distance)
+    assert shared[0].tolist() == own[0].tolist()
+    assert getis_ord(lixels, counts, neighbour_distance)[0] == pytest.approx(
+        brute_force_gi(lixels, counts, neighbour_distance), abs=1e-9)
