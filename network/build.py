@@ -183,8 +183,9 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
     distance = along(xy, offsets)
     length = distance[offsets[1:] - 1] if len(offsets) > 1 else np.empty(0)
     multi = parts_per_feature[pipes.part_feature] > 1
-    part_ids = object_array([f"{ids[r]}#{n}" if m else ids[r] for r, n, m in
-                             zip(pipes.part_feature.tolist(), pipes.part_number.tolist(), multi.tolist())])
+    part_ids = object_array(ids)[pipes.part_feature]
+    for part in np.flatnonzero(multi).tolist():  # parts of multi-part features: id#1, id#2 ...
+        part_ids[part] = f"{part_ids[part]}#{pipes.part_number[part]}"
     by_row: list[tuple[int, int, Finding]] = []
     skipped: list[tuple[int, str, int]] = []
     for row in np.flatnonzero(parts_per_feature == 0).tolist():

@@ -215,3 +215,16 @@ def test_part_coords_arrays_of_every_part_in_order_are_not_copied():
     assert every is xy and offsets.tolist() == [0, 2, 5]
     swapped, offsets = coords.arrays(np.array([1, 0]))
     assert swapped.tolist() == xy[[2, 3, 4, 0, 1]].tolist() and offsets.tolist() == [0, 3, 5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["P1", " P2", "P3 ", "", "\u3000污水", "\t", "a\x00 b", "\x00", "中 文"]),
+                          st.text(max_size=4)), max_size=8))
+def test_id_texts_are_stripped_or_none_whether_or_not_any_needs_it(values):
+    from pipenet.network.attributes import _texts
+
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    stripped = _texts(column)
+    assert stripped.tolist() == [value.strip() or None for value in values]
+    assert stripped is not column  # the layer's own column is never handed on to be changed
