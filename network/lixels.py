@@ -10,7 +10,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from .columns import KeyedValues, along, group_starts, range_boxes, ranges
-from .geometry import SegmentIndex
+from .geometry import SegmentIndex, cell_keys
 from .model import PartCoords
 from .tables import GraphTable, min_matrix, table_of
 
@@ -265,7 +265,7 @@ def pipes_near(xy: np.ndarray, offsets: np.ndarray, points: np.ndarray, distance
     if not len(points) or len(offsets) < 2:
         return np.empty(0, dtype=np.int64)
     cell = 2.0 * max(distance, 1.0)
-    occupied = np.unique(_cell_keys(np.floor(points[:, 0] / cell), np.floor(points[:, 1] / cell)))
+    occupied = np.unique(cell_keys(np.floor(points[:, 0] / cell), np.floor(points[:, 1] / cell)))
     boxes = range_boxes(offsets, xy) if boxes is None else boxes
     low_x, high_x = np.floor((boxes[:, 0] - distance) / cell), np.floor((boxes[:, 1] + distance) / cell)
     low_y, high_y = np.floor((boxes[:, 2] - distance) / cell), np.floor((boxes[:, 3] + distance) / cell)
@@ -273,13 +273,7 @@ def pipes_near(xy: np.ndarray, offsets: np.ndarray, points: np.ndarray, distance
     near = (high_x - low_x > 2) | (high_y - low_y > 2)
     for step_x in (0, 1, 2):
         for step_y in (0, 1, 2):
-            cells = _cell_keys(np.minimum(low_x + step_x, high_x), np.minimum(low_y + step_y, high_y))
+            cells = cell_keys(np.minimum(low_x + step_x, high_x), np.minimum(low_y + step_y, high_y))
             at = np.minimum(np.searchsorted(occupied, cells), len(occupied) - 1)
             near |= occupied[at] == cells
     return np.flatnonzero(near)
-
-
-def _cell_keys(column: np.ndarray, row: np.ndarray) -> np.ndarray:
-    # cells of a grid 2^31 cells wide (a county in metres needs far fewer) as one sortable number
-    return (np.clip(column, -2 ** 30, 2 ** 30).astype(np.int64) + 2 ** 30) * 2 ** 31 \
-        + (np.clip(row, -2 ** 30, 2 ** 30).astype(np.int64) + 2 ** 30)

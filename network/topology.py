@@ -12,7 +12,7 @@ from scipy.spatial import cKDTree
 
 from .columns import group_starts, ranges
 from .findings import Finding, make_finding
-from .geometry import SegmentIndex, point_segment_distance, query_workers, row_distances
+from .geometry import SegmentIndex, point_segment_distance, points_near, query_workers, row_distances
 
 
 def snap_to_nodes(ends: np.ndarray, node_xy: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -24,15 +24,17 @@ def snap_to_nodes(ends: np.ndarray, node_xy: np.ndarray, tolerance: float) -> tu
     [0, -1]
     """
     count = len(ends)
-    if count == 0 or len(node_xy) == 0:
+    # a few ends left to snap (ids placed the rest): a tree of only the nodes near them
+    nearby = points_near(node_xy, ends, tolerance) if count < len(node_xy) // 10 else np.arange(len(node_xy))
+    if count == 0 or len(nearby) == 0:
         return np.full(count, -1), np.zeros(count, dtype=int)
-    tree = cKDTree(node_xy)
-    k = min(2, len(node_xy))
+    tree = cKDTree(node_xy[nearby])
+    k = min(2, len(nearby))
     distances, indices = tree.query(ends, k=k, distance_upper_bound=tolerance, workers=query_workers(len(ends)))
     if k == 1:
         distances, indices = distances[:, None], indices[:, None]
     found = np.isfinite(distances)
-    match = np.where(found[:, 0], indices[:, 0], -1)
+    match = np.where(found[:, 0], nearby[np.minimum(indices[:, 0], len(nearby) - 1)], -1)
     within = found.sum(axis=1)
     for end in np.nonzero(within >= 2)[0]:
         within[end] = len(tree.query_ball_point(ends[end], tolerance))
@@ -170,10 +172,12 @@ def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray
     gaps = np.full(len(nodes), np.inf)
     if len(nodes) == 0 or len(xy) < 2:
         return found, gaps
-    tree = cKDTree(xy)
-    k = min(4, len(xy))
-    distance, neighbour = tree.query(xy[nodes], k=k, distance_upper_bound=radius, workers=query_workers(len(nodes)))
-    distance, neighbour = distance.reshape(len(nodes), k), neighbour.reshape(len(nodes), k)
+    nearby = points_near(xy, xy[nodes], radius)  # the nodes themselves among them
+    tree = cKDTree(xy[nearby])
+    k = min(4, len(nearby))
+    distance, local = tree.query(xy[nodes], k=k, distance_upper_bound=radius, workers=query_workers(len(nodes)))
+    distance, local = distance.reshape(len(nodes), k), local.reshape(len(nodes), k)
+    neighbour = np.where(local < len(nearby), nearby[np.minimum(local, len(nearby) - 1)], len(xy))
     usable = np.isfinite(distance) & (neighbour != nodes[:, None]) & (neighbour != other_end[:, None])
     first = np.argmax(usable, axis=1)
     has = usable.any(axis=1)
@@ -182,7 +186,7 @@ def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray
     gaps[rows] = distance[rows, first[rows]]
     for row in np.flatnonzero(~has & np.isfinite(distance[:, -1])).tolist():
         # every one of the k nearest was excluded or there are more within reach: ask exactly
-        for candidate in sorted(tree.query_ball_point(xy[nodes[row]], radius),
+        for candidate in sorted(nearby[tree.query_ball_point(xy[nodes[row]], radius)].tolist(),
                                 key=lambda c: float(np.hypot(*(xy[c] - xy[nodes[row]])))):
             if candidate not in (nodes[row], other_end[row]):
                 found[row], gaps[row] = candidate, float(np.hypot(*(xy[candidate] - xy[nodes[row]])))

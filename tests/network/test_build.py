@@ -1,6 +1,9 @@
 """build_network on small hand-made networks: every topology finding and direction source."""
 
+import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from pipenet.network import BuildOptions, LayerData, NodeRecord, PipeNetInputError, PipeRecord, build_network
 
@@ -232,3 +235,31 @@ def test_networkx_graph_is_made_only_when_read():
     graph.edges["A", "B", "P1"]["diameter"] = 600.0  # attribute edits reach the table's columns
     assert network.table().edge_numbers("diameter").tolist()[0] == 600.0
     assert set(network.upstream(["C"])["C"].pipes) == {"P1", "P2", "P3"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 30), st.floats(0, 30)), min_size=40, max_size=80, unique=True),
+       st.lists(st.tuples(st.floats(-2, 32), st.floats(-2, 32)), min_size=1, max_size=3),
+       st.floats(0.3, 4.0))
+def test_snapping_a_few_ends_with_only_the_nodes_near_them_equals_every_node(nodes, ends, tolerance):
+    from pipenet.network.topology import _nearest_other_node, snap_to_nodes
+
+    node_xy, end_xy = np.array(nodes), np.array(ends)
+    gaps = np.hypot(*(end_xy[:, None, :] - node_xy[None, :, :]).transpose(2, 0, 1))
+    between = np.hypot(*(node_xy[:, None, :] - node_xy[None, :, :]).transpose(2, 0, 1))
+    assume(not np.isclose(gaps, tolerance).any() and not np.isclose(between, tolerance).any())  # no ties at the edge
+    match, within = snap_to_nodes(end_xy, node_xy, tolerance)  # a tree of the nodes near the ends only
+    assert within.tolist() == (gaps <= tolerance).sum(axis=1).tolist()
+    for row, found in enumerate(match.tolist()):
+        assert (found == -1) == (gaps[row].min() > tolerance)
+        if found >= 0:
+            assert gaps[row, found] == pytest.approx(gaps[row].min())
+    # the nearest node other than a node itself and another one
+    chosen, other = np.array([0, 5]), np.array([1, 6])
+    found, gap = _nearest_other_node(node_xy, chosen, other, tolerance)
+    for row, node in enumerate(chosen.tolist()):
+        distances = np.hypot(*(node_xy - node_xy[node]).T)
+        distances[[node, other[row]]] = np.inf
+        assert (found[row] == -1) == (distances.min() > tolerance)
+        if found[row] >= 0:
+            assert gap[row] == pytest.approx(distances.min())
