@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..network.columns import factorize, ranges
+from .gpkg_staging import small_codes
 
 SPECIAL = (",", '"', "\r", "\n")  # a field holding one of these is quoted
 
@@ -46,7 +47,7 @@ class TextColumn:
         """The column of ``values`` (None and NaN: an empty field), each distinct value as ``text(value)``."""
         codes, distinct = factorize(np.asarray(values) if not isinstance(values, list) else
                                     np.array(values, dtype=object))
-        return cls(codes, [quoted(text(value)) for value in distinct] + [""])  # code -1: the last text
+        return cls(small_codes(codes, len(distinct)), [quoted(text(value)) for value in distinct] + [""])  # -1: ""
 
     @classmethod
     def of_texts(cls, texts: list[str]) -> TextColumn:

@@ -310,4 +310,10 @@ class Staging:
 def coded(values) -> Coded:
     """``values`` (None or NaN: NULL) as a ``Coded`` column; slice its codes for chunks of it."""
     codes, distinct = factorize(values if isinstance(values, np.ndarray) else np.array(values, dtype=object))
-    return Coded(codes, distinct)
+    return Coded(small_codes(codes, len(distinct)), distinct)
+
+
+def small_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes in the smallest integer type that holds them (a county's columns of codes add up)."""
+    return codes.astype(np.int8 if count < 2 ** 7 else np.int16 if count < 2 ** 15 else np.int32
+                        if count < 2 ** 31 else np.int64)

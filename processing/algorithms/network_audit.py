@@ -25,7 +25,7 @@ from ...network.hotspots import hotspot_class_codes
 from ..background import Beside
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
-from ..gpkg_staging import Coded, Sparse, coded
+from ..gpkg_staging import Coded, Sparse, coded, small_codes
 from ..observations import read_defects, read_events
 from ..report import write_project_and_map, write_risk_csv, write_summary
 from ..stand_ins import DrawnPipes
@@ -157,8 +157,11 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             text_files = Beside(lambda: (
                 write_risk_csv(result.risk, table, str(text_folder / "risk_register.csv"), classes["pn_risk_cls"]),
                 write_summary(result.summary, text_folder, files)))
-            written["OUTPUT_NODES"] = self.write_nodes(run, targets, context, feedback)
+            # the findings before the nodes: then their hundreds of thousands of objects can go
+            finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
             written["OUTPUT_FINDINGS"] = self.write_findings(run, result.findings, targets, context)
+            result.findings.clear()
+            written["OUTPUT_NODES"] = self.write_nodes(run, targets, context, feedback)
             if events:
                 written["OUTPUT_EVENTS"] = self.write_points(run, targets, "OUTPUT_EVENTS", context,
                                                              [("weight", "double")],
@@ -175,7 +178,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
                                {field: column.array() for field, column in classes.items() if field != "pn_risk_cls"})
             write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs,
-                                  self._known_values(result, classes), drawn=drawn)
+                                  self._known_values(severities, classes), drawn=drawn)
             text_files.join()
             for made in text_folder.iterdir():
                 os.replace(made, folder / made.name)
@@ -192,7 +195,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         for check, count in result.summary["findings"].items():
             feedback.pushInfo(f"  {check}: {count}")
         feedback.pushInfo(self.tr("Audit written to {}").format(folder))
-        return dict(files, FINDING_COUNT=len(result.findings),
+        return dict(files, FINDING_COUNT=finding_count,
                     HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
 
     @staticmethod
@@ -204,13 +207,15 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         for field, register in (("pn_brk_cls", result.breakage), ("pn_ovf_cls", result.overflow)):
             classes[field] = Coded(*hotspot_class_codes(register.aligned("z", count) if register
                                                         else np.full(count, np.nan)))
+        for field, column in classes.items():
+            classes[field] = Coded(small_codes(column.codes, len(column.values)), column.values)
         return classes
 
     @staticmethod
-    def _known_values(result, classes: dict[str, Coded]) -> dict[tuple[str, str], set]:
+    def _known_values(severities: set, classes: dict[str, Coded]) -> dict[tuple[str, str], set]:
         """The distinct values of the columns the project's styles classify by (report.project_layers),
         from memory: asking the GeoPackage scans millions of rows."""
-        known = {("findings", "severity"): {finding.severity for finding in result.findings}}
+        known = {("findings", "severity"): set(severities)}
         known.update({("pipes", field): column.distinct() for field, column in classes.items()})
         return known
 
