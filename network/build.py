@@ -72,13 +72,13 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     aliases = load_aliases(options.aliases_path)
     pipe_mapping = _mapping(pipes, "pipe", options.pipe_fields, aliases)
     node_mapping = _mapping(nodes, "node", options.node_fields, aliases) if nodes is not None else {}
-    findings: list[Finding] = []
-    node_table = read_node_table(nodes, node_mapping, aliases, findings) if nodes is not None else NodeTable.empty()
-    progress.set_progress(10)
-    progress.check()
-    if options.release_attributes and nodes is not None:
-        nodes.attrs = {}
-    attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, findings)
+    findings: list[Finding] = []  # the nodes' first, then the pipes'
+    pipe_findings: list[Finding] = []
+    # the node table is read beside the pipes' attributes and segments (it is first needed to
+    # place the pipe ends on their nodes)
+    node_table_read = started(lambda: read_node_table(nodes, node_mapping, aliases, findings)) \
+        if nodes is not None else None
+    attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, pipe_findings)
     if options.release_attributes:
         pipes.attrs = {}
     progress.info(f"Pipe fields used: {pipe_mapping or 'none recognised'}")
@@ -87,7 +87,11 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.set_progress(25)
     progress.check()
 
-    segments = _segments(pipes, attributes, findings)
+    segments = _segments(pipes, attributes, pipe_findings)
+    node_table = node_table_read.result() if node_table_read is not None else NodeTable.empty()
+    if options.release_attributes and nodes is not None:
+        nodes.attrs = {}
+    findings += pipe_findings
     # the search index of the lines needs only them: made beside the snapping and orienting (its
     # array work and KD-tree mostly run without Python's lock)
     index = started(lambda: topology_index(segments.xy, segments.offsets, options.near_miss_distance))
