@@ -106,6 +106,13 @@ class RiskRegister(KeyedRecords):
             codes[values >= CLASSES[at][0]] = at
         return codes, [name for _, name in CLASSES]
 
+    def reason_texts(self) -> np.ndarray:
+        """Every row's reasons as one text, "" where there are none (an object array)."""
+        texts = np.full(len(self.risk), "", dtype=object)
+        for row, reasons in self.reasons.items():
+            texts[row] = ", ".join(reasons)
+        return texts
+
     def record(self, row: int) -> PipeRisk:
         """The PipeRisk of one row."""
         return PipeRisk(float(self.likelihood[row]), float(self.consequence[row]), float(self.risk[row]),

@@ -50,6 +50,11 @@ class TextColumn:
         return cls(small_codes(codes, len(distinct)), [quoted(text(value)) for value in distinct] + [""])  # -1: ""
 
     @classmethod
+    def of_coded(cls, column) -> TextColumn:
+        """The column of a gpkg_staging.Coded column (its codes and values)."""
+        return cls(column.codes, [quoted(str(value)) for value in column.values] + [""])
+
+    @classmethod
     def of_texts(cls, texts: list[str]) -> TextColumn:
         """A column of one text per row (ids, ranks)."""
         joined = "".join(texts)

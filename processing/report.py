@@ -28,7 +28,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
-from .csv_rows import TextColumn, csv_lines, quoted
+from .csv_rows import TextColumn, csv_lines
 from .gpkg_staging import Coded, coded
 from .memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, stand_ins
@@ -226,23 +226,22 @@ def _map_image(map_item: QgsLayoutItemMap, dpi: float, drawn: Optional[DrawnPipe
     return job.renderedImage()
 
 
-def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None) -> None:
+def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None, reasons: Optional[Coded] = None
+                   ) -> None:
     """The risk register (RiskRegister), ranked, as CSV with a BOM so Excel opens the Chinese text right
-    (``classes``: the risk class of every row, when already known)."""
+    (``classes`` and ``reasons``: every row's risk class and reasons, when already made)."""
     order = np.asarray(risk.ranked_rows(), dtype=np.int64)
     same = risk.keys_list == table.keys
     if classes is None:
-        classes = coded(risk.risk_classes(np.arange(len(risk.keys_list))))
-    reasons = np.full(len(risk.keys_list), "", dtype=object)
-    for row, texts in risk.reasons.items():
-        reasons[row] = ", ".join(texts)
+        classes = Coded(*risk.risk_class_codes(np.arange(len(risk.keys_list))))
+    if reasons is None:
+        reasons = coded(risk.reason_texts())
     # each column's distinct texts made once (csv_rows); by table row the pipe's own columns, by
     # register row its scores
     by_pipe = [TextColumn.of(table.edge_values("system")), TextColumn.of(table.edge_numbers("diameter")),
                TextColumn.of(table.edge_numbers("install_year"), text=lambda year: str(int(year)))]
     by_rank = [TextColumn.of(values) for values in (risk.likelihood, risk.consequence, risk.risk)]
-    by_rank += [TextColumn(classes.codes, [quoted(str(value)) for value in classes.values] + [""]),
-                TextColumn.of(reasons)]
+    by_rank += [TextColumn.of_coded(classes), TextColumn.of_coded(reasons)]
     header = TextColumn.of_texts(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood",
                                   "consequence", "risk", "risk_class", "reasons"])
     with open(path, "wb") as handle:

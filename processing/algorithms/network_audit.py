@@ -146,16 +146,16 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
             table = run.network.table()
-            classes = self._pipe_classes(result, table)
+            classes, reasons = self._pipe_classes(result, table), coded(result.risk.reason_texts())
             written = {"OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
-                                                        extra_columns=self._columns(result, table, classes))}
-            # the text files are written beside the other layers, whose SQLite copies leave Python's
-            # lock free, and the map, drawn by QGIS's C++
-            # (into a folder of their own, moved in when the run succeeds: a user's earlier files stay
-            # until then)
+                                                        extra_columns=self._columns(result, table, classes, reasons))}
+            # the text files are written beside the other layers (their SQLite copies leave Python's
+            # lock free) and the map (QGIS's C++), into a folder of their own that is moved in when
+            # the run succeeds: a user's earlier files stay until then
             text_folder = Path(tempfile.mkdtemp(prefix=".pipenet-", dir=folder))
             text_files = Beside(lambda: (
-                write_risk_csv(result.risk, table, str(text_folder / "risk_register.csv"), classes["pn_risk_cls"]),
+                write_risk_csv(result.risk, table, str(text_folder / "risk_register.csv"), classes["pn_risk_cls"],
+                               reasons),
                 write_summary(result.summary, text_folder, files)))
             # the findings before the nodes: then their hundreds of thousands of objects can go
             finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
@@ -202,13 +202,13 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
     def _pipe_classes(result, table) -> dict[str, Coded]:
         """Per pipe (table order), the written values of the pipes columns the map colours by."""
         count = len(table.keys)
+        def small(codes: np.ndarray, values: list) -> Coded:
+            return Coded(small_codes(codes, len(values)), values)
         classes = {"pn_system": coded(table.edge_values("system")),
-                   "pn_risk_cls": Coded(*result.risk.risk_class_codes(np.arange(count, dtype=np.int64)))}
+                   "pn_risk_cls": small(*result.risk.risk_class_codes(np.arange(count, dtype=np.int64)))}
         for field, register in (("pn_brk_cls", result.breakage), ("pn_ovf_cls", result.overflow)):
-            classes[field] = Coded(*hotspot_class_codes(register.aligned("z", count) if register
+            classes[field] = small(*hotspot_class_codes(register.aligned("z", count) if register
                                                         else np.full(count, np.nan)))
-        for field, column in classes.items():
-            classes[field] = Coded(small_codes(column.codes, len(column.values)), column.values)
         return classes
 
     @staticmethod
@@ -220,7 +220,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         return known
 
     @staticmethod
-    def _columns(result, table, classes: dict[str, Coded]):
+    def _columns(result, table, classes: dict[str, Coded], reasons: Coded):
         """The AUDIT_FIELDS values as columns for table rows (a function of the rows, so chunks stay small).
 
         Columns of few distinct values are ``Coded`` and the CCTV scores, which only some pipes
@@ -237,10 +237,6 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             hotspot_columns.append((wanted, z, classes[field], density))
         risk = result.risk
         risk_classes = classes["pn_risk_cls"]
-        reasons = np.full(count, "", dtype=object)
-        for row, texts in risk.reasons.items():
-            reasons[row] = ", ".join(texts)
-        reasons = coded(reasons)
         upstream = result.upstream_length
         upstream = np.asarray(upstream.values_list, dtype=float) if getattr(upstream, "keys_list", None) is table.keys \
             else np.array([upstream.get(key, 0.0) for key in table.keys], dtype=float)
