@@ -228,3 +228,9 @@ def test_id_texts_are_stripped_or_none_whether_or_not_any_needs_it(values):
     stripped = _texts(column)
     assert stripped.tolist() == [value.strip() or None for value in values]
     assert stripped is not column  # the layer's own column is never handed on to be changed
+
+
+def test_the_whitespace_list_is_what_strip_strips():
+    from pipenet.network.attributes import _SPACES
+
+    assert _SPACES == "".join(character for character in map(chr, range(0x110000)) if character.isspace())
