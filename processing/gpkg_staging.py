@@ -133,13 +133,18 @@ class _Layout:
     def __init__(self, names: list[str], chunk: Optional[list]):
         kinds = [type(column) if isinstance(column, (Coded, Sparse)) else None for column in (chunk or [])]
         kinds += [None] * (len(names) - len(kinds))
+        combinations = 1
+        for at, kind in enumerate(kinds):
+            if kind is Coded:  # each code takes one more value (NULL) in the key
+                combinations *= len(chunk[at].values) + 1
+                if combinations >= 2 ** 62:  # no room left in one key: staged as plain values
+                    kinds[at] = None
+                    combinations //= len(chunk[at].values) + 1
         self.plain = [at for at, kind in enumerate(kinds) if kind is None]
         self.coded = [at for at, kind in enumerate(kinds) if kind is Coded]
         self.sparse = [at for at, kind in enumerate(kinds) if kind is Sparse]
         self.values = [list(chunk[at].values) for at in self.coded]
         sizes = [len(values) + 1 for values in self.values]  # the last code: NULL
-        if np.prod(np.array(sizes, dtype=float)) >= 2.0 ** 62:
-            raise ValueError("too many combinations of coded values to stage as one key")
         self.radix = np.cumprod([1] + sizes[:-1]).astype(np.int64) if sizes else np.zeros(0, dtype=np.int64)
 
     def key(self, chunk: list) -> np.ndarray:

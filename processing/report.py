@@ -242,10 +242,9 @@ def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None, reas
                TextColumn.of(table.edge_numbers("install_year"), text=lambda year: str(int(year)))]
     by_rank = [TextColumn.of(values) for values in (risk.likelihood, risk.consequence, risk.risk)]
     by_rank += [TextColumn.of_coded(classes), TextColumn.of_coded(reasons)]
-    header = TextColumn.of_texts(["rank", "pipe_id", "system", "diameter_mm", "install_year", "likelihood",
-                                  "consequence", "risk", "risk_class", "reasons"])
+    header = "rank,pipe_id,system,diameter_mm,install_year,likelihood,consequence,risk,risk_class,reasons\r\n"
     with open(path, "wb") as handle:
-        handle.write(b"\xef\xbb\xbf" + csv_lines([(header, np.array([at])) for at in range(10)]))
+        handle.write(b"\xef\xbb\xbf" + header.encode("ascii"))
         for first in range(0, len(order), CSV_ROWS):  # a county's rows as Python objects all at once: 0.6 GB
             part = order[first:first + CSV_ROWS]
             keys = [risk.keys_list[at] for at in part.tolist()]

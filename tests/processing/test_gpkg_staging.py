@@ -115,3 +115,9 @@ def test_staging_pauses_and_goes_on_where_it_stopped():
         assert staged_rows(staging) == [("a", 1.0), ("b", 2.0), ("b", 3.0), ("a", 4.0)]
     finally:
         staging.close()
+
+
+def test_coded_columns_beyond_one_key_are_staged_as_plain_values():
+    values = [f"v{number}" for number in range(70_000)]  # four such columns: over 2^62 combinations
+    chunk = [Coded(np.array([number, -1, 3]), values) for number in (0, 1, 2, 3)]
+    assert stage(["a", "b", "c", "d"], [chunk]) == plain([chunk])
