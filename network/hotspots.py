@@ -12,7 +12,7 @@ from scipy.special import erfc
 
 from .columns import KeyedRecords
 from .lixels import Lixels, assign_points, make_lixels, pairs_within
-from .parallel import in_threads
+from .neighbourhoods import counts_within
 from .tables import GraphTable, table_of
 
 CLASSES = ((2.576, "hot 99%"), (1.960, "hot 95%"), (1.645, "hot 90%"))
@@ -71,17 +71,7 @@ def neighbour_counts(lixels: Lixels, distance: float, check: Callable[[], None] 
     so breakage and overflow hotspots on the same pieces count once."""
     cache = lixels.__dict__.setdefault("_neighbour_counts", {})
     if distance not in cache:
-        n = len(lixels.pipe)
-        weight = np.zeros(n)
-
-        def count(first: int) -> None:  # bounded memory: the pairs of one chunk of pieces at a time
-            sources = np.arange(first, min(n, first + chunk))
-            source, _, _ = pairs_within(lixels.adjacency, sources, distance, check)
-            weight[sources] = np.bincount(source, minlength=len(sources))
-
-        # numpy sorts and searches without Python's lock: chunks on every core (1.7x on two)
-        in_threads(count, range(0, n, chunk))
-        cache[distance] = weight
+        cache[distance] = counts_within(lixels.adjacency, lixels.ends, lixels.size, distance, check, chunk)
     return cache[distance]
 
 

@@ -12,6 +12,7 @@ from scipy.sparse import csr_matrix
 from .columns import KeyedValues, along, group_starts, range_boxes, ranges
 from .geometry import SegmentIndex, cell_keys
 from .model import PartCoords
+from .neighbourhoods import piece_ends
 from .tables import GraphTable, min_matrix, table_of
 
 POINT_STRIPS = 8  # events placed an eighth of a county at a time: an eighth of the index's memory
@@ -34,6 +35,7 @@ class Lixels:
     first_of_pipe: Mapping[str, int] = field(default_factory=dict)  # mappings over arrays (make_lixels)
     count_of_pipe: Mapping[str, int] = field(default_factory=dict)
     table_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # each pipe's table row
+    ends: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))  # neighbourhoods.piece_ends
     source_keys: Optional[list] = None  # the table's key list the rows refer to
 
     @property
@@ -95,6 +97,7 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
     start_node = np.where(flipped[kept], table.target[kept], table.source[kept])  # pieces run along the line
     end_node = np.where(flipped[kept], table.source[kept], table.target[kept])
     junction_from, junction_to, junction_step = _junction_steps(first, count, piece, start_node, end_node)
+    ends = piece_ends(first, count, start_node, end_node, len(table.names))
     del start_node, end_node
     adjacency = min_matrix(np.concatenate([inner - 1, inner, junction_from]),
                            np.concatenate([inner, inner - 1, junction_to]),
@@ -105,7 +108,8 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
     # arrays behind mappings: two dicts of a county's 2.3 million pipes held 300 MB
     return Lixels(pipe=[keys[i] for i in pipe_of.tolist()], start=start, size=size, xy=xy,
                   adjacency=adjacency, first_of_pipe=KeyedValues(keys, first, position),
-                  count_of_pipe=KeyedValues(keys, count, position), table_rows=kept, source_keys=table.keys)
+                  count_of_pipe=KeyedValues(keys, count, position), table_rows=kept, source_keys=table.keys,
+                  ends=ends)
 
 
 def _junction_steps(first: np.ndarray, count: np.ndarray, piece: np.ndarray, start_node: np.ndarray,
