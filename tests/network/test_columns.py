@@ -130,6 +130,14 @@ def test_ranges_handle_empty_groups():
     assert ranges(np.empty(0, int), np.empty(0, int)).tolist() == []
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(-10 ** 9, 10 ** 9), st.integers(0, 6)), max_size=40))
+def test_ranges_are_each_range_concatenated(pairs):
+    starts, sizes = np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64)
+    expected = [start + step for start, size in pairs for step in range(size)]
+    assert ranges(starts, sizes).tolist() == expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100)), min_size=1, max_size=6),
                 min_size=1, max_size=8))
