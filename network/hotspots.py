@@ -168,9 +168,10 @@ def place_events(lixels: Lixels, coords: dict, events_on_pipes: Iterable[tuple[s
     """Summed event weight per piece, from events on pipes (id, distance, weight) and points (x, y, weight)
     within ``snap_distance`` of a pipe."""
     counts: dict[int, float] = {}
-    for pipe_id, distance, weight in events_on_pipes:
-        piece = lixels.piece(pipe_id, distance)
-        if piece is not None:
+    on_pipes = list(events_on_pipes)
+    pieces = lixels.pieces([pipe_id for pipe_id, _, _ in on_pipes], [distance for _, distance, _ in on_pipes])
+    for piece, (_, _, weight) in zip(pieces.tolist(), on_pipes):
+        if piece >= 0:
             counts[piece] = counts.get(piece, 0.0) + weight
     points = list(event_points)
     for (_, _, weight), piece in zip(points, assign_points(lixels, coords, [(x, y) for x, y, _ in points],

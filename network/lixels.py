@@ -54,6 +54,18 @@ class Lixels:
         starts = self.start[first:first + int(self.count_of_pipe[pipe_id])]
         return first + max(0, int(np.searchsorted(starts, distance, side="right")) - 1)
 
+    def pieces(self, pipe_ids: list, distances: np.ndarray) -> np.ndarray:
+        """``piece`` of many (pipe, distance) pairs at once, -1 where the pipe has no pieces."""
+        keys, first, count = self.pipe_arrays()
+        lookup = self.first_of_pipe.row_or_none if isinstance(self.first_of_pipe, KeyedValues) else \
+            dict(zip(keys, range(len(keys)))).get
+        rows = np.array([-1 if (row := lookup(pipe_id)) is None else row for pipe_id in pipe_ids], dtype=np.int64)
+        found = np.flatnonzero(rows >= 0)
+        pieces = np.full(len(rows), -1, dtype=np.int64)
+        at = rows[found]
+        pieces[found] = piece_along(self, first[at], count[at], np.asarray(distances, dtype=float)[found])
+        return pieces
+
     def pipe_arrays(self) -> tuple[list, np.ndarray, np.ndarray]:
         """(pipe ids, first piece, number of pieces) of every pipe cut, in piece order."""
         if isinstance(self.first_of_pipe, KeyedValues) and isinstance(self.count_of_pipe, KeyedValues):
@@ -246,12 +258,18 @@ def _place_points(lixels: Lixels, xy: np.ndarray, offsets: np.ndarray, boxes: np
     ratio = np.clip(np.einsum("ij,ij->i", points[found] - start, direction)
                     / np.maximum(np.einsum("ij,ij->i", direction, direction), 1e-12), 0.0, 1.0)
     distance = along(xy, offsets)[index.first_vertex[segment]] + ratio * np.hypot(*direction.T)
-    first, count = first_piece[owner[found]], piece_count[owner[found]]
-    # the last piece starting at or before the distance (as Lixels.piece)
-    piece = np.clip(np.floor(distance / lixels.size[first]).astype(np.int64), 0, count - 1)
+    return found, piece_along(lixels, first_piece[owner[found]], piece_count[owner[found]], distance)
+
+
+def piece_along(lixels: Lixels, first: np.ndarray, count: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """The piece ``distance`` m along each pipe whose pieces are ``first`` … ``first + count - 1``: the
+    last one starting at or before it, as Lixels.piece finds it (NaN: the last piece)."""
+    distance = np.where(np.isnan(distance), np.inf, distance)
+    # pieces of a pipe are equally long: the division is right but for rounding, which the starts settle
+    piece = np.clip(np.floor(distance / lixels.size[first]), 0, count - 1).astype(np.int64)
     piece -= (piece > 0) & (lixels.start[first + piece] > distance)
     piece += (piece < count - 1) & (lixels.start[np.minimum(first + piece + 1, len(lixels.start) - 1)] <= distance)
-    return found, first + piece
+    return first + piece
 
 
 def pipes_near(xy: np.ndarray, offsets: np.ndarray, points: np.ndarray, distance: float,

@@ -81,12 +81,14 @@ class RiskRegister(KeyedRecords):
     ('very high', 1, ['very high'])
     """
 
-    def __init__(self, keys: list, likelihood, consequence, risk, reasons: dict):
+    def __init__(self, keys: list, likelihood, consequence, risk, reason_codes: np.ndarray,
+                 reason_lists: list[list[str]]):
         super().__init__(keys)
         # float arrays: three lists of a county's 2.3 million Python floats held 220 MB
         self.likelihood, self.consequence, self.risk = (np.asarray(values, dtype=float)
                                                         for values in (likelihood, consequence, risk))
-        self.reasons = reasons  # row -> reasons (rows without any are left out)
+        # the reasons as a code per row into the lists met (-1: none): a county has a few hundred
+        self.reason_codes, self.reason_lists = np.asarray(reason_codes, dtype=np.int64), reason_lists
 
     def risk_class(self, row: int) -> str:
         """Class of the pipe at ``row``."""
@@ -106,18 +108,20 @@ class RiskRegister(KeyedRecords):
             codes[values >= CLASSES[at][0]] = at
         return codes, [name for _, name in CLASSES]
 
-    def reason_texts(self) -> np.ndarray:
-        """Every row's reasons as one text, "" where there are none (an object array)."""
-        texts = np.full(len(self.risk), "", dtype=object)
-        for row, reasons in self.reasons.items():
-            texts[row] = ", ".join(reasons)
-        return texts
+    def reason_text_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Every row's reasons as one text ("" where there are none): a code per row into the texts."""
+        texts = [", ".join(reasons) for reasons in self.reason_lists] + [""]
+        return np.where(self.reason_codes >= 0, self.reason_codes, len(texts) - 1), texts
 
     def record(self, row: int) -> PipeRisk:
         """The PipeRisk of one row."""
         return PipeRisk(float(self.likelihood[row]), float(self.consequence[row]), float(self.risk[row]),
-                        self.risk_class(row),
-                        list(self.reasons.get(row, [])))
+                        self.risk_class(row), self.reasons(row))
+
+    def reasons(self, row: int) -> list[str]:
+        """The reasons of the pipe at ``row`` (a new list)."""
+        code = int(self.reason_codes[row])
+        return list(self.reason_lists[code]) if code >= 0 else []
 
     def class_counts(self) -> dict[str, int]:
         """Number of pipes in each class."""
@@ -166,18 +170,37 @@ def risk_many(keys: list, grades, install_years, materials, defects, diameters, 
     system_points = _by_code(system_codes, [SYSTEM_POINTS.get(s, 3.0) for s in system_names], SYSTEM_POINTS[None])
     consequence = (weights.diameter * size + weights.upstream * served + weights.system * system_points) \
         / (weights.diameter + weights.upstream + weights.system)
-    reasons: dict[int, list[str]] = {}
-    severe = [code for code, grade in enumerate(grade_names) if grade in ("Ⅲ", "Ⅳ")]
-    for row in np.flatnonzero(np.isin(grade_codes, severe)).tolist():
-        reasons.setdefault(row, []).append(f"structural grade {grade_names[grade_codes[row]]}")
     old = dated & (weights.current_year - np.where(dated, years, 0.0) > weights.service_life_years * 0.8)
-    for row in np.flatnonzero(old).tolist():
-        reasons.setdefault(row, []).append(f"installed {int(years[row])}")
-    for row in np.flatnonzero(sized & (diameters >= 1000)).tolist():
-        reasons.setdefault(row, []).append(f"DN{diameters[row]:.0f}")
+    # each reason's text made once per distinct value, the rows' lists once per combination met
+    severe = np.array([grade in ("Ⅲ", "Ⅳ") for grade in grade_names] + [False])[grade_codes]
+    parts = [_reason_part(severe, grade_codes, grade_names, lambda grade: f"structural grade {grade}"),
+             _reason_part(old, years, None, lambda year: f"installed {int(year)}"),
+             _reason_part(sized & (diameters >= 1000), diameters, None, lambda diameter: f"DN{diameter:.0f}")]
+    combination = np.zeros(len(years), dtype=np.int64)
+    for codes, texts in parts:
+        combination = combination * (len(texts) + 1) + codes + 1
+    met, reason_codes = np.unique(combination, return_inverse=True)
+    reason_lists = []
+    for key in met.tolist():
+        reasons = []
+        for _, texts in reversed(parts):
+            key, code = divmod(key, len(texts) + 1)
+            if code:
+                reasons.insert(0, texts[code - 1])
+        reason_lists.append(reasons)
+    reason_codes = np.where(np.array([bool(r) for r in reason_lists], dtype=bool)[reason_codes], reason_codes, -1)
     # rounded as numpy rounds (x 100, half to even, / 100), for one pipe and a county alike
     return RiskRegister(list(keys), np.round(likelihood, 2), np.round(consequence, 2),
-                        np.round(likelihood * consequence, 2), reasons)
+                        np.round(likelihood * consequence, 2), reason_codes, reason_lists)
+
+
+def _reason_part(rows: np.ndarray, values: np.ndarray, names: Optional[list], text) -> tuple[np.ndarray, list[str]]:
+    """(a code per row into the reason texts, -1 where ``rows`` is False; the texts) of one kind of
+    reason: ``text(value)`` for each distinct value (or name, when ``values`` are codes into ``names``)."""
+    codes = np.full(len(rows), -1, dtype=np.int64)
+    distinct, inverse = np.unique(values[rows], return_inverse=True)
+    codes[rows] = inverse
+    return codes, [text(names[value] if names is not None else value) for value in distinct.tolist()]
 
 
 def _by_code(codes: np.ndarray, points: list[float], missing: float) -> np.ndarray:

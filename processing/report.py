@@ -29,7 +29,7 @@ from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
 from .csv_rows import TextColumn, csv_lines
-from .gpkg_staging import Coded, coded
+from .gpkg_staging import Coded
 from .memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, stand_ins
 from .styles import apply_style, chinese
@@ -235,7 +235,7 @@ def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None, reas
     if classes is None:
         classes = Coded(*risk.risk_class_codes(np.arange(len(risk.keys_list))))
     if reasons is None:
-        reasons = coded(risk.reason_texts())
+        reasons = Coded(*risk.reason_text_codes())
     # each column's distinct texts made once (csv_rows); by table row the pipe's own columns, by
     # register row its scores
     by_pipe = [TextColumn.of(table.edge_values("system")), TextColumn.of(table.edge_numbers("diameter")),

@@ -146,7 +146,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
             table = run.network.table()
-            classes, reasons = self._pipe_classes(result, table), coded(result.risk.reason_texts())
+            classes, reasons = self._pipe_classes(result, table), self._reasons(result.risk)
             written = {"OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
                                                         extra_columns=self._columns(result, table, classes, reasons))}
             # the text files are written beside the other layers (their SQLite copies leave Python's
@@ -210,6 +210,12 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             classes[field] = small(*hotspot_class_codes(register.aligned("z", count) if register
                                                         else np.full(count, np.nan)))
         return classes
+
+    @staticmethod
+    def _reasons(risk) -> Coded:
+        """Every pipe's risk reasons (table order) as written."""
+        codes, texts = risk.reason_text_codes()
+        return Coded(small_codes(codes, len(texts)), texts)
 
     @staticmethod
     def _known_values(severities: set, classes: dict[str, Coded]) -> dict[tuple[str, str], set]:

@@ -138,6 +138,15 @@ def test_risk_of_a_whole_network_equals_pipe_by_pipe_scoring():
                                        for name in ("very high", "high", "medium", "low")}
     assert register.ranked(50) == sorted(expected.items(), key=lambda item: -item[1].risk)[:50]
     assert register.risk_classes(np.arange(count)) == [expected[key].risk_class for key in keys]
+    # the reasons, written out by hand
+    by_hand = [([f"structural grade {g}"] if g in ("Ⅲ", "Ⅳ") else [])
+               + ([f"installed {y}"] if y and 2030 - y > 32 else [])
+               + ([f"DN{dn:.0f}"] if dn and dn >= 1000 else []) for g, y, dn in zip(grades, years, diameters)]
+    assert [register.reasons(row) for row in range(count)] == by_hand
+    codes, texts = register.reason_text_codes()
+    assert [texts[code] for code in codes.tolist()] == [", ".join(reasons) for reasons in by_hand]
+    assert len(texts) <= len({tuple(reasons) for reasons in by_hand}) + 1  # one text per combination met
+    assert any(len(reasons) == 3 for reasons in by_hand)
 
 
 def test_hotspot_classes_at_once_equal_one_at_a_time():
@@ -219,3 +228,30 @@ def test_pairs_searched_once_give_what_each_search_gives(bandwidth, neighbour_di
     assert shared[0].tolist() == own[0].tolist()
     assert getis_ord(lixels, counts, neighbour_distance)[0] == pytest.approx(
         brute_force_gi(lixels, counts, neighbour_distance), abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(1.0, 400.0), min_size=1, max_size=8),
+       st.lists(st.tuples(st.integers(0, 9), st.one_of(st.floats(-50.0, 450.0), st.sampled_from(
+           [0.0, 25.0, 50.0, 100.0, 150.0, math.nan, math.inf, -math.inf]))), max_size=40))
+def test_pieces_at_once_equal_piece_by_piece(lengths, events):
+    graph, coords = nx.MultiDiGraph(), {}
+    x = 0.0
+    for number, length in enumerate(lengths):
+        graph.add_edge(f"N{number}", f"N{number + 1}", key=f"P{number}", length=length, reversed=False)
+        coords[f"P{number}"] = [(x, 0.0), (x + length, 0.0)]
+        x += length
+    lixels = make_lixels(graph, coords, 25.0)
+    ids = [f"P{pipe}" for pipe, _ in events]  # P8, P9 ... may be missing
+    at_once = lixels.pieces(ids, [distance for _, distance in events]).tolist()
+    one_by_one = [lixels.piece(pipe_id, distance) for pipe_id, (_, distance) in zip(ids, events)]
+    assert at_once == [-1 if piece is None else piece for piece in one_by_one]
+
+
+def test_a_distance_just_short_of_a_piece_is_on_the_piece_before():
+    # 80.2… m in four pieces: 60.155… / 20.05… rounds up to 3.0, yet piece 3 starts a hair beyond it
+    graph = nx.MultiDiGraph()
+    graph.add_edge("A", "B", key="P", length=80.20670475919287, reversed=False)
+    lixels = make_lixels(graph, {"P": [(0.0, 0.0), (80.20670475919287, 0.0)]}, 25.0)
+    assert lixels.start[3] > 60.15502856939465 and 60.15502856939465 / lixels.size[3] >= 3.0
+    assert lixels.piece("P", 60.15502856939465) == 2 and lixels.pieces(["P"], [60.15502856939465]).tolist() == [2]
