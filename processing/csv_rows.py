@@ -59,8 +59,12 @@ class TextColumn:
         """A column of one text per row (ids, ranks)."""
         joined = "".join(texts)
         if any(mark in joined for mark in SPECIAL):
-            texts = [quoted(text) for text in texts]
-        return cls(np.arange(len(texts)), texts)
+            texts, joined = [quoted(text) for text in texts], None
+        column = cls(np.arange(len(texts)), texts)
+        if joined is not None and joined.isascii():  # then each text's bytes are its characters: one encode
+            sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            column._encoded = joined.encode("ascii"), np.cumsum(sizes) - sizes, sizes
+        return column
 
 
 def csv_lines(columns: list[tuple[TextColumn, np.ndarray]]) -> bytes:

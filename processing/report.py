@@ -28,6 +28,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
+from ..network.columns import object_array
 from .csv_rows import TextColumn, csv_lines
 from .gpkg_staging import Coded
 from .memory import release_free_memory
@@ -243,17 +244,17 @@ def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None, reas
     by_rank = [TextColumn.of(values) for values in (risk.likelihood, risk.consequence, risk.risk)]
     by_rank += [TextColumn.of_coded(classes), TextColumn.of_coded(reasons)]
     header = "rank,pipe_id,system,diameter_mm,install_year,likelihood,consequence,risk,risk_class,reasons\r\n"
+    pipe_ids = object_array(risk.keys_list)
     with open(path, "wb") as handle:
         handle.write(b"\xef\xbb\xbf" + header.encode("ascii"))
         for first in range(0, len(order), CSV_ROWS):  # a county's rows as Python objects all at once: 0.6 GB
             part = order[first:first + CSV_ROWS]
-            keys = [risk.keys_list[at] for at in part.tolist()]
+            keys = pipe_ids[part].tolist()
             rows = part if same else np.array([table.edge_position(key) for key in keys], dtype=np.int64)
             for start in range(0, len(part), CSV_GATHER):  # the gather's indices: 8 bytes per byte written
                 some = slice(start, start + CSV_GATHER)
                 lines = np.arange(len(part[some]))
-                ranks = TextColumn.of_texts([str(rank) for rank in range(first + start + 1,
-                                                                           first + start + len(lines) + 1)])
+                ranks = TextColumn.of_texts(list(map(str, range(first + start + 1, first + start + len(lines) + 1))))
                 handle.write(csv_lines([(ranks, lines), (TextColumn.of_texts(keys[some]), lines),
                                         *((column, rows[some]) for column in by_pipe),
                                         *((column, part[some]) for column in by_rank)]))
