@@ -1,8 +1,8 @@
 """Write point layers (findings, events) into a GeoPackage by SQLite, without a feature object each.
 
 A QGIS sink costs about 15 µs per feature (17 s for the million findings of a 2.3M-pipe county).
-Here OGR creates the empty layer, one SQLite ``executemany`` inserts the rows with their
-GeoPackage point blobs made by numpy, and the spatial index is packed once at the end.
+Here OGR creates the empty layer, the rows with their GeoPackage point blobs made by numpy are
+staged (gpkg_staging) and copied in by one statement, and the spatial index is packed once at the end.
 """
 
 from __future__ import annotations
@@ -16,20 +16,21 @@ import numpy as np
 
 from .gpkg_insert import add_columns, count_triggers_off, point_blobs
 from .gpkg_rtree import add_spatial_index, connect, quoted
-from .gpkg_staging import ColumnChunks, Staging, insert_columns, listed
+from .gpkg_staging import ColumnChunks, Staging
 from .gpkg_writer import gpkg_destination, owned, remove_output
 from .memory import release_free_memory
 
 
 def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, str]], values: Sequence[list],
                          x: np.ndarray, y: np.ndarray, crs, own_files=frozenset(),
-                         wait: Callable[[], None] = lambda: None, busy: bool = False) -> Optional[str]:
-    """Write points (``values``: one list per column; x/y in ``crs``) to a GeoPackage output and
-    return its destination, or None when the output is not a GeoPackage (use the sink).
+                         wait: Callable[[], None] = lambda: None) -> Optional[str]:
+    """Write points (``values``: one list or gpkg_staging column per column; x/y in ``crs``) to a
+    GeoPackage output and return its destination, or None when the output is not a GeoPackage (use the sink).
 
-    ``own_files``: the GeoPackages this run made (gpkg_writer.owned). ``wait()`` returns when the
-    file is free of other writers; when it is ``busy`` (the audit's nodes still being copied in),
-    the rows are staged in a private file meanwhile and then copied in one statement.
+    ``own_files``: the GeoPackages this run made (gpkg_writer.owned). The rows are staged in a
+    private file (Coded columns as one key per row: far fewer values bound) while ``wait()``
+    returns when the output's file is free of other writers (the audit's other layers), then
+    copied in by one statement.
     """
     target = gpkg_destination(parameters, key)
     if target is None:
@@ -39,12 +40,10 @@ def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, st
     own_file = owned(path, append, own_files)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     names = ["geom"] + [name for name, _ in columns]
-    staging = None
-    if busy:  # the spatial reference id of the blobs is the layer's, set when copied
-        staging = Staging(names, np.arange(1, len(x) + 1, dtype=np.int64))
+    # the spatial reference id of the blobs is the layer's, set when copied
+    staging = Staging(names, np.arange(1, len(x) + 1, dtype=np.int64))
     try:
-        if staging is not None:
-            staging.stage(ColumnChunks(lambda: iter([[point_blobs(x, y, 0), *values]])))
+        staging.stage(ColumnChunks(lambda: iter([[point_blobs(x, y, 0), *values]])))
         wait()
         _create_layer(path, table, append, crs, columns)
         connection = connect(path, own_file)
@@ -52,16 +51,12 @@ def write_points_in_bulk(parameters: dict, key: str, columns: list[tuple[str, st
             srs_id = connection.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
                                         (table,)).fetchone()[0]
             with connection, count_triggers_off(connection, table) as counting:
-                if staging is None:
-                    insert_columns(connection, table, names, [point_blobs(x, y, srs_id), *map(listed, values)])
-                else:
-                    _copy_staged(connection, table, names, staging, srs_id)
+                _copy_staged(connection, table, names, staging, srs_id)
                 counting.count = len(x)
         finally:
             connection.close()
     finally:
-        if staging is not None:
-            staging.close()
+        staging.close()
     # the fresh table numbers its rows 1, 2 ... in insert order: the boxes are the points themselves
     located = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
     add_spatial_index(path, table, own_file=own_file, extent=True,

@@ -8,7 +8,7 @@ import numpy as np
 from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
 
 from ..network.findings import count_by_check
-from .background import Finishing, file_busy, same_file
+from .background import Finishing, same_file
 from .gpkg_points import write_points_in_bulk
 from .gpkg_staging import Coded, ColumnChunks, coded
 from .gpkg_writer import (
@@ -339,8 +339,7 @@ class OutputWriters:
             return None
         values, x, y = as_columns()  # before waiting: another output may still be finishing in the file
         dest = write_points_in_bulk(parameters, key, columns, values, x, y, run.frame.output_crs, run.own_files,
-                                    wait=lambda: self.wait_for_copies(destination[0]),
-                                    busy=file_busy(getattr(self, "background", None), destination[0]))
+                                    wait=lambda: self.wait_for_copies(destination[0]))
         self.register_output(parameters, key, context, dest)
         return dest
 
