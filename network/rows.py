@@ -46,6 +46,17 @@ class Rows:
         """The mapping view of one row."""
         return Row(self, index)
 
+    def value(self, index: int, name: str, default: Any = None) -> Any:
+        """``row(index).get(name, default)`` without making the row's view (checks ask it per finding)."""
+        values = self.columns.get(name)
+        if values is None:
+            return self.extra.get(index, {}).get(name, default)
+        value = values[index]
+        if value is _MISSING:
+            return default
+        convert = self.converters.get(name)
+        return convert(value) if convert is not None else value
+
     def column(self, name: str, indices: np.ndarray) -> Optional[np.ndarray]:
         """A column gathered at ``indices`` (None when the rows hold it as extras or it was edited)."""
         values = self.columns.get(name)

@@ -93,13 +93,13 @@ class GraphTable:
     def edge_get(self, row: int, name: str, default: Any = None) -> Any:
         """One attribute of the pipe at ``row``."""
         if self._edge_data is None:
-            return self._edge_rows[0].row(int(self._edge_rows[1][row])).get(name, default)
+            return self._edge_rows[0].value(int(self._edge_rows[1][row]), name, default)
         return self._edge_data[row].get(name, default)
 
     def node_get(self, node: int, name: str, default: Any = None) -> Any:
         """One attribute of the node at position ``node``."""
         if self._node_data is None:
-            return self._node_rows[0].row(node).get(name, default)
+            return self._node_rows[0].value(node, name, default)
         return self._node_data[node].get(name, default)
 
     def matches(self, graph: Optional[nx.MultiDiGraph]) -> bool:

@@ -242,3 +242,15 @@ def test_the_whitespace_list_is_what_strip_strips():
     from pipenet.network.attributes import _SPACES
 
     assert _SPACES == "".join(character for character in map(chr, range(0x110000)) if character.isspace())
+
+
+def test_a_rows_value_is_what_its_row_gives():
+    from pipenet.network.rows import _MISSING, Rows
+
+    rows = Rows({"fid": [4, None, _MISSING], "year": np.array([1998.0, np.nan, 2003.0]),
+                 "kind": np.array(["a", "b", "c"], dtype=object)}, converters={"year": "year"})
+    rows.row(1)["note"] = "moved"  # an extra attribute of one row
+    rows.row(0)["note"] = None
+    for index in range(3):
+        for name in ("fid", "year", "kind", "note", "absent"):
+            assert rows.value(index, name, "default") == rows.row(index).get(name, "default"), (index, name)
