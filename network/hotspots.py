@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
@@ -13,6 +14,7 @@ from scipy.special import erfc
 from .columns import KeyedRecords
 from .lixels import Lixels, assign_points, make_lixels, pairs_within
 from .neighbourhoods import counts_within
+from .parallel import started
 from .tables import GraphTable, table_of
 
 CLASSES = ((2.576, "hot 99%"), (1.960, "hot 95%"), (1.645, "hot 90%"))
@@ -72,7 +74,15 @@ def neighbour_counts(lixels: Lixels, distance: float, check: Callable[[], None] 
     cache = lixels.__dict__.setdefault("_neighbour_counts", {})
     if distance not in cache:
         cache[distance] = counts_within(lixels.adjacency, lixels.ends, lixels.size, distance, check, chunk)
-    return cache[distance]
+    counted = cache[distance]
+    return counted.result() if isinstance(counted, Future) else counted
+
+
+def count_neighbours_beside(lixels: Lixels, distance: float, check: Callable[[], None] = lambda: None) -> None:
+    """Start neighbour_counts in a thread of its own (when not counted yet): neighbour_counts then waits for it."""
+    cache = lixels.__dict__.setdefault("_neighbour_counts", {})
+    if distance not in cache:
+        cache[distance] = started(lambda: counts_within(lixels.adjacency, lixels.ends, lixels.size, distance, check))
 
 
 def hotspot_classes(z: np.ndarray) -> list[Optional[str]]:
@@ -156,9 +166,13 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
                                                             snap_distance)
     if pipe_weights:
         counts = {i: c * pipe_weights.get(lixels.pipe[i], 1.0) for i, c in counts.items()}
+    if counts:  # Gi* will need them: counted while the events' own search runs
+        count_neighbours_beside(lixels, neighbour_distance, check)
     pairs = event_pairs(lixels, counts, max(bandwidth, neighbour_distance), check) if counts else None
     density = kernel_density(lixels, counts, bandwidth, check, pairs)
     z, p = getis_ord(lixels, counts, neighbour_distance, check, pairs=pairs)
+    if counts:  # the count started above has ended (and its error, a cancel, is raised) before returning
+        neighbour_counts(lixels, neighbour_distance, check)
     return HotspotTable.from_pieces(lixels, counts, density, z, p)
 
 

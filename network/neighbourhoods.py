@@ -164,8 +164,17 @@ def walk_counts(incidences: Incidences, sources: np.ndarray, radius: float, bloc
         check()
         first, degree, half = incidences.first[at], incidences.degree[at], incidences.half[at]
         next_source, next_at, next_distance = [], [], []
-        # the k-th incidence of each junction at once: most junctions have two or three
-        live, k = np.arange(len(at)), 0
+        # most junctions join two pieces (the cuts inside a pipe): the one onward is the other incidence
+        pair = degree == 2
+        state = np.flatnonzero(pair)
+        step = 2 * first[state] + 1 - at[state]
+        reached = distance[state] + (half[state] + incidences.half[step])
+        within = reached <= radius
+        next_source.append(source[state[within]])
+        next_at.append(step[within])
+        next_distance.append(reached[within])
+        # then the k-th incidence of the other junctions at once
+        live, k = np.flatnonzero(~pair & (degree > 1)), 0
         while len(live):
             step = first[live] + k
             onward = step != at[live]  # not back out the way the walk came
