@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -36,7 +36,7 @@ class AuditResult:
     """Everything the audit found, per pipe and as findings, plus the summary."""
 
     findings: list[Finding]
-    reaches_outlet: set[str]
+    reaches_outlet: Set[str]
     upstream_length: dict[str, float]
     condition: dict[str, PipeCondition]
     breakage: Mapping[str, PipeHotspot]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -11,6 +12,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .findings import Finding, make_finding, make_findings
+from .model import LazySet
 from .tables import GraphTable, reachable, table_of
 
 # Node types where water legitimately leaves a gravity subnetwork.
@@ -40,7 +42,7 @@ class ConnectivityResult:
     """Outlets, reachability and subnetwork summaries of a network."""
 
     outlets: dict[str, str]
-    reaches_outlet: set[str]
+    reaches_outlet: Set[str]  # a set, made when first read
     subnetworks: list[Subnetwork]
     findings: list[Finding] = field(default_factory=list)
     sinks_used_as_outlets: bool = False
@@ -212,5 +214,6 @@ def connectivity(
                                          value=row.pipes, xy=table.node_xy(table.source[first]),
                                          length=round(row.length_m, 1)))
     ordered = sorted(summaries.values(), key=lambda r: (r.component is None, r.component or 0))
-    reaching = {names[n] for n in np.flatnonzero(reached).tolist()}
+    # made when read: the audit reads ``reached`` instead
+    reaching = LazySet(lambda: {names[n] for n in np.flatnonzero(reached).tolist()})
     return ConnectivityResult(outlets, reaching, ordered, findings, used_sinks, reached)
