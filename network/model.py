@@ -53,21 +53,25 @@ def edge_of(graph: nx.MultiDiGraph, key: str) -> tuple:
     raise PipeNetInputError(f"Pipe '{key}' is not in the network.", field_name="pipe id")
 
 
-class LazyMapping(Mapping):
-    """A read-only mapping made by ``factory`` the first time it is read (saves seconds on a county
-    when nobody asks, e.g. per-feature results in a run that writes no pipes)."""
+class _Made:
+    """A container made by ``factory`` the first time it is read."""
 
-    def __init__(self, factory: Callable[[], dict]):
-        self._factory: Optional[Callable[[], dict]] = factory
-        self._data: Optional[dict] = None
+    def __init__(self, factory: Callable[[], Any]):
+        self._factory: Optional[Callable[[], Any]] = factory
+        self._data: Any = None
 
     @property
-    def data(self) -> dict:
-        """The mapping itself, made now if needed."""
-        if self._data is None:
+    def data(self) -> Any:
+        """The container itself, made now if needed."""
+        if self._factory is not None:
             self._data = self._factory()
             self._factory = None
         return self._data
+
+
+class LazyMapping(_Made, Mapping):
+    """A read-only mapping made by ``factory`` the first time it is read (saves seconds on a county
+    when nobody asks, e.g. per-feature results in a run that writes no pipes)."""
 
     def __getitem__(self, key):
         return self.data[key]
@@ -85,7 +89,7 @@ class LazyMapping(Mapping):
         return self.data.get(key, default)
 
 
-class LazySet(Set):
+class LazySet(_Made, Set):
     """A read-only set made by ``factory`` the first time it is read (the 1.6 million names of a
     county's nodes that reach an outlet take 0.3 s, and the audit reads them as booleans instead).
 
@@ -93,18 +97,6 @@ class LazySet(Set):
     >>> "MH1" in names, sorted(names), names == {"MH2", "MH1"}, names | {"MH3"} == {"MH1", "MH2", "MH3"}
     (True, ['MH1', 'MH2'], True, True)
     """
-
-    def __init__(self, factory: Callable[[], set]):
-        self._factory: Optional[Callable[[], set]] = factory
-        self._data: Optional[set] = None
-
-    @property
-    def data(self) -> set:
-        """The set itself, made now if needed."""
-        if self._data is None:
-            self._data = self._factory()
-            self._factory = None
-        return self._data
 
     @classmethod
     def _from_iterable(cls, iterable) -> set:  # what | & - ^ give: a plain set
