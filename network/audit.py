@@ -95,8 +95,13 @@ def risk_register(network: Network, condition: dict[str, PipeCondition], weights
 
 def run_audit(network: Network, defects: Optional[list[Defect]] = None,
               events: Optional[list[tuple[float, float, float]]] = None,
-              options: Optional[AuditOptions] = None, progress=None) -> AuditResult:
-    """build → topology → connectivity → hydraulics → illicit → (condition → hotspots → risk)."""
+              options: Optional[AuditOptions] = None, progress=None,
+              checked: Optional[Callable[[], None]] = None) -> AuditResult:
+    """build → topology → connectivity → hydraulics → illicit → (condition → hotspots → risk).
+
+    ``checked()`` is called once the whole-network checks are done, before the hotspots: work
+    that needs only the network (an output of its nodes) can start beside them.
+    """
     options = options or AuditOptions()
     step = (lambda percent: progress.set_progress(percent)) if progress else (lambda percent: None)
     check = progress.check if progress else (lambda: None)
@@ -119,6 +124,8 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     check()
     findings += accumulation.findings
     step(40)
+    if checked is not None:
+        checked()
     condition: dict[str, PipeCondition] = {}
     breakage: Mapping[str, PipeHotspot] = {}
     overflow: Mapping[str, PipeHotspot] = {}

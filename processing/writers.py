@@ -222,10 +222,11 @@ class OutputWriters:
                 yield [names[part], Coded(np.zeros(part.stop - part.start, dtype=np.int64), [0]), kind, degrees,
                        arrivals, departures, components[part]]
         rows = ColumnChunks(chunks)
-        xs, ys = table.node_numbers("x").tolist(), table.node_numbers("y").tolist()
+        # the virtual junctions' own: lists of every node's x and y held 0.15 GB on a county
+        xs, ys = table.node_numbers("x")[count:].tolist(), table.node_numbers("y")[count:].tolist()
         virtual = []
         for node in range(count, len(names)):
-            point = to_output_geometry(run.frame, xs[node], ys[node]).asPoint()
+            point = to_output_geometry(run.frame, xs[node - count], ys[node - count]).asPoint()
             virtual.append(([names[node], 1, kinds[node], int(degree[node]), int(arriving[node]),
                              int(leaving[node]), components[node]], point.x(), point.y()))
         return write_nodes_in_bulk(run, parameters, key, NODE_OUTPUT_FIELDS, rows, count, virtual)

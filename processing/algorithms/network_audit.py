@@ -126,7 +126,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
                  "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
                  "CSV": str(folder / "risk_register.csv")}
-        text_files = text_folder = None
+        text_files = text_folder = nodes = None
         direct = "'" not in str(final)
         targets = {key: f"ogr:dbname='{final}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
                    for key, table in LAYERS.items()}
@@ -142,11 +142,22 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                 parameters, "EVENTS", context, events_source, run)) if events_source else None
             bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
             options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
-            result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75))
+            # the nodes need nothing the audit finds: written beside its hotspots (the file is idle
+            # then; beside the checks they would add to the run's peak memory)
+            nodes_written: dict = {}
+
+            def write_nodes_beside() -> None:
+                nonlocal nodes
+                nodes = Beside(lambda: nodes_written.update(
+                    OUTPUT_NODES=self.write_nodes(run, targets, context, feedback)))
+            result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75),
+                               checked=write_nodes_beside if direct else None)
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
             table = run.network.table()
             classes, reasons = self._pipe_classes(result, table), self._reasons(result.risk)
+            if nodes is not None:  # its copy may still run: the pipes are staged meanwhile
+                nodes.join()
             written = {"OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
                                                         extra_columns=self._columns(result, table, classes, reasons))}
             # the text files are written beside the other layers (their SQLite copies leave Python's
@@ -161,7 +172,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
             written["OUTPUT_FINDINGS"] = self.write_findings(run, result.findings, targets, context)
             result.findings.clear()
-            written["OUTPUT_NODES"] = self.write_nodes(run, targets, context, feedback)
+            written["OUTPUT_NODES"] = nodes_written["OUTPUT_NODES"] if nodes is not None else \
+                self.write_nodes(run, targets, context, feedback)
             if events:
                 written["OUTPUT_EVENTS"] = self.write_points(run, targets, "OUTPUT_EVENTS", context,
                                                              [("weight", "double")],
@@ -183,8 +195,9 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             for made in text_folder.iterdir():
                 os.replace(made, folder / made.name)
         except Exception:
-            if text_files is not None:  # made by a run that failed: not left behind either
-                text_files.join(raise_error=False)
+            for beside in (nodes, text_files):  # made by a run that failed: not left behind either
+                if beside is not None:
+                    beside.join(raise_error=False)
             self.stop_background()
             if final.exists():  # never leave a half-written GeoPackage behind
                 final.unlink()

@@ -83,3 +83,26 @@ def test_a_built_network_keeps_none_of_the_attribute_columns_it_was_given(small_
     # the columns read were the only other holders: the lazily made results must not keep them
     assert sys.getrefcount(from_id) == held - 1
     assert network.pipe_results and network.node_ids  # still made on demand
+
+
+def test_the_audit_calls_checked_once_between_the_checks_and_the_hotspots(small_sample):
+    from pipenet.network.audit import run_audit
+    from pipenet.network.model import Progress
+
+    sample, path = small_sample
+    network = build_network(read_layer(path, "pipes"), read_layer(path, "nodes"))
+    events = read_layer(path, "events")
+    points = [(point.x, point.y, 1.0) for point in events.geometry]
+
+    class Recorded(Progress):
+        def __init__(self):
+            self.percents = []
+
+        def set_progress(self, percent: float) -> None:
+            self.percents.append(percent)
+
+    progress, calls = Recorded(), []
+    result = run_audit(network, events=points, progress=progress, checked=lambda: calls.append(list(progress.percents)))
+    # after every whole-network check (progress 40), before the hotspots (55 and on)
+    assert len(calls) == 1 and calls[0][-1] == 40 and max(calls[0]) == 40
+    assert result.summary["overflow_hotspot_pipes"] > 0 and progress.percents[-1] == 100
