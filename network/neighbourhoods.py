@@ -2,7 +2,7 @@
 
 Where the pieces around a source form a tree, each piece within reach is met by exactly one walk
 that never turns back, so the walks are counted without remembering what they met: no sorting, no
-merging (a county's Gi* neighbours took 18 s of searches on two cores). A piece is met twice only
+merging (a county's Gi* neighbours took ~14 s of searches on one core). A piece is met twice only
 through a cycle no longer than twice the distance; the sources whose walks meet a piece of such a
 short cycle are searched exactly (lixels.pairs_within).
 
