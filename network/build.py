@@ -23,10 +23,10 @@ from .columns import (
 from .fields import detect_mapping, load_aliases
 from .findings import Finding, make_finding
 from .graph import assemble_table, pipe_results
+from .lazy import LazyMapping
 from .model import (
     BuildOptions,
     LayerData,
-    LazyMapping,
     Network,
     PartCoords,
     PipeNetInputError,

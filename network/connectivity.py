@@ -12,7 +12,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .findings import Finding, make_finding, make_findings
-from .model import LazySet
+from .lazy import LazySet
 from .tables import GraphTable, reachable, table_of
 
 # Node types where water legitimately leaves a gravity subnetwork.

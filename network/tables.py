@@ -61,7 +61,8 @@ class GraphTable:
         """The networkx MultiDiGraph (made from the columns the first time it is asked for)."""
         if self._graph is None:
             from .graph import fill
-            from .model import LazyMapping, gc_paused
+            from .lazy import LazyMapping
+            from .model import gc_paused
 
             with gc_paused():
                 graph = nx.MultiDiGraph(**self.graph_attributes)
