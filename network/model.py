@@ -82,6 +82,10 @@ class PartCoords(Mapping):
 
         return range_boxes(self._offsets, self._xy)
 
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """((min x, min y), (max x, max y)) of all the parts' vertices."""
+        return self._xy.min(axis=0), self._xy.max(axis=0)
+
     def positions(self, keys: list) -> np.ndarray:
         """Positions of the parts with ``keys`` (for ``arrays``)."""
         if keys is self._keys:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -19,6 +20,7 @@ from qgis.core import (
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsMapRendererParallelJob,
+    QgsMapSettings,
     QgsProject,
     QgsRectangle,
     QgsReferencedRectangle,
@@ -29,15 +31,17 @@ from qgis.PyQt.QtCore import QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
 from ..network.columns import object_array
+from .background import Beside
 from .csv_rows import TextColumn, csv_lines
 from .gpkg_staging import Coded
 from .memory import release_free_memory
-from .stand_ins import DrawnPipes, draw_in_order, stand_ins
+from .stand_ins import DrawnPipes, draw_in_order, lay_on, stand_ins
 from .styles import apply_style, chinese
 
 HOT = ("hot 99%", "hot 95%", "hot 90%")
 CSV_ROWS = 100_000  # risk register rows made and written at a time
 CSV_GATHER = 20_000  # of which gathered at a time
+MAP_DPI = 110
 # (layer in the GeoPackage, name in the project, style, classes drawn (None = all), visible).
 # Classes are chosen in the renderer, not with subset strings: on QGIS 3.22 a GeoPackage layer with a
 # subset string stopped later layers of the same file from opening in the same process.
@@ -70,24 +74,98 @@ def project_layers(gpkg: str, only_present: bool = False,
     layers = []
     for table, names, style, drawn, _visible in PROJECT_LAYERS:
         layer = QgsVectorLayer(f"{gpkg}|layername={table}", names[language], "ogr")
-        if not layer.isValid():
-            continue
-        if style in ("breakage", "overflow"):
-            field = "pn_brk_cls" if style == "breakage" else "pn_ovf_cls"
-            if not values(layer, table, field) & set(HOT):
-                continue  # no hotspot of this kind (or no defects / events given)
-        apply_style(layer, style)
-        renderer = layer.renderer()
-        categories = renderer.categories() if hasattr(renderer, "categories") else []
-        present = None
-        if only_present and categories and layer.fields().indexOf(renderer.classAttribute()) >= 0:
-            present = values(layer, table, renderer.classAttribute())
-        for index in reversed(range(len(categories))):
-            value = categories[index].value()
-            if (drawn is not None and value not in drawn) or (present is not None and value not in present):
-                renderer.deleteCategory(index)
-        layers.append(layer)
+        if layer.isValid() and _styled(layer, table, style, drawn, values, only_present):
+            layers.append(layer)
     return layers
+
+
+def _styled(layer: QgsVectorLayer, table: str, style: str, drawn: Optional[tuple], values, only_present: bool
+            ) -> bool:
+    """Style ``layer`` as its PROJECT_LAYERS entry says (project_layers); False: it has nothing to show."""
+    if style in ("breakage", "overflow"):
+        field = "pn_brk_cls" if style == "breakage" else "pn_ovf_cls"
+        if not values(layer, table, field) & set(HOT):
+            return False  # no hotspot of this kind (or no defects / events given)
+    apply_style(layer, style)
+    renderer = layer.renderer()
+    categories = renderer.categories() if hasattr(renderer, "categories") else []
+    present = None
+    if only_present and categories and layer.fields().indexOf(renderer.classAttribute()) >= 0:
+        present = values(layer, table, renderer.classAttribute())
+    for index in reversed(range(len(categories))):
+        value = categories[index].value()
+        if (drawn is not None and value not in drawn) or (present is not None and value not in present):
+            renderer.deleteCategory(index)
+    return True
+
+
+class PipesMap:
+    """The overview map's pipes layers drawn from the pipes in memory (stand_ins) in a thread, while
+    the GeoPackage is still being written: the drawing is QGIS's C++, which leaves Python's lock to
+    the writers. The map lays its other layers on top later (render_png).
+
+    Use ``PipesMap.start``; ``image`` waits for the drawing, ``stop`` gives it up.
+    """
+
+    def __init__(self, layers: list[QgsVectorLayer], extent: QgsRectangle, crs, drawn: DrawnPipes):
+        self.layers, self.extent = layers, extent
+        self._project = QgsProject()  # owns the layers while they are drawn
+        self._project.setCrs(crs)
+        for layer in layers:
+            self._project.addMapLayer(layer, False)
+        self._layout = QgsLayout(self._project)
+        self._layout.initializeDefaults()
+        settings = _map_settings(_map_item(self._layout, layers, extent, crs), MAP_DPI)
+        self._stopping = threading.Event()
+        self._image: Optional[QImage] = None
+
+        def draw() -> None:
+            replaced = {layer.id(): stand_ins(layer, drawn) for layer in layers}
+            if all(batches is not None for batches in replaced.values()):
+                self._image = draw_in_order(settings, {key: self._until_stopped(batches)
+                                                       for key, batches in replaced.items()})
+        self._drawing = Beside(draw)
+
+    @classmethod
+    def start(cls, drawn: Optional[DrawnPipes], crs, known_values: dict[tuple[str, str], set]
+              ) -> Optional[PipesMap]:
+        """The pipes layers of the map (project_layers' visible ones, styled alike) drawn in a thread,
+        or None when they cannot be drawn from memory (the lines in another CRS, an unknown class)."""
+        if drawn is None or drawn.crs != crs or drawn.count == 0:
+            return None
+
+        def values(layer: QgsVectorLayer, table: str, field: str) -> set:
+            return known_values[(table, field)]
+
+        fields = "".join(f"&field={field}:string" for field in drawn.classes)
+        language = 1 if chinese() else 0
+        layers = []
+        try:
+            for table, names, style, shown, visible in PROJECT_LAYERS:
+                if table == "pipes" and visible:
+                    layer = QgsVectorLayer(f"MultiLineString?crs={crs.authid()}{fields}", names[language], "memory")
+                    if _styled(layer, table, style, shown, values, True):
+                        layers.append(layer)
+        except KeyError:
+            return None
+        minimum, maximum = drawn.coords.bounds()
+        return cls(layers, QgsRectangle(minimum[0], minimum[1], maximum[0], maximum[1]), crs, drawn)
+
+    def _until_stopped(self, batches):
+        for batch in batches:
+            if self._stopping.is_set():
+                return
+            yield batch
+
+    def image(self, names: list[str]) -> Optional[QImage]:
+        """The pipes drawn, bottom first, when they are the layers ``names`` (else None)."""
+        self._drawing.join()
+        return self._image if names == [layer.name() for layer in self.layers] else None
+
+    def stop(self) -> None:
+        """Give the drawing up (the run failed) and wait for its thread."""
+        self._stopping.set()
+        self._drawing.join(raise_error=False)
 
 
 def network_extent(layers) -> QgsRectangle:
@@ -114,11 +192,12 @@ def _fit(extent: QgsRectangle, aspect: float) -> QgsRectangle:
 
 def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: str, crs,
                           known_values: Optional[dict[tuple[str, str], set]] = None,
-                          drawn: Optional[DrawnPipes] = None) -> None:
+                          drawn: Optional[DrawnPipes] = None, pipes_map: Optional[PipesMap] = None) -> None:
     """A .qgz with every audit layer styled, opening on the whole network, and the PNG overview map
     of its visible layers: one set of layers for both (a county's layers take seconds to open).
     ``known_values``: see ``project_layers``; ``drawn``: the pipes in memory, from which the map
-    then draws the styled pipes layers (stand_ins)."""
+    then draws the styled pipes layers (stand_ins); ``pipes_map``: those already drawn (PipesMap).
+    """
     project = QgsProject()
     project.setCrs(crs)
     layers = project_layers(gpkg, only_present=True, known_values=known_values)
@@ -133,7 +212,8 @@ def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: st
     if not project.write(project_path):
         raise OSError(project.error())
     release_free_memory()  # the render threads allocate from heaps of their own
-    render_png(project, [layer for layer in layers if _visible(layer)], extent, png_path, title, crs, drawn)
+    render_png(project, [layer for layer in layers if _visible(layer)], extent, png_path, title, crs, drawn,
+               pipes_map)
 
 
 def _visible(layer: QgsVectorLayer) -> bool:
@@ -145,21 +225,13 @@ def _table(layer) -> Optional[str]:
 
 
 def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: str, title: str, crs,
-               drawn: Optional[DrawnPipes] = None) -> None:
+               drawn: Optional[DrawnPipes] = None, pipes_map: Optional[PipesMap] = None) -> None:
     """An A4-landscape overview map of ``layers`` (bottom first) with legend, scale bar, north arrow and
-    title; ``drawn``: see write_project_and_map."""
+    title; ``drawn``, ``pipes_map``: see write_project_and_map."""
     layout = QgsLayout(project)
     layout.initializeDefaults()
-    page = layout.pageCollection().page(0)
-    page.setPageSize("A4", page.Landscape)
-    map_item = QgsLayoutItemMap(layout)
-    layout.addLayoutItem(map_item)  # size first, extent after: the scale depends on the item size
-    map_item.attemptMove(QgsLayoutPoint(8, 22, QgsUnitTypes.LayoutMillimeters))
-    map_item.attemptResize(QgsLayoutSize(210, 180, QgsUnitTypes.LayoutMillimeters))
-    map_item.setCrs(crs)
-    map_item.setLayers(list(reversed(layers)))
-    map_item.setExtent(_fit(extent, 210.0 / 180.0))  # zoomToExtent gave an empty extent on QGIS 3.22
-    dpi = 110
+    # the pipes drawn beforehand set the extent: the other layers must lie on them exactly
+    map_item = _map_item(layout, layers, pipes_map.extent if pipes_map is not None else extent, crs)
     # The layout draws a map item's layers one after another; a parallel job draws each layer in
     # its own thread (a county's pipes alone take 10 s). Its image takes the map item's place,
     # which stays to set the scale bar, the north arrow and the legend.
@@ -171,7 +243,7 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     picture.setFrameEnabled(True)
     map_item.setVisibility(False)
     image_path = str(Path(path).with_suffix(".map.png"))
-    _map_image(map_item, dpi, drawn).save(image_path, "PNG")
+    _map_image(map_item, MAP_DPI, drawn, pipes_map).save(image_path, "PNG")
     picture.setPicturePath(image_path)
     label = QgsLayoutItemLabel(layout)
     layout.addLayoutItem(label)
@@ -201,7 +273,7 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     arrow.attemptResize(QgsLayoutSize(12, 18, QgsUnitTypes.LayoutMillimeters))
     arrow.setLinkedMap(map_item)
     settings = QgsLayoutExporter.ImageExportSettings()
-    settings.dpi = dpi
+    settings.dpi = MAP_DPI
     settings.generateWorldFile = False
     try:
         result = QgsLayoutExporter(layout).exportToImage(path, settings)
@@ -211,12 +283,38 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
         raise OSError(f"could not render {path} (error {result})")
 
 
-def _map_image(map_item: QgsLayoutItemMap, dpi: float, drawn: Optional[DrawnPipes] = None) -> QImage:
-    """What ``map_item`` shows at ``dpi``: the styled pipes layers drawn from the pipes in memory
-    when given (stand_ins), else by a parallel render job (one thread per layer)."""
+def _map_item(layout: QgsLayout, layers: list, extent: QgsRectangle, crs) -> QgsLayoutItemMap:
+    """The overview's map item on ``layout``: ``layers`` (bottom first) over ``extent``, fitted."""
+    map_item = QgsLayoutItemMap(layout)
+    layout.addLayoutItem(map_item)  # size first, extent after: the scale depends on the item size
+    map_item.attemptMove(QgsLayoutPoint(8, 22, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(210, 180, QgsUnitTypes.LayoutMillimeters))
+    map_item.setCrs(crs)
+    map_item.setLayers(list(reversed(layers)))
+    map_item.setExtent(_fit(extent, 210.0 / 180.0))  # zoomToExtent gave an empty extent on QGIS 3.22
+    return map_item
+
+
+def _map_settings(map_item: QgsLayoutItemMap, dpi: float) -> QgsMapSettings:
+    """What ``map_item`` draws at ``dpi``, as map settings of its own size in pixels."""
     millimetres = map_item.sizeWithUnits().toQSizeF()
     size = QSizeF(millimetres.width() / 25.4 * dpi, millimetres.height() / 25.4 * dpi)
-    settings = map_item.mapSettings(map_item.extent(), size, dpi, True)
+    return map_item.mapSettings(map_item.extent(), size, dpi, True)
+
+
+def _map_image(map_item: QgsLayoutItemMap, dpi: float, drawn: Optional[DrawnPipes] = None,
+               pipes_map: Optional[PipesMap] = None) -> QImage:
+    """What ``map_item`` shows at ``dpi``: the styled pipes layers drawn from the pipes in memory
+    when given (stand_ins; or already drawn, pipes_map), else by a parallel render job (one thread
+    per layer)."""
+    settings = _map_settings(map_item, dpi)
+    if pipes_map is not None:
+        bottom_first = list(reversed(settings.layers()))
+        pipes = next((count for count, layer in enumerate(bottom_first) if _table(layer) != "pipes"),
+                     len(bottom_first))
+        image = pipes_map.image([layer.name() for layer in bottom_first[:pipes]])
+        if image is not None and not any(_table(layer) == "pipes" for layer in bottom_first[pipes:]):
+            return lay_on(image, settings, bottom_first[pipes:])
     replaced = {layer.id(): stand_ins(layer, drawn) for layer in settings.layers() if _table(layer) == "pipes"}
     replaced = {key: batches for key, batches in replaced.items() if batches is not None}
     if replaced:

@@ -167,6 +167,19 @@ def _draw_batches(settings: QgsMapSettings, batches: Iterator[QgsVectorLayer], p
             drawing[0].waitForFinished()
 
 
+def lay_on(image: QImage, settings: QgsMapSettings, layers: list) -> QImage:
+    """``image`` with ``layers`` (bottom first) drawn together by a parallel job and laid on top."""
+    job = _start_together(settings, layers)
+    if job is not None:
+        job.waitForFinished()
+        painter = QPainter(image)
+        try:
+            painter.drawImage(0, 0, job.renderedImage())
+        finally:
+            painter.end()
+    return image
+
+
 def _start_together(settings: QgsMapSettings, layers: list) -> Optional[QgsMapRendererParallelJob]:
     """A parallel job drawing ``layers`` (bottom first) onto a clear image, started; None: no layers."""
     if not layers:

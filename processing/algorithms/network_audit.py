@@ -27,7 +27,7 @@ from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
 from ..gpkg_staging import Coded, Sparse, coded, small_codes
 from ..observations import read_defects, read_events
-from ..report import write_project_and_map, write_risk_csv, write_summary
+from ..report import PipesMap, write_project_and_map, write_risk_csv, write_summary
 from ..stand_ins import DrawnPipes
 
 AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double"), ("pn_f", "double"),
@@ -126,7 +126,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
                  "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
                  "CSV": str(folder / "risk_register.csv")}
-        text_files = text_folder = nodes = None
+        text_files = text_folder = nodes = pipes_map = None
         direct = "'" not in str(final)
         targets = {key: f"ogr:dbname='{final}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
                    for key, table in LAYERS.items()}
@@ -156,6 +156,13 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
             table = run.network.table()
             classes, reasons = self._pipe_classes(result, table), self._reasons(result.risk)
+            finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
+            known_values = self._known_values(severities, classes)
+            drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
+                               {field: column.array() for field, column in classes.items() if field != "pn_risk_cls"})
+            # the map's pipes are drawn from memory while the layers are written (QGIS's C++ beside
+            # the writers' Python)
+            pipes_map = PipesMap.start(drawn, run.frame.output_crs, known_values)
             if nodes is not None:  # its copy may still run: the pipes are staged meanwhile
                 nodes.join()
             written = {"OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
@@ -169,7 +176,6 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                                reasons),
                 write_summary(result.summary, text_folder, files)))
             # the findings before the nodes: then their hundreds of thousands of objects can go
-            finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
             written["OUTPUT_FINDINGS"] = self.write_findings(run, result.findings, targets, context)
             result.findings.clear()
             written["OUTPUT_NODES"] = nodes_written["OUTPUT_NODES"] if nodes is not None else \
@@ -187,10 +193,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             feedback.setProgress(85)
             title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
                 result.summary["pipes"], result.summary["length_m"] / 1000)
-            drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
-                               {field: column.array() for field, column in classes.items() if field != "pn_risk_cls"})
             write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs,
-                                  self._known_values(severities, classes), drawn=drawn)
+                                  known_values, drawn=drawn, pipes_map=pipes_map)
             text_files.join()
             for made in text_folder.iterdir():
                 os.replace(made, folder / made.name)
@@ -198,6 +202,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             for beside in (nodes, text_files):  # made by a run that failed: not left behind either
                 if beside is not None:
                     beside.join(raise_error=False)
+            if pipes_map is not None:
+                pipes_map.stop()
             self.stop_background()
             if final.exists():  # never leave a half-written GeoPackage behind
                 final.unlink()

@@ -21,7 +21,8 @@ def audited(pipenet_plugin, tmp_path_factory):
     write_gpkg(sample, gpkg)
     original = network_audit.write_project_and_map
     network_audit.write_project_and_map = lambda *arguments, **options: (
-        KNOWN_VALUES.update(arguments[5]), DRAWN.append(options.get("drawn")), original(*arguments, **options))
+        KNOWN_VALUES.update(arguments[5]), DRAWN.append(options.get("drawn")),
+        PIPES_MAPS.append(options.get("pipes_map")), original(*arguments, **options))
     try:
         result = processing.run("pipenet:networkaudit", {
             "PIPES": f"{gpkg}|layername=pipes", "NODES": f"{gpkg}|layername=nodes",
@@ -34,6 +35,7 @@ def audited(pipenet_plugin, tmp_path_factory):
 
 KNOWN_VALUES: dict = {}  # what the audit told the project writer its styled columns hold
 DRAWN: list = []  # the pipes in memory it gave the map
+PIPES_MAPS: list = []  # and the pipes it had drawn beforehand
 
 
 def test_the_values_the_legend_is_cut_to_are_those_written(audited):
@@ -122,6 +124,33 @@ def test_the_map_drawn_from_memory_is_the_map_of_the_layers(audited, monkeypatch
     difference = np.abs(_pixels(job.renderedImage()) - _pixels(stand_ins.draw_in_order(settings, replaced))).sum(axis=2)
     assert (difference > 0).mean() < 0.05  # anti-aliasing at line ends
     assert (difference > 100).mean() < (0.0005 if grouping == "runs" else 0.01)
+
+
+def test_the_pipes_drawn_beside_the_writes_make_the_same_map(audited, tmp_path):
+    """The audit draws the map's pipes while it writes the GeoPackage (PipesMap); the overview made
+    with them is the overview made from the layers at the end, pixel for pixel."""
+    from qgis.core import QgsCoordinateReferenceSystem
+    from qgis.PyQt.QtGui import QImage
+
+    from pipenet.processing import report
+
+    _, _, out = audited
+    drawn, crs = DRAWN[0], DRAWN[0].crs
+    assert PIPES_MAPS[0] is not None and [layer.name() for layer in PIPES_MAPS[0].layers] == \
+        ["Pipes by system", "Breakage hotspots", "Overflow hotspots"]
+    gpkg, images = str(out / "pipenet_audit.gpkg"), []
+    for name, pipes_map in (("after", None), ("beside", report.PipesMap.start(drawn, crs, KNOWN_VALUES))):
+        report.write_project_and_map(gpkg, str(tmp_path / f"{name}.qgz"), str(tmp_path / f"{name}.png"), "map",
+                                     crs, KNOWN_VALUES, drawn=drawn, pipes_map=pipes_map)
+        images.append(_pixels(QImage(str(tmp_path / f"{name}.png"))))
+    assert (images[0] == images[1]).all()
+    # not drawn beside: lines in another CRS, or a class the writer did not know
+    assert report.PipesMap.start(drawn, QgsCoordinateReferenceSystem("EPSG:4326"), KNOWN_VALUES) is None
+    assert report.PipesMap.start(drawn, crs, {key: value for key, value in KNOWN_VALUES.items()
+                                              if key != ("pipes", "pn_brk_cls")}) is None
+    stopped = report.PipesMap.start(drawn, crs, KNOWN_VALUES)
+    stopped.stop()
+    assert stopped.image(["Pipes by system"]) is None  # not the layers drawn
 
 
 def test_stand_ins_refuse_lines_that_are_not_the_layers(audited):
