@@ -96,11 +96,14 @@ def risk_register(network: Network, condition: dict[str, PipeCondition], weights
 def run_audit(network: Network, defects: Optional[list[Defect]] = None,
               events: Optional[list[tuple[float, float, float]]] = None,
               options: Optional[AuditOptions] = None, progress=None,
-              checked: Optional[Callable[[], None]] = None) -> AuditResult:
+              checked: Optional[Callable[[], None]] = None,
+              hot: Optional[Callable[[Mapping[str, PipeHotspot], Mapping[str, PipeHotspot]], None]] = None
+              ) -> AuditResult:
     """build → topology → connectivity → hydraulics → illicit → (condition → hotspots → risk).
 
     ``checked()`` is called once the whole-network checks are done, before the hotspots: work
-    that needs only the network (an output of its nodes) can start beside them.
+    that needs only the network (an output of its nodes) can start beside them. ``hot(breakage,
+    overflow)`` is called with the hotspots (empty when not looked for) before the risk register.
     """
     options = options or AuditOptions()
     step = (lambda percent: progress.set_progress(percent)) if progress else (lambda percent: None)
@@ -144,6 +147,8 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
                             bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
                             snap_distance=options.event_snap_distance, check=check, lixels=lixels, placed=placed)
     step(85)
+    if hot is not None:
+        hot(breakage, overflow)
     risk = risk_register(network, condition, options.risk, accumulation.length)
     summary = network.summary()
     summary["findings"] = count_by_check(findings)

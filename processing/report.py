@@ -6,7 +6,7 @@ import html
 import json
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 from qgis.core import (
@@ -35,7 +35,7 @@ from .background import Beside
 from .csv_rows import TextColumn, csv_lines
 from .gpkg_staging import Coded
 from .memory import release_free_memory
-from .stand_ins import DrawnPipes, draw_in_order, lay_on, stand_ins
+from .stand_ins import DrawnPipes, draw_in_order, lay_on, stand_ins, stands_in
 from .styles import apply_style, chinese
 
 HOT = ("hot 99%", "hot 95%", "hot 90%")
@@ -120,10 +120,9 @@ class PipesMap:
         self._image: Optional[QImage] = None
 
         def draw() -> None:
-            replaced = {layer.id(): stand_ins(layer, drawn) for layer in layers}
-            if all(batches is not None for batches in replaced.values()):
-                self._image = draw_in_order(settings, {key: self._until_stopped(batches)
-                                                       for key, batches in replaced.items()})
+            if all(stands_in(layer, drawn) for layer in layers):  # each layer's stand-ins made in its turn
+                self._image = draw_in_order(settings, {layer.id(): self._until_stopped(layer, drawn)
+                                                       for layer in layers})
         self._drawing = Beside(draw)
 
     @classmethod
@@ -151,8 +150,8 @@ class PipesMap:
         minimum, maximum = drawn.coords.bounds()
         return cls(layers, QgsRectangle(minimum[0], minimum[1], maximum[0], maximum[1]), crs, drawn)
 
-    def _until_stopped(self, batches):
-        for batch in batches:
+    def _until_stopped(self, layer: QgsVectorLayer, drawn: DrawnPipes) -> Iterator[QgsVectorLayer]:
+        for batch in stand_ins(layer, drawn):
             if self._stopping.is_set():
                 return
             yield batch

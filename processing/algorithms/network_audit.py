@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 from qgis.core import (
@@ -145,24 +146,29 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             # the nodes need nothing the audit finds: written beside its hotspots (the file is idle
             # then; beside the checks they would add to the run's peak memory)
             nodes_written: dict = {}
+            table = run.network.table()
+            drawn: Optional[DrawnPipes] = None
 
             def write_nodes_beside() -> None:
                 nonlocal nodes
                 nodes = Beside(lambda: nodes_written.update(
                     OUTPUT_NODES=self.write_nodes(run, targets, context, feedback)))
+
+            def draw_pipes_beside(breakage, overflow) -> None:
+                # the map's pipes are drawn from memory while the risk is scored and the layers are
+                # written (QGIS's C++ beside the Python)
+                nonlocal drawn, pipes_map
+                classes = self._map_classes(table, breakage, overflow)
+                drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
+                                   {field: column.array() for field, column in classes.items()})
+                pipes_map = PipesMap.start(drawn, run.frame.output_crs, self._known_values(set(), classes))
             result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75),
-                               checked=write_nodes_beside if direct else None)
+                               checked=write_nodes_beside if direct else None, hot=draw_pipes_beside)
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
-            table = run.network.table()
             classes, reasons = self._pipe_classes(result, table), self._reasons(result.risk)
             finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
             known_values = self._known_values(severities, classes)
-            drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
-                               {field: column.array() for field, column in classes.items() if field != "pn_risk_cls"})
-            # the map's pipes are drawn from memory while the layers are written (QGIS's C++ beside
-            # the writers' Python)
-            pipes_map = PipesMap.start(drawn, run.frame.output_crs, known_values)
             if nodes is not None:  # its copy may still run: the pipes are staged meanwhile
                 nodes.join()
             written = {"OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
@@ -219,15 +225,20 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
 
     @staticmethod
     def _pipe_classes(result, table) -> dict[str, Coded]:
-        """Per pipe (table order), the written values of the pipes columns the map colours by."""
+        """Per pipe (table order), the written values of the pipes columns the project colours by."""
         count = len(table.keys)
-        def small(codes: np.ndarray, values: list) -> Coded:
-            return Coded(small_codes(codes, len(values)), values)
-        classes = {"pn_system": coded(table.edge_values("system")),
-                   "pn_risk_cls": small(*result.risk.risk_class_codes(np.arange(count, dtype=np.int64)))}
-        for field, register in (("pn_brk_cls", result.breakage), ("pn_ovf_cls", result.overflow)):
-            classes[field] = small(*hotspot_class_codes(register.aligned("z", count) if register
-                                                        else np.full(count, np.nan)))
+        risk_classes = result.risk.risk_class_codes(np.arange(count, dtype=np.int64))
+        return dict(NetworkAuditAlgorithm._map_classes(table, result.breakage, result.overflow),
+                    pn_risk_cls=Coded(small_codes(risk_classes[0], len(risk_classes[1])), risk_classes[1]))
+
+    @staticmethod
+    def _map_classes(table, breakage, overflow) -> dict[str, Coded]:
+        """Per pipe (table order), the written values of the pipes columns the overview map colours by."""
+        count = len(table.keys)
+        classes = {"pn_system": coded(table.edge_values("system"))}
+        for field, register in (("pn_brk_cls", breakage), ("pn_ovf_cls", overflow)):
+            codes, values = hotspot_class_codes(register.aligned("z", count) if register else np.full(count, np.nan))
+            classes[field] = Coded(small_codes(codes, len(values)), values)
         return classes
 
     @staticmethod

@@ -85,7 +85,7 @@ def test_a_built_network_keeps_none_of_the_attribute_columns_it_was_given(small_
     assert network.pipe_results and network.node_ids  # still made on demand
 
 
-def test_the_audit_calls_checked_once_between_the_checks_and_the_hotspots(small_sample):
+def test_the_audit_calls_checked_and_hot_once_each_in_their_places(small_sample):
     from pipenet.network.audit import run_audit
     from pipenet.network.model import Progress
 
@@ -101,8 +101,12 @@ def test_the_audit_calls_checked_once_between_the_checks_and_the_hotspots(small_
         def set_progress(self, percent: float) -> None:
             self.percents.append(percent)
 
-    progress, calls = Recorded(), []
-    result = run_audit(network, events=points, progress=progress, checked=lambda: calls.append(list(progress.percents)))
+    progress, calls, hot = Recorded(), [], []
+    result = run_audit(network, events=points, progress=progress, checked=lambda: calls.append(list(progress.percents)),
+                       hot=lambda breakage, overflow: hot.append((list(progress.percents), breakage, overflow)))
     # after every whole-network check (progress 40), before the hotspots (55 and on)
     assert len(calls) == 1 and calls[0][-1] == 40 and max(calls[0]) == 40
     assert result.summary["overflow_hotspot_pipes"] > 0 and progress.percents[-1] == 100
+    # with the hotspots found (85), before the risk register (100)
+    assert len(hot) == 1 and hot[0][0][-1] == 85 and max(hot[0][0]) == 85
+    assert not hot[0][1] and hot[0][2] is result.overflow
