@@ -110,44 +110,46 @@ class _FlowPlan:
         pair_target = successors.indices
         self.reverse = reverse = successors.transpose().tocsr()
         self._parts: Optional[tuple] = None  # weakly connected parts, made when a search needs them
-        split = np.diff(successors.indptr) > 1
+        ways_out, ways_into = np.diff(successors.indptr), np.diff(reverse.indptr)
+        split = ways_out > 1
         below_split = reachable(successors, np.flatnonzero(split), groups)
         waiting = np.bincount(pair_target, minlength=groups)
-        above: dict[int, frozenset] = {}
-        empty: frozenset = frozenset()
-        ways_in = np.diff(reverse.indptr)
+        # the splits above each node, as a number into ``sets`` (0: none): most nodes share the
+        # set of the node above them, so numbers are copied in bulk and only splits and the nodes
+        # where two branches bring splits make a set
+        above = np.zeros(groups, dtype=np.int64)
+        sets: list[frozenset] = [frozenset()]
         self.levels: list[tuple] = []
         frontier = np.flatnonzero(waiting == 0)
         while len(frontier):
             below = frontier[below_split[frontier]]
-            single = below[ways_in[below] == 1]
-            below = below[ways_in[below] != 1]
-            # one way in: the splits above are the predecessor's (most nodes; no set work)
-            for node, upstream, is_split in zip(single.tolist(), reverse.indices[reverse.indptr[single]].tolist(),
-                                                split[single].tolist()):
-                splits = above.get(upstream, empty)
-                above[node] = splits | {node} if is_split else splits
+            starts, ways_in = reverse.indptr[below], ways_into[below]
+            bringing = above[reverse.indices[ranges(starts, ways_in)]]  # each way in's set
+            node_of_way = np.repeat(np.arange(len(below)), ways_in)
+            brought = np.bincount(node_of_way, weights=bringing > 0, minlength=len(below))
+            # one way with splits (most nodes): its set, shared
+            last_set = np.zeros(len(below), dtype=np.int64)
+            last_set[node_of_way[bringing > 0]] = bringing[bringing > 0]
+            above[below] = last_set
             meets = []
-            for node in below.tolist():
+            ways_at = np.concatenate([[0], np.cumsum(ways_in)])
+            for at in np.flatnonzero(brought > 1).tolist():
                 # branches that split above and meet here: sum the exact upstream set instead
-                sets = [splits for splits in (above.get(upstream, empty) for upstream in
-                                              reverse.indices[reverse.indptr[node]:reverse.indptr[node + 1]].tolist())
-                        if splits]
-                meet = False
-                if len(sets) > 1:
-                    seen = set(sets[0])
-                    for splits in sets[1:]:
-                        meet = meet or not seen.isdisjoint(splits)
-                        seen |= splits
-                    merged = frozenset(seen)
-                else:  # one branch brings splits (most nodes): share its set, no copy
-                    merged = sets[0] if sets else empty
-                above[node] = merged | {node} if split[node] else merged
+                numbers = [number for number in bringing[ways_at[at]:ways_at[at + 1]].tolist() if number]
+                seen, meet = set(sets[numbers[0]]), False
+                for number in numbers[1:]:
+                    meet = meet or not seen.isdisjoint(sets[number])
+                    seen |= sets[number]
+                sets.append(frozenset(seen))
+                above[below[at]] = len(sets) - 1
                 if meet:
-                    meets.append(node)
-            pairs = ranges(successors.indptr[frontier], np.diff(successors.indptr)[frontier])
+                    meets.append(int(below[at]))
+            for node in below[split[below]].tolist():
+                sets.append(sets[above[node]] | {node})
+                above[node] = len(sets) - 1
+            pairs = ranges(successors.indptr[frontier], ways_out[frontier])
             reached, inverse = np.unique(pair_target[pairs], return_inverse=True)
-            self.levels.append((meets, pair_source[pairs], reached, inverse))
+            self.levels.append((sorted(meets), pair_source[pairs], reached, inverse))
             waiting[reached] -= np.bincount(inverse, minlength=len(reached))
             frontier = reached[waiting[reached] == 0]
 
