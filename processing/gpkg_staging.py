@@ -198,8 +198,8 @@ class Staging:
 
     def _prepare(self, source_fids: np.ndarray) -> None:
         connection = self._connection
+        connection.execute("PRAGMA synchronous = OFF")  # a throw-away file (first: the switch to WAL syncs)
         connection.execute("PRAGMA journal_mode = WAL")  # the fill reads what is committed meanwhile
-        connection.execute("PRAGMA synchronous = OFF")  # a throw-away file
         if not self.in_order:  # output feature n is not source feature n (features deleted, ids given)
             connection.execute("CREATE TABLE pipenet_fids (pipenet_fid INTEGER PRIMARY KEY, source_fid)")
             connection.execute("BEGIN")

@@ -26,6 +26,7 @@ from ...network.hotspots import hotspot_class_codes
 from ..background import Beside
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..compat import tr_noop
+from ..gdal_config import unsynced_writes
 from ..gpkg_staging import Coded, Sparse, coded, small_codes
 from ..observations import read_defects, read_events
 from ..report import PipesMap, write_project_and_map, write_risk_csv, write_summary
@@ -109,6 +110,11 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("HOTSPOT_PIPES", self.tr("Breakage hotspot pipes")))
 
     def process(self, parameters, context, feedback):
+        # every file this run writes through GDAL is its own, made new and removed if it fails
+        with unsynced_writes():
+            return self._audit(parameters, context, feedback)
+
+    def _audit(self, parameters, context, feedback):
         folder = Path(self.parameterAsString(parameters, "OUTPUT_FOLDER", context))
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -151,8 +157,11 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
 
             def write_nodes_beside() -> None:
                 nonlocal nodes
-                nodes = Beside(lambda: nodes_written.update(
-                    OUTPUT_NODES=self.write_nodes(run, targets, context, feedback)))
+
+                def write() -> None:
+                    with unsynced_writes():
+                        nodes_written.update(OUTPUT_NODES=self.write_nodes(run, targets, context, feedback))
+                nodes = Beside(write)
 
             def draw_pipes_beside(breakage, overflow) -> None:
                 # the map's pipes are drawn from memory while the risk is scored and the layers are

@@ -55,6 +55,9 @@ def test_every_deliverable_is_written(audited):
         assert (out / name).exists(), name
     assert (out / "overview.png").stat().st_size > 30000
     assert sorted(path.name for path in out.iterdir() if path.suffix == ".png") == ["overview.png"]  # no map image left
+    from osgeo import gdal
+
+    assert gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS") is None  # written unsynced during the run only
 
 
 def test_the_overview_map_draws_the_network_in_its_colours(audited):
