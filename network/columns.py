@@ -157,7 +157,12 @@ def lookup_codes(values: np.ndarray, mapping: dict, default: int = -1) -> np.nda
     >>> lookup_codes(np.array(["storm", None, "sanitary", "storm"], dtype=object), {"storm": 0, "sanitary": 1})
     array([ 0, -1,  1,  0])
     """
-    codes, distinct = factorize(values)
+    return lookup_factorized(factorize(values), mapping, default)
+
+
+def lookup_factorized(factorized: tuple[np.ndarray, list], mapping: dict, default: int = -1) -> np.ndarray:
+    """``lookup_codes`` of values already factorized: (codes, distinct values) as ``factorize`` gives them."""
+    codes, distinct = factorized
     mapped = np.array([mapping.get(value, default) for value in distinct] + [mapping.get(None, default)],
                       dtype=np.int64)
     return mapped[codes]

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .columns import lookup_codes
+from .columns import lookup_factorized
 from .findings import Finding, make_finding
 from .tables import GraphTable, table_of
 
@@ -38,7 +38,7 @@ def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicToler
     """
     tolerances = tolerances or HydraulicTolerances()
     table = table_of(graph, table)
-    gravity = lookup_codes(table.edge_values("system"), dict.fromkeys(GRAVITY_SYSTEMS, 1), 0) == 1
+    gravity = lookup_factorized(table.edge_codes("system"), dict.fromkeys(GRAVITY_SYSTEMS, 1), 0) == 1
     table = table.subset(np.flatnonzero(gravity))
     findings = _pipe_checks(table, tolerances)
     findings += _node_checks(table, tolerances)
@@ -85,8 +85,8 @@ def _node_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
     count = table.node_count
     source, target = table.source, table.target
     outgoing = np.bincount(source, minlength=count)
-    kinds = table.node_values("type")
-    ends_network = lookup_codes(kinds, dict.fromkeys(("outfall", "plant", "pump", "storage"), 1), 0) == 1
+    network_ends = dict.fromkeys(("outfall", "plant", "pump", "storage"), 1)
+    ends_network = lookup_factorized(table.node_codes("type"), network_ends, 0) == 1
     used = np.zeros(count, dtype=bool)
     used[source], used[target] = True, True
     for node in np.flatnonzero(used & (outgoing > 1) & ~ends_network).tolist():

@@ -11,7 +11,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .accumulate import upstream_totals
-from .columns import lookup_codes
+from .columns import lookup_factorized
 from .connectivity import find_outlets
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex
@@ -62,15 +62,15 @@ def illicit_connections(graph: nx.MultiDiGraph, coords: Optional[dict] = None,
 SYSTEM_ORDER = sorted(KNOWN)  # targets are reported in name order
 
 
-def _system_codes(systems: np.ndarray) -> np.ndarray:
-    """Position of each system in SYSTEM_ORDER, -1 for unknown ones."""
-    return lookup_codes(systems, {name: code for code, name in enumerate(SYSTEM_ORDER)})
+def _system_codes(systems: tuple[np.ndarray, list]) -> np.ndarray:
+    """Position of each system (factorized: GraphTable.edge_codes) in SYSTEM_ORDER, -1 for unknown ones."""
+    return lookup_factorized(systems, {name: code for code, name in enumerate(SYSTEM_ORDER)})
 
 
 def _cross_connections(table: GraphTable, result: IllicitResult) -> list[tuple[int, str]]:
     """Every pipe discharging into a node whose outgoing pipes (or own system) differ."""
-    edge_system = _system_codes(table.edge_values("system"))
-    node_system = _system_codes(table.node_values("system"))
+    edge_system = _system_codes(table.edge_codes("system"))
+    node_system = _system_codes(table.node_codes("system"))
     known = edge_system >= 0
     # which known systems leave each node, as bits
     leaving = np.zeros(table.node_count, dtype=np.int64)
@@ -148,7 +148,7 @@ def _drains(table: GraphTable, nodes: np.ndarray) -> list[Optional[str]]:
     """System each of ``nodes`` drains: its own, else the one its incoming pipes share (None otherwise)."""
     own = table.node_values("system")[nodes].tolist()
     incoming = np.zeros(table.node_count, dtype=np.int64)  # known systems arriving, as bits
-    codes = _system_codes(table.edge_values("system"))
+    codes = _system_codes(table.edge_codes("system"))
     known = codes >= 0
     np.bitwise_or.at(incoming, table.target[known], 1 << codes[known])
     single = {1 << code: name for code, name in enumerate(SYSTEM_ORDER)}
@@ -157,14 +157,14 @@ def _drains(table: GraphTable, nodes: np.ndarray) -> list[Optional[str]]:
 
 def _node_evidence(table: GraphTable, coords: dict, distance: float, result: IllicitResult) -> None:
     """Inlets on sanitary pipes, and sanitary manholes close to storm pipes they do not join."""
-    systems = _system_codes(table.edge_values("system"))
+    systems = _system_codes(table.edge_codes("system"))
     count = table.node_count
     is_sanitary = systems == SYSTEM_ORDER.index("sanitary")
     is_storm = systems == SYSTEM_ORDER.index("storm")
     ends = np.concatenate([table.source, table.target])
     incident = np.bincount(ends, minlength=count)
     sanitary_incident = np.bincount(ends, weights=np.tile(is_sanitary, 2).astype(float), minlength=count)
-    kinds = lookup_codes(table.node_values("type"), {"inlet": 1, "manhole": 2, None: 2}, 0)
+    kinds = lookup_factorized(table.node_codes("type"), {"inlet": 1, "manhole": 2, None: 2}, 0)
     virtual = table.node_numbers("virtual") > 0
     xy = table.node_coordinates()
     located = np.isfinite(xy).all(axis=1)
@@ -193,7 +193,7 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
                 result.findings.append(make_finding(
                     "inlet_on_sanitary", table.names[node], table.node_get(node, "fid"),
                     value=f"{metres:.1f} m from {table.keys[sanitary_rows[found]]}", xy=table.node_xy(node)))
-    sanitary_node = (_system_codes(table.node_values("system")) == SYSTEM_ORDER.index("sanitary")) | \
+    sanitary_node = (_system_codes(table.node_codes("system")) == SYSTEM_ORDER.index("sanitary")) | \
         ((incident > 0) & (sanitary_incident == incident))
     manholes = np.flatnonzero((kinds == 2) & ~virtual & sanitary_node & located)
     if not (coords and len(manholes) and storm_rows):

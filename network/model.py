@@ -334,11 +334,9 @@ class Network:
 
     def summary(self) -> dict[str, Any]:
         """Counts a technician wants first: pipes, nodes, components, length, findings per check."""
-        from .columns import factorize  # columns imports this module
-
         table = self.table()
         lengths = np.nan_to_num(table.edge_numbers("length"))
-        codes, distinct = factorize(table.edge_values("system"))
+        codes, distinct = table.edge_codes("system")
         # one sum per system in pipe order (as a loop over the pipes adds them); bin 0: no system
         totals = np.bincount(codes + 1, weights=lengths, minlength=len(distinct) + 1)
         counts = np.bincount(codes + 1, minlength=len(distinct) + 1)

@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from .columns import object_array, ranges
+from .columns import factorize, object_array, ranges
 from .rows import Row, Rows
 
 
@@ -157,6 +157,32 @@ class GraphTable:
     def node_values(self, name: str, default: Any = None) -> np.ndarray:
         """Any node attribute as an object array."""
         return _values(self._node_rows, lambda: self.node_data, name, default)
+
+    def edge_codes(self, name: str) -> tuple[np.ndarray, list]:
+        """``factorize(edge_values(name))``, made once per column: the checks and writers all ask
+        it of the same few columns (system, type), each a county's 2.3 million objects."""
+        return self._factorized("edge", name, self._edge_rows, self.edge_values)
+
+    def node_codes(self, name: str) -> tuple[np.ndarray, list]:
+        """``factorize(node_values(name))``, made once per column (edge_codes)."""
+        return self._factorized("node", name, self._node_rows, self.node_values)
+
+    def _factorized(self, side: str, name: str, shared, values: Callable[[str], np.ndarray]
+                    ) -> tuple[np.ndarray, list]:
+        rows = shared[0] if shared else None
+
+        def column() -> Any:
+            return rows.columns.get(name) if rows is not None and not rows.extra else None
+        cache = self.__dict__.setdefault("_factorized_columns", {})
+        made = cache.get((side, name))
+        # made from this very column array (an edited column becomes a new list)
+        if made is not None and made[0] is column():
+            return made[1]
+        result = factorize(values(name))
+        result[0].flags.writeable = False  # shared by every caller
+        if isinstance(column(), np.ndarray):  # a list column is an array once gathered
+            cache[(side, name)] = (column(), result)
+        return result
 
     def edge_position(self, key: str) -> int:
         """Position of a pipe in the table by its id."""

@@ -313,8 +313,14 @@ class Staging:
 
 
 def coded(values) -> Coded:
-    """``values`` (None or NaN: NULL) as a ``Coded`` column; slice its codes for chunks of it."""
-    codes, distinct = factorize(values if isinstance(values, np.ndarray) else np.array(values, dtype=object))
+    """``values`` (None or NaN: NULL) as a ``Coded`` column; slice its codes for chunks of it.
+
+    ``values`` may also be given factorized already: (codes, distinct values), as ``factorize``
+    gives them (GraphTable.edge_codes)."""
+    if isinstance(values, tuple):
+        codes, distinct = values
+    else:
+        codes, distinct = factorize(values if isinstance(values, np.ndarray) else np.array(values, dtype=object))
     return Coded(small_codes(codes, len(distinct)), distinct)
 
 

@@ -14,7 +14,7 @@ def pipe_columns(table, extra_columns=None, chunk: int = 100_000):
     # each column gathered once: an object column made per chunk cost seconds on a county; columns
     # of few distinct values are Coded (they stage as one value per row together, gpkg_staging)
     parts, directions = coded(table.edge_values("part")), coded(table.edge_values("direction_source"))
-    components, systems = table.edge_values("component"), coded(table.edge_values("system"))
+    components, systems = table.edge_values("component"), coded(table.edge_codes("system"))
     reversed_ = coded(table.edge_values("reversed").astype(bool).astype(np.int64))
     lengths, diameters = np.round(table.edge_numbers("length"), 3), table.edge_numbers("diameter")
     for first in range(0, len(table.keys), chunk):

@@ -33,7 +33,7 @@ from qgis.PyQt.QtGui import QFont, QImage
 from ..network.columns import object_array
 from .background import Beside
 from .csv_rows import TextColumn, csv_lines
-from .gpkg_staging import Coded
+from .gpkg_staging import Coded, coded
 from .memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, lay_on, stand_ins, stands_in
 from .styles import apply_style, chinese
@@ -336,7 +336,7 @@ def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None, reas
         reasons = Coded(*risk.reason_text_codes())
     # each column's distinct texts made once (csv_rows); by table row the pipe's own columns, by
     # register row its scores
-    by_pipe = [TextColumn.of(table.edge_values("system")), TextColumn.of(table.edge_numbers("diameter")),
+    by_pipe = [TextColumn.of_coded(coded(table.edge_codes("system"))), TextColumn.of(table.edge_numbers("diameter")),
                TextColumn.of(table.edge_numbers("install_year"), text=lambda year: str(int(year)))]
     by_rank = [TextColumn.of(values) for values in (risk.likelihood, risk.consequence, risk.risk)]
     by_rank += [TextColumn.of_coded(classes), TextColumn.of_coded(reasons)]

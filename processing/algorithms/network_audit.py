@@ -244,7 +244,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
     def _map_classes(table, breakage, overflow) -> dict[str, Coded]:
         """Per pipe (table order), the written values of the pipes columns the overview map colours by."""
         count = len(table.keys)
-        classes = {"pn_system": coded(table.edge_values("system"))}
+        classes = {"pn_system": coded(table.edge_codes("system"))}
         for field, register in (("pn_brk_cls", breakage), ("pn_ovf_cls", overflow)):
             codes, values = hotspot_class_codes(register.aligned("z", count) if register else np.full(count, np.nan))
             classes[field] = Coded(small_codes(codes, len(values)), values)

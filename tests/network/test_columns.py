@@ -254,3 +254,20 @@ def test_a_rows_value_is_what_its_row_gives():
     for index in range(3):
         for name in ("fid", "year", "kind", "note", "absent"):
             assert rows.value(index, name, "default") == rows.row(index).get(name, "default"), (index, name)
+
+
+def test_a_tables_factorized_column_is_made_once_and_follows_edits():
+    from pipenet.network.rows import Rows
+    from pipenet.network.tables import GraphTable
+
+    rows = Rows({"system": ["storm", None, "sanitary", "storm"]})
+    table = GraphTable.from_columns(["a", "b"], ["P1", "P2", "P3", "P4"], np.array([0, 0, 1, 1]),
+                                    np.array([1, 1, 0, 0]), Rows({"type": np.array(["inlet", "manhole"], dtype=object)}),
+                                    rows)
+    codes, distinct = table.edge_codes("system")
+    assert (codes.tolist(), distinct) == ([0, -1, 1, 0], ["storm", "sanitary"])
+    assert table.edge_codes("system")[0] is table.edge_codes("system")[0]  # made once (a list column: once gathered)
+    assert not codes.flags.writeable  # shared by every caller
+    rows.row(1)["system"] = "combined"  # an edit: the column is remade
+    assert table.edge_codes("system")[0].tolist() == [0, 1, 2, 0]
+    assert table.node_codes("type")[1] == ["inlet", "manhole"]
