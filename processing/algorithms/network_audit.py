@@ -22,6 +22,7 @@ from qgis.core import (
 )
 
 from ...network.audit import AuditOptions, run_audit
+from ...network.columns import rounded
 from ...network.hotspots import hotspot_class_codes
 from ..background import Beside
 from ..base import FeedbackProgress, PipeNetAlgorithm
@@ -285,6 +286,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         upstream = result.upstream_length
         upstream = np.asarray(upstream.values_list, dtype=float) if getattr(upstream, "keys_list", None) is table.keys \
             else np.array([upstream.get(key, 0.0) for key in table.keys], dtype=float)
+        upstream_rounded = rounded(upstream, 1)  # to 0.1 m, as Python's round
         # the few pipes with CCTV scores, by row
         scored = {table.edge_position(key): condition for key, condition in result.condition.items()
                   if table.has_edge_key(key)}
@@ -295,7 +297,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             positions = np.flatnonzero(np.isin(rows, scored_rows))
             present = [conditions[at] for at in np.searchsorted(scored_rows, rows[positions]).tolist()]
             values = [Coded(reaching[table.target[rows]].astype(np.int64), [0, 1]),
-                      [round(value, 1) for value in upstream[rows].tolist()]]
+                      upstream_rounded[rows]]
             values += [Sparse(len(rows), positions, [getattr(condition, name) for condition in present])
                        for name in CONDITION_FIELDS]
             for wanted, z, classes, density in hotspot_columns:

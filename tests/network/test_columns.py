@@ -261,9 +261,9 @@ def test_a_tables_factorized_column_is_made_once_and_follows_edits():
     from pipenet.network.tables import GraphTable
 
     rows = Rows({"system": ["storm", None, "sanitary", "storm"]})
+    nodes = Rows({"type": np.array(["inlet", "manhole"], dtype=object)})
     table = GraphTable.from_columns(["a", "b"], ["P1", "P2", "P3", "P4"], np.array([0, 0, 1, 1]),
-                                    np.array([1, 1, 0, 0]), Rows({"type": np.array(["inlet", "manhole"], dtype=object)}),
-                                    rows)
+                                    np.array([1, 1, 0, 0]), nodes, rows)
     codes, distinct = table.edge_codes("system")
     assert (codes.tolist(), distinct) == ([0, -1, 1, 0], ["storm", "sanitary"])
     assert table.edge_codes("system")[0] is table.edge_codes("system")[0]  # made once (a list column: once gathered)
@@ -271,3 +271,13 @@ def test_a_tables_factorized_column_is_made_once_and_follows_edits():
     rows.row(1)["system"] = "combined"  # an edit: the column is remade
     assert table.edge_codes("system")[0].tolist() == [0, 1, 2, 0]
     assert table.node_codes("type")[1] == ["inlet", "manhole"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=True),
+                          st.integers(-10 ** 7, 10 ** 7).map(lambda cm: cm / 100),  # ties, as sums of lengths make
+                          st.integers(-10 ** 9, 10 ** 9).map(lambda mm: mm / 2000)), max_size=50), st.integers(0, 3))
+def test_rounded_is_pythons_round(values, digits):
+    from pipenet.network.columns import rounded
+
+    assert rounded(np.array(values, dtype=float), digits).tolist() == [round(value, digits) for value in values]
