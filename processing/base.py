@@ -7,7 +7,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 from qgis.core import (
@@ -141,6 +141,21 @@ class NetworkRun:
         if finding.fid is None or fids is None or finding.fid >= len(fids):
             return None
         return int(fids[finding.fid])
+
+    def source_fids(self, kinds: Sequence, fids: Sequence) -> list[Optional[int]]:
+        """``source_fid`` of many findings at once, given their kinds and fids (None: no feature)."""
+        positions = np.array(fids, dtype=float)  # None: NaN
+        on_node = np.array(kinds, dtype=object) == "node"
+        found = np.full(len(positions), -1, dtype=np.int64)
+        known = np.zeros(len(positions), dtype=bool)
+        for node, table in ((True, self.node_fids), (False, self.pipe_fids)):
+            if table is None:
+                continue
+            table = np.asarray(table, dtype=np.int64)
+            here = (on_node == node) & np.isfinite(positions) & (positions < len(table))
+            found[here] = table[positions[here].astype(np.int64)]
+            known |= here
+        return [fid if here else None for fid, here in zip(found.tolist(), known.tolist())]
 
 
 class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):

@@ -217,3 +217,23 @@ def test_memory_layer_curves_zm_and_selection(pipenet_plugin):
         assert selected["PIPE_COUNT"] == 2 and selected["COMPONENT_COUNT"] == 1
     finally:
         QgsProject.instance().removeAllMapLayers()
+
+
+@pytest.mark.parametrize("as_arrays", [False, True])
+def test_source_fids_of_many_findings_are_each_findings_source_fid(as_arrays):
+    import numpy as np
+
+    from pipenet.network.findings import make_finding
+    from pipenet.processing.base import NetworkRun
+
+    pipe_fids, node_fids = [10, 11, 12], [20, 21]
+    run = NetworkRun(None, None, None, None, 0.0, np.array(pipe_fids) if as_arrays else pipe_fids,
+                     np.array(node_fids) if as_arrays else node_fids)
+    findings = [make_finding("orphan_node", "N1", 1), make_finding("dangling_end", "P3", 2, kind="pipe"),
+                make_finding("orphan_node", "N9", 9), make_finding("dangling_end", "P?", None, kind="pipe"),
+                make_finding("dangling_end", "P1", 0, kind="pipe")]
+    expected = [run.source_fid(finding) for finding in findings]
+    assert expected == [21, 12, None, None, 10]
+    assert run.source_fids([f.kind for f in findings], [f.fid for f in findings]) == expected
+    run.node_fids = None  # no node layer
+    assert run.source_fids([f.kind for f in findings], [f.fid for f in findings]) == [None, 12, None, None, 10]
