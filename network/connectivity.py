@@ -11,6 +11,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .columns import lookup_factorized
 from .findings import Finding, make_finding, make_findings
 from .lazy import LazySet
 from .tables import GraphTable, reachable, table_of
@@ -67,20 +68,27 @@ def find_outlets(graph: nx.MultiDiGraph, sinks_as_outlets: Optional[bool] = None
     as an outfall, plant or pump station (storm ditches that just end at a river, say).
     """
     table = table_of(graph, table)
-    kinds = table.node_values("type").tolist()
-    typed = np.array([k in OUTLET_TYPES for k in kinds], dtype=bool)
+    positions, kinds, used_sinks = outlet_positions(table, sinks_as_outlets)
+    return dict(zip(map(table.names.__getitem__, positions.tolist()), kinds)), used_sinks
+
+
+def outlet_positions(table: GraphTable, sinks_as_outlets: Optional[bool] = None) -> tuple[np.ndarray, list, bool]:
+    """``find_outlets`` as the outlets' node positions (typed ones first, then sinks, each in node
+    order) and their kinds: no name -> position mapping of a county's millions of nodes needed."""
+    type_codes, types = table.node_codes("type")
+    typed = lookup_factorized((type_codes, types), dict.fromkeys(OUTLET_TYPES, 1), 0) == 1
     leaving = np.bincount(table.source, minlength=table.node_count)
     arriving = np.bincount(table.target, minlength=table.node_count)
     sink = ~typed & (leaving == 0) & (arriving > 0)
-    outlets = {table.names[n]: kinds[n] for n in np.flatnonzero(typed).tolist()}
+    positions = np.flatnonzero(typed)
+    kinds = [types[code] for code in type_codes[positions].tolist()]
     if sinks_as_outlets is False:
-        return outlets, False
+        return positions, kinds, False
     if not sinks_as_outlets:
         component = _components(table)
         sink &= ~np.isin(component, component[typed])
-    for node in np.flatnonzero(sink).tolist():
-        outlets[table.names[node]] = "sink"
-    return outlets, bool(sink.any())
+    sinks = np.flatnonzero(sink)
+    return np.concatenate([positions, sinks]), kinds + ["sink"] * len(sinks), bool(sink.any())
 
 
 def _components(table: GraphTable) -> np.ndarray:
@@ -112,8 +120,9 @@ def _reaching(table: GraphTable, targets: list[int]) -> np.ndarray:
     return reachable(upstream, np.array(targets, dtype=np.int64), count)
 
 
-def _summaries(table: GraphTable, outlets: dict[str, str]) -> tuple[dict, dict]:
-    """One Subnetwork per component (by number) and the first pipe of each, with array sums."""
+def _summaries(table: GraphTable, outlets: dict[str, str], positions: np.ndarray) -> tuple[dict, dict]:
+    """One Subnetwork per component (by number) and the first pipe of each, with array sums
+    (``positions``: the outlets' nodes)."""
     try:
         node_numbers, edge_numbers = table.node_numbers("component"), table.edge_numbers("component")
         whole = all(np.isfinite(n).all() and (n == np.floor(n)).all() for n in (node_numbers, edge_numbers))
@@ -141,7 +150,7 @@ def _summaries(table: GraphTable, outlets: dict[str, str]) -> tuple[dict, dict]:
     for value, _ in sorted(zip(pairs.tolist(), first_at.tolist()), key=lambda item: item[1]):
         number, system = divmod(value, len(names_of_systems))
         summaries[number].systems[names_of_systems[system]] = float(pair_length[value])
-    for position in sorted(table.index[name] for name in outlets if name in table.index):
+    for position in np.unique(positions).tolist():
         row = summaries[int(nodes[position])]
         row.outlets.append(table.names[position])
         row.outlet_kinds[table.names[position]] = outlets[table.names[position]]
@@ -190,11 +199,12 @@ def connectivity(
     ({'B': 'outfall'}, ['A', 'B'])
     """
     table = table_of(graph, table)
-    outlets, used_sinks = find_outlets(graph, sinks_as_outlets, table)
-    reached = _reaching(table, [table.index[n] for n in outlets])
+    positions, kinds, used_sinks = outlet_positions(table, sinks_as_outlets)
     names = table.names
+    outlets = dict(zip(map(names.__getitem__, positions.tolist()), kinds))
+    reached = _reaching(table, positions)
     findings: list[Finding] = []
-    summaries, first_pipe = _summaries(table, outlets)
+    summaries, first_pipe = _summaries(table, outlets, positions)
     x, y = table.node_numbers("x"), table.node_numbers("y")
     stranded = np.flatnonzero(~reached[table.target])
     at = table.target[stranded]

@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from .accumulate import upstream_totals
 from .columns import lookup_factorized
-from .connectivity import find_outlets
+from .connectivity import outlet_positions
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex
 from .model import PartCoords
@@ -104,11 +104,11 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
     """Sewage reaching storm outfalls and storm water reaching plants, named at the place to fix
     (``cross``: the table row and kind of every cross connection)."""
     table = table_of(graph, table)
-    outlets, _ = find_outlets(graph, sinks_as_outlets=True, table=table)
-    candidates = [n for n, kind in outlets.items() if kind in ("outfall", "sink")]
-    drains = _drains(table, np.array([table.index[n] for n in candidates], dtype=np.int64))
-    storm_outfalls = [n for n, system in zip(candidates, drains) if system == "storm"]
-    plants = [n for n, kind in outlets.items() if kind == "plant"]
+    positions, kinds, _ = outlet_positions(table, sinks_as_outlets=True)
+    candidates = [position for position, kind in zip(positions.tolist(), kinds) if kind in ("outfall", "sink")]
+    drains = _drains(table, np.array(candidates, dtype=np.int64))
+    storm_outfalls = [position for position, system in zip(candidates, drains) if system == "storm"]
+    plants = [position for position, kind in zip(positions.tolist(), kinds) if kind == "plant"]
     count = table.node_count
     lengths = np.nan_to_num(table.edge_numbers("length"))
     systems = table.edge_values("system").tolist()
@@ -126,12 +126,13 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
         # upstream along pipes, weighted by the shortest of parallel pipes (tiny weights keep zero-length pipes)
         reverse = min_matrix(table.target[kept], table.source[kept], np.maximum(lengths[kept], 1e-9), count)
         # one Dijkstra from every target at once: the nearest target downstream of every node
-        distance, _, nearest = dijkstra(reverse, directed=True, indices=[table.index[t] for t in targets],
+        distance, _, nearest = dijkstra(reverse, directed=True, indices=targets,
                                         min_only=True, return_predecessors=True)
         if not upstream_of:
             # pipes of each system upstream of every pipe (itself included), one exact pass for both checks
-            sanitary = np.array([s == "sanitary" for s in systems], dtype=float)
-            storm = np.array([s == "storm" for s in systems], dtype=float)
+            codes = _system_codes(table.edge_codes("system"))
+            sanitary = (codes == SYSTEM_ORDER.index("sanitary")).astype(float)
+            storm = (codes == SYSTEM_ORDER.index("storm")).astype(float)
             sums, _ = upstream_totals(table, np.stack([sanitary, lengths * sanitary, storm, lengths * storm], axis=1))
             upstream_of.update(sanitary=sums[:, :2], storm=sums[:, 2:])
         upstream = upstream_of[source_system]
