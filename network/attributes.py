@@ -84,8 +84,9 @@ class NodeTable:
                    {"type": nothing, "raw_type": nothing, "system": nothing,
                     **{key: np.empty(0) for key in NODE_NUMBERS}})
 
-    def positions(self, *id_columns: np.ndarray) -> list[np.ndarray]:
-        """Position in the table of each id of each column, -1 where there is no such node.
+    def positions(self, *id_columns: np.ndarray, given: Optional[list] = None) -> list[np.ndarray]:
+        """Position in the table of each id of each column, -1 where there is no such node; ``given``
+        receives each column's mask of the ids given (not None).
 
         One hashing pass over the table's ids and every column together (a county's millions of
         from/to ids): the table's ids are unique and come first, so their codes are their positions.
@@ -104,6 +105,11 @@ class NodeTable:
                               for node_id in joined.tolist()], dtype=np.int64)
         found = np.where((codes >= 0) & (codes < count), codes, -1)
         bounds = np.cumsum([count] + [len(column) for column in id_columns])
+        if given is not None:
+            known = codes >= 0  # the code of None (and NaN) is -1
+            if len(known) and not known[count:].all():  # a None beside unique ids: tell them apart
+                known[count:] = [value is not None for value in joined[count:].tolist()]
+            given += [known[start:end] for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
         return [found[start:end] for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
 
 

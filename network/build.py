@@ -217,7 +217,8 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
                         xy=xy[take], offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
                         length=length[kept], middles=np.empty((0, 2)), values=attributes, row_fids=pipes.fids,
                         skipped=skipped)
-    segments.middles = midpoints(segments.xy, segments.offsets)
+    # every part kept (as usual): the distances along them are already known
+    segments.middles = midpoints(segments.xy, segments.offsets, distance if len(kept) == len(length) else None)
     rank, _ = occurrence(segments.ids, ids=True)
     for index in np.flatnonzero(rank > 0).tolist():
         pipe_id = segments.ids[index]
@@ -231,9 +232,9 @@ def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, ha
     """Honour from/to node ids that exist in the node layer; check them against the geometry."""
     from_ids = attributes_of(segments, "from_node")
     to_ids = attributes_of(segments, "to_node")
-    from_at, to_at = node_table.positions(from_ids, to_ids)
-    given_from = np.array([v is not None for v in from_ids.tolist()], dtype=bool)
-    given_to = np.array([v is not None for v in to_ids.tolist()], dtype=bool)
+    given: list[np.ndarray] = []
+    from_at, to_at = node_table.positions(from_ids, to_ids, given=given)
+    given_from, given_to = given
     by_segment: list[tuple[int, int, Finding]] = []
     for index in np.flatnonzero((given_from & (from_at < 0)) | (given_to & (to_at < 0))).tolist():
         for order, (given, at, value) in enumerate(((given_from, from_at, from_ids), (given_to, to_at, to_ids))):

@@ -168,6 +168,23 @@ def lookup_factorized(factorized: tuple[np.ndarray, list], mapping: dict, defaul
     return mapped[codes]
 
 
+def unique_pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """``np.unique(np.stack([first, second], axis=1), axis=0)`` of integer columns, several times
+    quicker: each pair as one number when both fit (unique along an axis sorts rows as records).
+
+    >>> unique_pairs(np.array([2, 0, 2, 0]), np.array([1, 5, 1, 3])).tolist()
+    [[0, 3], [0, 5], [2, 1]]
+    """
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    if not len(first):
+        return np.empty((0, 2), dtype=np.int64)
+    width = int(second.max()) + 1
+    if first.min() < 0 or second.min() < 0 or int(first.max()) >= 2 ** 62 // width:
+        return np.unique(np.stack([first, second], axis=1), axis=0)
+    keys = np.unique(first * width + second)
+    return np.stack([keys // width, keys % width], axis=1)
+
+
 def rounded(values: np.ndarray, digits: int) -> np.ndarray:
     """``round(value, digits)`` of every float, as Python rounds it (to the nearest decimal, ties to
     even), in C: numpy's own rounding differs only next to a tie, where Python rounds instead.

@@ -10,7 +10,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from .columns import group_starts, ranges
+from .columns import group_starts, ranges, unique_pairs
 from .findings import Finding, make_finding
 from .geometry import SegmentIndex, point_segment_distance, points_near, query_workers, row_distances
 
@@ -233,10 +233,11 @@ def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: 
     rows, samples = index.samples_within(edges.middles, tolerance + index.step / 2.0 + 1e-9)
     segment = index.sample_segment[samples]
     other = index.owners[segment] != rows
-    candidates = np.unique(np.stack([rows[other], segment[other]], axis=1), axis=0)
+    candidates = unique_pairs(rows[other], segment[other])
     gaps = row_distances(edges.middles[candidates[:, 0]], index.starts[candidates[:, 1]],
                           index.ends[candidates[:, 1]])
-    close = np.unique(np.stack([candidates[:, 0], index.owners[candidates[:, 1]]], axis=1)[gaps <= tolerance], axis=0)
+    near = gaps <= tolerance
+    close = unique_pairs(candidates[near, 0], index.owners[candidates[near, 1]])
     inside = inside_many(edges.line_xy, edges.offsets, close[:, 0], close[:, 1], tolerance)
     for row, owner in close[inside].tolist():
         pair = frozenset((row, owner))

@@ -281,3 +281,27 @@ def test_rounded_is_pythons_round(values, digits):
     from pipenet.network.columns import rounded
 
     assert rounded(np.array(values, dtype=float), digits).tolist() == [round(value, digits) for value in values]
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=60), st.booleans())
+def test_unique_pairs_are_numpys_unique_rows(pairs, negative):
+    from pipenet.network.columns import unique_pairs
+
+    pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2) - (20 if negative else 0)
+    expected = np.unique(pairs, axis=0) if len(pairs) else np.empty((0, 2), dtype=np.int64)
+    np.testing.assert_array_equal(unique_pairs(pairs[:, 0], pairs[:, 1]), expected)
+
+
+@pytest.mark.parametrize("node_ids", [["J1", "J2"], ["J1", "J1"]])  # unique, and not
+def test_positions_tell_the_ids_given_from_the_ids_found(node_ids):
+    from pipenet.network.attributes import NodeTable
+    from pipenet.network.columns import object_array
+
+    table = NodeTable(object_array(node_ids), np.arange(2), np.zeros((2, 2)), {})
+    given: list = []
+    found = table.positions(object_array(["J2", None, "J9", float("nan")]), object_array(["J1"]), given=given)
+    assert [column.tolist() for column in given] == [[True, False, True, True], [True]]
+    assert found[0].tolist()[:3] == [1 if node_ids[1] == "J2" else -1, -1, -1] and found[1].tolist() == [0]
+    given = []
+    table.positions(object_array(["J2", "J1"]), given=given)
+    assert given[0].tolist() == [True, True]
