@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gpkg_staging import coded, listed
+from .gpkg_staging import Coded, coded, listed
+
+CODED_SIZES = 64  # at most, for the diameters to be coded
 
 
 def pipe_columns(table, extra_columns=None, chunk: int = 100_000):
@@ -17,13 +19,17 @@ def pipe_columns(table, extra_columns=None, chunk: int = 100_000):
     components, systems = table.edge_values("component"), coded(table.edge_codes("system"))
     reversed_ = coded(table.edge_values("reversed").astype(bool).astype(np.int64))
     lengths, diameters = np.round(table.edge_numbers("length"), 3), table.edge_numbers("diameter")
+    sizes = coded(diameters)
+    # a county's diameters are a few sizes (DN300 ... DN2000): coded, as the classes are (a survey of
+    # odd sizes stays plain: each combination of coded values met is staged once)
+    diameters = sizes if len(sizes.values) <= CODED_SIZES else diameters
     for first in range(0, len(table.keys), chunk):
         rows = np.arange(first, min(len(table.keys), first + chunk))
         columns = [
             table.keys[first:first + chunk] if isinstance(table.keys, list) else [table.keys[r] for r in rows.tolist()],
             parts.take(rows), names[table.source[rows]], names[table.target[rows]], reversed_.take(rows),
             directions.take(rows), lengths[rows], components[rows], systems.take(rows),
-            diameters[rows],  # NaN is written as NULL
+            diameters.take(rows) if isinstance(diameters, Coded) else diameters[rows],  # NaN is written as NULL
         ]
         if extra_columns is not None:
             columns += extra_columns(rows)

@@ -64,13 +64,20 @@ def run_build(county, outputs, monkeypatch=None, copy=False, read_boxes=False):
     return inserted
 
 
-def test_sqlite_insert_equals_the_gdal_copy(pipenet_plugin, county, tmp_path, monkeypatch):
+@pytest.mark.parametrize("coded_sizes", [64, 0])  # diameters staged coded, or plain (odd sizes)
+def test_sqlite_insert_equals_the_gdal_copy(pipenet_plugin, county, tmp_path, monkeypatch, coded_sizes):
+    from pipenet.processing import pipe_columns
+
     outputs = {}
-    for way in ("insert", "copy", "read_boxes"):
-        outputs[way] = {"OUTPUT_PIPES": str(tmp_path / f"{way}_pipes.gpkg"),
-                        "OUTPUT_NODES": str(tmp_path / f"{way}_nodes.gpkg")}
-        inserted = run_build(county, outputs[way], monkeypatch, copy=way == "copy", read_boxes=way == "read_boxes")
-        assert inserted == ([] if way == "copy" else [f"{way}_pipes", f"{way}_nodes"])
+    usual, pipe_columns.CODED_SIZES = pipe_columns.CODED_SIZES, coded_sizes
+    try:
+        for way in ("insert", "copy", "read_boxes"):
+            outputs[way] = {"OUTPUT_PIPES": str(tmp_path / f"{way}_pipes.gpkg"),
+                            "OUTPUT_NODES": str(tmp_path / f"{way}_nodes.gpkg")}
+            inserted = run_build(county, outputs[way], monkeypatch, copy=way == "copy", read_boxes=way == "read_boxes")
+            assert inserted == ([] if way == "copy" else [f"{way}_pipes", f"{way}_nodes"])
+    finally:
+        pipe_columns.CODED_SIZES = usual
     for kind in ("pipes", "nodes"):
         paths = {way: outputs[way][f"OUTPUT_{kind.upper()}"] for way in outputs}
         names, rows = table_rows(paths["copy"], f"copy_{kind}")
