@@ -39,37 +39,37 @@
       <translation>管网体检…</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/accumulate.py" line="21" />
+      <location filename="processing/algorithms/accumulate.py" line="20" />
       <source>Accumulate upstream (length, manholes, values)</source>
       <translation>上游累计（管长、节点数、数值）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/accumulate.py" line="24" />
+      <location filename="processing/algorithms/accumulate.py" line="23" />
       <source>For every pipe, sums what lies upstream of it (the pipe itself included) in one pass over the directed network: pn_up_len (upstream pipe length, m), pn_up_nodes (upstream manholes and junctions) and pn_up_sum (sum of the chosen numeric pipe field, e.g. households, area, design flow). Where flow splits and joins again nothing is counted twice; loops are reported as findings and counted once.&lt;br&gt;&lt;br&gt;上游累计：一次遍历有向管网，为每条管段统计上游管长（米）、上游节点数及所选数值字段（如户数、汇水面积、设计流量）之和。环流单独报告且只计一次。</source>
       <translation>上游累计：一次遍历有向管网，为每条管段统计上游管长（米）、上游节点数及所选数值字段（如户数、汇水面积、设计流量）之和。环流单独报告且只计一次。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/accumulate.py" line="38" />
+      <location filename="processing/algorithms/accumulate.py" line="37" />
       <source>Pipes with upstream totals</source>
       <translation>含上游累计的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/accumulate.py" line="39" />
+      <location filename="processing/algorithms/accumulate.py" line="38" />
       <source>Loops</source>
       <translation>环流</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/accumulate.py" line="36" />
+      <location filename="processing/algorithms/accumulate.py" line="35" />
       <source>Numeric pipe field to sum upstream (optional)</source>
       <translation>需向上游累计的数值字段（可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/accumulate.py" line="46" />
+      <location filename="processing/algorithms/accumulate.py" line="45" />
       <source>{} pipes are in flow loops.</source>
       <translation>{} 条管段位于环流中。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/accumulate.py" line="68" />
+      <location filename="processing/algorithms/accumulate.py" line="67" />
       <source>Layer PIPES, feature {}, field {}: '{}' is not a number.</source>
       <translation>管段图层，要素 {}，字段 {}：“{}”不是数字。</translation>
     </message>
@@ -159,72 +159,72 @@
       <translation>已评分管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="23" />
+      <location filename="processing/algorithms/connectivity.py" line="22" />
       <source>Connectivity (subnetworks and outlets)</source>
       <translation>连通性分析（子管网与出口）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="26" />
+      <location filename="processing/algorithms/connectivity.py" line="25" />
       <source>Splits the network into subnetworks (weakly connected components) and finds each one's outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water cannot leave). Sinks count as outlets when asked, or automatically in subnetworks that have no node typed as an outfall, plant or pump station.&lt;br&gt;&lt;b&gt;Fragment size&lt;/b&gt;: subnetworks with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.&lt;br&gt;&lt;b&gt;Pipes / nodes output&lt;/b&gt;: input attributes, pn_comp (subnetwork, 1 = largest) and pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).&lt;br&gt;&lt;b&gt;Summary&lt;/b&gt;: one row per subnetwork: pipes, nodes, length, outlets, system mix.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: no_outlet, isolated_fragment.&lt;br&gt;&lt;br&gt;连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</source>
       <translation>连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="50" />
+      <location filename="processing/algorithms/connectivity.py" line="49" />
       <source>Pipes with subnetwork</source>
       <translation>含子管网编号的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="51" />
+      <location filename="processing/algorithms/connectivity.py" line="50" />
       <source>Nodes with subnetwork</source>
       <translation>含子管网编号的节点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="52" />
+      <location filename="processing/algorithms/connectivity.py" line="51" />
       <source>Subnetwork summary</source>
       <translation>子管网汇总</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="53" />
+      <location filename="processing/algorithms/connectivity.py" line="52" />
       <source>Connectivity findings</source>
       <translation>连通性问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="43" />
+      <location filename="processing/algorithms/connectivity.py" line="42" />
       <source>Isolated fragment: at most this many pipes</source>
       <translation>孤立管段组：管段数上限</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="46" />
+      <location filename="processing/algorithms/connectivity.py" line="45" />
       <source>Count sinks (dead ends downstream) as outlets</source>
       <translation>将汇点（下游末端）视为出口</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="55" />
+      <location filename="processing/algorithms/connectivity.py" line="54" />
       <source>Pipes reaching no outlet</source>
       <translation>无法到达出口的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="56" />
+      <location filename="processing/algorithms/connectivity.py" line="55" />
       <source>Isolated fragments</source>
       <translation>孤立管段组</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="65" />
+      <location filename="processing/algorithms/connectivity.py" line="63" />
       <source>Sinks are counted as outlets where no outlet node is typed.</source>
       <translation>在没有出口类型节点的子管网中，汇点视为出口。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="47" />
+      <location filename="processing/algorithms/connectivity.py" line="46" />
       <source>Automatic (in subnetworks with no outfall, plant or pump node)</source>
       <translation>自动（子管网中无排放口、污水厂或泵站节点时）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="47" />
+      <location filename="processing/algorithms/connectivity.py" line="46" />
       <source>Yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="48" />
+      <location filename="processing/algorithms/connectivity.py" line="47" />
       <source>No</source>
       <translation>否</translation>
     </message>
@@ -334,52 +334,52 @@
       <translation>最大埋深（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="24" />
+      <location filename="processing/algorithms/illicit_connections.py" line="23" />
       <source>Illicit connections (雨污混接)</source>
       <translation>雨污混接检查</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="27" />
+      <location filename="processing/algorithms/illicit_connections.py" line="26" />
       <source>Finds storm/sewer cross-connections:&lt;br&gt;1. &lt;b&gt;cross_connection&lt;/b&gt;: a pipe of one system discharging into a node or pipe of another, classed sanitary→storm, storm→sanitary, with combined, with water supply.&lt;br&gt;2. &lt;b&gt;sewage_to_storm_outfall&lt;/b&gt;: the connection through which sanitary pipes reach a storm outfall (direct discharge), with the outfall and the sanitary length behind it; &lt;b&gt;storm_to_plant&lt;/b&gt;: storm pipes reaching a treatment plant.&lt;br&gt;3. &lt;b&gt;inlet_on_sanitary&lt;/b&gt;: catch basins / inlets on (or within the evidence distance of) a sanitary pipe; &lt;b&gt;sanitary_near_storm&lt;/b&gt;: sanitary manholes within the evidence distance of a storm pipe they do not join.&lt;br&gt;Output: findings in the PipeNet schema; counts per class in the results.&lt;br&gt;&lt;br&gt;雨污混接检查：1. 跨系统连接（污水接入雨水、雨水接入污水、与合流管/给水管连接）；2. 污水经雨水排放口直排、雨水进入污水厂，指出需整改的接口及到达的出口；3. 雨水口接入污水管、污水检查井邻近雨水管等现场证据。</source>
       <translation>雨污混接检查：1. 跨系统连接（污水接入雨水、雨水接入污水、与合流管/给水管连接）；2. 污水经雨水排放口直排、雨水进入污水厂，指出需整改的接口及到达的出口；3. 雨水口接入污水管、污水检查井邻近雨水管等现场证据。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="46" />
+      <location filename="processing/algorithms/illicit_connections.py" line="45" />
       <source>Illicit connection findings</source>
       <translation>雨污混接问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="44" />
+      <location filename="processing/algorithms/illicit_connections.py" line="43" />
       <source>Evidence distance for inlets and manholes (metres)</source>
       <translation>雨水口与检查井证据距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="47" />
+      <location filename="processing/algorithms/illicit_connections.py" line="46" />
       <source>Sanitary→storm connections</source>
       <translation>污水接入雨水</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="48" />
+      <location filename="processing/algorithms/illicit_connections.py" line="47" />
       <source>Storm→sanitary connections</source>
       <translation>雨水接入污水</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="49" />
+      <location filename="processing/algorithms/illicit_connections.py" line="48" />
       <source>Connections with combined sewers</source>
       <translation>与合流管连接</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="50" />
+      <location filename="processing/algorithms/illicit_connections.py" line="49" />
       <source>Connections with water supply</source>
       <translation>与给水管连接</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="51" />
+      <location filename="processing/algorithms/illicit_connections.py" line="50" />
       <source>Connections sending sewage to a storm outfall</source>
       <translation>致污水经雨水排放口直排的接口</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/illicit_connections.py" line="52" />
+      <location filename="processing/algorithms/illicit_connections.py" line="51" />
       <source>Inlets on sanitary pipes</source>
       <translation>接入污水管的雨水口</translation>
     </message>
@@ -479,82 +479,82 @@
       <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="64" />
+      <location filename="processing/algorithms/network_audit.py" line="76" />
       <source>Network audit (all checks, hotspots, risk)</source>
       <translation>管网体检（全部检查、热点、风险）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="67" />
+      <location filename="processing/algorithms/network_audit.py" line="79" />
       <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
       <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="85" />
+      <location filename="processing/algorithms/network_audit.py" line="97" />
       <source>CCTV defects (points or table, optional)</source>
       <translation>CCTV 检测缺陷（点或表，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="87" />
+      <location filename="processing/algorithms/network_audit.py" line="99" />
       <source>Overflow / waterlogging events (points, optional)</source>
       <translation>溢流/积水事件（点，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="90" />
+      <location filename="processing/algorithms/network_audit.py" line="102" />
       <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
       <translation>热点带宽及沿管网邻域距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="92" />
+      <location filename="processing/algorithms/network_audit.py" line="104" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="93" />
+      <location filename="processing/algorithms/network_audit.py" line="105" />
       <source>GeoPackage</source>
       <translation>GeoPackage 数据库</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="93" />
+      <location filename="processing/algorithms/network_audit.py" line="105" />
       <source>QGIS project</source>
       <translation>QGIS 工程</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="94" />
+      <location filename="processing/algorithms/network_audit.py" line="106" />
       <source>Overview map</source>
       <translation>概览图</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="94" />
+      <location filename="processing/algorithms/network_audit.py" line="106" />
       <source>Summary page</source>
       <translation>汇总页</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="95" />
+      <location filename="processing/algorithms/network_audit.py" line="107" />
       <source>Risk register</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="119" />
+      <location filename="processing/algorithms/network_audit.py" line="178" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="152" />
+      <location filename="processing/algorithms/network_audit.py" line="210" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="158" />
+      <location filename="processing/algorithms/network_audit.py" line="232" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="109" />
+      <location filename="processing/algorithms/network_audit.py" line="126" />
       <source>The output folder {} is not writable.</source>
       <translation>输出文件夹 {} 不可写。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="107" />
+      <location filename="processing/algorithms/network_audit.py" line="124" />
       <source>Cannot create the output folder {}: {}</source>
       <translation>无法创建输出文件夹 {}：{}</translation>
     </message>
@@ -839,177 +839,177 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="43" />
+      <location filename="processing/base.py" line="49" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="44" />
+      <location filename="processing/base.py" line="50" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="45" />
+      <location filename="processing/base.py" line="51" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="46" />
+      <location filename="processing/base.py" line="52" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="47" />
+      <location filename="processing/base.py" line="53" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="48" />
+      <location filename="processing/base.py" line="54" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="55" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="56" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="57" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="58" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="59" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="54" />
+      <location filename="processing/base.py" line="60" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="55" />
+      <location filename="processing/base.py" line="61" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="64" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="59" />
+      <location filename="processing/base.py" line="65" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="60" />
+      <location filename="processing/base.py" line="66" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="61" />
+      <location filename="processing/base.py" line="67" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="62" />
+      <location filename="processing/base.py" line="68" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="63" />
+      <location filename="processing/base.py" line="69" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="148" />
+      <location filename="processing/base.py" line="178" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="148" />
+      <location filename="processing/base.py" line="178" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="149" />
+      <location filename="processing/base.py" line="179" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="201" />
+      <location filename="processing/base.py" line="245" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="203" />
+      <location filename="processing/base.py" line="247" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="206" />
+      <location filename="processing/base.py" line="250" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="209" />
+      <location filename="processing/base.py" line="253" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="218" />
+      <location filename="processing/base.py" line="262" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="248" />
+      <location filename="processing/base.py" line="298" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="281" />
+      <location filename="processing/base.py" line="361" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="284" />
+      <location filename="processing/base.py" line="364" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="286" />
+      <location filename="processing/base.py" line="366" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="286" />
+      <location filename="processing/base.py" line="366" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="283" />
+      <location filename="processing/base.py" line="363" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="174" />
+      <location filename="processing/base.py" line="210" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="255" />
+      <location filename="processing/base.py" line="316" />
       <source>Layer '{}' read in bulk: {} features.</source>
       <translation>图层“{}”已批量读取：{} 个要素。</translation>
     </message>
