@@ -157,8 +157,9 @@ class PipesMap:
             yield batch
 
     def image(self, names: list[str]) -> Optional[QImage]:
-        """The pipes drawn, bottom first, when they are the layers ``names`` (else None)."""
-        self._drawing.join()
+        """The pipes drawn, bottom first, when they are the layers ``names`` (else None: also when
+        the drawing failed, and the map draws them itself)."""
+        self._drawing.join(raise_error=False)
         return self._image if names == [layer.name() for layer in self.layers] else None
 
     def stop(self) -> None:

@@ -158,6 +158,27 @@ def test_the_pipes_drawn_beside_the_writes_make_the_same_map(audited, tmp_path):
     assert stopped.image(["Pipes by system"]) is None  # not the layers drawn
 
 
+def test_a_map_whose_pipes_failed_to_draw_beside_draws_them_itself(audited, tmp_path, monkeypatch):
+    from qgis.PyQt.QtGui import QImage
+
+    from pipenet.processing import report
+
+    _, _, out = audited
+    drawn, crs, names = DRAWN[0], DRAWN[0].crs, ["Pipes by system", "Breakage hotspots", "Overflow hotspots"]
+
+    def failing(*arguments):
+        raise RuntimeError("drawing failed")
+    monkeypatch.setattr(report, "draw_in_order", failing)
+    pipes_map = report.PipesMap.start(drawn, crs, KNOWN_VALUES)
+    assert pipes_map.image(names) is None  # the thread's error is not raised
+    monkeypatch.undo()
+    gpkg = str(out / "pipenet_audit.gpkg")
+    for name, given in (("after", None), ("failed", pipes_map)):
+        report.write_project_and_map(gpkg, str(tmp_path / f"{name}.qgz"), str(tmp_path / f"{name}.png"), "map",
+                                     crs, KNOWN_VALUES, drawn=drawn, pipes_map=given)
+    assert (_pixels(QImage(str(tmp_path / "after.png"))) == _pixels(QImage(str(tmp_path / "failed.png")))).all()
+
+
 def test_stand_ins_refuse_lines_that_are_not_the_layers(audited):
     from pipenet.processing import report, stand_ins
 
