@@ -39,6 +39,7 @@ from .topology import (
     cluster_ends,
     component_ids,
     find_topology_defects,
+    overlap_pairs,
     snap_to_nodes,
     topology_index,
 )
@@ -92,9 +93,12 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     if options.release_attributes and nodes is not None:
         nodes.attrs = {}
     findings += pipe_findings
-    # the search index of the lines needs only them: made beside the snapping and orienting (its
-    # array work and KD-tree mostly run without Python's lock)
-    index = started(lambda: topology_index(segments.xy, segments.offsets, options.near_miss_distance))
+    # the search index of the lines, and the lines lying along others, need only the lines: found
+    # beside the snapping and orienting (their array work and KD-tree mostly run without Python's lock)
+    def index_and_overlaps() -> tuple:
+        index = topology_index(segments.xy, segments.offsets, options.near_miss_distance)
+        return index, overlap_pairs(index, segments.xy, segments.offsets, segments.middles, options.snap_tolerance)
+    index = started(index_and_overlaps)
     ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
         .reshape(-1, 2)
     end_nodes = np.full(len(ends), -1, dtype=np.int64)  # node positions; virtual nodes follow the real ones
@@ -117,7 +121,7 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
                        source=source, target=target, keys=segments.ids, fids=segments.fids,
                        line_xy=segments.xy, offsets=segments.offsets, middles=segments.middles)
     findings.extend(find_topology_defects(edges, options.snap_tolerance, options.near_miss_distance,
-                                          nodes is not None, progress.check, index.result()))
+                                          nodes is not None, progress.check, *index.result()))
     progress.set_progress(85)
     progress.check()
     del edges

@@ -114,9 +114,11 @@ def find_topology_defects(
     has_node_layer: bool,
     check: Callable[[], None] = lambda: None,
     index: Optional[SegmentIndex] = None,
+    overlaps: Optional[np.ndarray] = None,
 ) -> list[Finding]:
     """Report dangling ends, near misses, duplicates, overlaps, self-loops and orphan nodes
-    (``index``: ``topology_index`` of the edges' lines, when already made)."""
+    (``index``: ``topology_index`` of the edges' lines, ``overlaps``: their ``overlap_pairs`` at
+    ``snap_tolerance``, when already made)."""
     count = len(edges.names)
     degree = np.bincount(edges.source, minlength=count) + np.bincount(edges.target, minlength=count)
     index = index if index is not None else topology_index(edges.line_xy, edges.offsets, near_miss_distance)
@@ -152,7 +154,7 @@ def find_topology_defects(
     by_node.sort(key=lambda item: (item[0], item[1]))
     findings = [finding for _, _, finding in by_node]
     check()
-    findings.extend(_duplicates_and_overlaps(edges, index, snap_tolerance))
+    findings.extend(_duplicates_and_overlaps(edges, index, snap_tolerance, overlaps))
     check()
     for row in np.flatnonzero(edges.source == edges.target).tolist():
         findings.append(make_finding("self_loop", edges.keys[row], int(edges.fids[row]),
@@ -194,7 +196,26 @@ def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray
     return found, gaps
 
 
-def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: float) -> list[Finding]:
+def overlap_pairs(index: SegmentIndex, line_xy: np.ndarray, offsets: np.ndarray, middles: np.ndarray,
+                  tolerance: float) -> np.ndarray:
+    """(line, other line) pairs, ordered, where every point of the line lies within ``tolerance`` of the
+    other (overlapping pipes, duplicates among them): geometry alone, so it can be searched beside
+    the snapping (``index``: topology_index of the lines; ``middles``: their halfway points)."""
+    if index.tree is None:
+        return np.empty((0, 2), dtype=np.int64)
+    # only middles with another pipe within tolerance need the whole-line test
+    rows, samples = index.samples_within(middles, tolerance + index.step / 2.0 + 1e-9)
+    segment = index.sample_segment[samples]
+    other = index.owners[segment] != rows
+    candidates = unique_pairs(rows[other], segment[other])
+    gaps = row_distances(middles[candidates[:, 0]], index.starts[candidates[:, 1]], index.ends[candidates[:, 1]])
+    near = gaps <= tolerance
+    close = unique_pairs(candidates[near, 0], index.owners[candidates[near, 1]])
+    return close[inside_many(line_xy, offsets, close[:, 0], close[:, 1], tolerance)]
+
+
+def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: float,
+                             overlaps: Optional[np.ndarray] = None) -> list[Finding]:
     findings: list[Finding] = []
 
     low, high = np.minimum(edges.source, edges.target), np.maximum(edges.source, edges.target)
@@ -227,19 +248,9 @@ def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: 
                                                  value=edges.keys[earlier], xy=tuple(edges.middles[row])))
                     break
     reported: set[frozenset] = set()
-    if index.tree is None:
-        return findings
-    # only middles with another pipe within tolerance need the whole-line test
-    rows, samples = index.samples_within(edges.middles, tolerance + index.step / 2.0 + 1e-9)
-    segment = index.sample_segment[samples]
-    other = index.owners[segment] != rows
-    candidates = unique_pairs(rows[other], segment[other])
-    gaps = row_distances(edges.middles[candidates[:, 0]], index.starts[candidates[:, 1]],
-                          index.ends[candidates[:, 1]])
-    near = gaps <= tolerance
-    close = unique_pairs(candidates[near, 0], index.owners[candidates[near, 1]])
-    inside = inside_many(edges.line_xy, edges.offsets, close[:, 0], close[:, 1], tolerance)
-    for row, owner in close[inside].tolist():
+    if overlaps is None:
+        overlaps = overlap_pairs(index, edges.line_xy, edges.offsets, edges.middles, tolerance)
+    for row, owner in overlaps.tolist():
         pair = frozenset((row, owner))
         if pair in duplicate_pairs or pair in reported:
             continue
