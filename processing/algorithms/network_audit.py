@@ -155,6 +155,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             nodes_written: dict = {}
             table = run.network.table()
             drawn: Optional[DrawnPipes] = None
+            map_classes: Optional[dict[str, Coded]] = None
 
             def write_nodes_beside() -> None:
                 nonlocal nodes
@@ -167,16 +168,16 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             def draw_pipes_beside(breakage, overflow) -> None:
                 # the map's pipes are drawn from memory while the risk is scored and the layers are
                 # written (QGIS's C++ beside the Python)
-                nonlocal drawn, pipes_map
-                classes = self._map_classes(table, breakage, overflow)
+                nonlocal drawn, pipes_map, map_classes
+                map_classes = self._map_classes(table, breakage, overflow)
                 drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
-                                   {field: column.array() for field, column in classes.items()})
-                pipes_map = PipesMap.start(drawn, run.frame.output_crs, self._known_values(set(), classes))
+                                   {field: column.array() for field, column in map_classes.items()})
+                pipes_map = PipesMap.start(drawn, run.frame.output_crs, self._known_values(set(), map_classes))
             result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75),
                                checked=write_nodes_beside if direct else None, hot=draw_pipes_beside)
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
-            classes, reasons = self._pipe_classes(result, table), self._reasons(result.risk)
+            classes, reasons = self._pipe_classes(result, table, map_classes), self._reasons(result.risk)
             finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
             known_values = self._known_values(severities, classes)
             if nodes is not None:  # its copy may still run: the pipes are staged meanwhile
@@ -234,11 +235,14 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                     HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
 
     @staticmethod
-    def _pipe_classes(result, table) -> dict[str, Coded]:
-        """Per pipe (table order), the written values of the pipes columns the project colours by."""
+    def _pipe_classes(result, table, map_classes: Optional[dict[str, Coded]] = None) -> dict[str, Coded]:
+        """Per pipe (table order), the written values of the pipes columns the project colours by
+        (``map_classes``: those of the map, ``_map_classes``, when already made)."""
         count = len(table.keys)
         risk_classes = result.risk.risk_class_codes(np.arange(count, dtype=np.int64))
-        return dict(NetworkAuditAlgorithm._map_classes(table, result.breakage, result.overflow),
+        if map_classes is None:
+            map_classes = NetworkAuditAlgorithm._map_classes(table, result.breakage, result.overflow)
+        return dict(map_classes,
                     pn_risk_cls=Coded(small_codes(risk_classes[0], len(risk_classes[1])), risk_classes[1]))
 
     @staticmethod
