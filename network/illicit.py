@@ -111,12 +111,12 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
     plants = [position for position, kind in zip(positions.tolist(), kinds) if kind == "plant"]
     count = table.node_count
     lengths = np.nan_to_num(table.edge_numbers("length"))
-    systems = table.edge_values("system").tolist()
+    codes = _system_codes(table.edge_codes("system"))
     downstream_of = csr_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
     upstream_of: dict[str, np.ndarray] = {}
     for targets, source_system, check in ((storm_outfalls, "sanitary", "sewage_to_storm_outfall"),
                                           (plants, "storm", "storm_to_plant")):
-        wanted = [row for row, _kind in cross if systems[row] == source_system]
+        wanted = [row for row, _kind in cross if codes[row] == SYSTEM_ORDER.index(source_system)]
         if not targets or not wanted:
             continue
         # a wanted pipe's way to a target runs through nodes downstream of it alone: the search goes
@@ -130,7 +130,6 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
                                         min_only=True, return_predecessors=True)
         if not upstream_of:
             # pipes of each system upstream of every pipe (itself included), one exact pass for both checks
-            codes = _system_codes(table.edge_codes("system"))
             sanitary = (codes == SYSTEM_ORDER.index("sanitary")).astype(float)
             storm = (codes == SYSTEM_ORDER.index("storm")).astype(float)
             sums, _ = upstream_totals(table, np.stack([sanitary, lengths * sanitary, storm, lengths * storm], axis=1))
