@@ -230,6 +230,8 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     title; ``drawn``, ``pipes_map``: see write_project_and_map."""
     layout = QgsLayout(project)
     layout.initializeDefaults()
+    page = layout.pageCollection().page(0)
+    page.setPageSize("A4", page.Landscape)  # whatever page size the user's settings make the default
     # the pipes drawn beforehand set the extent: the other layers must lie on them exactly
     map_item = _map_item(layout, layers, pipes_map.extent if pipes_map is not None else extent, crs)
     # The layout draws a map item's layers one after another; a parallel job draws each layer in
