@@ -66,8 +66,8 @@ def measure(size: int) -> dict:
     reported beside the first (cold) run.
     """
     load_pipenet()
-    from pipenet.network.arrow import read_columns
-    from pipenet.network.build import build_network
+    from pipenet.network.build.builder import build_network
+    from pipenet.network.io.arrow import read_columns
 
     path = str(sample_path(size))
     runs: dict[str, list[float]] = {}

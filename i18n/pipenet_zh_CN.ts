@@ -534,17 +534,17 @@
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="178" />
+      <location filename="processing/algorithms/network_audit.py" line="179" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="210" />
+      <location filename="processing/algorithms/network_audit.py" line="211" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="232" />
+      <location filename="processing/algorithms/network_audit.py" line="233" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
@@ -839,212 +839,212 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="43" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="44" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="45" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="46" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="47" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="54" />
+      <location filename="processing/base.py" line="48" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="55" />
+      <location filename="processing/base.py" line="49" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="56" />
+      <location filename="processing/base.py" line="50" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="57" />
+      <location filename="processing/base.py" line="51" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="52" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="59" />
+      <location filename="processing/base.py" line="53" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="60" />
+      <location filename="processing/base.py" line="54" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="61" />
+      <location filename="processing/base.py" line="55" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="64" />
+      <location filename="processing/base.py" line="58" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="65" />
+      <location filename="processing/base.py" line="59" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="66" />
+      <location filename="processing/base.py" line="60" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="67" />
+      <location filename="processing/base.py" line="61" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="68" />
+      <location filename="processing/base.py" line="62" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="69" />
+      <location filename="processing/base.py" line="63" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="178" />
+      <location filename="processing/base.py" line="135" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="178" />
+      <location filename="processing/base.py" line="135" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="179" />
+      <location filename="processing/base.py" line="136" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="245" />
+      <location filename="processing/base.py" line="202" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="247" />
+      <location filename="processing/base.py" line="204" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="250" />
+      <location filename="processing/base.py" line="207" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="253" />
+      <location filename="processing/base.py" line="210" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="262" />
+      <location filename="processing/base.py" line="219" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="298" />
+      <location filename="processing/base.py" line="255" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="361" />
+      <location filename="processing/base.py" line="318" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="364" />
+      <location filename="processing/base.py" line="321" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="366" />
+      <location filename="processing/base.py" line="323" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="366" />
+      <location filename="processing/base.py" line="323" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="363" />
+      <location filename="processing/base.py" line="320" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="210" />
+      <location filename="processing/base.py" line="167" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="316" />
+      <location filename="processing/base.py" line="273" />
       <source>Layer '{}' read in bulk: {} features.</source>
       <translation>图层“{}”已批量读取：{} 个要素。</translation>
     </message>
     <message>
-      <location filename="processing/encoding.py" line="38" />
+      <location filename="processing/inputs/encoding.py" line="38" />
       <source>Layer '{}' read as {} text (no encoding declared in the file).</source>
       <translation>图层“{}”按 {} 编码读取（文件未声明编码）。</translation>
     </message>
     <message>
-      <location filename="processing/encoding.py" line="40" />
+      <location filename="processing/inputs/encoding.py" line="40" />
       <source>Layer '{}' read as {} text.</source>
       <translation>图层“{}”按 {} 编码读取。</translation>
     </message>
     <message>
-      <location filename="processing/model_import.py" line="42" />
+      <location filename="processing/inputs/model_import.py" line="42" />
       <source>Links</source>
       <translation>管段</translation>
     </message>
     <message>
-      <location filename="processing/model_import.py" line="36" />
+      <location filename="processing/inputs/model_import.py" line="36" />
       <source>Model file (.inp)</source>
       <translation>模型文件（.inp）</translation>
     </message>
     <message>
-      <location filename="processing/model_import.py" line="37" />
+      <location filename="processing/inputs/model_import.py" line="37" />
       <source>Coordinate reference system of the model</source>
       <translation>模型坐标参考系</translation>
     </message>
     <message>
-      <location filename="processing/model_import.py" line="40" />
+      <location filename="processing/inputs/model_import.py" line="40" />
       <source>System of the pipes (e.g. HS, WS, YS, JS; empty = from the model)</source>
       <translation>管网类别（如 HS、WS、YS、JS；留空则取自模型）</translation>
     </message>
     <message>
-      <location filename="processing/model_import.py" line="77" />
+      <location filename="processing/inputs/model_import.py" line="77" />
       <source>{} links, {} nodes read from {}</source>
       <translation>从 {2} 读取 {0} 条管段、{1} 个节点</translation>
     </message>

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .build import build_network as build_from_records
-from .model import BuildOptions, LayerData, Network, Progress
+from .build.builder import build_network as build_from_records
+from .model.network import Network
+from .model.records import BuildOptions, LayerData, Progress
 
 
 def build_network(
@@ -45,7 +46,7 @@ def build_network(
     if isinstance(pipes, LayerData):
         return build_from_records(pipes, nodes, options, progress)
 
-    from .io import bounds_of, read_source, transform_xy, working_crs
+    from .io.frames import bounds_of, read_source, transform_xy, working_crs
 
     pipe_columns, pipe_crs, pipe_origin = read_source(pipes, "line")
     input_crs, metric = working_crs(crs=pipe_crs, bounds=bounds_of(pipe_columns.xy))

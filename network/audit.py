@@ -8,13 +8,13 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .condition import Defect, PipeCondition, score_all
-from .findings import Finding, count_by_check, make_finding
-from .hotspots import PipeHotspot, hotspots, place_events
-from .lixels import make_lixels
-from .model import Network
+from .hotspots.lixels import make_lixels
+from .hotspots.statistics import PipeHotspot, hotspots, place_events
+from .model.findings import Finding, count_by_check, make_finding
+from .model.network import Network
 from .parallel import started
-from .risk import RiskRegister, RiskWeights, risk_many
+from .scoring.condition import Defect, PipeCondition, score_all
+from .scoring.risk import RiskRegister, RiskWeights, risk_many
 
 
 @dataclass

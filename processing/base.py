@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Optional
 
 import numpy as np
 from qgis.core import (
@@ -23,24 +22,19 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from ..network import BuildOptions, Cancelled, Network, PipeNetInputError, Progress
-from ..network.build import build_network
-from ..network.model import gc_paused
-from .background import Beside
-from .bulk import bulk_columns, bulk_reader
-from .cache import NETWORK_CACHE
-from .compat import set_advanced, tr_noop
-from .encoding import decoded_source
-from .gpkg_writer import start_early_copies
-from .layers import (
-    WorkingFrame,
-    note_reprojection,
-    read_nodes,
-    read_pipes,
-    working_frame,
-)
-from .memory import release_free_memory
-from .writers import OutputWriters
+from ..network import BuildOptions, Cancelled, PipeNetInputError, Progress
+from ..network.build.builder import build_network
+from ..network.model.records import gc_paused
+from .inputs.bulk import bulk_columns, bulk_reader
+from .inputs.encoding import decoded_source
+from .inputs.layers import note_reprojection, read_nodes, read_pipes, working_frame
+from .outputs.gpkg_writer import start_early_copies
+from .outputs.writers import OutputWriters
+from .runtime.background import Beside
+from .runtime.cache import NETWORK_CACHE
+from .runtime.compat import set_advanced, tr_noop
+from .runtime.memory import release_free_memory
+from .runtime.run import NetworkRun
 
 ICONS = Path(__file__).resolve().parent.parent / "icons"
 
@@ -119,43 +113,6 @@ class FeedbackProgress(Progress):
 
     def is_cancelled(self) -> bool:
         return self.feedback.isCanceled()
-
-
-@dataclass
-class NetworkRun:
-    """A built network with the sources and coordinate frame it came from."""
-
-    network: Network
-    frame: WorkingFrame
-    pipes_source: Any
-    nodes_source: Any
-    seconds: float
-    pipe_fids: Any = None  # a list, or an array when read in bulk (a county's as lists: 0.2 GB)
-    node_fids: Any = None
-    copies: Any = None  # input copies into outputs running beside the analyses (gpkg_writer.start_copies)
-    own_files: frozenset = frozenset()  # output files this run made (removed if it fails): gpkg_writer.owned
-
-    def source_fid(self, finding) -> Optional[int]:
-        """The QGIS feature id of the feature a finding is about (records are keyed by position)."""
-        fids = self.node_fids if finding.kind == "node" else self.pipe_fids
-        if finding.fid is None or fids is None or finding.fid >= len(fids):
-            return None
-        return int(fids[finding.fid])
-
-    def source_fids(self, kinds: Sequence, fids: Sequence) -> list[Optional[int]]:
-        """``source_fid`` of many findings at once, given their kinds and fids (None: no feature)."""
-        positions = np.array(fids, dtype=float)  # None: NaN
-        on_node = np.array(kinds, dtype=object) == "node"
-        found = np.full(len(positions), -1, dtype=np.int64)
-        known = np.zeros(len(positions), dtype=bool)
-        for node, table in ((True, self.node_fids), (False, self.pipe_fids)):
-            if table is None:
-                continue
-            table = np.asarray(table, dtype=np.int64)
-            here = (on_node == node) & np.isfinite(positions) & (positions < len(table))
-            found[here] = table[positions[here].astype(np.int64)]
-            known |= here
-        return [fid if here else None for fid, here in zip(found.tolist(), known.tolist())]
 
 
 class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):

@@ -15,11 +15,11 @@ from qgis.core import (
 )
 from scipy.spatial import cKDTree
 
-from ..network.fields import normalise_node_type, normalise_system
-from ..network.model import PipeNetInputError
-from ..network.trace import check_starts, trace
+from ..network.build.fields import normalise_node_type, normalise_system
+from ..network.checks.trace import check_starts, trace
+from ..network.model.records import PipeNetInputError
 from .base import PipeNetAlgorithm
-from .layers import points_in_working_crs
+from .inputs.layers import points_in_working_crs
 
 
 def split_list(text: str) -> list[str]:

@@ -23,7 +23,7 @@ KINDS = {"system": "LineString", "findings": "Point", "breakage": "LineString", 
 if __name__ == "__main__":
     application = QgsApplication([], False)
     application.initQgis()
-    from pipenet.processing.styles import STYLES, apply_style
+    from pipenet.processing.report.styles import STYLES, apply_style
 
     STYLES.mkdir(exist_ok=True)
     for language in ("en", "zh_CN"):

@@ -19,7 +19,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..processing.styles import chinese
+from ..processing.report.styles import chinese
 from .map_tools import tr
 from .session import FIELD_KEYS
 

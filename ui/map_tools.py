@@ -10,8 +10,8 @@ from qgis.gui import QgsMapToolEmitPoint, QgsRubberBand
 from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor
 
-from ..network.isolation import isolate, nearest_pipes
-from ..network.trace import trace
+from ..network.checks.isolation import isolate, nearest_pipes
+from ..network.checks.trace import trace
 
 PICK_PIXELS = 12
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qgis.core import QgsFeatureRequest, QgsProcessing, QgsProcessingException, QgsProcessingParameterField
 
-from ...network.fields import parse_number
+from ...network.build.fields import parse_number
 from ..base import PipeNetAlgorithm
 
 

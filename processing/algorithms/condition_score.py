@@ -11,7 +11,7 @@ from qgis.core import (
 
 from ...network.audit import score_network
 from ..base import PipeNetAlgorithm
-from ..observations import read_defects
+from ..inputs.observations import read_defects
 
 CONDITION_FIELDS = [("pn_s", "double"), ("pn_f", "double"), ("pn_sm", "double"), ("pn_ri", "double"),
                     ("pn_y", "double"), ("pn_g", "double"), ("pn_mi", "double"), ("pn_sgrade", "string"),

@@ -10,9 +10,9 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from ...network.hotspots import consequence_weights, hotspots
+from ...network.hotspots.statistics import consequence_weights, hotspots
 from ..base import PipeNetAlgorithm
-from ..observations import read_defects, read_events
+from ..inputs.observations import read_defects, read_events
 
 WEIGHTS = ["none", "diameter", "upstream"]
 
@@ -100,6 +100,6 @@ class HotspotsAlgorithm(PipeNetAlgorithm):
                 "OVERFLOW_HOT": overflow.hot_count() if overflow else 0}
 
     def _stop(self):
-        from ...network.model import Cancelled
+        from ...network.model.records import Cancelled
 
         raise Cancelled("cancelled")

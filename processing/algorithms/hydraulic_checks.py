@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessing, QgsProcessingOutputString, QgsProcessingParameterNumber
 
-from ...network.hydraulics import HydraulicTolerances
+from ...network.checks.hydraulics import HydraulicTolerances
 from ..base import PipeNetAlgorithm
-from ..compat import tr_noop
+from ..runtime.compat import tr_noop
 
 
 class HydraulicChecksAlgorithm(PipeNetAlgorithm):

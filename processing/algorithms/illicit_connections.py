@@ -5,7 +5,7 @@ from __future__ import annotations
 from qgis.core import QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterNumber
 
 from ..base import PipeNetAlgorithm
-from ..compat import tr_noop
+from ..runtime.compat import tr_noop
 
 RESULT_KEYS = {"sanitary→storm": "SANITARY_TO_STORM", "storm→sanitary": "STORM_TO_SANITARY",
                "with combined": "WITH_COMBINED", "with water supply": "WITH_WATER"}

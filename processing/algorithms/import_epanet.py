@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ...network.epanet import read_epanet
-from ..model_import import ModelImportAlgorithm
+from ...network.io.epanet import read_epanet
+from ..inputs.model_import import ModelImportAlgorithm
 
 
 class ImportEpanetAlgorithm(ModelImportAlgorithm):

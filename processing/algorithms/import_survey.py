@@ -16,10 +16,10 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ...network.inp import ModelFileError
-from ...network.survey import survey_network
+from ...network.io.inp import ModelFileError
+from ...network.io.survey import survey_network
 from ..base import PipeNetAlgorithm
-from ..layers import add_feature, output_fields
+from ..inputs.layers import add_feature, output_fields
 
 XY_ORDERS = ["auto", "xy", "surveying"]
 REPORT_COLUMNS = [("table", "string"), ("row", "int"), ("field", "string"), ("value", "string"),

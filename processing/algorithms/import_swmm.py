@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ...network.swmm import read_swmm
-from ..model_import import ModelImportAlgorithm
+from ...network.io.swmm import read_swmm
+from ..inputs.model_import import ModelImportAlgorithm
 
 
 class ImportSwmmAlgorithm(ModelImportAlgorithm):

@@ -22,16 +22,16 @@ from qgis.core import (
 )
 
 from ...network.audit import AuditOptions, run_audit
-from ...network.columns import rounded
-from ...network.hotspots import hotspot_class_codes
-from ..background import Beside
+from ...network.hotspots.statistics import hotspot_class_codes
+from ...network.model.columns import rounded
 from ..base import FeedbackProgress, PipeNetAlgorithm
-from ..compat import tr_noop
-from ..gdal_config import unsynced_writes
-from ..gpkg_staging import Coded, Sparse, coded, small_codes
-from ..observations import read_defects, read_events
-from ..report import PipesMap, write_project_and_map, write_risk_csv, write_summary
-from ..stand_ins import DrawnPipes
+from ..inputs.observations import read_defects, read_events
+from ..outputs.gpkg_staging import Coded, Sparse, coded, small_codes
+from ..report.audit_report import PipesMap, write_project_and_map, write_risk_csv, write_summary
+from ..report.stand_ins import DrawnPipes
+from ..runtime.background import Beside
+from ..runtime.compat import tr_noop
+from ..runtime.gdal_config import unsynced_writes
 
 AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double"), ("pn_f", "double"),
                 ("pn_sm", "double"), ("pn_ri", "double"), ("pn_sgrade", "string"), ("pn_fgrade", "string"),

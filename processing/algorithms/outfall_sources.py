@@ -14,10 +14,10 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ...network.fields import find_field, is_null
-from ...network.idde import outfall_sources
+from ...network.build.fields import find_field, is_null
+from ...network.checks.idde import outfall_sources
 from ..base import PipeNetAlgorithm
-from ..observations import DEFECT_CODE, DEFECT_PIPE
+from ..inputs.observations import DEFECT_CODE, DEFECT_PIPE
 from ..trace_common import resolve_nodes
 
 CANDIDATE_COLUMNS = [("outfall", "string"), ("rank", "int"), ("node", "string"), ("score", "int"),

@@ -11,11 +11,11 @@ from qgis.core import (
 )
 
 from ...network.audit import risk_register, score_network
-from ...network.risk import RiskWeights
+from ...network.scoring.risk import RiskWeights
 from ..base import PipeNetAlgorithm
-from ..compat import set_advanced, tr_noop
-from ..observations import read_defects
-from ..report import write_risk_csv
+from ..inputs.observations import read_defects
+from ..report.audit_report import write_risk_csv
+from ..runtime.compat import set_advanced, tr_noop
 
 WEIGHT_PARAMETERS = [("W_CONDITION", "condition", tr_noop("Weight of condition grade (likelihood)")),
                      ("W_AGE", "age", tr_noop("Weight of age (likelihood)")),

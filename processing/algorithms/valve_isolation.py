@@ -12,10 +12,10 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ...network.isolation import isolate, nearest_pipes
-from ...network.model import PipeNetInputError
+from ...network.checks.isolation import isolate, nearest_pipes
+from ...network.model.records import PipeNetInputError
 from ..base import PipeNetAlgorithm
-from ..layers import points_in_working_crs
+from ..inputs.layers import points_in_working_crs
 from ..trace_common import split_list
 
 

@@ -66,7 +66,7 @@ def test_parity_on_the_county_sample(qgis_process, tmp_path):
         f"submodule_search_locations=[r'{ROOT}'])\n"
         "m = importlib.util.module_from_spec(spec); sys.modules['pipenet'] = m; spec.loader.exec_module(m)\n"
         "from pipenet.network import build_network\n"
-        "from pipenet.network.io import read_layer\n"
+        "from pipenet.network.io.frames import read_layer\n"
         f"net = build_network(read_layer(r'{sample}', 'pipes'), read_layer(r'{sample}', 'nodes'))\n"
         "from collections import Counter\n"
         "print(json.dumps({'summary': net.summary(), 'hydraulic': Counter(f.check for f in net.hydraulic_checks()),"

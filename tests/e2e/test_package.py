@@ -25,7 +25,7 @@ def test_zip_layout(packaged_zip):
         names = archive.namelist()
     assert all(name.startswith("pipenet/") for name in names)
     for required in ("pipenet/metadata.txt", "pipenet/__init__.py", "pipenet/plugin.py", "pipenet/LICENSE",
-                     "pipenet/processing/provider.py", "pipenet/network/build.py",
+                     "pipenet/processing/provider.py", "pipenet/network/build/builder.py",
                      "pipenet/network/data/aliases.json", "pipenet/icons/pipenet.svg"):
         assert required in names
     forbidden = ("tests/", "__pycache__", ".venv", ".git/", ".ci/", "Makefile", "conftest.py", ".pyc")

@@ -6,12 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipenet.network import LayerData, NodeRecord, PipeNetInputError, PipeRecord, build_network
-from pipenet.network.accumulate import accumulate
-from pipenet.network.connectivity import connectivity
-from pipenet.network.hydraulics import hydraulic_checks
-from pipenet.network.illicit import illicit_connections
-from pipenet.network.isolation import isolate
-from pipenet.network.trace import check_starts, trace, upstream_pipes
+from pipenet.network.checks.accumulate import accumulate
+from pipenet.network.checks.connectivity import connectivity
+from pipenet.network.checks.hydraulics import hydraulic_checks
+from pipenet.network.checks.illicit import illicit_connections
+from pipenet.network.checks.isolation import isolate
+from pipenet.network.checks.trace import check_starts, trace, upstream_pipes
 
 
 def graph_of(edges, nodes=None):
@@ -58,7 +58,7 @@ def test_connectivity_outlets_unreachable_and_fragments():
 
 
 def test_findings_made_in_bulk_equal_one_at_a_time():
-    from pipenet.network.findings import make_finding, make_findings
+    from pipenet.network.model.findings import make_finding, make_findings
 
     bulk = make_findings("no_outlet", ["P1", 7], [3, None], [1.5, float("nan")], [2.5, 0.0], kind="node")
     single = [make_finding("no_outlet", "P1", 3, xy=(1.5, 2.5), kind="node"),
@@ -326,7 +326,7 @@ def test_isolation_unknown_pipe():
 def test_snapping_never_joins_ends_further_apart_than_the_tolerance(points, tolerance):
     import numpy as np
 
-    from pipenet.network.topology import cluster_ends
+    from pipenet.network.build.topology import cluster_ends
 
     array = np.array(points)
     labels = cluster_ends(array, tolerance)

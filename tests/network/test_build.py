@@ -242,7 +242,7 @@ def test_networkx_graph_is_made_only_when_read():
        st.lists(st.tuples(st.floats(-2, 32), st.floats(-2, 32)), min_size=1, max_size=3),
        st.floats(0.3, 4.0))
 def test_snapping_a_few_ends_with_only_the_nodes_near_them_equals_every_node(nodes, ends, tolerance):
-    from pipenet.network.topology import _nearest_other_node, snap_to_nodes
+    from pipenet.network.build.topology import _nearest_other_node, snap_to_nodes
 
     node_xy, end_xy = np.array(nodes), np.array(ends)
     gaps = np.hypot(*(end_xy[:, None, :] - node_xy[None, :, :]).transpose(2, 0, 1))

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipenet.network import arrow
-from pipenet.network.arrow import WkbColumn, decode_lines, decode_points, distinct_rows
-from pipenet.network.columns import factorize, group_starts, midpoints, occurrence, ranges
-from pipenet.network.geometry import SegmentIndex, point_at_half
-from pipenet.network.graph import fill
+from pipenet.network.io import arrow
+from pipenet.network.io.arrow import WkbColumn, decode_lines, decode_points, distinct_rows
+from pipenet.network.model.columns import factorize, group_starts, midpoints, occurrence, ranges
+from pipenet.network.model.geometry import SegmentIndex, point_at_half
+from pipenet.network.model.tables import fill
 
 ogr = pytest.importorskip("osgeo.ogr")
 
@@ -179,7 +179,7 @@ def test_fill_builds_the_graph_networkx_builds():
 @given(st.lists(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 3)), min_size=1, max_size=5),
                 min_size=2, max_size=6), st.floats(0.1, 2.0))
 def test_inside_many_equals_one_by_one(lines, tolerance):
-    from pipenet.network.topology import _inside, inside_many
+    from pipenet.network.build.topology import _inside, inside_many
 
     arrays = [np.array(line, dtype=float) for line in lines]
     offsets = np.concatenate([[0], np.cumsum([len(a) for a in arrays])])
@@ -192,7 +192,7 @@ def test_inside_many_equals_one_by_one(lines, tolerance):
 def test_min_matrix_keeps_the_smallest_of_repeated_cells():
     import numpy as np
 
-    from pipenet.network.tables import min_matrix
+    from pipenet.network.model.tables import min_matrix
 
     matrix = min_matrix(np.array([0, 0, 2, 0, 1]), np.array([1, 1, 0, 1, 2]),
                         np.array([5.0, 2.0, 7.0, np.nan, 0.0]), 3)
@@ -202,8 +202,8 @@ def test_min_matrix_keeps_the_smallest_of_repeated_cells():
 
 
 def test_node_numbers_of_a_list_column_equal_the_rows_values():
-    from pipenet.network.rows import Rows
-    from pipenet.network.tables import GraphTable
+    from pipenet.network.model.rows import Rows
+    from pipenet.network.model.tables import GraphTable
 
     rows = Rows({"fid": [4, None, 7, 2], "x": np.array([1.0, 2.0, 3.0, 4.0])})
     table = GraphTable.from_columns(["a", "b", "c", "d"], [], np.empty(0, dtype=np.int64),
@@ -215,7 +215,7 @@ def test_node_numbers_of_a_list_column_equal_the_rows_values():
 
 
 def test_part_coords_arrays_of_every_part_in_order_are_not_copied():
-    from pipenet.network.model import PartCoords
+    from pipenet.network.model.columns import PartCoords
 
     xy = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0], [6.0, 5.0], [7.0, 5.0]])
     coords = PartCoords(["a", "b"], xy, np.array([0, 2, 5]))
@@ -229,7 +229,7 @@ def test_part_coords_arrays_of_every_part_in_order_are_not_copied():
 @given(st.lists(st.one_of(st.sampled_from(["P1", " P2", "P3 ", "", "\u3000污水", "\t", "a\x00 b", "\x00", "中 文"]),
                           st.text(max_size=4)), max_size=8))
 def test_id_texts_are_stripped_or_none_whether_or_not_any_needs_it(values):
-    from pipenet.network.attributes import _texts
+    from pipenet.network.build.attributes import _texts
 
     column = np.empty(len(values), dtype=object)
     column[:] = values
@@ -239,13 +239,13 @@ def test_id_texts_are_stripped_or_none_whether_or_not_any_needs_it(values):
 
 
 def test_the_whitespace_list_is_what_strip_strips():
-    from pipenet.network.attributes import _SPACES
+    from pipenet.network.build.attributes import _SPACES
 
     assert _SPACES == "".join(character for character in map(chr, range(0x110000)) if character.isspace())
 
 
 def test_a_rows_value_is_what_its_row_gives():
-    from pipenet.network.rows import _MISSING, Rows
+    from pipenet.network.model.rows import _MISSING, Rows
 
     rows = Rows({"fid": [4, None, _MISSING], "year": np.array([1998.0, np.nan, 2003.0]),
                  "kind": np.array(["a", "b", "c"], dtype=object)}, converters={"year": "year"})
@@ -257,8 +257,8 @@ def test_a_rows_value_is_what_its_row_gives():
 
 
 def test_a_tables_factorized_column_is_made_once_and_follows_edits():
-    from pipenet.network.rows import Rows
-    from pipenet.network.tables import GraphTable
+    from pipenet.network.model.rows import Rows
+    from pipenet.network.model.tables import GraphTable
 
     rows = Rows({"system": ["storm", None, "sanitary", "storm"]})
     nodes = Rows({"type": np.array(["inlet", "manhole"], dtype=object)})
@@ -278,14 +278,14 @@ def test_a_tables_factorized_column_is_made_once_and_follows_edits():
                           st.integers(-10 ** 7, 10 ** 7).map(lambda cm: cm / 100),  # ties, as sums of lengths make
                           st.integers(-10 ** 9, 10 ** 9).map(lambda mm: mm / 2000)), max_size=50), st.integers(0, 3))
 def test_rounded_is_pythons_round(values, digits):
-    from pipenet.network.columns import rounded
+    from pipenet.network.model.columns import rounded
 
     assert rounded(np.array(values, dtype=float), digits).tolist() == [round(value, digits) for value in values]
 
 
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=60), st.booleans())
 def test_unique_pairs_are_numpys_unique_rows(pairs, negative):
-    from pipenet.network.columns import unique_pairs
+    from pipenet.network.model.columns import unique_pairs
 
     pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2) - (20 if negative else 0)
     expected = np.unique(pairs, axis=0) if len(pairs) else np.empty((0, 2), dtype=np.int64)
@@ -294,8 +294,8 @@ def test_unique_pairs_are_numpys_unique_rows(pairs, negative):
 
 @pytest.mark.parametrize("node_ids", [["J1", "J2"], ["J1", "J1"]])  # unique, and not
 def test_positions_tell_the_ids_given_from_the_ids_found(node_ids):
-    from pipenet.network.attributes import NodeTable
-    from pipenet.network.columns import object_array
+    from pipenet.network.build.attributes import NodeTable
+    from pipenet.network.model.columns import object_array
 
     table = NodeTable(object_array(node_ids), np.arange(2), np.zeros((2, 2)), {})
     given: list = []

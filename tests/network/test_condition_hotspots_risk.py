@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipenet.network.condition import Defect, quick_rating, score_pipe, split_code
-from pipenet.network.hotspots import getis_ord, hotspot_class, hotspots, neighbour_counts
-from pipenet.network.lixels import make_lixels
-from pipenet.network.risk import pipe_risk
+from pipenet.network.hotspots.lixels import make_lixels
+from pipenet.network.hotspots.statistics import getis_ord, hotspot_class, hotspots, neighbour_counts
+from pipenet.network.scoring.condition import Defect, quick_rating, score_pipe, split_code
+from pipenet.network.scoring.risk import pipe_risk
 
 
 def test_cjj181_structural_by_hand():
@@ -115,7 +115,7 @@ def test_risk_classes_and_missing_data():
 
 def test_risk_of_a_whole_network_equals_pipe_by_pipe_scoring():
     """risk_many (array scoring of the audit) gives exactly pipe_risk's answer for every pipe."""
-    from pipenet.network.risk import RiskWeights, risk_many
+    from pipenet.network.scoring.risk import RiskWeights, risk_many
 
     rng = np.random.default_rng(7)
     count = 3000
@@ -150,7 +150,7 @@ def test_risk_of_a_whole_network_equals_pipe_by_pipe_scoring():
 
 
 def test_hotspot_classes_at_once_equal_one_at_a_time():
-    from pipenet.network.hotspots import hotspot_class, hotspot_classes
+    from pipenet.network.hotspots.statistics import hotspot_class, hotspot_classes
 
     z = np.concatenate([np.random.default_rng(5).normal(0, 2, 2000), [2.576, -1.96, 1.645, 0.0, np.nan]])
     assert hotspot_classes(z) == [None if v != v else hotspot_class(v) for v in z.tolist()]
@@ -159,9 +159,9 @@ def test_hotspot_classes_at_once_equal_one_at_a_time():
 @pytest.mark.parametrize("per_strip", [10_000, 50])  # all points at once, and in four strips
 def test_points_go_to_the_piece_a_point_by_point_search_gives(monkeypatch, per_strip):
     """assign_points (array search) against measuring every pipe for every point."""
-    from pipenet.network import lixels as lixels_module
-    from pipenet.network.geometry import point_segment_distance
-    from pipenet.network.lixels import assign_points
+    from pipenet.network.hotspots import lixels as lixels_module
+    from pipenet.network.hotspots.lixels import assign_points
+    from pipenet.network.model.geometry import point_segment_distance
 
     monkeypatch.setattr(lixels_module, "POINTS_PER_STRIP", per_strip)
 
@@ -199,8 +199,8 @@ def test_points_go_to_the_piece_a_point_by_point_search_gives(monkeypatch, per_s
        st.floats(0.5, 60))
 def test_pipes_near_keeps_every_line_within_reach_of_a_point(lines, points, distance):
     """The prefilter of event placement may keep far lines, never drop a near one."""
-    from pipenet.network.geometry import point_segment_distance
-    from pipenet.network.lixels import pipes_near
+    from pipenet.network.hotspots.lixels import pipes_near
+    from pipenet.network.model.geometry import point_segment_distance
 
     xy = np.array([vertex for line in lines for vertex in line], dtype=float)
     offsets = np.concatenate([[0], np.cumsum([len(line) for line in lines])])
@@ -215,7 +215,7 @@ def test_pipes_near_keeps_every_line_within_reach_of_a_point(lines, points, dist
 
 @pytest.mark.parametrize("bandwidth, neighbour_distance", [(120.0, 120.0), (150.0, 80.0), (60.0, 120.0)])
 def test_pairs_searched_once_give_what_each_search_gives(bandwidth, neighbour_distance):
-    from pipenet.network.hotspots import event_pairs, kernel_density
+    from pipenet.network.hotspots.statistics import event_pairs, kernel_density
 
     graph, coords = chain()
     lixels = make_lixels(graph, coords, 25.0)

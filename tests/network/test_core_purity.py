@@ -10,12 +10,17 @@ from pathlib import Path
 import pytest
 
 NETWORK = Path(__file__).resolve().parents[2] / "network"
-MODULES = sorted(p.stem for p in NETWORK.glob("*.py") if p.stem != "__init__")
+# every module of the core, in its packages: "model/records.py" and so on
+MODULES = sorted(p.relative_to(NETWORK).as_posix() for p in NETWORK.rglob("*.py") if p.name != "__init__.py")
+
+
+def module_name(path: str) -> str:
+    return "pipenet.network." + path.removesuffix(".py").replace("/", ".")
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_no_qgis_import(module):
-    tree = ast.parse((NETWORK / f"{module}.py").read_text(encoding="utf-8"))
+    tree = ast.parse((NETWORK / module).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         names = []
         if isinstance(node, ast.Import):
@@ -27,7 +32,7 @@ def test_no_qgis_import(module):
 
 @pytest.mark.parametrize("module", MODULES)
 def test_doctests(module):
-    result = doctest.testmod(importlib.import_module(f"pipenet.network.{module}"))
+    result = doctest.testmod(importlib.import_module(module_name(module)))
     assert result.failed == 0
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipenet.network.fields import (
+from pipenet.network.build.fields import (
     detect_mapping,
     diameters_to_mm,
     load_aliases,

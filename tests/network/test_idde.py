@@ -3,7 +3,7 @@
 import networkx as nx
 import pytest
 
-from pipenet.network.idde import outfall_sources
+from pipenet.network.checks.idde import outfall_sources
 
 
 def chain_with_branches():

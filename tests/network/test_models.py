@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pipenet.network.epanet import read_epanet
-from pipenet.network.inp import ModelFileError
-from pipenet.network.swmm import read_swmm
+from pipenet.network.io.epanet import read_epanet
+from pipenet.network.io.inp import ModelFileError
+from pipenet.network.io.swmm import read_swmm
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

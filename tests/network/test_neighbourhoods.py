@@ -7,8 +7,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipenet.network.lixels import make_lixels, pairs_within
-from pipenet.network.neighbourhoods import Incidences, counts_within, short_cycle_pieces, walk_counts
+from pipenet.network.hotspots.lixels import make_lixels
+from pipenet.network.hotspots.neighbourhoods import (
+    Incidences,
+    counts_within,
+    pairs_within,
+    short_cycle_pieces,
+    walk_counts,
+)
 
 
 @st.composite

@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 
 from pipenet.network import build_network
-from pipenet.network.idde import outfall_sources
-from pipenet.network.io import read_layer
+from pipenet.network.checks.idde import outfall_sources
+from pipenet.network.io.frames import read_layer
 from pipenet.network.sample import generate, write_gpkg
 
 CHECKED_ELSEWHERE = {"hotspot", "overflow_hotspot"}  # hotspot analysis (condition scores) is separate
@@ -71,8 +71,8 @@ def test_a_built_network_keeps_none_of_the_attribute_columns_it_was_given(small_
     import sys
 
     from pipenet.network import BuildOptions
-    from pipenet.network.arrow import read_columns
-    from pipenet.network.build import build_network as build_from_columns
+    from pipenet.network.build.builder import build_network as build_from_columns
+    from pipenet.network.io.arrow import read_columns
 
     _, path = small_sample
     pipes, nodes = read_columns(path, "pipes", "line")[0], read_columns(path, "nodes", "point")[0]
@@ -87,7 +87,7 @@ def test_a_built_network_keeps_none_of_the_attribute_columns_it_was_given(small_
 
 def test_the_audit_calls_checked_and_hot_once_each_in_their_places(small_sample):
     from pipenet.network.audit import run_audit
-    from pipenet.network.model import Progress
+    from pipenet.network.model.records import Progress
 
     sample, path = small_sample
     network = build_network(read_layer(path, "pipes"), read_layer(path, "nodes"))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipenet.network.survey import SurveyError, survey_network
+from pipenet.network.io.survey import SurveyError, survey_network
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "survey"
 

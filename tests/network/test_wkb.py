@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from osgeo import ogr
 
-from pipenet.network.wkb import multilinestring_wkb
+from pipenet.network.io.wkb import multilinestring_wkb
 
 coordinate = st.floats(-1e7, 1e7, allow_nan=False)
 line = st.lists(st.tuples(coordinate, coordinate), min_size=2, max_size=6)
@@ -27,7 +27,7 @@ def test_multilinestring_wkb_is_what_ogr_makes_of_the_parts(lines, skipped):
 @settings(max_examples=60, deadline=None)
 @given(st.lists(line, min_size=1, max_size=12), st.data())
 def test_several_multilinestrings_at_once_equal_each_made_alone(lines, data):
-    from pipenet.network.wkb import multilinestrings_wkb
+    from pipenet.network.io.wkb import multilinestrings_wkb
 
     xy = np.array([point for part in lines for point in part], dtype=float).reshape(-1, 2)
     offsets = np.concatenate([[0], np.cumsum([len(part) for part in lines])]).astype(np.int64)

@@ -117,7 +117,7 @@ def test_traces_on_a_built_network_reproduce_its_topology(pipenet_plugin, small_
 
 
 def test_analyses_reuse_the_cached_graph(pipenet_plugin, small_network):
-    from pipenet.processing.cache import NETWORK_CACHE
+    from pipenet.processing.runtime.cache import NETWORK_CACHE
 
     pipes = QgsVectorLayer(small_network[0], "pipes", "ogr")
     nodes = QgsVectorLayer(small_network[1], "nodes", "ogr")

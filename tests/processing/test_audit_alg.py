@@ -65,7 +65,7 @@ def test_the_overview_map_draws_the_network_in_its_colours(audited):
     show inside the map frame, and nothing is drawn outside it but the legend, title and scale bar."""
     from qgis.PyQt.QtGui import QColor, QImage
 
-    from pipenet.processing.styles import SYSTEM_COLOURS
+    from pipenet.processing.report.styles import SYSTEM_COLOURS
 
     _, _, out = audited
     image = QImage(str(out / "overview.png"))
@@ -101,7 +101,8 @@ def test_the_map_drawn_from_memory_is_the_map_of_the_layers(audited, monkeypatch
     from qgis.core import QgsMapRendererParallelJob, QgsMapSettings
     from qgis.PyQt.QtCore import QSize
 
-    from pipenet.processing import report, stand_ins
+    from pipenet.processing.report import audit_report as report
+    from pipenet.processing.report import stand_ins
 
     _, _, out = audited
     drawn = DRAWN[0]
@@ -137,7 +138,7 @@ def test_the_pipes_drawn_beside_the_writes_make_the_same_map(audited, tmp_path):
     from qgis.core import QgsCoordinateReferenceSystem
     from qgis.PyQt.QtGui import QImage
 
-    from pipenet.processing import report
+    from pipenet.processing.report import audit_report as report
 
     _, _, out = audited
     drawn, crs = DRAWN[0], DRAWN[0].crs
@@ -161,7 +162,7 @@ def test_the_pipes_drawn_beside_the_writes_make_the_same_map(audited, tmp_path):
 def test_a_map_whose_pipes_failed_to_draw_beside_draws_them_itself(audited, tmp_path, monkeypatch):
     from qgis.PyQt.QtGui import QImage
 
-    from pipenet.processing import report
+    from pipenet.processing.report import audit_report as report
 
     _, _, out = audited
     drawn, crs, names = DRAWN[0], DRAWN[0].crs, ["Pipes by system", "Breakage hotspots", "Overflow hotspots"]
@@ -180,7 +181,8 @@ def test_a_map_whose_pipes_failed_to_draw_beside_draws_them_itself(audited, tmp_
 
 
 def test_stand_ins_refuse_lines_that_are_not_the_layers(audited):
-    from pipenet.processing import report, stand_ins
+    from pipenet.processing.report import audit_report as report
+    from pipenet.processing.report import stand_ins
 
     _, _, out = audited
     drawn = DRAWN[0]
@@ -228,7 +230,7 @@ def test_a_run_failing_after_the_text_files_began_leaves_nothing_and_loses_nothi
     from qgis import processing
     from qgis.core import QgsProcessingException
 
-    from pipenet.processing import writers
+    from pipenet.processing.outputs import writers
 
     written = []
 

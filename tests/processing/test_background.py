@@ -6,8 +6,8 @@ import pytest
 
 
 def test_a_writer_waits_only_for_work_on_its_own_file(pipenet_plugin, tmp_path):
-    from pipenet.processing.background import Finishing, wait_for_file
-    from pipenet.processing.writers import OutputWriters
+    from pipenet.processing.outputs.writers import OutputWriters
+    from pipenet.processing.runtime.background import Finishing, wait_for_file
 
     released, finished = threading.Event(), []
     pipes, findings = str(tmp_path / "pipes.gpkg"), str(tmp_path / "findings.gpkg")
@@ -22,7 +22,7 @@ def test_a_writer_waits_only_for_work_on_its_own_file(pipenet_plugin, tmp_path):
 
 
 def test_an_error_in_a_thread_reaches_the_writer_of_its_file(pipenet_plugin, tmp_path):
-    from pipenet.processing.background import Finishing, wait_for_file
+    from pipenet.processing.runtime.background import Finishing, wait_for_file
 
     def broken():
         raise OSError("disk full")

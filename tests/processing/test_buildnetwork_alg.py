@@ -160,7 +160,7 @@ def test_unknown_override_field_is_a_clear_error(pipenet_plugin, write_layer):
 
 
 def test_graph_cached_until_the_pipe_layer_is_edited(pipenet_plugin, write_layer):
-    from pipenet.processing.cache import NETWORK_CACHE
+    from pipenet.processing.runtime.cache import NETWORK_CACHE
 
     pipes_path, nodes_path = chinese_network(write_layer)
     pipes = QgsVectorLayer(pipes_path, "pipes", "ogr")
@@ -223,8 +223,8 @@ def test_memory_layer_curves_zm_and_selection(pipenet_plugin):
 def test_source_fids_of_many_findings_are_each_findings_source_fid(as_arrays):
     import numpy as np
 
-    from pipenet.network.findings import make_finding
-    from pipenet.processing.base import NetworkRun
+    from pipenet.network.model.findings import make_finding
+    from pipenet.processing.runtime.run import NetworkRun
 
     pipe_fids, node_fids = [10, 11, 12], [20, 21]
     run = NetworkRun(None, None, None, None, 0.0, np.array(pipe_fids) if as_arrays else pipe_fids,

@@ -199,7 +199,7 @@ def test_an_early_copy_that_does_not_fit_gives_way_to_the_sink(pipenet_plugin, t
     """Montpelier has a multipart line: the pipes copy started while building is dropped, the sink writes."""
     from qgis import processing
 
-    from pipenet.processing import gpkg_writer
+    from pipenet.processing.outputs import gpkg_writer
 
     discarded = []
     remove = gpkg_writer.remove_output

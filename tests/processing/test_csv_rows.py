@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipenet.processing import csv_rows
-from pipenet.processing.csv_rows import TextColumn, csv_lines
+from pipenet.processing.outputs import csv_rows
+from pipenet.processing.outputs.csv_rows import TextColumn, csv_lines
 
 
 def written_by_csv(rows) -> bytes:

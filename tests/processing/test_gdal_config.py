@@ -4,7 +4,7 @@ import threading
 
 from osgeo import gdal
 
-from pipenet.processing.gdal_config import unsynced_writes
+from pipenet.processing.runtime.gdal_config import unsynced_writes
 
 
 def test_only_the_calling_thread_writes_unsynced_and_only_meanwhile():

@@ -43,7 +43,7 @@ def gpkg_state(path, table):
 def run_build(county, outputs, monkeypatch=None, copy=False, read_boxes=False):
     from qgis import processing
 
-    from pipenet.processing import gpkg_writer, writers
+    from pipenet.processing.outputs import gpkg_writer, writers
 
     inserted = []
     if monkeypatch is not None:
@@ -66,7 +66,7 @@ def run_build(county, outputs, monkeypatch=None, copy=False, read_boxes=False):
 
 @pytest.mark.parametrize("coded_sizes", [64, 0])  # diameters staged coded, or plain (odd sizes)
 def test_sqlite_insert_equals_the_gdal_copy(pipenet_plugin, county, tmp_path, monkeypatch, coded_sizes):
-    from pipenet.processing import pipe_columns
+    from pipenet.processing.outputs import pipe_columns
 
     outputs = {}
     usual, pipe_columns.CODED_SIZES = pipe_columns.CODED_SIZES, coded_sizes
@@ -131,7 +131,7 @@ def test_an_output_that_fails_while_finished_in_a_thread_fails_the_run(pipenet_p
     from qgis import processing
     from qgis.core import QgsProcessingException
 
-    from pipenet.processing import gpkg_writer
+    from pipenet.processing.outputs import gpkg_writer
 
     def broken(path, *arguments, **options):
         raise OSError(f"disk full writing {path}")
@@ -151,7 +151,7 @@ def test_staging_that_fails_fails_the_run_without_waiting_forever(pipenet_plugin
     from qgis import processing
     from qgis.core import QgsProcessingException
 
-    from pipenet.processing import writers
+    from pipenet.processing.outputs import writers
 
     pipe_columns = writers.pipe_columns
 
@@ -176,7 +176,7 @@ def test_nodes_are_staged_while_the_pipes_are_finished_in_the_same_geopackage(pi
                                                                             monkeypatch):
     """One GeoPackage for both outputs (as the audit writes): the nodes' values are staged while the
     pipes are still being copied and indexed into it, and the tables are the ones written apart."""
-    from pipenet.processing import gpkg_staging, gpkg_writer
+    from pipenet.processing.outputs import gpkg_staging, gpkg_writer
 
     events = []
     index, stage = gpkg_writer.finish_index, gpkg_staging.Staging.stage
@@ -209,7 +209,7 @@ def test_findings_are_staged_while_the_nodes_are_finished_in_the_same_geopackage
                                                                                   tmp_path, monkeypatch):
     """The audit's findings go into the GeoPackage the nodes are still being copied into: they are
     staged meanwhile and copied after, their blobs given the layer's spatial reference id."""
-    from pipenet.processing import gpkg_points, gpkg_writer
+    from pipenet.processing.outputs import gpkg_points, gpkg_writer
 
     events = []
     index, copy_staged = gpkg_writer.finish_index, gpkg_points._copy_staged
@@ -243,7 +243,7 @@ def test_findings_are_staged_while_the_nodes_are_finished_in_the_same_geopackage
 def test_a_source_sqlite_cannot_copy_is_copied_by_gdal(pipenet_plugin, county, tmp_path, monkeypatch, trouble):
     from dataclasses import replace
 
-    from pipenet.processing import gpkg_writer
+    from pipenet.processing.outputs import gpkg_writer
 
     sqlite_source = gpkg_writer.sqlite_source
     (tmp_path / "notes.gpkg").write_text("not a GeoPackage")
@@ -266,7 +266,7 @@ def test_a_source_sqlite_cannot_copy_is_copied_by_gdal(pipenet_plugin, county, t
 
 def test_nodes_in_input_order_means_input_nodes_by_feature_id_then_virtual_junctions(pipenet_plugin):
     from pipenet.network import LayerData, NodeRecord, PipeRecord, build_network
-    from pipenet.processing.gpkg_writer import nodes_in_input_order
+    from pipenet.processing.outputs.gpkg_writer import nodes_in_input_order
 
     nodes = LayerData("nodes", ["id"], [NodeRecord(0, (0.0, 0.0), {"id": "A"}),
                                         NodeRecord(1, (10.0, 0.0), {"id": "B"})])

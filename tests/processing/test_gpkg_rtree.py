@@ -45,7 +45,7 @@ def check(path):
 
 
 def test_packed_index_equals_gdal_index_and_survives_edits(pipenet_plugin, tmp_path):
-    from pipenet.processing.gpkg_rtree import add_spatial_index
+    from pipenet.processing.outputs.gpkg_rtree import add_spatial_index
 
     ours, theirs = tmp_path / "ours.gpkg", tmp_path / "theirs.gpkg"
     make_layer(ours)
@@ -89,7 +89,7 @@ def test_packed_index_equals_gdal_index_and_survives_edits(pipenet_plugin, tmp_p
 
 @pytest.mark.parametrize("gaps", [False, True])
 def test_rowid_table_is_read_from_json_when_the_ids_run_in_order(pipenet_plugin, tmp_path, monkeypatch, gaps):
-    from pipenet.processing import gpkg_rtree
+    from pipenet.processing.outputs import gpkg_rtree
 
     ours, theirs = tmp_path / "ours.gpkg", tmp_path / "theirs.gpkg"
     make_layer(ours, count=4000, all_present=True)
@@ -106,7 +106,7 @@ def test_rowid_table_is_read_from_json_when_the_ids_run_in_order(pipenet_plugin,
 
 
 def test_empty_table_gets_an_empty_index(pipenet_plugin, tmp_path):
-    from pipenet.processing.gpkg_rtree import add_spatial_index
+    from pipenet.processing.outputs.gpkg_rtree import add_spatial_index
 
     path = tmp_path / "empty.gpkg"
     make_layer(path, count=0)
@@ -118,12 +118,12 @@ def test_empty_table_gets_an_empty_index(pipenet_plugin, tmp_path):
 def test_doctests(pipenet_plugin, module):
     import importlib
 
-    result = doctest.testmod(importlib.import_module(f"pipenet.processing.{module}"))
+    result = doctest.testmod(importlib.import_module(f"pipenet.processing.outputs.{module}"))
     assert result.failed == 0 and result.attempted > 0
 
 
 def test_only_files_the_run_made_skip_the_journal(pipenet_plugin, tmp_path):
-    from pipenet.processing.gpkg_writer import owned
+    from pipenet.processing.outputs.gpkg_writer import owned
 
     user_file = str(tmp_path / "survey.gpkg")
     assert owned(str(tmp_path / "new.gpkg"), append=False, own_files=frozenset())
@@ -136,7 +136,7 @@ def test_points_written_in_bulk_are_indexed_from_their_coordinates(pipenet_plugi
     import numpy as np
     from qgis.core import QgsCoordinateReferenceSystem
 
-    from pipenet.processing import gpkg_points, gpkg_rtree
+    from pipenet.processing.outputs import gpkg_points, gpkg_rtree
 
     rng = np.random.default_rng(2)
     x, y = rng.uniform(-1e5, 6e5, 5000), rng.uniform(3.0e6, 3.1e6, 5000)
@@ -158,7 +158,7 @@ def test_points_written_in_bulk_are_indexed_from_their_coordinates(pipenet_plugi
 
 @pytest.mark.parametrize("source_state", ["fits", "row missing", "box moved", "none"])
 def test_index_of_the_source_rows_is_copied_only_when_it_fits(pipenet_plugin, tmp_path, monkeypatch, source_state):
-    from pipenet.processing import gpkg_rtree
+    from pipenet.processing.outputs import gpkg_rtree
 
     source, ours, reference = tmp_path / "source.gpkg", tmp_path / "ours.gpkg", tmp_path / "reference.gpkg"
     make_layer(ours, count=3000, all_present=True)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipenet.processing.gpkg_staging import Coded, ColumnChunks, Sparse, Staging, coded, listed
+from pipenet.processing.outputs.gpkg_staging import Coded, ColumnChunks, Sparse, Staging, coded, listed
 
 
 def staged_rows(staging: Staging) -> list[tuple]:

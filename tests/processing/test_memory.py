@@ -3,7 +3,7 @@ import sys
 import numpy as np
 import pytest
 
-from pipenet.processing.memory import release_free_memory
+from pipenet.processing.runtime.memory import release_free_memory
 
 
 def _resident_mb() -> float:

@@ -19,7 +19,7 @@ def test_shipped_styles_load(qgis_app, name):
 def test_chinese_legend_labels(qgis_app):
     assert "错误" in (STYLES / "findings_zh.qml").read_text(encoding="utf-8")
     assert "雨水" in (STYLES / "system_zh.qml").read_text(encoding="utf-8")
-    from pipenet.processing.styles import apply_style
+    from pipenet.processing.report.styles import apply_style
 
     layer = QgsVectorLayer("Point?crs=EPSG:4549&field=severity:string", "f", "memory")
     settings = QgsSettings()

@@ -1,0 +1,1 @@
+"""From records to a network: field detection, attributes, snapping, topology checks, flow direction."""

@@ -1,0 +1,374 @@
+"""Build the directed pipe graph from pipe and node records: ids, snapping, flow direction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional, Union
+
+import numpy as np
+
+from ..model.columns import (
+    LineColumns,
+    PartCoords,
+    PointColumns,
+    along,
+    as_lines,
+    as_points,
+    midpoints,
+    object_array,
+    occurrence,
+    ranges,
+    sample_rows,
+)
+from ..model.findings import Finding, make_finding
+from ..model.lazy import LazyMapping
+from ..model.network import Network
+from ..model.records import BuildOptions, LayerData, PipeNetInputError, Progress, gc_paused
+from ..parallel import started
+from .attributes import NodeTable, read_node_table, read_pipe_attributes
+from .fields import detect_mapping, load_aliases
+from .graph import assemble_table, pipe_results
+from .topology import (
+    EdgeArrays,
+    cluster_ends,
+    component_ids,
+    find_topology_defects,
+    overlap_pairs,
+    snap_to_nodes,
+    topology_index,
+)
+
+MIN_LENGTH = 1e-6
+
+
+def build_network(
+    pipes: Union[LayerData, LineColumns],
+    nodes: Union[LayerData, PointColumns, None] = None,
+    options: Optional[BuildOptions] = None,
+    progress: Optional[Progress] = None,
+) -> Network:
+    """Build a Network (networkx MultiDiGraph in flow direction, findings, per-feature results).
+
+    Pipes and nodes come as records (LayerData) or as columns (LineColumns/PointColumns, what the
+    bulk readers give); every step works on whole arrays.
+
+    >>> from pipenet.network.model.records import PipeRecord
+    >>> pipes = LayerData("pipes", ["id"], [PipeRecord(1, [[(0, 0), (10, 0)]], {"id": "P1"})])
+    >>> net = build_network(pipes)
+    >>> list(net.graph.edges(keys=True))
+    [('V1', 'V2', 'P1')]
+    """
+    with gc_paused():
+        return _build(pipes, nodes, options or BuildOptions(), progress or Progress())
+
+
+def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
+    pipes, nodes = as_lines(pipes), as_points(nodes)
+    aliases = load_aliases(options.aliases_path)
+    pipe_mapping = _mapping(pipes, "pipe", options.pipe_fields, aliases)
+    node_mapping = _mapping(nodes, "node", options.node_fields, aliases) if nodes is not None else {}
+    findings: list[Finding] = []  # the nodes' first, then the pipes'
+    pipe_findings: list[Finding] = []
+    # the node table is read beside the pipes' attributes and segments (it is first needed to
+    # place the pipe ends on their nodes)
+    node_table_read = started(lambda: read_node_table(nodes, node_mapping, aliases, findings)) \
+        if nodes is not None else None
+    attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, pipe_findings)
+    if options.release_attributes:
+        pipes.attrs = {}
+    progress.info(f"Pipe fields used: {pipe_mapping or 'none recognised'}")
+    if nodes is not None:
+        progress.info(f"Node fields used: {node_mapping or 'none recognised'}")
+    progress.set_progress(25)
+    progress.check()
+
+    segments = _segments(pipes, attributes, pipe_findings)
+    node_table = node_table_read.result() if node_table_read is not None else NodeTable.empty()
+    if options.release_attributes and nodes is not None:
+        nodes.attrs = {}
+    findings += pipe_findings
+    # the search index of the lines, and the lines lying along others, need only the lines: found
+    # beside the snapping and orienting (their array work and KD-tree mostly run without Python's lock)
+    def index_and_overlaps() -> tuple:
+        index = topology_index(segments.xy, segments.offsets, options.near_miss_distance)
+        return index, overlap_pairs(index, segments.xy, segments.offsets, segments.middles, options.snap_tolerance)
+    index = started(index_and_overlaps)
+    ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
+        .reshape(-1, 2)
+    end_nodes = np.full(len(ends), -1, dtype=np.int64)  # node positions; virtual nodes follow the real ones
+    recorded_flip = np.zeros(segments.count, dtype=bool)  # ids say the pipe runs against its digitising
+    has_ids = np.zeros(segments.count, dtype=bool)
+    _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings)
+    _snap_remaining(segments, node_table, ends, end_nodes, options, findings)
+    progress.set_progress(50)
+    progress.check()
+
+    names, xy = _virtual_nodes(ends, end_nodes, node_table, options.snap_tolerance)
+    real = len(node_table.ids)
+    virtual = np.arange(len(names)) >= real
+    source, target, edge_values = _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
+                                          names, xy, findings)
+    progress.set_progress(65)
+    progress.check()
+    node_fids = node_table.fids.tolist() + [None] * (len(names) - real)  # shared by the checks and the table
+    edges = EdgeArrays(names=names, xy=xy, virtual=virtual, node_fids=node_fids,
+                       source=source, target=target, keys=segments.ids, fids=segments.fids,
+                       line_xy=segments.xy, offsets=segments.offsets, middles=segments.middles)
+    findings.extend(find_topology_defects(edges, options.snap_tolerance, options.near_miss_distance,
+                                          nodes is not None, progress.check, *index.result()))
+    progress.set_progress(85)
+    progress.check()
+    del edges
+    component = component_ids(names, source, target)
+    key_list = segments.ids.tolist()  # one list shared by the table and the coordinates
+    table = assemble_table(node_table, names, xy, component, source, target, key_list, edge_values, node_fids)
+    coords = PartCoords(key_list, segments.xy, segments.offsets)
+    # the lazy mappings keep only what they read: the segments' attribute columns (a county's
+    # from/to ids alone are 0.3 GB) and the node table's columns are freed with the build
+    decided = replace(segments, xy=np.empty((0, 2)), offsets=np.empty(0, dtype=np.int64),
+                      middles=np.empty((0, 2)), values={})
+    results = LazyMapping(lambda: pipe_results(decided, names, source, target, edge_values, component))
+    progress.set_progress(100)
+    node_fids_read, node_ids_read = node_table.fids, node_table.ids
+    node_ids = LazyMapping(lambda: dict(zip(node_fids_read.tolist(), node_ids_read.tolist())))
+    return Network(graph=None, findings=findings, pipe_results=results, node_ids=node_ids,
+                   pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
+
+
+def _mapping(layer, kind: str, overrides: dict, aliases: dict) -> dict[str, str]:
+    sample = sample_rows(layer.attrs, 500)
+    try:
+        return detect_mapping(layer.field_names, kind, overrides, sample, aliases)
+    except KeyError as missing:
+        wanted = [key for key, value in overrides.items() if value == missing.args[0]]
+        raise PipeNetInputError(
+            f"Layer '{layer.name}': field '{missing.args[0]}' chosen for {', '.join(wanted)} does not "
+            f"exist; the layer has {', '.join(layer.field_names)}.",
+            layer=layer.name, field_name=str(missing.args[0])) from None
+
+
+@dataclass
+class Segments:
+    """The usable parts (one graph edge each): feature row, ids and geometry as arrays."""
+
+    row: np.ndarray
+    fids: np.ndarray
+    part: np.ndarray
+    ids: np.ndarray
+    xy: np.ndarray
+    offsets: np.ndarray
+    length: np.ndarray
+    middles: np.ndarray
+    values: dict = field(default_factory=dict)
+    row_fids: np.ndarray = None
+    skipped: list = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Number of segments."""
+        return len(self.row)
+
+
+def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> Segments:
+    """One entry per usable part; null, empty and zero-length parts become findings."""
+    ids = attributes["id"]
+    parts_per_feature = np.bincount(pipes.part_feature, minlength=pipes.count)
+    # repeated vertices add nothing and would make zero-length segments
+    xy, offsets = pipes.xy, pipes.offsets
+    repeated = np.zeros(len(xy), dtype=bool)
+    if len(xy) > 1:
+        repeated[1:] = (xy[1:] == xy[:-1]).all(axis=1)
+    repeated[offsets[:-1]] = False
+    kept_per_part = np.add.reduceat(~repeated, offsets[:-1]) if len(offsets) > 1 else np.empty(0, int)
+    xy = xy[~repeated]
+    offsets = np.concatenate([[0], np.cumsum(kept_per_part)]).astype(np.int64)
+    distance = along(xy, offsets)
+    length = distance[offsets[1:] - 1] if len(offsets) > 1 else np.empty(0)
+    multi = parts_per_feature[pipes.part_feature] > 1
+    part_ids = object_array(ids)[pipes.part_feature]
+    for part in np.flatnonzero(multi).tolist():  # parts of multi-part features: id#1, id#2 ...
+        part_ids[part] = f"{part_ids[part]}#{pipes.part_number[part]}"
+    by_row: list[tuple[int, int, Finding]] = []
+    skipped: list[tuple[int, str, int]] = []
+    for row in np.flatnonzero(parts_per_feature == 0).tolist():
+        by_row.append((row, 0, make_finding("null_geometry", ids[row], int(pipes.fids[row]))))
+        skipped.append((row, ids[row], 0))
+    first_part = np.flatnonzero(pipes.part_number == 1)
+    for part in first_part[multi[first_part]].tolist():
+        row = int(pipes.part_feature[part])
+        by_row.append((row, 1, make_finding("multipart", ids[row], int(pipes.fids[row]),
+                                            value=int(parts_per_feature[row]), xy=tuple(xy[offsets[part]]))))
+    usable = length > MIN_LENGTH
+    for part in np.flatnonzero(~usable).tolist():
+        row = int(pipes.part_feature[part])
+        by_row.append((row, 2 + part, make_finding("zero_length", part_ids[part], int(pipes.fids[row]),
+                                                   xy=tuple(xy[offsets[part]]))))
+        skipped.append((row, part_ids[part], int(pipes.part_number[part])))
+    by_row.sort(key=lambda item: (item[0], item[1]))
+    findings.extend(finding for _, _, finding in by_row)
+
+    kept = np.flatnonzero(usable)
+    sizes = np.diff(offsets)[kept]
+    take = ranges(offsets[:-1][kept], sizes)
+    rows = pipes.part_feature[kept]
+    segments = Segments(row=rows, fids=pipes.fids[rows], part=pipes.part_number[kept], ids=part_ids[kept],
+                        xy=xy[take], offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                        length=length[kept], middles=np.empty((0, 2)), values=attributes, row_fids=pipes.fids,
+                        skipped=skipped)
+    # every part kept (as usual): the distances along them are already known
+    segments.middles = midpoints(segments.xy, segments.offsets, distance if len(kept) == len(length) else None)
+    rank, _ = occurrence(segments.ids, ids=True)
+    for index in np.flatnonzero(rank > 0).tolist():
+        pipe_id = segments.ids[index]
+        findings.append(make_finding("duplicate_id", pipe_id, int(segments.fids[index]), value=pipe_id,
+                                     kind="pipe", xy=tuple(segments.middles[index])))
+        segments.ids[index] = f"{pipe_id}#dup{rank[index] + 1}"
+    return segments
+
+
+def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings):
+    """Honour from/to node ids that exist in the node layer; check them against the geometry."""
+    from_ids = attributes_of(segments, "from_node")
+    to_ids = attributes_of(segments, "to_node")
+    given: list[np.ndarray] = []
+    from_at, to_at = node_table.positions(from_ids, to_ids, given=given)
+    given_from, given_to = given
+    by_segment: list[tuple[int, int, Finding]] = []
+    for index in np.flatnonzero((given_from & (from_at < 0)) | (given_to & (to_at < 0))).tolist():
+        for order, (given, at, value) in enumerate(((given_from, from_at, from_ids), (given_to, to_at, to_ids))):
+            if given[index] and at[index] < 0:
+                by_segment.append((index, order, make_finding("unknown_node_ref", segments.ids[index],
+                                                              int(segments.fids[index]), value=value[index],
+                                                              xy=tuple(ends[2 * index]))))
+    known = np.flatnonzero((from_at >= 0) & (to_at >= 0))
+    start, end = ends[2 * known], ends[2 * known + 1]
+    from_xy, to_xy = node_table.xy[from_at[known]], node_table.xy[to_at[known]]
+    direct = np.stack([np.hypot(*(start - from_xy).T), np.hypot(*(end - to_xy).T)], axis=1)
+    swapped = np.stack([np.hypot(*(start - to_xy).T), np.hypot(*(end - from_xy).T)], axis=1)
+    flip = swapped.max(axis=1, initial=0) < direct.max(axis=1, initial=0)
+    gaps = np.where(flip[:, None], swapped, direct)
+    start_node = np.where(flip, to_at[known], from_at[known])
+    end_node = np.where(flip, from_at[known], to_at[known])
+    # the same check ids as for geometry-only snapping, so both kinds of data read alike
+    for row, column in zip(*np.nonzero(gaps > options.gap_report)):
+        index, gap = int(known[row]), float(gaps[row, column])
+        node_id = node_table.ids[start_node[row] if column == 0 else end_node[row]]
+        if gap > max(options.near_miss_distance, options.snap_tolerance):
+            check = "id_geometry_mismatch"
+        elif gap > options.snap_tolerance:
+            check = "near_miss"
+        else:
+            check = "snapped_gap"
+        by_segment.append((index, 2 + int(column), make_finding(
+            check, segments.ids[index], int(segments.fids[index]), value=round(gap, 3),
+            xy=tuple(ends[2 * index + column]), target=node_id if check != "near_miss" else f"node {node_id}")))
+    by_segment.sort(key=lambda item: (item[0], item[1]))
+    findings.extend(finding for _, _, finding in by_segment)
+    end_nodes[2 * known], end_nodes[2 * known + 1] = start_node, end_node
+    recorded_flip[known] = flip
+    has_ids[known] = True
+
+
+def attributes_of(segments: Segments, key: str) -> np.ndarray:
+    """A pipe attribute column repeated for each segment (parts share their feature's values)."""
+    return segments.values[key][segments.row]
+
+
+def _snap_remaining(segments, node_table, ends, end_nodes, options, findings):
+    """Snap ends not fixed by ids to the nearest node; report ends that match several nodes."""
+    open_ends = np.flatnonzero(end_nodes < 0)
+    if len(open_ends) == 0 or len(node_table.ids) == 0:
+        return
+    match, within = snap_to_nodes(ends[open_ends], node_table.xy, options.snap_tolerance)
+    snapped = match >= 0
+    end_nodes[open_ends[snapped]] = match[snapped]
+    gaps = np.full(len(open_ends), 0.0)
+    gaps[snapped] = np.hypot(*(ends[open_ends[snapped]] - node_table.xy[match[snapped]]).T)
+    for row in np.flatnonzero(snapped & ((gaps > options.gap_report) | (within > 1))).tolist():
+        end_index = int(open_ends[row])
+        segment = end_index // 2
+        if gaps[row] > options.gap_report:
+            findings.append(make_finding("snapped_gap", segments.ids[segment], int(segments.fids[segment]),
+                                         value=round(float(gaps[row]), 3), xy=tuple(ends[end_index]),
+                                         target=node_table.ids[match[row]]))
+        if within[row] > 1:
+            findings.append(make_finding("ambiguous_end", segments.ids[segment], int(segments.fids[segment]),
+                                         value=int(within[row]), xy=tuple(ends[end_index])))
+
+
+def _virtual_nodes(ends, end_nodes, node_table, tolerance) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster unmatched ends into virtual junctions V1, V2 ... (input order); all node names and x/y."""
+    open_ends = np.flatnonzero(end_nodes < 0)
+    real = len(node_table.ids)
+    if len(open_ends) == 0:
+        return node_table.ids, node_table.xy
+    labels = cluster_ends(ends[open_ends], tolerance)
+    count = int(labels.max()) + 1
+    taken = set(node_table.ids.tolist())
+    names = [f"V{number}" for number in range(1, count + 1)]
+    for position in [p for p, name in enumerate(names) if name in taken]:
+        name = names[position]
+        while name in taken:
+            name += "_pn"
+        names[position] = name
+    end_nodes[open_ends] = real + labels
+    members = np.bincount(labels, minlength=count)
+    centres = np.stack([np.bincount(labels, weights=ends[open_ends, axis], minlength=count) / members
+                        for axis in (0, 1)], axis=1)
+    return (object_array(node_table.ids.tolist() + names), np.concatenate([node_table.xy, centres]))
+
+
+def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids, names, xy, findings):
+    """Decide flow direction from inverts, then a direction field, then ids or digitising."""
+    start, end = end_nodes[0::2], end_nodes[1::2]
+    recorded_from = np.where(recorded_flip, end, start)
+    recorded_to = np.where(recorded_flip, start, end)
+    real = len(node_table.ids)
+    ground = np.concatenate([node_table.columns["ground_elev"], np.full(len(names) - real, np.nan)])
+    up = attributes_of(segments, "up_invert")
+    down = attributes_of(segments, "down_invert")
+    up = np.where(np.isnan(up), ground[recorded_from] - attributes_of(segments, "up_depth"), up)
+    down = np.where(np.isnan(down), ground[recorded_to] - attributes_of(segments, "down_depth"), down)
+    by_segment: list[tuple[int, int, Finding]] = []
+    for order, (invert, node) in enumerate(((up, recorded_from), (down, recorded_to))):
+        with np.errstate(invalid="ignore"):
+            above = invert > ground[node] + 1e-6
+        for index in np.flatnonzero(above).tolist():
+            by_segment.append((index, order, make_finding(
+                "invert_above_ground", segments.ids[index], int(segments.fids[index]),
+                value=round(float(invert[index]), 3), target=names[node[index]], xy=tuple(xy[node[index]]))))
+    direction = attributes_of(segments, "direction")
+    with np.errstate(invalid="ignore"):
+        by_invert = ~np.isnan(up) & ~np.isnan(down) & (np.abs(up - down) > 1e-9)
+        downhill = up > down
+    by_field = ~by_invert & np.array([d in ("forward", "reverse") for d in direction.tolist()], dtype=bool)
+    with_recorded = np.where(by_invert, downhill, np.where(by_field, direction == "forward", True))
+    for index in np.flatnonzero(by_invert & ~downhill).tolist():
+        rise = round(float(down[index] - up[index]), 3)
+        by_segment.append((index, 2, make_finding("direction_conflict", segments.ids[index], int(segments.fids[index]),
+                                                  value=rise, xy=tuple(segments.middles[index]))))
+    by_segment.sort(key=lambda item: (item[0], item[1]))
+    findings.extend(finding for _, _, finding in by_segment)
+    # one str object per kind, shared by every pipe (a 'U' array's tolist makes one per pipe: 150 MB a county)
+    source_text = object_array(["invert", "field", "ids", "digitised"])[
+        np.where(by_invert, 0, np.where(by_field, 1, np.where(has_ids, 2, 3)))]
+    source = np.where(with_recorded, recorded_from, recorded_to)
+    target = np.where(with_recorded, recorded_to, recorded_from)
+    values = {
+        "system": attributes_of(segments, "system").tolist(),
+        "diameter": attributes_of(segments, "diameter"),
+        "material": attributes_of(segments, "material").tolist(),
+        "install_year": attributes_of(segments, "install_year"),
+        "status": attributes_of(segments, "status").tolist(),
+        "id": segments.ids.tolist(),
+        "fid": segments.fids,
+        "part": segments.part,
+        "length": segments.length,
+        "up_invert": np.where(with_recorded, up, down),
+        "down_invert": np.where(with_recorded, down, up),
+        "direction_source": source_text.tolist(),
+        "reversed": with_recorded == recorded_flip,
+        "raw_system": attributes_of(segments, "raw_system").tolist(),
+        "against_record": by_invert & ~downhill,
+    }
+    return source, target, values

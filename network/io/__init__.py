@@ -1,0 +1,2 @@
+"""Reading and writing outside QGIS: GDAL Arrow bulk reads, geopandas frames, model files (SWMM,
+EPANET, Chinese survey tables), encodings, CRS choice, WKB."""

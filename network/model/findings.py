@@ -1,0 +1,123 @@
+"""The one findings schema every PipeNet check reports through."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+CATALOG_PATH = Path(__file__).resolve().parents[1] / "data" / "checks.json"
+SEVERITIES = ("error", "warning", "info")
+
+# Order of the columns in every findings table (layer, GeoDataFrame, CSV).
+FINDING_COLUMNS = ("check", "severity", "kind", "feature_id", "fid", "value",
+                   "message_en", "message_zh", "fix", "fix_zh")
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict]:
+    """Return the check catalogue (severity, messages, fixes) from the data file."""
+    with open(CATALOG_PATH, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(slots=True)
+class Finding:
+    """One problem found on one feature, with where it is (x, y in the working CRS)."""
+
+    check: str
+    severity: str
+    kind: str
+    feature_id: str
+    fid: Optional[int]
+    value: str
+    message_en: str
+    message_zh: str
+    fix: str
+    fix_zh: str
+    x: Optional[float] = None
+    y: Optional[float] = None
+    extra: dict = field(default_factory=dict)
+
+    def as_row(self) -> dict[str, Any]:
+        """Return the finding as a flat dict in FINDING_COLUMNS order plus x and y."""
+        row = asdict(self)
+        row.pop("extra")
+        return row
+
+
+def make_finding(
+    check: str,
+    feature_id: Any,
+    fid: Optional[int] = None,
+    value: Any = "",
+    xy: Optional[tuple[float, float]] = None,
+    severity: Optional[str] = None,
+    kind: Optional[str] = None,
+    **extra: Any,
+) -> Finding:
+    """Build a finding from the catalogue entry of ``check``, filling its message templates.
+
+    >>> make_finding("orphan_node", "MH1", 3).message_zh
+    '节点未连接任何管段。'
+    """
+    entry = catalog()[check]
+    if isinstance(value, float):
+        value = f"{value:.3f}".rstrip("0").rstrip(".")
+    try:  # a county repeats the same message thousands of times (no_outlet ...): format it once
+        message_en, message_zh = _messages(check, value, tuple(extra.items()))
+    except TypeError:  # an unhashable value
+        message_en, message_zh = _format(entry, value, extra)
+    x, y = (xy if xy is not None else (None, None))
+    return Finding(check, severity or entry["severity"], kind or entry["kind"], str(feature_id), fid, str(value),
+                   message_en, message_zh, entry.get("fix", ""), entry.get("fix_zh", ""),
+                   None if x is None else float(x), None if y is None else float(y), dict(extra))
+
+
+def make_findings(
+    check: str,
+    feature_ids: Iterable[Any],
+    fids: Iterable[Optional[int]],
+    x: Iterable[float],
+    y: Iterable[float],
+    kind: Optional[str] = None,
+) -> list[Finding]:
+    """Findings of ``check`` with no value for many features at once, located at (x, y); NaN is no location.
+
+    The same as calling make_finding for each feature, with the catalogue read and the message
+    formatted once: a county can have 600,000 pipes that reach no outlet.
+
+    >>> [f.feature_id for f in make_findings("orphan_node", ["MH1", "MH2"], [1, 2], [0.0, 1.0], [0.0, 1.0])]
+    ['MH1', 'MH2']
+    """
+    entry = catalog()[check]
+    severity, kind = entry["severity"], kind or entry["kind"]
+    message_en, message_zh = _messages(check, "", ())
+    fix, fix_zh = entry.get("fix", ""), entry.get("fix_zh", "")
+    return [Finding(check, severity, kind, str(feature_id), fid, "", message_en, message_zh, fix, fix_zh,
+                    None if a != a or b != b else float(a), None if a != a or b != b else float(b), {})
+            for feature_id, fid, a, b in zip(feature_ids, fids, x, y)]
+
+
+@lru_cache(maxsize=4096)
+def _messages(check: str, value: Any, extra: tuple) -> tuple[str, str]:
+    return _format(catalog()[check], value, dict(extra))
+
+
+def _format(entry: dict, value: Any, extra: dict) -> tuple[str, str]:
+    words = _Blank(value=value, **extra)
+    return entry["en"].format_map(words), entry["zh"].format_map(words)
+
+
+def count_by_check(findings: Iterable[Finding]) -> dict[str, int]:
+    """Count findings per check id, most frequent first."""
+    return dict(Counter(f.check for f in findings).most_common())

@@ -1,0 +1,140 @@
+"""Plain data types the core works on: input records, build options, progress and errors."""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
+
+import networkx as nx
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cycle collector while millions of small objects are made.
+
+    Each collection walks every live object; with a county in memory that is most of the time a
+    whole-network step spends. The objects made then hold no reference cycles, so nothing is lost.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+Coords = list[tuple[float, float]]
+
+# Prefix of every field PipeNet adds to an output layer.
+FIELD_PREFIX = "pn_"
+
+
+def node_xy(graph: nx.MultiDiGraph, node: Optional[str]) -> Optional[tuple[float, float]]:
+    """A node's working-CRS location, or None."""
+    if node is None or node not in graph.nodes or "x" not in graph.nodes[node]:
+        return None
+    return graph.nodes[node]["x"], graph.nodes[node]["y"]
+
+
+def edge_of(graph: nx.MultiDiGraph, key: str) -> tuple:
+    """(from node, to node, key) of a pipe by its id; the build keeps an index, other graphs are scanned."""
+    index = graph.graph.get("edge_index")
+    if index and key in index:
+        return index[key]
+    for u, v, other in graph.edges(keys=True):
+        if other == key:
+            return u, v, other
+    raise PipeNetInputError(f"Pipe '{key}' is not in the network.", field_name="pipe id")
+
+
+class PipeNetInputError(ValueError):
+    """Bad input that stops a run; the message names the layer, feature id and field."""
+
+    def __init__(self, message: str, layer: str = "", fid: Optional[int] = None, field_name: str = ""):
+        super().__init__(message)
+        self.layer = layer
+        self.fid = fid
+        self.field_name = field_name
+
+
+class Cancelled(RuntimeError):
+    """The user cancelled the run."""
+
+
+@dataclass
+class PipeRecord:
+    """One input pipe feature: its parts in metric working coordinates and its attributes."""
+
+    fid: int
+    parts: list[Coords]
+    attrs: dict[str, Any]
+
+
+@dataclass
+class NodeRecord:
+    """One input node feature: its location in metric working coordinates and its attributes."""
+
+    fid: int
+    xy: Optional[tuple[float, float]]
+    attrs: dict[str, Any]
+
+
+@dataclass
+class LayerData:
+    """The records of one input layer with its name and field names (for messages and mapping)."""
+
+    name: str
+    field_names: Sequence[str]
+    records: Sequence[Any]
+
+
+@dataclass
+class BuildOptions:
+    """Tolerances (metres) and reading options of a network build."""
+
+    snap_tolerance: float = 0.5
+    near_miss_distance: float = 2.0
+    gap_report: float = 0.02
+    diameter_unit: str = "auto"
+    pipe_fields: dict[str, Optional[str]] = field(default_factory=dict)
+    node_fields: dict[str, Optional[str]] = field(default_factory=dict)
+    aliases_path: Optional[str] = None
+    # drop the input columns' raw attribute arrays once parsed (for callers that own the columns,
+    # like the Processing algorithms: hundreds of MB on a county)
+    release_attributes: bool = False
+
+
+class Progress:
+    """Progress and cancel hooks the core calls; adapters subclass it (QGIS feedback, tqdm ...)."""
+
+    def set_progress(self, percent: float) -> None:
+        """Report overall progress, 0 to 100."""
+
+    def info(self, message: str) -> None:
+        """Report a line of log text."""
+
+    def is_cancelled(self) -> bool:
+        """Tell whether the user asked to stop."""
+        return False
+
+    def check(self) -> None:
+        """Raise Cancelled when the user asked to stop."""
+        if self.is_cancelled():
+            raise Cancelled("cancelled")
+
+
+@dataclass(slots=True)
+class PipeResult:
+    """What the build decided for one pipe part (one output feature)."""
+
+    fid: int
+    part: int
+    pipe_id: str
+    from_node: Optional[str]
+    to_node: Optional[str]
+    reversed: bool
+    direction_source: str
+    length: float
+    component: Optional[int] = None

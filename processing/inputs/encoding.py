@@ -1,0 +1,41 @@
+"""Read undeclared-encoding shapefiles (GBK from Chinese survey tools) without mojibake."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingFeatureSource, QgsProcessingFeatureSourceDefinition, QgsVectorLayer
+
+from ...network.io.encoding import detect_dbf_encoding
+
+
+def decoded_source(algorithm, parameters, key, context, feedback, source, encoding: str = ""):
+    """Return ``source``, or a source over a private copy of the layer read with the right encoding.
+
+    The user's layer is never touched: a second layer on the same file gets the encoding, and the
+    selection is copied when only selected features were asked for.
+    """
+    if source is None:
+        return None
+    layer = algorithm.parameterAsVectorLayer(parameters, key, context)
+    if layer is None or layer.providerType() != "ogr":
+        return source
+    path = layer.source().split("|")[0]
+    if not path.lower().endswith(".shp"):
+        return source
+    wanted = encoding or detect_dbf_encoding(path)
+    if not wanted or wanted.lower() == layer.dataProvider().encoding().lower():
+        return source
+    copy = QgsVectorLayer(layer.source(), layer.name(), "ogr")
+    copy.setProviderEncoding(wanted)
+    value = parameters.get(key)
+    if isinstance(value, QgsProcessingFeatureSourceDefinition) and value.selectedFeaturesOnly:
+        copy.selectByIds(layer.selectedFeatureIds())
+        context.temporaryLayerStore().addMapLayer(copy)
+        copy_source = algorithm.parameterAsSource(
+            {key: QgsProcessingFeatureSourceDefinition(copy.id(), True)}, key, context)
+    else:
+        context.temporaryLayerStore().addMapLayer(copy)
+        copy_source = QgsProcessingFeatureSource(copy, context, False)
+    feedback.pushInfo(algorithm.tr("Layer '{}' read as {} text (no encoding declared in the file).")
+                      .format(layer.name(), wanted) if not encoding else
+                      algorithm.tr("Layer '{}' read as {} text.").format(layer.name(), wanted))
+    return copy_source

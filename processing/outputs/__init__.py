@@ -1,0 +1,1 @@
+"""Results back to QGIS: the GeoPackage writers (bulk path and helpers), the sink writers, CSV rows."""

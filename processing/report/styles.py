@@ -1,0 +1,118 @@
+"""Styles of PipeNet's output layers (colour-blind-safe), with legend labels in the QGIS locale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsGradientColorRamp,
+    QgsGradientStop,
+    QgsHeatmapRenderer,
+    QgsLineSymbol,
+    QgsMarkerSymbol,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsRendererCategory,
+    QgsSettings,
+    QgsSingleSymbolRenderer,
+)
+from qgis.PyQt.QtGui import QColor
+
+STYLES = Path(__file__).resolve().parents[2] / "styles"
+
+# Okabe-Ito, safe for the common colour-vision deficiencies
+SYSTEM_COLOURS = {"storm": "#0072B2", "sanitary": "#D55E00", "combined": "#CC79A7", "water": "#009E73",
+                  "drainage": "#56B4E9", "reclaimed": "#F0E442", "": "#999999"}
+SEVERITY_COLOURS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
+HOTSPOT_COLOURS = {"hot 99%": "#b10026", "hot 95%": "#e31a1c", "hot 90%": "#fd8d3c", "not significant": "#cccccc",
+                   "cold 90%": "#9ecae1", "cold 95%": "#4292c6", "cold 99%": "#08519c"}
+OVERFLOW_COLOURS = {"hot 99%": "#3f007d", "hot 95%": "#6a51a3", "hot 90%": "#9e9ac8", "not significant": "#cccccc",
+                    "cold 90%": "#c7e9c0", "cold 95%": "#74c476", "cold 99%": "#238b45"}
+HOTSPOT_WIDTHS = {"hot 99%": 1.6, "hot 95%": 1.2, "hot 90%": 0.9}
+RISK_COLOURS = {"very high": "#b10026", "high": "#fd8d3c", "medium": "#fecc5c", "low": "#d9d9d9"}
+
+LABELS_ZH = {"storm": "雨水", "sanitary": "污水", "combined": "合流", "water": "给水", "drainage": "排水",
+             "reclaimed": "中水", "": "未知", "error": "错误", "warning": "警告", "info": "提示",
+             "hot 99%": "热点 99%", "hot 95%": "热点 95%", "hot 90%": "热点 90%", "not significant": "不显著",
+             "cold 90%": "冷点 90%", "cold 95%": "冷点 95%", "cold 99%": "冷点 99%", "very high": "极高风险",
+             "high": "高风险", "medium": "中风险", "low": "低风险"}
+
+
+def chinese() -> bool:
+    """Whether QGIS runs in Chinese (legend labels follow the QGIS locale)."""
+    locale = QgsSettings().value("locale/userLocale", "") or ""
+    return str(locale).lower().startswith("zh")
+
+
+def _label(value: str) -> str:
+    return LABELS_ZH.get(value, value) if chinese() else (value or "unknown")
+
+
+def _categorized(field: str, colours: dict, geometry: str, widths=None) -> QgsCategorizedSymbolRenderer:
+    # createSimple, not QgsSymbol.defaultSymbol: the latter opens the default style database, after
+    # which qgis_process (3.22) could no longer open further GeoPackage tables in the same run
+    categories = []
+    for value, colour in colours.items():
+        if geometry == "line":
+            symbol = QgsLineSymbol.createSimple({"color": colour, "width": str((widths or {}).get(value, 0.5))})
+        else:
+            symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "size": "2.4",
+                                                   "outline_color": "#333333"})
+        categories.append(QgsRendererCategory(value, symbol, _label(value)))
+    return QgsCategorizedSymbolRenderer(field, categories)
+
+
+def apply_style(layer, kind: str) -> None:
+    """Style a PipeNet output layer: system, findings, breakage, overflow, heatmap, risk, trace."""
+    if kind == "system":
+        layer.setRenderer(_categorized("pn_system", SYSTEM_COLOURS, "line"))
+    elif kind == "findings":
+        layer.setRenderer(_categorized("severity", SEVERITY_COLOURS, "point"))
+    elif kind in ("breakage", "overflow"):
+        field = "pn_brk_cls" if kind == "breakage" else "pn_ovf_cls"
+        colours = HOTSPOT_COLOURS if kind == "breakage" else OVERFLOW_COLOURS
+        layer.setRenderer(_categorized(field, colours, "line", HOTSPOT_WIDTHS))
+    elif kind == "risk":
+        layer.setRenderer(_categorized("pn_risk_cls", RISK_COLOURS, "line",
+                                       {"very high": 1.4, "high": 1.0, "medium": 0.6, "low": 0.3}))
+    elif kind == "heatmap":
+        renderer = QgsHeatmapRenderer()
+        renderer.setRadius(5)
+        # a sequential white-to-red ramp, safe for colour-blind readers; built here because opening
+        # QgsStyle.defaultStyle() in a fresh profile broke later GeoPackage reads in the same process
+        ramp = QgsGradientColorRamp(QColor(255, 255, 255, 0), QColor("#a50f15"))
+        ramp.setStops([QgsGradientStop(0.3, QColor("#fcae91")), QgsGradientStop(0.6, QColor("#fb6a4a"))])
+        renderer.setColorRamp(ramp)
+        layer.setRenderer(renderer)
+    elif kind == "trace":
+        layer.setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple({"color": "#E69F00", "width": "1.4"})))
+    elif kind == "nodes":
+        layer.setRenderer(QgsSingleSymbolRenderer(QgsMarkerSymbol.createSimple(
+            {"name": "circle", "color": "#ffffff", "outline_color": "#333333", "size": "1.6"})))
+    layer.triggerRepaint()
+
+
+class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Styles an output layer when Processing loads it into the project."""
+
+    instances: list = []  # Processing keeps only a pointer: hold the Python objects here
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        apply_style(layer, self.kind)
+
+    @classmethod
+    def create(cls, kind: str) -> StylePostProcessor:
+        """A post-processor that stays alive as long as QGIS needs it."""
+        processor = cls(kind)
+        cls.instances.append(processor)
+        return processor
+
+
+def style_on_load(context, destination, kind: str) -> None:
+    """Ask Processing to style ``destination`` when it loads it (toolbox runs; no effect in qgis_process)."""
+    if destination and context.willLoadLayerOnCompletion(destination):
+        context.layerToLoadOnCompletionDetails(destination).setPostProcessor(StylePostProcessor.create(kind))

@@ -1,0 +1,1 @@
+"""How algorithms run: background work, GDAL settings, memory, the network cache, QGIS version shims."""
