@@ -19,7 +19,8 @@ def pipes_layer(rows, fields=None):
 
 
 def nodes_layer(rows):
-    return LayerData("nodes", ["点号"], [NodeRecord(fid, xy, {"点号": node_id}) for fid, (node_id, xy) in enumerate(rows)])
+    return LayerData("nodes", ["点号"], [NodeRecord(fid, xy, {"点号": node_id})
+                                        for fid, (node_id, xy) in enumerate(rows)])
 
 
 def edges(network):
