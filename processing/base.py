@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -209,6 +210,9 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         self.addParameter(set_advanced(QgsProcessingParameterNumber(
             "NEAR_MISS_DISTANCE", self.tr("Near-miss search distance (metres)"),
             QgsProcessingParameterNumber.Double, 2.0, minValue=0.0)))
+        self.addParameter(QgsProcessingParameterBoolean(
+            "SPLIT_LINES", self.tr("Split lines where a manhole or another pipe's end lies on them"),
+            defaultValue=True, optional=True))
         for key, _, label in PIPE_FIELD_PARAMETERS:
             self.addParameter(set_advanced(QgsProcessingParameterField(
                 key, self.tr(label), parentLayerParameterName="PIPES", optional=True)))
@@ -245,6 +249,8 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         options = BuildOptions(
             snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
             near_miss_distance=self.parameterAsDouble(parameters, "NEAR_MISS_DISTANCE", context),
+            split_at_nodes=self.parameterAsBoolean(parameters, "SPLIT_LINES", context)
+            if parameters.get("SPLIT_LINES") is not None else True,
             pipe_fields={canon: self._field(parameters, key, context)
                          for key, canon, _ in PIPE_FIELD_PARAMETERS},
             node_fields={canon: self._field(parameters, key, context)

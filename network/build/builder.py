@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
@@ -28,6 +29,7 @@ from ..parallel import started
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
 from .fields import detect_mapping, load_aliases
 from .graph import assemble_table, pipe_results
+from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids
 from .topology import (
     EdgeArrays,
     cluster_ends,
@@ -89,10 +91,19 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     findings += pipe_findings
     # the search index of the lines, and the lines lying along others, need only the lines: found
     # beside the snapping and orienting (their array work and KD-tree mostly run without Python's lock)
-    def index_and_overlaps() -> tuple:
-        index = topology_index(segments.xy, segments.offsets, options.near_miss_distance)
-        return index, overlap_pairs(index, segments.xy, segments.offsets, segments.middles, options.snap_tolerance)
-    index = started(index_and_overlaps)
+    index_ready: Future = Future()  # the index alone, for cutting the lines
+
+    def index_and_overlaps(lines: Segments, ready: Optional[Future] = None) -> tuple:
+        try:
+            made = topology_index(lines.xy, lines.offsets, options.near_miss_distance)
+        except BaseException as error:
+            if ready is not None:
+                ready.set_exception(error)
+            raise
+        if ready is not None:
+            ready.set_result(made)
+        return made, overlap_pairs(made, lines.xy, lines.offsets, lines.middles, options.snap_tolerance)
+    index = started(lambda: index_and_overlaps(segments, index_ready))
     ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
         .reshape(-1, 2)
     end_nodes = np.full(len(ends), -1, dtype=np.int64)  # node positions; virtual nodes follow the real ones
@@ -100,6 +111,15 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     has_ids = np.zeros(segments.count, dtype=bool)
     _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings)
     _snap_remaining(segments, node_table, ends, end_nodes, options, findings)
+    if options.split_at_nodes:
+        # lines drawn through manholes, laterals ending on a main: cut there (planar.py)
+        split = _split(segments, node_table, index_ready.result(), options.snap_tolerance, end_nodes,
+                       recorded_flip, has_ids)
+        if split is not None:
+            segments, cut_found, ends, end_nodes, recorded_flip, has_ids = split
+            findings.extend(cut_found)
+            pieces = segments
+            index = started(lambda: index_and_overlaps(pieces))  # the lines' own is of no use now
     progress.set_progress(50)
     progress.check()
 
@@ -162,6 +182,12 @@ class Segments:
     values: dict = field(default_factory=dict)
     row_fids: np.ndarray = None
     skipped: list = field(default_factory=list)
+    # set when lines were cut at nodes or pipe ends lying on them (_split); None otherwise
+    number: Optional[np.ndarray] = None  # pn_part: 1..k along the feature when it was cut, else the part
+    span: Optional[np.ndarray] = None  # (n, 2) where along its line a piece starts and ends (fractions)
+    cut: Optional[np.ndarray] = None  # (n, 4) the cut points at its start and end (NaN: the line's own end)
+    share: Optional[np.ndarray] = None  # its share of its feature's drawn length (1 when not cut)
+    split: Optional[np.ndarray] = None  # whether it is a piece of a cut line
 
     @property
     def count(self) -> int:
@@ -224,6 +250,57 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
                                      kind="pipe", xy=tuple(segments.middles[index])))
         segments.ids[index] = f"{pipe_id}#dup{rank[index] + 1}"
     return segments
+
+
+def _split(segments: Segments, node_table: NodeTable, index, tolerance: float, end_nodes: np.ndarray,
+           recorded_flip: np.ndarray, has_ids: np.ndarray) -> Optional[tuple]:
+    """Cut the lines where a node or another pipe's end lies on their interior (planar.py), once
+    their ends are placed: (the pieces as Segments, one finding per cut, the pieces' ends, their
+    nodes, recorded flips and id flags), or None when nothing is cut.
+
+    A piece keeps its line's end node at the line's own ends, takes the node that cut it at a
+    node's cut, and the nearest node (or, as usual, a virtual junction) at a pipe end's cut; it
+    runs as its line was recorded (from/to ids) when the line's ids placed it.
+    """
+    cuts = find_cuts(segments.xy, segments.offsets, segments.length, index, node_table.xy, tolerance,
+                     open_ends=np.flatnonzero(end_nodes < 0))
+    if not len(cuts.line):
+        return None
+    found = cut_findings(cuts, segments.ids, segments.fids, attributes_of(segments, "system").tolist(),
+                         node_table.ids)
+    pieces = cut_lines(segments.xy, segments.offsets, segments.length, cuts)
+    line = pieces.line
+    row = segments.row[line]
+    rows = len(segments.row_fids) if segments.row_fids is not None else int(segments.row.max()) + 1
+    cut_rows = np.zeros(rows, dtype=bool)
+    cut_rows[segments.row[cuts.line]] = True
+    feature_length = np.bincount(segments.row, weights=segments.length, minlength=rows)
+    in_cut_row = cut_rows[row]
+    share = np.where(in_cut_row, pieces.length / np.where(feature_length[row] > 0, feature_length[row], 1.0), 1.0)
+    # pn_part: the pieces of a cut feature numbered 1..k in order (parts in order, along each)
+    order = np.argsort(row, kind="stable")
+    first = np.ones(len(row), dtype=bool)
+    first[1:] = row[order][1:] != row[order][:-1]
+    rank = np.empty(len(row), dtype=np.int64)
+    rank[order] = np.arange(len(row)) - np.maximum.accumulate(np.where(first, np.arange(len(row)), 0))
+    number = np.where(in_cut_row, rank + 1, segments.part[line])
+    cut = Segments(row=row, fids=segments.fids[line], part=segments.part[line], ids=piece_ids(segments.ids, pieces),
+                   xy=pieces.xy, offsets=pieces.offsets, length=pieces.length, middles=pieces.middles,
+                   values=segments.values, row_fids=segments.row_fids, skipped=segments.skipped,
+                   number=number, span=pieces.span, cut=pieces.cut, share=share, split=pieces.count > 1)
+    # the pieces' ends: each cut is the end of the piece before it and the start of the next
+    position = np.arange(len(line))
+    before = np.maximum(position - line - 1, 0)  # the cut at a piece's start (each cut adds one piece)
+    after = np.minimum(position - line, len(cuts.line) - 1)
+    start_node = np.where(pieces.number == 1, end_nodes[2 * line], cuts.node[before])
+    end_node = np.where(pieces.number == pieces.count, end_nodes[2 * line + 1], cuts.node[after])
+    piece_nodes = np.stack([start_node, end_node], axis=1).reshape(-1)
+    piece_ends = np.stack([pieces.xy[pieces.offsets[:-1]], pieces.xy[pieces.offsets[1:] - 1]], axis=1).reshape(-1, 2)
+    by_end = np.flatnonzero(np.repeat(pieces.count > 1, 2) & (piece_nodes < 0))
+    if len(by_end) and len(node_table.ids):  # a pipe end's cut near a node after all: that node
+        match, _ = snap_to_nodes(piece_ends[by_end], node_table.xy, tolerance)
+        piece_nodes[by_end] = np.where(match >= 0, match, piece_nodes[by_end])
+    return cut, found, piece_ends, piece_nodes, recorded_flip[line], has_ids[line]
 
 
 def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings):
@@ -327,8 +404,14 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
     ground = np.concatenate([node_table.columns["ground_elev"], np.full(len(names) - real, np.nan)])
     up = attributes_of(segments, "up_invert")
     down = attributes_of(segments, "down_invert")
-    up = np.where(np.isnan(up), ground[recorded_from] - attributes_of(segments, "up_depth"), up)
-    down = np.where(np.isnan(down), ground[recorded_to] - attributes_of(segments, "down_depth"), down)
+    up_depth, down_depth = attributes_of(segments, "up_depth"), attributes_of(segments, "down_depth")
+    if segments.span is not None:  # pieces of cut lines: the line's levels, linearly along it
+        # (up is the level at the recorded start: the digitised end of a line recorded against it)
+        span = np.where(recorded_flip[:, None], 1.0 - segments.span[:, ::-1], segments.span)
+        up, down = interpolate(up, down, span)
+        up_depth, down_depth = interpolate(up_depth, down_depth, span)
+    up = np.where(np.isnan(up), ground[recorded_from] - up_depth, up)
+    down = np.where(np.isnan(down), ground[recorded_to] - down_depth, down)
     by_segment: list[tuple[int, int, Finding]] = []
     for order, (invert, node) in enumerate(((up, recorded_from), (down, recorded_to))):
         with np.errstate(invalid="ignore"):
@@ -362,7 +445,7 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
         "status": attributes_of(segments, "status").tolist(),
         "id": segments.ids.tolist(),
         "fid": segments.fids,
-        "part": segments.part,
+        "part": segments.part if segments.number is None else segments.number,
         "length": segments.length,
         "up_invert": np.where(with_recorded, up, down),
         "down_invert": np.where(with_recorded, down, up),

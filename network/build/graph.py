@@ -41,6 +41,14 @@ def pipe_results(segments, names, source, target, edge_values, component) -> dic
                                                       to_node=names_list[v], reversed=flipped,
                                                       direction_source=direction_source, length=length,
                                                       component=number))
+    if segments.number is not None:  # lines cut at nodes or pipe ends: the pieces' numbers, cuts and shares
+        pieces = [result for fid in dict.fromkeys(segments.fids.tolist()) for result in results[fid]]
+        for result, part, piece, cut, share in zip(pieces, segments.part.tolist(), segments.number.tolist(),
+                                                   segments.cut.tolist(), segments.share.tolist()):
+            if piece != part or cut[0] == cut[0] or cut[2] == cut[2] or share != 1.0:
+                result.source_part, result.part, result.share = part, piece, share
+                result.cut = (None if cut[0] != cut[0] else (cut[0], cut[1]),
+                              None if cut[2] != cut[2] else (cut[2], cut[3]))
     for row, pipe_id, part in segments.skipped:
         fid = int(segments.row_fids[row])
         results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=None,

@@ -202,6 +202,8 @@ def pipes_frame(network, pipes) -> Any:
     systems = table.edge_values("system").tolist()
     diameters = [None if v != v else v for v in table.edge_numbers("diameter").tolist()]
     rows, geometries = [], []
+    # an attribute length (管长 ...) is apportioned among a cut line's pieces by their drawn length
+    length_field = network.pipe_mapping.get("length")
     for position, (geometry, attrs) in enumerate(zip(pipes.geometry, pipes.drop(columns=pipes.geometry.name)
                                                      .to_dict("records"))):
         parts = list(geometry.geoms) if geometry is not None and geometry.geom_type.startswith("Multi") \
@@ -213,8 +215,30 @@ def pipes_frame(network, pipes) -> Any:
                          "pn_dir_src": result.direction_source, "pn_length": round(result.length, 3),
                          "pn_comp": result.component, "pn_system": systems[row] if row is not None else None,
                          "pn_diam_mm": diameters[row] if row is not None else None})
-            geometries.append(parts[result.part - 1] if 0 < result.part <= len(parts) else geometry)
+            part = result.geometry_part
+            geometries.append(parts[part - 1] if 0 < part <= len(parts) else geometry)
+            if result.cut is not None:  # a piece of a line cut at a node or a pipe end
+                geometries[-1] = _piece(geometries[-1], result.cut, network)
+                if length_field is not None and isinstance(rows[-1].get(length_field), (int, float)):
+                    rows[-1][length_field] = rows[-1][length_field] * result.share
     return geopandas.GeoDataFrame(rows, geometry=geometries, crs=pipes.crs)
+
+
+def _piece(line, cut: tuple, network) -> Any:
+    """The piece of an input line between its cut points (working coordinates; None: the line's own end)."""
+    from shapely.geometry import Point
+    from shapely.ops import substring
+
+    if line is None or line.is_empty:
+        return line
+    places = [point for point in cut if point is not None]
+    xy = np.array(places, dtype=float)
+    if network.metric_crs is not None and network.input_crs is not None:
+        xy = transform_xy(xy, network.metric_crs, network.input_crs)
+    found = iter([line.project(Point(x, y)) for x, y in xy.tolist()])
+    start = next(found) if cut[0] is not None else 0.0
+    end = next(found) if cut[1] is not None else line.length
+    return substring(line, start, end)
 
 
 def nodes_frame(network) -> Any:

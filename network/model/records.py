@@ -104,6 +104,9 @@ class BuildOptions:
     # drop the input columns' raw attribute arrays once parsed (for callers that own the columns,
     # like the Processing algorithms: hundreds of MB on a county)
     release_attributes: bool = False
+    # cut lines where a node, or another pipe's end, lies on their interior within the snapping
+    # tolerance (lines drawn through manholes, laterals ending on a main: build/planar.py)
+    split_at_nodes: bool = True
 
 
 class Progress:
@@ -138,3 +141,14 @@ class PipeResult:
     direction_source: str
     length: float
     component: Optional[int] = None
+    # a piece of a line cut at a node or a pipe end (pn_part numbers the pieces): the input part it
+    # comes from, the cut points at its start and end in working coordinates (None: the part's own
+    # end) and its share of the feature's drawn length (an attribute length is apportioned by it)
+    source_part: int = 0
+    cut: Optional[tuple] = None
+    share: float = 1.0
+
+    @property
+    def geometry_part(self) -> int:
+        """The input part (1-based) the output geometry comes from."""
+        return self.source_part or self.part

@@ -220,6 +220,26 @@ def to_output_geometry(frame: WorkingFrame, x: Optional[float], y: Optional[floa
     return QgsGeometry.fromPointXY(point)
 
 
+def piece_geometry(geometry: Optional[QgsGeometry], cut: tuple, frame: WorkingFrame) -> Optional[QgsGeometry]:
+    """The piece of an input line between its cut points (working coordinates; None: the line's own
+    end), in the line's own CRS, Z, M and curves kept (a line cut at a node or a pipe end)."""
+    if geometry is None or geometry.isNull() or geometry.isEmpty():
+        return geometry
+    places = []
+    for point in cut:
+        if point is None:
+            places.append(None)
+            continue
+        xy = QgsPointXY(*point)
+        if frame.to_output is not None:
+            xy = frame.to_output.transform(xy)
+        places.append(geometry.lineLocatePoint(QgsGeometry.fromPointXY(xy)))
+    start = places[0] if places[0] is not None else 0.0
+    end = places[1] if places[1] is not None else geometry.length()
+    piece = geometry.constGet().curveSubstring(start, end)
+    return QgsGeometry(piece) if piece is not None else geometry
+
+
 def _kept(name: str) -> bool:
     # Old pn_ fields are replaced; a "fid" column would clash with the GeoPackage key when a
     # multi-part pipe becomes several features.

@@ -9,7 +9,15 @@ import numpy as np
 from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
 
 from ...network.model.findings import count_by_check
-from ..inputs.layers import add_feature, kept_indices, kept_values, line_parts, output_fields, to_output_geometry
+from ..inputs.layers import (
+    add_feature,
+    kept_indices,
+    kept_values,
+    line_parts,
+    output_fields,
+    piece_geometry,
+    to_output_geometry,
+)
 from ..report.styles import style_on_load
 from ..runtime.background import Finishing, same_file
 from ..runtime.run import NetworkRun
@@ -121,6 +129,10 @@ class OutputWriters:
         if sink is None:
             return None
         keep = kept_indices(source.fields())
+        # an attribute length (管长 ...) is apportioned among a cut line's pieces by their drawn length
+        length_name = run.network.pipe_mapping.get("length")
+        kept_names = [source.fields().at(index).name() for index in keep]
+        length_at = kept_names.index(length_name) if length_name in kept_names else None
         total = max(source.featureCount(), 1)
         batch = Batch(sink, key)
         for count, feature in enumerate(source.getFeatures()):
@@ -138,11 +150,19 @@ class OutputWriters:
                 if not rows:
                     continue
                 values = values_of(result)
+                part = result.geometry_part
+                geometry = parts[part - 1] if 0 < part <= len(parts) else None
+                attributes = base
+                if result.cut is not None:  # a piece of a line cut at a node or a pipe end
+                    geometry = piece_geometry(geometry, result.cut, run.frame)
+                    if length_at is not None and isinstance(base[length_at], (int, float)):
+                        attributes = list(base)
+                        attributes[length_at] = base[length_at] * result.share
                 for row in rows:
                     out = QgsFeature(fields)
-                    if 0 < result.part <= len(parts):
-                        out.setGeometry(parts[result.part - 1])
-                    out.setAttributes(base + values + list(row))
+                    if geometry is not None:
+                        out.setGeometry(geometry)
+                    out.setAttributes(attributes + values + list(row))
                     batch.add(out)
         batch.flush()
         style_on_load(context, dest, style)

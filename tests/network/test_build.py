@@ -63,11 +63,14 @@ def test_dangling_end_and_near_miss_with_distance():
     assert "1.2" in near[0].message_zh
 
 
-def test_end_on_pipe_interior_is_a_near_miss_at_zero():
+def test_end_on_pipe_interior_is_a_near_miss_at_zero_when_lines_are_not_split():
     pipes, nodes = clean_tree()
     pipes.records.append(PipeRecord(3, [[(25, 30), (25, 0)]], {"id": "P5"}))
-    network = build_network(pipes, nodes)
+    network = build_network(pipes, nodes, options=BuildOptions(split_at_nodes=False))
     assert ("P5", "0") in checks(network, "near_miss")
+    # split (the default): P1 is cut where P5 ends, see test_planar.py
+    network = build_network(pipes, nodes)
+    assert checks(network, "near_miss") == [] and checks(network, "end_on_pipe") == [("P1", "P5")]
 
 
 def test_duplicate_and_overlapping_pipes():
@@ -184,7 +187,8 @@ def test_summary_sums_length_per_system_in_pipe_order():
                          ("e", [(4, 0), (4, 0.7)], {"类别": "YS"})])
     summary = build_network(pipes).summary()
     assert summary["length_by_system_m"] == {"sanitary": 30.0, "storm": round(0.1 + 0.2 + 0.7, 1), "unknown": 0.3}
-    assert summary["pipes"] == 5 and summary["length_m"] == 31.3
+    # e ends on b's interior: b is cut there (c and d lie along b: they cut nothing)
+    assert summary["pipes"] == 6 and summary["length_m"] == 31.3
     assert build_network(pipes_layer([("a", [(0, 0), (1, 0)], {"类别": "YS"})])).summary()[
         "length_by_system_m"] == {"storm": 1.0}
 
