@@ -313,7 +313,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                     nodes_read.join(raise_error=False)  # the pipes failed: their error is the one to report
                 raise
             if bulk is not None:
-                feedback.pushInfo(self.tr("Layer '{}' read in bulk: {} features.").format(pipes_name, len(bulk[1])))
+                note_bulk_read(self, feedback, pipes_name, bulk)
             pipes, pipe_fids = bulk or read_pipes(pipes_source, pipes_name, frame, feedback)
             if nodes_source is not None:
                 if nodes_read is not None:
@@ -323,8 +323,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                     bulk = nodes_reader.finish(nodes_reader.read(), frame) if nodes_reader is not None else None
                 if bulk is not None:
                     note_reprojection(nodes_source, nodes_name, frame, feedback)
-                    feedback.pushInfo(self.tr("Layer '{}' read in bulk: {} features.").format(
-                        nodes_name, len(bulk[1])))
+                    note_bulk_read(self, feedback, nodes_name, bulk)
                 nodes, node_fids = bulk or read_nodes(nodes_source, nodes_name, frame, context, feedback)
             else:
                 nodes, node_fids = None, []
@@ -397,3 +396,11 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         return str(value or key)
 
 
+def note_bulk_read(algorithm, feedback, name: str, bulk: tuple) -> None:
+    """Log how a layer was read from its file: in bulk, or feature by feature and why."""
+    refusal = getattr(bulk[0], "bulk_refusal", None)
+    if refusal:
+        feedback.pushWarning(algorithm.tr("Layer '{}' read feature by feature ({}): {} features.").format(
+            name, refusal, len(bulk[1])))
+    else:
+        feedback.pushInfo(algorithm.tr("Layer '{}' read in bulk: {} features.").format(name, len(bulk[1])))
