@@ -22,6 +22,7 @@ from .columns import (
 )
 from .fields import detect_mapping, load_aliases
 from .findings import Finding, make_finding
+from .geometry import implausible_vertices
 from .graph import assemble_table, pipe_results
 from .lazy import LazyMapping
 from .model import (
@@ -204,6 +205,7 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
         row = int(pipes.part_feature[part])
         by_row.append((row, 1, make_finding("multipart", ids[row], int(pipes.fids[row]),
                                             value=int(parts_per_feature[row]), xy=tuple(xy[offsets[part]]))))
+    by_row.extend(_implausible_parts(xy, offsets, pipes, ids, part_ids))
     usable = length > MIN_LENGTH
     for part in np.flatnonzero(~usable).tolist():
         row = int(pipes.part_feature[part])
@@ -230,6 +232,28 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
                                      kind="pipe", xy=tuple(segments.middles[index])))
         segments.ids[index] = f"{pipe_id}#dup{rank[index] + 1}"
     return segments
+
+
+def _implausible_parts(xy: np.ndarray, offsets: np.ndarray, pipes: LineColumns, ids, part_ids) -> list[tuple]:
+    """(row, order, finding) of each part with a vertex implausibly far from the rest of the data.
+
+    The part stays in the network (its length is as drawn); the finding sits on the part's first
+    plausible vertex, so the findings layer keeps the data's extent.
+    """
+    far = implausible_vertices(xy)
+    if not far.any():
+        return []
+    part_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    found = []
+    for part in np.unique(part_of[far]).tolist():
+        vertices = np.arange(offsets[part], offsets[part + 1])
+        bad, good = vertices[far[vertices]], vertices[~far[vertices]]
+        x, y = xy[bad[0]].tolist()
+        row = int(pipes.part_feature[part])
+        found.append((row, 1, make_finding("implausible_coordinate", part_ids[part], int(pipes.fids[row]),
+                                           value=f"({x:.12g}, {y:.12g})",
+                                           xy=tuple(xy[good[0]]) if len(good) else None)))
+    return found
 
 
 def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings):
