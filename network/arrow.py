@@ -12,6 +12,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from ._errors import PipeNetInputError
 from .columns import LineColumns, PointColumns, group_starts, object_array, ranges
 from .model import gc_paused
 
@@ -52,6 +53,7 @@ def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional
     source = dataset.GetLayerByName(layer) if layer else dataset.GetLayer(0)
     if source is None:
         raise ValueError(f"{path} has no layer '{layer}'")
+    _check_geometry_type(source, kind, ogr)
     if where:
         source.SetAttributeFilter(where)
     definition = source.GetLayerDefn()
@@ -170,6 +172,21 @@ def _list_column(values: list, kind: int, ogr) -> np.ndarray:
     if kind == ogr.OFTReal:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     return object_array(values)
+
+
+def _check_geometry_type(source, kind: str, ogr) -> None:
+    """PipeNetInputError when a layer declares geometries of the wrong kind (points as pipes ...)."""
+    lines = (ogr.wkbLineString, ogr.wkbMultiLineString, ogr.wkbCircularString, ogr.wkbCompoundCurve,
+             ogr.wkbMultiCurve)
+    allowed = (lines if kind == "line" else (ogr.wkbPoint, ogr.wkbMultiPoint)) + (ogr.wkbUnknown,
+                                                                                   ogr.wkbGeometryCollection)
+    flat = ogr.GT_Flatten(source.GetGeomType())
+    if flat not in allowed:
+        role = "pipes" if kind == "line" else "nodes"
+        raise PipeNetInputError(
+            f"Layer '{source.GetName()}' holds {ogr.GeometryTypeToName(flat)} geometries where "
+            f"{'lines' if kind == 'line' else 'points'} are expected: give the "
+            f"{'line' if kind == 'line' else 'point'} layer as {role}.", layer=source.GetName())
 
 
 def _concatenate(chunks: list, dtype) -> np.ndarray:

@@ -70,6 +70,8 @@ def build_network(
 
 
 def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
+    for warning in options.validate():
+        progress.warning(warning)
     pipes, nodes = as_lines(pipes), as_points(nodes)
     aliases = load_aliases(options.aliases_path)
     pipe_mapping = _mapping(pipes, "pipe", options.pipe_fields, aliases)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -117,6 +118,9 @@ class FeedbackProgress(Progress):
     def info(self, message: str) -> None:
         self.feedback.pushInfo(message)
 
+    def warning(self, message: str) -> None:
+        self.feedback.pushWarning(message)
+
     def is_cancelled(self) -> bool:
         return self.feedback.isCanceled()
 
@@ -182,8 +186,43 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         return QIcon(str(ICONS / f"group_{self.GROUP_ID}.svg"))
 
     # -- running: clean failures, nothing half-written left behind ---------------------------------
+    def checkParameterValues(self, parameters, context):  # noqa: N802 (QGIS API)
+        """QGIS's checks, and numbers that QGIS lets through (nan, inf) refused with a clear message."""
+        problem = self.number_problem(parameters, context)
+        if problem:
+            return False, problem
+        return super().checkParameterValues(parameters, context)
+
+    def number_problem(self, parameters, context) -> Optional[str]:
+        """Why a numeric parameter cannot be used (not finite, below its minimum), or None."""
+        for definition in self.parameterDefinitions():
+            name = definition.name()
+            if not isinstance(definition, QgsProcessingParameterNumber) or parameters.get(name) is None:
+                continue
+            given = parameters.get(name)
+            value = self.parameterAsDouble(parameters, name, context)
+            if isinstance(given, str) and given.strip():
+                try:
+                    value = float(given)  # 'nan', 'inf' and '-1' as typed (QGIS may read them otherwise)
+                except ValueError:
+                    return self.tr("{} ({}) must be a number, not '{}'.").format(
+                        definition.description(), name, given)
+            if not math.isfinite(value):
+                return self.tr("{} ({}) must be a finite number, not {}.").format(
+                    definition.description(), name, value)
+            if value < definition.minimum():
+                return self.tr("{} ({}) must be at least {:g}, not {:g}.").format(
+                    definition.description(), name, definition.minimum(), value)
+            if value > definition.maximum():
+                return self.tr("{} ({}) must be at most {:g}, not {:g}.").format(
+                    definition.description(), name, definition.maximum(), value)
+        return None
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         """Run ``process``; on failure or cancel, remove the files this run created and explain in one line."""
+        problem = self.number_problem(parameters, context)
+        if problem:
+            raise QgsProcessingException(problem)
         created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
         self.background = []
         self.own_files = {os.path.abspath(path) for path in created}
