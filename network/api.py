@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional
 
+from ._errors import PipeNetInputError
 from .build.builder import build_network as build_from_records
 from .model.network import Network
-from .model.records import BuildOptions, LayerData, Progress
+from .model.records import BuildOptions, LayerData, Progress, check_distance
+
+SOURCES = "a GeoDataFrame, a path ('pipes.gpkg', 'file.gpkg|layername=pipes'), (path, layer name) or LayerData"
+GEOMETRIES = {"pipes": ("LineString", "MultiLineString", "LinearRing"), "nodes": ("Point", "MultiPoint")}
+KINDS = {"pipes": "lines", "nodes": "points"}
 
 
 def build_network(
@@ -35,14 +41,22 @@ def build_network(
     [['G1', 'V1', 'V2', 300.0], ['G2', 'V2', 'V3', 400.0]]
     """
     options = options or BuildOptions()
+    if not isinstance(options, BuildOptions):
+        raise PipeNetInputError(f"options must be a BuildOptions, not {type(options).__name__}.",
+                                field_name="options")
     if snap_tolerance is not None:
-        options.snap_tolerance = snap_tolerance
+        options.snap_tolerance = check_distance("snap_tolerance", snap_tolerance)
     if near_miss_distance is not None:
-        options.near_miss_distance = near_miss_distance
+        options.near_miss_distance = check_distance("near_miss_distance", near_miss_distance)
     if fields:
-        options.pipe_fields = dict(fields)
+        options.pipe_fields = _field_mapping("fields", fields)
     if node_fields:
-        options.node_fields = dict(node_fields)
+        options.node_fields = _field_mapping("node_fields", node_fields)
+    for message in options.validate():
+        warnings.warn(message, UserWarning, stacklevel=2)
+    check_source("pipes", pipes)
+    if nodes is not None:
+        check_source("nodes", nodes)
     if isinstance(pipes, LayerData):
         return build_from_records(pipes, nodes, options, progress)
 
@@ -63,3 +77,37 @@ def build_network(
     network.sources = {"pipes": pipe_origin, "nodes": node_origin}
     network.set_crs(input_crs.to_wkt() if input_crs is not None else None)
     return network
+
+
+def _field_mapping(name: str, mapping: Any) -> dict:
+    """A field mapping as a dict of role to field name, or PipeNetInputError naming the argument."""
+    if not isinstance(mapping, dict) or not all(isinstance(key, str) and (value is None or isinstance(value, str))
+                                                for key, value in mapping.items()):
+        raise PipeNetInputError(f"{name} must be a dict of role to field name, such as "
+                                f"{{'id': '管线编号', 'diameter': '管径'}}, not {mapping!r}.", field_name=name)
+    return dict(mapping)
+
+
+def check_source(name: str, source: Any) -> None:
+    """Raise PipeNetInputError when ``source`` cannot be the pipes (or nodes) layer: None, a table
+    without geometry, or geometries of the wrong kind (points or polygons as pipes, lines as nodes)."""
+    from .io.frames import is_path
+
+    if source is None:
+        raise PipeNetInputError(f"{name} is None: give {SOURCES}.", layer=name)
+    if isinstance(source, LayerData) or is_path(source):
+        return
+    geometry = getattr(source, "geometry", None) if hasattr(source, "columns") else None
+    if geometry is None or not hasattr(geometry, "geom_type"):
+        if hasattr(source, "columns"):
+            raise PipeNetInputError(
+                f"{name} has no geometry column ({type(source).__name__} with columns "
+                f"{list(source.columns)[:8]}): give a GeoDataFrame of {KINDS[name]}, e.g. "
+                "geopandas.GeoDataFrame(frame, geometry=..., crs=...).", layer=name)
+        raise PipeNetInputError(f"{name} is a {type(source).__name__}: give {SOURCES}.", layer=name)
+    types = geometry.geom_type.dropna()
+    wrong = types[~types.isin(GEOMETRIES[name])]
+    if len(wrong):
+        found = ", ".join(f"{kind} ({count})" for kind, count in wrong.value_counts().items())
+        raise PipeNetInputError(f"{name} holds {found} geometries where {KINDS[name]} are expected: give the "
+                                f"{'line' if name == 'pipes' else 'point'} layer as {name}.", layer=name)

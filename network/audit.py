@@ -8,10 +8,12 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ._errors import PipeNetInputError
 from .hotspots.lixels import make_lixels
 from .hotspots.statistics import PipeHotspot, hotspots, place_events
 from .model.findings import Finding, count_by_check, make_finding
 from .model.network import Network
+from .model.records import check_distance
 from .parallel import started
 from .scoring.condition import Defect, PipeCondition, score_all
 from .scoring.risk import RiskRegister, RiskWeights, risk_many
@@ -29,6 +31,15 @@ class AuditOptions:
     event_snap_distance: float = 50.0
     area_importance: float = 0.0
     risk: RiskWeights = field(default_factory=RiskWeights)
+
+    def validate(self) -> None:
+        """Raise PipeNetInputError for a distance that is not a finite number >= 0 (lixels > 0)."""
+        for name in ("evidence_distance", "lixel_length", "bandwidth", "neighbour_distance", "event_snap_distance",
+                     "area_importance"):
+            setattr(self, name, check_distance(name, getattr(self, name)))
+        if self.lixel_length <= 0:
+            raise PipeNetInputError(f"lixel_length must be over 0 m, not {self.lixel_length:g}.",
+                                    field_name="lixel_length")
 
 
 @dataclass
@@ -106,6 +117,7 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     overflow)`` is called with the hotspots (empty when not looked for) before the risk register.
     """
     options = options or AuditOptions()
+    options.validate()
     step = (lambda percent: progress.set_progress(percent)) if progress else (lambda percent: None)
     check = progress.check if progress else (lambda: None)
     findings = list(network.findings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -112,6 +113,9 @@ class FeedbackProgress(Progress):
     def info(self, message: str) -> None:
         self.feedback.pushInfo(message)
 
+    def warning(self, message: str) -> None:
+        self.feedback.pushWarning(message)
+
     def is_cancelled(self) -> bool:
         return self.feedback.isCanceled()
 
@@ -140,8 +144,43 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         return QIcon(str(ICONS / f"group_{self.GROUP_ID}.svg"))
 
     # -- running: clean failures, nothing half-written left behind ---------------------------------
+    def checkParameterValues(self, parameters, context):  # noqa: N802 (QGIS API)
+        """QGIS's checks, and numbers that QGIS lets through (nan, inf) refused with a clear message."""
+        problem = self.number_problem(parameters, context)
+        if problem:
+            return False, problem
+        return super().checkParameterValues(parameters, context)
+
+    def number_problem(self, parameters, context) -> Optional[str]:
+        """Why a numeric parameter cannot be used (not finite, below its minimum), or None."""
+        for definition in self.parameterDefinitions():
+            name = definition.name()
+            if not isinstance(definition, QgsProcessingParameterNumber) or parameters.get(name) is None:
+                continue
+            given = parameters.get(name)
+            value = self.parameterAsDouble(parameters, name, context)
+            if isinstance(given, str) and given.strip():
+                try:
+                    value = float(given)  # 'nan', 'inf' and '-1' as typed (QGIS may read them otherwise)
+                except ValueError:
+                    return self.tr("{} ({}) must be a number, not '{}'.").format(
+                        definition.description(), name, given)
+            if not math.isfinite(value):
+                return self.tr("{} ({}) must be a finite number, not {}.").format(
+                    definition.description(), name, value)
+            if value < definition.minimum():
+                return self.tr("{} ({}) must be at least {:g}, not {:g}.").format(
+                    definition.description(), name, definition.minimum(), value)
+            if value > definition.maximum():
+                return self.tr("{} ({}) must be at most {:g}, not {:g}.").format(
+                    definition.description(), name, definition.maximum(), value)
+        return None
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         """Run ``process``; on failure or cancel, remove the files this run created and explain in one line."""
+        problem = self.number_problem(parameters, context)
+        if problem:
+            raise QgsProcessingException(problem)
         created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
         self.background = []
         self.own_files = {os.path.abspath(path) for path in created}
@@ -276,7 +315,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                     nodes_read.join(raise_error=False)  # the pipes failed: their error is the one to report
                 raise
             if bulk is not None:
-                feedback.pushInfo(self.tr("Layer '{}' read in bulk: {} features.").format(pipes_name, len(bulk[1])))
+                note_bulk_read(self, feedback, pipes_name, bulk)
             pipes, pipe_fids = bulk or read_pipes(pipes_source, pipes_name, frame, feedback)
             if nodes_source is not None:
                 if nodes_read is not None:
@@ -286,8 +325,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                     bulk = nodes_reader.finish(nodes_reader.read(), frame) if nodes_reader is not None else None
                 if bulk is not None:
                     note_reprojection(nodes_source, nodes_name, frame, feedback)
-                    feedback.pushInfo(self.tr("Layer '{}' read in bulk: {} features.").format(
-                        nodes_name, len(bulk[1])))
+                    note_bulk_read(self, feedback, nodes_name, bulk)
                 nodes, node_fids = bulk or read_nodes(nodes_source, nodes_name, frame, context, feedback)
             else:
                 nodes, node_fids = None, []
@@ -360,3 +398,11 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         return str(value or key)
 
 
+def note_bulk_read(algorithm, feedback, name: str, bulk: tuple) -> None:
+    """Log how a layer was read from its file: in bulk, or feature by feature and why."""
+    refusal = getattr(bulk[0], "bulk_refusal", None)
+    if refusal:
+        feedback.pushWarning(algorithm.tr("Layer '{}' read feature by feature ({}): {} features.").format(
+            name, refusal, len(bulk[1])))
+    else:
+        feedback.pushInfo(algorithm.tr("Layer '{}' read in bulk: {} features.").format(name, len(bulk[1])))

@@ -22,6 +22,7 @@ from ..model.columns import (
     sample_rows,
 )
 from ..model.findings import Finding, make_finding
+from ..model.geometry import implausible_vertices
 from ..model.lazy import LazyMapping
 from ..model.network import Network
 from ..model.records import BuildOptions, LayerData, PipeNetInputError, Progress, gc_paused
@@ -65,6 +66,8 @@ def build_network(
 
 
 def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
+    for warning in options.validate():
+        progress.warning(warning)
     pipes, nodes = as_lines(pipes), as_points(nodes)
     aliases = load_aliases(options.aliases_path)
     pipe_mapping = _mapping(pipes, "pipe", options.pipe_fields, aliases)
@@ -224,6 +227,7 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
         row = int(pipes.part_feature[part])
         by_row.append((row, 1, make_finding("multipart", ids[row], int(pipes.fids[row]),
                                             value=int(parts_per_feature[row]), xy=tuple(xy[offsets[part]]))))
+    by_row.extend(_implausible_parts(xy, offsets, pipes, ids, part_ids))
     usable = length > MIN_LENGTH
     for part in np.flatnonzero(~usable).tolist():
         row = int(pipes.part_feature[part])
@@ -301,6 +305,28 @@ def _split(segments: Segments, node_table: NodeTable, index, tolerance: float, e
         match, _ = snap_to_nodes(piece_ends[by_end], node_table.xy, tolerance)
         piece_nodes[by_end] = np.where(match >= 0, match, piece_nodes[by_end])
     return cut, found, piece_ends, piece_nodes, recorded_flip[line], has_ids[line]
+
+
+def _implausible_parts(xy: np.ndarray, offsets: np.ndarray, pipes: LineColumns, ids, part_ids) -> list[tuple]:
+    """(row, order, finding) of each part with a vertex implausibly far from the rest of the data.
+
+    The part stays in the network (its length is as drawn); the finding sits on the part's first
+    plausible vertex, so the findings layer keeps the data's extent.
+    """
+    far = implausible_vertices(xy)
+    if not far.any():
+        return []
+    part_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    found = []
+    for part in np.unique(part_of[far]).tolist():
+        vertices = np.arange(offsets[part], offsets[part + 1])
+        bad, good = vertices[far[vertices]], vertices[~far[vertices]]
+        x, y = xy[bad[0]].tolist()
+        row = int(pipes.part_feature[part])
+        found.append((row, 1, make_finding("implausible_coordinate", part_ids[part], int(pipes.fids[row]),
+                                           value=f"({x:.12g}, {y:.12g})",
+                                           xy=tuple(xy[good[0]]) if len(good) else None)))
+    return found
 
 
 def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings):

@@ -17,6 +17,8 @@ from .neighbourhoods import piece_ends
 POINT_STRIPS = 8  # events placed an eighth of a county at a time: an eighth of the index's memory
 POINTS_PER_STRIP = 10_000  # fewer points are placed at once
 
+MAX_LIXELS = 100_000  # pieces of one pipe (1,000 km at 10 m): longer pipes get longer pieces
+
 
 @dataclass
 class Lixels:
@@ -93,7 +95,8 @@ def make_lixels(graph: nx.MultiDiGraph, coords: dict, length: float = 50.0,
     if not len(kept):
         return Lixels()
     total = lengths[kept]
-    count = np.maximum(1, np.ceil(total / length)).astype(np.int64)
+    # at most MAX_LIXELS pieces a pipe: a vertex typed 1e10 must not ask for 10^9 of them
+    count = np.clip(np.ceil(total / length), 1, MAX_LIXELS).astype(np.int64)
     piece = total / count
     first = group_starts(count)
     pipe_of = np.repeat(np.arange(len(kept)), count)

@@ -11,7 +11,9 @@ import networkx as nx
 import numpy as np
 from scipy.special import erfc
 
+from .._errors import PipeNetInputError
 from ..model.columns import KeyedRecords
+from ..model.records import check_distance
 from ..model.tables import GraphTable, table_of
 from ..parallel import started
 from .lixels import Lixels, assign_points, make_lixels
@@ -161,6 +163,11 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
     Give ``lixels`` (make_lixels with the same ``lixel_length``) to share the pieces between runs,
     and ``placed`` (place_events on them) when the events are already placed.
     """
+    for name, value in (("lixel_length", lixel_length), ("bandwidth", bandwidth),
+                        ("neighbour_distance", neighbour_distance), ("snap_distance", snap_distance)):
+        check_distance(name, value)
+    if lixel_length <= 0:
+        raise PipeNetInputError(f"lixel_length must be over 0 m, not {lixel_length:g}.", field_name="lixel_length")
     lixels = lixels if lixels is not None else make_lixels(graph, coords, lixel_length, table)
     counts = placed if placed is not None else place_events(lixels, coords, events_on_pipes, event_points,
                                                             snap_distance)

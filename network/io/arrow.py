@@ -12,6 +12,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from .._errors import PipeNetInputError
 from ..model.columns import LineColumns, PointColumns, group_starts, object_array, ranges
 from ..model.records import gc_paused
 
@@ -52,23 +53,33 @@ def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional
     source = dataset.GetLayerByName(layer) if layer else dataset.GetLayer(0)
     if source is None:
         raise ValueError(f"{path} has no layer '{layer}'")
+    _check_geometry_type(source, kind, ogr)
     if where:
         source.SetAttributeFilter(where)
     definition = source.GetLayerDefn()
-    field_names = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
+    raw_names = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
+    field_names = [text_name(name) for name in raw_names]
     spatial_ref = source.GetSpatialRef()
     crs_wkt = spatial_ref.ExportToWkt() if spatial_ref is not None else None
     fid_name = source.GetFIDColumn() or "OGC_FID"
     geometry_name = source.GetGeometryColumn() or "wkb_geometry"
-    batches: dict[str, list] = {}
-    stream = source.GetArrowStreamAsNumPy(options=["INCLUDE_FID=YES"])
-    for batch in stream:
-        for name, values in batch.items():
-            batches.setdefault(name, []).append(values)
-    del stream, source, dataset
-    fids = _concatenate(batches.get(fid_name, []), np.int64)
-    attrs = {name: _plain_column(batches.get(name, [])) for name in field_names}
-    blobs = WkbColumn.of_chunks(batches.get(geometry_name, []))
+    refusal = arrow_refusal(raw_names, gdal.VersionInfo(), (fid_name, geometry_name))
+    if refusal is None:
+        expected = source.GetFeatureCount()
+        batches: dict[str, list] = {}
+        stream = source.GetArrowStreamAsNumPy(options=["INCLUDE_FID=YES"])
+        for batch in stream:
+            for name, values in batch.items():
+                batches.setdefault(name, []).append(values)
+        del stream
+        fids = _concatenate(batches.get(fid_name, []), np.int64)
+        attrs = {name: _plain_column(batches.get(name, [])) for name in field_names}
+        blobs = WkbColumn.of_chunks(batches.get(geometry_name, []))
+        if expected >= 0 and len(blobs) != expected:  # never trust a short (or long) bulk read
+            refusal = f"the bulk reader gave {len(blobs)} of its {expected} features"
+    if refusal is not None:
+        fids, attrs, blobs = read_features(source, field_names)
+    del source, dataset
     positions = np.arange(len(blobs), dtype=np.int64)
     if kind == "line":
         part_feature, part_number, offsets, xy = decode_lines(blobs, ogr)
@@ -77,8 +88,105 @@ def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional
     else:
         columns = PointColumns(name=layer or "", field_names=field_names, fids=positions, attrs=attrs,
                                xy=decode_points(blobs, ogr))
+    columns.bulk_refusal = refusal  # why the layer was read feature by feature (None: in bulk)
     columns.source_fids = fids if len(fids) == len(blobs) else positions
     return columns, crs_wkt
+
+
+ARROW_MAX_FIELDS = 125  # GDAL before 3.8 grows without end (or reads no row) past this many fields
+
+
+def text_name(name: str) -> str:
+    """A field name as valid text: bytes that are not UTF-8 (a name cut mid-character) become U+FFFD,
+    as QGIS shows them."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def arrow_refusal(names: list, version: Union[str, int], other_names: tuple = ()) -> Optional[str]:
+    """Why GDAL's Arrow stream must not read a layer with these field names (and FID and geometry
+    column names, ``other_names``), or None when it may.
+
+    GDAL 3.6's ``_RecordBatchAsNumpy`` crashes the process on a field name that is not UTF-8 text
+    (ogr2ogr cuts ``起点埋深`` mid-character to fit a dBase name); before 3.8 it grows to many GB, or
+    reads no row, past 125 fields.
+
+    >>> arrow_refusal(["pipe_id", "起点埋深"], "3060200") is None
+    True
+    >>> arrow_refusal(["起点埋\\udce6"], "3060200")
+    "the field name '起点埋\ufffd' is not valid UTF-8 text"
+    >>> arrow_refusal([f"f{i}" for i in range(130)], "3060200")
+    '130 fields (GDAL before 3.8 reads at most 125 in bulk)'
+    """
+    for name in [*names, *other_names]:
+        if text_name(name) is not name:
+            return f"the field name {text_name(name)!r} is not valid UTF-8 text"
+    if int(version) < 3080000 and len(names) > ARROW_MAX_FIELDS:
+        return f"{len(names)} fields (GDAL before 3.8 reads at most {ARROW_MAX_FIELDS} in bulk)"
+    return None
+
+
+def read_features(source, field_names: list) -> tuple[np.ndarray, dict, WkbColumn]:
+    """(file feature ids, attribute columns, WKB) of an OGR layer read feature by feature: slower
+    than the Arrow stream, but it reads any layer OGR opens."""
+    from osgeo import ogr
+
+    definition = source.GetLayerDefn()
+    count = definition.GetFieldCount()
+    types = [definition.GetFieldDefn(i).GetType() for i in range(count)]
+    values: list[list] = [[] for _ in range(count)]
+    fids, blobs = [], []
+    source.ResetReading()
+    feature = source.GetNextFeature()
+    while feature is not None:
+        fids.append(feature.GetFID())
+        geometry = feature.GetGeometryRef()
+        blobs.append(bytes(geometry.ExportToIsoWkb(ogr.wkbNDR)) if geometry is not None else None)
+        for i in range(count):
+            values[i].append(_feature_value(feature, i, types[i], ogr) if feature.IsFieldSetAndNotNull(i) else None)
+        feature = source.GetNextFeature()
+    source.ResetReading()
+    attrs = {name: _list_column(column, kind, ogr) for name, column, kind in zip(field_names, values, types)}
+    return np.asarray(fids, dtype=np.int64), attrs, WkbColumn.of_list(blobs)
+
+
+def _feature_value(feature, i: int, kind: int, ogr) -> Any:
+    if kind == ogr.OFTString:
+        return bytes(feature.GetFieldAsBinary(i)).decode("utf-8", "replace")
+    if kind in (ogr.OFTDate, ogr.OFTDateTime, ogr.OFTTime):
+        year, month, day, hour, minute, second, _ = feature.GetFieldAsDateTime(i)
+        date, clock = f"{year:04d}-{month:02d}-{day:02d}", f"{hour:02d}:{minute:02d}:{second:06.3f}"
+        return date if kind == ogr.OFTDate else clock if kind == ogr.OFTTime else f"{date}T{clock}"
+    return feature.GetField(i)
+
+
+def _list_column(values: list, kind: int, ogr) -> np.ndarray:
+    """A column of one field's Python values, typed as the Arrow reader types it."""
+    if kind in (ogr.OFTInteger, ogr.OFTInteger64):
+        if any(v is None for v in values):
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+        return np.array(values, dtype=np.int64)
+    if kind == ogr.OFTReal:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    return object_array(values)
+
+
+def _check_geometry_type(source, kind: str, ogr) -> None:
+    """PipeNetInputError when a layer declares geometries of the wrong kind (points as pipes ...)."""
+    lines = (ogr.wkbLineString, ogr.wkbMultiLineString, ogr.wkbCircularString, ogr.wkbCompoundCurve,
+             ogr.wkbMultiCurve)
+    allowed = (lines if kind == "line" else (ogr.wkbPoint, ogr.wkbMultiPoint)) + (ogr.wkbUnknown,
+                                                                                   ogr.wkbGeometryCollection)
+    flat = ogr.GT_Flatten(source.GetGeomType())
+    if flat not in allowed:
+        role = "pipes" if kind == "line" else "nodes"
+        raise PipeNetInputError(
+            f"Layer '{source.GetName()}' holds {ogr.GeometryTypeToName(flat)} geometries where "
+            f"{'lines' if kind == 'line' else 'points'} are expected: give the "
+            f"{'line' if kind == 'line' else 'point'} layer as {role}.", layer=source.GetName())
 
 
 def _concatenate(chunks: list, dtype) -> np.ndarray:

@@ -30,7 +30,34 @@ def read_layer(path: str, layer: Optional[str] = None, encoding: Optional[str] =
         encoding = detect_dbf_encoding(str(path))
     if encoding:
         options["encoding"] = encoding
-    return geopandas.read_file(path, **options)
+    try:
+        return geopandas.read_file(path, **options)
+    except UnicodeError:  # a field name cut mid-character (a shapefile's 10-byte names)
+        return read_layer_by_features(path, layer, encoding)
+
+
+def read_layer_by_features(path: str, layer: Optional[str] = None, encoding: Optional[str] = None):
+    """A layer as a GeoDataFrame read through OGR feature by feature: any layer OGR opens, field
+    names that are not valid UTF-8 made valid (as arrow.text_name)."""
+    import geopandas
+    import shapely.wkb
+    from osgeo import gdal
+
+    from .arrow import read_features, text_name
+
+    gdal.UseExceptions()
+    options = [f"ENCODING={encoding}"] if encoding and str(path).lower().endswith((".shp", ".dbf")) else []
+    dataset = gdal.OpenEx(str(path), gdal.OF_VECTOR, open_options=options)
+    source = dataset.GetLayerByName(layer) if layer else dataset.GetLayer(0)
+    if source is None:
+        raise ValueError(f"{path} has no layer '{layer}'")
+    definition = source.GetLayerDefn()
+    names = [text_name(definition.GetFieldDefn(i).GetName()) for i in range(definition.GetFieldCount())]
+    spatial_ref = source.GetSpatialRef()
+    _, attrs, blobs = read_features(source, names)
+    geometries = [shapely.wkb.loads(blobs[row]) if blobs[row] else None for row in range(len(blobs))]
+    return geopandas.GeoDataFrame(attrs, geometry=geometries,
+                                  crs=spatial_ref.ExportToWkt() if spatial_ref is not None else None)
 
 
 def ensure_proj_data() -> None:

@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .columns import ranges
+from .columns import group_starts, ranges
 from .records import Coords
 
 
@@ -45,6 +45,11 @@ def point_segment_distance(point: np.ndarray, starts: np.ndarray, ends: np.ndarr
     ratio = np.where(length_sq == 0, 0.0, ratio)
     nearest = starts + ratio[:, None] * direction
     return np.hypot(*(nearest - point).T)
+
+
+def point_segment_distance_many(points: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Distances from many points to one segment."""
+    return row_distances(points, np.broadcast_to(start, points.shape), np.broadcast_to(end, points.shape))
 
 
 def row_distances(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -88,6 +93,32 @@ def query_workers(queries: int) -> int:
     return -1 if queries > 100_000 else 1
 
 
+FAR_SPREADS = 50.0  # a vertex this many robust spreads from the data's middle was mistyped
+FAR_FLOOR = 100_000.0  # metres: never closer than this (a small layer has a small spread)
+
+
+def implausible_vertices(xy: np.ndarray) -> np.ndarray:
+    """Which vertices lie implausibly far from the rest (a coordinate typed 1e10, a digit too many)
+    or are not finite: more than FAR_SPREADS median absolute deviations (and FAR_FLOOR metres)
+    from the median vertex. A whole layer far away (1e12) is not flagged: only outliers are.
+
+    >>> implausible_vertices(np.array([[0.0, 0.0], [50.0, 0.0], [50.0, 50.0], [1e10, 0.0]])).tolist()
+    [False, False, False, True]
+    """
+    finite = np.isfinite(xy).all(axis=1)
+    if not finite.any():
+        return ~finite
+    sample = xy[finite][::max(1, int(finite.sum()) // 1_000_000)]  # a million vertices tell the middle
+    centre = np.median(sample, axis=0)
+    spread = float(np.median(np.abs(sample - centre), axis=0).sum())
+    with np.errstate(invalid="ignore"):
+        far = np.abs(xy - centre).max(axis=1) > max(FAR_SPREADS * spread, FAR_FLOOR)
+    return far | ~finite
+
+
+MAX_PIECES = 10_000  # samples of one segment (250 km at the topology's 25 m step)
+
+
 class SegmentIndex:
     """Find the pipes passing within a distance of a point without testing every segment.
 
@@ -118,13 +149,20 @@ class SegmentIndex:
         if len(inner) == 0:
             self.starts = self.ends = np.empty((0, 2))
             self.owners = self.sample_segment = self.first_vertex = np.empty(0, dtype=int)
+            self.long_segments = self.long_samples = np.empty(0, dtype=np.int64)
             self.tree = None
             return
         self.starts, self.ends = xy[inner], xy[inner + 1]
         self.owners = owner_of_vertex[inner]
         self.first_vertex = inner  # where each segment starts in the vertex array
         lengths = np.hypot(*(self.ends - self.starts).T)
-        pieces = np.maximum(1, np.ceil(lengths / step)).astype(np.int64)
+        pieces = np.maximum(1, np.ceil(np.nan_to_num(lengths / step, posinf=0.0))).astype(np.int64)
+        # a segment of more than MAX_PIECES steps (a vertex typed 1e10) gets one sample, passed over in
+        # the tree's answers, and is measured from every query instead: memory follows the data, not
+        # its extent (sampling a 1e10 m segment every 25 m took more memory than any machine has)
+        long = pieces > MAX_PIECES
+        pieces[long] = 1
+        self.long_segments = np.flatnonzero(long)
         # one sample in the middle of each piece (at most ``step`` long): a point within r of a piece
         # is within r + step / 2 of its middle (piece ends would take one sample more per segment)
         self.sample_segment = np.repeat(np.arange(len(inner)), pieces)
@@ -132,6 +170,9 @@ class SegmentIndex:
         # repeat is several times quicker than gathering by sample_segment
         samples = np.repeat(self.starts, pieces, axis=0)
         samples += t[:, None] * np.repeat(self.ends - self.starts, pieces, axis=0)
+        self.long_samples = group_starts(pieces)[self.long_segments]  # the one sample of each
+        self.is_long_sample = np.zeros(len(samples), dtype=bool)
+        self.is_long_sample[self.long_samples] = True
         self.tree = cKDTree(samples, balanced_tree=False, compact_nodes=False)  # builds 2x faster
 
     def nearest_many(self, points: np.ndarray, radius: float, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -200,15 +241,40 @@ class SegmentIndex:
             sizes = np.array([len(h) for h in hits], dtype=np.int64)
             point_of = np.concatenate([point_of, np.repeat(crowded, sizes)])
             samples = np.concatenate([samples, np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])])
+        if len(self.long_segments):
+            keep = ~self.is_long_sample[samples]
+            long_points, long_samples = self._long_hits(points, reach)
+            point_of = np.concatenate([point_of[keep], long_points])
+            samples = np.concatenate([samples[keep], long_samples])
+        if len(crowded) or len(self.long_segments):
             order = np.argsort(point_of, kind="stable")
             point_of, samples = point_of[order], samples[order]
         return point_of.astype(np.int64), samples.astype(np.int64)
+
+    def _long_hits(self, points: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+        """(point number, sample) of the long segments within ``reach`` of each point, measured exactly."""
+        point_of, samples = [], []
+        for segment, sample in zip(self.long_segments.tolist(), self.long_samples.tolist()):
+            start, end = self.starts[segment], self.ends[segment]
+            low, high = np.minimum(start, end) - reach, np.maximum(start, end) + reach
+            inside = np.flatnonzero(((points >= low) & (points <= high)).all(axis=1))
+            gaps = point_segment_distance_many(points[inside], start, end)
+            near = inside[gaps <= reach]
+            point_of.append(near)
+            samples.append(np.full(len(near), sample, dtype=np.int64))
+        if not point_of:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(point_of).astype(np.int64), np.concatenate(samples)
 
     def near(self, point: Sequence[float], radius: float) -> dict[int, float]:
         """Return {owner: distance} for every polyline within ``radius`` of ``point``."""
         if self.tree is None:
             return {}
-        hits = self.tree.query_ball_point(point, radius + self.step / 2.0 + 1e-9)
+        reach = radius + self.step / 2.0 + 1e-9
+        hits = self.tree.query_ball_point(point, reach)
+        if len(self.long_segments):
+            hits = [h for h in hits if not self.is_long_sample[h]] + \
+                self._long_hits(np.asarray(point, dtype=float).reshape(1, 2), reach)[1].tolist()
         if not hits:
             return {}
         segments = np.unique(self.sample_segment[hits])
@@ -224,6 +290,12 @@ class SegmentIndex:
         """For many points at once, the owners that may pass within ``radius`` (coarse, a superset)."""
         if self.tree is None or len(points) == 0:
             return [set() for _ in range(len(points))]
-        hits = self.tree.query_ball_point(np.asarray(points, dtype=float), radius + self.step / 2.0 + 1e-9)
+        points = np.asarray(points, dtype=float)
+        reach = radius + self.step / 2.0 + 1e-9
+        hits = self.tree.query_ball_point(points, reach)
         owners = self.owners[self.sample_segment] if len(self.sample_segment) else self.owners
-        return [set(owners[h].tolist()) if h else set() for h in hits]
+        found = [set(owners[h].tolist()) if h else set() for h in hits]
+        if len(self.long_segments):  # the long segments' one sample: a superset all the same
+            for point, sample in zip(*self._long_hits(points, reach)):
+                found[point].add(int(owners[sample]))
+        return found

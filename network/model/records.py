@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 import networkx as nx
+import numpy as np
+
+from .._errors import PipeNetInputError
 
 
 @contextmanager
@@ -47,16 +51,6 @@ def edge_of(graph: nx.MultiDiGraph, key: str) -> tuple:
         if other == key:
             return u, v, other
     raise PipeNetInputError(f"Pipe '{key}' is not in the network.", field_name="pipe id")
-
-
-class PipeNetInputError(ValueError):
-    """Bad input that stops a run; the message names the layer, feature id and field."""
-
-    def __init__(self, message: str, layer: str = "", fid: Optional[int] = None, field_name: str = ""):
-        super().__init__(message)
-        self.layer = layer
-        self.fid = fid
-        self.field_name = field_name
 
 
 class Cancelled(RuntimeError):
@@ -108,6 +102,55 @@ class BuildOptions:
     # tolerance (lines drawn through manholes, laterals ending on a main: build/planar.py)
     split_at_nodes: bool = True
 
+    def validate(self) -> list[str]:
+        """Raise PipeNetInputError for a tolerance that is not a finite number of metres >= 0 or a
+        field mapping that is not a dict; return warnings about values that are valid but unusual.
+
+        >>> BuildOptions(snap_tolerance=float("nan")).validate()
+        Traceback (most recent call last):
+        ...
+        pipenet.network._errors.PipeNetInputError: snap_tolerance must be a finite number of metres >= 0, not nan.
+        >>> print(*BuildOptions(snap_tolerance=100).validate())  # doctest: +ELLIPSIS
+        Snapping tolerance (snap_tolerance) 100 m is over 50 m: pipe ends up to 100 m apart will be joined ...
+        """
+        for name in ("snap_tolerance", "near_miss_distance", "gap_report"):
+            setattr(self, name, check_distance(name, getattr(self, name)))
+        for name in ("pipe_fields", "node_fields"):
+            mapping = getattr(self, name)
+            if not isinstance(mapping, Mapping) or not all(
+                    isinstance(key, str) and (value is None or isinstance(value, str))
+                    for key, value in mapping.items()):
+                raise PipeNetInputError(
+                    f"{name} must be a dict of role to field name, such as {{'id': '管线编号', 'diameter': '管径'}}, "
+                    f"not {mapping!r}.", field_name=name)
+        warnings = []
+        if self.snap_tolerance > MAX_PLAUSIBLE_SNAP:
+            warnings.append(f"Snapping tolerance (snap_tolerance) {self.snap_tolerance:g} m is over "
+                            f"{MAX_PLAUSIBLE_SNAP:g} m: pipe ends up "
+                            f"to {self.snap_tolerance:g} m apart will be joined (and checks searched that far); "
+                            "is the value in metres?")
+        return warnings
+
+
+MAX_PLAUSIBLE_SNAP = 50.0  # metres: a larger snapping tolerance is allowed, with a warning
+
+
+def check_distance(name: str, value: Any) -> float:
+    """``value`` as a float if it is a finite number >= 0, else PipeNetInputError naming ``name``.
+
+    >>> check_distance("snap_tolerance", 2)
+    2.0
+    >>> check_distance("snap_tolerance", "abc")
+    Traceback (most recent call last):
+    ...
+    pipenet.network._errors.PipeNetInputError: snap_tolerance must be a finite number of metres >= 0, not 'abc'.
+    """
+    number = value if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        else None
+    if number is None or not np.isfinite(number) or number < 0:
+        raise PipeNetInputError(f"{name} must be a finite number of metres >= 0, not {value!r}.", field_name=name)
+    return float(number)
+
 
 class Progress:
     """Progress and cancel hooks the core calls; adapters subclass it (QGIS feedback, tqdm ...)."""
@@ -117,6 +160,10 @@ class Progress:
 
     def info(self, message: str) -> None:
         """Report a line of log text."""
+
+    def warning(self, message: str) -> None:
+        """Report a line of log text the user should read (an unusual value): as info unless overridden."""
+        self.info(f"Warning: {message}")
 
     def is_cancelled(self) -> bool:
         """Tell whether the user asked to stop."""

@@ -43,7 +43,9 @@ class BulkReader:
         """The layer's columns, in the file's coordinates."""
         columns, _ = read_columns(self.path, self.layer_name, self.kind, self.encoding or None,
                                   where=self.subset or None)
-        columns.origin = (self.path, self.layer_name, self.subset or None, self.encoding or None)  # for outputs
+        # for outputs copied from the file: only a file the bulk reader read as it is
+        columns.origin = (self.path, self.layer_name, self.subset or None, self.encoding or None) \
+            if getattr(columns, "bulk_refusal", None) is None else None
         return columns
 
     def finish(self, columns, frame: WorkingFrame) -> Optional[tuple[Any, np.ndarray]]:

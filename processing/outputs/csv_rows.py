@@ -4,6 +4,10 @@
 rows. Most of its columns have few distinct values, so each value's CSV text is made once and
 the lines are gathered from them a chunk at a time. The bytes are those ``csv.writer`` writes
 (excel dialect: commas, minimal quoting, CRLF), in UTF-8.
+
+Text cells that a spreadsheet would read as a formula (starting with = + - @, tab or CR) are
+written with a single quote before them, as OWASP advises against CSV injection; numbers, -1.5
+among them, are written as numbers.
 """
 
 from __future__ import annotations
@@ -16,6 +20,30 @@ from ...network.model.columns import factorize, ranges
 from .gpkg_staging import small_codes
 
 SPECIAL = (",", '"', "\r", "\n")  # a field holding one of these is quoted
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a formula's first character is neutralised.
+
+    >>> safe_text("=SUM(A1)"), safe_text("-1.5"), safe_text("DN300")
+    ("'=SUM(A1)", "'-1.5", 'DN300')
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def cell(value, text=str) -> str:
+    """A value's CSV field: numbers as ``text`` makes them, other values neutralised (safe_text) too.
+
+    >>> print(cell(-1.5), cell("-1.5"), cell("@SUM(A1)"), cell("=a,b"))
+    -1.5 '-1.5 '@SUM(A1) "'=a,b"
+    """
+    written = text(value)
+    if not isinstance(value, (int, float, np.number)):
+        written = safe_text(written)
+    return quoted(written)
 
 
 def quoted(text: str) -> str:
@@ -47,16 +75,18 @@ class TextColumn:
         """The column of ``values`` (None and NaN: an empty field), each distinct value as ``text(value)``."""
         codes, distinct = factorize(np.asarray(values) if not isinstance(values, list) else
                                     np.array(values, dtype=object))
-        return cls(small_codes(codes, len(distinct)), [quoted(text(value)) for value in distinct] + [""])  # -1: ""
+        return cls(small_codes(codes, len(distinct)), [cell(value, text) for value in distinct] + [""])  # -1: ""
 
     @classmethod
     def of_coded(cls, column) -> TextColumn:
         """The column of a gpkg_staging.Coded column (its codes and values)."""
-        return cls(column.codes, [quoted(str(value)) for value in column.values] + [""])
+        return cls(column.codes, [cell(value) for value in column.values] + [""])
 
     @classmethod
-    def of_texts(cls, texts: list[str]) -> TextColumn:
-        """A column of one text per row (ids, ranks)."""
+    def of_texts(cls, texts: list[str], numbers: bool = False) -> TextColumn:
+        """A column of one text per row (ids; ranks, written as ``numbers``: never neutralised)."""
+        if not numbers and any(text.startswith(FORMULA_STARTS) for text in texts):
+            texts = [safe_text(text) for text in texts]
         joined = "".join(texts)
         if any(mark in joined for mark in SPECIAL):
             texts, joined = [quoted(text) for text in texts], None

@@ -354,7 +354,8 @@ def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None, reas
             for start in range(0, len(part), CSV_GATHER):  # the gather's indices: 8 bytes per byte written
                 some = slice(start, start + CSV_GATHER)
                 lines = np.arange(len(part[some]))
-                ranks = TextColumn.of_texts(list(map(str, range(first + start + 1, first + start + len(lines) + 1))))
+                ranks = TextColumn.of_texts(list(map(str, range(first + start + 1, first + start + len(lines) + 1))),
+                                             numbers=True)
                 handle.write(csv_lines([(ranks, lines), (TextColumn.of_texts(keys[some]), lines),
                                         *((column, rows[some]) for column in by_pipe),
                                         *((column, part[some]) for column in by_rank)]))

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipenet.processing.outputs import csv_rows
-from pipenet.processing.outputs.csv_rows import TextColumn, csv_lines
+from pipenet.processing.outputs.csv_rows import TextColumn, csv_lines, safe_text
 
 
 def written_by_csv(rows) -> bytes:
@@ -36,7 +36,9 @@ def test_lines_equal_csv_writer(rows):
     everyone = np.arange(len(rows))
     picked = np.arange(len(rows))[::-1]  # columns may be read in any order of their rows
     ours = csv_lines([(ids, everyone), (shared[0], everyone), (shared[1], picked)])
-    expected = written_by_csv([(row[0], row[1], rows[other][2]) for row, other in zip(rows, picked.tolist())])
+    # text cells that would start a formula are neutralised; numbers (negative ones too) are not
+    expected = written_by_csv([(safe_text(row[0]), None if row[1] is None else safe_text(row[1]), rows[other][2])
+                               for row, other in zip(rows, picked.tolist())])
     assert ours == expected
 
 
@@ -48,3 +50,14 @@ def test_a_column_of_numbers_as_whole_numbers_and_missing_values():
 def test_doctests():
     result = doctest.testmod(csv_rows)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_formulas_are_neutralised_and_negative_numbers_stay_numbers():
+    texts = TextColumn.of(["=1+1", "+SUM(A1)", "-cmd", "@x", "\tab", "\rcr", "plain", None])
+    numbers = TextColumn.of(np.array([-1.5, 2.0, np.nan, -0.25, 1.0, 3.0, 4.0, 5.0]))
+    ids = TextColumn.of_texts(["=A1", "-1", "G1", "@", "x", "y", "z", "w"])
+    rows = np.arange(8)
+    lines = csv_lines([(ids, rows), (texts, rows), (numbers, rows)]).decode().split("\r\n")
+    assert lines[:4] == ["'=A1,'=1+1,-1.5", "'-1,'+SUM(A1),2.0", "G1,'-cmd,", "'@,'@x,-0.25"]
+    assert lines[4].startswith("x,'\tab") and lines[5].startswith('y,"\'\rcr"')
+    assert lines[6] == "z,plain,4.0" and lines[7] == "w,,5.0"
