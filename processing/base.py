@@ -6,8 +6,9 @@ import math
 import os
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from qgis.core import (
@@ -29,7 +30,7 @@ from ..network.build.builder import build_network
 from ..network.model.records import gc_paused
 from .inputs.bulk import bulk_columns, bulk_reader
 from .inputs.encoding import decoded_source
-from .inputs.layers import note_reprojection, read_nodes, read_pipes, working_frame
+from .inputs.layers import WorkingFrame, note_reprojection, read_nodes, read_pipes, working_frame
 from .outputs.gpkg_writer import start_early_copies
 from .outputs.writers import OutputWriters
 from .runtime.background import Beside
@@ -118,6 +119,31 @@ class FeedbackProgress(Progress):
 
     def is_cancelled(self) -> bool:
         return self.feedback.isCanceled()
+
+
+@dataclass
+class BuildInputs:
+    """What the parameters ask the build for: the sources, their text encoding, the options and frame."""
+
+    pipes_source: Any
+    nodes_source: Any
+    encoding: str
+    options: BuildOptions
+    frame: WorkingFrame
+    pipes_name: str
+    nodes_name: str
+
+
+def source_facts(pipes, nodes) -> dict:
+    """What the writers need to know of the layers read: their files, whether every node has a
+    location (the nodes output may then be written in bulk), the file's own feature id of each
+    feature read (written outputs are joined on it) and whether they were read in their own CRS."""
+    return {"pipes_file": getattr(pipes, "origin", None), "nodes_file": getattr(nodes, "origin", None),
+            "nodes_located": hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all()),
+            "pipes_fids": getattr(pipes, "source_fids", None),
+            "nodes_fids": getattr(nodes, "source_fids", None),
+            "pipes_in_source_crs": getattr(pipes, "in_source_crs", False),
+            "nodes_in_source_crs": getattr(nodes, "in_source_crs", False)}
 
 
 class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
@@ -273,11 +299,50 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                               copy_outputs: Optional[tuple[dict, tuple]] = None) -> NetworkRun:
         """Read PIPES/NODES, build the network (from the cache when fresh) and log a summary.
 
-        ``copy_outputs`` (destinations, output keys): start copying the inputs into those
-        GeoPackage outputs in a thread as soon as they are read (gpkg_writer), beside the build.
+        What runs beside what: when both layers are files read in bulk, the nodes are read beside
+        the pipes (_read_layers); with ``copy_outputs`` (destinations, output keys) the inputs are
+        copied into those GeoPackage outputs in a thread as soon as they are read, beside the build.
         """
         started = time.perf_counter()
         make_output_folders(parameters, context)
+        inputs = self._build_inputs(parameters, context, feedback)
+        early: dict = {}
+
+        def build() -> tuple:
+            pipes, pipe_fids, nodes, node_fids = self._read_layers(inputs, parameters, context, feedback)
+            if feedback.isCanceled():
+                raise Cancelled("cancelled")
+            sources = source_facts(pipes, nodes)
+            if copy_outputs is not None:
+                early["copies"] = start_early_copies(sources, inputs.pipes_source, inputs.nodes_source,
+                                                     inputs.frame.output_crs, *copy_outputs, frozenset(self.own_files))
+                if early["copies"] is not None:
+                    self.background.append(early["copies"])
+            network = build_network(pipes, nodes, inputs.options, FeedbackProgress(feedback))
+            network.sources.update(sources)
+            network.set_crs(inputs.frame.output_crs.toWkt() if inputs.frame.output_crs.isValid() else None)
+            return network, pipe_fids, node_fids
+
+        try:
+            (network, pipe_fids, node_fids), cached = NETWORK_CACHE.get_or_build(
+                parameters, context, (inputs.options, inputs.encoding), build)
+        except PipeNetInputError as error:
+            raise QgsProcessingException(str(error)) from None
+        except Cancelled:
+            raise QgsProcessingException(self.tr("Cancelled by the user.")) from None
+        seconds = time.perf_counter() - started
+        self._log_network(network, inputs, cached, seconds, feedback)
+        run = NetworkRun(network, inputs.frame, inputs.pipes_source, inputs.nodes_source, seconds, pipe_fids,
+                         node_fids, own_files=frozenset(getattr(self, "own_files", ())),
+                         background=getattr(self, "background", None))
+        if early.get("copies") is not None:
+            run.copies = early["copies"]
+        elif copy_outputs is not None:
+            self.start_copies(run, *copy_outputs)  # a network from the cache: copy beside the analyses
+        return run
+
+    def _build_inputs(self, parameters, context, feedback) -> BuildInputs:
+        """The sources (decoded), the build options and the working frame the parameters ask for."""
         pipes_source = self.parameterAsSource(parameters, "PIPES", context)
         if pipes_source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, "PIPES"))
@@ -298,83 +363,52 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         )
         frame = working_frame(pipes_source, context)
         feedback.pushInfo(self.tr("Working CRS: {}").format(frame.description))
-        pipes_name = self._layer_name(parameters, "PIPES", context)
-        nodes_name = self._layer_name(parameters, "NODES", context)
+        return BuildInputs(pipes_source, nodes_source, encoding, options, frame,
+                           self._layer_name(parameters, "PIPES", context),
+                           self._layer_name(parameters, "NODES", context))
 
-        def build() -> tuple:
-            pipes_reader = bulk_reader(self, parameters, "PIPES", context, pipes_source, "line", encoding)
-            nodes_reader = bulk_reader(self, parameters, "NODES", context, nodes_source, "point", encoding)
-            # both files in bulk: the nodes are read beside the pipes (GDAL reads without Python's lock)
-            read: dict = {}
-            nodes_read = Beside(lambda: read.update(nodes=nodes_reader.read())) \
-                if pipes_reader is not None and nodes_reader is not None else None
-            try:
-                bulk = pipes_reader.finish(pipes_reader.read(), frame) if pipes_reader is not None else None
-            except BaseException:
-                if nodes_read is not None:
-                    nodes_read.join(raise_error=False)  # the pipes failed: their error is the one to report
-                raise
-            if bulk is not None:
-                note_bulk_read(self, feedback, pipes_name, bulk)
-            pipes, pipe_fids = bulk or read_pipes(pipes_source, pipes_name, frame, feedback)
-            if nodes_source is not None:
-                if nodes_read is not None:
-                    nodes_read.join()
-                    bulk = nodes_reader.finish(read["nodes"], frame)
-                else:
-                    bulk = nodes_reader.finish(nodes_reader.read(), frame) if nodes_reader is not None else None
-                if bulk is not None:
-                    note_reprojection(nodes_source, nodes_name, frame, feedback)
-                    note_bulk_read(self, feedback, nodes_name, bulk)
-                nodes, node_fids = bulk or read_nodes(nodes_source, nodes_name, frame, context, feedback)
-            else:
-                nodes, node_fids = None, []
-            if feedback.isCanceled():
-                raise Cancelled("cancelled")
-            # every input node in the graph: the nodes output may then be written in bulk
-            sources = {"pipes_file": getattr(pipes, "origin", None), "nodes_file": getattr(nodes, "origin", None),
-                       "nodes_located": hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all()),
-                       # the file's own feature id of each feature read (written outputs are joined on it)
-                       "pipes_fids": getattr(pipes, "source_fids", None),
-                       "nodes_fids": getattr(nodes, "source_fids", None),
-                       "pipes_in_source_crs": getattr(pipes, "in_source_crs", False),
-                       "nodes_in_source_crs": getattr(nodes, "in_source_crs", False)}
-            if copy_outputs is not None:
-                early["copies"] = start_early_copies(sources, pipes_source, nodes_source, frame.output_crs,
-                                                     *copy_outputs, frozenset(self.own_files))
-                if early["copies"] is not None:
-                    self.background.append(early["copies"])
-            network = build_network(pipes, nodes, options, FeedbackProgress(feedback))
-            network.sources.update(sources)
-            network.set_crs(frame.output_crs.toWkt() if frame.output_crs.isValid() else None)
-            return network, pipe_fids, node_fids
-
-        early: dict = {}
+    def _read_layers(self, inputs: BuildInputs, parameters, context, feedback) -> tuple:
+        """(pipes, pipe fids, nodes, node fids): in bulk where the layer is a plain file (the nodes
+        beside the pipes when both are), else feature by feature."""
+        pipes_reader = bulk_reader(self, parameters, "PIPES", context, inputs.pipes_source, "line", inputs.encoding)
+        nodes_reader = bulk_reader(self, parameters, "NODES", context, inputs.nodes_source, "point", inputs.encoding)
+        # both files in bulk: the nodes are read beside the pipes (GDAL reads without Python's lock)
+        read: dict = {}
+        nodes_read = Beside(lambda: read.update(nodes=nodes_reader.read())) \
+            if pipes_reader is not None and nodes_reader is not None else None
         try:
-            (network, pipe_fids, node_fids), cached = NETWORK_CACHE.get_or_build(
-                parameters, context, (options, encoding), build)
-        except PipeNetInputError as error:
-            raise QgsProcessingException(str(error)) from None
-        except Cancelled:
-            raise QgsProcessingException(self.tr("Cancelled by the user.")) from None
-        seconds = time.perf_counter() - started
+            bulk = pipes_reader.finish(pipes_reader.read(), inputs.frame) if pipes_reader is not None else None
+        except BaseException:
+            if nodes_read is not None:
+                nodes_read.join(raise_error=False)  # the pipes failed: their error is the one to report
+            raise
+        if bulk is not None:
+            note_bulk_read(self, feedback, inputs.pipes_name, bulk)
+        pipes, pipe_fids = bulk or read_pipes(inputs.pipes_source, inputs.pipes_name, inputs.frame, feedback)
+        if inputs.nodes_source is None:
+            return pipes, pipe_fids, None, []
+        if nodes_read is not None:
+            nodes_read.join()
+            bulk = nodes_reader.finish(read["nodes"], inputs.frame)
+        else:
+            bulk = nodes_reader.finish(nodes_reader.read(), inputs.frame) if nodes_reader is not None else None
+        if bulk is not None:
+            note_reprojection(inputs.nodes_source, inputs.nodes_name, inputs.frame, feedback)
+            note_bulk_read(self, feedback, inputs.nodes_name, bulk)
+        nodes, node_fids = bulk or read_nodes(inputs.nodes_source, inputs.nodes_name, inputs.frame, context, feedback)
+        return pipes, pipe_fids, nodes, node_fids
+
+    def _log_network(self, network, inputs: BuildInputs, cached: bool, seconds: float, feedback) -> None:
+        """The fields used and the network's counts, in the log."""
         summary = network.summary()
         feedback.pushInfo(self.tr("Pipe fields: {}").format(network.pipe_mapping))
-        if nodes_source is not None:
+        if inputs.nodes_source is not None:
             feedback.pushInfo(self.tr("Node fields: {}").format(network.node_mapping))
         feedback.pushInfo(self.tr("Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, "
                                   "{:.1f} km in {:.2f} s").format(
             self.tr("reused from cache") if cached else self.tr("built"), summary["pipes"],
             summary["nodes"], summary["virtual_nodes"], summary["components"],
             summary["length_m"] / 1000.0, seconds))
-        run = NetworkRun(network, frame, pipes_source, nodes_source, seconds, pipe_fids, node_fids)
-        run.own_files = frozenset(getattr(self, "own_files", ()))
-        run.background = getattr(self, "background", None)  # outputs finished in threads join this list
-        if early.get("copies") is not None:
-            run.copies = early["copies"]
-        elif copy_outputs is not None:
-            self.start_copies(run, *copy_outputs)  # a network from the cache: copy beside the analyses
-        return run
 
     def observations_in_bulk(self, parameters, key: str, context, source, run: NetworkRun):
         """A point layer of observations (CCTV defects, overflow events) read in bulk when it is a

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
@@ -64,6 +67,24 @@ def save_layer(layer, path: str, table: str, context) -> None:
         raise QgsProcessingException(f"Could not write {table} to {path}: {outcome[1]}")
 
 
+@dataclass
+class AuditFiles:
+    """One audit run's folder, files and the work it started, so a failure can stop and remove it."""
+
+    folder: Path
+    final: Path  # the GeoPackage
+    files: dict[str, str]  # output key -> path
+    targets: dict[str, str]  # layer output key -> OGR URI (or memory layer when the path cannot be quoted)
+    direct: bool  # layers written straight into the GeoPackage
+    nodes: Optional[Beside] = None
+    nodes_written: dict = dataclasses.field(default_factory=dict)
+    text_folder: Optional[Path] = None
+    text_files: Optional[Beside] = None
+    drawn: Optional[DrawnPipes] = None
+    pipes_map: Optional[PipesMap] = None
+    map_classes: Optional[dict[str, Coded]] = None
+
+
 class NetworkAuditAlgorithm(PipeNetAlgorithm):
     """build → topology → connectivity → hydraulics → illicit → condition → hotspots → risk."""
 
@@ -116,6 +137,50 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             return self._audit(parameters, context, feedback)
 
     def _audit(self, parameters, context, feedback):
+        """The audit in named steps. What runs beside what: the input copies into the GeoPackage
+        start with the build (build_from_parameters); the nodes are written beside the hotspots and
+        the map's pipes drawn beside the risk register (run_audit's callbacks); the risk CSV and the
+        summary are written beside the other layers and the map."""
+        audit = self._prepare_folder(parameters, context)
+        try:
+            run = self.build_from_parameters(parameters, context, feedback,
+                                             copy_outputs=(audit.targets, ("OUTPUT_PIPES", "OUTPUT_NODES")))
+            defects, events = self._observations(parameters, context, feedback, run)
+            bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
+            options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
+            table = run.network.table()
+            result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75),
+                               checked=partial(self._write_nodes_beside, audit, run, context, feedback)
+                               if audit.direct else None,
+                               hot=partial(self._draw_pipes_beside, audit, run, table))
+            self._check_cancel(feedback)
+            classes, reasons = self._pipe_classes(result, table, audit.map_classes), self._reasons(result.risk)
+            finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
+            known_values = self._known_values(severities, classes)
+            self._write_layers(audit, run, result, table, classes, reasons, events, context, feedback)
+            feedback.setProgress(85)
+            title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
+                result.summary["pipes"], result.summary["length_m"] / 1000)
+            write_project_and_map(audit.files["GPKG"], audit.files["PROJECT"], audit.files["PNG"], title,
+                                  run.frame.output_crs, known_values, drawn=audit.drawn, pipes_map=audit.pipes_map)
+            audit.text_files.join()
+            for made in audit.text_folder.iterdir():
+                os.replace(made, audit.folder / made.name)
+        except Exception:
+            self._abandon(audit)
+            raise
+        finally:
+            if audit.text_folder is not None:
+                shutil.rmtree(audit.text_folder, ignore_errors=True)
+        for check, count in result.summary["findings"].items():
+            feedback.pushInfo(f"  {check}: {count}")
+        feedback.pushInfo(self.tr("Audit written to {}").format(audit.folder))
+        return dict(audit.files, FINDING_COUNT=finding_count,
+                    HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
+
+    def _prepare_folder(self, parameters, context) -> AuditFiles:
+        """The output folder made and checked, the earlier GeoPackage removed (overwritten, as QGIS
+        does) and the files of this run named."""
         folder = Path(self.parameterAsString(parameters, "OUTPUT_FOLDER", context))
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -134,105 +199,82 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
                  "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
                  "CSV": str(folder / "risk_register.csv")}
-        text_files = text_folder = nodes = pipes_map = None
         direct = "'" not in str(final)
         targets = {key: f"ogr:dbname='{final}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
                    for key, table in LAYERS.items()}
-        try:
-            # the input layers go into the GeoPackage while the network is built and checked
-            run = self.build_from_parameters(parameters, context, feedback,
-                                             copy_outputs=(targets, ("OUTPUT_PIPES", "OUTPUT_NODES")))
-            defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
-            events_source = self.parameterAsSource(parameters, "EVENTS", context)
-            defects = read_defects(defects_source, "DEFECTS", run, context, feedback, bulk=self.observations_in_bulk(
-                parameters, "DEFECTS", context, defects_source, run)) if defects_source else None
-            events = read_events(events_source, run, context, bulk=self.observations_in_bulk(
-                parameters, "EVENTS", context, events_source, run)) if events_source else None
-            bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
-            options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
-            # the nodes need nothing the audit finds: written beside its hotspots (the file is idle
-            # then; beside the checks they would add to the run's peak memory)
-            nodes_written: dict = {}
-            table = run.network.table()
-            drawn: Optional[DrawnPipes] = None
-            map_classes: Optional[dict[str, Coded]] = None
+        return AuditFiles(folder, final, files, targets, direct)
 
-            def write_nodes_beside() -> None:
-                nonlocal nodes
+    def _observations(self, parameters, context, feedback, run) -> tuple:
+        """(CCTV defects, overflow events) from the optional DEFECTS and EVENTS layers, or None."""
+        defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
+        events_source = self.parameterAsSource(parameters, "EVENTS", context)
+        defects = read_defects(defects_source, "DEFECTS", run, context, feedback, bulk=self.observations_in_bulk(
+            parameters, "DEFECTS", context, defects_source, run)) if defects_source else None
+        events = read_events(events_source, run, context, bulk=self.observations_in_bulk(
+            parameters, "EVENTS", context, events_source, run)) if events_source else None
+        return defects, events
 
-                def write() -> None:
-                    with unsynced_writes():
-                        nodes_written.update(OUTPUT_NODES=self.write_nodes(run, targets, context, feedback))
-                nodes = Beside(write)
+    def _write_nodes_beside(self, audit: AuditFiles, run, context, feedback) -> None:
+        """run_audit's ``checked``: the nodes need nothing the audit finds, so they are written beside
+        its hotspots (the file is idle then; beside the checks they would add to the peak memory)."""
+        def write() -> None:
+            with unsynced_writes():
+                audit.nodes_written.update(OUTPUT_NODES=self.write_nodes(run, audit.targets, context, feedback))
+        audit.nodes = Beside(write)
 
-            def draw_pipes_beside(breakage, overflow) -> None:
-                # the map's pipes are drawn from memory while the risk is scored and the layers are
-                # written (QGIS's C++ beside the Python)
-                nonlocal drawn, pipes_map, map_classes
-                map_classes = self._map_classes(table, breakage, overflow)
-                drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
-                                   {field: column.array() for field, column in map_classes.items()})
-                pipes_map = PipesMap.start(drawn, run.frame.output_crs, self._known_values(set(), map_classes))
-            result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75),
-                               checked=write_nodes_beside if direct else None, hot=draw_pipes_beside)
-            if feedback.isCanceled():
-                raise QgsProcessingException(self.tr("Cancelled by the user."))
-            classes, reasons = self._pipe_classes(result, table, map_classes), self._reasons(result.risk)
-            finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
-            known_values = self._known_values(severities, classes)
-            if nodes is not None:  # its copy may still run: the pipes are staged meanwhile
-                nodes.join()
-            written = {"OUTPUT_PIPES": self.write_pipes(run, targets, context, feedback, AUDIT_FIELDS,
-                                                        extra_columns=self._columns(result, table, classes, reasons))}
-            # the text files are written beside the other layers (their SQLite copies leave Python's
-            # lock free) and the map (QGIS's C++), into a folder of their own that is moved in when
-            # the run succeeds: a user's earlier files stay until then
-            text_folder = Path(tempfile.mkdtemp(prefix=".pipenet-", dir=folder))
-            text_files = Beside(lambda: (
-                write_risk_csv(result.risk, table, str(text_folder / "risk_register.csv"), classes["pn_risk_cls"],
-                               reasons),
-                write_summary(result.summary, text_folder, files)))
-            # the findings before the nodes: then their hundreds of thousands of objects can go
-            written["OUTPUT_FINDINGS"] = self.write_findings(run, result.findings, targets, context)
-            result.findings.clear()
-            written["OUTPUT_NODES"] = nodes_written["OUTPUT_NODES"] if nodes is not None else \
-                self.write_nodes(run, targets, context, feedback)
-            if events:
-                written["OUTPUT_EVENTS"] = self.write_points(run, targets, "OUTPUT_EVENTS", context,
-                                                             [("weight", "double")],
-                                                             (([weight], (x, y)) for x, y, weight in events))
-            for key, layer_id in written.items():
-                if feedback.isCanceled():
-                    raise QgsProcessingException(self.tr("Cancelled by the user."))
-                if not direct:
-                    save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(final), LAYERS[key],
-                               context)
-            feedback.setProgress(85)
-            title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
-                result.summary["pipes"], result.summary["length_m"] / 1000)
-            write_project_and_map(files["GPKG"], files["PROJECT"], files["PNG"], title, run.frame.output_crs,
-                                  known_values, drawn=drawn, pipes_map=pipes_map)
-            text_files.join()
-            for made in text_folder.iterdir():
-                os.replace(made, folder / made.name)
-        except Exception:
-            for beside in (nodes, text_files):  # made by a run that failed: not left behind either
-                if beside is not None:
-                    beside.join(raise_error=False)
-            if pipes_map is not None:
-                pipes_map.stop()
-            self.stop_background()
-            if final.exists():  # never leave a half-written GeoPackage behind
-                final.unlink()
-            raise
-        finally:
-            if text_folder is not None:
-                shutil.rmtree(text_folder, ignore_errors=True)
-        for check, count in result.summary["findings"].items():
-            feedback.pushInfo(f"  {check}: {count}")
-        feedback.pushInfo(self.tr("Audit written to {}").format(folder))
-        return dict(files, FINDING_COUNT=finding_count,
-                    HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
+    def _draw_pipes_beside(self, audit: AuditFiles, run, table, breakage, overflow) -> None:
+        """run_audit's ``hot``: the map's pipes are drawn from memory while the risk is scored and the
+        layers are written (QGIS's C++ beside the Python)."""
+        audit.map_classes = self._map_classes(table, breakage, overflow)
+        audit.drawn = DrawnPipes(run.network.pipe_coords, len(table.keys), run.frame.working_crs,
+                                 {name: column.array() for name, column in audit.map_classes.items()})
+        audit.pipes_map = PipesMap.start(audit.drawn, run.frame.output_crs,
+                                         self._known_values(set(), audit.map_classes))
+
+    def _write_layers(self, audit: AuditFiles, run, result, table, classes, reasons, events, context,
+                      feedback) -> None:
+        """Pipes, findings, nodes and events into the GeoPackage; the risk CSV and summary beside them."""
+        if audit.nodes is not None:  # its copy may still run: the pipes are staged meanwhile
+            audit.nodes.join()
+        written = {"OUTPUT_PIPES": self.write_pipes(run, audit.targets, context, feedback, AUDIT_FIELDS,
+                                                    extra_columns=self._columns(result, table, classes, reasons))}
+        # the text files are written beside the other layers (their SQLite copies leave Python's
+        # lock free) and the map (QGIS's C++), into a folder of their own that is moved in when
+        # the run succeeds: a user's earlier files stay until then
+        audit.text_folder = text_folder = Path(tempfile.mkdtemp(prefix=".pipenet-", dir=audit.folder))
+        audit.text_files = Beside(lambda: (
+            write_risk_csv(result.risk, table, str(text_folder / "risk_register.csv"), classes["pn_risk_cls"],
+                           reasons),
+            write_summary(result.summary, text_folder, audit.files)))
+        # the findings before the nodes: then their hundreds of thousands of objects can go
+        written["OUTPUT_FINDINGS"] = self.write_findings(run, result.findings, audit.targets, context)
+        result.findings.clear()
+        written["OUTPUT_NODES"] = audit.nodes_written["OUTPUT_NODES"] if audit.nodes is not None else \
+            self.write_nodes(run, audit.targets, context, feedback)
+        if events:
+            written["OUTPUT_EVENTS"] = self.write_points(run, audit.targets, "OUTPUT_EVENTS", context,
+                                                         [("weight", "double")],
+                                                         (([weight], (x, y)) for x, y, weight in events))
+        for key, layer_id in written.items():
+            self._check_cancel(feedback)
+            if not audit.direct:
+                save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(audit.final), LAYERS[key],
+                           context)
+
+    def _check_cancel(self, feedback) -> None:
+        if feedback.isCanceled():
+            raise QgsProcessingException(self.tr("Cancelled by the user."))
+
+    def _abandon(self, audit: AuditFiles) -> None:
+        """A failed run: its threads joined or stopped and its GeoPackage removed (never half-written)."""
+        for beside in (audit.nodes, audit.text_files):  # made by a run that failed: not left behind either
+            if beside is not None:
+                beside.join(raise_error=False)
+        if audit.pipes_map is not None:
+            audit.pipes_map.stop()
+        self.stop_background()
+        if audit.final.exists():  # never leave a half-written GeoPackage behind
+            audit.final.unlink()
 
     @staticmethod
     def _pipe_classes(result, table, map_classes: Optional[dict[str, Coded]] = None) -> dict[str, Coded]:

@@ -63,6 +63,21 @@ class Batch:
         self.features = []
 
 
+
+def part_output(result, parts: list, base: list, length_at: Optional[int], frame) -> tuple:
+    """(geometry, input attributes) of one output feature: the input part the result comes from,
+    or, for a piece of a line cut at a node or a pipe end, that piece, with an attribute length
+    apportioned by its share of the drawn length."""
+    part = result.geometry_part
+    geometry = parts[part - 1] if 0 < part <= len(parts) else None
+    if result.cut is None:
+        return geometry, base
+    attributes = base
+    if length_at is not None and isinstance(base[length_at], (int, float)):
+        attributes = list(base)
+        attributes[length_at] = base[length_at] * result.share
+    return piece_geometry(geometry, result.cut, frame), attributes
+
 class OutputWriters:
     """Mixed into PipeNetAlgorithm: every sink PipeNet writes goes through here."""
 
@@ -86,6 +101,7 @@ class OutputWriters:
             return None, None
         sink, dest = QgsProcessingUtils.createFeatureSink(destination, context, fields, wkb, crs)
         return sink, dest
+
     def write_pipes(self, run: NetworkRun, parameters, context, feedback,
                     extra_fields: Optional[list] = None, extra_rows=None, key: str = "OUTPUT_PIPES",
                     style: str = "system", extra_columns=None):
@@ -96,7 +112,6 @@ class OutputWriters:
         ``extra_columns(rows)`` instead gives the extra values as columns for the table rows ``rows``
         (one feature per pipe): whole-network outputs are then written without an object per pipe.
         """
-        source = run.pipes_source
         table = run.network.table()
         if extra_columns is not None:
             extra_rows = rows_from_columns(table, extra_columns, len(extra_fields or []))
@@ -123,6 +138,13 @@ class OutputWriters:
             self.register_output(parameters, key, context, dest)
             style_on_load(context, dest, style)
             return dest
+        return self._pipes_by_sink(run, parameters, context, feedback, key, extra_fields, values_of, extra_rows,
+                                   style)
+
+    def _pipes_by_sink(self, run: NetworkRun, parameters, context, feedback, key: str, extra_fields, values_of,
+                       extra_rows, style: str):
+        """write_pipes through QGIS's feature sink (any destination), one input feature at a time."""
+        source = run.pipes_source
         fields = output_fields(source.fields(), PIPE_OUTPUT_FIELDS + (extra_fields or []))
         wkb = QgsWkbTypes.singleType(source.wkbType())
         sink, dest = self.sink(parameters, key, context, fields, wkb, source.sourceCrs())
@@ -150,14 +172,7 @@ class OutputWriters:
                 if not rows:
                     continue
                 values = values_of(result)
-                part = result.geometry_part
-                geometry = parts[part - 1] if 0 < part <= len(parts) else None
-                attributes = base
-                if result.cut is not None:  # a piece of a line cut at a node or a pipe end
-                    geometry = piece_geometry(geometry, result.cut, run.frame)
-                    if length_at is not None and isinstance(base[length_at], (int, float)):
-                        attributes = list(base)
-                        attributes[length_at] = base[length_at] * result.share
+                geometry, attributes = part_output(result, parts, base, length_at, run.frame)
                 for row in rows:
                     out = QgsFeature(fields)
                     if geometry is not None:

@@ -24,6 +24,7 @@ class NetworkRun:
     node_fids: Any = None
     copies: Any = None  # input copies into outputs running beside the analyses (gpkg_writer.start_copies)
     own_files: frozenset = frozenset()  # output files this run made (removed if it fails): gpkg_writer.owned
+    background: Optional[list] = None  # the algorithm's outputs finished in threads (runtime.background)
 
     def source_fid(self, finding) -> Optional[int]:
         """The QGIS feature id of the feature a finding is about (records are keyed by position)."""
