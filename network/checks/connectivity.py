@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Optional
 
 import networkx as nx
 import numpy as np
@@ -50,16 +50,6 @@ class ConnectivityResult:
     reached_nodes: Optional[np.ndarray] = None  # per node of the network's table: reaches_outlet as booleans
 
 
-def outlet_kind(graph: nx.MultiDiGraph, node: str) -> Optional[str]:
-    """'outfall', 'plant' or 'pump' for typed outlet nodes, 'sink' for nodes water cannot leave."""
-    node_type = graph.nodes[node].get("type")
-    if node_type in OUTLET_TYPES:
-        return node_type
-    if graph.out_degree(node) == 0 and graph.in_degree(node) > 0:
-        return "sink"
-    return None
-
-
 def find_outlets(graph: nx.MultiDiGraph, sinks_as_outlets: Optional[bool] = None,
                  table: Optional[GraphTable] = None) -> tuple[dict[str, str], bool]:
     """Map outlet node -> kind, and tell whether sinks were used.
@@ -99,18 +89,6 @@ def _components(table: GraphTable) -> np.ndarray:
     count = table.node_count
     matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
     return connected_components(matrix, directed=False)[1]
-
-
-def nodes_reaching(graph: nx.MultiDiGraph, targets: Iterable[str], table: Optional[GraphTable] = None) -> set[str]:
-    """Every node with a directed path to one of ``targets`` (targets included), in one pass.
-
-    >>> g = nx.MultiDiGraph([("A", "B"), ("B", "C"), ("D", "E")])
-    >>> sorted(nodes_reaching(g, ["C"]))
-    ['A', 'B', 'C']
-    """
-    table = table_of(graph, table)
-    reached = _reaching(table, [table.index[t] for t in targets if t in table.index])
-    return {table.names[n] for n in np.flatnonzero(reached).tolist()}
 
 
 def _reaching(table: GraphTable, targets: list[int]) -> np.ndarray:

@@ -9,12 +9,8 @@ from typing import Any, Optional
 import numpy as np
 
 from ..model.findings import FINDING_COLUMNS
-from ..model.records import LayerData, NodeRecord, PipeRecord
 from .crs import metric_epsg_for
 from .encoding import detect_dbf_encoding
-
-PIPE_COLUMNS = ["pn_id", "pn_part", "pn_from", "pn_to", "pn_reversed", "pn_dir_src", "pn_length", "pn_comp",
-                "pn_system", "pn_diam_mm"]
 
 
 def read_layer(path: str, layer: Optional[str] = None, encoding: Optional[str] = None):
@@ -174,33 +170,6 @@ def transform_xy(xy: np.ndarray, source_crs: Any, target_crs: Any) -> np.ndarray
     result = np.empty_like(xy)
     result[:, 0], result[:, 1] = transformer.transform(xy[:, 0], xy[:, 1])
     return result
-
-
-def to_layer_data(frame, name: str, metric=None, kind: str = "pipe") -> LayerData:
-    """Records in the working CRS, keyed by row position (like the QGIS adapter)."""
-    if metric is not None:
-        frame = frame.to_crs(metric)
-    columns = [c for c in frame.columns if c != frame.geometry.name]
-    values = frame[columns].to_dict("records")
-    records = []
-    for position, (geometry, attrs) in enumerate(zip(frame.geometry, values)):
-        attrs = {k: (None if _is_missing(v) else _plain(v)) for k, v in attrs.items()}
-        if kind == "pipe":
-            records.append(PipeRecord(position, _parts(geometry), attrs))
-        else:
-            xy = None
-            if geometry is not None and not geometry.is_empty:
-                point = geometry.geoms[0] if geometry.geom_type.startswith("Multi") else geometry
-                xy = (point.x, point.y)
-            records.append(NodeRecord(position, xy, attrs))
-    return LayerData(name, columns, records)
-
-
-def _parts(geometry) -> list:
-    if geometry is None or geometry.is_empty:
-        return []
-    lines = list(geometry.geoms) if geometry.geom_type.startswith("Multi") else [geometry]
-    return [[(x, y) for x, y, *_ in line.coords] for line in lines if not line.is_empty]
 
 
 def _is_missing(value) -> bool:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 CATALOG_PATH = Path(__file__).resolve().parents[1] / "data" / "checks.json"
-SEVERITIES = ("error", "warning", "info")
 
 # Order of the columns in every findings table (layer, GeoDataFrame, CSV).
 FINDING_COLUMNS = ("check", "severity", "kind", "feature_id", "fid", "value",

@@ -11,14 +11,6 @@ from .columns import group_starts, ranges
 from .records import Coords
 
 
-def polyline_length(coords: Coords) -> float:
-    """Length of a polyline given as (x, y) tuples."""
-    if len(coords) < 2:
-        return 0.0
-    array = np.asarray(coords, dtype=float)
-    return float(np.hypot(*np.diff(array, axis=0).T).sum())
-
-
 def point_at_half(coords: Coords) -> tuple[float, float]:
     """Point halfway along a polyline."""
     array = np.asarray(coords, dtype=float)

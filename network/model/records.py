@@ -31,9 +31,6 @@ def gc_paused():
 
 Coords = list[tuple[float, float]]
 
-# Prefix of every field PipeNet adds to an output layer.
-FIELD_PREFIX = "pn_"
-
 
 def node_xy(graph: nx.MultiDiGraph, node: Optional[str]) -> Optional[tuple[float, float]]:
     """A node's working-CRS location, or None."""

@@ -16,7 +16,6 @@ MATERIAL_FACTORS = {"砼": 1.2, "混凝土": 1.2, "钢筋混凝土": 1.0, "concr
 GRADE_POINTS = {"Ⅰ": 1.0, "Ⅱ": 2.5, "Ⅲ": 4.0, "Ⅳ": 5.0}
 SYSTEM_POINTS = {"sanitary": 5.0, "combined": 5.0, "water": 4.0, "storm": 3.0, "drainage": 3.0, None: 3.0}
 CLASSES = ((16.0, "very high"), (10.0, "high"), (5.0, "medium"), (0.0, "low"))
-CLASSES_ZH = {"very high": "极高", "high": "高", "medium": "中", "low": "低"}
 
 
 @dataclass
