@@ -24,7 +24,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import qgis.core, pyt
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
     touch "$VENV/.installed"
 fi
-API_VENV=${API_VENV:-.venv-api}
+API_VENV=${API_VENV:-.venv/api}  # inside .venv: tools that skip .venv skip it too
 if [ ! -x "$API_VENV/bin/python" ] || [ requirements-api.txt -nt "$API_VENV/.installed" ]; then
     /usr/bin/python3 -m venv "$API_VENV"
     "$API_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-api.txt

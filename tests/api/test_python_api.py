@@ -13,7 +13,7 @@ from pipenet.network import build_network
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "montpelier"
 RUNNER = Path(__file__).resolve().parent / "run_api.py"
-CURRENT_VENV = ROOT / ".venv-api" / "bin" / "python"
+CURRENT_VENV = ROOT / ".venv" / "api" / "bin" / "python"
 
 
 def tiny_geographic():
@@ -85,7 +85,7 @@ def test_montpelier_without_qgis_on_debian_libraries(debian_result):
 
 
 def test_same_answers_with_current_pip_libraries(debian_result):
-    assert CURRENT_VENV.exists(), "make setup creates .venv-api with pip's current geopandas/shapely/networkx"
+    assert CURRENT_VENV.exists(), "make setup creates .venv/api with pip's current geopandas/shapely/networkx"
     current = run_without_qgis(str(CURRENT_VENV))
     assert current["versions"]["shapely"].startswith("2.") and current["versions"]["networkx"].startswith("3.")
     for key in ("pipes", "nodes", "components", "findings", "no_outlet", "cross", "upstream_pipes", "frames"):
