@@ -1,6 +1,7 @@
 """PipeNet benchmark: per-stage seconds and peak memory on 1x / 10x / 100x county samples.
 
-Usage: python -P bench/run.py [--sizes 1,10,100] [--skip-100x] [--no-qgis-process] [--out bench/results]
+Usage: python -P bench/run.py [--sizes 1,10,100] [--networks county,vendor] [--skip-100x] [--no-qgis-process]
+       [--out bench/results]
 
 Each size runs in its own process so peak memory is that size's own. Results are printed as a
 table and written as JSON (with the machine and library versions) so runs can be compared.
@@ -38,20 +39,56 @@ def load_pipenet():
     spec.loader.exec_module(module)
 
 
-def sample_path(size: int) -> Path:
-    """The cached sample GeoPackage of a size (generated once)."""
+# A second network unlike ours: another seed, another vendor's English field names, English node
+# types, no CCTV defects and no overflow events (the audit then runs without them).
+VENDOR_PIPE_FIELDS = {"pipe_id": "LINK_ID", "from_node": "US_NODE", "to_node": "DS_NODE", "system": "SYSTEM_TYPE",
+                      "diameter": "PIPE_SIZE", "material": "PIPE_MATERIAL", "install_year": "YEAR_BUILT",
+                      "up_invert": "US_INVERT", "down_invert": "DS_INVERT", "up_depth": "US_DEPTH",
+                      "down_depth": "DS_DEPTH"}
+VENDOR_NODE_FIELDS = {"node_id": "MH_ID", "node_type": "FEATURE_TYPE", "system": "NETWORK_TYPE",
+                      "ground_elev": "RIM_ELEV", "invert_elev": "INVERT_LEVEL"}
+NETWORKS = ("county", "vendor")
+
+
+def sample_path(size: int, network: str = "county") -> Path:
+    """The cached sample GeoPackage of a size (generated once): ``county`` (seed 1, Chinese field names,
+    CCTV defects and overflow events) or ``vendor`` (seed 2, another vendor's names, neither)."""
     load_pipenet()
     from pipenet.network.sample import generate, write_gpkg
 
-    path = CACHE / f"county_{size}x_seed1.gpkg"
+    path = CACHE / (f"county_{size}x_seed1.gpkg" if network == "county" else f"vendor_{size}x_seed2.gpkg")
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.gpkg")
         if partial.exists():
             partial.unlink()
-        write_gpkg(generate(KM_1X * size, seed=1), str(partial))
+        if network == "county":
+            write_gpkg(generate(KM_1X * size, seed=1), str(partial))
+        else:
+            write_gpkg(generate(KM_1X * size, seed=2), str(partial), chinese=False)
+            as_vendor(partial)
         partial.replace(path)
     return path
+
+
+def as_vendor(path: Path) -> None:
+    """Rename the sample's English fields to the vendor's and drop the defects and events."""
+    from osgeo import ogr
+
+    source = ogr.Open(str(path), 1)
+    for table, names in (("pipes", VENDOR_PIPE_FIELDS), ("nodes", VENDOR_NODE_FIELDS)):
+        layer = source.GetLayerByName(table)
+        definition = layer.GetLayerDefn()
+        for old, new in names.items():
+            index = definition.GetFieldIndex(old)
+            field = ogr.FieldDefn(new, definition.GetFieldDefn(index).GetType())
+            layer.AlterFieldDefn(index, field, ogr.ALTER_NAME_FLAG)
+    for table in ("defects", "events", "truth"):
+        for index in range(source.GetLayerCount()):
+            if source.GetLayerByIndex(index).GetName() == table:
+                source.DeleteLayer(index)
+                break
+    source = None
 
 
 QGIS_PROCESS_REPEATS = {1: 5}  # qgis_process runs per command (medians reported)
@@ -59,7 +96,7 @@ REPEATS = {1: 5, 10: 3}  # in-process runs per size; the median is reported (100
 CHECKS = ("read", "build", "connectivity", "hydraulics", "illicit", "accumulate")
 
 
-def measure(size: int) -> dict:
+def measure(size: int, sample: str = "county") -> dict:
     """Run every stage in this process on the sample of ``size``; return seconds and peak MB.
 
     QGIS's Python is a long-lived process, so read/build/checks run several times and the median is
@@ -69,7 +106,7 @@ def measure(size: int) -> dict:
     from pipenet.network.build.builder import build_network
     from pipenet.network.io.arrow import read_columns
 
-    path = str(sample_path(size))
+    path = str(sample_path(size, sample))
     runs: dict[str, list[float]] = {}
 
     def timed(name, function):
@@ -107,20 +144,24 @@ def measure(size: int) -> dict:
         trace_times.append(time.perf_counter() - started)
     stages["trace_ms_median"] = round(statistics.median(trace_times) * 1000, 3)
     stages["trace_ms_max"] = round(max(trace_times) * 1000, 3)
-    out = CACHE / f"bench_out_{size}x.gpkg"
+    out = CACHE / f"bench_out_{sample}_{size}x.gpkg"
     if out.exists():
         out.unlink()
     started = time.perf_counter()
     network.findings_frame().to_file(out, driver="GPKG")
     stages["write"] = round(time.perf_counter() - started, 3)
-    return {"size": size, "pipes": len(network.table().keys), "km": round(network.summary()["length_m"] / 1000),
+    return {"size": size, "network": sample, "pipes": len(network.table().keys),
+            "km": round(network.summary()["length_m"] / 1000),
             "outlet": outlet, "stages": stages, "repeats": REPEATS.get(size, 1),
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)}
 
 
-def qgis_process_runs(size: int, algorithms: tuple = ("pipenet:networkaudit", "pipenet:buildnetwork")) -> dict:
+def qgis_process_runs(size: int, network: str = "county",
+                      algorithms: tuple = ("pipenet:networkaudit", "pipenet:buildnetwork")) -> dict:
     """Wall time and peak memory of qgis_process runs beside native:savefeatures of the same pipes layer."""
-    path = sample_path(size)
+    path = sample_path(size, network)
+    observations = [f"DEFECTS={path}|layername=defects", f"EVENTS={path}|layername=events"] \
+        if network == "county" else []
     command = [str(ROOT / "scripts" / "qgis_process"), "run"]
     out = CACHE / "qp"
     out.mkdir(exist_ok=True)
@@ -132,8 +173,7 @@ def qgis_process_runs(size: int, algorithms: tuple = ("pipenet:networkaudit", "p
                                  f"NODES={path}|layername=nodes", f"OUTPUT_PIPES={out}/pipes.gpkg",
                                  f"OUTPUT_NODES={out}/nodes.gpkg", f"OUTPUT_FINDINGS={out}/findings.gpkg"],
         "pipenet:networkaudit": ["pipenet:networkaudit", "--", f"PIPES={path}|layername=pipes",
-                                 f"NODES={path}|layername=nodes", f"DEFECTS={path}|layername=defects",
-                                 f"EVENTS={path}|layername=events", f"OUTPUT_FOLDER={out}/audit"],
+                                 f"NODES={path}|layername=nodes", *observations, f"OUTPUT_FOLDER={out}/audit"],
     }
     seconds: dict = {}
     times: dict[str, list[float]] = {}
@@ -197,36 +237,38 @@ def main() -> None:
     parser.add_argument("--skip-100x", action="store_true")
     parser.add_argument("--no-qgis-process", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--networks", default=",".join(NETWORKS), help="county, vendor or both (default)")
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.measure:
-        print(json.dumps(measure(arguments.measure)))
+        print(json.dumps(measure(arguments.measure, arguments.networks)))
         return
     sizes = [int(s) for s in arguments.sizes.split(",") if s and not (arguments.skip_100x and s == "100")]
     report = {"machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE")
                                                                          * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                           "platform": platform.platform()},
               "versions": versions(), "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": []}
-    for size in sizes:
-        sample_path(size)
-        result = subprocess.run([sys.executable, "-P", __file__, "--measure", str(size)], capture_output=True,
-                                text=True)
-        if result.returncode != 0:
-            print(result.stderr[-2000:])
-            raise SystemExit(f"{size}x failed")
-        run = json.loads(result.stdout.strip().splitlines()[-1])
-        if not arguments.no_qgis_process and size in (1, 100):
-            run["qgis_process"] = qgis_process_runs(size)
-        report["runs"].append(run)
+    for network in arguments.networks.split(","):
+        for size in sizes:
+            sample_path(size, network)
+            result = subprocess.run([sys.executable, "-P", __file__, "--measure", str(size), "--networks", network],
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                print(result.stderr[-2000:])
+                raise SystemExit(f"{network} {size}x failed")
+            run = json.loads(result.stdout.strip().splitlines()[-1])
+            if not arguments.no_qgis_process and size in (1, 100):
+                run["qgis_process"] = qgis_process_runs(size, network)
+            report["runs"].append(run)
     stages = list(report["runs"][0]["stages"]) if report["runs"] else []
-    print(f"{'stage':<20}" + "".join(f"{str(r['size']) + 'x':>12}" for r in report["runs"]))
-    print(f"{'pipes':<20}" + "".join(f"{r['pipes']:>12}" for r in report["runs"]))
+    print(f"{'stage':<20}" + "".join(f"{r['network'][:6] + ' ' + str(r['size']) + 'x':>14}" for r in report["runs"]))
+    print(f"{'pipes':<20}" + "".join(f"{r['pipes']:>14}" for r in report["runs"]))
     for stage in stages:
-        print(f"{stage:<20}" + "".join(f"{r['stages'][stage]:>12}" for r in report["runs"]))
-    print(f"{'peak MB':<20}" + "".join(f"{r['peak_mb']:>12}" for r in report["runs"]))
+        print(f"{stage:<20}" + "".join(f"{r['stages'][stage]:>14}" for r in report["runs"]))
+    print(f"{'peak MB':<20}" + "".join(f"{r['peak_mb']:>14}" for r in report["runs"]))
     for run in report["runs"]:
         if "qgis_process" in run:
-            print(f"qgis_process at {run['size']}x:", run["qgis_process"])
+            print(f"qgis_process, {run['network']} {run['size']}x:", run["qgis_process"])
     Path(arguments.out).mkdir(parents=True, exist_ok=True)
     target = Path(arguments.out) / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     target.write_text(json.dumps(report, indent=1))

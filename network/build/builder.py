@@ -30,7 +30,7 @@ from ..parallel import started
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
 from .fields import detect_mapping, load_aliases
 from .graph import assemble_table, pipe_results
-from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids
+from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids, without_own_nodes
 from .topology import (
     EdgeArrays,
     cluster_ends,
@@ -266,8 +266,8 @@ def _split(segments: Segments, node_table: NodeTable, index, tolerance: float, e
     node's cut, and the nearest node (or, as usual, a virtual junction) at a pipe end's cut; it
     runs as its line was recorded (from/to ids) when the line's ids placed it.
     """
-    cuts = find_cuts(segments.xy, segments.offsets, segments.length, index, node_table.xy, tolerance,
-                     open_ends=np.flatnonzero(end_nodes < 0))
+    cuts = without_own_nodes(find_cuts(segments.xy, segments.offsets, segments.length, index, node_table.xy,
+                                       tolerance, open_ends=np.flatnonzero(end_nodes < 0)), end_nodes)
     if not len(cuts.line):
         return None
     found = cut_findings(cuts, segments.ids, segments.fids, attributes_of(segments, "system").tolist(),

@@ -49,6 +49,17 @@ class Cuts:
     end: np.ndarray  # the pipe end (2 * line + 0 / 1) that made it, or -1
 
 
+def without_own_nodes(cuts: Cuts, end_nodes: np.ndarray) -> Cuts:
+    """The cuts less those made by a node the line already ends at (by its from/to ids or by
+    snapping): a line that passes its own end node part-way along (an end drawn short of or past
+    its manhole, a near miss) is not cut there, else the piece up to the node would be a loop."""
+    own = (cuts.node >= 0) & ((cuts.node == end_nodes[2 * cuts.line]) | (cuts.node == end_nodes[2 * cuts.line + 1]))
+    if not own.any():
+        return cuts
+    keep = ~own
+    return Cuts(*(getattr(cuts, name)[keep] for name in ("line", "vertex", "t", "xy", "measure", "node", "end")))
+
+
 def find_cuts(xy: np.ndarray, offsets: np.ndarray, length: np.ndarray, index: SegmentIndex,
               node_xy: np.ndarray, tolerance: float, open_ends: Optional[np.ndarray] = None) -> Cuts:
     """The places where lines are to be cut (see the module's text); ``index`` is a SegmentIndex of

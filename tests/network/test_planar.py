@@ -169,3 +169,13 @@ def test_montpelier_town_sewers_join_up():
     assert found["dangling_end"] < Counter(f.check for f in before.findings)["dangling_end"]
     frame = after.pipes_frame()
     assert len(frame) == len(after.table().keys) and np.isclose(frame.length.sum(), pipes.length.sum())
+
+
+def test_a_line_passing_its_own_end_node_is_not_cut_there():
+    """A pipe drawn 0.9 m past its from-manhole (a near miss, the sample's injected kind) passes within
+    the tolerance of that manhole part-way along: cutting there would make a loop at the manhole."""
+    nodes = nodes_layer([("A", (0, 0)), ("B", (0, -40))])
+    pipes = pipes_layer([("P1", [(0.05, 0.9), (0, -40)], {"from": "A", "to": "B"})])
+    network = build_network(pipes, nodes)
+    assert edges(network) == [("A", "B", "P1")]
+    assert checks(network, "node_on_pipe") == [] and checks(network, "self_loop") == []
