@@ -1,35 +1,34 @@
-"""Work that runs in a thread beside the algorithm: GDAL and QGIS's C++ release the GIL, so it overlaps."""
+"""Work that runs in a thread beside the algorithm: GDAL and QGIS's C++ release the GIL, so it overlaps.
+
+Threads come from ``concurrent.futures`` (``network.parallel.started``), as in the core.
+"""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import threading
 from typing import Any, Callable, Optional
+
+from ...network.parallel import started
 
 
 class Beside:
     """Run a function in a thread beside the caller's work; ``join()`` waits and re-raises its error."""
 
     def __init__(self, function: Callable[[], Any]):
-        self._error: Optional[BaseException] = None
-
-        def run() -> None:
-            try:
-                function()
-            except BaseException as error:  # handed to join(), raised in the caller's thread
-                self._error = error
-        self._thread = threading.Thread(target=run, name="pipenet-beside", daemon=True)
-        self._thread.start()
+        self._future = started(function)
 
     def alive(self) -> bool:
         """Whether the function is still running."""
-        return self._thread.is_alive()
+        return not self._future.done()
 
     def join(self, raise_error: bool = True) -> None:
         """Wait for the function; raise what it raised (unless told not to)."""
-        self._thread.join()
-        if raise_error and self._error is not None:
-            raise self._error
+        if raise_error:
+            self._future.result()
+        else:
+            concurrent.futures.wait([self._future])
 
 
 class Jobs:
@@ -54,8 +53,7 @@ class Jobs:
                     self._errors[name] = error
                 finally:
                     self._done[name].set()
-        self._thread = threading.Thread(target=run, name="pipenet-jobs", daemon=True)
-        self._thread.start()
+        self._future = started(run)
 
     def __contains__(self, name: str) -> bool:
         return name in self._done
@@ -74,7 +72,7 @@ class Jobs:
     def stop(self) -> None:
         """Stop what has not run yet and wait for the thread (errors are dropped: the run failed anyway)."""
         self.stopping.set()
-        self._thread.join()
+        concurrent.futures.wait([self._future])
 
 
 class Finishing:
