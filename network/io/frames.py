@@ -228,7 +228,9 @@ def _piece(line, cut: tuple, network) -> Any:
     if line is None or line.is_empty:
         return line
     places = [point for point in cut if point is not None]
-    xy = np.array(places, dtype=float)
+    if not places:  # both ends are the line's own: the whole line
+        return line
+    xy = np.array(places, dtype=float).reshape(-1, 2)
     if network.metric_crs is not None and network.input_crs is not None:
         xy = transform_xy(xy, network.metric_crs, network.input_crs)
     found = iter([line.project(Point(x, y)) for x, y in xy.tolist()])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
@@ -43,8 +44,32 @@ def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, boo
     return None
 
 
-def pipes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
-    """(copy arguments, feature count) when the pipes output can be a copy of the input file, else None."""
+@dataclass(frozen=True)
+class CopyPlan:
+    """An output GeoPackage table made as a copy of its input file's layer (copy_layer), before
+    PipeNet's columns are added: where from, where to, which fields, and how many features."""
+
+    origin: tuple  # the input file and layer (sources["pipes_file"] / ["nodes_file"])
+    path: str  # the output GeoPackage
+    table: str  # its table
+    append: bool  # into an existing file (the audit's one GeoPackage)
+    fields: list  # the input fields kept
+    multi: bool  # multi-line input geometries
+    own_file: bool  # made by this run (written unjournaled, removed if the run fails)
+    count: int  # the input's feature count
+
+    def copy(self, stopping=None, empty: bool = False) -> None:
+        """Copy the input layer into the output table (``empty``: only the table and its fields)."""
+        copy_layer(self.origin, self.path, self.table, self.append, self.fields, self.multi, self.own_file,
+                   stopping=stopping, empty=empty)
+
+    def remove(self) -> None:
+        """Remove the output table (a copy made in vain)."""
+        remove_output(self.path, self.table, self.append)
+
+
+def pipes_copy(run, parameters: dict, key: str) -> Optional[CopyPlan]:
+    """How the pipes output can be a copy of the input file, or None."""
     return _pipes_plan(run.network.sources, run.pipes_source, parameters, key, run.own_files)
 
 
@@ -53,7 +78,7 @@ def owned(path: str, append: bool, own_files) -> bool:
     return not append or os.path.abspath(path) in own_files
 
 
-def _pipes_plan(sources: dict, source, parameters: dict, key: str, own_files) -> Optional[tuple]:
+def _pipes_plan(sources: dict, source, parameters: dict, key: str, own_files) -> Optional[CopyPlan]:
     target = gpkg_destination(parameters, key)
     origin = sources.get("pipes_file")
     if target is None or origin is None or QgsWkbTypes.flatType(source.wkbType()) not in (
@@ -61,25 +86,25 @@ def _pipes_plan(sources: dict, source, parameters: dict, key: str, own_files) ->
             or QgsWkbTypes.hasM(source.wkbType()):
         return None
     path, table, append = target
-    return (origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())],
-            QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString,
-            owned(path, append, own_files)), source.featureCount()
+    return CopyPlan(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())],
+                    QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString,
+                    owned(path, append, own_files), source.featureCount())
 
 
-def nodes_copy(run, parameters: dict, key: str) -> Optional[tuple]:
-    """(copy arguments, feature count) when the nodes output can be a copy of the input file, else None."""
+def nodes_copy(run, parameters: dict, key: str) -> Optional[CopyPlan]:
+    """How the nodes output can be a copy of the input file, or None."""
     return _nodes_plan(run.network.sources, run.nodes_source, run.frame.output_crs, parameters, key, run.own_files)
 
 
-def _nodes_plan(sources: dict, source, output_crs, parameters: dict, key: str, own_files) -> Optional[tuple]:
+def _nodes_plan(sources: dict, source, output_crs, parameters: dict, key: str, own_files) -> Optional[CopyPlan]:
     target = gpkg_destination(parameters, key)
     origin = sources.get("nodes_file")
     if target is None or origin is None or source is None or source.sourceCrs() != output_crs \
             or QgsWkbTypes.flatType(source.wkbType()) != QgsWkbTypes.Point or not sources.get("nodes_located"):
         return None
     path, table, append = target
-    return (origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False,
-            owned(path, append, own_files)), source.featureCount()
+    return CopyPlan(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False,
+                    owned(path, append, own_files), source.featureCount())
 
 
 def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
@@ -91,8 +116,8 @@ def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
     table = run.network.table()
     plans = {key: pipes_copy(run, parameters, key) if key == "OUTPUT_PIPES" else nodes_copy(run, parameters, key)
              for key in keys}
-    in_order = {key: (one_pipe_per_feature(table, plan[1]) if key == "OUTPUT_PIPES"
-                      else nodes_in_input_order(table, plan[1])) for key, plan in plans.items() if plan}
+    in_order = {key: (one_pipe_per_feature(table, plan.count) if key == "OUTPUT_PIPES"
+                      else nodes_in_input_order(table, plan.count)) for key, plan in plans.items() if plan}
     run.copies = _start(plans, [key for key, fits in in_order.items() if fits])
     return run.copies
 
@@ -111,29 +136,27 @@ def start_early_copies(sources: dict, pipes_source, nodes_source, output_crs, pa
 
 def _start(plans: dict, keys: list) -> Optional[Jobs]:
     # a GeoPackage input is copied by SQLite once the network is built, in one pass (gpkg_insert)
-    keys = [key for key in keys if sqlite_source(plans[key][0][0], GEOMETRY_TYPES[key]) is None]
+    keys = [key for key in keys if sqlite_source(plans[key].origin, GEOMETRY_TYPES[key]) is None]
     if not keys:
         return None
-    jobs = Jobs([(key, lambda stopping, arguments=plans[key][0]: copy_layer(*arguments, stopping=stopping))
-                 for key in keys])
-    jobs.paths = {key: plans[key][0][1] for key in keys}  # the GeoPackage each copy writes
-    return jobs
+    return Jobs([(key, lambda stopping, plan=plans[key]: plan.copy(stopping=stopping)) for key in keys],
+                paths={key: plans[key].path for key in keys})
 
 
-def _take_copy(run, key: str, arguments: tuple, eligible: bool) -> bool:
+def _take_copy(run, key: str, plan: CopyPlan, eligible: bool) -> bool:
     """Whether the output is already copied (waiting for it); a copy made in vain is removed."""
     copies = getattr(run, "copies", None)
     if copies is None:
         return False
     # nothing else writes to a GeoPackage while a copy into it runs (a copy into another file may go on)
     for name, path in copies.paths.items():
-        if path == arguments[1]:
+        if path == plan.path:
             copies.wait(name, raise_error=False)
     if key not in copies:
         return False
     copies.wait(key)
     if not eligible:
-        remove_output(*arguments[1:4])
+        plan.remove()
         return False
     return True
 
@@ -166,21 +189,21 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     if plan is None:
         return None
     release_free_memory()  # what the checks freed: the writing threads would not reuse it
-    arguments, count = plan
+    count = plan.count
     if rows_in_table_order is not None and one_pipe_per_feature(run.network.table(), count):
         rows = rows_in_table_order()
     else:
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
         rows = ColumnChunks.of_rows(rows) if rows is not None else None
-    path, table, append = arguments[1:4]
-    staging = _stage_then_wait(run, key, arguments, columns, rows, count)
-    if _take_copy(run, key, arguments, rows is not None):
-        update_columns(path, table, columns, rows, count, own_file=arguments[6])
+    path, table, append = plan.path, plan.table, plan.append
+    staging = _stage_then_wait(run, key, plan, columns, rows, count)
+    if _take_copy(run, key, plan, rows is not None):
+        update_columns(path, table, columns, rows, count, own_file=plan.own_file)
     elif rows is None:
         return None
-    elif not _insert(run, key, arguments, columns, rows, count, lambda: pipe_boxes(run, count), staging=staging):
-        copy_layer(*arguments)
-        update_columns(path, table, columns, rows, count, own_file=arguments[6])
+    elif not _insert(run, key, plan, columns, rows, count, lambda: pipe_boxes(run, count), staging=staging):
+        plan.copy()
+        update_columns(path, table, columns, rows, count, own_file=plan.own_file)
     return f"{path}|layername={table}" if append else path
 
 
@@ -216,24 +239,24 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     plan = nodes_copy(run, parameters, key)
     if plan is None:
         return None
-    arguments, count = plan
-    path, table, append = arguments[1:4]
-    staging = _stage_then_wait(run, key, arguments, columns, rows if rows_count == count else None, count)
+    count = plan.count
+    path, table, append = plan.path, plan.table, plan.append
+    staging = _stage_then_wait(run, key, plan, columns, rows if rows_count == count else None, count)
 
     def add_virtual_junctions() -> None:
         _add_points_by_ogr(path, table, len(columns), virtual)
 
-    if _take_copy(run, key, arguments, rows_count == count):
-        update_columns(path, table, columns, rows, rows_count, own_file=arguments[6])
+    if _take_copy(run, key, plan, rows_count == count):
+        update_columns(path, table, columns, rows, rows_count, own_file=plan.own_file)
     elif rows_count != count:
         return None
-    elif _insert(run, key, arguments, columns, rows, count, lambda: node_boxes(run, count, virtual),
+    elif _insert(run, key, plan, columns, rows, count, lambda: node_boxes(run, count, virtual),
                  after_rows=lambda connection: add_points(connection, table, [name for name, _ in columns], virtual),
                  staging=staging):
         return f"{path}|layername={table}" if append else path
     else:
-        copy_layer(*arguments)
-        update_columns(path, table, columns, rows, rows_count, own_file=arguments[6])
+        plan.copy()
+        update_columns(path, table, columns, rows, rows_count, own_file=plan.own_file)
     add_virtual_junctions()
     return f"{path}|layername={table}" if append else path
 
@@ -261,7 +284,7 @@ def _add_points_by_ogr(path: str, table: str, column_count: int, points: list[tu
         layer = dataset = None
 
 
-def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows, count: int,
+def _insert(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows, count: int,
             known_boxes: Callable[[], Optional[tuple]],
             after_rows: Optional[Callable[[sqlite3.Connection], None]] = None,
             staging: Optional[Staging] = None) -> bool:
@@ -274,8 +297,8 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
     written, the R-tree is packed and written first, while the values are still being staged (the
     copy soon catches up), and only its triggers wait for the rows.
     """
-    origin, path, table, append, fields = arguments[:5]
-    source_plan = _sqlite_plan(run, key, arguments, count)
+    path, table, append, fields = plan.path, plan.table, plan.append, plan.fields
+    source_plan = _sqlite_plan(run, key, plan, count)
     if source_plan is None:
         if staging is not None:
             staging.close()
@@ -284,9 +307,9 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
     staging = staging or Staging([name for name, _ in columns], source_fids)
     connection = None
     try:
-        copy_layer(*arguments, empty=True)
+        plan.copy(empty=True)
         add_columns(path, table, columns)
-        connection = connect(path, arguments[6], any_thread=True)
+        connection = connect(path, plan.own_file, any_thread=True)
         insert = plan_insert(source, connection, table, fields, staging)
     except BaseException:
         if connection is not None:
@@ -309,7 +332,7 @@ def _insert(run, key: str, arguments: tuple, columns: list[tuple[str, str]], row
         finally:
             connection.close()
             staging.close()
-        finish_index(path, table, arguments[6], index)
+        finish_index(path, table, plan.own_file, index)
     background = getattr(run, "background", None)
     if background is None:  # no thread to fill beside the staging: one after the other
         try:
@@ -340,16 +363,16 @@ def finish_index(path: str, table: str, own_file: bool, index: Optional[PendingI
         connection.close()
 
 
-def _sqlite_plan(run, key: str, arguments: tuple, count: int) -> Optional[tuple[SourceTable, np.ndarray]]:
+def _sqlite_plan(run, key: str, plan: CopyPlan, count: int) -> Optional[tuple[SourceTable, np.ndarray]]:
     """(GeoPackage source table, its feature id of each output feature) when SQLite can copy it."""
-    source = sqlite_source(arguments[0], GEOMETRY_TYPES[key])
+    source = sqlite_source(plan.origin, GEOMETRY_TYPES[key])
     source_fids = run.network.sources.get("pipes_fids" if key == "OUTPUT_PIPES" else "nodes_fids")
     if source is None or source_fids is None or len(source_fids) != count:
         return None
     return source, np.asarray(source_fids, dtype=np.int64)
 
 
-def _stage_then_wait(run, key: str, arguments: tuple, columns: list[tuple[str, str]], rows,
+def _stage_then_wait(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows,
                      count: int) -> Optional[Staging]:
     """Wait until no other output is being finished into the output's file; while one is (the
     audit's one GeoPackage), stage ``rows``: staging needs only a private file, so it overlaps
@@ -358,14 +381,14 @@ def _stage_then_wait(run, key: str, arguments: tuple, columns: list[tuple[str, s
     background = getattr(run, "background", None)
     copies = getattr(run, "copies", None)
     staging = None
-    if isinstance(rows, ColumnChunks) and file_busy(background, arguments[1]) and \
+    if isinstance(rows, ColumnChunks) and file_busy(background, plan.path) and \
             (copies is None or key not in copies):
-        source_plan = _sqlite_plan(run, key, arguments, count)
+        source_plan = _sqlite_plan(run, key, plan, count)
         staging = Staging([name for name, _ in columns], source_plan[1]) if source_plan is not None else None
     try:
         if staging is not None:
-            staging.stage(rows, until=lambda: not file_busy(background, arguments[1]))
-        wait_for_file(background, arguments[1])
+            staging.stage(rows, until=lambda: not file_busy(background, plan.path))
+        wait_for_file(background, plan.path)
     except BaseException:
         if staging is not None:
             staging.close()

@@ -38,7 +38,8 @@ class Jobs:
     remaining jobs to give up (they see ``stopping``) and waits for the thread.
     """
 
-    def __init__(self, jobs: list[tuple[str, Callable[[threading.Event], Any]]]):
+    def __init__(self, jobs: list[tuple[str, Callable[[threading.Event], Any]]], paths: Optional[dict] = None):
+        self.paths = paths or {}  # the file each job writes, by name (nothing else writes there meanwhile)
         self.stopping = threading.Event()
         self._done = {name: threading.Event() for name, _ in jobs}
         self._errors: dict[str, BaseException] = {}
