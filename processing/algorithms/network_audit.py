@@ -29,10 +29,11 @@ from ...network.hotspots.statistics import hotspot_class_codes
 from ...network.model.columns import rounded
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..inputs.observations import read_defects, read_events
+from ..outputs.atomic import FolderInUse, folder_lock, partial_path
 from ..outputs.gpkg_staging import Coded, Sparse, coded, small_codes
 from ..report.audit_report import PipesMap, write_project_and_map, write_risk_csv, write_summary
 from ..report.stand_ins import DrawnPipes
-from ..runtime.background import Beside
+from ..runtime.background import Beside, wait_for_file
 from ..runtime.compat import tr_noop
 from ..runtime.gdal_config import unsynced_writes
 
@@ -73,6 +74,7 @@ class AuditFiles:
 
     folder: Path
     final: Path  # the GeoPackage
+    partial: Path  # where it is written until complete
     files: dict[str, str]  # output key -> path
     targets: dict[str, str]  # layer output key -> OGR URI (or memory layer when the path cannot be quoted)
     direct: bool  # layers written straight into the GeoPackage
@@ -141,7 +143,15 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         start with the build (build_from_parameters); the nodes are written beside the hotspots and
         the map's pipes drawn beside the risk register (run_audit's callbacks); the risk CSV and the
         summary are written beside the other layers and the map."""
-        audit = self._prepare_folder(parameters, context)
+        folder = self._output_folder(parameters, context)
+        try:
+            with folder_lock(folder):  # one run at a time writes into a folder
+                return self._audit_into(folder, parameters, context, feedback)
+        except FolderInUse as error:
+            raise QgsProcessingException(str(error)) from None
+
+    def _audit_into(self, folder: Path, parameters, context, feedback):
+        audit = self._name_files(folder)
         try:
             run = self.build_from_parameters(parameters, context, feedback,
                                              copy_outputs=(audit.targets, ("OUTPUT_PIPES", "OUTPUT_NODES")))
@@ -158,6 +168,9 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
             known_values = self._known_values(severities, classes)
             self._write_layers(audit, run, result, table, classes, reasons, events, context, feedback)
+            # the GeoPackage is complete: under its final name now (the user's earlier one until then)
+            wait_for_file(self.background, str(audit.partial))
+            os.replace(audit.partial, audit.final)
             feedback.setProgress(85)
             title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
                 result.summary["pipes"], result.summary["length_m"] / 1000)
@@ -178,9 +191,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         return dict(audit.files, FINDING_COUNT=finding_count,
                     HOTSPOT_PIPES=result.summary["breakage_hotspot_pipes"])
 
-    def _prepare_folder(self, parameters, context) -> AuditFiles:
-        """The output folder made and checked, the earlier GeoPackage removed (overwritten, as QGIS
-        does) and the files of this run named."""
+    def _output_folder(self, parameters, context) -> Path:
+        """The output folder, made and checked."""
         folder = Path(self.parameterAsString(parameters, "OUTPUT_FOLDER", context))
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -189,20 +201,24 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                 self.tr("Cannot create the output folder {}: {}").format(folder, error)) from None
         if not os.access(folder, os.W_OK):
             raise QgsProcessingException(self.tr("The output folder {} is not writable.").format(folder))
+        return folder
+
+    def _name_files(self, folder: Path) -> AuditFiles:
+        """The files of this run. The GeoPackage is written under a hidden name of its own
+        (atomic.partial_path) and takes its final name, replacing an earlier run's, only when complete."""
         final = folder / "pipenet_audit.gpkg"
-        if final.exists():
-            final.unlink()  # overwrite, as QGIS does
-        self.own_files.add(os.path.abspath(final))  # made here and removed if the run fails
+        partial = partial_path(final)
+        self.own_files.add(os.path.abspath(partial))  # made here and removed if the run fails
         # Each layer is written straight into the GeoPackage by its own writer, closed when its
         # write returns, so the GeoPackage is complete before the project and map are made. A path
         # the OGR URI cannot quote goes through memory layers and a copy instead.
         files = {"GPKG": str(final), "PROJECT": str(folder / "pipenet_audit.qgz"),
                  "PNG": str(folder / "overview.png"), "HTML": str(folder / "summary.html"),
                  "CSV": str(folder / "risk_register.csv")}
-        direct = "'" not in str(final)
-        targets = {key: f"ogr:dbname='{final}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
+        direct = "'" not in str(partial)
+        targets = {key: f"ogr:dbname='{partial}' table=\"{table}\" (geom)" if direct else f"memory:{table}"
                    for key, table in LAYERS.items()}
-        return AuditFiles(folder, final, files, targets, direct)
+        return AuditFiles(folder, final, partial, files, targets, direct)
 
     def _observations(self, parameters, context, feedback, run) -> tuple:
         """(CCTV defects, overflow events) from the optional DEFECTS and EVENTS layers, or None."""
@@ -241,7 +257,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         # the text files are written beside the other layers (their SQLite copies leave Python's
         # lock free) and the map (QGIS's C++), into a folder of their own that is moved in when
         # the run succeeds: a user's earlier files stay until then
-        audit.text_folder = text_folder = Path(tempfile.mkdtemp(prefix=".pipenet-", dir=audit.folder))
+        audit.text_folder = text_folder = Path(tempfile.mkdtemp(prefix=f".pipenet-{os.getpid()}-", dir=audit.folder))
         audit.text_files = Beside(lambda: (
             write_risk_csv(result.risk, table, str(text_folder / "risk_register.csv"), classes["pn_risk_cls"],
                            reasons),
@@ -258,7 +274,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         for key, layer_id in written.items():
             self._check_cancel(feedback)
             if not audit.direct:
-                save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(audit.final), LAYERS[key],
+                save_layer(QgsProcessingUtils.mapLayerFromString(layer_id, context), str(audit.partial), LAYERS[key],
                            context)
 
     def _check_cancel(self, feedback) -> None:
@@ -273,8 +289,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         if audit.pipes_map is not None:
             audit.pipes_map.stop()
         self.stop_background()
-        if audit.final.exists():  # never leave a half-written GeoPackage behind
-            audit.final.unlink()
+        for made in audit.folder.glob(audit.partial.name + "*"):  # never a half-written GeoPackage
+            made.unlink(missing_ok=True)
 
     @staticmethod
     def _pipe_classes(result, table, map_classes: Optional[dict[str, Coded]] = None) -> dict[str, Coded]:

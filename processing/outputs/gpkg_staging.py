@@ -13,13 +13,13 @@ import os
 import queue
 import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
 from ...network.model.columns import factorize
+from .atomic import staging_folder
 from .gpkg_rtree import quoted
 
 MISSING = float("nan")  # a value to write as NULL: Python's sqlite3 binds NaN 4x faster than None
@@ -183,7 +183,7 @@ class Staging:
         self.finished = False
         self._pending: Optional[Iterator[list]] = None  # the chunks still to stage
         self._staged, self._combinations = 0, set()
-        self.folder = tempfile.mkdtemp(prefix="pipenet-stage-")
+        self.folder = staging_folder()  # named by this process; a killed run's are removed (atomic.py)
         self.path = os.path.join(self.folder, "values.sqlite")
         self._chunks: queue.Queue = queue.Queue()
         try:

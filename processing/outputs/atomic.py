@@ -1,0 +1,115 @@
+"""Outputs that exist under their final name only when complete, and folders one run writes at a time.
+
+A run writes its files under a hidden name carrying its process id (``.pipenet_audit-1234.gpkg``,
+``.pipenet-1234-…/``) and renames them when they are complete, so a killed or failed run never leaves
+a half-written file under a final name, and the user's earlier result stays until the new one is
+whole. A lock file in the output folder keeps a second run out while the first writes there. What a
+killed run left behind (its hidden files, its lock) is recognised by its process id no longer
+running and removed by the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+LOCK_NAME = ".pipenet-audit.lock"
+# hidden names made by a run: the partial GeoPackage (and its -wal/-shm/-journal), the text folder
+LEFT_BEHIND = re.compile(r"^\.pipenet(?:_audit)?-(\d+)(?:[-.].*)?$")
+STAGING_PREFIX = "pipenet-stage-"
+
+
+class FolderInUse(RuntimeError):
+    """Another running process writes into the output folder."""
+
+    def __init__(self, folder: Path, pid: int):
+        super().__init__(f"The output folder {folder} is in use by another PipeNet run (process {pid}); "
+                         "wait for it to finish or choose another folder.")
+        self.folder, self.pid = folder, pid
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id is running (on this machine)."""
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def partial_path(final: Path) -> Path:
+    """Where ``final`` is written until it is complete: a hidden name beside it carrying this process id."""
+    return final.with_name(f".{final.stem}-{os.getpid()}{final.suffix}")
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock while a run writes there; raise FolderInUse if a running process holds it.
+
+    A lock left by a process that no longer runs (killed) is taken over, and what that process left
+    behind in the folder is removed first.
+    """
+    lock = folder / LOCK_NAME
+    while True:
+        try:
+            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                holder = int(lock.read_text().strip() or 0)
+            except (OSError, ValueError):
+                holder = 0
+            if pid_alive(holder):
+                raise FolderInUse(folder, holder) from None
+            try:
+                lock.unlink()  # a killed run's: taken over
+            except FileNotFoundError:
+                pass
+            continue
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(str(os.getpid()))
+        break
+    try:
+        remove_left_behind(folder)
+        yield
+    finally:
+        try:
+            lock.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def remove_left_behind(folder: Path) -> list[Path]:
+    """Remove the hidden files and folders that runs no longer running left in ``folder``."""
+    removed = []
+    for entry in Path(folder).iterdir():
+        match = LEFT_BEHIND.match(entry.name)
+        if not match or pid_alive(int(match.group(1))):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
+def staging_folder() -> str:
+    """A private folder for staged values in the system's temporary folder (named by this process id);
+    those of processes no longer running are removed first."""
+    root = Path(tempfile.gettempdir())
+    for entry in root.glob(STAGING_PREFIX + "*"):
+        match = re.match(re.escape(STAGING_PREFIX) + r"(\d+)-", entry.name)
+        if match and not pid_alive(int(match.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-")
