@@ -26,6 +26,22 @@ class ModelNetwork:
     links: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def layers(self, name: str = "model") -> tuple:
+        """The links and nodes as pipe and node layers (LayerData) for build_network: the links keep
+        their model from/to node ids (which place them) and their model length (metres).
+
+        Coordinates are the model's own; give the model's CRS to reproject them.
+        """
+        from ..model.records import LayerData, NodeRecord, PipeRecord
+
+        link_fields = list(dict.fromkeys(key for link in self.links for key in link if key not in ("coords", "line")))
+        node_fields = list(dict.fromkeys(key for node in self.nodes for key in node if key not in ("xy", "line")))
+        pipes = [PipeRecord(fid, [list(link["coords"])], {k: link.get(k) for k in link_fields})
+                 for fid, link in enumerate(self.links, start=1)]
+        nodes = [NodeRecord(fid, tuple(node["xy"]), {k: node.get(k) for k in node_fields})
+                 for fid, node in enumerate(self.nodes, start=1)]
+        return (LayerData(f"{name} links", link_fields, pipes), LayerData(f"{name} nodes", node_fields, nodes))
+
 
 def read_swmm(path: str) -> ModelNetwork:
     """Read nodes (ground = invert + max depth) and links (inverts from offsets) of a SWMM model.

@@ -54,8 +54,8 @@ def test_chinese_gpkg_network(pipenet_plugin, write_layer):
     assert names[:7] == [n for n, _ in PIPE_FIELDS]  # input attributes kept, in order
     assert {"pn_id", "pn_from", "pn_to", "pn_dir_src", "pn_length", "pn_comp"} <= set(names)
     assert rows(out, "pn_id", "pn_from", "pn_to", "pn_dir_src", "pn_system", "pn_diam_mm") == [
-        ("G1", "YS1", "YS2", "invert", "storm", 300.0),
-        ("G2", "YS2", "YS3", "invert", "storm", 400.0),
+        ("G1", "YS1", "YS2", "ids", "storm", 300.0),
+        ("G2", "YS2", "YS3", "ids", "storm", 400.0),
         ("W1", "V1", "V2", "digitised", "sanitary", 300.0),
     ]
     assert rows(out, "pn_id", "pn_length")[0][1] == pytest.approx(40.0)
