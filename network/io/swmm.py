@@ -54,6 +54,10 @@ def read_swmm(path: str) -> ModelNetwork:
     scale = FEET if options.get("FLOW_UNITS", "CMS") in US_UNITS else 1.0
     offsets_as_elevation = options.get("LINK_OFFSETS", "DEPTH") == "ELEVATION"
     result = ModelNetwork(warnings=[f"unknown section [{s}] ignored" for s in model.unknown_sections])
+    if scale != 1.0:
+        result.warnings.append(f"US units (FLOW_UNITS {options['FLOW_UNITS']}): lengths, depths and elevations "
+                               "converted from feet to metres, diameters to mm; coordinates kept as in the model "
+                               "(give its CRS to measure the drawing in metres)")
     coordinates = _coordinates(model)
     nodes: dict[str, dict] = {}
     for section, kind, depth_column in (("JUNCTIONS", "junction", 2), ("OUTFALLS", "outfall", None),

@@ -118,3 +118,16 @@ def test_a_sag_keeps_the_networks_direction_and_cuts_nothing():
     components = network.components()
     assert [f for f in components.findings if f.check == "no_outlet"] == []
     assert components.outlets == {"O": "outfall"}
+
+
+def test_us_units_are_logged_and_epanet_lengths_are_metres():
+    from pipenet.network.io.epanet import read_epanet
+
+    assert any("US units (FLOW_UNITS CFS)" in w for w in read_swmm(str(DATA / "models" / "edge_cases_us.inp")).warnings)
+    model = read_epanet(str(DATA / "models" / "wntr_Net3.inp"))
+    assert any("US units (UNITS GPM)" in w for w in model.warnings)
+    network = build_network(*model.layers())
+    table = network.table()
+    row = table.keys.index("101")  # [PIPES] 101  10  101  14200 ft, 18 in
+    assert table.edge_numbers("length")[row] == pytest.approx(14200 * 0.3048)
+    assert table.edge_numbers("diameter")[row] == pytest.approx(18 * 25.4)
