@@ -83,6 +83,16 @@ def test_geographic_crs_uses_metres(pipenet_plugin, write_layer):
     assert result["OUTPUT_PIPES"].crs().authid() == "EPSG:4490"
 
 
+def test_foot_crs_is_measured_in_metres(pipenet_plugin, write_layer):
+    # EPSG:2263 (NAD83 / New York Long Island, US survey foot): a 1000 ft line is ~304.8 m
+    pipes = write_layer("feet", "LineString", [("code", "str")], [
+        {"code": "F1", "wkt": "LINESTRING (990000 200000, 991000 200000)"}], epsg=2263)
+    result = run_build(pipes, None)
+    lengths = dict(rows(result["OUTPUT_PIPES"], "pn_id", "pn_length"))
+    assert lengths["F1"] == pytest.approx(1000 * 1200 / 3937, rel=1e-3)
+    assert result["OUTPUT_PIPES"].crs().authid() == "EPSG:2263"
+
+
 def test_field_override_parameters(pipenet_plugin, write_layer):
     pipes = write_layer("p", "LineString", [("code", "str"), ("size_x", "str")], [
         {"code": "A", "size_x": "0.3", "wkt": "LINESTRING (0 0, 10 0)"},
