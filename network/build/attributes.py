@@ -24,7 +24,7 @@ MAX_DIAMETER_MM = 6000.0
 MAX_DEPTH_M = 15.0
 NODE_NUMBERS = ("ground_elev", "invert_elev", "depth")
 PIPE_TEXTS = ("from_node", "to_node", "material", "status")
-PIPE_NUMBERS = ("up_invert", "down_invert", "up_depth", "down_depth", "install_year")
+PIPE_NUMBERS = ("up_invert", "down_invert", "up_depth", "down_depth", "install_year", "length")
 
 
 def _text(value: Any) -> Optional[str]:

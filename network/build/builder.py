@@ -1,13 +1,36 @@
-"""Build the directed pipe graph from pipe and node records: ids, snapping, flow direction."""
+"""Build the directed pipe graph from pipe and node records: ids, snapping, flow direction.
+
+Flow direction: what the data says is authoritative (``direction_source``, ``pn_dir_src``)
+
+| order | source      | when                                                  | inverts that disagree        |
+|-------|-------------|-------------------------------------------------------|------------------------------|
+| 1     | ``field``   | a flow-direction field (流向) says forward / reverse    | ``direction_conflict``;      |
+|       |             | (relative to the recorded from -> to)                 | ``reverse_slope`` (checks)   |
+| 2     | ``ids``     | from/to node ids (a model's links, a survey table)    | as above: the ids win        |
+|       |             | name nodes of the node layer: from -> to              |                              |
+| 3     | ``invert``  | neither: the inverts (or ground − depth) decide,      | -                            |
+|       |             | downhill                                              |                              |
+| 3'    | ``network`` | an invert-decided pipe that would run from a node     | ``direction_conflict``,      |
+|       |             | draining to a typed outlet into one that does not (a  | ``reverse_slope``: reported, |
+|       |             | sag): it runs the network's way, towards the outlet   | never a cut                  |
+| 4     | ``digitised``| nothing else: as the line is drawn                   | -                            |
+
+Every link between two distinct nodes is an edge, also one drawn with both ends at one place (a
+model's orifice, weir, pump or short conduit): its length is then its recorded length. Where the ids
+place a pipe and the layer has a recorded length field (not a GIS ``Shape_Length``), that length
+(metres) is the pipe's length.
+"""
 
 from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
+from ..checks.connectivity import OUTLET_TYPES
 from ..model.columns import (
     LineColumns,
     PartCoords,
@@ -26,9 +49,10 @@ from ..model.geometry import implausible_vertices
 from ..model.lazy import LazyMapping
 from ..model.network import Network
 from ..model.records import BuildOptions, LayerData, PipeNetInputError, Progress, gc_paused
+from ..model.tables import reachable
 from ..parallel import started
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
-from .fields import detect_mapping, load_aliases
+from .fields import detect_mapping, load_aliases, normalise_name
 from .graph import assemble_table, pipe_results
 from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids, without_own_nodes
 from .topology import (
@@ -87,8 +111,10 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.set_progress(25)
     progress.check()
 
-    segments = _segments(pipes, attributes, pipe_findings)
-    node_table = node_table_read.result() if node_table_read is not None else NodeTable.empty()
+    def node_table_now() -> NodeTable:
+        return node_table_read.result() if node_table_read is not None else NodeTable.empty()
+    segments = _segments(pipes, attributes, pipe_findings, node_table_now)
+    node_table = node_table_now()
     if options.release_attributes and nodes is not None:
         nodes.attrs = {}
     findings += pipe_findings
@@ -126,6 +152,9 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.set_progress(50)
     progress.check()
 
+    length_field = pipe_mapping.get("length")
+    segments.trust_length = length_field is not None and \
+        normalise_name(length_field) not in ("shapelength", "shapeleng", "shapelen")
     names, xy = _virtual_nodes(ends, end_nodes, node_table, options.snap_tolerance)
     real = len(node_table.ids)
     virtual = np.arange(len(names)) >= real
@@ -185,6 +214,7 @@ class Segments:
     values: dict = field(default_factory=dict)
     row_fids: np.ndarray = None
     skipped: list = field(default_factory=list)
+    trust_length: bool = False  # the length field is a recorded length (not a GIS Shape_Length)
     # set when lines were cut at nodes or pipe ends lying on them (_split); None otherwise
     number: Optional[np.ndarray] = None  # pn_part: 1..k along the feature when it was cut, else the part
     span: Optional[np.ndarray] = None  # (n, 2) where along its line a piece starts and ends (fractions)
@@ -198,8 +228,14 @@ class Segments:
         return len(self.row)
 
 
-def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> Segments:
-    """One entry per usable part; null, empty and zero-length parts become findings."""
+def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
+              node_table_of: Callable[[], NodeTable] = NodeTable.empty) -> Segments:
+    """One entry per usable part; null, empty and zero-length parts become findings.
+
+    A part of zero drawn length is kept when its from/to node ids name two distinct nodes of the
+    node layer (``node_table_of()``): a model's orifice, weir, pump or short conduit between nodes
+    drawn at the same place is a link all the same (its length is its attribute length).
+    """
     ids = attributes["id"]
     parts_per_feature = np.bincount(pipes.part_feature, minlength=pipes.count)
     # repeated vertices add nothing and would make zero-length segments
@@ -209,6 +245,12 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
         repeated[1:] = (xy[1:] == xy[:-1]).all(axis=1)
     repeated[offsets[:-1]] = False
     kept_per_part = np.add.reduceat(~repeated, offsets[:-1]) if len(offsets) > 1 else np.empty(0, int)
+    collapsed = np.flatnonzero((kept_per_part == 1) & (np.diff(offsets) > 1))
+    linked = _linked_by_ids(attributes, pipes.part_feature[collapsed], node_table_of) if len(collapsed) \
+        else np.zeros(0, dtype=bool)
+    if linked.any():  # a link drawn with both ends at one place: its two (equal) ends kept
+        repeated[offsets[1:][collapsed[linked]] - 1] = False
+        kept_per_part = np.add.reduceat(~repeated, offsets[:-1])
     xy = xy[~repeated]
     offsets = np.concatenate([[0], np.cumsum(kept_per_part)]).astype(np.int64)
     distance = along(xy, offsets)
@@ -229,6 +271,7 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
                                             value=int(parts_per_feature[row]), xy=tuple(xy[offsets[part]]))))
     by_row.extend(_implausible_parts(xy, offsets, pipes, ids, part_ids))
     usable = length > MIN_LENGTH
+    usable[collapsed[linked]] = True
     for part in np.flatnonzero(~usable).tolist():
         row = int(pipes.part_feature[part])
         by_row.append((row, 2 + part, make_finding("zero_length", part_ids[part], int(pipes.fids[row]),
@@ -254,6 +297,17 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
                                      kind="pipe", xy=tuple(segments.middles[index])))
         segments.ids[index] = f"{pipe_id}#dup{rank[index] + 1}"
     return segments
+
+
+def _linked_by_ids(attributes: dict, rows: np.ndarray, node_table_of: Callable[[], NodeTable]) -> np.ndarray:
+    """Whether each of the features ``rows`` has from/to ids naming two distinct nodes of the node table."""
+    from_ids, to_ids = attributes["from_node"][rows], attributes["to_node"][rows]
+    given = np.array([a is not None and b is not None and a != b
+                      for a, b in zip(from_ids.tolist(), to_ids.tolist())], dtype=bool)
+    if not given.any():
+        return given
+    from_at, to_at = node_table_of().positions(from_ids, to_ids)
+    return given & (from_at >= 0) & (to_at >= 0) & (from_at != to_at)
 
 
 def _split(segments: Segments, node_table: NodeTable, index, tolerance: float, end_nodes: np.ndarray,
@@ -421,8 +475,31 @@ def _virtual_nodes(ends, end_nodes, node_table, tolerance) -> tuple[np.ndarray, 
     return (object_array(node_table.ids.tolist() + names), np.concatenate([node_table.xy, centres]))
 
 
+def _drain_to_outlets(node_table: NodeTable, count: int, recorded_from: np.ndarray, recorded_to: np.ndarray,
+                      with_recorded: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Which of the ``free`` pipes (direction from inverts alone) to turn so that water has a way to
+    a typed outlet (outfall, plant, pump station): a pipe running from a node that drains into a
+    node that does not (a sag, an adverse invert) runs the network's way instead. Nothing is turned
+    where the network has no typed outlet or every node already drains."""
+    turned = np.zeros(len(free), dtype=bool)
+    types = node_table.columns["type"]
+    outlets = np.flatnonzero(np.isin(types, OUTLET_TYPES)) if len(types) else np.empty(0, dtype=np.int64)
+    if not len(outlets) or not free.any():
+        return turned
+    while True:
+        source = np.where(with_recorded ^ turned, recorded_from, recorded_to)
+        target = np.where(with_recorded ^ turned, recorded_to, recorded_from)
+        upstream = csr_matrix((np.ones(len(source)), (target, source)), shape=(count, count))
+        drains = reachable(upstream, outlets, count)
+        turn = free & ~turned & drains[source] & ~drains[target]
+        if not turn.any():
+            return turned
+        turned |= turn
+
+
 def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids, names, xy, findings):
-    """Decide flow direction from inverts, then a direction field, then ids or digitising."""
+    """Decide flow direction (see the module's table): a direction field, then from/to ids, then
+    inverts (kept consistent with the network's drainage), then the digitising direction."""
     start, end = end_nodes[0::2], end_nodes[1::2]
     recorded_from = np.where(recorded_flip, end, start)
     recorded_to = np.where(recorded_flip, start, end)
@@ -448,21 +525,37 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
                 value=round(float(invert[index]), 3), target=names[node[index]], xy=tuple(xy[node[index]]))))
     direction = attributes_of(segments, "direction")
     with np.errstate(invalid="ignore"):
-        by_invert = ~np.isnan(up) & ~np.isnan(down) & (np.abs(up - down) > 1e-9)
+        sloped = ~np.isnan(up) & ~np.isnan(down) & (np.abs(up - down) > 1e-9)
         downhill = up > down
-    by_field = ~by_invert & np.array([d in ("forward", "reverse") for d in direction.tolist()], dtype=bool)
-    with_recorded = np.where(by_invert, downhill, np.where(by_field, direction == "forward", True))
-    for index in np.flatnonzero(by_invert & ~downhill).tolist():
-        rise = round(float(down[index] - up[index]), 3)
+    by_field = np.array([d in ("forward", "reverse") for d in direction.tolist()], dtype=bool)
+    by_ids = ~by_field & has_ids
+    by_invert = ~by_field & ~by_ids & sloped
+    with_recorded = np.where(by_field, direction == "forward", np.where(by_invert, downhill, True))
+    # inverts that would leave water with no way to its outlet (a sag) give way to the network's drainage
+    by_network = _drain_to_outlets(node_table, len(names), recorded_from, recorded_to, with_recorded, by_invert)
+    with_recorded = with_recorded ^ by_network
+    against = sloped & (with_recorded != downhill)  # the inverts contradict the flow direction kept
+    for index in np.flatnonzero(sloped & (~downhill | against)).tolist():
+        rise = round(float(abs(down[index] - up[index])), 3)
         by_segment.append((index, 2, make_finding("direction_conflict", segments.ids[index], int(segments.fids[index]),
                                                   value=rise, xy=tuple(segments.middles[index]))))
     by_segment.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in by_segment)
     # one str object per kind, shared by every pipe (a 'U' array's tolist makes one per pipe: 150 MB a county)
-    source_text = object_array(["invert", "field", "ids", "digitised"])[
-        np.where(by_invert, 0, np.where(by_field, 1, np.where(has_ids, 2, 3)))]
+    source_text = object_array(["field", "ids", "invert", "network", "digitised"])[
+        np.where(by_field, 0, np.where(by_ids, 1, np.where(by_network, 3, np.where(by_invert, 2, 4))))]
     source = np.where(with_recorded, recorded_from, recorded_to)
     target = np.where(with_recorded, recorded_to, recorded_from)
+    length = segments.length
+    recorded_length = attributes_of(segments, "length")
+    if segments.share is not None:
+        recorded_length = recorded_length * segments.share
+    with np.errstate(invalid="ignore"):
+        # a length recorded with the ids that place the pipe (a model's, a survey table's) is its
+        # length; so is any recorded length of a link drawn with both ends at one place
+        trusted = (has_ids & segments.trust_length) | (length <= MIN_LENGTH)
+        length = np.where(trusted & (recorded_length > 0), recorded_length, length)
+    segments.length = length
     values = {
         "system": attributes_of(segments, "system").tolist(),
         "diameter": attributes_of(segments, "diameter"),
@@ -478,6 +571,6 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
         "direction_source": source_text.tolist(),
         "reversed": with_recorded == recorded_flip,
         "raw_system": attributes_of(segments, "raw_system").tolist(),
-        "against_record": by_invert & ~downhill,
+        "against_record": against,
     }
     return source, target, values

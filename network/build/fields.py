@@ -15,13 +15,13 @@ ALIASES_PATH = Path(__file__).resolve().parents[1] / "data" / "aliases.json"
 
 PIPE_FIELDS = (
     "id", "from_node", "to_node", "system", "diameter", "material", "up_invert", "down_invert",
-    "up_depth", "down_depth", "install_year", "status", "direction",
+    "up_depth", "down_depth", "install_year", "status", "direction", "length",
 )
 NODE_FIELDS = ("id", "type", "system", "ground_elev", "invert_elev", "depth")
 
 # Canonical fields whose values must be numbers; a candidate field is only auto-mapped to one of
 # these when most of its values parse as numbers (so a text "Type" column is never a diameter).
-NUMERIC_FIELDS = {"diameter", "up_invert", "down_invert", "up_depth", "down_depth", "install_year",
+NUMERIC_FIELDS = {"length", "diameter", "up_invert", "down_invert", "up_depth", "down_depth", "install_year",
                   "ground_elev", "invert_elev", "depth"}
 
 

@@ -54,8 +54,10 @@ def find_outlets(graph: nx.MultiDiGraph, sinks_as_outlets: Optional[bool] = None
                  table: Optional[GraphTable] = None) -> tuple[dict[str, str], bool]:
     """Map outlet node -> kind, and tell whether sinks were used.
 
-    Sinks count when asked; by default (None) they count in the subnetworks that have no node typed
-    as an outfall, plant or pump station (storm ditches that just end at a river, say).
+    Sinks count when asked; by default (None) only where no node of the network is typed as an
+    outfall, plant or pump station (data without node types: every dead end is taken as an
+    outlet, and ``sinks_used_as_outlets`` says so). Where outlets are typed, only they are outlets
+    and a dead end is a ``no_outlet`` finding.
     """
     table = table_of(graph, table)
     positions, kinds, used_sinks = outlet_positions(table, sinks_as_outlets)
@@ -72,11 +74,9 @@ def outlet_positions(table: GraphTable, sinks_as_outlets: Optional[bool] = None)
     sink = ~typed & (leaving == 0) & (arriving > 0)
     positions = np.flatnonzero(typed)
     kinds = [types[code] for code in type_codes[positions].tolist()]
-    if sinks_as_outlets is False:
+    if sinks_as_outlets is False or (sinks_as_outlets is None and typed.any()):
+        # where the data types its outlets, a dead end is a finding (no_outlet), not an outfall
         return positions, kinds, False
-    if not sinks_as_outlets:
-        component = _components(table)
-        sink &= ~np.isin(component, component[typed])
     sinks = np.flatnonzero(sink)
     return np.concatenate([positions, sinks]), kinds + ["sink"] * len(sinks), bool(sink.any())
 

@@ -62,8 +62,12 @@ def _pipe_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
         missing = "both" if np.isnan(up[row]) and np.isnan(down[row]) else (
             "upstream" if np.isnan(up[row]) else "downstream")
         report("missing_invert", row, value=missing)
-    for row in np.flatnonzero(known & against).tolist():
-        report("reverse_slope", row, value=round(float(up[row] - down[row]), 3))
+    with np.errstate(invalid="ignore"):
+        # up and down in flow direction: the downstream end higher (the build kept the direction the
+        # ids, a direction field or the network's drainage gave), or a hand-made graph's flag
+        rising = known & (against | (down - up > 1e-9))
+    for row in np.flatnonzero(rising).tolist():
+        report("reverse_slope", row, value=round(float(abs(down[row] - up[row])), 3))
     with np.errstate(invalid="ignore", divide="ignore"):
         slope = (up - down) / np.where(length > 0, length, 1.0) * 1000.0
         flat = known & (length > 0) & (slope < tolerances.min_slope_permille)

@@ -103,7 +103,7 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
     """Sewage reaching storm outfalls and storm water reaching plants, named at the place to fix
     (``cross``: the table row and kind of every cross connection)."""
     table = table_of(graph, table)
-    positions, kinds, _ = outlet_positions(table, sinks_as_outlets=True)
+    positions, kinds, _ = outlet_positions(table)
     candidates = [position for position, kind in zip(positions.tolist(), kinds) if kind in ("outfall", "sink")]
     drains = _drains(table, np.array(candidates, dtype=np.int64))
     storm_outfalls = [position for position, system in zip(candidates, drains) if system == "storm"]

@@ -8,6 +8,7 @@ from typing import Iterable, Optional
 
 import networkx as nx
 
+from .._errors import PipeNetInputError
 from ..model.records import edge_of
 
 VALVE_TYPES = {"valve"}
@@ -29,6 +30,10 @@ class IsolationSegment:
 def isolate(graph: nx.MultiDiGraph, break_pipe: str, inoperable: Iterable[str] = ()) -> IsolationSegment:
     """Find the pipes reachable from a broken pipe without crossing an operable valve.
 
+    The valves to close are those on the segment's boundary; a valve whose sides a loop joins
+    inside the segment is part of it. ``inoperable`` must name valves of the network
+    (PipeNetInputError otherwise).
+
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("V1", type="valve"); g.add_node("J", type=None); g.add_node("V2", type="valve")
     >>> _ = g.add_edge("V1", "J", key="P1"); _ = g.add_edge("J", "V2", key="P2")
@@ -39,6 +44,11 @@ def isolate(graph: nx.MultiDiGraph, break_pipe: str, inoperable: Iterable[str] =
     """
     ends = edge_of(graph, break_pipe)[:2]
     broken_valves = set(inoperable)
+    unknown = sorted(v for v in broken_valves if v not in graph or graph.nodes[v].get("type") not in VALVE_TYPES)
+    if unknown:
+        raise PipeNetInputError(
+            f"Inoperable valve id(s) {', '.join(map(str, unknown))} are not valves of the network "
+            "(give ids of nodes typed valve/阀门).", field_name="INOPERABLE_VALVES")
     segment = IsolationSegment(break_pipe, pipes={break_pipe})
     queue: deque[str] = deque()
     seen: set[str] = set()
@@ -49,6 +59,13 @@ def isolate(graph: nx.MultiDiGraph, break_pipe: str, inoperable: Iterable[str] =
         for neighbour, key in _incident(graph, node):
             segment.pipes.add(key)
             _visit(graph, neighbour, broken_valves, segment, queue, seen)
+    # a valve whose every side lies in the segment (a loop joins them) isolates nothing: it is inside
+    # (a valve at the end of the data, one side only, stays a valve to close: what lies beyond is unmapped)
+    sides = {v: {n for n, _ in _incident(graph, v) if n != v} for v in segment.valves_to_close}
+    inside = [v for v in segment.valves_to_close if len(sides[v]) > 1 and sides[v] <= segment.nodes]
+    for valve in inside:
+        segment.valves_to_close.remove(valve)
+        segment.nodes.add(valve)
     segment.valves_to_close.sort()
     segment.customers.sort()
     segment.inoperable_passed.sort()

@@ -90,7 +90,7 @@ def trace(
 def _paths_to_outlets(graph: nx.MultiDiGraph, result: TraceResult, best: dict[str, float]) -> None:
     """Mark the shortest path from the start to every outlet the downstream trace reached."""
     outlets, _ = find_outlets(graph)
-    reached = [node for node in best if node in outlets or graph.out_degree(node) == 0]
+    reached = [node for node in best if node in outlets]  # typed outlets, or sinks where none is typed
     result.outlets = sorted(reached, key=lambda node: best[node])
     for outlet in result.outlets:
         node = outlet

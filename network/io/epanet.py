@@ -26,6 +26,9 @@ def read_epanet(path: str) -> ModelNetwork:
     coordinates = {f[0]: (number(model, n, f[1], "X"), number(model, n, f[2], "Y"))
                    for n, f in model.rows("COORDINATES") if len(f) >= 3}
     result = ModelNetwork(warnings=[f"unknown section [{s}] ignored" for s in model.unknown_sections])
+    if us:
+        result.warnings.append(f"US units (UNITS {options.get('UNITS', 'GPM')}): lengths and elevations converted "
+                               "from feet to metres, diameters from inches to mm; coordinates kept as in the model")
     nodes = {}
     for section, kind in (("JUNCTIONS", "junction"), ("RESERVOIRS", "reservoir"), ("TANKS", "tank")):
         for line, fields in model.rows(section):

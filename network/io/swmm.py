@@ -26,6 +26,22 @@ class ModelNetwork:
     links: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def layers(self, name: str = "model") -> tuple:
+        """The links and nodes as pipe and node layers (LayerData) for build_network: the links keep
+        their model from/to node ids (which place them) and their model length (metres).
+
+        Coordinates are the model's own; give the model's CRS to reproject them.
+        """
+        from ..model.records import LayerData, NodeRecord, PipeRecord
+
+        link_fields = list(dict.fromkeys(key for link in self.links for key in link if key not in ("coords", "line")))
+        node_fields = list(dict.fromkeys(key for node in self.nodes for key in node if key not in ("xy", "line")))
+        pipes = [PipeRecord(fid, [list(link["coords"])], {k: link.get(k) for k in link_fields})
+                 for fid, link in enumerate(self.links, start=1)]
+        nodes = [NodeRecord(fid, tuple(node["xy"]), {k: node.get(k) for k in node_fields})
+                 for fid, node in enumerate(self.nodes, start=1)]
+        return (LayerData(f"{name} links", link_fields, pipes), LayerData(f"{name} nodes", node_fields, nodes))
+
 
 def read_swmm(path: str) -> ModelNetwork:
     """Read nodes (ground = invert + max depth) and links (inverts from offsets) of a SWMM model.
@@ -38,6 +54,10 @@ def read_swmm(path: str) -> ModelNetwork:
     scale = FEET if options.get("FLOW_UNITS", "CMS") in US_UNITS else 1.0
     offsets_as_elevation = options.get("LINK_OFFSETS", "DEPTH") == "ELEVATION"
     result = ModelNetwork(warnings=[f"unknown section [{s}] ignored" for s in model.unknown_sections])
+    if scale != 1.0:
+        result.warnings.append(f"US units (FLOW_UNITS {options['FLOW_UNITS']}): lengths, depths and elevations "
+                               "converted from feet to metres, diameters to mm; coordinates kept as in the model "
+                               "(give its CRS to measure the drawing in metres)")
     coordinates = _coordinates(model)
     nodes: dict[str, dict] = {}
     for section, kind, depth_column in (("JUNCTIONS", "junction", 2), ("OUTFALLS", "outfall", None),

@@ -25,8 +25,9 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
         return self.tr(
             "Splits the network into subnetworks (weakly connected components) and finds each one's "
             "outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water "
-            "cannot leave). Sinks count as outlets when asked, or automatically in subnetworks that have "
-            "no node typed as an outfall, plant or pump station.<br><b>Fragment size</b>: subnetworks "
+            "cannot leave). Sinks count as outlets when asked, or automatically when no node of the network "
+            "is typed as an outfall, plant or pump station (then logged); where outlets are typed, a dead "
+            "end is a no_outlet finding.<br><b>Fragment size</b>: subnetworks "
             "with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.<br>"
             "<b>Pipes / nodes output</b>: input attributes, pn_comp (subnetwork, 1 = largest) and "
             "pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).<br>"
@@ -43,7 +44,7 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
             QgsProcessingParameterNumber.Integer, 2, minValue=0))
         self.addParameter(QgsProcessingParameterEnum(
             "SINKS_AS_OUTLETS", self.tr("Count sinks (dead ends downstream) as outlets"),
-            [self.tr("Automatic (in subnetworks with no outfall, plant or pump node)"), self.tr("Yes"),
+            [self.tr("Automatic (when no node is typed outfall, plant or pump)"), self.tr("Yes"),
              self.tr("No")],
             defaultValue=0))
         self.add_sink("OUTPUT_PIPES", self.tr("Pipes with subnetwork"), QgsProcessing.TypeVectorLine)
@@ -60,7 +61,8 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
         result = run.network.components(fragment_size=self.parameterAsInt(parameters, "FRAGMENT_SIZE", context),
                                         sinks_as_outlets={0: None, 1: True, 2: False}[choice])
         if result.sinks_used_as_outlets:
-            feedback.pushInfo(self.tr("Sinks are counted as outlets where no outlet node is typed."))
+            feedback.pushInfo(self.tr("No node is typed as an outfall, plant or pump station: every dead end (sink) "
+                                     "is counted as an outlet."))
         reaching = result.reaches_outlet
         pipes = self.write_pipes(run, parameters, context, feedback, [("pn_reach", "int")],
                                  lambda r: [[int(r.to_node in reaching)]] if r.to_node else [[None]])

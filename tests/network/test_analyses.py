@@ -45,12 +45,14 @@ def test_connectivity_outlets_unreachable_and_fragments():
          ("E", "F", "P5", {"system": "storm"})],
         {"O": {"type": "outfall"}})
     result = connectivity(graph, fragment_size=2)
-    # E-F has no outfall node, so its sink F is where it ends; the C-D loop has no way out
-    assert result.outlets == {"O": "outfall", "F": "sink"}
-    assert checks(result.findings, "no_outlet") == [("C", ""), ("D", ""), ("P3", ""), ("P4", "")]
-    strict = connectivity(graph, sinks_as_outlets=False)
-    assert checks(strict.findings, "no_outlet") == [
+    # the data types its outlets (O): the dead end F is no outlet but a finding, as is the C-D loop
+    assert result.outlets == {"O": "outfall"} and not result.sinks_used_as_outlets
+    assert checks(result.findings, "no_outlet") == [
         ("C", ""), ("D", ""), ("E", ""), ("F", ""), ("P3", ""), ("P4", ""), ("P5", "")]
+    strict = connectivity(graph, sinks_as_outlets=False)
+    assert checks(strict.findings, "no_outlet") == checks(result.findings, "no_outlet")
+    loose = connectivity(graph, sinks_as_outlets=True)  # asked for: every dead end is an outlet
+    assert loose.outlets == {"O": "outfall", "F": "sink"}
     assert checks(result.findings, "isolated_fragment") == [("P3", "2"), ("P5", "1")]
     main = result.subnetworks[0]
     assert (main.pipes, main.outlets, main.length_m) == (2, ["O"], 20.0)
@@ -75,7 +77,18 @@ def test_connectivity_summaries_with_named_components():
         data["component"] = f"net-{data['component']}"
     result = connectivity(graph)
     assert sorted((s.component, s.pipes, s.outlets) for s in result.subnetworks) == [
-        ("net-1", 1, ["B"]), ("net-2", 1, ["D"])]
+        ("net-1", 1, ["B"]), ("net-2", 1, [])]  # B is typed: the dead end D is no outlet
+
+
+def test_illicit_flow_path_names_the_typed_outfall_not_a_dead_end():
+    graph = graph_of([("S1", "B", "L1", {"system": "sanitary", "length": 10.0}),
+                      ("B", "X", "D1", {"system": "storm", "length": 5.0}),
+                      ("B", "O", "M1", {"system": "storm", "length": 50.0})],
+                     {"O": {"type": "outfall"}, "B": {"type": "manhole"}})
+    found = illicit_connections(graph).findings
+    assert [(f.feature_id, f.value) for f in found if f.check == "sewage_to_storm_outfall"] == [("L1", "O")]
+    trace_down = trace(graph, "S1", direction="downstream")
+    assert trace_down.outlets == ["O"]
 
 
 def test_sinks_are_outlets_when_nothing_is_typed():

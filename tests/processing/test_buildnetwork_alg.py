@@ -54,8 +54,8 @@ def test_chinese_gpkg_network(pipenet_plugin, write_layer):
     assert names[:7] == [n for n, _ in PIPE_FIELDS]  # input attributes kept, in order
     assert {"pn_id", "pn_from", "pn_to", "pn_dir_src", "pn_length", "pn_comp"} <= set(names)
     assert rows(out, "pn_id", "pn_from", "pn_to", "pn_dir_src", "pn_system", "pn_diam_mm") == [
-        ("G1", "YS1", "YS2", "invert", "storm", 300.0),
-        ("G2", "YS2", "YS3", "invert", "storm", 400.0),
+        ("G1", "YS1", "YS2", "ids", "storm", 300.0),
+        ("G2", "YS2", "YS3", "ids", "storm", 400.0),
         ("W1", "V1", "V2", "digitised", "sanitary", 300.0),
     ]
     assert rows(out, "pn_id", "pn_length")[0][1] == pytest.approx(40.0)
@@ -81,6 +81,16 @@ def test_geographic_crs_uses_metres(pipenet_plugin, write_layer):
     lengths = dict(rows(result["OUTPUT_PIPES"], "pn_id", "pn_length"))
     assert lengths["G1"] == pytest.approx(40 * 0.96, rel=0.05)  # 1e-5 deg of longitude at 30.6 N
     assert result["OUTPUT_PIPES"].crs().authid() == "EPSG:4490"
+
+
+def test_foot_crs_is_measured_in_metres(pipenet_plugin, write_layer):
+    # EPSG:2263 (NAD83 / New York Long Island, US survey foot): a 1000 ft line is ~304.8 m
+    pipes = write_layer("feet", "LineString", [("code", "str")], [
+        {"code": "F1", "wkt": "LINESTRING (990000 200000, 991000 200000)"}], epsg=2263)
+    result = run_build(pipes, None)
+    lengths = dict(rows(result["OUTPUT_PIPES"], "pn_id", "pn_length"))
+    assert lengths["F1"] == pytest.approx(1000 * 1200 / 3937, rel=1e-3)
+    assert result["OUTPUT_PIPES"].crs().authid() == "EPSG:2263"
 
 
 def test_field_override_parameters(pipenet_plugin, write_layer):

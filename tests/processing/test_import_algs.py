@@ -20,9 +20,9 @@ def test_bellinge_imports_and_builds_one_tree(pipenet_plugin, tmp_path):
         "OUTPUT_NODES": "TEMPORARY_OUTPUT", "OUTPUT_FINDINGS": "TEMPORARY_OUTPUT"})
     assert built["COMPONENT_COUNT"] == 1 and built["PIPE_COUNT"] == 15
     pipes = list(built["OUTPUT_PIPES"].getFeatures())
-    # the model's own from/to nodes, and flow direction from the inverts
+    # the model's own from/to nodes, and flow direction from them (the inverts only check it)
     assert all((f["pn_from"], f["pn_to"]) == (f["from_node"], f["to_node"]) for f in pipes)
-    assert {f["pn_dir_src"] for f in pipes} == {"invert"} and {f["pn_system"] for f in pipes} == {"combined"}
+    assert {f["pn_dir_src"] for f in pipes} == {"ids"} and {f["pn_system"] for f in pipes} == {"combined"}
     degrees = {f["pn_id"]: (f["pn_in"], f["pn_out"]) for f in built["OUTPUT_NODES"].getFeatures()}
     assert degrees["G72F050_outfall"] == (1, 0)
     assert all(out == 1 for node, (_, out) in degrees.items() if node != "G72F050_outfall")
@@ -63,7 +63,7 @@ def test_survey_import_builds_with_depth_derived_inverts(pipenet_plugin):
         "OUTPUT_NODES": "TEMPORARY_OUTPUT"})
     rows = sorted((f["pn_from"], f["pn_to"], f["pn_dir_src"], f["pn_diam_mm"])
                   for f in built["OUTPUT_PIPES"].getFeatures())
-    assert rows[0] == ("YS1", "YS2", "invert", 300.0)
-    assert rows[1][:3] == ("YS2", "YS3", "invert") and 1100 < rows[1][3] < 1110
+    assert rows[0] == ("YS1", "YS2", "ids", 300.0)
+    assert rows[1][:3] == ("YS2", "YS3", "ids") and 1100 < rows[1][3] < 1110
     types = {f["pn_id"]: f["pn_type"] for f in built["OUTPUT_NODES"].getFeatures()}
     assert types["YS3"] == "outfall" and types["YS4"] == "inlet"
