@@ -50,7 +50,8 @@ def test_network_methods():
     pipes, nodes = tiny_geographic()
     network = build_network(pipes, nodes)
     assert set(network.upstream(["B"])["B"].pipes) == {"G1"}
-    assert network.downstream(["A"])["A"].outlets == ["V1"]  # G2 ends short of C
+    # G2 ends short of the outfall C: its end V1 is a dead end, not an outlet, where nodes are typed
+    assert network.downstream(["A"])["A"].outlets == []
     assert network.accumulate().length["G2"] == pytest.approx(79, abs=0.5)
     assert network.components().subnetworks[0].pipes == 2
     assert network.illicit_connections().findings == []
