@@ -85,7 +85,7 @@ class Network:
     def components(self, fragment_size: int = 2, sinks_as_outlets: Optional[bool] = None):
         """Subnetworks, outlets and reachability (see connectivity.connectivity)."""
         with gc_paused():
-            return connectivity(self._graph, fragment_size, sinks_as_outlets, table=self.table())
+            return connectivity(self._graph, fragment_size, sinks_as_outlets, table=self.table(), known=self.findings)
 
     def upstream(self, node_ids, **options) -> dict:
         """{start: TraceResult} of an upstream trace from each node id (see trace.trace)."""

@@ -77,5 +77,5 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
             feedback.pushInfo(f"  {check}: {count}")
         return {"OUTPUT_PIPES": pipes, "OUTPUT_NODES": nodes, "OUTPUT_SUMMARY": summary,
                 "OUTPUT_FINDINGS": findings, "COMPONENT_COUNT": len(result.subnetworks),
-                "NO_OUTLET_PIPES": sum(1 for f in result.findings if f.check == "no_outlet" and f.kind == "pipe"),
+                "NO_OUTLET_PIPES": result.no_outlet_pipes,
                 "FRAGMENT_COUNT": counts.get("isolated_fragment", 0)}

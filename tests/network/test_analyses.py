@@ -47,10 +47,12 @@ def test_connectivity_outlets_unreachable_and_fragments():
     result = connectivity(graph, fragment_size=2)
     # E-F has no outfall node, so its sink F is where it ends; the C-D loop has no way out
     assert result.outlets == {"O": "outfall", "F": "sink"}
-    assert checks(result.findings, "no_outlet") == [("C", ""), ("D", ""), ("P3", ""), ("P4", "")]
+    # one finding per cut-off part (the C-D loop): its pipe and node counts, where its water stops
+    assert checks(result.findings, "no_outlet") == [("P4", "2")]
+    assert "2 pipe(s) and 2 node(s)" in result.findings[0].message_en and result.no_outlet_pipes == 2
     strict = connectivity(graph, sinks_as_outlets=False)
-    assert checks(strict.findings, "no_outlet") == [
-        ("C", ""), ("D", ""), ("E", ""), ("F", ""), ("P3", ""), ("P4", ""), ("P5", "")]
+    assert checks(strict.findings, "no_outlet") == [("P4", "2"), ("P5", "1")]
+    assert strict.no_outlet_pipes == 3
     assert checks(result.findings, "isolated_fragment") == [("P3", "2"), ("P5", "1")]
     main = result.subnetworks[0]
     assert (main.pipes, main.outlets, main.length_m) == (2, ["O"], 20.0)
@@ -350,3 +352,21 @@ def test_isolation_never_crosses_a_closed_valve(graph, data):
         if key in segment.pipes and key != pipe:
             # every isolated pipe touches a segment node; none lies between two closed valves only
             assert u in segment.nodes or v in segment.nodes
+
+
+def test_a_layer_without_inverts_is_one_finding_not_one_per_pipe():
+    graph = graph_of([("A", "B", "P1", {"system": "storm"}), ("B", "C", "P2", {"system": "storm"}),
+                      ("C", "D", "P3", {"system": "storm"})])
+    found = [f for f in hydraulic_checks(graph) if f.check == "missing_invert"]
+    assert [(f.feature_id, f.value) for f in found] == [("(pipes layer)", "all 3 gravity pipes")]
+    # one pipe without its inverts among pipes with them: still that pipe
+    graph = graph_of([("A", "B", "P1", {"up_invert": 2.0, "down_invert": 1.0}), ("B", "C", "P2", {})])
+    assert checks(hydraulic_checks(graph), "missing_invert") == [("P2", "both")]
+
+
+def test_a_diameter_field_empty_in_the_whole_layer_is_one_finding():
+    pipes = LayerData("pipes", ["id", "diameter"], [
+        PipeRecord(i, [[(i * 10.0, 0.0), (i * 10.0 + 10.0, 0.0)]], {"id": f"P{i}", "diameter": None})
+        for i in range(4)])
+    found = [f for f in build_network(pipes).findings if f.check == "missing_attribute"]
+    assert [(f.feature_id, f.value) for f in found] == [("(pipes layer)", "all 4 pipes")]

@@ -110,3 +110,31 @@ def test_the_audit_calls_checked_and_hot_once_each_in_their_places(small_sample)
     # with the hotspots found (85), before the risk register (100)
     assert len(hot) == 1 and hot[0][0][-1] == 85 and max(hot[0][0]) == 85
     assert not hot[0][1] and hot[0][2] is result.overflow
+
+
+def upstream_pipe_count(sample, pipe_id):
+    """Pipes whose water passes through ``pipe_id`` in the sample as generated (from/to ids), itself included."""
+    into: dict = {}
+    for pipe in sample.pipes:
+        into.setdefault(pipe["to"], []).append(pipe)
+    start = next(p for p in sample.pipes if p["id"] == pipe_id)
+    seen, stack = {pipe_id}, [start["from"]]
+    while stack:
+        for pipe in into.get(stack.pop(), []):
+            if pipe["id"] not in seen:
+                seen.add(pipe["id"])
+                stack.append(pipe["from"])
+    return len(seen)
+
+
+def test_no_outlet_once_per_part_cut_off_by_an_injected_fault(small_sample):
+    # on this branch a reverse slope (inverts swapped) turns its pipe against the tree, so the
+    # part upstream of it reaches no outlet: one finding per such part, naming that pipe
+    sample, path = small_sample
+    network = build_network(read_layer(path, "pipes"), read_layer(path, "nodes"))
+    result = network.components()
+    found = {f.feature_id: int(f.value) for f in result.findings if f.check == "no_outlet"}
+    reversed_pipes = {t["feature_id"] for t in sample.truth if t["check"] == "reverse_slope"}
+    assert set(found) == reversed_pipes
+    assert found == {pipe: upstream_pipe_count(sample, pipe) for pipe in reversed_pipes}
+    assert result.no_outlet_pipes == sum(found.values())
