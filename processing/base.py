@@ -359,9 +359,11 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             raise QgsProcessingException(self.tr("Cancelled by the user.")) from None
         seconds = time.perf_counter() - started
         summary = network.summary()
-        feedback.pushInfo(self.tr("Pipe fields: {}").format(network.pipe_mapping))
+        # the fields used (those found by their values marked), those not found and what each costs
+        reports = {report.kind: report.text() for report in getattr(network, "field_reports", [])}
+        feedback.pushInfo(self.tr("Pipe fields: {}").format(reports.get("pipe", network.pipe_mapping)))
         if nodes_source is not None:
-            feedback.pushInfo(self.tr("Node fields: {}").format(network.node_mapping))
+            feedback.pushInfo(self.tr("Node fields: {}").format(reports.get("node", network.node_mapping)))
         feedback.pushInfo(self.tr("Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, "
                                   "{:.1f} km in {:.2f} s").format(
             self.tr("reused from cache") if cached else self.tr("built"), summary["pipes"],

@@ -28,7 +28,7 @@ from ..model.network import Network
 from ..model.records import BuildOptions, LayerData, PipeNetInputError, Progress, gc_paused
 from ..parallel import started
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
-from .fields import detect_mapping, load_aliases
+from .fields import FieldReport, detect_by_content, detect_mapping, load_aliases
 from .graph import assemble_table, pipe_results
 from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids
 from .topology import (
@@ -70,8 +70,13 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
         progress.warning(warning)
     pipes, nodes = as_lines(pipes), as_points(nodes)
     aliases = load_aliases(options.aliases_path)
-    pipe_mapping = _mapping(pipes, "pipe", options.pipe_fields, aliases)
-    node_mapping = _mapping(nodes, "node", options.node_fields, aliases) if nodes is not None else {}
+    node_mapping, node_content = _mapping(nodes, "node", options.node_fields, aliases) if nodes is not None \
+        else ({}, [])
+    pipe_mapping, pipe_content = _mapping(pipes, "pipe", options.pipe_fields, aliases,
+                                          lambda: _node_id_column(nodes, node_mapping))
+    reports = [FieldReport.of(pipes.name, "pipe", pipe_mapping, pipe_content)]
+    if nodes is not None:
+        reports.append(FieldReport.of(nodes.name, "node", node_mapping, node_content))
     findings: list[Finding] = []  # the nodes' first, then the pipes'
     pipe_findings: list[Finding] = []
     # the node table is read beside the pipes' attributes and segments (it is first needed to
@@ -81,9 +86,8 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, pipe_findings)
     if options.release_attributes:
         pipes.attrs = {}
-    progress.info(f"Pipe fields used: {pipe_mapping or 'none recognised'}")
-    if nodes is not None:
-        progress.info(f"Node fields used: {node_mapping or 'none recognised'}")
+    for report in reports:
+        progress.info(f"{report.kind.capitalize()} fields used: {report.text()}")
     progress.set_progress(25)
     progress.check()
 
@@ -154,20 +158,34 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.set_progress(100)
     node_fids_read, node_ids_read = node_table.fids, node_table.ids
     node_ids = LazyMapping(lambda: dict(zip(node_fids_read.tolist(), node_ids_read.tolist())))
-    return Network(graph=None, findings=findings, pipe_results=results, node_ids=node_ids,
-                   pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
+    network = Network(graph=None, findings=findings, pipe_results=results, node_ids=node_ids,
+                      pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
+    network.field_reports = reports
+    return network
 
 
-def _mapping(layer, kind: str, overrides: dict, aliases: dict) -> dict[str, str]:
+def _node_id_column(nodes, node_mapping: dict) -> Optional[np.ndarray]:
+    """The node layer's id values (pipe columns holding them are from/to ids), or None."""
+    if nodes is None or "id" not in node_mapping:
+        return None
+    return nodes.attrs[node_mapping["id"]]
+
+
+def _mapping(layer, kind: str, overrides: dict, aliases: dict, node_ids=None) -> tuple[dict[str, str], list[str]]:
+    """(role -> field, the roles found by their values rather than their names)."""
     sample = sample_rows(layer.attrs, 500)
     try:
-        return detect_mapping(layer.field_names, kind, overrides, sample, aliases)
+        mapping = detect_mapping(layer.field_names, kind, overrides, sample, aliases)
     except KeyError as missing:
         wanted = [key for key, value in overrides.items() if value == missing.args[0]]
         raise PipeNetInputError(
             f"Layer '{layer.name}': field '{missing.args[0]}' chosen for {', '.join(wanted)} does not "
             f"exist; the layer has {', '.join(layer.field_names)}.",
             layer=layer.name, field_name=str(missing.args[0])) from None
+    wanted_ids = kind == "pipe" and not {"from_node", "to_node"} <= set(mapping)
+    found = detect_by_content(layer.field_names, kind, mapping, sample, aliases,
+                              node_ids() if wanted_ids and node_ids is not None else None)
+    return mapping, found
 
 
 @dataclass

@@ -50,6 +50,9 @@ class Network:
         self.metric_crs = metric_crs
         self.sources = sources if sources is not None else {}
         self.table_cache = table_cache
+        # what the build read from which field, and what the fields it did not find cost
+        # (build.fields.FieldReport, one per layer)
+        self.field_reports: list = []
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -150,4 +153,5 @@ class Network:
             "length_m": round(float(lengths.sum()), 1),
             "length_by_system_m": {k: round(v, 1) for k, v in sorted(systems.items())},
             "findings": count_by_check(self.findings),
+            "fields": [report.as_dict() for report in self.field_reports],
         }

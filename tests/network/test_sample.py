@@ -138,3 +138,15 @@ def test_no_outlet_once_per_part_cut_off_by_an_injected_fault(small_sample):
     assert set(found) == reversed_pipes
     assert found == {pipe: upstream_pipe_count(sample, pipe) for pipe in reversed_pipes}
     assert result.no_outlet_pipes == sum(found.values())
+
+
+def test_no_outlet_the_same_with_survey_style_field_names(small_sample):
+    sample, path = small_sample
+    pipes = read_layer(path, "pipes").rename(columns={"起点点号": "us_mh", "终点点号": "ds_mh",
+                                                      "起点管底高程": "us_il", "终点管底高程": "ds_il"})
+    nodes = read_layer(path, "nodes").rename(columns={"物探点号": "mh_id", "附属物": "mh_type"})
+    network = build_network(pipes, nodes)
+    assert network.pipe_mapping["from_node"] == "us_mh" and network.node_mapping["type"] == "mh_type"
+    found = {f.feature_id: int(f.value) for f in network.components().findings if f.check == "no_outlet"}
+    reversed_pipes = {t["feature_id"] for t in sample.truth if t["check"] == "reverse_slope"}
+    assert found == {pipe: upstream_pipe_count(sample, pipe) for pipe in reversed_pipes}
