@@ -839,179 +839,219 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="43" />
+      <location filename="processing/base.py" line="45" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="44" />
+      <location filename="processing/base.py" line="46" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="45" />
+      <location filename="processing/base.py" line="47" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="46" />
+      <location filename="processing/base.py" line="48" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="47" />
+      <location filename="processing/base.py" line="49" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="48" />
+      <location filename="processing/base.py" line="50" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="51" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="52" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="53" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="54" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="55" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="54" />
+      <location filename="processing/base.py" line="56" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="55" />
+      <location filename="processing/base.py" line="57" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="60" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="59" />
+      <location filename="processing/base.py" line="61" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="60" />
+      <location filename="processing/base.py" line="62" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="61" />
+      <location filename="processing/base.py" line="63" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="62" />
+      <location filename="processing/base.py" line="64" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="63" />
+      <location filename="processing/base.py" line="65" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="135" />
+      <location filename="processing/base.py" line="140" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="135" />
+      <location filename="processing/base.py" line="140" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="136" />
+      <location filename="processing/base.py" line="141" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="202" />
+      <location filename="processing/base.py" line="242" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="204" />
+      <location filename="processing/base.py" line="244" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="207" />
+      <location filename="processing/base.py" line="247" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="210" />
+      <location filename="processing/base.py" line="253" />
+      <source>Split lines where a manhole or another pipe's end lies on them</source>
+      <translation>在检查井或其他管段端点落在管线上处打断管线</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="256" />
+      <source>Keep abandoned / proposed pipes (status field) in the network</source>
+      <translation>保留废弃 / 拟建管段（按状态字段）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="250" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="219" />
+      <location filename="processing/base.py" line="265" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="255" />
+      <location filename="processing/base.py" line="305" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="318" />
+      <location filename="processing/base.py" line="369" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="321" />
+      <location filename="processing/base.py" line="372" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="323" />
+      <location filename="processing/base.py" line="374" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="323" />
+      <location filename="processing/base.py" line="374" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="320" />
+      <location filename="processing/base.py" line="415" />
+      <source>Layer '{}' read feature by feature ({}): {} features.</source>
+      <translation>图层“{}”逐要素读取（{}）：{} 个要素。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="418" />
+      <source>Layer '{}' read in bulk: {} features.</source>
+      <translation>图层“{}”已批量读取：{} 个要素。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="169" />
+      <source>{} ({}) must be a finite number, not {}.</source>
+      <translation>{}（{}）必须是有限数值，而不是 {}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="172" />
+      <source>{} ({}) must be at least {:g}, not {:g}.</source>
+      <translation>{}（{}）不得小于 {:g}，而不是 {:g}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="175" />
+      <source>{} ({}) must be at most {:g}, not {:g}.</source>
+      <translation>{}（{}）不得大于 {:g}，而不是 {:g}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="371" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="167" />
+      <location filename="processing/base.py" line="378" />
+      <source>Inactive pipes left out: {} (status abandoned, proposed ...; KEEP_INACTIVE keeps them)</source>
+      <translation>已排除非在用管段：{} 条（状态为废弃、拟建等；勾选 KEEP_INACTIVE 可保留）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="207" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="273" />
-      <source>Layer '{}' read in bulk: {} features.</source>
-      <translation>图层“{}”已批量读取：{} 个要素。</translation>
+      <location filename="processing/base.py" line="166" />
+      <source>{} ({}) must be a number, not '{}'.</source>
+      <translation>{}（{}）必须是数值，而不是“{}”。</translation>
     </message>
     <message>
       <location filename="processing/inputs/encoding.py" line="38" />

@@ -252,6 +252,9 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean(
             "SPLIT_LINES", self.tr("Split lines where a manhole or another pipe's end lies on them"),
             defaultValue=True, optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            "KEEP_INACTIVE", self.tr("Keep abandoned / proposed pipes (status field) in the network"),
+            defaultValue=False, optional=True))
         for key, _, label in PIPE_FIELD_PARAMETERS:
             self.addParameter(set_advanced(QgsProcessingParameterField(
                 key, self.tr(label), parentLayerParameterName="PIPES", optional=True)))
@@ -290,6 +293,8 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             near_miss_distance=self.parameterAsDouble(parameters, "NEAR_MISS_DISTANCE", context),
             split_at_nodes=self.parameterAsBoolean(parameters, "SPLIT_LINES", context)
             if parameters.get("SPLIT_LINES") is not None else True,
+            keep_inactive=self.parameterAsBoolean(parameters, "KEEP_INACTIVE", context)
+            if parameters.get("KEEP_INACTIVE") is not None else False,
             pipe_fields={canon: self._field(parameters, key, context)
                          for key, canon, _ in PIPE_FIELD_PARAMETERS},
             node_fields={canon: self._field(parameters, key, context)
@@ -369,6 +374,9 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             self.tr("reused from cache") if cached else self.tr("built"), summary["pipes"],
             summary["nodes"], summary["virtual_nodes"], summary["components"],
             summary["length_m"] / 1000.0, seconds))
+        if summary.get("inactive_pipes_left_out"):
+            feedback.pushInfo(self.tr("Inactive pipes left out: {} (status abandoned, proposed ...; "
+                                      "KEEP_INACTIVE keeps them)").format(summary["inactive_pipes_left_out"]))
         run = NetworkRun(network, frame, pipes_source, nodes_source, seconds, pipe_fids, node_fids)
         run.own_files = frozenset(getattr(self, "own_files", ()))
         run.background = getattr(self, "background", None)  # outputs finished in threads join this list

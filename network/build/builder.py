@@ -15,6 +15,7 @@ from ..model.columns import (
     along,
     as_lines,
     as_points,
+    factorize,
     midpoints,
     object_array,
     occurrence,
@@ -28,7 +29,7 @@ from ..model.network import Network
 from ..model.records import BuildOptions, LayerData, PipeNetInputError, Progress, gc_paused
 from ..parallel import started
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
-from .fields import FieldReport, detect_by_content, detect_mapping, load_aliases
+from .fields import FieldReport, detect_by_content, detect_mapping, is_inactive, load_aliases
 from .graph import assemble_table, pipe_results
 from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids
 from .topology import (
@@ -91,7 +92,12 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.set_progress(25)
     progress.check()
 
-    segments = _segments(pipes, attributes, pipe_findings)
+    inactive = _inactive(attributes, aliases) if "status" in pipe_mapping else None
+    left_out = 0 if inactive is None or options.keep_inactive else int(inactive.sum())
+    if left_out:
+        progress.info(f"Inactive pipes left out: {left_out} (abandoned, proposed ... by "
+                      f"{pipe_mapping['status']}; keep_inactive keeps them)")
+    segments = _segments(pipes, attributes, pipe_findings, inactive if left_out else None)
     node_table = node_table_read.result() if node_table_read is not None else NodeTable.empty()
     if options.release_attributes and nodes is not None:
         nodes.attrs = {}
@@ -161,6 +167,7 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     network = Network(graph=None, findings=findings, pipe_results=results, node_ids=node_ids,
                       pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
     network.field_reports = reports
+    network.inactive_left_out = left_out
     return network
 
 
@@ -216,8 +223,17 @@ class Segments:
         return len(self.row)
 
 
-def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> Segments:
-    """One entry per usable part; null, empty and zero-length parts become findings."""
+def _inactive(attributes: dict, aliases: dict) -> np.ndarray:
+    """Per pipe feature: whether its status says it carries no flow (abandoned, proposed ...)."""
+    codes, distinct = factorize(attributes["status"])
+    flags = np.array([is_inactive(value, aliases) for value in distinct] + [False], dtype=bool)
+    return flags[codes]
+
+
+def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
+              inactive: Optional[np.ndarray] = None) -> Segments:
+    """One entry per usable part; null, empty and zero-length parts become findings; the parts of
+    ``inactive`` features are left out (their results say 'inactive')."""
     ids = attributes["id"]
     parts_per_feature = np.bincount(pipes.part_feature, minlength=pipes.count)
     # repeated vertices add nothing and would make zero-length segments
@@ -236,7 +252,7 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
     for part in np.flatnonzero(multi).tolist():  # parts of multi-part features: id#1, id#2 ...
         part_ids[part] = f"{part_ids[part]}#{pipes.part_number[part]}"
     by_row: list[tuple[int, int, Finding]] = []
-    skipped: list[tuple[int, str, int]] = []
+    skipped: list[tuple] = []  # (row, id, part[, why])
     for row in np.flatnonzero(parts_per_feature == 0).tolist():
         by_row.append((row, 0, make_finding("null_geometry", ids[row], int(pipes.fids[row]))))
         skipped.append((row, ids[row], 0))
@@ -254,6 +270,11 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding]) -> 
         skipped.append((row, part_ids[part], int(pipes.part_number[part])))
     by_row.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in by_row)
+    if inactive is not None:
+        leaving = usable & inactive[pipes.part_feature]
+        for part in np.flatnonzero(leaving).tolist():
+            skipped.append((int(pipes.part_feature[part]), part_ids[part], int(pipes.part_number[part]), "inactive"))
+        usable = usable & ~leaving
 
     kept = np.flatnonzero(usable)
     sizes = np.diff(offsets)[kept]

@@ -394,6 +394,15 @@ def normalise_node_type(value: Any, aliases: Optional[dict] = None) -> Optional[
     return _classify(value, (aliases or load_aliases())["node_types"])
 
 
+def is_inactive(value: Any, aliases: Optional[dict] = None) -> bool:
+    """Whether a pipe status value says the pipe carries no flow (abandoned, proposed, 废弃, 拟建 ...).
+
+    >>> is_inactive("Abandoned"), is_inactive("拟建"), is_inactive("Existing"), is_inactive(None)
+    (True, True, False, False)
+    """
+    return _classify(value, (aliases or load_aliases())["statuses"]) == "inactive"
+
+
 def normalise_direction(value: Any, aliases: Optional[dict] = None) -> Optional[str]:
     """Read a flow-direction field value as 'forward' (with digitising) or 'reverse'."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -53,6 +53,7 @@ class Network:
         # what the build read from which field, and what the fields it did not find cost
         # (build.fields.FieldReport, one per layer)
         self.field_reports: list = []
+        self.inactive_left_out = 0  # pipes left out of the graph by their status (abandoned, proposed ...)
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -154,4 +155,5 @@ class Network:
             "length_by_system_m": {k: round(v, 1) for k, v in sorted(systems.items())},
             "findings": count_by_check(self.findings),
             "fields": [report.as_dict() for report in self.field_reports],
+            "inactive_pipes_left_out": self.inactive_left_out,
         }

@@ -267,3 +267,43 @@ def test_snapping_a_few_ends_with_only_the_nodes_near_them_equals_every_node(nod
         assert (found[row] == -1) == (distances.min() > tolerance)
         if found[row] >= 0:
             assert gap[row] == pytest.approx(distances.min())
+
+
+def status_pipes():
+    from pipenet.network import LayerData, PipeRecord
+
+    statuses = ["Existing", "Abandoned", "Proposed", None, "废弃", "拟建", "停用", "在用"]
+    return LayerData("pipes", ["id", "Status"], [
+        PipeRecord(i, [[(i * 10.0, 0.0), (i * 10.0 + 10.0, 0.0)]], {"id": f"P{i}", "Status": status})
+        for i, status in enumerate(statuses)])
+
+
+def test_inactive_pipes_leave_the_graph_by_default():
+    from pipenet.network import BuildOptions, build_network
+
+    network = build_network(status_pipes())
+    assert sorted(network.table().keys) == ["P0", "P3", "P7"]
+    assert network.summary()["inactive_pipes_left_out"] == 5
+    left = {r.pipe_id: (r.direction_source, r.component) for results in network.pipe_results.values()
+            for r in results if r.from_node is None}
+    assert left == {f"P{i}": ("inactive", None) for i in (1, 2, 4, 5, 6)}
+    kept = build_network(status_pipes(), options=BuildOptions(keep_inactive=True))
+    assert len(kept.table().keys) == 8 and kept.summary()["inactive_pipes_left_out"] == 0
+
+
+def test_montpelier_abandoned_and_proposed_lines_are_left_out():
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    from pipenet.network import BuildOptions, build_network
+
+    lines = gpd.read_file(Path(__file__).resolve().parents[1] / "data" / "montpelier" /
+                          "state_linear_features.geojson")
+    assert dict(lines["Status"].value_counts()) == {"Existing": 4216, "Abandoned": 36, "Proposed": 11}
+    network = build_network(lines)
+    assert network.pipe_mapping["status"] == "Status"
+    assert network.summary()["inactive_pipes_left_out"] == 47
+    kept = build_network(lines, options=BuildOptions(keep_inactive=True))
+    assert kept.summary()["inactive_pipes_left_out"] == 0
+    assert kept.summary()["pipes"] > network.summary()["pipes"]

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
+from qgis.core import NULL, QgsProcessingException, QgsProject, QgsVectorLayer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -237,3 +237,20 @@ def test_source_fids_of_many_findings_are_each_findings_source_fid(as_arrays):
     assert run.source_fids([f.kind for f in findings], [f.fid for f in findings]) == expected
     run.node_fids = None  # no node layer
     assert run.source_fids([f.kind for f in findings], [f.fid for f in findings]) == [None, 12, None, None, 10]
+
+
+def test_abandoned_and_proposed_pipes_are_left_out_and_flagged(pipenet_plugin, write_layer, tmp_path):
+    pipes = write_layer("status_pipes", "LineString", [("pipe_id", "str"), ("Status", "str")], [
+        {"pipe_id": "E1", "Status": "Existing", "wkt": "LINESTRING (500000 3400000, 500040 3400000)"},
+        {"pipe_id": "A1", "Status": "Abandoned", "wkt": "LINESTRING (500040 3400000, 500080 3400000)"},
+        {"pipe_id": "P1", "Status": "Proposed", "wkt": "LINESTRING (500080 3400000, 500120 3400000)"},
+    ], epsg=4549)
+    out = run_build(pipes)["OUTPUT_PIPES"]
+    # every input feature is written; those left out have no subnetwork and say why
+    assert rows(out, "pipe_id", "pn_dir_src") == [("A1", "inactive"), ("E1", "digitised"), ("P1", "inactive")]
+    assert {f["pipe_id"] for f in out.getFeatures() if f["pn_comp"] is None or f["pn_comp"] == NULL} == {"A1", "P1"}
+    kept = run_build(pipes, KEEP_INACTIVE=True)["OUTPUT_PIPES"]
+    assert {f["pn_dir_src"] for f in kept.getFeatures()} == {"digitised"}
+    written = run_build(pipes, OUTPUT_PIPES=str(tmp_path / "status.gpkg"))["OUTPUT_PIPES"]
+    layer = QgsVectorLayer(written, "pipes", "ogr")
+    assert rows(layer, "pipe_id", "pn_dir_src") == [("A1", "inactive"), ("E1", "digitised"), ("P1", "inactive")]
