@@ -43,6 +43,8 @@ from .topology import (
 )
 
 MIN_LENGTH = 1e-6
+# pipe fields that give a level or a direction at the from / to ends
+LEVEL_ROLES = ("up_invert", "down_invert", "up_depth", "down_depth", "direction")
 
 
 def build_network(
@@ -99,6 +101,13 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
                       f"{pipe_mapping['status']}; keep_inactive keeps them)")
     segments = _segments(pipes, attributes, pipe_findings, inactive if left_out else None)
     node_table = node_table_read.result() if node_table_read is not None else NodeTable.empty()
+    ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
+        .reshape(-1, 2)
+    from_ids = nodes is None and "from_node" in pipe_mapping and "to_node" in pipe_mapping
+    if from_ids:  # no node layer: the pipe table's from/to ids name the nodes, placed at the pipe ends
+        node_table = _nodes_from_ids(segments, ends, options.snap_tolerance)
+        progress.info(f"Nodes named by the pipes' from/to ids ({pipe_mapping['from_node']}, "
+                      f"{pipe_mapping['to_node']}): {len(node_table.ids)}")
     if options.release_attributes and nodes is not None:
         nodes.attrs = {}
     findings += pipe_findings
@@ -117,8 +126,6 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
             ready.set_result(made)
         return made, overlap_pairs(made, lines.xy, lines.offsets, lines.middles, options.snap_tolerance)
     index = started(lambda: index_and_overlaps(segments, index_ready))
-    ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
-        .reshape(-1, 2)
     end_nodes = np.full(len(ends), -1, dtype=np.int64)  # node positions; virtual nodes follow the real ones
     recorded_flip = np.zeros(segments.count, dtype=bool)  # ids say the pipe runs against its digitising
     has_ids = np.zeros(segments.count, dtype=bool)
@@ -143,7 +150,8 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
                                           names, xy, findings)
     progress.set_progress(65)
     progress.check()
-    node_fids = node_table.fids.tolist() + [None] * (len(names) - real)  # shared by the checks and the table
+    # shared by the checks and the table (nodes named by the pipes' ids have no feature of their own)
+    node_fids = (node_table.fids.tolist() if not from_ids else [None] * real) + [None] * (len(names) - real)
     edges = EdgeArrays(names=names, xy=xy, virtual=virtual, node_fids=node_fids,
                        source=source, target=target, keys=segments.ids, fids=segments.fids,
                        line_xy=segments.xy, offsets=segments.offsets, middles=segments.middles)
@@ -162,8 +170,8 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
                       middles=np.empty((0, 2)), values={})
     results = LazyMapping(lambda: pipe_results(decided, names, source, target, edge_values, component))
     progress.set_progress(100)
-    node_fids_read, node_ids_read = node_table.fids, node_table.ids
-    node_ids = LazyMapping(lambda: dict(zip(node_fids_read.tolist(), node_ids_read.tolist())))
+    node_fids_read, node_ids_read = (node_table.fids, node_table.ids) if not from_ids else ([], [])
+    node_ids = LazyMapping(lambda: dict(zip(list(node_fids_read), list(node_ids_read))))
     network = Network(graph=None, findings=findings, pipe_results=results, node_ids=node_ids,
                       pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
     network.field_reports = reports
@@ -189,6 +197,12 @@ def _mapping(layer, kind: str, overrides: dict, aliases: dict, node_ids=None) ->
             f"Layer '{layer.name}': field '{missing.args[0]}' chosen for {', '.join(wanted)} does not "
             f"exist; the layer has {', '.join(layer.field_names)}.",
             layer=layer.name, field_name=str(missing.args[0])) from None
+    if kind == "pipe" and mapping.get("from_node") == "pn_from" and mapping.get("to_node") == "pn_to":
+        # a PipeNet pipes output read back: pn_from -> pn_to is the flow the build decided, while the
+        # levels and direction fields refer to the input's own from/to ends: the ids alone say it
+        for role in LEVEL_ROLES:
+            if not overrides.get(role):
+                mapping.pop(role, None)
     wanted_ids = kind == "pipe" and not {"from_node", "to_node"} <= set(mapping)
     found = detect_by_content(layer.field_names, kind, mapping, sample, aliases,
                               node_ids() if wanted_ids and node_ids is not None else None)
@@ -366,6 +380,61 @@ def _implausible_parts(xy: np.ndarray, offsets: np.ndarray, pipes: LineColumns, 
                                            value=f"({x:.12g}, {y:.12g})",
                                            xy=tuple(xy[good[0]]) if len(good) else None)))
     return found
+
+
+def _nodes_from_ids(segments: Segments, ends: np.ndarray, tolerance: float) -> NodeTable:
+    """Nodes named by the pipes' from/to ids when there is no node layer, each placed where the pipe
+    ends carrying its id meet (``ends``: two per segment).
+
+    A line may be drawn against its from/to ids: the ends are first grouped by place (within the
+    tolerance), and a pipe's from id goes to the end whose place its other pipes share. An id whose
+    ends lie in several places takes the place most of them share; _apply_explicit_ids then reports
+    the others (id_geometry_mismatch, near_miss), as with a node layer.
+    """
+    from_ids, to_ids = attributes_of(segments, "from_node"), attributes_of(segments, "to_node")
+    codes, distinct = factorize(np.concatenate([object_array(from_ids.tolist()), object_array(to_ids.tolist())]))
+    count = segments.count
+    from_code, to_code = codes[:count], codes[count:]
+    if not distinct:
+        return NodeTable.empty()
+    place = cluster_ends(ends, tolerance)
+    start, end = place[0::2], place[1::2]
+    width = len(distinct)
+
+    def shared(places: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """How many pipe ends at each of ``places`` carry (either of their pipe's) id ``ids``."""
+        valid = ids >= 0
+        keys = np.concatenate([start[from_code >= 0] * width + from_code[from_code >= 0],
+                               end[from_code >= 0] * width + from_code[from_code >= 0],
+                               start[to_code >= 0] * width + to_code[to_code >= 0],
+                               end[to_code >= 0] * width + to_code[to_code >= 0]])
+        known, counts = np.unique(keys, return_counts=True)
+        wanted = places * width + np.where(valid, ids, 0)
+        at = np.clip(np.searchsorted(known, wanted), 0, max(len(known) - 1, 0))
+        return np.where(valid & (len(known) > 0) & (known[at] == wanted), counts[at], 0)
+
+    direct = shared(start, from_code) + shared(end, to_code)
+    flipped = shared(start, to_code) + shared(end, from_code)
+    flip = flipped > direct
+    # each id's end positions as recorded (from at the start unless drawn against the ids)
+    end_of_from = np.where(flip, 2 * np.arange(count) + 1, 2 * np.arange(count))
+    end_of_to = np.where(flip, 2 * np.arange(count), 2 * np.arange(count) + 1)
+    id_code = np.concatenate([from_code, to_code])
+    end_index = np.concatenate([end_of_from, end_of_to])
+    keep = id_code >= 0
+    id_code, end_index = id_code[keep], end_index[keep]
+    # the place most of an id's ends share (the first such in input order), its ends' centre there
+    pair = id_code * (int(place.max()) + 1) + place[end_index]
+    pairs, first, votes = np.unique(pair, return_index=True, return_counts=True)
+    order = np.lexsort((first, -votes, pairs // (int(place.max()) + 1)))
+    best_pair = pairs[order][np.r_[True, np.diff(pairs[order] // (int(place.max()) + 1)) != 0]]
+    chosen = np.isin(pair, best_pair)
+    xy = np.stack([np.bincount(id_code[chosen], weights=ends[end_index[chosen], axis], minlength=width)
+                   for axis in (0, 1)], axis=1) / np.maximum(np.bincount(id_code[chosen], minlength=width), 1)[:, None]
+    nothing = object_array([None] * width)
+    return NodeTable(object_array(distinct), np.full(width, -1, dtype=np.int64), xy,
+                     {"type": nothing, "raw_type": nothing, "system": nothing,
+                      **{key: np.full(width, np.nan) for key in ("ground_elev", "invert_elev", "depth")}})
 
 
 def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings):

@@ -307,3 +307,28 @@ def test_montpelier_abandoned_and_proposed_lines_are_left_out():
     kept = build_network(lines, options=BuildOptions(keep_inactive=True))
     assert kept.summary()["inactive_pipes_left_out"] == 0
     assert kept.summary()["pipes"] > network.summary()["pipes"]
+
+
+def test_from_to_ids_without_a_node_layer_name_the_nodes():
+    from pipenet.network import LayerData, PipeRecord, build_network
+
+    def pipes(far: float = 0.0):
+        return LayerData("pipes", ["id", "from", "to"], [
+            PipeRecord(1, [[(0.0, 0.0), (10.0, 0.0)]], {"id": "P1", "from": "A", "to": "B"}),
+            PipeRecord(2, [[(20.0, 0.0), (10.0, 0.1)]], {"id": "P2", "from": "B", "to": "C"}),  # drawn against its ids
+            PipeRecord(3, [[(20.0, 0.0), (30.0, far)]], {"id": "P3", "from": "D", "to": "C"}),
+            PipeRecord(4, [[(30.0, 0.0), (40.0, 0.0)]], {"id": "P4", "from": "D", "to": "E"}),
+            PipeRecord(5, [[(30.0, 0.0), (30.0, -10.0)]], {"id": "P5", "from": "D", "to": "F"}),
+        ])
+
+    network = build_network(pipes())
+    table = network.table()
+    edges = {key: (table.names[u], table.names[v]) for key, u, v in
+             zip(table.keys, table.source.tolist(), table.target.tolist())}
+    assert edges == {"P1": ("A", "B"), "P2": ("B", "C"), "P3": ("D", "C"), "P4": ("D", "E"), "P5": ("D", "F")}
+    assert network.summary()["virtual_nodes"] == 0 and network.summary()["components"] == 1
+    assert not [f for f in network.findings if f.check in ("unknown_node_ref", "id_geometry_mismatch")]
+    # one of the three ends named D is 6 m from the place the others share: it is reported
+    apart = build_network(pipes(far=6.0))
+    assert [(f.check, f.feature_id, f.extra.get("target")) for f in apart.findings
+            if f.check == "id_geometry_mismatch"] == [("id_geometry_mismatch", "P3", "D")]
