@@ -165,66 +165,66 @@
     </message>
     <message>
       <location filename="processing/algorithms/connectivity.py" line="25" />
-      <source>Splits the network into subnetworks (weakly connected components) and finds each one's outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water cannot leave). Sinks count as outlets when asked, or automatically in subnetworks that have no node typed as an outfall, plant or pump station.&lt;br&gt;&lt;b&gt;Fragment size&lt;/b&gt;: subnetworks with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.&lt;br&gt;&lt;b&gt;Pipes / nodes output&lt;/b&gt;: input attributes, pn_comp (subnetwork, 1 = largest) and pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).&lt;br&gt;&lt;b&gt;Summary&lt;/b&gt;: one row per subnetwork: pipes, nodes, length, outlets, system mix.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: no_outlet, isolated_fragment.&lt;br&gt;&lt;br&gt;连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</source>
+      <source>Splits the network into subnetworks (weakly connected components) and finds each one's outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water cannot leave). Sinks count as outlets when asked, or automatically in subnetworks that have no node typed as an outfall, plant or pump station.&lt;br&gt;&lt;b&gt;Fragment size&lt;/b&gt;: subnetworks with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.&lt;br&gt;&lt;b&gt;Pipes / nodes output&lt;/b&gt;: input attributes, pn_comp (subnetwork, 1 = largest) and pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).&lt;br&gt;&lt;b&gt;Summary&lt;/b&gt;: one row per subnetwork: pipes, nodes, length, outlets, system mix.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: no_outlet (one per cut-off part, with its pipe and node counts and its likely cause), isolated_fragment.&lt;br&gt;&lt;br&gt;连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</source>
       <translation>连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="49" />
+      <location filename="processing/algorithms/connectivity.py" line="50" />
       <source>Pipes with subnetwork</source>
       <translation>含子管网编号的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="50" />
+      <location filename="processing/algorithms/connectivity.py" line="51" />
       <source>Nodes with subnetwork</source>
       <translation>含子管网编号的节点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="51" />
+      <location filename="processing/algorithms/connectivity.py" line="52" />
       <source>Subnetwork summary</source>
       <translation>子管网汇总</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="52" />
+      <location filename="processing/algorithms/connectivity.py" line="53" />
       <source>Connectivity findings</source>
       <translation>连通性问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="42" />
+      <location filename="processing/algorithms/connectivity.py" line="43" />
       <source>Isolated fragment: at most this many pipes</source>
       <translation>孤立管段组：管段数上限</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="45" />
+      <location filename="processing/algorithms/connectivity.py" line="46" />
       <source>Count sinks (dead ends downstream) as outlets</source>
       <translation>将汇点（下游末端）视为出口</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="54" />
+      <location filename="processing/algorithms/connectivity.py" line="55" />
       <source>Pipes reaching no outlet</source>
       <translation>无法到达出口的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="55" />
+      <location filename="processing/algorithms/connectivity.py" line="56" />
       <source>Isolated fragments</source>
       <translation>孤立管段组</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="63" />
+      <location filename="processing/algorithms/connectivity.py" line="64" />
       <source>Sinks are counted as outlets where no outlet node is typed.</source>
       <translation>在没有出口类型节点的子管网中，汇点视为出口。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="46" />
+      <location filename="processing/algorithms/connectivity.py" line="47" />
       <source>Automatic (in subnetworks with no outfall, plant or pump node)</source>
       <translation>自动（子管网中无排放口、污水厂或泵站节点时）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="46" />
+      <location filename="processing/algorithms/connectivity.py" line="47" />
       <source>Yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="47" />
+      <location filename="processing/algorithms/connectivity.py" line="48" />
       <source>No</source>
       <translation>否</translation>
     </message>
@@ -305,31 +305,31 @@
     </message>
     <message>
       <location filename="processing/algorithms/hydraulic_checks.py" line="24" />
-      <source>Checks gravity pipes (storm, sanitary, combined): &lt;b&gt;reverse_slope&lt;/b&gt; (recorded downstream end higher than the upstream end), &lt;b&gt;flat_slope&lt;/b&gt; (below the minimum slope, ‰), &lt;b&gt;diameter_decrease&lt;/b&gt; (a larger pipe discharging into a smaller one), &lt;b&gt;outlet_above_inlet&lt;/b&gt; (outgoing invert above the lowest incoming invert, beyond the step tolerance), &lt;b&gt;implausible_depth&lt;/b&gt; (ground − invert over the maximum), &lt;b&gt;cycle&lt;/b&gt; (flow loops), &lt;b&gt;multiple_outlets&lt;/b&gt; (manholes with more than one outgoing pipe) and &lt;b&gt;missing_invert&lt;/b&gt; (reported once per pipe). Output: findings.&lt;br&gt;&lt;br&gt;水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、埋深不合理、环流、一井多出口、缺少管底高程。</source>
+      <source>Checks gravity pipes (storm, sanitary, combined): &lt;b&gt;reverse_slope&lt;/b&gt; (recorded downstream end higher than the upstream end), &lt;b&gt;flat_slope&lt;/b&gt; (below the minimum slope, ‰), &lt;b&gt;diameter_decrease&lt;/b&gt; (a larger pipe discharging into a smaller one), &lt;b&gt;outlet_above_inlet&lt;/b&gt; (outgoing invert above the lowest incoming invert, beyond the step tolerance), &lt;b&gt;implausible_depth&lt;/b&gt; (ground − invert over the maximum), &lt;b&gt;cycle&lt;/b&gt; (flow loops), &lt;b&gt;multiple_outlets&lt;/b&gt; (manholes with more than one outgoing pipe) and &lt;b&gt;missing_invert&lt;/b&gt; (once per pipe, or once for a layer with no inverts at all). Output: findings.&lt;br&gt;&lt;br&gt;水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、埋深不合理、环流、一井多出口、缺少管底高程。</source>
       <translation>水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、埋深不合理、环流、一井多出口、缺少管底高程。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="45" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="46" />
       <source>Hydraulic findings</source>
       <translation>水力问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="39" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="40" />
       <source>Minimum slope (‰)</source>
       <translation>最小坡度（‰）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="40" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="41" />
       <source>Invert step tolerance at manholes (metres)</source>
       <translation>检查井处管底高差容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="41" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="42" />
       <source>Diameter decrease tolerance (mm)</source>
       <translation>管径变小容差（毫米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="42" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="43" />
       <source>Maximum depth (metres)</source>
       <translation>最大埋深（米）</translation>
     </message>
