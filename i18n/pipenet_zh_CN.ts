@@ -165,66 +165,66 @@
     </message>
     <message>
       <location filename="processing/algorithms/connectivity.py" line="25" />
-      <source>Splits the network into subnetworks (weakly connected components) and finds each one's outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water cannot leave). Sinks count as outlets when asked, or automatically in subnetworks that have no node typed as an outfall, plant or pump station.&lt;br&gt;&lt;b&gt;Fragment size&lt;/b&gt;: subnetworks with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.&lt;br&gt;&lt;b&gt;Pipes / nodes output&lt;/b&gt;: input attributes, pn_comp (subnetwork, 1 = largest) and pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).&lt;br&gt;&lt;b&gt;Summary&lt;/b&gt;: one row per subnetwork: pipes, nodes, length, outlets, system mix.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: no_outlet, isolated_fragment.&lt;br&gt;&lt;br&gt;连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</source>
+      <source>Splits the network into subnetworks (weakly connected components) and finds each one's outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water cannot leave). Sinks count as outlets when asked, or automatically when no node of the network is typed as an outfall, plant or pump station (then logged); where outlets are typed, a dead end is a no_outlet finding.&lt;br&gt;&lt;b&gt;Fragment size&lt;/b&gt;: subnetworks with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.&lt;br&gt;&lt;b&gt;Pipes / nodes output&lt;/b&gt;: input attributes, pn_comp (subnetwork, 1 = largest) and pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).&lt;br&gt;&lt;b&gt;Summary&lt;/b&gt;: one row per subnetwork: pipes, nodes, length, outlets, system mix.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: no_outlet (one per cut-off part, with its pipe and node counts and its likely cause), isolated_fragment.&lt;br&gt;&lt;br&gt;连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</source>
       <translation>连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="49" />
+      <location filename="processing/algorithms/connectivity.py" line="51" />
       <source>Pipes with subnetwork</source>
       <translation>含子管网编号的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="50" />
+      <location filename="processing/algorithms/connectivity.py" line="52" />
       <source>Nodes with subnetwork</source>
       <translation>含子管网编号的节点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="51" />
+      <location filename="processing/algorithms/connectivity.py" line="53" />
       <source>Subnetwork summary</source>
       <translation>子管网汇总</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="52" />
+      <location filename="processing/algorithms/connectivity.py" line="54" />
       <source>Connectivity findings</source>
       <translation>连通性问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="42" />
+      <location filename="processing/algorithms/connectivity.py" line="44" />
       <source>Isolated fragment: at most this many pipes</source>
       <translation>孤立管段组：管段数上限</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="45" />
+      <location filename="processing/algorithms/connectivity.py" line="47" />
       <source>Count sinks (dead ends downstream) as outlets</source>
       <translation>将汇点（下游末端）视为出口</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="54" />
+      <location filename="processing/algorithms/connectivity.py" line="56" />
       <source>Pipes reaching no outlet</source>
       <translation>无法到达出口的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="55" />
+      <location filename="processing/algorithms/connectivity.py" line="57" />
       <source>Isolated fragments</source>
       <translation>孤立管段组</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="63" />
-      <source>Sinks are counted as outlets where no outlet node is typed.</source>
-      <translation>在没有出口类型节点的子管网中，汇点视为出口。</translation>
+      <location filename="processing/algorithms/connectivity.py" line="65" />
+      <source>No node is typed as an outfall, plant or pump station: every dead end (sink) is counted as an outlet.</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="46" />
-      <source>Automatic (in subnetworks with no outfall, plant or pump node)</source>
-      <translation>自动（子管网中无排放口、污水厂或泵站节点时）</translation>
+      <location filename="processing/algorithms/connectivity.py" line="48" />
+      <source>Automatic (when no node is typed outfall, plant or pump)</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="46" />
+      <location filename="processing/algorithms/connectivity.py" line="48" />
       <source>Yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="47" />
+      <location filename="processing/algorithms/connectivity.py" line="49" />
       <source>No</source>
       <translation>否</translation>
     </message>
@@ -305,31 +305,31 @@
     </message>
     <message>
       <location filename="processing/algorithms/hydraulic_checks.py" line="24" />
-      <source>Checks gravity pipes (storm, sanitary, combined): &lt;b&gt;reverse_slope&lt;/b&gt; (recorded downstream end higher than the upstream end), &lt;b&gt;flat_slope&lt;/b&gt; (below the minimum slope, ‰), &lt;b&gt;diameter_decrease&lt;/b&gt; (a larger pipe discharging into a smaller one), &lt;b&gt;outlet_above_inlet&lt;/b&gt; (outgoing invert above the lowest incoming invert, beyond the step tolerance), &lt;b&gt;implausible_depth&lt;/b&gt; (ground − invert over the maximum), &lt;b&gt;cycle&lt;/b&gt; (flow loops), &lt;b&gt;multiple_outlets&lt;/b&gt; (manholes with more than one outgoing pipe) and &lt;b&gt;missing_invert&lt;/b&gt; (reported once per pipe). Output: findings.&lt;br&gt;&lt;br&gt;水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、埋深不合理、环流、一井多出口、缺少管底高程。</source>
+      <source>Checks gravity pipes (storm, sanitary, combined): &lt;b&gt;reverse_slope&lt;/b&gt; (recorded downstream end higher than the upstream end), &lt;b&gt;flat_slope&lt;/b&gt; (below the minimum slope, ‰), &lt;b&gt;diameter_decrease&lt;/b&gt; (a larger pipe discharging into a smaller one), &lt;b&gt;outlet_above_inlet&lt;/b&gt; (outgoing invert above the lowest incoming invert, beyond the step tolerance), &lt;b&gt;implausible_depth&lt;/b&gt; (ground − invert over the maximum), &lt;b&gt;cycle&lt;/b&gt; (flow loops), &lt;b&gt;multiple_outlets&lt;/b&gt; (manholes with more than one outgoing pipe) and &lt;b&gt;missing_invert&lt;/b&gt; (once per pipe, or once for a layer with no inverts at all). Output: findings.&lt;br&gt;&lt;br&gt;水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、埋深不合理、环流、一井多出口、缺少管底高程。</source>
       <translation>水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、埋深不合理、环流、一井多出口、缺少管底高程。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="45" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="46" />
       <source>Hydraulic findings</source>
       <translation>水力问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="39" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="40" />
       <source>Minimum slope (‰)</source>
       <translation>最小坡度（‰）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="40" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="41" />
       <source>Invert step tolerance at manholes (metres)</source>
       <translation>检查井处管底高差容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="41" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="42" />
       <source>Diameter decrease tolerance (mm)</source>
       <translation>管径变小容差（毫米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/hydraulic_checks.py" line="42" />
+      <location filename="processing/algorithms/hydraulic_checks.py" line="43" />
       <source>Maximum depth (metres)</source>
       <translation>最大埋深（米）</translation>
     </message>
@@ -479,82 +479,82 @@
       <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="76" />
+      <location filename="processing/algorithms/network_audit.py" line="99" />
       <source>Network audit (all checks, hotspots, risk)</source>
       <translation>管网体检（全部检查、热点、风险）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="79" />
+      <location filename="processing/algorithms/network_audit.py" line="102" />
       <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
       <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="97" />
+      <location filename="processing/algorithms/network_audit.py" line="120" />
       <source>CCTV defects (points or table, optional)</source>
       <translation>CCTV 检测缺陷（点或表，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="99" />
+      <location filename="processing/algorithms/network_audit.py" line="122" />
       <source>Overflow / waterlogging events (points, optional)</source>
       <translation>溢流/积水事件（点，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="102" />
+      <location filename="processing/algorithms/network_audit.py" line="125" />
       <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
       <translation>热点带宽及沿管网邻域距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="104" />
+      <location filename="processing/algorithms/network_audit.py" line="127" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="105" />
+      <location filename="processing/algorithms/network_audit.py" line="128" />
       <source>GeoPackage</source>
       <translation>GeoPackage 数据库</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="105" />
+      <location filename="processing/algorithms/network_audit.py" line="128" />
       <source>QGIS project</source>
       <translation>QGIS 工程</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="106" />
+      <location filename="processing/algorithms/network_audit.py" line="129" />
       <source>Overview map</source>
       <translation>概览图</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="106" />
+      <location filename="processing/algorithms/network_audit.py" line="129" />
       <source>Summary page</source>
       <translation>汇总页</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="107" />
+      <location filename="processing/algorithms/network_audit.py" line="130" />
       <source>Risk register</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="179" />
+      <location filename="processing/algorithms/network_audit.py" line="282" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="211" />
+      <location filename="processing/algorithms/network_audit.py" line="175" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="233" />
+      <location filename="processing/algorithms/network_audit.py" line="190" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="126" />
+      <location filename="processing/algorithms/network_audit.py" line="203" />
       <source>The output folder {} is not writable.</source>
       <translation>输出文件夹 {} 不可写。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="124" />
+      <location filename="processing/algorithms/network_audit.py" line="201" />
       <source>Cannot create the output folder {}: {}</source>
       <translation>无法创建输出文件夹 {}：{}</translation>
     </message>
@@ -839,179 +839,219 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="43" />
+      <location filename="processing/base.py" line="46" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="44" />
+      <location filename="processing/base.py" line="47" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="45" />
+      <location filename="processing/base.py" line="48" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="46" />
+      <location filename="processing/base.py" line="49" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="47" />
+      <location filename="processing/base.py" line="50" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="48" />
+      <location filename="processing/base.py" line="51" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="52" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="53" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="54" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="55" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="56" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="54" />
+      <location filename="processing/base.py" line="57" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="55" />
+      <location filename="processing/base.py" line="58" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="61" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="59" />
+      <location filename="processing/base.py" line="62" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="60" />
+      <location filename="processing/base.py" line="63" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="61" />
+      <location filename="processing/base.py" line="64" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="62" />
+      <location filename="processing/base.py" line="65" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="63" />
+      <location filename="processing/base.py" line="66" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="135" />
+      <location filename="processing/base.py" line="166" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="135" />
+      <location filename="processing/base.py" line="166" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="136" />
+      <location filename="processing/base.py" line="167" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="202" />
+      <location filename="processing/base.py" line="268" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="204" />
+      <location filename="processing/base.py" line="270" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="207" />
+      <location filename="processing/base.py" line="273" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="210" />
+      <location filename="processing/base.py" line="279" />
+      <source>Split lines where a manhole or another pipe's end lies on them</source>
+      <translation>在检查井或其他管段端点落在管线上处打断管线</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="282" />
+      <source>Keep abandoned / proposed pipes (status field) in the network</source>
+      <translation>保留废弃 / 拟建管段（按状态字段）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="276" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="219" />
+      <location filename="processing/base.py" line="291" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="255" />
+      <location filename="processing/base.py" line="370" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="318" />
+      <location filename="processing/base.py" line="411" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="321" />
+      <location filename="processing/base.py" line="414" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="323" />
+      <location filename="processing/base.py" line="416" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="323" />
+      <location filename="processing/base.py" line="416" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="320" />
+      <location filename="processing/base.py" line="449" />
+      <source>Layer '{}' read feature by feature ({}): {} features.</source>
+      <translation>图层“{}”逐要素读取（{}）：{} 个要素。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="452" />
+      <source>Layer '{}' read in bulk: {} features.</source>
+      <translation>图层“{}”已批量读取：{} 个要素。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="195" />
+      <source>{} ({}) must be a finite number, not {}.</source>
+      <translation>{}（{}）必须是有限数值，而不是 {}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="198" />
+      <source>{} ({}) must be at least {:g}, not {:g}.</source>
+      <translation>{}（{}）不得小于 {:g}，而不是 {:g}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="201" />
+      <source>{} ({}) must be at most {:g}, not {:g}.</source>
+      <translation>{}（{}）不得大于 {:g}，而不是 {:g}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="413" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="167" />
+      <location filename="processing/base.py" line="420" />
+      <source>Inactive pipes left out: {} (status abandoned, proposed ...; KEEP_INACTIVE keeps them)</source>
+      <translation>已排除非在用管段：{} 条（状态为废弃、拟建等；勾选 KEEP_INACTIVE 可保留）</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="233" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="273" />
-      <source>Layer '{}' read in bulk: {} features.</source>
-      <translation>图层“{}”已批量读取：{} 个要素。</translation>
+      <location filename="processing/base.py" line="192" />
+      <source>{} ({}) must be a number, not '{}'.</source>
+      <translation>{}（{}）必须是数值，而不是“{}”。</translation>
     </message>
     <message>
       <location filename="processing/inputs/encoding.py" line="38" />

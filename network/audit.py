@@ -162,14 +162,18 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     if hot is not None:
         hot(breakage, overflow)
     risk = risk_register(network, condition, options.risk, accumulation.length)
+    if risk.note:
+        findings.append(make_finding("risk_no_data", "(pipes layer)", None, value=", ".join(risk.missing)))
     summary = network.summary()
     summary["findings"] = count_by_check(findings)
     summary["severity"] = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     summary["cross_connections"] = illicit.cross_by_class
-    summary["no_outlet_pipes"] = sum(1 for f in connectivity.findings if f.check == "no_outlet" and f.kind == "pipe")
+    summary["no_outlet_pipes"] = connectivity.no_outlet_pipes
+    summary["no_outlet_parts"] = sum(1 for f in connectivity.findings if f.check == "no_outlet")
     summary["breakage_hotspot_pipes"] = breakage.hot_count() if breakage else 0
     summary["overflow_hotspot_pipes"] = overflow.hot_count() if overflow else 0
     summary["risk_classes"] = risk.class_counts()
+    summary["risk_note"] = risk.note
     top = risk.ranked(20)
     summary["top_risk"] = [{"pipe": key, "risk": r.risk, "class": r.risk_class, "likelihood": r.likelihood,
                             "consequence": r.consequence,

@@ -278,6 +278,9 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean(
             "SPLIT_LINES", self.tr("Split lines where a manhole or another pipe's end lies on them"),
             defaultValue=True, optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            "KEEP_INACTIVE", self.tr("Keep abandoned / proposed pipes (status field) in the network"),
+            defaultValue=False, optional=True))
         for key, _, label in PIPE_FIELD_PARAMETERS:
             self.addParameter(set_advanced(QgsProcessingParameterField(
                 key, self.tr(label), parentLayerParameterName="PIPES", optional=True)))
@@ -355,6 +358,8 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             near_miss_distance=self.parameterAsDouble(parameters, "NEAR_MISS_DISTANCE", context),
             split_at_nodes=self.parameterAsBoolean(parameters, "SPLIT_LINES", context)
             if parameters.get("SPLIT_LINES") is not None else True,
+            keep_inactive=self.parameterAsBoolean(parameters, "KEEP_INACTIVE", context)
+            if parameters.get("KEEP_INACTIVE") is not None else False,
             pipe_fields={canon: self._field(parameters, key, context)
                          for key, canon, _ in PIPE_FIELD_PARAMETERS},
             node_fields={canon: self._field(parameters, key, context)
@@ -401,14 +406,19 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
     def _log_network(self, network, inputs: BuildInputs, cached: bool, seconds: float, feedback) -> None:
         """The fields used and the network's counts, in the log."""
         summary = network.summary()
-        feedback.pushInfo(self.tr("Pipe fields: {}").format(network.pipe_mapping))
+        # the fields used (those found by their values marked), those not found and what each costs
+        reports = {report.kind: report.text() for report in network.field_reports}
+        feedback.pushInfo(self.tr("Pipe fields: {}").format(reports.get("pipe", network.pipe_mapping)))
         if inputs.nodes_source is not None:
-            feedback.pushInfo(self.tr("Node fields: {}").format(network.node_mapping))
+            feedback.pushInfo(self.tr("Node fields: {}").format(reports.get("node", network.node_mapping)))
         feedback.pushInfo(self.tr("Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, "
                                   "{:.1f} km in {:.2f} s").format(
             self.tr("reused from cache") if cached else self.tr("built"), summary["pipes"],
             summary["nodes"], summary["virtual_nodes"], summary["components"],
             summary["length_m"] / 1000.0, seconds))
+        if summary.get("inactive_pipes_left_out"):
+            feedback.pushInfo(self.tr("Inactive pipes left out: {} (status abandoned, proposed ...; "
+                                      "KEEP_INACTIVE keeps them)").format(summary["inactive_pipes_left_out"]))
 
     def observations_in_bulk(self, parameters, key: str, context, source, run: NetworkRun):
         """A point layer of observations (CCTV defects, overflow events) read in bulk when it is a

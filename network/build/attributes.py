@@ -251,9 +251,13 @@ def _check_plausible(values: dict, mapping: dict, raw, fids: np.ndarray, reporte
         for row in np.flatnonzero(np.isnan(diameter) & ~blank).tolist():
             reported.append((row, 10, make_finding("unparsed_value", ids[row], int(fids[row]),
                                                    value=raw("diameter")[row], target=mapping["diameter"])))
-        for row in np.flatnonzero(np.isnan(diameter) & blank).tolist():
-            reported.append((row, 10, make_finding("missing_attribute", ids[row], int(fids[row]),
-                                                   target=mapping["diameter"])))
+        if len(blank) and blank.all():  # a field empty in the whole layer: one finding, not one per pipe
+            reported.append((0, 10, make_finding("missing_attribute", "(pipes layer)", None,
+                                                 value=f"all {len(blank)} pipes", target=mapping["diameter"])))
+        else:
+            for row in np.flatnonzero(np.isnan(diameter) & blank).tolist():
+                reported.append((row, 10, make_finding("missing_attribute", ids[row], int(fids[row]),
+                                                       target=mapping["diameter"])))
         with np.errstate(invalid="ignore"):
             bad = (diameter <= 0) | (diameter > MAX_DIAMETER_MM)
         for row in np.flatnonzero(bad).tolist():

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Callable, Optional, Union
 
 import numpy as np
@@ -38,6 +39,7 @@ from ..model.columns import (
     along,
     as_lines,
     as_points,
+    factorize,
     midpoints,
     object_array,
     occurrence,
@@ -52,7 +54,7 @@ from ..model.records import BuildOptions, LayerData, PipeNetInputError, Progress
 from ..model.tables import reachable
 from ..parallel import started
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
-from .fields import detect_mapping, load_aliases, normalise_name
+from .fields import FieldReport, detect_by_content, detect_mapping, is_inactive, load_aliases, normalise_name
 from .graph import assemble_table, pipe_results
 from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids, without_own_nodes
 from .topology import (
@@ -66,6 +68,8 @@ from .topology import (
 )
 
 MIN_LENGTH = 1e-6
+# pipe fields that give a level or a direction at the from / to ends
+LEVEL_ROLES = ("up_invert", "down_invert", "up_depth", "down_depth", "direction")
 
 
 def build_network(
@@ -94,8 +98,7 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
         progress.warning(warning)
     pipes, nodes = as_lines(pipes), as_points(nodes)
     aliases = load_aliases(options.aliases_path)
-    pipe_mapping = _mapping(pipes, "pipe", options.pipe_fields, aliases)
-    node_mapping = _mapping(nodes, "node", options.node_fields, aliases) if nodes is not None else {}
+    pipe_mapping, node_mapping, reports = _detect_fields(pipes, nodes, options, aliases)
     findings: list[Finding] = []  # the nodes' first, then the pipes'
     pipe_findings: list[Finding] = []
     # the node table is read beside the pipes' attributes and segments (it is first needed to
@@ -105,36 +108,35 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, pipe_findings)
     if options.release_attributes:
         pipes.attrs = {}
-    progress.info(f"Pipe fields used: {pipe_mapping or 'none recognised'}")
-    if nodes is not None:
-        progress.info(f"Node fields used: {node_mapping or 'none recognised'}")
+    for report in reports:
+        progress.info(f"{report.kind.capitalize()} fields used: {report.text()}")
     progress.set_progress(25)
     progress.check()
 
+    inactive = _inactive(attributes, aliases) if "status" in pipe_mapping else None
+    left_out = 0 if inactive is None or options.keep_inactive else int(inactive.sum())
+    if left_out:
+        progress.info(f"Inactive pipes left out: {left_out} (abandoned, proposed ... by "
+                      f"{pipe_mapping['status']}; keep_inactive keeps them)")
+
     def node_table_now() -> NodeTable:
         return node_table_read.result() if node_table_read is not None else NodeTable.empty()
-    segments = _segments(pipes, attributes, pipe_findings, node_table_now)
+    segments = _segments(pipes, attributes, pipe_findings, node_table_now, inactive if left_out else None)
     node_table = node_table_now()
+    ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
+        .reshape(-1, 2)
+    from_ids = nodes is None and "from_node" in pipe_mapping and "to_node" in pipe_mapping
+    if from_ids:  # no node layer: the pipe table's from/to ids name the nodes, placed at the pipe ends
+        node_table = _nodes_from_ids(segments, ends, options.snap_tolerance)
+        progress.info(f"Nodes named by the pipes' from/to ids ({pipe_mapping['from_node']}, "
+                      f"{pipe_mapping['to_node']}): {len(node_table.ids)}")
     if options.release_attributes and nodes is not None:
         nodes.attrs = {}
     findings += pipe_findings
     # the search index of the lines, and the lines lying along others, need only the lines: found
     # beside the snapping and orienting (their array work and KD-tree mostly run without Python's lock)
     index_ready: Future = Future()  # the index alone, for cutting the lines
-
-    def index_and_overlaps(lines: Segments, ready: Optional[Future] = None) -> tuple:
-        try:
-            made = topology_index(lines.xy, lines.offsets, options.near_miss_distance)
-        except BaseException as error:
-            if ready is not None:
-                ready.set_exception(error)
-            raise
-        if ready is not None:
-            ready.set_result(made)
-        return made, overlap_pairs(made, lines.xy, lines.offsets, lines.middles, options.snap_tolerance)
-    index = started(lambda: index_and_overlaps(segments, index_ready))
-    ends = np.stack([segments.xy[segments.offsets[:-1]], segments.xy[segments.offsets[1:] - 1]], axis=1) \
-        .reshape(-1, 2)
+    index = started(partial(_index_and_overlaps, segments, options, index_ready))
     end_nodes = np.full(len(ends), -1, dtype=np.int64)  # node positions; virtual nodes follow the real ones
     recorded_flip = np.zeros(segments.count, dtype=bool)  # ids say the pipe runs against its digitising
     has_ids = np.zeros(segments.count, dtype=bool)
@@ -147,8 +149,7 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
         if split is not None:
             segments, cut_found, ends, end_nodes, recorded_flip, has_ids = split
             findings.extend(cut_found)
-            pieces = segments
-            index = started(lambda: index_and_overlaps(pieces))  # the lines' own is of no use now
+            index = started(partial(_index_and_overlaps, segments, options))  # the lines' own is of no use now
     progress.set_progress(50)
     progress.check()
 
@@ -162,7 +163,8 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
                                           names, xy, findings)
     progress.set_progress(65)
     progress.check()
-    node_fids = node_table.fids.tolist() + [None] * (len(names) - real)  # shared by the checks and the table
+    # shared by the checks and the table (nodes named by the pipes' ids have no feature of their own)
+    node_fids = (node_table.fids.tolist() if not from_ids else [None] * real) + [None] * (len(names) - real)
     edges = EdgeArrays(names=names, xy=xy, virtual=virtual, node_fids=node_fids,
                        source=source, target=target, keys=segments.ids, fids=segments.fids,
                        line_xy=segments.xy, offsets=segments.offsets, middles=segments.middles)
@@ -171,6 +173,45 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     progress.set_progress(85)
     progress.check()
     del edges
+    network = _network_of(segments, node_table, names, xy, source, target, edge_values, node_fids, from_ids,
+                          findings, pipe_mapping, node_mapping)
+    progress.set_progress(100)
+    network.field_reports = reports
+    network.inactive_left_out = left_out
+    return network
+
+
+def _detect_fields(pipes: LineColumns, nodes: Optional[PointColumns], options: BuildOptions,
+                   aliases: dict) -> tuple[dict, dict, list[FieldReport]]:
+    """(pipe field mapping, node field mapping, what was found and what is missing per layer).
+    The nodes' fields first: a pipe column whose values are the node ids is a from/to id."""
+    node_mapping, node_content = _mapping(nodes, "node", options.node_fields, aliases) if nodes is not None \
+        else ({}, [])
+    pipe_mapping, pipe_content = _mapping(pipes, "pipe", options.pipe_fields, aliases,
+                                          lambda: _node_id_column(nodes, node_mapping))
+    reports = [FieldReport.of(pipes.name, "pipe", pipe_mapping, pipe_content)]
+    if nodes is not None:
+        reports.append(FieldReport.of(nodes.name, "node", node_mapping, node_content))
+    return pipe_mapping, node_mapping, reports
+
+
+def _index_and_overlaps(lines: Segments, options: BuildOptions, ready: Optional[Future] = None) -> tuple:
+    """(the topology search index of the lines, the pairs of lines lying along each other); ``ready``
+    gets the index alone as soon as it is made (cutting the lines needs it)."""
+    try:
+        made = topology_index(lines.xy, lines.offsets, options.near_miss_distance)
+    except BaseException as error:
+        if ready is not None:
+            ready.set_exception(error)
+        raise
+    if ready is not None:
+        ready.set_result(made)
+    return made, overlap_pairs(made, lines.xy, lines.offsets, lines.middles, options.snap_tolerance)
+
+
+def _network_of(segments, node_table: NodeTable, names, xy, source, target, edge_values, node_fids: list,
+                from_ids: bool, findings: list, pipe_mapping: dict, node_mapping: dict) -> Network:
+    """The built Network: its graph table, coordinates and the per-feature results, made when read."""
     component = component_ids(names, source, target)
     key_list = segments.ids.tolist()  # one list shared by the table and the coordinates
     table = assemble_table(node_table, names, xy, component, source, target, key_list, edge_values, node_fids)
@@ -180,23 +221,40 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     decided = replace(segments, xy=np.empty((0, 2)), offsets=np.empty(0, dtype=np.int64),
                       middles=np.empty((0, 2)), values={})
     results = LazyMapping(lambda: pipe_results(decided, names, source, target, edge_values, component))
-    progress.set_progress(100)
-    node_fids_read, node_ids_read = node_table.fids, node_table.ids
-    node_ids = LazyMapping(lambda: dict(zip(node_fids_read.tolist(), node_ids_read.tolist())))
+    node_fids_read, node_ids_read = (node_table.fids, node_table.ids) if not from_ids else ([], [])
+    node_ids = LazyMapping(lambda: dict(zip(list(node_fids_read), list(node_ids_read))))
     return Network(graph=None, findings=findings, pipe_results=results, node_ids=node_ids,
                    pipe_mapping=pipe_mapping, node_mapping=node_mapping, pipe_coords=coords, table_cache=table)
 
 
-def _mapping(layer, kind: str, overrides: dict, aliases: dict) -> dict[str, str]:
+def _node_id_column(nodes, node_mapping: dict) -> Optional[np.ndarray]:
+    """The node layer's id values (pipe columns holding them are from/to ids), or None."""
+    if nodes is None or "id" not in node_mapping:
+        return None
+    return nodes.attrs[node_mapping["id"]]
+
+
+def _mapping(layer, kind: str, overrides: dict, aliases: dict, node_ids=None) -> tuple[dict[str, str], list[str]]:
+    """(role -> field, the roles found by their values rather than their names)."""
     sample = sample_rows(layer.attrs, 500)
     try:
-        return detect_mapping(layer.field_names, kind, overrides, sample, aliases)
+        mapping = detect_mapping(layer.field_names, kind, overrides, sample, aliases)
     except KeyError as missing:
         wanted = [key for key, value in overrides.items() if value == missing.args[0]]
         raise PipeNetInputError(
             f"Layer '{layer.name}': field '{missing.args[0]}' chosen for {', '.join(wanted)} does not "
             f"exist; the layer has {', '.join(layer.field_names)}.",
             layer=layer.name, field_name=str(missing.args[0])) from None
+    if kind == "pipe" and mapping.get("from_node") == "pn_from" and mapping.get("to_node") == "pn_to":
+        # a PipeNet pipes output read back: pn_from -> pn_to is the flow the build decided, while the
+        # levels and direction fields refer to the input's own from/to ends: the ids alone say it
+        for role in LEVEL_ROLES:
+            if not overrides.get(role):
+                mapping.pop(role, None)
+    wanted_ids = kind == "pipe" and not {"from_node", "to_node"} <= set(mapping)
+    found = detect_by_content(layer.field_names, kind, mapping, sample, aliases,
+                              node_ids() if wanted_ids and node_ids is not None else None)
+    return mapping, found
 
 
 @dataclass
@@ -228,9 +286,18 @@ class Segments:
         return len(self.row)
 
 
+def _inactive(attributes: dict, aliases: dict) -> np.ndarray:
+    """Per pipe feature: whether its status says it carries no flow (abandoned, proposed ...)."""
+    codes, distinct = factorize(attributes["status"])
+    flags = np.array([is_inactive(value, aliases) for value in distinct] + [False], dtype=bool)
+    return flags[codes]
+
+
 def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
-              node_table_of: Callable[[], NodeTable] = NodeTable.empty) -> Segments:
-    """One entry per usable part; null, empty and zero-length parts become findings.
+              node_table_of: Callable[[], NodeTable] = NodeTable.empty,
+              inactive: Optional[np.ndarray] = None) -> Segments:
+    """One entry per usable part; null, empty and zero-length parts become findings; the parts of
+    ``inactive`` features are left out (their results say 'inactive').
 
     A part of zero drawn length is kept when its from/to node ids name two distinct nodes of the
     node layer (``node_table_of()``): a model's orifice, weir, pump or short conduit between nodes
@@ -260,7 +327,7 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
     for part in np.flatnonzero(multi).tolist():  # parts of multi-part features: id#1, id#2 ...
         part_ids[part] = f"{part_ids[part]}#{pipes.part_number[part]}"
     by_row: list[tuple[int, int, Finding]] = []
-    skipped: list[tuple[int, str, int]] = []
+    skipped: list[tuple] = []  # (row, id, part[, why])
     for row in np.flatnonzero(parts_per_feature == 0).tolist():
         by_row.append((row, 0, make_finding("null_geometry", ids[row], int(pipes.fids[row]))))
         skipped.append((row, ids[row], 0))
@@ -279,6 +346,11 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
         skipped.append((row, part_ids[part], int(pipes.part_number[part])))
     by_row.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in by_row)
+    if inactive is not None:
+        leaving = usable & inactive[pipes.part_feature]
+        for part in np.flatnonzero(leaving).tolist():
+            skipped.append((int(pipes.part_feature[part]), part_ids[part], int(pipes.part_number[part]), "inactive"))
+        usable = usable & ~leaving
 
     kept = np.flatnonzero(usable)
     sizes = np.diff(offsets)[kept]
@@ -381,6 +453,61 @@ def _implausible_parts(xy: np.ndarray, offsets: np.ndarray, pipes: LineColumns, 
                                            value=f"({x:.12g}, {y:.12g})",
                                            xy=tuple(xy[good[0]]) if len(good) else None)))
     return found
+
+
+def _nodes_from_ids(segments: Segments, ends: np.ndarray, tolerance: float) -> NodeTable:
+    """Nodes named by the pipes' from/to ids when there is no node layer, each placed where the pipe
+    ends carrying its id meet (``ends``: two per segment).
+
+    A line may be drawn against its from/to ids: the ends are first grouped by place (within the
+    tolerance), and a pipe's from id goes to the end whose place its other pipes share. An id whose
+    ends lie in several places takes the place most of them share; _apply_explicit_ids then reports
+    the others (id_geometry_mismatch, near_miss), as with a node layer.
+    """
+    from_ids, to_ids = attributes_of(segments, "from_node"), attributes_of(segments, "to_node")
+    codes, distinct = factorize(np.concatenate([object_array(from_ids.tolist()), object_array(to_ids.tolist())]))
+    count = segments.count
+    from_code, to_code = codes[:count], codes[count:]
+    if not distinct:
+        return NodeTable.empty()
+    place = cluster_ends(ends, tolerance)
+    start, end = place[0::2], place[1::2]
+    width = len(distinct)
+
+    def shared(places: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """How many pipe ends at each of ``places`` carry (either of their pipe's) id ``ids``."""
+        valid = ids >= 0
+        keys = np.concatenate([start[from_code >= 0] * width + from_code[from_code >= 0],
+                               end[from_code >= 0] * width + from_code[from_code >= 0],
+                               start[to_code >= 0] * width + to_code[to_code >= 0],
+                               end[to_code >= 0] * width + to_code[to_code >= 0]])
+        known, counts = np.unique(keys, return_counts=True)
+        wanted = places * width + np.where(valid, ids, 0)
+        at = np.clip(np.searchsorted(known, wanted), 0, max(len(known) - 1, 0))
+        return np.where(valid & (len(known) > 0) & (known[at] == wanted), counts[at], 0)
+
+    direct = shared(start, from_code) + shared(end, to_code)
+    flipped = shared(start, to_code) + shared(end, from_code)
+    flip = flipped > direct
+    # each id's end positions as recorded (from at the start unless drawn against the ids)
+    end_of_from = np.where(flip, 2 * np.arange(count) + 1, 2 * np.arange(count))
+    end_of_to = np.where(flip, 2 * np.arange(count), 2 * np.arange(count) + 1)
+    id_code = np.concatenate([from_code, to_code])
+    end_index = np.concatenate([end_of_from, end_of_to])
+    keep = id_code >= 0
+    id_code, end_index = id_code[keep], end_index[keep]
+    # the place most of an id's ends share (the first such in input order), its ends' centre there
+    pair = id_code * (int(place.max()) + 1) + place[end_index]
+    pairs, first, votes = np.unique(pair, return_index=True, return_counts=True)
+    order = np.lexsort((first, -votes, pairs // (int(place.max()) + 1)))
+    best_pair = pairs[order][np.r_[True, np.diff(pairs[order] // (int(place.max()) + 1)) != 0]]
+    chosen = np.isin(pair, best_pair)
+    xy = np.stack([np.bincount(id_code[chosen], weights=ends[end_index[chosen], axis], minlength=width)
+                   for axis in (0, 1)], axis=1) / np.maximum(np.bincount(id_code[chosen], minlength=width), 1)[:, None]
+    nothing = object_array([None] * width)
+    return NodeTable(object_array(distinct), np.full(width, -1, dtype=np.int64), xy,
+                     {"type": nothing, "raw_type": nothing, "system": nothing,
+                      **{key: np.full(width, np.nan) for key in ("ground_elev", "invert_elev", "depth")}})
 
 
 def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, has_ids, options, findings):

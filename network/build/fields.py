@@ -7,6 +7,7 @@ import math
 import os
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -95,6 +96,137 @@ def detect_mapping(
             used.add(candidate)
             break
     return mapping
+
+
+# What the absence of each field costs, in the words the log and the summary use. A role listed in
+# a group counts as found when any field of the group is (inverts come as levels or as depths).
+COSTS = {
+    "pipe": (
+        (("id",), "no pipe ids: pipes named P<feature id>"),
+        (("from_node", "to_node"), "no from/to ids: pipe ends joined by geometry only"),
+        (("system",), "no system: cross-connection checks off, every pipe taken as gravity"),
+        (("diameter",), "no diameter: diameter decreases not checked, risk consequence without size"),
+        (("up_invert", "down_invert", "up_depth", "down_depth"),
+         "no inverts: slopes not checked, flow direction from ids, a direction field or digitising"),
+        (("material",), "no material: risk likelihood without material"),
+        (("install_year",), "no install year: risk likelihood without age"),
+        (("status",), "no status: every pipe taken as in service"),
+    ),
+    "node": (
+        (("id",), "no node ids: nodes named N<feature id>"),
+        (("type",), "no node types: sinks used as outlets"),
+        (("ground_elev",), "no ground levels: depths not derived, inverts above ground not checked"),
+    ),
+}
+
+
+@dataclass
+class MissingField:
+    """A field the build looked for and did not find, and what its absence costs."""
+
+    roles: tuple[str, ...]
+    cost: str
+
+
+@dataclass
+class FieldReport:
+    """Which fields of a layer the build used (role -> field), which it found by their values, and
+    which it did not find with what each absence costs."""
+
+    layer: str
+    kind: str
+    used: dict[str, str]
+    by_content: list[str] = field(default_factory=list)
+    missing: list[MissingField] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, layer: str, kind: str, used: Mapping[str, str], by_content: Sequence[str] = ()) -> FieldReport:
+        """The report of a mapping: its absences from COSTS.
+
+        >>> FieldReport.of("nodes", "node", {"id": "MH"}).missing[0].cost
+        'no node types: sinks used as outlets'
+        """
+        missing = [MissingField(roles, cost) for roles, cost in COSTS[kind]
+                   if not any(role in used for role in roles)]
+        return cls(layer, kind, dict(used), list(by_content), missing)
+
+    def text(self) -> str:
+        """One line for the log: used (found by content marked), then not found and the costs."""
+        used = ", ".join(f"{role}={name}" + (" (by content)" if role in self.by_content else "")
+                         for role, name in self.used.items()) or "none recognised"
+        if not self.missing:
+            return used
+        return f"{used}; not found: " + "; ".join(missing.cost for missing in self.missing)
+
+    def as_dict(self) -> dict:
+        """Plain data for summaries (JSON)."""
+        return {"layer": self.layer, "used": dict(self.used), "by_content": list(self.by_content),
+                "missing": [{"fields": list(m.roles), "cost": m.cost} for m in self.missing]}
+
+
+def _id_text(value: Any) -> Optional[str]:
+    """An id as text: whole numbers without '.0', text stripped (ids in two layers compare alike)."""
+    if is_null(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def detect_by_content(
+    field_names: Sequence[str],
+    kind: str,
+    mapping: dict[str, str],
+    sample_rows: Sequence[Mapping[str, Any]],
+    aliases: Optional[dict] = None,
+    node_ids: Optional[Iterable[Any]] = None,
+) -> list[str]:
+    """Find roles no alias found by the values of the fields left: a node layer's text column of
+    node types ('manhole', '检查井', 'outfall' ...), a pipe layer's two columns whose values are the
+    node layer's ids (``node_ids``): the first from, the second to. Adds them to ``mapping`` and
+    returns the roles found.
+
+    >>> rows = [{"a": "M1", "b": "M2", "k": "检查井"}, {"a": "M2", "b": "O1", "k": "排放口"}]
+    >>> mapping = {}
+    >>> detect_by_content(["a", "b", "k"], "node", mapping, rows), mapping
+    (['type'], {'type': 'k'})
+    >>> mapping = {}
+    >>> detect_by_content(["a", "b"], "pipe", mapping, rows, node_ids=["M1", "M2", "O1"]), mapping
+    (['from_node', 'to_node'], {'from_node': 'a', 'to_node': 'b'})
+    """
+    tables = aliases or load_aliases()
+    used = set(mapping.values())
+    free = [name for name in field_names if name not in used]
+    found: list[str] = []
+
+    def values_of(name: str) -> list:
+        return [row.get(name) for row in sample_rows if not is_null(row.get(name))]
+
+    if kind == "node" and "type" not in mapping:
+        best, best_share = None, 0.6
+        for name in free:
+            values = values_of(name)
+            texts = [v for v in values if isinstance(v, str) and parse_number(v) is None]
+            if not values or len(texts) < 0.9 * len(values):
+                continue
+            share = sum(normalise_node_type(v, tables) is not None for v in texts) / len(texts)
+            if share >= best_share:
+                best, best_share = name, share
+        if best is not None:
+            mapping["type"] = best
+            found.append("type")
+    if kind == "pipe" and node_ids is not None and ("from_node" not in mapping or "to_node" not in mapping):
+        known = {text for text in map(_id_text, node_ids) if text is not None}
+        matching = []
+        for name in free:
+            values = [_id_text(v) for v in values_of(name)]
+            if values and known and sum(v in known for v in values) >= 0.8 * len(values):
+                matching.append(name)
+        for role in ("from_node", "to_node"):
+            if role not in mapping and matching:
+                mapping[role] = matching.pop(0)
+                found.append(role)
+    return found
 
 
 def find_field(field_names: Sequence[str], aliases: Sequence[str]) -> Optional[str]:
@@ -260,6 +392,15 @@ def normalise_node_type(value: Any, aliases: Optional[dict] = None) -> Optional[
     ('inlet', 'manhole')
     """
     return _classify(value, (aliases or load_aliases())["node_types"])
+
+
+def is_inactive(value: Any, aliases: Optional[dict] = None) -> bool:
+    """Whether a pipe status value says the pipe carries no flow (abandoned, proposed, 废弃, 拟建 ...).
+
+    >>> is_inactive("Abandoned"), is_inactive("拟建"), is_inactive("Existing"), is_inactive(None)
+    (True, True, False, False)
+    """
+    return _classify(value, (aliases or load_aliases())["statuses"]) == "inactive"
 
 
 def normalise_direction(value: Any, aliases: Optional[dict] = None) -> Optional[str]:

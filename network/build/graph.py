@@ -49,9 +49,9 @@ def pipe_results(segments, names, source, target, edge_values, component) -> dic
                 result.source_part, result.part, result.share = part, piece, share
                 result.cut = (None if cut[0] != cut[0] else (cut[0], cut[1]),
                               None if cut[2] != cut[2] else (cut[2], cut[3]))
-    for row, pipe_id, part in segments.skipped:
+    for row, pipe_id, part, *why in segments.skipped:  # why: 'inactive' for pipes left out by status
         fid = int(segments.row_fids[row])
         results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=None,
-                                                      to_node=None, reversed=False, direction_source="",
-                                                      length=0.0))
+                                                      to_node=None, reversed=False,
+                                                      direction_source=why[0] if why else "", length=0.0))
     return results

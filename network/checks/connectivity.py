@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterable, Optional
 
 import networkx as nx
 import numpy as np
@@ -12,7 +12,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..model.columns import lookup_factorized
-from ..model.findings import Finding, make_finding, make_findings
+from ..model.findings import Finding, make_finding
 from ..model.lazy import LazySet
 from ..model.tables import GraphTable, reachable, table_of
 
@@ -48,6 +48,7 @@ class ConnectivityResult:
     findings: list[Finding] = field(default_factory=list)
     sinks_used_as_outlets: bool = False
     reached_nodes: Optional[np.ndarray] = None  # per node of the network's table: reaches_outlet as booleans
+    no_outlet_pipes: int = 0  # pipes whose water reaches no outlet (the no_outlet findings group them)
 
 
 def find_outlets(graph: nx.MultiDiGraph, sinks_as_outlets: Optional[bool] = None,
@@ -166,8 +167,13 @@ def connectivity(
     fragment_size: int = 2,
     sinks_as_outlets: Optional[bool] = None,
     table: Optional[GraphTable] = None,
+    known: Iterable[Finding] = (),
 ) -> ConnectivityResult:
     """Subnetworks with their outlets, what reaches no outlet, and isolated fragments.
+
+    What reaches no outlet is reported once per cut-off part (``no_outlet``), naming its likely
+    cause: a pipe running into it from the drained network, or one of the build's findings
+    (``known``: near misses, dangling ends ...) on its pipes, or else the node where water stops.
 
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("A", type=None, component=1); g.add_node("B", type="outfall", component=1)
@@ -183,17 +189,8 @@ def connectivity(
     reached = _reaching(table, positions)
     findings: list[Finding] = []
     summaries, first_pipe = _summaries(table, outlets, positions)
-    x, y = table.node_numbers("x"), table.node_numbers("y")
-    stranded = np.flatnonzero(~reached[table.target])
-    at = table.target[stranded]
-    findings += make_findings("no_outlet", map(table.keys.__getitem__, stranded.tolist()),
-                              table.edge_values("fid")[stranded].tolist(), x[at].tolist(), y[at].tolist())
-    degree = np.bincount(table.source, minlength=table.node_count) + \
-        np.bincount(table.target, minlength=table.node_count)
-    stranded = np.flatnonzero(~reached & (degree > 0))
-    findings += make_findings("no_outlet", map(names.__getitem__, stranded.tolist()),
-                              table.node_values("fid")[stranded].tolist(), x[stranded].tolist(),
-                              y[stranded].tolist(), kind="node")
+    stranded_pipes = ~reached[table.target]
+    findings += cut_off_findings(table, reached, stranded_pipes, known)
     for number, row in summaries.items():
         drains_properly = any(kind in OUTLET_TYPES for kind in row.outlet_kinds.values())
         if 0 < row.pipes <= fragment_size and not drains_properly:
@@ -204,4 +201,97 @@ def connectivity(
     ordered = sorted(summaries.values(), key=lambda r: (r.component is None, r.component or 0))
     # made when read: the audit reads ``reached`` instead
     reaching = LazySet(lambda: {names[n] for n in np.flatnonzero(reached).tolist()})
-    return ConnectivityResult(outlets, reaching, ordered, findings, used_sinks, reached)
+    return ConnectivityResult(outlets, reaching, ordered, findings, used_sinks, reached,
+                              int(stranded_pipes.sum()))
+
+
+# build findings that can explain a cut-off part, the likelier first
+CAUSES = ("near_miss", "id_geometry_mismatch", "unknown_node_ref", "direction_conflict", "dangling_end")
+
+
+def cut_off_parts(table: GraphTable, reached: np.ndarray, stranded_pipes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(part number of each pipe, -1 where it drains; of each node, -1 where it drains or has no
+    pipe): the parts that reach no outlet, each connected through pipes that reach none."""
+    count = table.node_count
+    degree = np.bincount(table.source, minlength=count) + np.bincount(table.target, minlength=count)
+    inside = ~reached & (degree > 0)
+    within = np.flatnonzero(stranded_pipes & inside[table.source])
+    matrix = coo_matrix((np.ones(len(within)), (table.source[within], table.target[within])), shape=(count, count))
+    labels = connected_components(matrix, directed=False)[1]
+    # numbered 0.. in node order among the nodes that reach nothing
+    node_part = np.full(count, -1, dtype=np.int64)
+    distinct, first = np.unique(labels[inside], return_index=True)
+    order = np.argsort(first)
+    renumber = np.empty(len(distinct), dtype=np.int64)
+    renumber[order] = np.arange(len(distinct))
+    node_part[inside] = renumber[np.searchsorted(distinct, labels[inside])]
+    pipe_part = np.where(stranded_pipes, node_part[table.target], -1)
+    return pipe_part, node_part
+
+
+def cut_off_findings(table: GraphTable, reached: np.ndarray, stranded_pipes: np.ndarray,
+                     known: Iterable[Finding] = ()) -> list[Finding]:
+    """One ``no_outlet`` finding per cut-off part, with its pipe and node counts and a likely cause."""
+    pipe_part, node_part = cut_off_parts(table, reached, stranded_pipes)
+    parts = int(node_part.max(initial=-1)) + 1
+    if not parts:
+        return []
+    pipe_count = np.bincount(pipe_part[pipe_part >= 0], minlength=parts)
+    node_count = np.bincount(node_part[node_part >= 0], minlength=parts)
+    leaving = np.bincount(table.source[stranded_pipes], minlength=table.node_count)
+    # where the water of each part stops: its first node without a pipe leaving it (a loop: its first node)
+    stop = np.full(parts, -1, dtype=np.int64)
+    for position in np.flatnonzero((node_part >= 0) & (leaving == 0))[::-1].tolist():
+        stop[node_part[position]] = position
+    for position in np.flatnonzero(node_part >= 0).tolist():
+        if stop[node_part[position]] < 0:
+            stop[node_part[position]] = position
+    # a pipe from the drained network running into the part: its direction cuts the part off
+    entering = np.flatnonzero(stranded_pipes & reached[table.source])
+    entry = np.full(parts, -1, dtype=np.int64)
+    entry[pipe_part[entering][::-1]] = entering[::-1]
+    found_cause: dict[int, tuple[int, float, Finding]] = {}
+    rank = {check: order for order, check in enumerate(CAUSES)}
+    for finding in known:
+        if finding.check not in rank or finding.kind != "pipe" or not table.has_edge_key(finding.feature_id):
+            continue
+        row = table.edge_position(finding.feature_id)
+        part = int(pipe_part[row])
+        if part < 0 or entry[part] >= 0:
+            continue
+        where = table.node_xy(int(stop[part])) or (0.0, 0.0)
+        distance = float(np.hypot((finding.x or 0.0) - where[0], (finding.y or 0.0) - where[1]))
+        ranked = (rank[finding.check], distance)
+        if part not in found_cause or ranked < found_cause[part][:2]:
+            found_cause[part] = (*ranked, finding)
+    findings = []
+    fids = table.edge_values("fid")
+    for part in range(parts):
+        pipes, nodes = int(pipe_count[part]), int(node_count[part])
+        node = int(stop[part])
+        if entry[part] >= 0:
+            row = int(entry[part])
+            key = table.keys[row]
+            cause = (f"; pipe {key} runs into it from the drained network: check its direction",
+                     f"；管段 {key} 由可排出的管网流入此处：请核查其流向")
+            findings.append(make_finding("no_outlet", key, fids[row], value=pipes,
+                                         xy=table.node_xy(int(table.target[row])), pipes=pipes, nodes=nodes,
+                                         cause=cause[0], cause_zh=cause[1]))
+        elif part in found_cause:
+            cause_finding = found_cause[part][2]
+            row = table.edge_position(cause_finding.feature_id)
+            named = cause_finding.feature_id, cause_finding.check
+            cause = (f"; likely cut off at pipe {named[0]} ({named[1]}: {cause_finding.message_en.rstrip('.')})",
+                     f"；可能在管段 {named[0]} 处断开（{named[1]}：{cause_finding.message_zh.rstrip('。')}）")
+            xy = (cause_finding.x, cause_finding.y) if cause_finding.x is not None else table.node_xy(node)
+            findings.append(make_finding("no_outlet", cause_finding.feature_id, fids[row], value=pipes, xy=xy,
+                                         pipes=pipes, nodes=nodes, cause=cause[0], cause_zh=cause[1]))
+        else:
+            rows = np.flatnonzero(pipe_part == part)
+            into = rows[table.target[rows] == node]
+            row = int(into[0] if len(into) else rows[0])
+            name = table.names[node]
+            findings.append(make_finding("no_outlet", table.keys[row], fids[row], value=pipes, xy=table.node_xy(node),
+                                         pipes=pipes, nodes=nodes, cause=f"; its water stops at node {name}",
+                                         cause_zh=f"；水流止于节点 {name}"))
+    return findings

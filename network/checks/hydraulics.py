@@ -27,6 +27,10 @@ class HydraulicTolerances:
     max_depth_m: float = 15.0
 
 
+# the feature id of a finding about a whole layer (a field it lacks everywhere)
+LAYER_PIPES = "(pipes layer)"
+
+
 def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicTolerances] = None,
                      table: Optional[GraphTable] = None) -> list[Finding]:
     """Check every gravity pipe and manhole; pipes without inverts are reported once, not fatal.
@@ -58,6 +62,11 @@ def _pipe_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
         found.append((row, make_finding(check, table.keys[row], table.edge_get(row, "fid"),
                                         xy=values.pop("xy", table.node_xy(table.source[row])), **values)))
 
+    if len(known) and np.isnan(up).all() and np.isnan(down).all():
+        # no invert anywhere: the layer lacks them, one finding says so (not one per pipe)
+        found.append((0, make_finding("missing_invert", LAYER_PIPES, None, value=f"all {len(known)} gravity pipes",
+                                      xy=table.node_xy(table.source[0]))))
+        return [finding for _, finding in found]
     for row in np.flatnonzero(~known).tolist():
         missing = "both" if np.isnan(up[row]) and np.isnan(down[row]) else (
             "upstream" if np.isnan(up[row]) else "downstream")

@@ -50,6 +50,10 @@ class Network:
         self.metric_crs = metric_crs
         self.sources = sources if sources is not None else {}
         self.table_cache = table_cache
+        # what the build read from which field, and what the fields it did not find cost
+        # (build.fields.FieldReport, one per layer)
+        self.field_reports: list = []
+        self.inactive_left_out = 0  # pipes left out of the graph by their status (abandoned, proposed ...)
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -85,7 +89,7 @@ class Network:
     def components(self, fragment_size: int = 2, sinks_as_outlets: Optional[bool] = None):
         """Subnetworks, outlets and reachability (see connectivity.connectivity)."""
         with gc_paused():
-            return connectivity(self._graph, fragment_size, sinks_as_outlets, table=self.table())
+            return connectivity(self._graph, fragment_size, sinks_as_outlets, table=self.table(), known=self.findings)
 
     def upstream(self, node_ids, **options) -> dict:
         """{start: TraceResult} of an upstream trace from each node id (see trace.trace)."""
@@ -150,4 +154,6 @@ class Network:
             "length_m": round(float(lengths.sum()), 1),
             "length_by_system_m": {k: round(v, 1) for k, v in sorted(systems.items())},
             "findings": count_by_check(self.findings),
+            "fields": [report.as_dict() for report in self.field_reports],
+            "inactive_pipes_left_out": self.inactive_left_out,
         }

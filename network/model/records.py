@@ -98,6 +98,10 @@ class BuildOptions:
     # cut lines where a node, or another pipe's end, lies on their interior within the snapping
     # tolerance (lines drawn through manholes, laterals ending on a main: build/planar.py)
     split_at_nodes: bool = True
+    # keep pipes whose status reads abandoned / removed / proposed / 废弃 / 拟建 / 停用 ... in the graph
+    # (by default they are left out, counted in the summary and written with pn_comp NULL and
+    # pn_dir_src 'inactive')
+    keep_inactive: bool = False
 
     def validate(self) -> list[str]:
         """Raise PipeNetInputError for a tolerance that is not a finite number of metres >= 0 or a

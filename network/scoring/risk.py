@@ -16,6 +16,8 @@ MATERIAL_FACTORS = {"砼": 1.2, "混凝土": 1.2, "钢筋混凝土": 1.0, "concr
 GRADE_POINTS = {"Ⅰ": 1.0, "Ⅱ": 2.5, "Ⅲ": 4.0, "Ⅳ": 5.0}
 SYSTEM_POINTS = {"sanitary": 5.0, "combined": 5.0, "water": 4.0, "storm": 3.0, "drainage": 3.0, None: 3.0}
 CLASSES = ((16.0, "very high"), (10.0, "high"), (5.0, "medium"), (0.0, "low"))
+# the data a pipe's likelihood of failure is scored from
+LIKELIHOOD_DATA = ("condition", "install year", "material", "defects")
 
 
 @dataclass
@@ -88,6 +90,10 @@ class RiskRegister(KeyedRecords):
                                                         for values in (likelihood, consequence, risk))
         # the reasons as a code per row into the lists met (-1: none): a county has a few hundred
         self.reason_codes, self.reason_lists = np.asarray(reason_codes, dtype=np.int64), reason_lists
+        # the kinds of data the register had none of, and a note when that leaves nothing to rank
+        # the likelihood of failure by ("" otherwise)
+        self.missing: list[str] = []
+        self.note = ""
 
     def risk_class(self, row: int) -> str:
         """Class of the pipe at ``row``."""
@@ -188,9 +194,27 @@ def risk_many(keys: list, grades, install_years, materials, defects, diameters, 
                 reasons.insert(0, texts[code - 1])
         reason_lists.append(reasons)
     reason_codes = np.where(np.array([bool(r) for r in reason_lists], dtype=bool)[reason_codes], reason_codes, -1)
+    missing = [name for name, absent in (
+        ("condition", not severe.any() and all(g is None for g in grade_names)),
+        ("install year", not dated.any()), ("material", all(m is None for m in material_names)),
+        ("defects", not np.any(np.asarray(defects, dtype=float) > 0)), ("diameter", not sized.any()))
+        if absent]
+    note = ""
+    if len(keys) and set(LIKELIHOOD_DATA) <= set(missing):
+        by = "upstream length and system" if "diameter" in missing else "diameter, upstream length and system"
+        note = (f"No {', '.join(missing)} data: every pipe has the same likelihood of failure, so the register "
+                f"ranks by consequence only ({by}).")
+    # a pipe with none of the data its likelihood is scored from says so, instead of an empty reason
+    blind = (grade_codes < 0) & ~dated & (material_codes < 0) & ~(np.asarray(defects, dtype=float) > 0) \
+        & (reason_codes < 0)
+    if blind.any():
+        reason_lists.append([f"no {' / '.join(LIKELIHOOD_DATA)} data"])
+        reason_codes = np.where(blind, len(reason_lists) - 1, reason_codes)
     # rounded as numpy rounds (x 100, half to even, / 100), for one pipe and a county alike
-    return RiskRegister(list(keys), np.round(likelihood, 2), np.round(consequence, 2),
-                        np.round(likelihood * consequence, 2), reason_codes, reason_lists)
+    register = RiskRegister(list(keys), np.round(likelihood, 2), np.round(consequence, 2),
+                            np.round(likelihood * consequence, 2), reason_codes, reason_lists)
+    register.missing, register.note = missing, note
+    return register
 
 
 def _reason_part(rows: np.ndarray, values: np.ndarray, names: Optional[list], text) -> tuple[np.ndarray, list[str]]:

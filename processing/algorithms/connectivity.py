@@ -32,7 +32,8 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
             "<b>Pipes / nodes output</b>: input attributes, pn_comp (subnetwork, 1 = largest) and "
             "pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).<br>"
             "<b>Summary</b>: one row per subnetwork: pipes, nodes, length, outlets, system mix.<br>"
-            "<b>Findings</b>: no_outlet, isolated_fragment.<br><br>"
+            "<b>Findings</b>: no_outlet (one per cut-off part, with its pipe and node counts and its likely "
+            "cause), isolated_fragment.<br><br>"
             "连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；"
             "报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，"
             "pn_reach 是否可达出口）、子管网汇总表和问题点。")
@@ -79,5 +80,5 @@ class ConnectivityAlgorithm(PipeNetAlgorithm):
             feedback.pushInfo(f"  {check}: {count}")
         return {"OUTPUT_PIPES": pipes, "OUTPUT_NODES": nodes, "OUTPUT_SUMMARY": summary,
                 "OUTPUT_FINDINGS": findings, "COMPONENT_COUNT": len(result.subnetworks),
-                "NO_OUTLET_PIPES": sum(1 for f in result.findings if f.check == "no_outlet" and f.kind == "pipe"),
+                "NO_OUTLET_PIPES": result.no_outlet_pipes,
                 "FRAGMENT_COUNT": counts.get("isolated_fragment", 0)}

@@ -28,7 +28,8 @@ class HydraulicChecksAlgorithm(PipeNetAlgorithm):
             "<b>outlet_above_inlet</b> (outgoing invert above the lowest incoming invert, beyond the "
             "step tolerance), <b>implausible_depth</b> (ground − invert over the maximum), "
             "<b>cycle</b> (flow loops), <b>multiple_outlets</b> (manholes with more than one outgoing "
-            "pipe) and <b>missing_invert</b> (reported once per pipe). Output: findings.<br><br>"
+            "pipe) and <b>missing_invert</b> (once per pipe, or once for a layer with no inverts at all). "
+            "Output: findings.<br><br>"
             "水力一致性检查（重力流管道）：逆坡、小于最小坡度、管径沿下游变小、出水管底高于进水管底、"
             "埋深不合理、环流、一井多出口、缺少管底高程。")
 

@@ -79,6 +79,8 @@ class RiskRegisterAlgorithm(PipeNetAlgorithm):
             condition, _ = score_network(run.network, read_defects(defects_source, "DEFECTS", run, context, feedback,
                                                                    bulk=bulk))
         risk = risk_register(run.network, condition, weights)
+        if risk.note:
+            feedback.pushWarning(risk.note)
         fields = [("pn_lof", "double"), ("pn_cof", "double"), ("pn_risk", "double"), ("pn_risk_cls", "string"),
                   ("pn_reasons", "string")]
         pipes = self.write_pipes(run, parameters, context, feedback, fields,

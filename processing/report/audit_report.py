@@ -378,7 +378,8 @@ td,th{{border:1px solid #bbb;padding:2px 8px}}</style></head><body>
 {summary['components']} subnetworks; {summary['no_outlet_pipes']} pipes reach no outlet.</p>
 <p>Findings: {summary['severity']['error']} errors, {summary['severity']['warning']} warnings,
 {summary['severity']['info']} notes. Breakage hotspot pipes: {summary['breakage_hotspot_pipes']};
-overflow hotspot pipes: {summary['overflow_hotspot_pipes']}. Risk classes: {summary['risk_classes']}.</p>
+overflow hotspot pipes: {summary['overflow_hotspot_pipes']}. Risk classes: {summary['risk_classes']}.
+{html.escape(summary.get('risk_note', ''))}</p>
 <h2>Findings per check / 问题统计</h2><table><tr><th>check</th><th>count</th></tr>{rows}</table>
 <h2>Top risk pipes / 高风险管段</h2><table><tr><th>pipe</th><th>system</th><th>risk</th><th>class</th>
 <th>why</th></tr>{risk_rows}</table>

@@ -41,7 +41,7 @@ print(json.dumps({
                  "networkx": networkx.__version__},
     "pipes": summary["pipes"], "nodes": summary["nodes"], "components": summary["components"],
     "findings": summary["findings"],
-    "no_outlet": sum(1 for f in components.findings if f.check == "no_outlet" and f.kind == "pipe"),
+    "no_outlet": components.no_outlet_pipes,
     "cross": illicit.cross_by_class,
     "upstream_of": biggest_outlet, "upstream_pipes": sorted(upstream.pipes) if upstream else [],
     "frames": [len(network.pipes_frame()), len(network.nodes_frame()), len(network.findings_frame())],

@@ -45,14 +45,17 @@ def test_connectivity_outlets_unreachable_and_fragments():
          ("E", "F", "P5", {"system": "storm"})],
         {"O": {"type": "outfall"}})
     result = connectivity(graph, fragment_size=2)
-    # the data types its outlets (O): the dead end F is no outlet but a finding, as is the C-D loop
+    # the data types its outlets (O): the dead end F is no outlet but cut off, as is the C-D loop;
+    # one finding per cut-off part, with its pipe and node counts and where its water stops
     assert result.outlets == {"O": "outfall"} and not result.sinks_used_as_outlets
-    assert checks(result.findings, "no_outlet") == [
-        ("C", ""), ("D", ""), ("E", ""), ("F", ""), ("P3", ""), ("P4", ""), ("P5", "")]
+    assert checks(result.findings, "no_outlet") == [("P4", "2"), ("P5", "1")]
+    assert result.no_outlet_pipes == 3
     strict = connectivity(graph, sinks_as_outlets=False)
     assert checks(strict.findings, "no_outlet") == checks(result.findings, "no_outlet")
     loose = connectivity(graph, sinks_as_outlets=True)  # asked for: every dead end is an outlet
     assert loose.outlets == {"O": "outfall", "F": "sink"}
+    assert checks(loose.findings, "no_outlet") == [("P4", "2")]
+    assert "2 pipe(s) and 2 node(s)" in loose.findings[0].message_en and loose.no_outlet_pipes == 2
     assert checks(result.findings, "isolated_fragment") == [("P3", "2"), ("P5", "1")]
     main = result.subnetworks[0]
     assert (main.pipes, main.outlets, main.length_m) == (2, ["O"], 20.0)
@@ -363,3 +366,21 @@ def test_isolation_never_crosses_a_closed_valve(graph, data):
         if key in segment.pipes and key != pipe:
             # every isolated pipe touches a segment node; none lies between two closed valves only
             assert u in segment.nodes or v in segment.nodes
+
+
+def test_a_layer_without_inverts_is_one_finding_not_one_per_pipe():
+    graph = graph_of([("A", "B", "P1", {"system": "storm"}), ("B", "C", "P2", {"system": "storm"}),
+                      ("C", "D", "P3", {"system": "storm"})])
+    found = [f for f in hydraulic_checks(graph) if f.check == "missing_invert"]
+    assert [(f.feature_id, f.value) for f in found] == [("(pipes layer)", "all 3 gravity pipes")]
+    # one pipe without its inverts among pipes with them: still that pipe
+    graph = graph_of([("A", "B", "P1", {"up_invert": 2.0, "down_invert": 1.0}), ("B", "C", "P2", {})])
+    assert checks(hydraulic_checks(graph), "missing_invert") == [("P2", "both")]
+
+
+def test_a_diameter_field_empty_in_the_whole_layer_is_one_finding():
+    pipes = LayerData("pipes", ["id", "diameter"], [
+        PipeRecord(i, [[(i * 10.0, 0.0), (i * 10.0 + 10.0, 0.0)]], {"id": f"P{i}", "diameter": None})
+        for i in range(4)])
+    found = [f for f in build_network(pipes).findings if f.check == "missing_attribute"]
+    assert [(f.feature_id, f.value) for f in found] == [("(pipes layer)", "all 4 pipes")]

@@ -267,3 +267,68 @@ def test_snapping_a_few_ends_with_only_the_nodes_near_them_equals_every_node(nod
         assert (found[row] == -1) == (distances.min() > tolerance)
         if found[row] >= 0:
             assert gap[row] == pytest.approx(distances.min())
+
+
+def status_pipes():
+    from pipenet.network import LayerData, PipeRecord
+
+    statuses = ["Existing", "Abandoned", "Proposed", None, "废弃", "拟建", "停用", "在用"]
+    return LayerData("pipes", ["id", "Status"], [
+        PipeRecord(i, [[(i * 10.0, 0.0), (i * 10.0 + 10.0, 0.0)]], {"id": f"P{i}", "Status": status})
+        for i, status in enumerate(statuses)])
+
+
+def test_inactive_pipes_leave_the_graph_by_default():
+    from pipenet.network import BuildOptions, build_network
+
+    network = build_network(status_pipes())
+    assert sorted(network.table().keys) == ["P0", "P3", "P7"]
+    assert network.summary()["inactive_pipes_left_out"] == 5
+    left = {r.pipe_id: (r.direction_source, r.component) for results in network.pipe_results.values()
+            for r in results if r.from_node is None}
+    assert left == {f"P{i}": ("inactive", None) for i in (1, 2, 4, 5, 6)}
+    kept = build_network(status_pipes(), options=BuildOptions(keep_inactive=True))
+    assert len(kept.table().keys) == 8 and kept.summary()["inactive_pipes_left_out"] == 0
+
+
+def test_montpelier_abandoned_and_proposed_lines_are_left_out():
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    from pipenet.network import BuildOptions, build_network
+
+    lines = gpd.read_file(Path(__file__).resolve().parents[1] / "data" / "montpelier" /
+                          "state_linear_features.geojson")
+    assert dict(lines["Status"].value_counts()) == {"Existing": 4216, "Abandoned": 36, "Proposed": 11}
+    network = build_network(lines)
+    assert network.pipe_mapping["status"] == "Status"
+    assert network.summary()["inactive_pipes_left_out"] == 47
+    kept = build_network(lines, options=BuildOptions(keep_inactive=True))
+    assert kept.summary()["inactive_pipes_left_out"] == 0
+    assert kept.summary()["pipes"] > network.summary()["pipes"]
+
+
+def test_from_to_ids_without_a_node_layer_name_the_nodes():
+    from pipenet.network import LayerData, PipeRecord, build_network
+
+    def pipes(far: float = 0.0):
+        return LayerData("pipes", ["id", "from", "to"], [
+            PipeRecord(1, [[(0.0, 0.0), (10.0, 0.0)]], {"id": "P1", "from": "A", "to": "B"}),
+            PipeRecord(2, [[(20.0, 0.0), (10.0, 0.1)]], {"id": "P2", "from": "B", "to": "C"}),  # drawn against its ids
+            PipeRecord(3, [[(20.0, 0.0), (30.0, far)]], {"id": "P3", "from": "D", "to": "C"}),
+            PipeRecord(4, [[(30.0, 0.0), (40.0, 0.0)]], {"id": "P4", "from": "D", "to": "E"}),
+            PipeRecord(5, [[(30.0, 0.0), (30.0, -10.0)]], {"id": "P5", "from": "D", "to": "F"}),
+        ])
+
+    network = build_network(pipes())
+    table = network.table()
+    edges = {key: (table.names[u], table.names[v]) for key, u, v in
+             zip(table.keys, table.source.tolist(), table.target.tolist())}
+    assert edges == {"P1": ("A", "B"), "P2": ("B", "C"), "P3": ("D", "C"), "P4": ("D", "E"), "P5": ("D", "F")}
+    assert network.summary()["virtual_nodes"] == 0 and network.summary()["components"] == 1
+    assert not [f for f in network.findings if f.check in ("unknown_node_ref", "id_geometry_mismatch")]
+    # one of the three ends named D is 6 m from the place the others share: it is reported
+    apart = build_network(pipes(far=6.0))
+    assert [(f.check, f.feature_id, f.extra.get("target")) for f in apart.findings
+            if f.check == "id_geometry_mismatch"] == [("id_geometry_mismatch", "P3", "D")]

@@ -142,6 +142,10 @@ def test_risk_of_a_whole_network_equals_pipe_by_pipe_scoring():
     by_hand = [([f"structural grade {g}"] if g in ("Ⅲ", "Ⅳ") else [])
                + ([f"installed {y}"] if y and 2030 - y > 32 else [])
                + ([f"DN{dn:.0f}"] if dn and dn >= 1000 else []) for g, y, dn in zip(grades, years, diameters)]
+    # a pipe with no grade, year, material or defect at all (and no other reason) says so
+    by_hand = [reasons or (["no condition / install year / material / defects data"]
+                           if g is None and y is None and m is None and d == 0 else [])
+               for reasons, g, y, m, d in zip(by_hand, grades, years, materials, defects)]
     assert [register.reasons(row) for row in range(count)] == by_hand
     codes, texts = register.reason_text_codes()
     assert [texts[code] for code in codes.tolist()] == [", ".join(reasons) for reasons in by_hand]
@@ -255,3 +259,29 @@ def test_a_distance_just_short_of_a_piece_is_on_the_piece_before():
     lixels = make_lixels(graph, {"P": [(0.0, 0.0), (80.20670475919287, 0.0)]}, 25.0)
     assert lixels.start[3] > 60.15502856939465 and 60.15502856939465 / lixels.size[3] >= 3.0
     assert lixels.piece("P", 60.15502856939465) == 2 and lixels.pieces(["P"], [60.15502856939465]).tolist() == [2]
+
+
+def test_a_risk_register_with_nothing_to_rank_by_says_so():
+    from pipenet.network.scoring.risk import risk_many
+
+    keys = ["P1", "P2", "P3"]
+    bare = risk_many(keys, [None] * 3, [None] * 3, [None] * 3, [0] * 3, [None] * 3, [0.0, 10.0, 30.0],
+                     [None] * 3)
+    assert bare.missing == ["condition", "install year", "material", "defects", "diameter"]
+    assert "ranks by consequence only (upstream length and system)" in bare.note
+    assert all(bare.reasons(row) == ["no condition / install year / material / defects data"] for row in range(3))
+    dated = risk_many(keys, [None] * 3, [1980, 2000, None], [None] * 3, [0] * 3, [None] * 3, [0.0] * 3, [None] * 3)
+    assert dated.note == "" and "install year" not in dated.missing
+
+
+def test_an_audit_without_risk_data_says_so_once():
+    from pipenet.network import LayerData, PipeRecord, build_network
+    from pipenet.network.audit import run_audit
+
+    pipes = LayerData("pipes", ["id"], [PipeRecord(i, [[(i * 10.0, 0.0), (i * 10.0 + 10.0, 0.0)]], {"id": f"P{i}"})
+                                        for i in range(5)])
+    result = run_audit(build_network(pipes))
+    assert [f.value for f in result.findings if f.check == "risk_no_data"] == [
+        "condition, install year, material, defects, diameter"]
+    assert "ranks by consequence only" in result.summary["risk_note"]
+    assert all(reasons for reasons in (result.risk.reasons(row) for row in range(5)))

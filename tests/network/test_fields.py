@@ -105,3 +105,67 @@ def test_user_alias_file_extends_tables(tmp_path):
     tables = load_aliases(str(extra))
     assert normalise_system("Regenwasser", tables) == "storm"
     assert detect_mapping(["Nennweite"], "pipe", aliases=tables) == {"diameter": "Nennweite"}
+
+
+@pytest.fixture(scope="module")
+def english_sample(tmp_path_factory):
+    from pipenet.network.io.frames import read_layer
+    from pipenet.network.sample import generate, write_gpkg
+
+    sample = generate(km=20, seed=1)
+    path = str(tmp_path_factory.mktemp("sample") / "sample_en.gpkg")
+    write_gpkg(sample, path, chinese=False)
+    return sample, read_layer(path, "pipes"), read_layer(path, "nodes")
+
+
+SURVEY_NAMES = {"pipe_id": "PipeRef", "from_node": "US_MH", "to_node": "DS_MH", "up_invert": "US_IL",
+                "down_invert": "DS_IL", "diameter": "Pipe Size"}
+
+
+def test_survey_style_names_are_detected_without_help(english_sample):
+    from pipenet.network import build_network
+
+    _, pipes, nodes = english_sample
+    pipes = pipes.rename(columns=SURVEY_NAMES)
+    nodes = nodes.rename(columns={"node_id": "MH Ref", "node_type": "MH_Type", "ground_elev": "Cover Level"})
+    network = build_network(pipes, nodes)
+    assert {key: network.pipe_mapping.get(key) for key in ("from_node", "to_node", "up_invert", "diameter")} == {
+        "from_node": "US_MH", "to_node": "DS_MH", "up_invert": "US_IL", "diameter": "Pipe Size"}
+    assert network.node_mapping["type"] == "MH_Type" and network.node_mapping["ground_elev"] == "Cover Level"
+    assert {name for name in ("usmh", "upstream manhole", "Upstream_Manhole")
+            if detect_mapping([name], "pipe").get("from_node")} == {"usmh", "upstream manhole", "Upstream_Manhole"}
+    assert detect_mapping(["dsmh"], "pipe") == {"to_node": "dsmh"}
+    for name in ("node_type", "structure type", "井类型", "附属物类型"):
+        assert detect_mapping([name], "node") == {"type": name}
+
+
+def test_node_types_and_from_to_ids_are_found_by_their_values(english_sample):
+    from pipenet.network import build_network
+
+    _, pipes, nodes = english_sample
+    pipes = pipes.rename(columns={"from_node": "A1", "to_node": "B2"})
+    nodes = nodes.rename(columns={"node_type": "KIND_X"})
+    network = build_network(pipes, nodes)
+    assert (network.pipe_mapping["from_node"], network.pipe_mapping["to_node"]) == ("A1", "B2")
+    assert network.node_mapping["type"] == "KIND_X"
+    reports = {report.kind: report for report in network.field_reports}
+    assert reports["pipe"].by_content == ["from_node", "to_node"] and reports["node"].by_content == ["type"]
+    assert "from_node=A1 (by content)" in reports["pipe"].text()
+    # the same topology as with the names recognised
+    named = build_network(*english_sample[1:])
+    assert sorted(network.table().keys) == sorted(named.table().keys)
+    assert network.summary()["findings"] == named.summary()["findings"]
+
+
+def test_the_summary_lists_fields_not_found_and_their_cost(english_sample):
+    from pipenet.network import build_network
+
+    _, pipes, nodes = english_sample
+    network = build_network(pipes.drop(columns=["up_invert", "down_invert", "up_depth", "down_depth", "diameter"]),
+                            nodes.drop(columns=["node_type"]))
+    fields = {entry["layer"]: entry for entry in network.summary()["fields"]}
+    costs = [m["cost"] for entry in fields.values() for m in entry["missing"]]
+    assert any(cost.startswith("no inverts: slopes not checked") for cost in costs)
+    assert any(cost.startswith("no diameter:") for cost in costs)
+    assert "no node types: sinks used as outlets" in costs
+    assert fields["pipes"]["used"]["from_node"] == "from_node"

@@ -110,3 +110,46 @@ def test_the_audit_calls_checked_and_hot_once_each_in_their_places(small_sample)
     # with the hotspots found (85), before the risk register (100)
     assert len(hot) == 1 and hot[0][0][-1] == 85 and max(hot[0][0]) == 85
     assert not hot[0][1] and hot[0][2] is result.overflow
+
+
+def upstream_pipe_count(sample, pipe_id):
+    """Pipes whose water passes through ``pipe_id`` in the sample as generated (from/to ids), itself included."""
+    into: dict = {}
+    for pipe in sample.pipes:
+        into.setdefault(pipe["to"], []).append(pipe)
+    start = next(p for p in sample.pipes if p["id"] == pipe_id)
+    seen, stack = {pipe_id}, [start["from"]]
+    while stack:
+        for pipe in into.get(stack.pop(), []):
+            if pipe["id"] not in seen:
+                seen.add(pipe["id"])
+                stack.append(pipe["from"])
+    return len(seen)
+
+
+def no_outlet_of(network) -> dict:
+    return {f.feature_id: int(f.value) for f in network.components().findings if f.check == "no_outlet"}
+
+
+@pytest.mark.parametrize("names", ["survey", "us_mh"])
+def test_no_outlet_is_exactly_what_a_gap_cuts_off(small_sample, names):
+    """The sample's injected faults (reverse slopes, near misses, small gaps, dangles) cut nothing off:
+    a reverse slope is a sag water still flows through, and the from/to ids join the gaps. Deleting
+    a pipe (a real gap in the survey) cuts off exactly the pipes whose water passed through it, and
+    that part is one finding naming its size. The same with us_mh / ds_mh / mh_type field names."""
+    sample, path = small_sample
+    pipes, nodes = read_layer(path, "pipes"), read_layer(path, "nodes")
+    if names == "us_mh":
+        pipes = pipes.rename(columns={"起点点号": "us_mh", "终点点号": "ds_mh", "起点管底高程": "us_il",
+                                      "终点管底高程": "ds_il"})
+        nodes = nodes.rename(columns={"物探点号": "mh_id", "附属物": "mh_type"})
+    network = build_network(pipes, nodes)
+    if names == "us_mh":
+        assert network.pipe_mapping["from_node"] == "us_mh" and network.node_mapping["type"] == "mh_type"
+    assert no_outlet_of(network) == {}
+    reversed_pipes = {t["feature_id"] for t in sample.truth if t["check"] == "reverse_slope"}
+    assert reversed_pipes <= {f.feature_id for f in network.hydraulic_checks() if f.check == "reverse_slope"}
+    for gap in sorted(reversed_pipes):
+        upstream = upstream_pipe_count(sample, gap)
+        found = no_outlet_of(build_network(pipes[pipes["管线编号"] != gap], nodes))
+        assert len(found) == 1 and sum(found.values()) == upstream - 1, gap  # the deleted pipe itself is gone

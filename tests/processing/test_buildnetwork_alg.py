@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
+from qgis.core import NULL, QgsProcessingException, QgsProject, QgsVectorLayer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -247,3 +247,46 @@ def test_source_fids_of_many_findings_are_each_findings_source_fid(as_arrays):
     assert run.source_fids([f.kind for f in findings], [f.fid for f in findings]) == expected
     run.node_fids = None  # no node layer
     assert run.source_fids([f.kind for f in findings], [f.fid for f in findings]) == [None, 12, None, None, 10]
+
+
+def test_abandoned_and_proposed_pipes_are_left_out_and_flagged(pipenet_plugin, write_layer, tmp_path):
+    pipes = write_layer("status_pipes", "LineString", [("pipe_id", "str"), ("Status", "str")], [
+        {"pipe_id": "E1", "Status": "Existing", "wkt": "LINESTRING (500000 3400000, 500040 3400000)"},
+        {"pipe_id": "A1", "Status": "Abandoned", "wkt": "LINESTRING (500040 3400000, 500080 3400000)"},
+        {"pipe_id": "P1", "Status": "Proposed", "wkt": "LINESTRING (500080 3400000, 500120 3400000)"},
+    ], epsg=4549)
+    out = run_build(pipes)["OUTPUT_PIPES"]
+    # every input feature is written; those left out have no subnetwork and say why
+    assert rows(out, "pipe_id", "pn_dir_src") == [("A1", "inactive"), ("E1", "digitised"), ("P1", "inactive")]
+    assert {f["pipe_id"] for f in out.getFeatures() if f["pn_comp"] is None or f["pn_comp"] == NULL} == {"A1", "P1"}
+    kept = run_build(pipes, KEEP_INACTIVE=True)["OUTPUT_PIPES"]
+    assert {f["pn_dir_src"] for f in kept.getFeatures()} == {"digitised"}
+    written = run_build(pipes, OUTPUT_PIPES=str(tmp_path / "status.gpkg"))["OUTPUT_PIPES"]
+    layer = QgsVectorLayer(written, "pipes", "ogr")
+    assert rows(layer, "pipe_id", "pn_dir_src") == [("A1", "inactive"), ("E1", "digitised"), ("P1", "inactive")]
+
+
+def test_a_built_network_read_back_from_its_pipes_alone_traces_from_the_original_ids(
+        pipenet_plugin, write_layer, tmp_path):
+    from qgis import processing
+
+    from pipenet.network.io.frames import read_layer
+    from pipenet.network.sample import generate, write_gpkg
+
+    path = str(tmp_path / "sample.gpkg")
+    write_gpkg(generate(km=20, seed=1), path, chinese=True)
+    built = run_build(f"{path}|layername=pipes", f"{path}|layername=nodes",
+                      OUTPUT_PIPES=str(tmp_path / "built.gpkg"))["OUTPUT_PIPES"]
+    start = "WS000-0006"  # the sanitary manhole at the plant (a node of the original node layer)
+    original = processing.run("pipenet:upstreamtrace", {
+        "PIPES": f"{path}|layername=pipes", "NODES": f"{path}|layername=nodes", "START_NODES": start,
+        "OUTPUT_PIPES": "TEMPORARY_OUTPUT"})
+    again = processing.run("pipenet:upstreamtrace", {"PIPES": built, "START_NODES": start,
+                                                     "OUTPUT_PIPES": "TEMPORARY_OUTPUT"})
+    assert again["PIPE_COUNT"] == original["PIPE_COUNT"] > 5
+    assert rows(again["OUTPUT_PIPES"], "pn_id") == rows(original["OUTPUT_PIPES"], "pn_id")
+    # the whole topology: every pipe between the same two nodes
+    first = processing.run("pipenet:buildnetwork", {"PIPES": built, "OUTPUT_PIPES": "TEMPORARY_OUTPUT"})
+    assert rows(first["OUTPUT_PIPES"], "pn_id", "pn_from", "pn_to") == \
+        rows(QgsVectorLayer(built, "built", "ogr"), "pn_id", "pn_from", "pn_to")
+    assert len(read_layer(built)) == first["OUTPUT_PIPES"].featureCount()
