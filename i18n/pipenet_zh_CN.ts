@@ -211,12 +211,12 @@
     <message>
       <location filename="processing/algorithms/connectivity.py" line="65" />
       <source>No node is typed as an outfall, plant or pump station: every dead end (sink) is counted as an outlet.</source>
-      <translation type="unfinished" />
+      <translation>没有节点标为排放口、污水处理厂或泵站：每个尽头节点（汇点）都按出口计。</translation>
     </message>
     <message>
       <location filename="processing/algorithms/connectivity.py" line="48" />
       <source>Automatic (when no node is typed outfall, plant or pump)</source>
-      <translation type="unfinished" />
+      <translation>自动（没有节点标为排放口、污水处理厂或泵站时）</translation>
     </message>
     <message>
       <location filename="processing/algorithms/connectivity.py" line="48" />
