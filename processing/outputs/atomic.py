@@ -1,6 +1,6 @@
 """Outputs that exist under their final name only when complete, and folders one run writes at a time.
 
-A run writes its files under a hidden name carrying its process id (``.pipenet_audit-1234.gpkg``,
+A run writes its files under a name of its own carrying its process id (``pipenet_audit-partial-1234.gpkg``,
 ``.pipenet-1234-…/``) and renames them when they are complete, so a killed or failed run never leaves
 a half-written file under a final name, and the user's earlier result stays until the new one is
 whole. A lock file in the output folder keeps a second run out while the first writes there. What a
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 LOCK_NAME = ".pipenet-audit.lock"
-# hidden names made by a run: the partial GeoPackage (and its -wal/-shm/-journal), the text folder
-LEFT_BEHIND = re.compile(r"^\.pipenet(?:_audit)?-(\d+)(?:[-.].*)?$")
+# names made by a run: the partial GeoPackage (and its -wal/-shm/-journal), the hidden text folder
+LEFT_BEHIND = re.compile(r"^(?:\.pipenet-(\d+)-.*|pipenet_audit-partial-(\d+)\.gpkg.*)$")
 STAGING_PREFIX = "pipenet-stage-"
 
 
@@ -49,8 +49,10 @@ def pid_alive(pid: int) -> bool:
 
 
 def partial_path(final: Path) -> Path:
-    """Where ``final`` is written until it is complete: a hidden name beside it carrying this process id."""
-    return final.with_name(f".{final.stem}-{os.getpid()}{final.suffix}")
+    """Where ``final`` is written until it is complete: a name beside it carrying this process id.
+    One dot only: QGIS's sink finds a GeoPackage's driver from everything after the first dot of
+    the name (QFileInfo.completeSuffix), so ``.x.gpkg`` or ``x.partial.gpkg`` would find none."""
+    return final.with_name(f"{final.stem}-partial-{os.getpid()}{final.suffix}")
 
 
 @contextmanager
@@ -94,7 +96,7 @@ def remove_left_behind(folder: Path) -> list[Path]:
     removed = []
     for entry in Path(folder).iterdir():
         match = LEFT_BEHIND.match(entry.name)
-        if not match or pid_alive(int(match.group(1))):
+        if not match or pid_alive(int(match.group(1) or match.group(2))):
             continue
         if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)

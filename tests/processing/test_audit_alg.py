@@ -246,8 +246,8 @@ def test_a_run_failing_after_the_text_files_began_leaves_nothing_and_loses_nothi
         processing.run("pipenet:networkaudit", {
             "PIPES": f"{gpkg}|layername=pipes", "NODES": f"{gpkg}|layername=nodes",
             "DEFECTS": f"{gpkg}|layername=defects", "OUTPUT_FOLDER": str(tmp_path / "out")})
-    # the pipes and nodes were in (written aside, under the run's own hidden name), the text files on their way
-    assert any(name.startswith(".pipenet_audit-") and name.endswith(".gpkg") for name in written[0])
+    # the pipes and nodes were in (written aside, under the run's own name), the text files on their way
+    assert any(name.startswith("pipenet_audit-partial-") for name in written[0])
     # nothing of the failed run is left, and what the user had is still there
     assert [path.name for path in (tmp_path / "out").iterdir()] == ["risk_register.csv"]
     assert (tmp_path / "out" / "risk_register.csv").read_text() == "earlier"

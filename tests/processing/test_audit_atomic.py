@@ -52,11 +52,11 @@ def test_what_a_killed_run_left_is_cleaned_and_the_run_succeeds(pipenet_plugin, 
     out = tmp_path / "out"
     out.mkdir()
     (out / ".pipenet-audit.lock").write_text(str(dead_pid))
-    (out / f".pipenet_audit-{dead_pid}.gpkg").write_bytes(b"half written")
-    (out / f".pipenet_audit-{dead_pid}.gpkg-wal").write_bytes(b"")
+    (out / f"pipenet_audit-partial-{dead_pid}.gpkg").write_bytes(b"half written")
+    (out / f"pipenet_audit-partial-{dead_pid}.gpkg-wal").write_bytes(b"")
     (out / f".pipenet-{dead_pid}-abc").mkdir()
     audit(sample_gpkg, out)
-    assert sorted(path.name for path in out.iterdir() if path.name.startswith(".")) == []
+    assert sorted(path.name for path in out.iterdir() if path.name.startswith(".") or "partial" in path.name) == []
     assert (out / "pipenet_audit.gpkg").exists()
 
 
@@ -71,7 +71,7 @@ def test_a_failed_run_leaves_the_earlier_result_and_no_partial_file(pipenet_plug
     earlier = (out / "pipenet_audit.gpkg").stat().st_ino
 
     def fail(self, *arguments, **options):
-        assert any(path.name.startswith(".pipenet_audit-") for path in out.iterdir())  # being written aside
+        assert any(path.name.startswith("pipenet_audit-partial-") for path in out.iterdir())  # being written aside
         raise OSError("disk gone")
     monkeypatch.setattr(writers.OutputWriters, "write_findings", fail)
     with pytest.raises(QgsProcessingException):
@@ -80,7 +80,7 @@ def test_a_failed_run_leaves_the_earlier_result_and_no_partial_file(pipenet_plug
     from osgeo import ogr
 
     assert ogr.Open(str(out / "pipenet_audit.gpkg")).GetLayerByName("pipes").GetFeatureCount() > 0
-    assert [path.name for path in out.iterdir() if path.name.startswith(".")] == []
+    assert [path.name for path in out.iterdir() if path.name.startswith(".") or "partial" in path.name] == []
 
 
 def test_staging_folders_of_killed_runs_are_removed(pipenet_plugin, dead_pid):
