@@ -40,6 +40,7 @@ class PipeNetPlugin:
         self.session = None
         self.tools = {}
         self.dock = None
+        self.audit = None
 
     def tr(self, text: str) -> str:
         """Translate a literal string in the PipeNet context."""
@@ -58,6 +59,7 @@ class PipeNetPlugin:
             return
         from qgis.PyQt.QtWidgets import QAction
 
+        from .ui.audit import AuditRunner
         from .ui.dock import PipeNetDock
         from .ui.map_tools import BreakMapTool, TraceMapTool
         from .ui.session import NetworkSession
@@ -69,7 +71,8 @@ class PipeNetPlugin:
         self.tools = {"upstream": TraceMapTool(canvas, self.session, "upstream"),
                       "downstream": TraceMapTool(canvas, self.session, "downstream"),
                       "break": BreakMapTool(canvas, self.session)}
-        self.dock = PipeNetDock(self.iface, self.session, self.tools, self.iface.mainWindow())
+        self.audit = AuditRunner(self.iface, self.session)
+        self.dock = PipeNetDock(self.iface, self.session, self.tools, self.iface.mainWindow(), self.audit)
         self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         entries = [
             ("PipeNetPanel", "pipenet.svg", self.tr("PipeNet panel"), self.dock.toggleUserVisible, None),
@@ -93,15 +96,8 @@ class PipeNetPlugin:
             self.actions.append(action)
 
     def open_audit_dialog(self):
-        """Open the Processing dialog of pipenet:networkaudit with the panel's layers."""
-        from qgis import processing
-
-        parameters = {}
-        if self.session.pipes_layer() is not None:
-            parameters["PIPES"] = self.session.pipes_layer().id()
-        if self.session.nodes_layer() is not None:
-            parameters["NODES"] = self.session.nodes_layer().id()
-        processing.execAlgorithmDialog("pipenet:networkaudit", parameters)
+        """Ask for the output folder and run the audit in the background; its layers come to the project."""
+        self.audit.run()
 
     def open_build_dialog(self):
         """Open the Processing dialog of pipenet:buildnetwork."""
@@ -119,7 +115,9 @@ class PipeNetPlugin:
             if self.dock is not None:
                 self.iface.removeDockWidget(self.dock)
                 self.dock.deleteLater()
-        self.tools, self.dock, self.session = {}, None, None
+        if self.audit is not None:
+            self.audit.stop()
+        self.tools, self.dock, self.session, self.audit = {}, None, None, None
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
             self.translator = None

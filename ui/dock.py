@@ -68,10 +68,10 @@ class FieldMappingDialog(QDialog):
 class PipeNetDock(QgsDockWidget):
     """Everything a technician needs without opening the Processing toolbox."""
 
-    def __init__(self, iface, session, tools, parent=None):
+    def __init__(self, iface, session, tools, parent=None, audit=None):
         super().__init__(tr("PipeNet"), parent)
         self.setObjectName("PipeNetDock")
-        self.iface, self.session, self.tools = iface, session, tools
+        self.iface, self.session, self.tools, self.audit = iface, session, tools, audit
         self.findings = []
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -102,6 +102,10 @@ class PipeNetDock(QgsDockWidget):
         layout.addWidget(self.summary)
         self.save_button = QPushButton(tr("Save highlighted trace as a layer"), body)
         layout.addWidget(self.save_button)
+        self.audit_button = QPushButton(tr("Network audit…"), body)
+        self.audit_button.setObjectName("PipeNetAuditButton")
+        self.audit_button.setEnabled(audit is not None)
+        layout.addWidget(self.audit_button)
         row = QHBoxLayout()
         self.analysis_box = QComboBox(body)
         self.analysis_box.setObjectName("AnalysisChoice")
@@ -130,6 +134,8 @@ class PipeNetDock(QgsDockWidget):
         self.build_button.clicked.connect(self.build_in_background)
         self.mapping_button.clicked.connect(self.edit_mapping)
         self.save_button.clicked.connect(self.save_trace)
+        if audit is not None:
+            self.audit_button.clicked.connect(audit.run)
         self.run_button.clicked.connect(self.open_analysis)
         self.filter_box.currentIndexChanged.connect(self._fill_table)
         self.table.cellDoubleClicked.connect(self.zoom_to_finding)

@@ -1,34 +1,9 @@
 """The PipeNet panel and map tools on a real canvas, driven with synthetic mouse and key events."""
 
-import pytest
 from qgis.core import QgsPointXY, QgsProject, QgsVectorLayer
 from qgis.gui import QgsMapMouseEvent
 from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QKeyEvent
-
-
-@pytest.fixture
-def desktop(pipenet_plugin, qgis_iface, qgis_canvas, small_network):
-    """The plugin with its GUI on a canvas showing the small network."""
-    import pipenet
-
-    pipes = QgsVectorLayer(small_network[0], "pipes", "ogr")
-    nodes = QgsVectorLayer(small_network[1], "nodes", "ogr")
-    QgsProject.instance().addMapLayers([pipes, nodes])
-    qgis_canvas.setDestinationCrs(pipes.crs())
-    qgis_canvas.setLayers([pipes, nodes])
-    qgis_canvas.resize(600, 400)
-    qgis_canvas.setExtent(pipes.extent().buffered(20))
-    qgis_canvas.refresh()
-    pipenet_plugin.unload()
-    plugin = pipenet.classFactory(qgis_iface)
-    plugin.initGui()
-    plugin.dock.pipes_box.setLayer(pipes)
-    plugin.dock.nodes_box.setLayer(nodes)
-    yield plugin, pipes, nodes, qgis_canvas
-    plugin.unload()
-    pipenet_plugin.initProcessing()
-    QgsProject.instance().removeAllMapLayers()
 
 
 def click(canvas, tool, x, y, shift=False):
