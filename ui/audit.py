@@ -43,6 +43,7 @@ class AuditRunner(QObject):
         self.iface, self.session = iface, session
         self.task: Optional[QgsProcessingAlgRunnerTask] = None
         self.group = None
+        self.running = None  # the message bar item saying the audit runs
         self._keep = ()  # the context and feedback live as long as the task
 
     # -- the folder, remembered in the project ----------------------------------------------------
@@ -99,7 +100,7 @@ class AuditRunner(QObject):
         self._keep = (algorithm, context, feedback, folder)
         self.task.executed.connect(self._executed)
         QgsApplication.taskManager().addTask(self.task)
-        self._message(tr("Network audit running: progress and cancel in the task bar."), Qgis.Info)
+        self.running = self._message(tr("Network audit running: progress and cancel in the task bar."), Qgis.Info, 0)
         self.started.emit()
         return self.task
 
@@ -109,10 +110,20 @@ class AuditRunner(QObject):
             self.task.executed.disconnect(self._executed)
             self.task.cancel()
             self.task, self._keep = None, ()
+            self._pop_running()
+
+    def _pop_running(self) -> None:
+        if self.running is not None and self.iface is not None:
+            try:
+                self.iface.messageBar().popWidget(self.running)
+            except RuntimeError:  # closed by the user already
+                pass
+        self.running = None
 
     def _executed(self, successful: bool, results: dict) -> None:
         folder = self._keep[3]
         self.task, self._keep = None, ()
+        self._pop_running()
         if successful and results.get("GPKG"):
             self.add_layers(results["GPKG"], folder)
             self._offer(results)
@@ -166,6 +177,9 @@ class AuditRunner(QObject):
     def _keep_folder(results: dict) -> Optional[str]:
         return str(Path(results["GPKG"]).parent) if results.get("GPKG") else None
 
-    def _message(self, text: str, level) -> None:
-        if self.iface is not None:
-            self.iface.messageBar().pushMessage(tr("PipeNet"), text, level, 6)
+    def _message(self, text: str, level, duration: int = 6):
+        """Show ``text`` in QGIS's message bar; the item (to take it away), None without a desktop."""
+        if self.iface is None:
+            return None
+        bar = self.iface.messageBar()
+        return bar.pushWidget(bar.createMessage(tr("PipeNet"), text), level, duration)
