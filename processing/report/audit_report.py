@@ -10,6 +10,8 @@ from typing import Iterator, Optional
 
 import numpy as np
 from qgis.core import (
+    QgsFillSymbol,
+    QgsGradientFillSymbolLayer,
     QgsLayout,
     QgsLayoutExporter,
     QgsLayoutItemLabel,
@@ -17,8 +19,10 @@ from qgis.core import (
     QgsLayoutItemMap,
     QgsLayoutItemPicture,
     QgsLayoutItemScaleBar,
+    QgsLayoutItemShape,
     QgsLayoutPoint,
     QgsLayoutSize,
+    QgsLegendStyle,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
@@ -27,7 +31,7 @@ from qgis.core import (
     QgsUnitTypes,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QSizeF
+from qgis.PyQt.QtCore import QPointF, QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
 from ...network.model.columns import object_array
@@ -36,12 +40,14 @@ from ..outputs.gpkg_staging import Coded, coded
 from ..runtime.background import Beside
 from ..runtime.memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, lay_on, stand_ins, stands_in
-from .styles import apply_style, chinese
+from .styles import apply_style, chinese, findings_renderer, heat_ramp
 
 HOT = ("hot 99%", "hot 95%", "hot 90%")
 CSV_ROWS = 100_000  # risk register rows made and written at a time
 CSV_GATHER = 20_000  # of which gathered at a time
 MAP_DPI = 110
+MAP_BOX = (8.0, 22.0, 196.0, 166.0)  # the overview map on the A4 page (x, y, width, height in mm); below it
+# the scale bar and the heat map's ramp, right of it the legend
 # (layer in the GeoPackage, name in the project, style, classes drawn (None = all), visible).
 # Classes are chosen in the renderer, not with subset strings: on QGIS 3.22 a GeoPackage layer with a
 # subset string stopped later layers of the same file from opening in the same process.
@@ -50,20 +56,23 @@ PROJECT_LAYERS = [
     ("pipes", ("Risk register", "风险等级"), "risk", None, False),
     ("pipes", ("Breakage hotspots", "破损热点"), "breakage", HOT, True),
     ("pipes", ("Overflow hotspots", "溢流热点"), "overflow", HOT, True),
-    ("events", ("Overflow events", "溢流事件"), "heatmap", None, True),
-    ("findings", ("Findings", "问题点"), "findings", ("error",), True),
+    ("events", ("Overflow event density", "溢流事件密度"), "heatmap", None, True),
+    ("events", ("Overflow events", "溢流事件"), "events", None, True),
+    ("findings", ("Findings", "问题点"), "findings", None, True),
     ("nodes", ("Nodes", "节点"), "nodes", None, False),
 ]
 
 
 def project_layers(gpkg: str, only_present: bool = False,
-                   known_values: Optional[dict[tuple[str, str], set]] = None) -> list[QgsVectorLayer]:
+                   known_values: Optional[dict[tuple[str, str], set]] = None,
+                   counts: Optional[dict[tuple[str, str], int]] = None) -> list[QgsVectorLayer]:
     """The styled layers of the audit GeoPackage that exist in it, bottom first.
 
     ``only_present`` drops the categories no feature has, so a legend lists only what the map
     shows (QGIS's own legend filter renders the map once more: seconds on a county).
     ``known_values``: the distinct values of (table, field) columns, when the writer knows them
-    (asking the GeoPackage for them scans millions of rows).
+    (asking the GeoPackage for them scans millions of rows); ``counts``: the findings per (check,
+    severity), when known (else counted from the layer), for the findings legend.
     """
     def values(layer: QgsVectorLayer, table: str, field: str) -> set:
         if known_values is not None and (table, field) in known_values:
@@ -75,6 +84,8 @@ def project_layers(gpkg: str, only_present: bool = False,
     for table, names, style, drawn, _visible in PROJECT_LAYERS:
         layer = QgsVectorLayer(f"{gpkg}|layername={table}", names[language], "ogr")
         if layer.isValid() and _styled(layer, table, style, drawn, values, only_present):
+            if style == "findings" and counts is not None:
+                layer.setRenderer(findings_renderer(counts))
             layers.append(layer)
     return layers
 
@@ -91,7 +102,10 @@ def _styled(layer: QgsVectorLayer, table: str, style: str, drawn: Optional[tuple
     categories = renderer.categories() if hasattr(renderer, "categories") else []
     present = None
     if only_present and categories and layer.fields().indexOf(renderer.classAttribute()) >= 0:
-        present = values(layer, table, renderer.classAttribute())
+        present = set(values(layer, table, renderer.classAttribute()))
+        named = {category.value() for category in categories}
+        if present - named:  # NULL or values no category names: the catch-all ("") draws them
+            present.add("")
     for index in reversed(range(len(categories))):
         value = categories[index].value()
         if (drawn is not None and value not in drawn) or (present is not None and value not in present):
@@ -192,15 +206,17 @@ def _fit(extent: QgsRectangle, aspect: float) -> QgsRectangle:
 
 def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: str, crs,
                           known_values: Optional[dict[tuple[str, str], set]] = None,
-                          drawn: Optional[DrawnPipes] = None, pipes_map: Optional[PipesMap] = None) -> None:
+                          drawn: Optional[DrawnPipes] = None, pipes_map: Optional[PipesMap] = None,
+                          counts: Optional[dict[tuple[str, str], int]] = None) -> None:
     """A .qgz with every audit layer styled, opening on the whole network, and the PNG overview map
     of its visible layers: one set of layers for both (a county's layers take seconds to open).
     ``known_values``: see ``project_layers``; ``drawn``: the pipes in memory, from which the map
-    then draws the styled pipes layers (stand_ins); ``pipes_map``: those already drawn (PipesMap).
+    then draws the styled pipes layers (stand_ins); ``pipes_map``: those already drawn (PipesMap);
+    ``counts``: the findings per (check, severity), see ``project_layers``.
     """
     project = QgsProject()
     project.setCrs(crs)
-    layers = project_layers(gpkg, only_present=True, known_values=known_values)
+    layers = project_layers(gpkg, only_present=True, known_values=known_values, counts=counts)
     extent = network_extent(layers)
     for layer in layers:
         project.addMapLayer(layer, False)
@@ -261,17 +277,15 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
         if node.layer() not in layers:
             node.parent().removeChildNode(node)
     legend.setTitle("图例" if chinese() else "Legend")
-    legend.attemptMove(QgsLayoutPoint(222, 22, QgsUnitTypes.LayoutMillimeters))
-    scale = QgsLayoutItemScaleBar(layout)
-    layout.addLayoutItem(scale)
-    scale.setStyle("Single Box")
-    scale.setLinkedMap(map_item)
-    scale.applyDefaultSize()
-    scale.attemptMove(QgsLayoutPoint(12, 188, QgsUnitTypes.LayoutMillimeters))
+    _legend_fonts(legend)
+    legend.attemptMove(QgsLayoutPoint(MAP_BOX[0] + MAP_BOX[2] + 4, MAP_BOX[1], QgsUnitTypes.LayoutMillimeters))
+    _scale_bar(layout, map_item, crs)
+    if any(_style(layer) == "heatmap" for layer in layers):
+        _heat_legend(layout)
     arrow = QgsLayoutItemPicture(layout)
     layout.addLayoutItem(arrow)
     arrow.setPicturePath(":/images/north_arrows/layout_default_north_arrow.svg")
-    arrow.attemptMove(QgsLayoutPoint(200, 26, QgsUnitTypes.LayoutMillimeters))
+    arrow.attemptMove(QgsLayoutPoint(MAP_BOX[0] + MAP_BOX[2] - 16, MAP_BOX[1] + 4, QgsUnitTypes.LayoutMillimeters))
     arrow.attemptResize(QgsLayoutSize(12, 18, QgsUnitTypes.LayoutMillimeters))
     arrow.setLinkedMap(map_item)
     settings = QgsLayoutExporter.ImageExportSettings()
@@ -285,15 +299,72 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
         raise OSError(f"could not render {path} (error {result})")
 
 
+def _scale_bar(layout: QgsLayout, map_item: QgsLayoutItemMap, crs) -> QgsLayoutItemScaleBar:
+    """The scale bar below the map (never over the pipes); in map units when the CRS is unknown (a
+    model imported without one), where metres would be measured as if the coordinates were degrees."""
+    scale = QgsLayoutItemScaleBar(layout)
+    layout.addLayoutItem(scale)
+    scale.setStyle("Single Box")
+    scale.setLinkedMap(map_item)
+    if crs.isValid():
+        scale.applyDefaultSize(QgsUnitTypes.DistanceMeters)
+    else:
+        scale.applyDefaultSize(QgsUnitTypes.DistanceUnknownUnit)
+        scale.setUnitLabel("地图单位" if chinese() else "map units")
+    scale.setMaximumBarWidth(90)
+    scale.attemptMove(QgsLayoutPoint(MAP_BOX[0] + 4, MAP_BOX[1] + MAP_BOX[3] + 2, QgsUnitTypes.LayoutMillimeters))
+    return scale
+
+
+def _legend_fonts(legend: QgsLayoutItemLegend) -> None:
+    """Fonts and symbols small enough that a legend of every check that occurs fits beside the map."""
+    sizes = {QgsLegendStyle.Title: 11, QgsLegendStyle.Group: 8, QgsLegendStyle.Subgroup: 8,
+             QgsLegendStyle.SymbolLabel: 7}
+    for style, size in sizes.items():
+        legend.rstyle(style).setFont(QFont("DejaVu Sans", size, QFont.Bold if style != QgsLegendStyle.SymbolLabel
+                                           else QFont.Normal))
+    legend.rstyle(QgsLegendStyle.Symbol).setMargin(QgsLegendStyle.Top, 1.0)
+    legend.rstyle(QgsLegendStyle.Subgroup).setMargin(QgsLegendStyle.Top, 2.0)
+    legend.setSymbolHeight(3.0)
+    legend.setSymbolWidth(6.0)
+    legend.setWrapString("\n")
+
+
+def _heat_legend(layout: QgsLayout) -> None:
+    """The heat map's ramp under the map, labelled (a heat map has no legend symbol of its own)."""
+    fill = QgsGradientFillSymbolLayer()
+    fill.setGradientColorType(QgsGradientFillSymbolLayer.ColorRamp)
+    fill.setColorRamp(heat_ramp())
+    fill.setReferencePoint1(QPointF(0, 0.5))
+    fill.setReferencePoint2(QPointF(1, 0.5))
+    shape = QgsLayoutItemShape(layout)
+    layout.addLayoutItem(shape)
+    shape.setShapeType(QgsLayoutItemShape.Rectangle)
+    shape.setSymbol(QgsFillSymbol([fill]))
+    left = MAP_BOX[0] + MAP_BOX[2] - 70
+    shape.attemptMove(QgsLayoutPoint(left, MAP_BOX[1] + MAP_BOX[3] + 8, QgsUnitTypes.LayoutMillimeters))
+    shape.attemptResize(QgsLayoutSize(60, 4, QgsUnitTypes.LayoutMillimeters))
+    label = QgsLayoutItemLabel(layout)
+    layout.addLayoutItem(label)
+    label.setText("溢流事件密度：低 → 高" if chinese() else "Overflow event density: low → high")
+    label.setFont(QFont("DejaVu Sans", 8))
+    label.attemptMove(QgsLayoutPoint(left, MAP_BOX[1] + MAP_BOX[3] + 2, QgsUnitTypes.LayoutMillimeters))
+    label.attemptResize(QgsLayoutSize(70, 6, QgsUnitTypes.LayoutMillimeters))
+
+
+def _style(layer) -> Optional[str]:
+    return next((style for _t, n, style, _f, _v in PROJECT_LAYERS if layer.name() in n), None)
+
+
 def _map_item(layout: QgsLayout, layers: list, extent: QgsRectangle, crs) -> QgsLayoutItemMap:
     """The overview's map item on ``layout``: ``layers`` (bottom first) over ``extent``, fitted."""
     map_item = QgsLayoutItemMap(layout)
     layout.addLayoutItem(map_item)  # size first, extent after: the scale depends on the item size
-    map_item.attemptMove(QgsLayoutPoint(8, 22, QgsUnitTypes.LayoutMillimeters))
-    map_item.attemptResize(QgsLayoutSize(210, 180, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptMove(QgsLayoutPoint(MAP_BOX[0], MAP_BOX[1], QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(MAP_BOX[2], MAP_BOX[3], QgsUnitTypes.LayoutMillimeters))
     map_item.setCrs(crs)
     map_item.setLayers(list(reversed(layers)))
-    map_item.setExtent(_fit(extent, 210.0 / 180.0))  # zoomToExtent gave an empty extent on QGIS 3.22
+    map_item.setExtent(_fit(extent, MAP_BOX[2] / MAP_BOX[3]))  # zoomToExtent gave an empty extent on QGIS 3.22
     return map_item
 
 

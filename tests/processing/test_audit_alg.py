@@ -4,7 +4,14 @@ import json
 import math
 
 import pytest
-from qgis.core import NULL, QgsCategorizedSymbolRenderer, QgsHeatmapRenderer, QgsProject, QgsVectorLayer
+from qgis.core import (
+    NULL,
+    QgsCategorizedSymbolRenderer,
+    QgsHeatmapRenderer,
+    QgsProject,
+    QgsRuleBasedRenderer,
+    QgsVectorLayer,
+)
 
 from pipenet.network.sample import generate, write_gpkg
 
@@ -200,11 +207,29 @@ def test_project_opens_with_every_layer_valid_and_styled(audited):
     assert len(layers) >= 6
     for layer in layers:
         assert layer.isValid(), layer.name()
-        assert isinstance(layer.renderer(), (QgsCategorizedSymbolRenderer, QgsHeatmapRenderer)) or \
-            layer.name() in ("Nodes", "节点"), layer.name()
+        assert isinstance(layer.renderer(), (QgsCategorizedSymbolRenderer, QgsHeatmapRenderer,
+                                             QgsRuleBasedRenderer)) or \
+            layer.name() in ("Nodes", "节点", "Overflow events", "溢流事件"), layer.name()
     names = {layer.name() for layer in layers}
-    assert {"Breakage hotspots", "Overflow hotspots", "Overflow events", "Findings"} <= names
+    assert {"Breakage hotspots", "Overflow hotspots", "Overflow events", "Overflow event density", "Findings"} <= names
     assert not project.viewSettings().defaultViewExtent().isEmpty()
+
+
+def test_the_findings_legend_has_every_severity_and_check_written(audited):
+    _, _, out = audited
+    project = QgsProject()
+    assert project.read(str(out / "pipenet_audit.qgz"))
+    findings = project.mapLayersByName("Findings")[0]
+    written = {}
+    for feature in findings.getFeatures():
+        written.setdefault(feature["severity"], set()).add(feature["check"])
+    rules = {rule.filterExpression(): rule for rule in findings.renderer().rootRule().children()}
+    assert set(rules) == {f"severity = '{severity}'" for severity in written}
+    for severity, checks in written.items():
+        children = rules[f"severity = '{severity}'"].children()
+        assert {child.filterExpression() for child in children} == {f'"check" = \'{check}\'' for check in checks}
+        assert all(child.symbol() is not None and child.label().endswith(")") for child in children)
+        assert "_" not in "".join(child.label() for child in children)  # names, not ids
 
 
 def test_injected_clusters_are_hot_and_clean_areas_are_not(audited):
