@@ -113,6 +113,7 @@ class PipeNetPlugin:
                 if canvas.mapTool() is tool:
                     canvas.unsetMapTool(tool)
             if self.dock is not None:
+                self.dock.remove_marker()
                 self.iface.removeDockWidget(self.dock)
                 self.dock.deleteLater()
         if self.audit is not None:

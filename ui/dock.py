@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication, QgsGeometry, QgsMapLayerProxyModel, QgsPointXY, QgsRectangle
-from qgis.gui import QgsDockWidget, QgsFieldComboBox, QgsMapLayerComboBox
+from collections import Counter
+
+from qgis.core import QgsApplication, QgsGeometry, QgsMapLayerProxyModel, QgsPointXY, QgsWkbTypes
+from qgis.gui import QgsDockWidget, QgsFieldComboBox, QgsMapLayerComboBox, QgsRubberBand
+from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,9 +22,14 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..processing.report.styles import chinese
+from ..network.audit import network_findings
+from ..network.model.findings import SEVERITIES, check_title
+from ..processing.report.styles import LABELS_ZH, chinese
 from .map_tools import tr
 from .session import FIELD_KEYS
+
+FINDING_SCALE = 1000  # the map scale a finding is shown at (1:1,000: a manhole and its pipes)
+WRAPPED_ROWS = 2000  # up to this many rows the messages wrap (rows measured)
 
 
 class FieldMappingDialog(QDialog):
@@ -117,15 +125,7 @@ class PipeNetDock(QgsDockWidget):
         row.addWidget(self.analysis_box, 1)
         row.addWidget(self.run_button)
         layout.addLayout(row)
-        self.filter_box = QComboBox(body)
-        self.filter_box.setObjectName("FindingsFilter")
-        layout.addWidget(self.filter_box)
-        self.table = QTableWidget(0, 4, body)
-        self.table.setObjectName("FindingsTable")
-        self.table.setHorizontalHeaderLabels([tr("Check"), tr("Severity"), tr("Feature"), tr("Message")])
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        layout.addWidget(self.table)
+        self._add_browser(body, layout)
         self.setWidget(body)
 
         self._restore_layers()
@@ -138,10 +138,41 @@ class PipeNetDock(QgsDockWidget):
             self.audit_button.clicked.connect(audit.run)
         self.run_button.clicked.connect(self.open_analysis)
         self.filter_box.currentIndexChanged.connect(self._fill_table)
+        self.severity_box.currentIndexChanged.connect(self._fill_checks)
         self.table.cellDoubleClicked.connect(self.zoom_to_finding)
+        self.table.currentCellChanged.connect(lambda row, *_args: self.mark_finding(row))
         session.changed.connect(self.refresh_state)
         for tool in tools.values():
             tool.summary.connect(self.summary.setText)
+
+    def _add_browser(self, body, layout) -> None:
+        """The findings browser: severity and check filters, the table, the marker on the map."""
+        row = QHBoxLayout()
+        self.severity_box = QComboBox(body)
+        self.severity_box.setObjectName("SeverityFilter")
+        for label, wanted in ((tr("Errors and warnings"), ("error", "warning")), (tr("Errors"), ("error",)),
+                              (tr("All findings (with notes)"), SEVERITIES)):
+            self.severity_box.addItem(label, wanted)
+        self.filter_box = QComboBox(body)
+        self.filter_box.setObjectName("FindingsFilter")
+        row.addWidget(self.severity_box)
+        row.addWidget(self.filter_box, 1)
+        layout.addLayout(row)
+        self.table = QTableWidget(0, 4, body)
+        self.table.setObjectName("FindingsTable")
+        self.table.setHorizontalHeaderLabels([tr("Check"), tr("Severity"), tr("Feature"), tr("Message")])
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        layout.addWidget(self.table, 1)
+        self.marker = QgsRubberBand(self.iface.mapCanvas(), QgsWkbTypes.PointGeometry)
+        self.marker.setIcon(QgsRubberBand.ICON_CIRCLE)
+        self.marker.setIconSize(22)
+        self.marker.setWidth(3)
+        self.marker.setColor(QColor("#C51B7D"))
 
     def _restore_layers(self):
         pipes, nodes = self.session.pipes_layer(), self.session.nodes_layer()
@@ -166,44 +197,101 @@ class PipeNetDock(QgsDockWidget):
                                                          "it is rebuilt on the next use."))
             return
         summary = run.network.summary()
-        self.findings = list(run.network.findings) + run.network.hydraulic_checks() + \
-            run.network.illicit_connections().findings
+        self.findings = network_findings(run.network)  # the audit's whole-network checks: the same counts
         self.state.setText(tr("{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings").format(
             summary["pipes"], summary["nodes"], summary["components"], summary["length_m"] / 1000,
             len(self.findings)))
-        checks = sorted({f.check for f in self.findings})
+        self._fill_checks()
+
+    def _fill_checks(self, *_args):
+        """The check filter: the checks of the chosen severities, by name, with their counts."""
+        severities = self.severity_box.currentData() or SEVERITIES
+        counts = Counter(f.check for f in self.findings if f.severity in severities)
+        in_chinese = chinese()
+        wanted = self.filter_box.currentData() or ""
         self.filter_box.blockSignals(True)
         self.filter_box.clear()
-        self.filter_box.addItem(tr("All checks"), "")
-        for check in checks:
-            self.filter_box.addItem(check, check)
+        self.filter_box.addItem(tr("All checks ({})").format(sum(counts.values())), "")
+        for check, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            self.filter_box.addItem(f"{check_title(check, in_chinese)} ({count:,})", check)
+        self.filter_box.setCurrentIndex(max(self.filter_box.findData(wanted), 0))
         self.filter_box.blockSignals(False)
         self._fill_table()
 
     def _fill_table(self, *_args):
         wanted = self.filter_box.currentData() or ""
+        severities = self.severity_box.currentData() or SEVERITIES
         in_chinese = chinese()
-        rows = [f for f in self.findings if not wanted or f.check == wanted]
+        rows = [f for f in self.findings if f.severity in severities and (not wanted or f.check == wanted)]
+        rows.sort(key=lambda f: SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES))
         self.table.setRowCount(len(rows))
         self.shown = rows
+        features = self._feature_labels(rows)
         for index, finding in enumerate(rows):
             message = finding.message_zh if in_chinese else finding.message_en
-            for column, text in enumerate((finding.check, finding.severity, finding.feature_id, message)):
-                self.table.setItem(index, column, QTableWidgetItem(str(text)))
+            fix = finding.fix_zh if in_chinese else finding.fix
+            severity = LABELS_ZH.get(finding.severity, finding.severity) if in_chinese else finding.severity
+            texts = (check_title(finding.check, in_chinese), severity, features[index], message)
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(str(text))
+                item.setToolTip(f"{message}\n{fix}" if fix else message)
+                self.table.setItem(index, column, item)
+        if len(rows) <= WRAPPED_ROWS:  # a row's height measured per row: seconds for thousands
+            self.table.resizeRowsToContents()
+        self.marker.reset(QgsWkbTypes.PointGeometry)
+
+    def _feature_labels(self, rows) -> list[str]:
+        """The feature of each row; a pipe with findings at both ends says which end (start / end of
+        its line), so the two rows are told apart."""
+        repeated = Counter((f.check, f.feature_id) for f in rows if f.kind == "pipe")
+        coords = self.session.run.network.pipe_coords if self.session.run is not None else {}
+        labels = []
+        for finding in rows:
+            label = finding.feature_id
+            if repeated.get((finding.check, finding.feature_id), 0) > 1 and finding.x is not None:
+                line = coords.get(finding.feature_id) if hasattr(coords, "get") else None
+                if line is not None and len(line):
+                    first = (finding.x - line[0][0]) ** 2 + (finding.y - line[0][1]) ** 2
+                    last = (finding.x - line[-1][0]) ** 2 + (finding.y - line[-1][1]) ** 2
+                    label = tr("{} (start)").format(label) if first <= last else tr("{} (end)").format(label)
+            labels.append(label)
+        return labels
+
+    def _finding_point(self, row):
+        """The finding of table row ``row`` as a point in the canvas CRS, or None."""
+        if row < 0 or row >= len(getattr(self, "shown", [])) or self.session.run is None:
+            return None
+        finding = self.shown[row]
+        if finding.x is None:
+            return None
+        crs = self.iface.mapCanvas().mapSettings().destinationCrs()
+        return self.session.to_canvas(QgsGeometry.fromPointXY(QgsPointXY(finding.x, finding.y)), crs)
+
+    def mark_finding(self, row) -> None:
+        """Mark the finding of ``row`` on the map until another is chosen."""
+        self.marker.reset(QgsWkbTypes.PointGeometry)
+        point = self._finding_point(row)
+        if point is not None:
+            self.marker.addPoint(point.asPoint())
+
+    def remove_marker(self) -> None:
+        """Take the marker off the map (the plugin unloads)."""
+        self.marker.reset(QgsWkbTypes.PointGeometry)
+        scene = self.iface.mapCanvas().scene()
+        if scene is not None and self.marker.scene() is scene:
+            scene.removeItem(self.marker)
 
     def zoom_to_finding(self, row, _column=0):
-        """Zoom to a finding and flash it."""
-        finding = self.shown[row]
-        if finding.x is None or self.session.run is None:
+        """Centre the map on a finding at a fixed scale (the same however often it is asked), mark it."""
+        point = self._finding_point(row)
+        if point is None:
             return
         canvas = self.iface.mapCanvas()
-        crs = canvas.mapSettings().destinationCrs()
-        point = self.session.to_canvas(QgsGeometry.fromPointXY(QgsPointXY(finding.x, finding.y)), crs)
-        centre = point.asPoint()
-        size = max(canvas.mapUnitsPerPixel() * 50, 1e-4)
-        canvas.setExtent(QgsRectangle(centre.x() - size, centre.y() - size, centre.x() + size, centre.y() + size))
+        canvas.setCenter(point.asPoint())
+        canvas.zoomScale(FINDING_SCALE)
+        self.mark_finding(row)
         canvas.refresh()
-        canvas.flashGeometries([point], crs)
+        canvas.flashGeometries([point], canvas.mapSettings().destinationCrs())
 
     def analysis_parameters(self) -> dict:
         """PIPES, NODES and the saved field choices, to pre-fill a Processing dialog."""

@@ -50,11 +50,12 @@ def test_panel_state_findings_and_rebuild_after_edit(desktop):
     plugin.dock.refresh_state()
     assert "8 pipes" in plugin.dock.state.text()
     table = plugin.dock.table
-    assert table.rowCount() == len(plugin.dock.findings) > 0
+    shown = [f for f in plugin.dock.findings if f.severity in ("error", "warning")]
+    assert table.rowCount() == len(shown) > 0  # notes only when asked for
     checks = [plugin.dock.filter_box.itemData(i) for i in range(plugin.dock.filter_box.count())]
     assert "cross_connection" in checks
     plugin.dock.filter_box.setCurrentIndex(checks.index("cross_connection"))
-    assert {table.item(r, 0).text() for r in range(table.rowCount())} == {"cross_connection"}
+    assert {table.item(r, 0).text() for r in range(table.rowCount())} == {"Storm/sanitary cross-connection"}
     plugin.dock.zoom_to_finding(0)
     pipes.startEditing()
     pipes.deleteFeature(next(pipes.getFeatures()).id())
@@ -133,3 +134,54 @@ def test_large_networks_build_in_a_task_and_answer_the_click(desktop, monkeypatc
         QgsApplication.processEvents()
         time.sleep(0.02)
     assert tool.pipes == {"G1", "G4", "S1", "S2"}
+
+
+def test_findings_browser_counts_are_the_audits(desktop):
+    from pipenet.network.audit import run_audit
+
+    plugin, _, _, _ = desktop
+    run = plugin.session.network_run()
+    plugin.dock.refresh_state()
+    audit = run_audit(run.network)
+    assert len(plugin.dock.findings) == len(audit.findings)
+    assert f"{len(audit.findings)} findings" in plugin.dock.state.text()
+    severity = plugin.dock.severity_box
+    severity.setCurrentIndex(severity.findData(("error", "warning", "info")))
+    assert plugin.dock.table.rowCount() == len(audit.findings)
+
+
+def test_zoom_is_to_a_fixed_scale_and_the_spot_stays_marked(desktop):
+    from pipenet.ui.dock import FINDING_SCALE
+
+    plugin, _, _, canvas = desktop
+    plugin.session.network_run()
+    plugin.dock.refresh_state()
+    dock = plugin.dock
+    scales = []
+    for _ in range(3):
+        dock.zoom_to_finding(0)
+        scales.append(round(canvas.scale()))
+    assert len(set(scales)) == 1 and abs(scales[0] - FINDING_SCALE) / FINDING_SCALE < 0.05
+    assert dock.marker.numberOfVertices() == 1
+    finding = dock.shown[0]
+    marked = dock.marker.getPoint(0, 0)
+    assert abs(marked.x() - finding.x) < 1e-6 and abs(marked.y() - finding.y) < 1e-6  # canvas CRS = working CRS
+    dock.zoom_to_finding(1)
+    assert dock.marker.numberOfVertices() == 1  # moved, not added
+    item = dock.table.item(0, 3)
+    assert item.toolTip().startswith(item.text())
+
+
+def test_checks_named_and_both_ends_told_apart(desktop):
+    from pipenet.network.model.findings import make_finding
+
+    plugin, _, _, _ = desktop
+    run = plugin.session.network_run()
+    dock = plugin.dock
+    line = run.network.pipe_coords["G1"]
+    dock.findings = [make_finding("dangling_end", "G1", 1, xy=tuple(line[0])),
+                     make_finding("dangling_end", "G1", 1, xy=tuple(line[-1]))]
+    dock._fill_checks()
+    assert dock.filter_box.itemText(1) == "Dangling pipe end (2)"
+    features = {dock.table.item(row, 2).text() for row in range(dock.table.rowCount())}
+    assert features == {"G1 (start)", "G1 (end)"}
