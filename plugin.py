@@ -100,10 +100,10 @@ class PipeNetPlugin:
         self.audit.run()
 
     def open_build_dialog(self):
-        """Open the Processing dialog of pipenet:buildnetwork."""
+        """Open the Processing dialog of pipenet:buildnetwork with the panel's layers and field mapping."""
         from qgis import processing
 
-        processing.execAlgorithmDialog("pipenet:buildnetwork", {})
+        processing.execAlgorithmDialog("pipenet:buildnetwork", self.session.layer_parameters())
 
     def unload(self):
         if self.iface is not None:

@@ -69,9 +69,7 @@ class AuditRunner(QObject):
     # -- the run ------------------------------------------------------------------------------------
     def parameters(self, folder: str) -> dict:
         """The audit's parameters: the panel's layers and field mapping, the chosen folder."""
-        pipes, nodes = self.session.pipes_layer(), self.session.nodes_layer()
-        return {"PIPES": pipes.id(), "NODES": nodes.id() if nodes is not None else None,
-                **self.session.field_overrides(), "OUTPUT_FOLDER": folder}
+        return {**self.session.layer_parameters(), "OUTPUT_FOLDER": folder}
 
     def run(self) -> Optional[QgsProcessingAlgRunnerTask]:
         """Ask for the folder and start the audit as a task; None when there is nothing to run."""

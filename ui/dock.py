@@ -86,6 +86,7 @@ class PipeNetDock(QgsDockWidget):
         form = QFormLayout()
         self.pipes_box = QgsMapLayerComboBox(body)
         self.pipes_box.setFilters(QgsMapLayerProxyModel.LineLayer)
+        self.pipes_box.setAllowEmptyLayer(True)  # never the first line layer by chance (a hotspot layer)
         self.pipes_box.setObjectName("PipesLayer")
         self.nodes_box = QgsMapLayerComboBox(body)
         self.nodes_box.setFilters(QgsMapLayerProxyModel.PointLayer)
@@ -129,6 +130,8 @@ class PipeNetDock(QgsDockWidget):
         self.setWidget(body)
 
         self._restore_layers()
+        session.project.readProject.connect(self._project_read)
+        session.project.layersAdded.connect(self._layers_added)
         self.pipes_box.layerChanged.connect(self._layers_chosen)
         self.nodes_box.layerChanged.connect(self._layers_chosen)
         self.build_button.clicked.connect(self.build_in_background)
@@ -174,13 +177,27 @@ class PipeNetDock(QgsDockWidget):
         self.marker.setWidth(3)
         self.marker.setColor(QColor("#C51B7D"))
 
-    def _restore_layers(self):
+    def _restore_layers(self, *_args):
+        """The layers saved in the project, else the likeliest of it (NetworkSession.guess_layers)."""
         pipes, nodes = self.session.pipes_layer(), self.session.nodes_layer()
-        if pipes is not None:
-            self.pipes_box.setLayer(pipes)
-        self.nodes_box.setLayer(nodes)
-        if pipes is None and self.pipes_box.currentLayer() is not None:
+        guessed = pipes is None
+        if guessed:
+            pipes, nodes = self.session.guess_layers()
+        for box, layer in ((self.pipes_box, pipes), (self.nodes_box, nodes)):
+            box.blockSignals(True)
+            box.setLayer(layer)
+            box.blockSignals(False)
+        if guessed and pipes is not None:
             self._layers_chosen()
+
+    def _layers_added(self, *_args):
+        if self.session.pipes_layer() is None:
+            self._restore_layers()
+
+    def _project_read(self, *_args):
+        self.session.run = None
+        self._restore_layers()
+        self.session.changed.emit()
 
     def _layers_chosen(self, *_args):
         self.session.set_layers(self.pipes_box.currentLayer(), self.nodes_box.currentLayer())
@@ -295,11 +312,7 @@ class PipeNetDock(QgsDockWidget):
 
     def analysis_parameters(self) -> dict:
         """PIPES, NODES and the saved field choices, to pre-fill a Processing dialog."""
-        parameters = dict(self.session.field_overrides())
-        if self.session.pipes_layer() is not None:
-            parameters["PIPES"] = self.session.pipes_layer().id()
-        if self.session.nodes_layer() is not None:
-            parameters["NODES"] = self.session.nodes_layer().id()
+        parameters = self.session.layer_parameters()
         tool = self.iface.mapCanvas().mapTool()
         if tool in self.tools.values() and tool.starts:
             parameters["START_NODES"] = ",".join(tool.starts)

@@ -53,3 +53,31 @@ def test_no_pipe_layer_no_run(desktop):
     plugin.session.set_layers(None, None)
     plugin.audit.choose_folder = lambda: (_ for _ in ()).throw(AssertionError("asked"))
     assert plugin.audit.run() is None
+
+
+def test_an_audit_project_opens_on_its_pipes_by_system_and_nodes(desktop, tmp_path):
+    from pipenet.processing.report.audit_report import project_layers
+    from pipenet.ui.session import NetworkSession
+
+    plugin, _, _, _ = desktop
+    finished = []
+    plugin.audit.finished.connect(lambda ok, results: finished.append(results))
+    plugin.audit.start(str(tmp_path / "audit"))
+    assert wait_for(lambda: finished)
+    project = QgsProject()
+    layers = project_layers(finished[0]["GPKG"])
+    by_name = {layer.name(): layer for layer in layers}
+    # the order a project may list them in: risk and findings before the pipes and nodes
+    project.addMapLayers([by_name[name] for name in ("Risk register", "Findings", "Pipes by system", "Nodes")])
+    pipes, nodes = NetworkSession(project).guess_layers()
+    assert pipes.name() == "Pipes by system" and nodes.name() == "Nodes"
+
+
+def test_build_and_audit_are_given_the_panels_layers_and_mapping(desktop, tmp_path):
+    plugin, pipes, nodes, _ = desktop
+    plugin.session.set_field_override("SYSTEM_FIELD", "管线类别")
+    parameters = plugin.audit.parameters(str(tmp_path))
+    assert parameters["PIPES"] == pipes.id() and parameters["NODES"] == nodes.id()
+    assert parameters["SYSTEM_FIELD"] == "管线类别" and parameters["OUTPUT_FOLDER"] == str(tmp_path)
+    assert plugin.session.layer_parameters() == {"PIPES": pipes.id(), "NODES": nodes.id(), "SYSTEM_FIELD": "管线类别"}
+    plugin.session.set_field_override("SYSTEM_FIELD", "")

@@ -1,6 +1,6 @@
 """The PipeNet panel and map tools on a real canvas, driven with synthetic mouse and key events."""
 
-from qgis.core import QgsPointXY, QgsProject, QgsVectorLayer
+from qgis.core import QgsFeature, QgsPointXY, QgsProject, QgsVectorLayer
 from qgis.gui import QgsMapMouseEvent
 from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QKeyEvent
@@ -185,3 +185,34 @@ def test_checks_named_and_both_ends_told_apart(desktop):
     assert dock.filter_box.itemText(1) == "Dangling pipe end (2)"
     features = {dock.table.item(row, 2).text() for row in range(dock.table.rowCount())}
     assert features == {"G1 (start)", "G1 (end)"}
+
+
+def test_upstream_summary_counts_no_virtual_junction_as_a_manhole(desktop, write_layer):
+    plugin, _, nodes, canvas = desktop
+    # a pipe ending on nothing upstream of Y1 makes a virtual junction at its far end
+    extra = write_layer("extra", "LineString", [("管线编号", "str")],
+                        [{"管线编号": "X1", "wkt": "LINESTRING (499950 3400000, 500000 3400000)"}])
+    pipes = plugin.session.pipes_layer()
+    merged = QgsVectorLayer(pipes.source(), "pipes2", "ogr")
+    QgsProject.instance().addMapLayer(merged)
+    merged.startEditing()
+    source = QgsVectorLayer(extra, "extra", "ogr")
+    for feature in source.getFeatures():
+        added = QgsFeature(merged.fields())
+        added.setGeometry(feature.geometry())
+        merged.addFeature(added)
+    plugin.session.set_layers(merged, nodes)
+    run = plugin.session.network_run()
+    graph = run.network.graph
+    virtual = [n for n in graph.nodes if graph.nodes[n].get("virtual")]
+    assert virtual
+    tool = plugin.tools["upstream"]
+    click(canvas, tool, 500050.0, 3400000.0)  # Y2
+    real = {n for n in graph.nodes if not graph.nodes[n].get("virtual")}
+    assert "manholes" in plugin.dock.summary.text()
+    count = int(plugin.dock.summary.text().rsplit(",", 1)[1].split()[0])
+    from pipenet.network.checks.trace import trace
+
+    traced = set(trace(graph, "Y2", "upstream").nodes) - {"Y2"}
+    assert count == len(traced & real) < len(traced)
+    merged.rollBack()
