@@ -74,17 +74,19 @@ class PipeNetPlugin:
         self.audit = AuditRunner(self.iface, self.session)
         self.dock = PipeNetDock(self.iface, self.session, self.tools, self.iface.mainWindow(), self.audit)
         self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.setUserVisible(False)  # opened from the toolbar, never by itself at start
         entries = [
-            ("PipeNetPanel", "pipenet.svg", self.tr("PipeNet panel"), self.dock.toggleUserVisible, None),
-            ("PipeNetUpstream", "group_analysis.svg", self.tr("Upstream trace tool"), None, "upstream"),
-            ("PipeNetDownstream", "group_analysis.svg", self.tr("Downstream trace tool"), None, "downstream"),
-            ("PipeNetBreak", "group_data.svg", self.tr("Water main break tool"), None, "break"),
-            ("PipeNetBuildNetwork", "group_network.svg", self.tr("Build network…"), self.open_build_dialog, None),
-            ("PipeNetAudit", "provider.svg", self.tr("Network audit…"), self.open_audit_dialog, None),
+            ("PipeNetPanel", "panel.svg", self.tr("PipeNet panel"), self.dock.toggleUserVisible, None),
+            ("PipeNetUpstream", "trace_upstream.svg", self.tr("Upstream trace tool"), None, "upstream"),
+            ("PipeNetDownstream", "trace_downstream.svg", self.tr("Downstream trace tool"), None, "downstream"),
+            ("PipeNetBreak", "water_break.svg", self.tr("Water main break tool"), None, "break"),
+            ("PipeNetBuildNetwork", "build_network.svg", self.tr("Build network…"), self.open_build_dialog, None),
+            ("PipeNetAudit", "audit.svg", self.tr("Network audit…"), self.open_audit_dialog, None),
         ]
         for name, icon, text, slot, tool in entries:
             action = QAction(QIcon(str(PLUGIN_DIR / "icons" / icon)), text, self.iface.mainWindow())
             action.setObjectName(name)
+            action.setProperty("pipenet_icon", icon)  # which file: told apart in tests and by users
             if tool is not None:
                 action.setCheckable(True)
                 self.tools[tool].setAction(action)

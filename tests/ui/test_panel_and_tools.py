@@ -216,3 +216,15 @@ def test_upstream_summary_counts_no_virtual_junction_as_a_manhole(desktop, write
     traced = set(trace(graph, "Y2", "upstream").nodes) - {"Y2"}
     assert count == len(traced & real) < len(traced)
     merged.rollBack()
+
+
+def test_every_toolbar_entry_has_its_own_icon_and_the_panel_waits_to_be_opened(desktop):
+    from pathlib import Path
+
+    import pipenet
+
+    plugin, _, _, _ = desktop
+    icons = [action.property("pipenet_icon") for action in plugin.actions]
+    assert len(set(icons)) == len(plugin.actions) == 6
+    assert all(Path(pipenet.__file__).parent.joinpath("icons", icon).exists() for icon in icons)
+    assert not plugin.dock.isUserVisible()
