@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from qgis.core import QgsApplication, QgsGeometry, QgsMapLayerProxyModel, QgsPointXY, QgsWkbTypes
+from qgis.core import (
+    QgsApplication,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsMapLayerProxyModel,
+    QgsPointXY,
+    QgsWkbTypes,
+)
 from qgis.gui import QgsDockWidget, QgsFieldComboBox, QgsMapLayerComboBox, QgsRubberBand
+from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -13,6 +21,7 @@ from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,54 +32,72 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..network.audit import network_findings
+from ..network.build.fields import detect_mapping
 from ..network.model.findings import SEVERITIES, check_title
+from ..processing.base import NODE_FIELD_PARAMETERS, PIPE_FIELD_PARAMETERS
 from ..processing.report.styles import LABELS_ZH, chinese
 from .map_tools import tr
-from .session import FIELD_KEYS
 
 FINDING_SCALE = 1000  # the map scale a finding is shown at (1:1,000: a manhole and its pipes)
 WRAPPED_ROWS = 2000  # up to this many rows the messages wrap (rows measured)
+SAMPLE_ROWS = 50  # rows whose values help detect the fields
 
 
 class FieldMappingDialog(QDialog):
-    """Shows the detected field mapping and lets the user choose other fields (saved in the project)."""
+    """Which field of the pipe and node layers holds what: every canonical field PipeNet reads, detected
+    from the field names and values (no network is built for it), the user's choices saved in the project."""
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.setWindowTitle(tr("PipeNet field mapping"))
         self.session = session
-        form = QFormLayout(self)
-        run = session.network_run()
-        detected = {}
-        if run is not None:
-            detected = {**{f"pipe:{k}": v for k, v in run.network.pipe_mapping.items()},
-                        **{f"node:{k}": v for k, v in run.network.node_mapping.items()}}
-        canonical = {"PIPE_ID_FIELD": "pipe:id", "FROM_NODE_FIELD": "pipe:from_node", "TO_NODE_FIELD": "pipe:to_node",
-                     "SYSTEM_FIELD": "pipe:system", "DIAMETER_FIELD": "pipe:diameter",
-                     "UP_INVERT_FIELD": "pipe:up_invert", "DOWN_INVERT_FIELD": "pipe:down_invert",
-                     "UP_DEPTH_FIELD": "pipe:up_depth", "DOWN_DEPTH_FIELD": "pipe:down_depth",
-                     "NODE_ID_FIELD": "node:id", "NODE_TYPE_FIELD": "node:type", "GROUND_FIELD": "node:ground_elev"}
+        layout = QVBoxLayout(self)
+        note = QLabel(tr("Detected from the field names and values; choose another field where it is wrong."),
+                      self)
+        note.setWordWrap(True)
+        layout.addWidget(note)
         overrides = session.field_overrides()
-        self.boxes = {}
-        for key in FIELD_KEYS:
-            box = QgsFieldComboBox(self)
-            box.setAllowEmptyFieldName(True)
-            layer = session.nodes_layer() if canonical[key].startswith("node:") else session.pipes_layer()
-            if layer is not None:
-                box.setLayer(layer)
-            box.setField(overrides.get(key) or detected.get(canonical[key], ""))
-            box.setObjectName(key)
-            self.boxes[key] = box
-            form.addRow(canonical[key].split(":")[1].replace("_", " "), box)
+        self.boxes, self.detected = {}, {}
+        sections = ((tr("Pipes"), session.pipes_layer(), "pipe", PIPE_FIELD_PARAMETERS),
+                    (tr("Manholes / nodes"), session.nodes_layer(), "node", NODE_FIELD_PARAMETERS))
+        for title, layer, kind, parameters in sections:
+            group = QGroupBox(f"{title}: {layer.name()}" if layer is not None else title, self)
+            group.setObjectName(f"{kind}_fields")
+            form = QFormLayout(group)
+            detected = detect_fields(layer, kind)
+            for key, canonical, label in parameters:
+                box = QgsFieldComboBox(group)
+                box.setAllowEmptyFieldName(True)
+                box.setObjectName(key)
+                if layer is not None:
+                    box.setLayer(layer)
+                self.detected[key] = detected.get(canonical, "")
+                box.setField(overrides.get(key) or self.detected[key])
+                box.setEnabled(layer is not None)
+                self.boxes[key] = box
+                form.addRow(QCoreApplication.translate("PipeNet", label), box)
+            layout.addWidget(group)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        layout.addWidget(buttons)
 
     def accept(self):
+        """Save the fields chosen other than detected (a detected one stays detected if the data change)."""
         for key, box in self.boxes.items():
-            self.session.set_field_override(key, box.currentField())
+            chosen = box.currentField()
+            self.session.set_field_override(key, chosen if chosen != self.detected.get(key, "") else "")
         super().accept()
+
+
+def detect_fields(layer, kind: str) -> dict[str, str]:
+    """canonical name -> field of ``layer``, from the field names and the first rows' values."""
+    if layer is None:
+        return {}
+    names = layer.fields().names()
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setLimit(SAMPLE_ROWS)
+    rows = [dict(zip(names, feature.attributes())) for feature in layer.getFeatures(request)]
+    return detect_mapping(names, kind, sample_rows=rows)
 
 
 class PipeNetDock(QgsDockWidget):

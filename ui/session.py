@@ -16,12 +16,11 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication, QObject, pyqtSignal
 
 from ..processing.algorithms.build_network import BuildNetworkAlgorithm
+from ..processing.base import NODE_FIELD_PARAMETERS, PIPE_FIELD_PARAMETERS
 
 PROJECT_SCOPE = "PipeNet"
 LARGE = 20000  # pipes; below this a build takes well under a second
-FIELD_KEYS = ("PIPE_ID_FIELD", "FROM_NODE_FIELD", "TO_NODE_FIELD", "SYSTEM_FIELD", "DIAMETER_FIELD",
-              "UP_INVERT_FIELD", "DOWN_INVERT_FIELD", "UP_DEPTH_FIELD", "DOWN_DEPTH_FIELD", "NODE_ID_FIELD",
-              "NODE_TYPE_FIELD", "GROUND_FIELD")
+FIELD_KEYS = tuple(key for key, _canonical, _label in PIPE_FIELD_PARAMETERS + NODE_FIELD_PARAMETERS)
 
 
 PIPE_WORDS = ("pipe", "sewer", "main", "line", "管", "线")
@@ -136,7 +135,7 @@ class NetworkSession(QObject):
             return self.run
         pipes = self.pipes_layer()
         if pipes is None:
-            self.error = "Choose a pipe layer first."
+            self.error = QCoreApplication.translate("PipeNet", "Choose a pipe layer first.")
             return None
         nodes = self.nodes_layer()
         algorithm = BuildNetworkAlgorithm()

@@ -228,3 +228,29 @@ def test_every_toolbar_entry_has_its_own_icon_and_the_panel_waits_to_be_opened(d
     assert len(set(icons)) == len(plugin.actions) == 6
     assert all(Path(pipenet.__file__).parent.joinpath("icons", icon).exists() for icon in icons)
     assert not plugin.dock.isUserVisible()
+
+
+def test_field_mapping_shows_every_field_in_pipe_and_node_sections_without_building(desktop):
+    from qgis.PyQt.QtWidgets import QFormLayout, QGroupBox
+
+    from pipenet.processing.base import NODE_FIELD_PARAMETERS, PIPE_FIELD_PARAMETERS
+    from pipenet.ui.dock import FieldMappingDialog
+
+    plugin, pipes, nodes, _ = desktop
+    plugin.session.run = None
+    dialog = FieldMappingDialog(plugin.session)
+    assert plugin.session.run is None  # nothing was built to show it
+    groups = {group.objectName(): group for group in dialog.findChildren(QGroupBox)}
+    assert set(groups) == {"pipe_fields", "node_fields"}
+    assert pipes.name() in groups["pipe_fields"].title() and nodes.name() in groups["node_fields"].title()
+    assert len(dialog.boxes) == len(PIPE_FIELD_PARAMETERS) + len(NODE_FIELD_PARAMETERS) == 19
+    labels = []
+    for group in groups.values():
+        form = group.layout()
+        labels += [form.itemAt(row, QFormLayout.LabelRole).widget().text() for row in range(form.rowCount())]
+    assert len(labels) == len(set(labels)) == 19  # no two rows called "id"
+    assert dialog.boxes["PIPE_ID_FIELD"].currentField() == "管线编号"
+    assert dialog.boxes["NODE_ID_FIELD"].currentField() == "点号"
+    dialog.boxes["DIAMETER_FIELD"].setField("")
+    dialog.accept()
+    assert plugin.session.field_overrides() == {}  # detected fields are not saved as choices
