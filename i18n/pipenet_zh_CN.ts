@@ -4,37 +4,37 @@
   <context>
     <name>PipeNet</name>
     <message>
-      <location filename="plugin.py" line="65" />
+      <location filename="plugin.py" line="67" />
       <source>PipeNet</source>
       <translation>PipeNet 管网</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="75" />
+      <location filename="plugin.py" line="79" />
       <source>PipeNet panel</source>
       <translation>PipeNet 面板</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="76" />
+      <location filename="plugin.py" line="80" />
       <source>Upstream trace tool</source>
       <translation>上游追踪工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="77" />
+      <location filename="plugin.py" line="81" />
       <source>Downstream trace tool</source>
       <translation>下游追踪工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="78" />
+      <location filename="plugin.py" line="82" />
       <source>Water main break tool</source>
       <translation>爆管关阀工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="79" />
+      <location filename="plugin.py" line="83" />
       <source>Build network…</source>
       <translation>构建管网…</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="80" />
+      <location filename="plugin.py" line="84" />
       <source>Network audit…</source>
       <translation>管网体检…</translation>
     </message>
@@ -165,66 +165,66 @@
     </message>
     <message>
       <location filename="processing/algorithms/connectivity.py" line="25" />
-      <source>Splits the network into subnetworks (weakly connected components) and finds each one's outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water cannot leave). Sinks count as outlets when asked, or automatically in subnetworks that have no node typed as an outfall, plant or pump station.&lt;br&gt;&lt;b&gt;Fragment size&lt;/b&gt;: subnetworks with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.&lt;br&gt;&lt;b&gt;Pipes / nodes output&lt;/b&gt;: input attributes, pn_comp (subnetwork, 1 = largest) and pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).&lt;br&gt;&lt;b&gt;Summary&lt;/b&gt;: one row per subnetwork: pipes, nodes, length, outlets, system mix.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: no_outlet, isolated_fragment.&lt;br&gt;&lt;br&gt;连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</source>
+      <source>Splits the network into subnetworks (weakly connected components) and finds each one's outlets: outfalls, treatment plants and pump stations by node type, and sinks (nodes water cannot leave). Sinks count as outlets when asked, or automatically when no node of the network is typed as an outfall, plant or pump station (then logged); where outlets are typed, a dead end is a no_outlet finding.&lt;br&gt;&lt;b&gt;Fragment size&lt;/b&gt;: subnetworks with at most this many pipes and no outfall/plant/pump are reported as isolated fragments.&lt;br&gt;&lt;b&gt;Pipes / nodes output&lt;/b&gt;: input attributes, pn_comp (subnetwork, 1 = largest) and pn_reach (1 = has a path to an outlet); nodes also pn_outlet (outlet kind).&lt;br&gt;&lt;b&gt;Summary&lt;/b&gt;: one row per subnetwork: pipes, nodes, length, outlets, system mix.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: no_outlet, isolated_fragment.&lt;br&gt;&lt;br&gt;连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</source>
       <translation>连通性分析：按弱连通划分子管网并识别各子管网的出口（排放口、污水厂、泵站及汇点）；报告无法到达任何出口的管段与节点，以及孤立管段组。输出管段/节点（pn_comp 子管网编号，pn_reach 是否可达出口）、子管网汇总表和问题点。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="49" />
+      <location filename="processing/algorithms/connectivity.py" line="50" />
       <source>Pipes with subnetwork</source>
       <translation>含子管网编号的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="50" />
+      <location filename="processing/algorithms/connectivity.py" line="51" />
       <source>Nodes with subnetwork</source>
       <translation>含子管网编号的节点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="51" />
+      <location filename="processing/algorithms/connectivity.py" line="52" />
       <source>Subnetwork summary</source>
       <translation>子管网汇总</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="52" />
+      <location filename="processing/algorithms/connectivity.py" line="53" />
       <source>Connectivity findings</source>
       <translation>连通性问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="42" />
+      <location filename="processing/algorithms/connectivity.py" line="43" />
       <source>Isolated fragment: at most this many pipes</source>
       <translation>孤立管段组：管段数上限</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="45" />
+      <location filename="processing/algorithms/connectivity.py" line="46" />
       <source>Count sinks (dead ends downstream) as outlets</source>
       <translation>将汇点（下游末端）视为出口</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="54" />
+      <location filename="processing/algorithms/connectivity.py" line="55" />
       <source>Pipes reaching no outlet</source>
       <translation>无法到达出口的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="55" />
+      <location filename="processing/algorithms/connectivity.py" line="56" />
       <source>Isolated fragments</source>
       <translation>孤立管段组</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="63" />
-      <source>Sinks are counted as outlets where no outlet node is typed.</source>
-      <translation>在没有出口类型节点的子管网中，汇点视为出口。</translation>
+      <location filename="processing/algorithms/connectivity.py" line="64" />
+      <source>No node is typed as an outfall, plant or pump station: every dead end (sink) is counted as an outlet.</source>
+      <translation>没有节点被标为排放口、污水厂或泵站：所有末端（汇点）均视为出口。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="46" />
-      <source>Automatic (in subnetworks with no outfall, plant or pump node)</source>
-      <translation>自动（子管网中无排放口、污水厂或泵站节点时）</translation>
+      <location filename="processing/algorithms/connectivity.py" line="47" />
+      <source>Automatic (when no node is typed outfall, plant or pump)</source>
+      <translation>自动（没有节点标为排放口、污水厂或泵站时）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="46" />
+      <location filename="processing/algorithms/connectivity.py" line="47" />
       <source>Yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/connectivity.py" line="47" />
+      <location filename="processing/algorithms/connectivity.py" line="48" />
       <source>No</source>
       <translation>否</translation>
     </message>
@@ -479,82 +479,82 @@
       <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="76" />
+      <location filename="processing/algorithms/network_audit.py" line="100" />
       <source>Network audit (all checks, hotspots, risk)</source>
       <translation>管网体检（全部检查、热点、风险）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="79" />
+      <location filename="processing/algorithms/network_audit.py" line="103" />
       <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
       <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="97" />
+      <location filename="processing/algorithms/network_audit.py" line="121" />
       <source>CCTV defects (points or table, optional)</source>
       <translation>CCTV 检测缺陷（点或表，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="99" />
+      <location filename="processing/algorithms/network_audit.py" line="123" />
       <source>Overflow / waterlogging events (points, optional)</source>
       <translation>溢流/积水事件（点，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="102" />
+      <location filename="processing/algorithms/network_audit.py" line="126" />
       <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
       <translation>热点带宽及沿管网邻域距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="104" />
+      <location filename="processing/algorithms/network_audit.py" line="128" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="105" />
+      <location filename="processing/algorithms/network_audit.py" line="129" />
       <source>GeoPackage</source>
       <translation>GeoPackage 数据库</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="105" />
+      <location filename="processing/algorithms/network_audit.py" line="129" />
       <source>QGIS project</source>
       <translation>QGIS 工程</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="106" />
+      <location filename="processing/algorithms/network_audit.py" line="130" />
       <source>Overview map</source>
       <translation>概览图</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="106" />
+      <location filename="processing/algorithms/network_audit.py" line="130" />
       <source>Summary page</source>
       <translation>汇总页</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="107" />
+      <location filename="processing/algorithms/network_audit.py" line="131" />
       <source>Risk register</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="179" />
+      <location filename="processing/algorithms/network_audit.py" line="286" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="211" />
+      <location filename="processing/algorithms/network_audit.py" line="178" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="233" />
+      <location filename="processing/algorithms/network_audit.py" line="194" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="126" />
+      <location filename="processing/algorithms/network_audit.py" line="207" />
       <source>The output folder {} is not writable.</source>
       <translation>输出文件夹 {} 不可写。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="124" />
+      <location filename="processing/algorithms/network_audit.py" line="205" />
       <source>Cannot create the output folder {}: {}</source>
       <translation>无法创建输出文件夹 {}：{}</translation>
     </message>
@@ -839,179 +839,209 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="43" />
+      <location filename="processing/base.py" line="46" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="44" />
+      <location filename="processing/base.py" line="47" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="45" />
+      <location filename="processing/base.py" line="48" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="46" />
+      <location filename="processing/base.py" line="49" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="47" />
+      <location filename="processing/base.py" line="50" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="48" />
+      <location filename="processing/base.py" line="51" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="52" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="53" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="54" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="55" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="56" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="54" />
+      <location filename="processing/base.py" line="57" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="55" />
+      <location filename="processing/base.py" line="58" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="61" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="59" />
+      <location filename="processing/base.py" line="62" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="60" />
+      <location filename="processing/base.py" line="63" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="61" />
+      <location filename="processing/base.py" line="64" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="62" />
+      <location filename="processing/base.py" line="65" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="63" />
+      <location filename="processing/base.py" line="66" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="135" />
+      <location filename="processing/base.py" line="166" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="135" />
+      <location filename="processing/base.py" line="166" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="136" />
+      <location filename="processing/base.py" line="167" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="202" />
+      <location filename="processing/base.py" line="268" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="204" />
+      <location filename="processing/base.py" line="270" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="207" />
+      <location filename="processing/base.py" line="273" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="210" />
+      <location filename="processing/base.py" line="279" />
+      <source>Split lines where a manhole or another pipe's end lies on them</source>
+      <translation>在检查井或其他管段端点落在管线中部处打断管线</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="276" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="219" />
+      <location filename="processing/base.py" line="288" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="255" />
+      <location filename="processing/base.py" line="365" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="318" />
+      <location filename="processing/base.py" line="404" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="321" />
+      <location filename="processing/base.py" line="407" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="323" />
+      <location filename="processing/base.py" line="409" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="323" />
+      <location filename="processing/base.py" line="409" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="320" />
+      <location filename="processing/base.py" line="439" />
+      <source>Layer '{}' read feature by feature ({}): {} features.</source>
+      <translation>图层“{}”逐要素读取（{}）：{} 个要素。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="442" />
+      <source>Layer '{}' read in bulk: {} features.</source>
+      <translation>图层“{}”已批量读取：{} 个要素。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="195" />
+      <source>{} ({}) must be a finite number, not {}.</source>
+      <translation>{}（{}）必须是有限数值，而不是 {}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="198" />
+      <source>{} ({}) must be at least {:g}, not {:g}.</source>
+      <translation>{}（{}）不得小于 {:g}，当前为 {:g}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="201" />
+      <source>{} ({}) must be at most {:g}, not {:g}.</source>
+      <translation>{}（{}）不得大于 {:g}，当前为 {:g}。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="406" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="167" />
+      <location filename="processing/base.py" line="233" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="273" />
-      <source>Layer '{}' read in bulk: {} features.</source>
-      <translation>图层“{}”已批量读取：{} 个要素。</translation>
+      <location filename="processing/base.py" line="192" />
+      <source>{} ({}) must be a number, not '{}'.</source>
+      <translation>{}（{}）必须是数值，而不是“{}”。</translation>
     </message>
     <message>
       <location filename="processing/inputs/encoding.py" line="38" />
@@ -1119,84 +1149,164 @@
       <translation>图层 {}：要素 {} 距任何管网节点超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="32" />
+      <location filename="ui/audit.py" line="66" />
+      <source>Output folder of the network audit</source>
+      <translation>管网体检的输出文件夹</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="97" />
+      <source>PipeNet: network audit</source>
+      <translation>PipeNet：管网体检</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="101" />
+      <source>Network audit running: progress and cancel in the task bar.</source>
+      <translation>管网体检正在运行：可在任务栏查看进度或取消。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="77" />
+      <source>The network audit is already running.</source>
+      <translation>管网体检已在运行。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="80" />
+      <source>Choose a pipe layer first.</source>
+      <translation>请先选择管线图层。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="138" />
+      <source>PipeNet audit – {}</source>
+      <translation>PipeNet 体检 – {}</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="166" />
+      <source>Open summary</source>
+      <translation>打开汇总报告</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="167" />
+      <source>Open folder</source>
+      <translation>打开文件夹</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="129" />
+      <source>The network audit failed or was cancelled; see the log (Processing).</source>
+      <translation>管网体检失败或已取消；请查看日志（处理）。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="164" />
+      <source>Network audit done: {} findings; the layers are in the project.</source>
+      <translation>管网体检完成：{} 个问题；图层已加入工程。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="52" />
       <source>PipeNet field mapping</source>
       <translation>PipeNet 字段对应</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="87" />
+      <location filename="ui/dock.py" line="55" />
+      <source>Detected from the field names and values; choose another field where it is wrong.</source>
+      <translation>根据字段名和字段值自动识别；如有误请选择其他字段。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="123" />
       <source>Manholes / nodes</source>
       <translation>检查井/节点</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="90" />
+      <location filename="ui/dock.py" line="126" />
       <source>Build / refresh</source>
       <translation>构建/刷新</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="91" />
+      <location filename="ui/dock.py" line="127" />
       <source>Field mapping…</source>
       <translation>字段对应…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="95" />
+      <location filename="ui/dock.py" line="131" />
       <source>No network built yet.</source>
       <translation>尚未构建管网。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="103" />
+      <location filename="ui/dock.py" line="139" />
       <source>Save highlighted trace as a layer</source>
       <translation>将高亮追踪结果保存为图层</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="112" />
+      <location filename="ui/dock.py" line="152" />
       <source>Run…</source>
       <translation>运行…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="153" />
+      <location filename="ui/dock.py" line="234" />
       <source>Building the network…</source>
       <translation>正在构建管网…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="171" />
-      <source>All checks</source>
-      <translation>全部检查</translation>
+      <location filename="ui/dock.py" line="183" />
+      <source>Errors and warnings</source>
+      <translation>错误和警告</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="121" />
+      <location filename="ui/dock.py" line="183" />
+      <source>Errors</source>
+      <translation>错误</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="184" />
+      <source>All findings (with notes)</source>
+      <translation>全部问题（含提示）</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="193" />
       <source>Check</source>
       <translation>检查项</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="121" />
+      <location filename="ui/dock.py" line="193" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="121" />
+      <location filename="ui/dock.py" line="193" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="121" />
+      <location filename="ui/dock.py" line="193" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="229" />
+      <location filename="ui/dock.py" line="363" />
       <source>Click a manhole with a trace tool first.</source>
       <translation>请先用追踪工具点击检查井。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="159" />
+      <location filename="ui/dock.py" line="240" />
       <source>Network not built (or a layer changed): it is rebuilt on the next use.</source>
       <translation>管网尚未构建（或图层已修改）：下次使用时自动重建。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="165" />
+      <location filename="ui/dock.py" line="245" />
       <source>{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings</source>
       <translation>{} 条管段，{} 个节点，{} 个子管网，{:.1f} 公里；问题 {} 处</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="258" />
+      <source>All checks ({})</source>
+      <translation>全部检查项（{}）</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="300" />
+      <source>{} (start)</source>
+      <translation>{}（起点端）</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="300" />
+      <source>{} (end)</source>
+      <translation>{}（终点端）</translation>
     </message>
     <message>
       <location filename="ui/map_tools.py" line="123" />
@@ -1204,27 +1314,27 @@
       <translation>点击位置附近没有节点。</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="151" />
+      <location filename="ui/map_tools.py" line="153" />
       <source>No pipe within reach of the click.</source>
       <translation>点击位置附近没有管段。</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="134" />
+      <location filename="ui/map_tools.py" line="136" />
       <source>Upstream of {}: {} pipes, {:.0f} m, {} manholes</source>
       <translation>{} 的上游：{} 条管段，{:.0f} 米，{} 个检查井</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="137" />
+      <location filename="ui/map_tools.py" line="139" />
       <source>Downstream of {}: {} pipes, {:.0f} m, outlets reached: {}</source>
       <translation>{} 的下游：{} 条管段，{:.0f} 米，到达出口：{}</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="156" />
+      <location filename="ui/map_tools.py" line="158" />
       <source>Break on {}: {} pipes shut, close valves {}; {} customers without water</source>
       <translation>{} 爆管：停水管段 {} 条，需关闭阀门 {}；停水用户 {} 户</translation>
     </message>
     <message>
-      <location filename="ui/session.py" line="111" />
+      <location filename="ui/session.py" line="168" />
       <source>PipeNet: build network</source>
       <translation>PipeNet：构建管网</translation>
     </message>
