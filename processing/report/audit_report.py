@@ -35,12 +35,13 @@ from qgis.PyQt.QtCore import QPointF, QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
 from ...network.model.columns import object_array
+from ...network.model.findings import SEVERITIES, catalog, check_title
 from ..outputs.csv_rows import TextColumn, csv_lines
 from ..outputs.gpkg_staging import Coded, coded
 from ..runtime.background import Beside
 from ..runtime.memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, lay_on, stand_ins, stands_in
-from .styles import apply_style, chinese, findings_renderer, heat_ramp
+from .styles import LABELS_ZH, apply_style, chinese, findings_renderer, heat_ramp
 
 HOT = ("hot 99%", "hot 95%", "hot 90%")
 CSV_ROWS = 100_000  # risk register rows made and written at a time
@@ -432,27 +433,73 @@ def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None, reas
                                         *((column, part[some]) for column in by_rank)]))
 
 
+FILE_TITLES = {"GPKG": ("GeoPackage: pipes with every score, nodes, findings, events",
+                        "GeoPackage（管段评分、节点、问题点、事件）"),
+               "PROJECT": ("QGIS project, styled", "QGIS 工程（已配置样式）"),
+               "PNG": ("Overview map", "概览图"), "HTML": ("This page", "本页"),
+               "CSV": ("Risk register (opens in Excel)", "风险清单（可用 Excel 打开）")}
+SEVERITY_TITLES = {"error": ("Errors", "错误"), "warning": ("Warnings", "警告"), "info": ("Notes", "提示")}
+RISK_TITLES = {"very high": "极高", "high": "高", "medium": "中", "low": "低"}
+
+
+def _rows(cells: list[tuple]) -> str:
+    return "".join("<tr>" + "".join(f"<td{' class=n' if isinstance(c, (int, float)) else ''}>"
+                                    f"{_cell(c)}</td>" for c in row) + "</tr>" for row in cells)
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return html.escape(str(value))
+
+
+def summary_page(summary: dict, files: dict[str, str]) -> str:
+    """summary.html: a report a technician can read and print, English and Chinese side by side:
+    the network, the findings by severity and by check (names, not ids), hotspots, risk, the files."""
+    catalogue = catalog()
+    severity = summary["severity"]
+    network = [("Pipes / 管段", summary["pipes"]), ("Length / 长度 (km)", summary["length_m"] / 1000),
+               ("Nodes / 节点", summary["nodes"]), ("Subnetworks / 子管网", summary["components"]),
+               ("Pipes that reach no outlet / 无出路管段", summary["no_outlet_pipes"])]
+    systems = [(f"{name or 'unknown'} / {LABELS_ZH.get(name, name)}", metres / 1000)
+               for name, metres in summary["length_by_system_m"].items()]
+    severities = [(f"{en} / {zh}", severity.get(key, 0)) for key, (en, zh) in SEVERITY_TITLES.items()]
+    checks = sorted(summary["findings"].items(),
+                    key=lambda item: (SEVERITIES.index(catalogue.get(item[0], {}).get("severity", "info")), -item[1]))
+    check_rows = [(check_title(check), check_title(check, chinese=True),
+                   "/".join(SEVERITY_TITLES.get(catalogue.get(check, {}).get("severity", ""), ("", ""))), count)
+                  for check, count in checks]
+    hotspots = [("Breakage hotspot pipes / 破损热点管段", summary["breakage_hotspot_pipes"]),
+                ("Overflow hotspot pipes / 溢流热点管段", summary["overflow_hotspot_pipes"])]
+    hotspots += [(f"Risk {name} / {RISK_TITLES.get(name, name)}风险", count)
+                 for name, count in summary["risk_classes"].items()]
+    risk_rows = [(r["pipe"], r["system"], r["risk"], r["class"], r["reasons"]) for r in summary["top_risk"]]
+    links = "".join(
+        f'<li><a href="{html.escape(Path(path).name)}">{html.escape(Path(path).name)}</a> — '
+        f"{html.escape(' / '.join(FILE_TITLES.get(key, (key, key))))}</li>" for key, path in files.items())
+    image = next((Path(path).name for key, path in files.items() if key == "PNG"), "")
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>PipeNet audit / 管网体检</title>
+<style>body{{font-family:sans-serif;max-width:62em;margin:1em auto;color:#222}}table{{border-collapse:collapse;
+margin:.5em 0 1.2em}}td,th{{border:1px solid #bbb;padding:3px 10px;text-align:left}}th{{background:#eee}}
+td.n{{text-align:right}}img{{max-width:100%;border:1px solid #bbb}}h2{{margin-top:1.4em}}</style></head><body>
+<h1>PipeNet network audit / 管网体检报告</h1>
+<h2>The network / 管网概况</h2><table>{_rows(network)}</table>
+<table><tr><th>System / 类别</th><th>km</th></tr>{_rows(systems)}</table>
+<h2>Findings by severity / 问题严重程度</h2><table>{_rows(severities)}</table>
+<h2>Findings per check / 问题统计</h2><table><tr><th>Check</th><th>检查项</th><th>Severity / 严重程度</th>
+<th>Count / 数量</th></tr>{_rows(check_rows)}</table>
+<h2>Hotspots and risk / 热点与风险</h2><table>{_rows(hotspots)}</table>
+<h2>Top risk pipes / 高风险管段</h2><table><tr><th>Pipe / 管段</th><th>System / 类别</th><th>Risk / 风险值</th>
+<th>Class / 等级</th><th>Why / 原因</th></tr>{_rows(risk_rows)}</table>
+<h2>Overview map / 概览图</h2>{f'<img src="{html.escape(image)}" alt="overview map">' if image else ''}
+<h2>Files / 文件</h2><ul>{links}</ul>
+</body></html>"""
+
+
 def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:
-    """summary.json and a one-page summary.html (counts per finding type, top risk pipes)."""
+    """summary.json and summary.html (summary_page)."""
     (folder / "summary.json").write_text(json.dumps(dict(summary, files=files), ensure_ascii=False, indent=1),
                                          encoding="utf-8")
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in summary["findings"].items())
-    risk_rows = "".join(
-        f"<tr><td>{html.escape(str(r['pipe']))}</td><td>{html.escape(str(r['system']))}</td><td>{r['risk']}</td>"
-        f"<td>{html.escape(r['class'])}</td><td>{html.escape(r['reasons'])}</td></tr>" for r in summary["top_risk"])
-    systems = ", ".join(f"{k} {v / 1000:.1f} km" for k, v in summary["length_by_system_m"].items())
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>PipeNet audit</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:1em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #bbb;padding:2px 8px}}</style></head><body>
-<h1>PipeNet network audit / 管网体检报告</h1>
-<p>{summary['pipes']} pipes, {summary['length_m'] / 1000:.1f} km ({systems}); {summary['nodes']} nodes;
-{summary['components']} subnetworks; {summary['no_outlet_pipes']} pipes reach no outlet.</p>
-<p>Findings: {summary['severity']['error']} errors, {summary['severity']['warning']} warnings,
-{summary['severity']['info']} notes. Breakage hotspot pipes: {summary['breakage_hotspot_pipes']};
-overflow hotspot pipes: {summary['overflow_hotspot_pipes']}. Risk classes: {summary['risk_classes']}.</p>
-<h2>Findings per check / 问题统计</h2><table><tr><th>check</th><th>count</th></tr>{rows}</table>
-<h2>Top risk pipes / 高风险管段</h2><table><tr><th>pipe</th><th>system</th><th>risk</th><th>class</th>
-<th>why</th></tr>{risk_rows}</table>
-<h2>Files</h2><ul>{''.join(f'<li>{html.escape(k)}: {html.escape(v)}</li>' for k, v in files.items())}</ul>
-</body></html>"""
-    (folder / "summary.html").write_text(page, encoding="utf-8")
+    (folder / "summary.html").write_text(summary_page(summary, files), encoding="utf-8")

@@ -276,3 +276,19 @@ def test_a_run_failing_after_the_text_files_began_leaves_nothing_and_loses_nothi
     # nothing of the failed run is left, and what the user had is still there
     assert [path.name for path in (tmp_path / "out").iterdir()] == ["risk_register.csv"]
     assert (tmp_path / "out" / "risk_register.csv").read_text() == "earlier"
+
+
+def test_the_summary_page_is_a_report(audited):
+    _, _, out = audited
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert "{" not in page.split("</style>")[1]  # no Python dicts printed
+    from pipenet.network.model.findings import check_title
+
+    for check in summary["findings"]:
+        assert f"<td>{check_title(check)}</td><td>{check_title(check, chinese=True)}</td>" in page
+        assert f"<td>{check}</td>" not in page
+    assert f'<td class=n>{summary["severity"]["error"]:,}</td>' in page
+    for name in ("pipenet_audit.gpkg", "pipenet_audit.qgz", "overview.png", "risk_register.csv"):
+        assert f'<a href="{name}">' in page
+    assert '<img src="overview.png"' in page and "Top risk pipes" in page
