@@ -74,7 +74,8 @@ class PipeNetPlugin:
         self.audit = AuditRunner(self.iface, self.session)
         self.dock = PipeNetDock(self.iface, self.session, self.tools, self.iface.mainWindow(), self.audit)
         self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
-        self.dock.setUserVisible(False)  # opened from the toolbar, never by itself at start
+        self.dock.hide()  # opened from the toolbar, never by itself at start (setUserVisible is a no-op before
+        # the main window shows)
         entries = [
             ("PipeNetPanel", "panel.svg", self.tr("PipeNet panel"), self.dock.toggleUserVisible, None),
             ("PipeNetUpstream", "trace_upstream.svg", self.tr("Upstream trace tool"), None, "upstream"),

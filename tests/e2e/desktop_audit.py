@@ -22,6 +22,7 @@ def start():
     nodes = QgsVectorLayer(f"{sample}|layername=nodes", "nodes", "ogr")
     QgsProject.instance().addMapLayers([pipes, nodes])
     plugin = qgis.utils.plugins["pipenet"]
+    state["panel_open_at_start"] = plugin.dock.isVisible()
     plugin.dock.pipes_box.setLayer(pipes)
     plugin.dock.nodes_box.setLayer(nodes)
     plugin.audit.choose_folder = lambda: os.environ["PIPENET_OUT"]
@@ -47,7 +48,8 @@ def finish(plugin):
     ok, results = state["finished"] or (False, {})
     group = plugin.audit.group
     layers = [node.layer() for node in group.findLayers()] if group is not None else []
-    report = {"task_started": state["task_started"], "ok": ok, "results": {k: str(v) for k, v in results.items()},
+    report = {"task_started": state["task_started"], "panel_open_at_start": state["panel_open_at_start"],
+              "ok": ok, "results": {k: str(v) for k, v in results.items()},
               "group": group.name() if group is not None else None,
               "layers": [{"name": layer.name(), "valid": layer.isValid(), "features": layer.featureCount(),
                           "renderer": layer.renderer().type() if layer.renderer() else None,

@@ -38,6 +38,7 @@ def test_audit_from_the_toolbar_adds_its_layers(packaged_zip, qgis_process_with,
     data = json.loads(report.read_text(encoding="utf-8"))
     assert "error" not in data, data.get("traceback")
     assert data["task_started"] and data["ok"], data
+    assert not data["panel_open_at_start"]
     assert data["remembered"] == str(out)
     assert (out / "summary.html").exists() and (out / "pipenet_audit.gpkg").exists()
     layers = {layer["name"]: layer for layer in data["layers"]}
