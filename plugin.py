@@ -40,6 +40,7 @@ class PipeNetPlugin:
         self.session = None
         self.tools = {}
         self.dock = None
+        self.audit = None
 
     def tr(self, text: str) -> str:
         """Translate a literal string in the PipeNet context."""
@@ -58,6 +59,7 @@ class PipeNetPlugin:
             return
         from qgis.PyQt.QtWidgets import QAction
 
+        from .ui.audit import AuditRunner
         from .ui.dock import PipeNetDock
         from .ui.map_tools import BreakMapTool, TraceMapTool
         from .ui.session import NetworkSession
@@ -69,19 +71,23 @@ class PipeNetPlugin:
         self.tools = {"upstream": TraceMapTool(canvas, self.session, "upstream"),
                       "downstream": TraceMapTool(canvas, self.session, "downstream"),
                       "break": BreakMapTool(canvas, self.session)}
-        self.dock = PipeNetDock(self.iface, self.session, self.tools, self.iface.mainWindow())
+        self.audit = AuditRunner(self.iface, self.session)
+        self.dock = PipeNetDock(self.iface, self.session, self.tools, self.iface.mainWindow(), self.audit)
         self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.hide()  # opened from the toolbar, never by itself at start (setUserVisible is a no-op before
+        # the main window shows)
         entries = [
-            ("PipeNetPanel", "pipenet.svg", self.tr("PipeNet panel"), self.dock.toggleUserVisible, None),
-            ("PipeNetUpstream", "group_analysis.svg", self.tr("Upstream trace tool"), None, "upstream"),
-            ("PipeNetDownstream", "group_analysis.svg", self.tr("Downstream trace tool"), None, "downstream"),
-            ("PipeNetBreak", "group_data.svg", self.tr("Water main break tool"), None, "break"),
-            ("PipeNetBuildNetwork", "group_network.svg", self.tr("Build network…"), self.open_build_dialog, None),
-            ("PipeNetAudit", "provider.svg", self.tr("Network audit…"), self.open_audit_dialog, None),
+            ("PipeNetPanel", "panel.svg", self.tr("PipeNet panel"), self.dock.toggleUserVisible, None),
+            ("PipeNetUpstream", "trace_upstream.svg", self.tr("Upstream trace tool"), None, "upstream"),
+            ("PipeNetDownstream", "trace_downstream.svg", self.tr("Downstream trace tool"), None, "downstream"),
+            ("PipeNetBreak", "water_break.svg", self.tr("Water main break tool"), None, "break"),
+            ("PipeNetBuildNetwork", "build_network.svg", self.tr("Build network…"), self.open_build_dialog, None),
+            ("PipeNetAudit", "audit.svg", self.tr("Network audit…"), self.open_audit_dialog, None),
         ]
         for name, icon, text, slot, tool in entries:
             action = QAction(QIcon(str(PLUGIN_DIR / "icons" / icon)), text, self.iface.mainWindow())
             action.setObjectName(name)
+            action.setProperty("pipenet_icon", icon)  # which file: told apart in tests and by users
             if tool is not None:
                 action.setCheckable(True)
                 self.tools[tool].setAction(action)
@@ -93,21 +99,14 @@ class PipeNetPlugin:
             self.actions.append(action)
 
     def open_audit_dialog(self):
-        """Open the Processing dialog of pipenet:networkaudit with the panel's layers."""
-        from qgis import processing
-
-        parameters = {}
-        if self.session.pipes_layer() is not None:
-            parameters["PIPES"] = self.session.pipes_layer().id()
-        if self.session.nodes_layer() is not None:
-            parameters["NODES"] = self.session.nodes_layer().id()
-        processing.execAlgorithmDialog("pipenet:networkaudit", parameters)
+        """Ask for the output folder and run the audit in the background; its layers come to the project."""
+        self.audit.run()
 
     def open_build_dialog(self):
-        """Open the Processing dialog of pipenet:buildnetwork."""
+        """Open the Processing dialog of pipenet:buildnetwork with the panel's layers and field mapping."""
         from qgis import processing
 
-        processing.execAlgorithmDialog("pipenet:buildnetwork", {})
+        processing.execAlgorithmDialog("pipenet:buildnetwork", self.session.layer_parameters())
 
     def unload(self):
         if self.iface is not None:
@@ -117,9 +116,12 @@ class PipeNetPlugin:
                 if canvas.mapTool() is tool:
                     canvas.unsetMapTool(tool)
             if self.dock is not None:
+                self.dock.remove_marker()
                 self.iface.removeDockWidget(self.dock)
                 self.dock.deleteLater()
-        self.tools, self.dock, self.session = {}, None, None
+        if self.audit is not None:
+            self.audit.stop()
+        self.tools, self.dock, self.session, self.audit = {}, None, None, None
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
             self.translator = None

@@ -4,37 +4,37 @@
   <context>
     <name>PipeNet</name>
     <message>
-      <location filename="plugin.py" line="65" />
+      <location filename="plugin.py" line="67" />
       <source>PipeNet</source>
       <translation>PipeNet 管网</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="75" />
+      <location filename="plugin.py" line="80" />
       <source>PipeNet panel</source>
       <translation>PipeNet 面板</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="76" />
+      <location filename="plugin.py" line="81" />
       <source>Upstream trace tool</source>
       <translation>上游追踪工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="77" />
+      <location filename="plugin.py" line="82" />
       <source>Downstream trace tool</source>
       <translation>下游追踪工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="78" />
+      <location filename="plugin.py" line="83" />
       <source>Water main break tool</source>
       <translation>爆管关阀工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="79" />
+      <location filename="plugin.py" line="84" />
       <source>Build network…</source>
       <translation>构建管网…</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="80" />
+      <location filename="plugin.py" line="85" />
       <source>Network audit…</source>
       <translation>管网体检…</translation>
     </message>
@@ -211,12 +211,12 @@
     <message>
       <location filename="processing/algorithms/connectivity.py" line="65" />
       <source>No node is typed as an outfall, plant or pump station: every dead end (sink) is counted as an outlet.</source>
-      <translation>没有节点标为排放口、污水处理厂或泵站：每个尽头节点（汇点）都按出口计。</translation>
+      <translation>没有节点被标为排放口、污水厂或泵站：所有末端（汇点）均视为出口。</translation>
     </message>
     <message>
       <location filename="processing/algorithms/connectivity.py" line="48" />
       <source>Automatic (when no node is typed outfall, plant or pump)</source>
-      <translation>自动（没有节点标为排放口、污水处理厂或泵站时）</translation>
+      <translation>自动（没有节点标为排放口、污水厂或泵站时）</translation>
     </message>
     <message>
       <location filename="processing/algorithms/connectivity.py" line="48" />
@@ -479,82 +479,82 @@
       <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="99" />
+      <location filename="processing/algorithms/network_audit.py" line="100" />
       <source>Network audit (all checks, hotspots, risk)</source>
       <translation>管网体检（全部检查、热点、风险）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="102" />
+      <location filename="processing/algorithms/network_audit.py" line="103" />
       <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
       <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="120" />
+      <location filename="processing/algorithms/network_audit.py" line="121" />
       <source>CCTV defects (points or table, optional)</source>
       <translation>CCTV 检测缺陷（点或表，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="122" />
+      <location filename="processing/algorithms/network_audit.py" line="123" />
       <source>Overflow / waterlogging events (points, optional)</source>
       <translation>溢流/积水事件（点，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="125" />
+      <location filename="processing/algorithms/network_audit.py" line="126" />
       <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
       <translation>热点带宽及沿管网邻域距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="127" />
+      <location filename="processing/algorithms/network_audit.py" line="128" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="128" />
+      <location filename="processing/algorithms/network_audit.py" line="129" />
       <source>GeoPackage</source>
       <translation>GeoPackage 数据库</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="128" />
+      <location filename="processing/algorithms/network_audit.py" line="129" />
       <source>QGIS project</source>
       <translation>QGIS 工程</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="129" />
+      <location filename="processing/algorithms/network_audit.py" line="130" />
       <source>Overview map</source>
       <translation>概览图</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="129" />
+      <location filename="processing/algorithms/network_audit.py" line="130" />
       <source>Summary page</source>
       <translation>汇总页</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="130" />
+      <location filename="processing/algorithms/network_audit.py" line="131" />
       <source>Risk register</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="282" />
+      <location filename="processing/algorithms/network_audit.py" line="286" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="175" />
+      <location filename="processing/algorithms/network_audit.py" line="178" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="190" />
+      <location filename="processing/algorithms/network_audit.py" line="194" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="203" />
+      <location filename="processing/algorithms/network_audit.py" line="207" />
       <source>The output folder {} is not writable.</source>
       <translation>输出文件夹 {} 不可写。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="201" />
+      <location filename="processing/algorithms/network_audit.py" line="205" />
       <source>Cannot create the output folder {}: {}</source>
       <translation>无法创建输出文件夹 {}：{}</translation>
     </message>
@@ -966,12 +966,12 @@
     <message>
       <location filename="processing/base.py" line="279" />
       <source>Split lines where a manhole or another pipe's end lies on them</source>
-      <translation>在检查井或其他管段端点落在管线上处打断管线</translation>
+      <translation>在检查井或其他管段端点落在管线中部处打断管线</translation>
     </message>
     <message>
       <location filename="processing/base.py" line="282" />
       <source>Keep abandoned / proposed pipes (status field) in the network</source>
-      <translation>保留废弃 / 拟建管段（按状态字段）</translation>
+      <translation>保留废弃 / 拟建管段（状态字段）</translation>
     </message>
     <message>
       <location filename="processing/base.py" line="276" />
@@ -1026,12 +1026,12 @@
     <message>
       <location filename="processing/base.py" line="198" />
       <source>{} ({}) must be at least {:g}, not {:g}.</source>
-      <translation>{}（{}）不得小于 {:g}，而不是 {:g}。</translation>
+      <translation>{}（{}）不得小于 {:g}，当前为 {:g}。</translation>
     </message>
     <message>
       <location filename="processing/base.py" line="201" />
       <source>{} ({}) must be at most {:g}, not {:g}.</source>
-      <translation>{}（{}）不得大于 {:g}，而不是 {:g}。</translation>
+      <translation>{}（{}）不得大于 {:g}，当前为 {:g}。</translation>
     </message>
     <message>
       <location filename="processing/base.py" line="413" />
@@ -1041,7 +1041,7 @@
     <message>
       <location filename="processing/base.py" line="420" />
       <source>Inactive pipes left out: {} (status abandoned, proposed ...; KEEP_INACTIVE keeps them)</source>
-      <translation>已排除非在用管段：{} 条（状态为废弃、拟建等；勾选 KEEP_INACTIVE 可保留）</translation>
+      <translation>未纳入的停用管段：{}（状态为废弃、拟建等；KEEP_INACTIVE 可保留）</translation>
     </message>
     <message>
       <location filename="processing/base.py" line="233" />
@@ -1159,84 +1159,164 @@
       <translation>图层 {}：要素 {} 距任何管网节点超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="32" />
+      <location filename="ui/audit.py" line="66" />
+      <source>Output folder of the network audit</source>
+      <translation>管网体检的输出文件夹</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="97" />
+      <source>PipeNet: network audit</source>
+      <translation>PipeNet：管网体检</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="101" />
+      <source>Network audit running: progress and cancel in the task bar.</source>
+      <translation>管网体检正在运行：可在任务栏查看进度或取消。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="77" />
+      <source>The network audit is already running.</source>
+      <translation>管网体检已在运行。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="80" />
+      <source>Choose a pipe layer first.</source>
+      <translation>请先选择管线图层。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="138" />
+      <source>PipeNet audit – {}</source>
+      <translation>PipeNet 体检 – {}</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="166" />
+      <source>Open summary</source>
+      <translation>打开汇总报告</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="167" />
+      <source>Open folder</source>
+      <translation>打开文件夹</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="129" />
+      <source>The network audit failed or was cancelled; see the log (Processing).</source>
+      <translation>管网体检失败或已取消；请查看日志（处理）。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="164" />
+      <source>Network audit done: {} findings; the layers are in the project.</source>
+      <translation>管网体检完成：{} 个问题；图层已加入工程。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="52" />
       <source>PipeNet field mapping</source>
       <translation>PipeNet 字段对应</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="87" />
+      <location filename="ui/dock.py" line="55" />
+      <source>Detected from the field names and values; choose another field where it is wrong.</source>
+      <translation>根据字段名和字段值自动识别；如有误请选择其他字段。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="123" />
       <source>Manholes / nodes</source>
       <translation>检查井/节点</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="90" />
+      <location filename="ui/dock.py" line="126" />
       <source>Build / refresh</source>
       <translation>构建/刷新</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="91" />
+      <location filename="ui/dock.py" line="127" />
       <source>Field mapping…</source>
       <translation>字段对应…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="95" />
+      <location filename="ui/dock.py" line="131" />
       <source>No network built yet.</source>
       <translation>尚未构建管网。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="103" />
+      <location filename="ui/dock.py" line="139" />
       <source>Save highlighted trace as a layer</source>
       <translation>将高亮追踪结果保存为图层</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="112" />
+      <location filename="ui/dock.py" line="152" />
       <source>Run…</source>
       <translation>运行…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="153" />
+      <location filename="ui/dock.py" line="234" />
       <source>Building the network…</source>
       <translation>正在构建管网…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="171" />
-      <source>All checks</source>
-      <translation>全部检查</translation>
+      <location filename="ui/dock.py" line="183" />
+      <source>Errors and warnings</source>
+      <translation>错误和警告</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="121" />
+      <location filename="ui/dock.py" line="183" />
+      <source>Errors</source>
+      <translation>错误</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="184" />
+      <source>All findings (with notes)</source>
+      <translation>全部问题（含提示）</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="193" />
       <source>Check</source>
       <translation>检查项</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="121" />
+      <location filename="ui/dock.py" line="193" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="121" />
+      <location filename="ui/dock.py" line="193" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="121" />
+      <location filename="ui/dock.py" line="193" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="229" />
+      <location filename="ui/dock.py" line="363" />
       <source>Click a manhole with a trace tool first.</source>
       <translation>请先用追踪工具点击检查井。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="159" />
+      <location filename="ui/dock.py" line="240" />
       <source>Network not built (or a layer changed): it is rebuilt on the next use.</source>
       <translation>管网尚未构建（或图层已修改）：下次使用时自动重建。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="165" />
+      <location filename="ui/dock.py" line="245" />
       <source>{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings</source>
       <translation>{} 条管段，{} 个节点，{} 个子管网，{:.1f} 公里；问题 {} 处</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="258" />
+      <source>All checks ({})</source>
+      <translation>全部检查项（{}）</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="300" />
+      <source>{} (start)</source>
+      <translation>{}（起点端）</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="300" />
+      <source>{} (end)</source>
+      <translation>{}（终点端）</translation>
     </message>
     <message>
       <location filename="ui/map_tools.py" line="123" />
@@ -1244,27 +1324,27 @@
       <translation>点击位置附近没有节点。</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="151" />
+      <location filename="ui/map_tools.py" line="153" />
       <source>No pipe within reach of the click.</source>
       <translation>点击位置附近没有管段。</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="134" />
+      <location filename="ui/map_tools.py" line="136" />
       <source>Upstream of {}: {} pipes, {:.0f} m, {} manholes</source>
       <translation>{} 的上游：{} 条管段，{:.0f} 米，{} 个检查井</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="137" />
+      <location filename="ui/map_tools.py" line="139" />
       <source>Downstream of {}: {} pipes, {:.0f} m, outlets reached: {}</source>
       <translation>{} 的下游：{} 条管段，{:.0f} 米，到达出口：{}</translation>
     </message>
     <message>
-      <location filename="ui/map_tools.py" line="156" />
+      <location filename="ui/map_tools.py" line="158" />
       <source>Break on {}: {} pipes shut, close valves {}; {} customers without water</source>
       <translation>{} 爆管：停水管段 {} 条，需关闭阀门 {}；停水用户 {} 户</translation>
     </message>
     <message>
-      <location filename="ui/session.py" line="111" />
+      <location filename="ui/session.py" line="168" />
       <source>PipeNet: build network</source>
       <translation>PipeNet：构建管网</translation>
     </message>

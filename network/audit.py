@@ -104,6 +104,19 @@ def risk_register(network: Network, condition: dict[str, PipeCondition], weights
                      else [upstream.get(key, 0.0) for key in table.keys], table.edge_values("system"), weights)
 
 
+def network_findings(network, options: Optional[AuditOptions] = None) -> list[Finding]:
+    """The findings of the audit's whole-network checks, in the audit's order: what run_audit reports
+    before any CCTV defects are scored (the panel's findings browser lists these, so its counts are
+    the audit's)."""
+    options = options or AuditOptions()
+    findings = list(network.findings)
+    findings += network.components(options.fragment_size).findings
+    findings += network.hydraulic_checks()
+    findings += network.illicit_connections(options.evidence_distance).findings
+    findings += network.accumulate().findings
+    return findings
+
+
 def run_audit(network: Network, defects: Optional[list[Defect]] = None,
               events: Optional[list[tuple[float, float, float]]] = None,
               options: Optional[AuditOptions] = None, progress=None,

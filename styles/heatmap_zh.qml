@@ -1,31 +1,31 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis simplifyAlgorithm="0" minScale="100000000" styleCategories="AllStyleCategories" symbologyReferenceScale="-1" maxScale="0" labelsEnabled="0" simplifyDrawingHints="1" simplifyMaxScale="1" readOnly="0" hasScaleBasedVisibilityFlag="0" simplifyDrawingTol="1" simplifyLocal="1" version="3.22.16-Białowieża">
+<qgis minScale="100000000" simplifyDrawingHints="1" simplifyLocal="1" symbologyReferenceScale="-1" simplifyAlgorithm="0" maxScale="0" simplifyDrawingTol="1" hasScaleBasedVisibilityFlag="0" styleCategories="AllStyleCategories" version="3.22.16-Białowieża" labelsEnabled="0" simplifyMaxScale="1" readOnly="0">
   <flags>
     <Identifiable>1</Identifiable>
     <Removable>1</Removable>
     <Searchable>1</Searchable>
     <Private>0</Private>
   </flags>
-  <temporal limitMode="0" endExpression="" durationField="" mode="0" accumulate="0" endField="" startExpression="" enabled="0" durationUnit="min" startField="" fixedDuration="0">
+  <temporal limitMode="0" startExpression="" durationField="" enabled="0" durationUnit="min" accumulate="0" mode="0" startField="" endField="" endExpression="" fixedDuration="0">
     <fixedRange>
       <start></start>
       <end></end>
     </fixedRange>
   </temporal>
-  <renderer-v2 enableorderby="0" radius_unit="0" radius="5" quality="3" weight_expression="" radius_map_unit_scale="3x:0,0,0,0,0,0" type="heatmapRenderer" referencescale="-1" forceraster="0" symbollevels="0" max_value="0">
+  <renderer-v2 max_value="0" radius_map_unit_scale="3x:0,0,0,0,0,0" radius="5" radius_unit="0" forceraster="0" enableorderby="0" symbollevels="0" quality="3" weight_expression="" type="heatmapRenderer" referencescale="-1">
     <colorramp type="gradient" name="[source]">
       <Option type="Map">
-        <Option type="QString" value="255,255,255,0" name="color1"/>
-        <Option type="QString" value="165,15,21,255" name="color2"/>
-        <Option type="QString" value="0" name="discrete"/>
-        <Option type="QString" value="gradient" name="rampType"/>
-        <Option type="QString" value="0.3;252,174,145,255:0.6;251,106,74,255" name="stops"/>
+        <Option value="255,255,255,0" type="QString" name="color1"/>
+        <Option value="63,0,125,255" type="QString" name="color2"/>
+        <Option value="0" type="QString" name="discrete"/>
+        <Option value="gradient" type="QString" name="rampType"/>
+        <Option value="0.3;218,218,235,255:0.6;158,154,200,255" type="QString" name="stops"/>
       </Option>
       <prop k="color1" v="255,255,255,0"/>
-      <prop k="color2" v="165,15,21,255"/>
+      <prop k="color2" v="63,0,125,255"/>
       <prop k="discrete" v="0"/>
       <prop k="rampType" v="gradient"/>
-      <prop k="stops" v="0.3;252,174,145,255:0.6;251,106,74,255"/>
+      <prop k="stops" v="0.3;218,218,235,255:0.6;158,154,200,255"/>
     </colorramp>
   </renderer-v2>
   <customproperties>
@@ -34,9 +34,9 @@
   <blendMode>0</blendMode>
   <featureBlendMode>0</featureBlendMode>
   <layerOpacity>1</layerOpacity>
-  <geometryOptions geometryPrecision="0" removeDuplicateNodes="0">
+  <geometryOptions removeDuplicateNodes="0" geometryPrecision="0">
     <activeChecks type="StringList">
-      <Option type="QString" value=""/>
+      <Option value="" type="QString"/>
     </activeChecks>
     <checkConfiguration/>
   </geometryOptions>
@@ -44,6 +44,13 @@
   <referencedLayers/>
   <fieldConfiguration>
     <field configurationFlags="None" name="pn_system">
+      <editWidget type="">
+        <config>
+          <Option/>
+        </config>
+      </editWidget>
+    </field>
+    <field configurationFlags="None" name="check">
       <editWidget type="">
         <config>
           <Option/>
@@ -80,28 +87,32 @@
     </field>
   </fieldConfiguration>
   <aliases>
-    <alias name="" index="0" field="pn_system"/>
-    <alias name="" index="1" field="severity"/>
-    <alias name="" index="2" field="pn_brk_cls"/>
-    <alias name="" index="3" field="pn_ovf_cls"/>
-    <alias name="" index="4" field="pn_risk_cls"/>
+    <alias field="pn_system" index="0" name=""/>
+    <alias field="check" index="1" name=""/>
+    <alias field="severity" index="2" name=""/>
+    <alias field="pn_brk_cls" index="3" name=""/>
+    <alias field="pn_ovf_cls" index="4" name=""/>
+    <alias field="pn_risk_cls" index="5" name=""/>
   </aliases>
   <defaults>
-    <default expression="" applyOnUpdate="0" field="pn_system"/>
-    <default expression="" applyOnUpdate="0" field="severity"/>
-    <default expression="" applyOnUpdate="0" field="pn_brk_cls"/>
-    <default expression="" applyOnUpdate="0" field="pn_ovf_cls"/>
-    <default expression="" applyOnUpdate="0" field="pn_risk_cls"/>
+    <default applyOnUpdate="0" expression="" field="pn_system"/>
+    <default applyOnUpdate="0" expression="" field="check"/>
+    <default applyOnUpdate="0" expression="" field="severity"/>
+    <default applyOnUpdate="0" expression="" field="pn_brk_cls"/>
+    <default applyOnUpdate="0" expression="" field="pn_ovf_cls"/>
+    <default applyOnUpdate="0" expression="" field="pn_risk_cls"/>
   </defaults>
   <constraints>
-    <constraint unique_strength="0" constraints="0" exp_strength="0" notnull_strength="0" field="pn_system"/>
-    <constraint unique_strength="0" constraints="0" exp_strength="0" notnull_strength="0" field="severity"/>
-    <constraint unique_strength="0" constraints="0" exp_strength="0" notnull_strength="0" field="pn_brk_cls"/>
-    <constraint unique_strength="0" constraints="0" exp_strength="0" notnull_strength="0" field="pn_ovf_cls"/>
-    <constraint unique_strength="0" constraints="0" exp_strength="0" notnull_strength="0" field="pn_risk_cls"/>
+    <constraint notnull_strength="0" constraints="0" field="pn_system" exp_strength="0" unique_strength="0"/>
+    <constraint notnull_strength="0" constraints="0" field="check" exp_strength="0" unique_strength="0"/>
+    <constraint notnull_strength="0" constraints="0" field="severity" exp_strength="0" unique_strength="0"/>
+    <constraint notnull_strength="0" constraints="0" field="pn_brk_cls" exp_strength="0" unique_strength="0"/>
+    <constraint notnull_strength="0" constraints="0" field="pn_ovf_cls" exp_strength="0" unique_strength="0"/>
+    <constraint notnull_strength="0" constraints="0" field="pn_risk_cls" exp_strength="0" unique_strength="0"/>
   </constraints>
   <constraintExpressions>
     <constraint desc="" exp="" field="pn_system"/>
+    <constraint desc="" exp="" field="check"/>
     <constraint desc="" exp="" field="severity"/>
     <constraint desc="" exp="" field="pn_brk_cls"/>
     <constraint desc="" exp="" field="pn_ovf_cls"/>
@@ -109,7 +120,7 @@
   </constraintExpressions>
   <expressionfields/>
   <attributeactions/>
-  <attributetableconfig actionWidgetStyle="dropDown" sortOrder="0" sortExpression="">
+  <attributetableconfig sortExpression="" sortOrder="0" actionWidgetStyle="dropDown">
     <columns/>
   </attributetableconfig>
   <conditionalstyles>

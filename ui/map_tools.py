@@ -130,9 +130,11 @@ class TraceMapTool(NetworkMapTool):
         outlets = sorted({o for r in results for o in r.outlets})
         length = sum(graph.edges[graph.graph["edge_index"][k]]["length"] for k in self.pipes)
         self.draw(self.pipes, self.starts)
+        # manholes are the surveyed nodes: junctions PipeNet made where pipe ends meet are not counted
+        manholes = sum(1 for node in nodes - set(self.starts) if not graph.nodes[node].get("virtual"))
         if self.direction == "upstream":
             text = tr("Upstream of {}: {} pipes, {:.0f} m, {} manholes").format(
-                ", ".join(self.starts), len(self.pipes), length, max(len(nodes) - len(self.starts), 0))
+                ", ".join(self.starts), len(self.pipes), length, manholes)
         else:
             text = tr("Downstream of {}: {} pipes, {:.0f} m, outlets reached: {}").format(
                 ", ".join(self.starts), len(self.pipes), length, ", ".join(outlets) or "-")

@@ -11,16 +11,46 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingFeedback,
     QgsProject,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QObject, pyqtSignal
 
 from ..processing.algorithms.build_network import BuildNetworkAlgorithm
+from ..processing.base import NODE_FIELD_PARAMETERS, PIPE_FIELD_PARAMETERS
 
 PROJECT_SCOPE = "PipeNet"
 LARGE = 20000  # pipes; below this a build takes well under a second
-FIELD_KEYS = ("PIPE_ID_FIELD", "FROM_NODE_FIELD", "TO_NODE_FIELD", "SYSTEM_FIELD", "DIAMETER_FIELD",
-              "UP_INVERT_FIELD", "DOWN_INVERT_FIELD", "UP_DEPTH_FIELD", "DOWN_DEPTH_FIELD", "NODE_ID_FIELD",
-              "NODE_TYPE_FIELD", "GROUND_FIELD")
+FIELD_KEYS = tuple(key for key, _canonical, _label in PIPE_FIELD_PARAMETERS + NODE_FIELD_PARAMETERS)
+
+
+PIPE_WORDS = ("pipe", "sewer", "main", "line", "管", "线")
+NODE_WORDS = ("node", "manhole", "junction", "valve", "井", "点")
+
+
+def _geometry(layer):
+    return layer.geometryType() if hasattr(layer, "geometryType") else None
+
+
+def _outputs_of_pipenet(layer) -> bool:
+    return any(name.startswith("pn_") for name in layer.fields().names())
+
+
+def _rank_pipes(layer) -> int:
+    """Lower is likelier the pipes: an input layer named like pipes, any input layer, the audit's pipes by
+    system, any other PipeNet output (hotspots, risk, traces)."""
+    if not _outputs_of_pipenet(layer):
+        return 0 if any(word in layer.name().lower() for word in PIPE_WORDS) else 1
+    renderer = layer.renderer()
+    return 2 if renderer is not None and getattr(renderer, "classAttribute", lambda: "")() == "pn_system" else 3
+
+
+def _rank_nodes(layer) -> int:
+    """Lower is likelier the nodes; 9: not nodes at all (findings, events)."""
+    names = set(layer.fields().names())
+    if {"check", "severity"} <= names or any(word in layer.name().lower() for word in ("event", "事件", "defect")):
+        return 9
+    named = any(word in layer.name().lower() for word in NODE_WORDS)
+    return (0 if named else 1) + (2 if _outputs_of_pipenet(layer) else 0)
 
 
 class NetworkSession(QObject):
@@ -56,6 +86,17 @@ class NetworkSession(QObject):
                 layer.layerModified.connect(self._stale)
         self.changed.emit()
 
+    def layer_parameters(self) -> dict:
+        """PIPES, NODES and the field mapping of the panel: what every algorithm started from the desktop
+        (build, audit, analyses) is given, so all of them work on the same network."""
+        pipes, nodes = self.pipes_layer(), self.nodes_layer()
+        parameters = dict(self.field_overrides())
+        if pipes is not None:
+            parameters["PIPES"] = pipes.id()
+        if nodes is not None:
+            parameters["NODES"] = nodes.id()
+        return parameters
+
     def field_overrides(self) -> dict[str, str]:
         """Field choices the user made in the field-mapping dialog."""
         return {key: self.project.readEntry(PROJECT_SCOPE, f"fields/{key}", "")[0] for key in FIELD_KEYS
@@ -71,6 +112,22 @@ class NetworkSession(QObject):
             self.run = None
             self.changed.emit()
 
+    # -- which layers, when the user has not said ------------------------------------------------------
+    def guess_layers(self):
+        """The likeliest (pipes, nodes) of the project: input layers before PipeNet's own outputs, and of
+        an audit's outputs the pipes by system (never its hotspots or risk layers) and its nodes (never
+        the findings or events)."""
+        layers = list(self.project.mapLayers().values())
+        lines = [layer for layer in layers if _geometry(layer) == QgsWkbTypes.LineGeometry]
+        points = [layer for layer in layers if _geometry(layer) == QgsWkbTypes.PointGeometry and _rank_nodes(layer) < 9]
+        pipes = min(lines, key=_rank_pipes, default=None)
+        if pipes is None:
+            return None, None
+        home = pipes.source().split("|")[0]
+        nodes = min(points, key=lambda layer: (_rank_nodes(layer) - (layer.source().split("|")[0] == home)),
+                    default=None)
+        return pipes, nodes
+
     # -- the graph ------------------------------------------------------------------------------
     def network_run(self, feedback: Optional[QgsProcessingFeedback] = None):
         """The built network of the chosen layers (Processing's cache makes repeats instant)."""
@@ -78,7 +135,7 @@ class NetworkSession(QObject):
             return self.run
         pipes = self.pipes_layer()
         if pipes is None:
-            self.error = "Choose a pipe layer first."
+            self.error = QCoreApplication.translate("PipeNet", "Choose a pipe layer first.")
             return None
         nodes = self.nodes_layer()
         algorithm = BuildNetworkAlgorithm()

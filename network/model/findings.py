@@ -120,3 +120,16 @@ def _format(entry: dict, value: Any, extra: dict) -> tuple[str, str]:
 def count_by_check(findings: Iterable[Finding]) -> dict[str, int]:
     """Count findings per check id, most frequent first."""
     return dict(Counter(f.check for f in findings).most_common())
+
+
+def check_title(check: str, chinese: bool = False) -> str:
+    """The check's name for people (legends, the findings browser, the summary); the id when unknown.
+
+    >>> check_title("dangling_end"), check_title("dangling_end", chinese=True)
+    ('Dangling pipe end', '悬挂端点')
+    """
+    entry = catalog().get(check, {})
+    return entry.get("title_zh" if chinese else "title_en") or check
+
+
+SEVERITIES = ("error", "warning", "info")  # most serious first

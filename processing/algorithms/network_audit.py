@@ -6,6 +6,7 @@ import dataclasses
 import os
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -165,7 +166,9 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                                hot=partial(self._draw_pipes_beside, audit, run, table))
             self._check_cancel(feedback)
             classes, reasons = self._pipe_classes(result, table, audit.map_classes), self._reasons(result.risk)
-            finding_count, severities = len(result.findings), {finding.severity for finding in result.findings}
+            finding_count = len(result.findings)
+            counts = Counter((finding.check, finding.severity) for finding in result.findings)
+            severities = {severity for _check, severity in counts}
             known_values = self._known_values(severities, classes)
             self._write_layers(audit, run, result, table, classes, reasons, events, context, feedback)
             # the GeoPackage is complete: under its final name now (the user's earlier one until then)
@@ -175,7 +178,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
                 result.summary["pipes"], result.summary["length_m"] / 1000)
             write_project_and_map(audit.files["GPKG"], audit.files["PROJECT"], audit.files["PNG"], title,
-                                  run.frame.output_crs, known_values, drawn=audit.drawn, pipes_map=audit.pipes_map)
+                                  run.frame.output_crs, known_values, drawn=audit.drawn, pipes_map=audit.pipes_map,
+                                  counts=counts)
             audit.text_files.join()
             for made in audit.text_folder.iterdir():
                 os.replace(made, audit.folder / made.name)

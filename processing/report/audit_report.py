@@ -10,6 +10,8 @@ from typing import Iterator, Optional
 
 import numpy as np
 from qgis.core import (
+    QgsFillSymbol,
+    QgsGradientFillSymbolLayer,
     QgsLayout,
     QgsLayoutExporter,
     QgsLayoutItemLabel,
@@ -17,8 +19,10 @@ from qgis.core import (
     QgsLayoutItemMap,
     QgsLayoutItemPicture,
     QgsLayoutItemScaleBar,
+    QgsLayoutItemShape,
     QgsLayoutPoint,
     QgsLayoutSize,
+    QgsLegendStyle,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
@@ -27,21 +31,24 @@ from qgis.core import (
     QgsUnitTypes,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QSizeF
+from qgis.PyQt.QtCore import QPointF, QSizeF
 from qgis.PyQt.QtGui import QFont, QImage
 
 from ...network.model.columns import object_array
+from ...network.model.findings import SEVERITIES, catalog, check_title
 from ..outputs.csv_rows import TextColumn, csv_lines
 from ..outputs.gpkg_staging import Coded, coded
 from ..runtime.background import Beside
 from ..runtime.memory import release_free_memory
 from .stand_ins import DrawnPipes, draw_in_order, lay_on, stand_ins, stands_in
-from .styles import apply_style, chinese
+from .styles import LABELS_ZH, apply_style, chinese, findings_renderer, heat_ramp
 
 HOT = ("hot 99%", "hot 95%", "hot 90%")
 CSV_ROWS = 100_000  # risk register rows made and written at a time
 CSV_GATHER = 20_000  # of which gathered at a time
 MAP_DPI = 110
+MAP_BOX = (8.0, 22.0, 196.0, 166.0)  # the overview map on the A4 page (x, y, width, height in mm); below it
+# the scale bar and the heat map's ramp, right of it the legend
 # (layer in the GeoPackage, name in the project, style, classes drawn (None = all), visible).
 # Classes are chosen in the renderer, not with subset strings: on QGIS 3.22 a GeoPackage layer with a
 # subset string stopped later layers of the same file from opening in the same process.
@@ -50,20 +57,23 @@ PROJECT_LAYERS = [
     ("pipes", ("Risk register", "风险等级"), "risk", None, False),
     ("pipes", ("Breakage hotspots", "破损热点"), "breakage", HOT, True),
     ("pipes", ("Overflow hotspots", "溢流热点"), "overflow", HOT, True),
-    ("events", ("Overflow events", "溢流事件"), "heatmap", None, True),
-    ("findings", ("Findings", "问题点"), "findings", ("error",), True),
+    ("events", ("Overflow event density", "溢流事件密度"), "heatmap", None, True),
+    ("events", ("Overflow events", "溢流事件"), "events", None, True),
+    ("findings", ("Findings", "问题点"), "findings", None, True),
     ("nodes", ("Nodes", "节点"), "nodes", None, False),
 ]
 
 
 def project_layers(gpkg: str, only_present: bool = False,
-                   known_values: Optional[dict[tuple[str, str], set]] = None) -> list[QgsVectorLayer]:
+                   known_values: Optional[dict[tuple[str, str], set]] = None,
+                   counts: Optional[dict[tuple[str, str], int]] = None) -> list[QgsVectorLayer]:
     """The styled layers of the audit GeoPackage that exist in it, bottom first.
 
     ``only_present`` drops the categories no feature has, so a legend lists only what the map
     shows (QGIS's own legend filter renders the map once more: seconds on a county).
     ``known_values``: the distinct values of (table, field) columns, when the writer knows them
-    (asking the GeoPackage for them scans millions of rows).
+    (asking the GeoPackage for them scans millions of rows); ``counts``: the findings per (check,
+    severity), when known (else counted from the layer), for the findings legend.
     """
     def values(layer: QgsVectorLayer, table: str, field: str) -> set:
         if known_values is not None and (table, field) in known_values:
@@ -75,6 +85,8 @@ def project_layers(gpkg: str, only_present: bool = False,
     for table, names, style, drawn, _visible in PROJECT_LAYERS:
         layer = QgsVectorLayer(f"{gpkg}|layername={table}", names[language], "ogr")
         if layer.isValid() and _styled(layer, table, style, drawn, values, only_present):
+            if style == "findings" and counts is not None:
+                layer.setRenderer(findings_renderer(counts))
             layers.append(layer)
     return layers
 
@@ -91,7 +103,10 @@ def _styled(layer: QgsVectorLayer, table: str, style: str, drawn: Optional[tuple
     categories = renderer.categories() if hasattr(renderer, "categories") else []
     present = None
     if only_present and categories and layer.fields().indexOf(renderer.classAttribute()) >= 0:
-        present = values(layer, table, renderer.classAttribute())
+        present = set(values(layer, table, renderer.classAttribute()))
+        named = {category.value() for category in categories}
+        if present - named:  # NULL or values no category names: the catch-all ("") draws them
+            present.add("")
     for index in reversed(range(len(categories))):
         value = categories[index].value()
         if (drawn is not None and value not in drawn) or (present is not None and value not in present):
@@ -192,15 +207,17 @@ def _fit(extent: QgsRectangle, aspect: float) -> QgsRectangle:
 
 def write_project_and_map(gpkg: str, project_path: str, png_path: str, title: str, crs,
                           known_values: Optional[dict[tuple[str, str], set]] = None,
-                          drawn: Optional[DrawnPipes] = None, pipes_map: Optional[PipesMap] = None) -> None:
+                          drawn: Optional[DrawnPipes] = None, pipes_map: Optional[PipesMap] = None,
+                          counts: Optional[dict[tuple[str, str], int]] = None) -> None:
     """A .qgz with every audit layer styled, opening on the whole network, and the PNG overview map
     of its visible layers: one set of layers for both (a county's layers take seconds to open).
     ``known_values``: see ``project_layers``; ``drawn``: the pipes in memory, from which the map
-    then draws the styled pipes layers (stand_ins); ``pipes_map``: those already drawn (PipesMap).
+    then draws the styled pipes layers (stand_ins); ``pipes_map``: those already drawn (PipesMap);
+    ``counts``: the findings per (check, severity), see ``project_layers``.
     """
     project = QgsProject()
     project.setCrs(crs)
-    layers = project_layers(gpkg, only_present=True, known_values=known_values)
+    layers = project_layers(gpkg, only_present=True, known_values=known_values, counts=counts)
     extent = network_extent(layers)
     for layer in layers:
         project.addMapLayer(layer, False)
@@ -261,17 +278,15 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
         if node.layer() not in layers:
             node.parent().removeChildNode(node)
     legend.setTitle("图例" if chinese() else "Legend")
-    legend.attemptMove(QgsLayoutPoint(222, 22, QgsUnitTypes.LayoutMillimeters))
-    scale = QgsLayoutItemScaleBar(layout)
-    layout.addLayoutItem(scale)
-    scale.setStyle("Single Box")
-    scale.setLinkedMap(map_item)
-    scale.applyDefaultSize()
-    scale.attemptMove(QgsLayoutPoint(12, 188, QgsUnitTypes.LayoutMillimeters))
+    _legend_fonts(legend)
+    legend.attemptMove(QgsLayoutPoint(MAP_BOX[0] + MAP_BOX[2] + 4, MAP_BOX[1], QgsUnitTypes.LayoutMillimeters))
+    _scale_bar(layout, map_item, crs)
+    if any(_style(layer) == "heatmap" for layer in layers):
+        _heat_legend(layout)
     arrow = QgsLayoutItemPicture(layout)
     layout.addLayoutItem(arrow)
     arrow.setPicturePath(":/images/north_arrows/layout_default_north_arrow.svg")
-    arrow.attemptMove(QgsLayoutPoint(200, 26, QgsUnitTypes.LayoutMillimeters))
+    arrow.attemptMove(QgsLayoutPoint(MAP_BOX[0] + MAP_BOX[2] - 16, MAP_BOX[1] + 4, QgsUnitTypes.LayoutMillimeters))
     arrow.attemptResize(QgsLayoutSize(12, 18, QgsUnitTypes.LayoutMillimeters))
     arrow.setLinkedMap(map_item)
     settings = QgsLayoutExporter.ImageExportSettings()
@@ -285,15 +300,72 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
         raise OSError(f"could not render {path} (error {result})")
 
 
+def _scale_bar(layout: QgsLayout, map_item: QgsLayoutItemMap, crs) -> QgsLayoutItemScaleBar:
+    """The scale bar below the map (never over the pipes); in map units when the CRS is unknown (a
+    model imported without one), where metres would be measured as if the coordinates were degrees."""
+    scale = QgsLayoutItemScaleBar(layout)
+    layout.addLayoutItem(scale)
+    scale.setStyle("Single Box")
+    scale.setLinkedMap(map_item)
+    if crs.isValid():
+        scale.applyDefaultSize(QgsUnitTypes.DistanceMeters)
+    else:
+        scale.applyDefaultSize(QgsUnitTypes.DistanceUnknownUnit)
+        scale.setUnitLabel("地图单位" if chinese() else "map units")
+    scale.setMaximumBarWidth(90)
+    scale.attemptMove(QgsLayoutPoint(MAP_BOX[0] + 4, MAP_BOX[1] + MAP_BOX[3] + 2, QgsUnitTypes.LayoutMillimeters))
+    return scale
+
+
+def _legend_fonts(legend: QgsLayoutItemLegend) -> None:
+    """Fonts and symbols small enough that a legend of every check that occurs fits beside the map."""
+    sizes = {QgsLegendStyle.Title: 11, QgsLegendStyle.Group: 8, QgsLegendStyle.Subgroup: 8,
+             QgsLegendStyle.SymbolLabel: 7}
+    for style, size in sizes.items():
+        legend.rstyle(style).setFont(QFont("DejaVu Sans", size, QFont.Bold if style != QgsLegendStyle.SymbolLabel
+                                           else QFont.Normal))
+    legend.rstyle(QgsLegendStyle.Symbol).setMargin(QgsLegendStyle.Top, 1.0)
+    legend.rstyle(QgsLegendStyle.Subgroup).setMargin(QgsLegendStyle.Top, 2.0)
+    legend.setSymbolHeight(3.0)
+    legend.setSymbolWidth(6.0)
+    legend.setWrapString("\n")
+
+
+def _heat_legend(layout: QgsLayout) -> None:
+    """The heat map's ramp under the map, labelled (a heat map has no legend symbol of its own)."""
+    fill = QgsGradientFillSymbolLayer()
+    fill.setGradientColorType(QgsGradientFillSymbolLayer.ColorRamp)
+    fill.setColorRamp(heat_ramp())
+    fill.setReferencePoint1(QPointF(0, 0.5))
+    fill.setReferencePoint2(QPointF(1, 0.5))
+    shape = QgsLayoutItemShape(layout)
+    layout.addLayoutItem(shape)
+    shape.setShapeType(QgsLayoutItemShape.Rectangle)
+    shape.setSymbol(QgsFillSymbol([fill]))
+    left = MAP_BOX[0] + MAP_BOX[2] - 70
+    shape.attemptMove(QgsLayoutPoint(left, MAP_BOX[1] + MAP_BOX[3] + 8, QgsUnitTypes.LayoutMillimeters))
+    shape.attemptResize(QgsLayoutSize(60, 4, QgsUnitTypes.LayoutMillimeters))
+    label = QgsLayoutItemLabel(layout)
+    layout.addLayoutItem(label)
+    label.setText("溢流事件密度：低 → 高" if chinese() else "Overflow event density: low → high")
+    label.setFont(QFont("DejaVu Sans", 8))
+    label.attemptMove(QgsLayoutPoint(left, MAP_BOX[1] + MAP_BOX[3] + 2, QgsUnitTypes.LayoutMillimeters))
+    label.attemptResize(QgsLayoutSize(70, 6, QgsUnitTypes.LayoutMillimeters))
+
+
+def _style(layer) -> Optional[str]:
+    return next((style for _t, n, style, _f, _v in PROJECT_LAYERS if layer.name() in n), None)
+
+
 def _map_item(layout: QgsLayout, layers: list, extent: QgsRectangle, crs) -> QgsLayoutItemMap:
     """The overview's map item on ``layout``: ``layers`` (bottom first) over ``extent``, fitted."""
     map_item = QgsLayoutItemMap(layout)
     layout.addLayoutItem(map_item)  # size first, extent after: the scale depends on the item size
-    map_item.attemptMove(QgsLayoutPoint(8, 22, QgsUnitTypes.LayoutMillimeters))
-    map_item.attemptResize(QgsLayoutSize(210, 180, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptMove(QgsLayoutPoint(MAP_BOX[0], MAP_BOX[1], QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(MAP_BOX[2], MAP_BOX[3], QgsUnitTypes.LayoutMillimeters))
     map_item.setCrs(crs)
     map_item.setLayers(list(reversed(layers)))
-    map_item.setExtent(_fit(extent, 210.0 / 180.0))  # zoomToExtent gave an empty extent on QGIS 3.22
+    map_item.setExtent(_fit(extent, MAP_BOX[2] / MAP_BOX[3]))  # zoomToExtent gave an empty extent on QGIS 3.22
     return map_item
 
 
@@ -361,28 +433,74 @@ def write_risk_csv(risk, table, path: str, classes: Optional[Coded] = None, reas
                                         *((column, part[some]) for column in by_rank)]))
 
 
+FILE_TITLES = {"GPKG": ("GeoPackage: pipes with every score, nodes, findings, events",
+                        "GeoPackage（管段评分、节点、问题点、事件）"),
+               "PROJECT": ("QGIS project, styled", "QGIS 工程（已配置样式）"),
+               "PNG": ("Overview map", "概览图"), "HTML": ("This page", "本页"),
+               "CSV": ("Risk register (opens in Excel)", "风险清单（可用 Excel 打开）")}
+SEVERITY_TITLES = {"error": ("Errors", "错误"), "warning": ("Warnings", "警告"), "info": ("Notes", "提示")}
+RISK_TITLES = {"very high": "极高", "high": "高", "medium": "中", "low": "低"}
+
+
+def _rows(cells: list[tuple]) -> str:
+    return "".join("<tr>" + "".join(f"<td{' class=n' if isinstance(c, (int, float)) else ''}>"
+                                    f"{_cell(c)}</td>" for c in row) + "</tr>" for row in cells)
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return html.escape(str(value))
+
+
+def summary_page(summary: dict, files: dict[str, str]) -> str:
+    """summary.html: a report a technician can read and print, English and Chinese side by side:
+    the network, the findings by severity and by check (names, not ids), hotspots, risk, the files."""
+    catalogue = catalog()
+    severity = summary["severity"]
+    network = [("Pipes / 管段", summary["pipes"]), ("Length / 长度 (km)", summary["length_m"] / 1000),
+               ("Nodes / 节点", summary["nodes"]), ("Subnetworks / 子管网", summary["components"]),
+               ("Pipes that reach no outlet / 无出路管段", summary["no_outlet_pipes"])]
+    systems = [(f"{name or 'unknown'} / {LABELS_ZH.get(name, name)}", metres / 1000)
+               for name, metres in summary["length_by_system_m"].items()]
+    severities = [(f"{en} / {zh}", severity.get(key, 0)) for key, (en, zh) in SEVERITY_TITLES.items()]
+    checks = sorted(summary["findings"].items(),
+                    key=lambda item: (SEVERITIES.index(catalogue.get(item[0], {}).get("severity", "info")), -item[1]))
+    check_rows = [(check_title(check), check_title(check, chinese=True),
+                   "/".join(SEVERITY_TITLES.get(catalogue.get(check, {}).get("severity", ""), ("", ""))), count)
+                  for check, count in checks]
+    hotspots = [("Breakage hotspot pipes / 破损热点管段", summary["breakage_hotspot_pipes"]),
+                ("Overflow hotspot pipes / 溢流热点管段", summary["overflow_hotspot_pipes"])]
+    hotspots += [(f"Risk {name} / {RISK_TITLES.get(name, name)}风险", count)
+                 for name, count in summary["risk_classes"].items()]
+    risk_rows = [(r["pipe"], r["system"], r["risk"], r["class"], r["reasons"]) for r in summary["top_risk"]]
+    links = "".join(
+        f'<li><a href="{html.escape(Path(path).name)}">{html.escape(Path(path).name)}</a> — '
+        f"{html.escape(' / '.join(FILE_TITLES.get(key, (key, key))))}</li>" for key, path in files.items())
+    image = next((Path(path).name for key, path in files.items() if key == "PNG"), "")
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>PipeNet audit / 管网体检</title>
+<style>body{{font-family:sans-serif;max-width:62em;margin:1em auto;color:#222}}table{{border-collapse:collapse;
+margin:.5em 0 1.2em}}td,th{{border:1px solid #bbb;padding:3px 10px;text-align:left}}th{{background:#eee}}
+td.n{{text-align:right}}img{{max-width:100%;border:1px solid #bbb}}h2{{margin-top:1.4em}}</style></head><body>
+<h1>PipeNet network audit / 管网体检报告</h1>
+<h2>The network / 管网概况</h2><table>{_rows(network)}</table>
+<table><tr><th>System / 类别</th><th>km</th></tr>{_rows(systems)}</table>
+<h2>Findings by severity / 问题严重程度</h2><table>{_rows(severities)}</table>
+<h2>Findings per check / 问题统计</h2><table><tr><th>Check</th><th>检查项</th><th>Severity / 严重程度</th>
+<th>Count / 数量</th></tr>{_rows(check_rows)}</table>
+<h2>Hotspots and risk / 热点与风险</h2><table>{_rows(hotspots)}</table>
+{f"<p>{html.escape(summary['risk_note'])}</p>" if summary.get("risk_note") else ""}
+<h2>Top risk pipes / 高风险管段</h2><table><tr><th>Pipe / 管段</th><th>System / 类别</th><th>Risk / 风险值</th>
+<th>Class / 等级</th><th>Why / 原因</th></tr>{_rows(risk_rows)}</table>
+<h2>Overview map / 概览图</h2>{f'<img src="{html.escape(image)}" alt="overview map">' if image else ''}
+<h2>Files / 文件</h2><ul>{links}</ul>
+</body></html>"""
+
+
 def write_summary(summary: dict, folder: Path, files: dict[str, str]) -> None:
-    """summary.json and a one-page summary.html (counts per finding type, top risk pipes)."""
+    """summary.json and summary.html (summary_page)."""
     (folder / "summary.json").write_text(json.dumps(dict(summary, files=files), ensure_ascii=False, indent=1),
                                          encoding="utf-8")
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in summary["findings"].items())
-    risk_rows = "".join(
-        f"<tr><td>{html.escape(str(r['pipe']))}</td><td>{html.escape(str(r['system']))}</td><td>{r['risk']}</td>"
-        f"<td>{html.escape(r['class'])}</td><td>{html.escape(r['reasons'])}</td></tr>" for r in summary["top_risk"])
-    systems = ", ".join(f"{k} {v / 1000:.1f} km" for k, v in summary["length_by_system_m"].items())
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>PipeNet audit</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:1em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #bbb;padding:2px 8px}}</style></head><body>
-<h1>PipeNet network audit / 管网体检报告</h1>
-<p>{summary['pipes']} pipes, {summary['length_m'] / 1000:.1f} km ({systems}); {summary['nodes']} nodes;
-{summary['components']} subnetworks; {summary['no_outlet_pipes']} pipes reach no outlet.</p>
-<p>Findings: {summary['severity']['error']} errors, {summary['severity']['warning']} warnings,
-{summary['severity']['info']} notes. Breakage hotspot pipes: {summary['breakage_hotspot_pipes']};
-overflow hotspot pipes: {summary['overflow_hotspot_pipes']}. Risk classes: {summary['risk_classes']}.
-{html.escape(summary.get('risk_note', ''))}</p>
-<h2>Findings per check / 问题统计</h2><table><tr><th>check</th><th>count</th></tr>{rows}</table>
-<h2>Top risk pipes / 高风险管段</h2><table><tr><th>pipe</th><th>system</th><th>risk</th><th>class</th>
-<th>why</th></tr>{risk_rows}</table>
-<h2>Files</h2><ul>{''.join(f'<li>{html.escape(k)}: {html.escape(v)}</li>' for k, v in files.items())}</ul>
-</body></html>"""
-    (folder / "summary.html").write_text(page, encoding="utf-8")
+    (folder / "summary.html").write_text(summary_page(summary, files), encoding="utf-8")

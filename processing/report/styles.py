@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
+    QgsFeatureRequest,
     QgsGradientColorRamp,
     QgsGradientStop,
     QgsHeatmapRenderer,
@@ -13,17 +15,26 @@ from qgis.core import (
     QgsMarkerSymbol,
     QgsProcessingLayerPostProcessorInterface,
     QgsRendererCategory,
+    QgsRuleBasedRenderer,
     QgsSettings,
     QgsSingleSymbolRenderer,
 )
 from qgis.PyQt.QtGui import QColor
 
+from ...network.model.findings import SEVERITIES, check_title
+
 STYLES = Path(__file__).resolve().parents[2] / "styles"
 
-# Okabe-Ito, safe for the common colour-vision deficiencies
-SYSTEM_COLOURS = {"storm": "#0072B2", "sanitary": "#D55E00", "combined": "#CC79A7", "water": "#009E73",
-                  "drainage": "#56B4E9", "reclaimed": "#F0E442", "": "#999999"}
-SEVERITY_COLOURS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
+# Okabe-Ito, safe for the common colour-vision deficiencies. Pipes are thin lines in system hues;
+# sanitary is brown and reclaimed olive so that no system shares a hue with the findings (magenta
+# triangles, yellow squares, white dots, all outlined dark) or with the hotspots (thick red / purple).
+SYSTEM_COLOURS = {"storm": "#0072B2", "sanitary": "#8C510A", "combined": "#CC79A7", "water": "#009E73",
+                  "drainage": "#56B4E9", "reclaimed": "#999933", "": "#999999"}
+SEVERITY_COLOURS = {"error": "#C51B7D", "warning": "#FFD23F", "info": "#FFFFFF"}
+# marker shape, size (mm), outline colour: an error is seen first, a note last
+SEVERITY_MARKERS = {"error": ("triangle", 3.4, "#1A1A1A"), "warning": ("square", 2.4, "#1A1A1A"),
+                    "info": ("circle", 1.6, "#666666")}
+EVENT_COLOUR = "#54278F"
 HOTSPOT_COLOURS = {"hot 99%": "#b10026", "hot 95%": "#e31a1c", "hot 90%": "#fd8d3c", "not significant": "#cccccc",
                    "cold 90%": "#9ecae1", "cold 95%": "#4292c6", "cold 99%": "#08519c"}
 OVERFLOW_COLOURS = {"hot 99%": "#3f007d", "hot 95%": "#6a51a3", "hot 90%": "#9e9ac8", "not significant": "#cccccc",
@@ -32,7 +43,7 @@ HOTSPOT_WIDTHS = {"hot 99%": 1.6, "hot 95%": 1.2, "hot 90%": 0.9}
 RISK_COLOURS = {"very high": "#b10026", "high": "#fd8d3c", "medium": "#fecc5c", "low": "#d9d9d9"}
 
 LABELS_ZH = {"storm": "雨水", "sanitary": "污水", "combined": "合流", "water": "给水", "drainage": "排水",
-             "reclaimed": "中水", "": "未知", "error": "错误", "warning": "警告", "info": "提示",
+             "reclaimed": "中水", "": "其他/未知", "error": "错误", "warning": "警告", "info": "提示",
              "hot 99%": "热点 99%", "hot 95%": "热点 95%", "hot 90%": "热点 90%", "not significant": "不显著",
              "cold 90%": "冷点 90%", "cold 95%": "冷点 95%", "cold 99%": "冷点 99%", "very high": "极高风险",
              "high": "高风险", "medium": "中风险", "low": "低风险"}
@@ -45,7 +56,56 @@ def chinese() -> bool:
 
 
 def _label(value: str) -> str:
-    return LABELS_ZH.get(value, value) if chinese() else (value or "unknown")
+    return LABELS_ZH.get(value, value) if chinese() else (value or "other / unknown")
+
+
+SEVERITY_LABELS = {"error": "errors", "warning": "warnings", "info": "notes"}
+
+
+def severity_marker(severity: str) -> QgsMarkerSymbol:
+    """The marker of a finding of ``severity`` (colour, shape and size all differ)."""
+    shape, size, outline = SEVERITY_MARKERS.get(severity, SEVERITY_MARKERS["info"])
+    return QgsMarkerSymbol.createSimple({"name": shape, "color": SEVERITY_COLOURS.get(severity, "#FFFFFF"),
+                                         "size": str(size), "outline_color": outline, "outline_width": "0.3"})
+
+
+def finding_counts(layer) -> dict[tuple[str, str], int]:
+    """(check, severity) -> number of findings of ``layer`` (no geometry read)."""
+    fields = layer.fields()
+    check, severity = fields.indexOf("check"), fields.indexOf("severity")
+    if check < 0 or severity < 0:
+        return {}
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([check, severity])
+    counts: dict[tuple[str, str], int] = {}
+    for feature in layer.getFeatures(request):
+        key = (str(feature[check]), str(feature[severity]))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def findings_renderer(counts: Optional[dict[tuple[str, str], int]] = None) -> QgsRuleBasedRenderer:
+    """Every severity drawn in its own marker; with ``counts`` ((check, severity) -> n) the legend lists
+    under each severity the checks that occur, by name and count, most frequent first."""
+    in_chinese = chinese()
+    root = QgsRuleBasedRenderer.Rule(None)
+    for severity in SEVERITIES:
+        present = sorted(((n, check) for (check, level), n in (counts or {}).items() if level == severity),
+                         reverse=True)
+        if counts and not present:
+            continue
+        name = LABELS_ZH[severity] if in_chinese else SEVERITY_LABELS[severity].capitalize()
+        if not present:  # a style without data (shipped QML, an empty layer): one rule per severity
+            root.appendChild(QgsRuleBasedRenderer.Rule(severity_marker(severity), 0, 0, f"severity = '{severity}'",
+                                                       name))
+            continue
+        total = sum(n for n, _ in present)
+        parent = QgsRuleBasedRenderer.Rule(None, 0, 0, f"severity = '{severity}'", f"{name} ({total:,})")
+        for n, check in present:
+            quoted = check.replace("'", "''")
+            parent.appendChild(QgsRuleBasedRenderer.Rule(severity_marker(severity), 0, 0, f"\"check\" = '{quoted}'",
+                                                         f"{check_title(check, in_chinese)} ({n:,})"))
+        root.appendChild(parent)
+    return QgsRuleBasedRenderer(root)
 
 
 def _categorized(field: str, colours: dict, geometry: str, widths=None) -> QgsCategorizedSymbolRenderer:
@@ -63,11 +123,15 @@ def _categorized(field: str, colours: dict, geometry: str, widths=None) -> QgsCa
 
 
 def apply_style(layer, kind: str) -> None:
-    """Style a PipeNet output layer: system, findings, breakage, overflow, heatmap, risk, trace."""
+    """Style a PipeNet output layer: system, findings, breakage, overflow, heatmap, events, risk, trace."""
     if kind == "system":
         layer.setRenderer(_categorized("pn_system", SYSTEM_COLOURS, "line"))
     elif kind == "findings":
-        layer.setRenderer(_categorized("severity", SEVERITY_COLOURS, "point"))
+        layer.setRenderer(findings_renderer(finding_counts(layer)))
+    elif kind == "events":
+        layer.setRenderer(QgsSingleSymbolRenderer(QgsMarkerSymbol.createSimple(
+            {"name": "cross2", "color": EVENT_COLOUR, "outline_color": EVENT_COLOUR, "size": "2.2",
+             "outline_width": "0.5"})))
     elif kind in ("breakage", "overflow"):
         field = "pn_brk_cls" if kind == "breakage" else "pn_ovf_cls"
         colours = HOTSPOT_COLOURS if kind == "breakage" else OVERFLOW_COLOURS
@@ -78,11 +142,7 @@ def apply_style(layer, kind: str) -> None:
     elif kind == "heatmap":
         renderer = QgsHeatmapRenderer()
         renderer.setRadius(5)
-        # a sequential white-to-red ramp, safe for colour-blind readers; built here because opening
-        # QgsStyle.defaultStyle() in a fresh profile broke later GeoPackage reads in the same process
-        ramp = QgsGradientColorRamp(QColor(255, 255, 255, 0), QColor("#a50f15"))
-        ramp.setStops([QgsGradientStop(0.3, QColor("#fcae91")), QgsGradientStop(0.6, QColor("#fb6a4a"))])
-        renderer.setColorRamp(ramp)
+        renderer.setColorRamp(heat_ramp())
         layer.setRenderer(renderer)
     elif kind == "trace":
         layer.setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple({"color": "#E69F00", "width": "1.4"})))
@@ -90,6 +150,15 @@ def apply_style(layer, kind: str) -> None:
         layer.setRenderer(QgsSingleSymbolRenderer(QgsMarkerSymbol.createSimple(
             {"name": "circle", "color": "#ffffff", "outline_color": "#333333", "size": "1.6"})))
     layer.triggerRepaint()
+
+
+def heat_ramp() -> QgsGradientColorRamp:
+    """The events' density ramp: transparent to deep purple (the overflow hotspots' hue, apart from the
+    systems and the findings), sequential and safe for colour-blind readers. Built here because opening
+    QgsStyle.defaultStyle() in a fresh profile broke later GeoPackage reads in the same process."""
+    ramp = QgsGradientColorRamp(QColor(255, 255, 255, 0), QColor("#3F007D"))
+    ramp.setStops([QgsGradientStop(0.3, QColor("#DADAEB")), QgsGradientStop(0.6, QColor("#9E9AC8"))])
+    return ramp
 
 
 class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):

@@ -4,7 +4,14 @@ import json
 import math
 
 import pytest
-from qgis.core import NULL, QgsCategorizedSymbolRenderer, QgsHeatmapRenderer, QgsProject, QgsVectorLayer
+from qgis.core import (
+    NULL,
+    QgsCategorizedSymbolRenderer,
+    QgsHeatmapRenderer,
+    QgsProject,
+    QgsRuleBasedRenderer,
+    QgsVectorLayer,
+)
 
 from pipenet.network.sample import generate, write_gpkg
 
@@ -200,11 +207,29 @@ def test_project_opens_with_every_layer_valid_and_styled(audited):
     assert len(layers) >= 6
     for layer in layers:
         assert layer.isValid(), layer.name()
-        assert isinstance(layer.renderer(), (QgsCategorizedSymbolRenderer, QgsHeatmapRenderer)) or \
-            layer.name() in ("Nodes", "节点"), layer.name()
+        assert isinstance(layer.renderer(), (QgsCategorizedSymbolRenderer, QgsHeatmapRenderer,
+                                             QgsRuleBasedRenderer)) or \
+            layer.name() in ("Nodes", "节点", "Overflow events", "溢流事件"), layer.name()
     names = {layer.name() for layer in layers}
-    assert {"Breakage hotspots", "Overflow hotspots", "Overflow events", "Findings"} <= names
+    assert {"Breakage hotspots", "Overflow hotspots", "Overflow events", "Overflow event density", "Findings"} <= names
     assert not project.viewSettings().defaultViewExtent().isEmpty()
+
+
+def test_the_findings_legend_has_every_severity_and_check_written(audited):
+    _, _, out = audited
+    project = QgsProject()
+    assert project.read(str(out / "pipenet_audit.qgz"))
+    findings = project.mapLayersByName("Findings")[0]
+    written = {}
+    for feature in findings.getFeatures():
+        written.setdefault(feature["severity"], set()).add(feature["check"])
+    rules = {rule.filterExpression(): rule for rule in findings.renderer().rootRule().children()}
+    assert set(rules) == {f"severity = '{severity}'" for severity in written}
+    for severity, checks in written.items():
+        children = rules[f"severity = '{severity}'"].children()
+        assert {child.filterExpression() for child in children} == {f'"check" = \'{check}\'' for check in checks}
+        assert all(child.symbol() is not None and child.label().endswith(")") for child in children)
+        assert "_" not in "".join(child.label() for child in children)  # names, not ids
 
 
 def test_injected_clusters_are_hot_and_clean_areas_are_not(audited):
@@ -251,3 +276,19 @@ def test_a_run_failing_after_the_text_files_began_leaves_nothing_and_loses_nothi
     # nothing of the failed run is left, and what the user had is still there
     assert [path.name for path in (tmp_path / "out").iterdir()] == ["risk_register.csv"]
     assert (tmp_path / "out" / "risk_register.csv").read_text() == "earlier"
+
+
+def test_the_summary_page_is_a_report(audited):
+    _, _, out = audited
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert "{" not in page.split("</style>")[1]  # no Python dicts printed
+    from pipenet.network.model.findings import check_title
+
+    for check in summary["findings"]:
+        assert f"<td>{check_title(check)}</td><td>{check_title(check, chinese=True)}</td>" in page
+        assert f"<td>{check}</td>" not in page
+    assert f'<td class=n>{summary["severity"]["error"]:,}</td>' in page
+    for name in ("pipenet_audit.gpkg", "pipenet_audit.qgz", "overview.png", "risk_register.csv"):
+        assert f'<a href="{name}">' in page
+    assert '<img src="overview.png"' in page and "Top risk pipes" in page

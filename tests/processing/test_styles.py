@@ -10,7 +10,8 @@ STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 @pytest.mark.parametrize("name", sorted(p.name for p in STYLES.glob("*.qml")))
 def test_shipped_styles_load(qgis_app, name):
-    geometry = "Point" if name.split(".")[0].split("_")[0] in ("findings", "heatmap", "nodes") else "LineString"
+    points = ("findings", "heatmap", "nodes", "events")
+    geometry = "Point" if name.split(".")[0].split("_")[0] in points else "LineString"
     layer = QgsVectorLayer(f"{geometry}?crs=EPSG:4549&field=severity:string&field=pn_system:string", "x", "memory")
     message, ok = layer.loadNamedStyle(str(STYLES / name))
     assert ok, message
@@ -29,7 +30,81 @@ def test_chinese_legend_labels(qgis_app):
         apply_style(layer, "findings")
     finally:
         settings.setValue("locale/userLocale", previous)
-    assert [c.label() for c in layer.renderer().categories()] == ["错误", "警告", "提示"]
+    assert [rule.label() for rule in layer.renderer().rootRule().children()] == ["错误", "警告", "提示"]
+
+
+def findings_layer(rows):
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY
+
+    layer = QgsVectorLayer("Point?crs=EPSG:4549&field=check:string&field=severity:string", "f", "memory")
+    features = []
+    for index, (check, severity) in enumerate(rows):
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([check, severity])
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(index, 0)))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def test_findings_renderer_draws_every_severity_and_names_every_check(qgis_app):
+    from qgis.core import QgsRenderContext
+
+    from pipenet.processing.report.styles import apply_style
+
+    rows = [("dangling_end", "warning")] * 5 + [("cross_connection", "error")] * 2 + [("snapped_gap", "info")] * 3 \
+        + [("no_outlet", "warning")]
+    layer = findings_layer(rows)
+    apply_style(layer, "findings")
+    severities = layer.renderer().rootRule().children()
+    assert [rule.label() for rule in severities] == ["Errors (2)", "Warnings (6)", "Notes (3)"]
+    labels = {child.label() for rule in severities for child in rule.children()}
+    assert labels == {"Dangling pipe end (5)", "No path to an outlet (1)", "Storm/sanitary cross-connection (2)",
+                      "End snapped to a node (3)"}
+    symbols = {rule.label(): rule.children()[0].symbol() for rule in severities}
+    colours = {label: symbol.color().name() for label, symbol in symbols.items()}
+    sizes = {label: symbol.size() for label, symbol in symbols.items()}
+    assert len(set(colours.values())) == 3 and len(set(sizes.values())) == 3
+    assert sizes["Errors (2)"] > sizes["Warnings (6)"] > sizes["Notes (3)"]
+    context = QgsRenderContext()
+    renderer = layer.renderer()
+    renderer.startRender(context, layer.fields())
+    try:  # every finding is drawn
+        assert all(renderer.willRenderFeature(feature, context) for feature in layer.getFeatures())
+    finally:
+        renderer.stopRender(context)
+
+
+def test_no_system_colour_is_a_finding_or_hotspot_colour():
+    from pipenet.processing.report.styles import HOTSPOT_COLOURS, SEVERITY_COLOURS, SYSTEM_COLOURS
+
+    systems = {colour.lower() for colour in SYSTEM_COLOURS.values()}
+    assert not systems & {colour.lower() for colour in SEVERITY_COLOURS.values()}
+    assert not systems & {colour.lower() for colour in HOTSPOT_COLOURS.values()}
+    assert len(systems) == len(SYSTEM_COLOURS)
+
+
+def test_pipes_of_no_known_system_are_drawn(qgis_app, tmp_path):
+    from qgis.core import QgsFeature, QgsGeometry, QgsRenderContext
+
+    from pipenet.processing.report.audit_report import _styled
+
+    layer = QgsVectorLayer("LineString?crs=EPSG:4549&field=pn_system:string", "Pipes by system", "memory")
+    features = []
+    for value in (None, "unknown-from-swmm"):
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([value])
+        feature.setGeometry(QgsGeometry.fromWkt("LINESTRING(0 0, 10 10)"))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    assert _styled(layer, "pipes", "system", None, lambda _l, _t, _f: {None, "unknown-from-swmm"}, True)
+    renderer, context = layer.renderer(), QgsRenderContext()
+    assert [category.value() for category in renderer.categories()] == [""]
+    renderer.startRender(context, layer.fields())
+    try:
+        assert all(renderer.willRenderFeature(feature, context) for feature in layer.getFeatures())
+    finally:
+        renderer.stopRender(context)
 
 
 def test_findings_output_is_styled_when_loaded(pipenet_plugin, small_network):
@@ -42,7 +117,27 @@ def test_findings_output_is_styled_when_loaded(pipenet_plugin, small_network):
         context=context)
     try:
         layer = QgsProject.instance().mapLayer(result["OUTPUT_FINDINGS"])
-        assert layer.renderer().type() == "categorizedSymbol"
-        assert layer.renderer().classAttribute() == "severity"
+        assert layer.renderer().type() == "RuleRenderer"
+        severities = {rule.filterExpression() for rule in layer.renderer().rootRule().children()}
+        assert severities and all(expression.startswith("severity = ") for expression in severities)
     finally:
         QgsProject.instance().removeAllMapLayers()
+
+
+@pytest.mark.parametrize("epsg", ["EPSG:4549", ""])
+def test_the_overview_scale_bar_is_sane_with_and_without_a_crs(qgis_app, epsg):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsLayout, QgsRectangle, QgsUnitTypes
+
+    from pipenet.processing.report.audit_report import _map_item, _scale_bar
+
+    crs = QgsCoordinateReferenceSystem(epsg) if epsg else QgsCoordinateReferenceSystem()
+    project = QgsProject()
+    layout = QgsLayout(project)
+    layout.initializeDefaults()
+    extent = QgsRectangle(500000, 3400000, 502000, 3401500) if epsg else QgsRectangle(0, 0, 2000, 1500)
+    map_item = _map_item(layout, [], extent, crs)
+    scale = _scale_bar(layout, map_item, crs)
+    assert 10 <= scale.unitsPerSegment() * scale.numberOfSegments() <= 2500
+    assert scale.units() == (QgsUnitTypes.DistanceMeters if epsg else QgsUnitTypes.DistanceUnknownUnit)
+    below_map = map_item.positionWithUnits().y() + map_item.sizeWithUnits().height()
+    assert scale.positionWithUnits().y() >= below_map

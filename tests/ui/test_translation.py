@@ -46,3 +46,41 @@ def test_plugin_in_chinese(pipenet_plugin, qgis_iface):
         plugin.unload()
         settings.setValue("locale/userLocale", previous)
         pipenet_plugin.initProcessing()
+
+
+def test_panel_findings_mapping_and_messages_in_chinese(pipenet_plugin, qgis_iface, small_network):
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    import pipenet
+    from pipenet.ui.dock import FieldMappingDialog
+
+    settings = QgsSettings()
+    previous = settings.value("locale/userLocale", "")
+    settings.setValue("locale/userLocale", "zh_CN")
+    pipenet_plugin.unload()
+    plugin = pipenet.classFactory(qgis_iface)
+    pipes = QgsVectorLayer(small_network[0], "pipes", "ogr")
+    nodes = QgsVectorLayer(small_network[1], "nodes", "ogr")
+    QgsProject.instance().addMapLayers([pipes, nodes])
+    try:
+        plugin.initGui()
+        plugin.session.set_layers(None, None)
+        assert plugin.session.network_run() is None and plugin.session.error == "请先选择管线图层。"
+        plugin.session.set_layers(pipes, nodes)
+        assert plugin.session.network_run() is not None, plugin.session.error
+        plugin.dock.refresh_state()
+        table = plugin.dock.table
+        assert table.rowCount(), plugin.dock.state.text()
+        checks = {table.item(row, 0).text() for row in range(table.rowCount())}
+        severities = {table.item(row, 1).text() for row in range(table.rowCount())}
+        assert "雨污混接" in checks and not any("_" in check for check in checks)
+        assert severities <= {"错误", "警告"}
+        assert plugin.dock.severity_box.itemText(0) == "错误和警告"
+        dialog = FieldMappingDialog(plugin.session)
+        labels = [box.parentWidget().layout().labelForField(box).text() for box in dialog.boxes.values()]
+        assert "管径字段" in labels and all(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in labels)
+    finally:
+        plugin.unload()
+        QgsProject.instance().removeAllMapLayers()
+        settings.setValue("locale/userLocale", previous)
+        pipenet_plugin.initProcessing()
