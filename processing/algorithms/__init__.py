@@ -15,6 +15,7 @@ from .network_audit import NetworkAuditAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
 from .risk_register import RiskRegisterAlgorithm
 from .sample_network import SampleNetworkAlgorithm
+from .storm_capacity import StormCapacityAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
 from .valve_isolation import ValveIsolationAlgorithm
 
@@ -22,4 +23,4 @@ ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorit
               AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
               ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm,
-              ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm]
+              ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm, StormCapacityAlgorithm]
