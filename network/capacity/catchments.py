@@ -49,7 +49,7 @@ def thiessen(names: Sequence[str], xy: np.ndarray, area: Optional[Any] = None, r
 
     >>> c = thiessen(["A", "B"], np.array([[0.0, 0.0], [100.0, 0.0]]), radius=50.0)
     >>> [round(a, 4) for a in c.area_ha.tolist()]
-    [0.7851, 0.7851]
+    [0.7841, 0.7841]
     """
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     result = Catchments(nodes=list(names), polygons=[None] * len(xy))
@@ -62,10 +62,12 @@ def thiessen(names: Sequence[str], xy: np.ndarray, area: Optional[Any] = None, r
     diagram = Voronoi(np.vstack([unique, frame]))  # far corners: every real point's cell is finite
     prepared = _prepared(area)
     for position, point in enumerate(first.tolist()):
-        region = diagram.regions[diagram.point_region[position]]
-        cell = Polygon(diagram.vertices[region])
+        corners = diagram.vertices[diagram.regions[diagram.point_region[position]]]
+        cell = Polygon(corners)
         if prepared is None:
-            cell = cell.intersection(Point(xy[point]).buffer(radius, 32))
+            # a cell within the disc stays whole (most cells of a street network): only the rest are cut
+            if np.hypot(*(corners - xy[point]).T).max() > radius:
+                cell = cell.intersection(Point(xy[point]).buffer(radius))
         elif not prepared.contains(cell):
             cell = cell.intersection(area) if prepared.intersects(cell) else None
         result.polygons[point] = cell if cell is not None and not cell.is_empty else None
