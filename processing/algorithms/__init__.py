@@ -4,6 +4,7 @@ from .accumulate import AccumulateAlgorithm
 from .build_network import BuildNetworkAlgorithm
 from .condition_score import ConditionScoreAlgorithm
 from .connectivity import ConnectivityAlgorithm
+from .design_storm import DesignStormAlgorithm
 from .downstream_trace import DownstreamTraceAlgorithm
 from .hotspots import HotspotsAlgorithm
 from .hydraulic_checks import HydraulicChecksAlgorithm
@@ -23,4 +24,5 @@ ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorit
               AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
               ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm,
-              ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm, StormCapacityAlgorithm]
+              ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm, StormCapacityAlgorithm,
+              DesignStormAlgorithm]

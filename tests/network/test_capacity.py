@@ -148,3 +148,24 @@ def test_formula_files(tmp_path):
         load_formulas(str(csv_file))
     with pytest.raises(PipeNetInputError, match="A1 and N must be positive"):
         StormFormula(0.0, 0.8, 15, 0.7)
+
+
+def test_chicago_design_storm_depth_is_the_formula_depth():
+    from scipy.integrate import quad
+
+    from pipenet.network.capacity.design_storm import chicago, intensity_at
+
+    for peak, step in ((0.4, 5.0), (0.0, 1.0), (1.0, 10.0), (0.35, 7.0)):
+        storm = chicago(FORMULA, 3.0, 120.0, peak, step)
+        formula_depth = 20.0 * (1 + 0.8 * math.log10(3.0)) * 120.0 / (120.0 + 15.0) ** 0.7  # i(T)·T, mm
+        assert storm.total == pytest.approx(formula_depth, rel=1e-12)
+        assert storm.end[-1] == 120.0 and (storm.depth > 0).all()
+        # the continuous Keifer-Chu curve integrates to the same depth
+        integrated = sum(quad(lambda t, r=peak: float(intensity_at(FORMULA, 3.0, 120.0, r, t)), a, b)[0]
+                         for a, b in ((0.0, peak * 120.0), (peak * 120.0, 120.0)) if b > a)
+        assert integrated == pytest.approx(formula_depth, rel=1e-6)
+    storm = chicago(FORMULA, 3.0, 120.0, 0.4, 5.0)
+    assert int(np.argmax(storm.depth)) == 9  # the step holding minute 48
+    assert storm.l_s_ha == pytest.approx(storm.mm_per_min * 167.0)
+    with pytest.raises(PipeNetInputError):
+        chicago(FORMULA, 3.0, 120.0, 1.5, 5.0)

@@ -61,3 +61,20 @@ def test_storm_capacity_land_use_and_formula_file(pipenet_plugin, sample_layers,
 def test_storm_capacity_needs_a_formula(pipenet_plugin, sample_layers):
     with pytest.raises(QgsProcessingException, match="A1, C, B and N"):
         capacity(sample_layers, A1=None)
+
+
+def test_design_storm_table_and_csv(pipenet_plugin, tmp_path):
+    import csv
+    import math
+
+    from qgis import processing
+
+    target = tmp_path / "storm.csv"
+    result = processing.run("pipenet:designstorm", {**FORMULA, "RETURN_PERIOD": 3, "DURATION": 120,
+                                                    "PEAK_POSITION": 0.4, "TIME_STEP": 5, "OUTPUT": str(target)})
+    depth = 20.0 * (1 + 0.8 * math.log10(3.0)) * 120.0 / (120.0 + 15.0) ** 0.7
+    assert result["TOTAL_DEPTH"] == pytest.approx(depth)
+    with open(target, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 24 and float(rows[-1]["cum_mm"]) == pytest.approx(depth, abs=1e-3)
+    assert max(float(r["i_mm_h"]) for r in rows) == pytest.approx(result["PEAK_MM_H"], abs=1e-3)
