@@ -169,3 +169,39 @@ def test_chicago_design_storm_depth_is_the_formula_depth():
     assert storm.l_s_ha == pytest.approx(storm.mm_per_min * 167.0)
     with pytest.raises(PipeNetInputError):
         chicago(FORMULA, 3.0, 120.0, 1.5, 5.0)
+
+
+def test_swmm_export_round_trip(tmp_path):
+    from pipenet.network.api import build_network
+    from pipenet.network.capacity.design_storm import chicago
+    from pipenet.network.capacity.storm import STORM_SYSTEMS
+    from pipenet.network.io.swmm import read_swmm
+    from pipenet.network.io.swmm_export import write_swmm
+    from pipenet.network.model.columns import lookup_factorized
+    from pipenet.network.sample import generate, write_gpkg
+
+    source = tmp_path / "sample.gpkg"
+    write_gpkg(generate(km=20, seed=1), str(source))
+    network = build_network(f"{source}|layername=pipes", f"{source}|layername=nodes")
+    table = network.table()
+    storm = lookup_factorized(table.edge_codes("system"), dict.fromkeys(STORM_SYSTEMS, 1), 0) == 1
+    nodes = np.unique(np.concatenate([table.source[storm], table.target[storm]]))
+    cells = thiessen([table.names[p] for p in nodes.tolist()], table.node_coordinates()[nodes], radius=50.0)
+    cells.psi = np.full(len(cells.nodes), 0.6)
+    codes, distinct = table.edge_codes("material")
+    n = np.append(roughness(distinct), 0.013)[codes]
+    target = tmp_path / "model.inp"
+    written = write_swmm(str(target), table, n, cells, chicago(FORMULA, 3.0, 120.0, 0.4, 5.0))
+    model = read_swmm(str(target))
+    assert written.conduits == int(storm.sum()) == len(model.links) and written.subcatchments == len(cells.nodes)
+    exported = sorted((table.keys[r], table.names[table.source[r]], table.names[table.target[r]],
+                       round(float(table.edge_numbers("length")[r]), 3)) for r in np.flatnonzero(storm).tolist())
+    read = sorted((link["name"], link["from_node"], link["to_node"], round(link["length"], 3)) for link in model.links)
+    assert read == exported
+    rows = {table.keys[r]: r for r in np.flatnonzero(storm).tolist()}
+    for link in model.links[:100]:  # inverts come back where they were known
+        up = table.edge_numbers("up_invert")[rows[link["name"]]]
+        if up == up:
+            assert link["up_invert"] == pytest.approx(up, abs=2e-3)
+    assert {node["node_type"] for node in model.nodes} == {"junction", "outfall"}
+    assert "DESIGN_STORM" in target.read_text(encoding="utf-8") and not model.warnings
