@@ -19,6 +19,7 @@ from scipy.spatial import cKDTree
 
 from ..network import PipeNetInputError
 from ..network.capacity.catchments import Catchments, given, runoff_of, thiessen, weight_runoff
+from ..network.capacity.design_storm import chicago
 from ..network.capacity.manning import load_table
 from ..network.capacity.rational import StormFormula, load_formulas
 from ..network.capacity.storm import STORM_SYSTEMS
@@ -76,6 +77,26 @@ class StormParameters:
             raise QgsProcessingException(self.tr("Formula file {} has no formula named '{}' (it has: {}).").format(
                 path, name, ", ".join(formulas)))
         return formulas[name]
+
+    def add_storm_shape_parameters(self) -> None:
+        """DURATION, PEAK_POSITION and TIME_STEP."""
+        self.addParameter(QgsProcessingParameterNumber(
+            "DURATION", self.tr("Duration (minutes)"), QgsProcessingParameterNumber.Double, 120.0, minValue=1.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            "PEAK_POSITION", self.tr("Peak position r (0-1)"), QgsProcessingParameterNumber.Double, 0.4,
+            minValue=0.0, maxValue=1.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            "TIME_STEP", self.tr("Time step (minutes)"), QgsProcessingParameterNumber.Double, 5.0, minValue=0.1))
+
+    def design_storm(self, formula: StormFormula, parameters, context):
+        """The Chicago storm of RETURN_PERIOD, DURATION, PEAK_POSITION and TIME_STEP."""
+        try:
+            return chicago(formula, self.parameterAsDouble(parameters, "RETURN_PERIOD", context),
+                           self.parameterAsDouble(parameters, "DURATION", context),
+                           self.parameterAsDouble(parameters, "PEAK_POSITION", context),
+                           self.parameterAsDouble(parameters, "TIME_STEP", context))
+        except PipeNetInputError as error:
+            raise QgsProcessingException(str(error)) from None
 
     def add_catchment_parameters(self) -> None:
         """CATCHMENTS (and the node each drains to), STUDY_AREA, LANDUSE and the runoff coefficient."""

@@ -6,6 +6,7 @@ from .condition_score import ConditionScoreAlgorithm
 from .connectivity import ConnectivityAlgorithm
 from .design_storm import DesignStormAlgorithm
 from .downstream_trace import DownstreamTraceAlgorithm
+from .export_swmm import ExportSwmmAlgorithm
 from .hotspots import HotspotsAlgorithm
 from .hydraulic_checks import HydraulicChecksAlgorithm
 from .illicit_connections import IllicitConnectionsAlgorithm
@@ -25,4 +26,4 @@ ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorit
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
               ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm,
               ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm, StormCapacityAlgorithm,
-              DesignStormAlgorithm]
+              DesignStormAlgorithm, ExportSwmmAlgorithm]

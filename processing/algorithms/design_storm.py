@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from qgis.core import (
-    QgsProcessing,
-    QgsProcessingException,
-    QgsProcessingOutputNumber,
-    QgsProcessingParameterNumber,
-)
+from qgis.core import QgsProcessing, QgsProcessingOutputNumber
 
-from ...network import PipeNetInputError
-from ...network.capacity.design_storm import chicago
 from ..base import PipeNetAlgorithm
 from ..storm_common import StormParameters
 
@@ -45,25 +38,9 @@ class DesignStormAlgorithm(StormParameters, PipeNetAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("TOTAL_DEPTH", self.tr("Total rain depth (mm)")))
         self.addOutput(QgsProcessingOutputNumber("PEAK_MM_H", self.tr("Peak intensity (mm/h)")))
 
-    def add_storm_shape_parameters(self) -> None:
-        """DURATION, PEAK_POSITION and TIME_STEP."""
-        self.addParameter(QgsProcessingParameterNumber(
-            "DURATION", self.tr("Duration (minutes)"), QgsProcessingParameterNumber.Double, 120.0, minValue=1.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            "PEAK_POSITION", self.tr("Peak position r (0-1)"), QgsProcessingParameterNumber.Double, 0.4,
-            minValue=0.0, maxValue=1.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            "TIME_STEP", self.tr("Time step (minutes)"), QgsProcessingParameterNumber.Double, 5.0, minValue=0.1))
-
     def process(self, parameters, context, feedback):
         formula = self.formula(parameters, context)
-        try:
-            storm = chicago(formula, self.parameterAsDouble(parameters, "RETURN_PERIOD", context),
-                            self.parameterAsDouble(parameters, "DURATION", context),
-                            self.parameterAsDouble(parameters, "PEAK_POSITION", context),
-                            self.parameterAsDouble(parameters, "TIME_STEP", context))
-        except PipeNetInputError as error:
-            raise QgsProcessingException(str(error)) from None
+        storm = self.design_storm(formula, parameters, context)
         cumulative = storm.depth.cumsum()
         rows = ([step + 1, round(float(a), 3), round(float(b), 3), round(float(d), 4), round(float(c), 4),
                  round(float(i), 5), round(float(h), 3), round(float(q), 3)]

@@ -78,3 +78,15 @@ def test_design_storm_table_and_csv(pipenet_plugin, tmp_path):
         rows = list(csv.DictReader(handle))
     assert len(rows) == 24 and float(rows[-1]["cum_mm"]) == pytest.approx(depth, abs=1e-3)
     assert max(float(r["i_mm_h"]) for r in rows) == pytest.approx(result["PEAK_MM_H"], abs=1e-3)
+
+
+def test_export_swmm_reads_back(pipenet_plugin, sample_layers, tmp_path):
+    from qgis import processing
+
+    pipes, nodes = sample_layers
+    target = tmp_path / "model.inp"
+    result = processing.run("pipenet:exportswmm", {"PIPES": pipes, "NODES": nodes, **FORMULA, "OUTPUT": str(target)})
+    assert result["CONDUITS"] > 150 and result["SUBCATCHMENTS"] > 150
+    imported = processing.run("pipenet:importswmm", {"INPUT": str(target), "OUTPUT_PIPES": "TEMPORARY_OUTPUT",
+                                                     "OUTPUT_NODES": "TEMPORARY_OUTPUT"})
+    assert imported["OUTPUT_PIPES"].featureCount() == result["CONDUITS"]
