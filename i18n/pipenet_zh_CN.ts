@@ -229,6 +229,36 @@
       <translation>否</translation>
     </message>
     <message>
+      <location filename="processing/algorithms/design_storm.py" line="23" />
+      <source>Design storm (Chicago hyetograph)</source>
+      <translation>设计暴雨（芝加哥雨型）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/design_storm.py" line="26" />
+      <source>A Chicago design storm (Keifer &amp; Chu) from the city's storm formula q = 167·A1·(1 + C·lg P) / (t + b)^n: rain depth and intensity per time step for the return period, duration and peak position r (0.3-0.5 is usual in China). The steps add up to the formula's depth for the duration. Write the table as CSV by giving a .csv file; exportswmm uses the same storm as the model's rain gauge.&lt;br&gt;&lt;br&gt;设计暴雨（芝加哥雨型）：由暴雨强度公式生成指定重现期、历时和雨峰系数的逐时段雨量与雨强表，总雨量等于公式在该历时内的雨量。</source>
+      <translation>设计暴雨（芝加哥雨型）：由暴雨强度公式生成指定重现期、历时和雨峰系数的逐时段雨量与雨强表，总雨量等于公式在该历时内的雨量。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/design_storm.py" line="37" />
+      <source>Design storm table (per time step)</source>
+      <translation>设计暴雨表（逐时段）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/design_storm.py" line="38" />
+      <source>Total rain depth (mm)</source>
+      <translation>总雨量（毫米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/design_storm.py" line="39" />
+      <source>Peak intensity (mm/h)</source>
+      <translation>峰值雨强（毫米/小时）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/design_storm.py" line="50" />
+      <source>{} steps, {:.2f} mm in total, peak {:.1f} mm/h.</source>
+      <translation>{} 个时段，总雨量 {:.2f} 毫米，峰值 {:.1f} 毫米/小时。</translation>
+    </message>
+    <message>
       <location filename="processing/algorithms/downstream_trace.py" line="17" />
       <source>Downstream trace</source>
       <translation>下游追踪</translation>
@@ -237,6 +267,41 @@
       <location filename="processing/algorithms/downstream_trace.py" line="20" />
       <source>Follows the flow from the start nodes to the outlets.&lt;br&gt;&lt;b&gt;Start node ids&lt;/b&gt;: comma-separated ids as in pn_id of the built network, or &lt;b&gt;start points&lt;/b&gt; (nearest node within the distance).&lt;br&gt;&lt;b&gt;Systems&lt;/b&gt; and &lt;b&gt;stop at node types&lt;/b&gt; as in the upstream trace.&lt;br&gt;&lt;b&gt;Outputs&lt;/b&gt;: traced pipes and nodes with pn_start, pn_dist (m), pn_order, and pn_on_path = 1 on the shortest path from the start to each outlet reached; the OUTLETS result lists the outlets.&lt;br&gt;&lt;br&gt;下游追踪：沿水流方向从起始节点追踪至出口。输出含起点编号、网络距离（米）、级序，pn_on_path = 1 表示位于通往出口的最短路径上；OUTLETS 列出到达的出口。</source>
       <translation>下游追踪：沿水流方向从起始节点追踪至出口。输出含起点编号、网络距离（米）、级序，pn_on_path = 1 表示位于通往出口的最短路径上；OUTLETS 列出到达的出口。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/export_swmm.py" line="23" />
+      <source>Export to SWMM (.inp)</source>
+      <translation>导出为 SWMM 模型（.inp）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/export_swmm.py" line="26" />
+      <source>Writes the storm (and combined) network as an EPA SWMM 5 model in metres and m³/s: junctions with invert and depth to the ground, outfalls (typed outfalls and ends with no pipe out), circular conduits with length, Manning n from the material and offsets from the inverts, sub-catchments (polygons or Thiessen, % impervious from ψ) and a rain gauge with a Chicago design storm from the city's formula. Coordinates are the working CRS (metres). What had to be assumed is logged. pipenet:importswmm reads the file back.&lt;br&gt;&lt;br&gt;导出 SWMM 模型：将雨水管网连同子汇水区与芝加哥设计暴雨写为 EPA SWMM 5 的 .inp 文件。</source>
+      <translation>导出 SWMM 模型：将雨水管网连同子汇水区与芝加哥设计暴雨写为 EPA SWMM 5 的 .inp 文件。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/export_swmm.py" line="57" />
+      <source>{} junctions, {} outfalls, {} conduits, {} sub-catchments; coordinates in {}.</source>
+      <translation>{} 个节点，{} 个排放口，{} 条管渠，{} 个子汇水区；坐标系 {}。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/export_swmm.py" line="41" />
+      <source>SWMM model (.inp)</source>
+      <translation>SWMM 模型（.inp）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/export_swmm.py" line="42" />
+      <source>Conduits written</source>
+      <translation>已写出管渠数</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/export_swmm.py" line="42" />
+      <source>Sub-catchments</source>
+      <translation>子汇水区</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/export_swmm.py" line="60" />
+      <source>the input's units</source>
+      <translation>输入数据的单位</translation>
     </message>
     <message>
       <location filename="processing/algorithms/hotspots.py" line="29" />
@@ -754,6 +819,51 @@
       <translation>无法写入 {}：{}</translation>
     </message>
     <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="37" />
+      <source>Storm capacity (rational method, GB 50014)</source>
+      <translation>雨水管渠排水能力（推理公式法，GB 50014）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="40" />
+      <source>For every storm (and combined) pipe: the design flow Q = ψ·q·F by the rational method of GB 50014-2021 with the city's storm formula q = 167·A1·(1 + C·lg P) / (t + b)^n, the full-pipe capacity by Manning (n from the material, slope from the inverts), the load Q / Q_full and the return period the pipe can carry (pn_capacity_p, years, solved from the formula) with its class (&lt;1, 1-2, 2-3, 3-5, &gt;=5). F is the area of the sub-catchments upstream: a polygon layer, or Thiessen polygons of the storm manholes; ψ from a land-use layer (GB 50014 table) or one coefficient. t = t1 + Σ L/v along the longest path above the pipe. Pipes without inverts are reported, not guessed; areas above 2 km² are flagged. See docs/storm-capacity.md.&lt;br&gt;&lt;br&gt;雨水管渠能力评估：按 GB 50014-2021 推理公式法计算每段雨水管的设计流量、满管流量（曼宁公式）、负荷比及可承受的暴雨重现期（由暴雨强度公式反算）并分级；汇水面积取上游子汇水区（给定多边形或检查井泰森多边形），径流系数按用地类型或统一取值。</source>
+      <translation>雨水管渠能力评估：按 GB 50014-2021 推理公式法计算每段雨水管的设计流量、满管流量（曼宁公式）、负荷比及可承受的暴雨重现期（由暴雨强度公式反算）并分级；汇水面积取上游子汇水区（给定多边形或检查井泰森多边形），径流系数按用地类型或统一取值。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="63" />
+      <source>Pipes with storm capacity</source>
+      <translation>带排水能力的管段</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="65" />
+      <source>Capacity findings</source>
+      <translation>排水能力问题</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="57" />
+      <source>Inlet time t1 (minutes, ground surface to the first manhole)</source>
+      <translation>地面集水时间 t1（分钟，地面至首个检查井）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="66" />
+      <source>Storm pipes below the design standard</source>
+      <translation>低于设计重现期的雨水管段数</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="67" />
+      <source>Storm pipes assessed</source>
+      <translation>已评估雨水管段数</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="61" />
+      <source>Material -&gt; Manning n table (CSV/JSON; empty: GB 50014 table 5.2.3)</source>
+      <translation>材质 → 粗糙系数 n 对照表（CSV/JSON；留空：GB 50014 表 5.2.3）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="84" />
+      <source>Storm formula {}: q = 167·{:g}·(1 + {:g}·lg P) / (t + {:g})^{:g}; P = {:g} years; {} storm pipes, {} below the standard; {} sub-catchments, {:.1f} ha.</source>
+      <translation>暴雨强度公式 {}：q = 167·{:g}·(1 + {:g}·lg P) / (t + {:g})^{:g}；P = {:g} 年；{} 条雨水管段，{} 条低于标准；{} 个子汇水区，{:.1f} 公顷。</translation>
+    </message>
+    <message>
       <location filename="processing/algorithms/upstream_trace.py" line="17" />
       <source>Upstream trace</source>
       <translation>上游追踪</translation>
@@ -1092,6 +1202,111 @@
       <location filename="processing/provider.py" line="26" />
       <source>PipeNet drainage and water network tools</source>
       <translation>PipeNet 排水与给水管网工具</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="30" />
+      <source>Storm formula A1 (mm/min)</source>
+      <translation>暴雨强度公式 A1（毫米/分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="30" />
+      <source>Storm formula C</source>
+      <translation>暴雨强度公式 C</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="31" />
+      <source>Storm formula b (minutes)</source>
+      <translation>暴雨强度公式 b（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="31" />
+      <source>Storm formula n</source>
+      <translation>暴雨强度公式 n</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="44" />
+      <source>Or: a CSV/JSON of named city formulas (name, A1, C, B, N)</source>
+      <translation>或：城市暴雨强度公式表 CSV/JSON（name, A1, C, B, N）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="47" />
+      <source>City formula name in the file (empty: the only or first one)</source>
+      <translation>表中的城市公式名称（留空：唯一或第一个）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="84" />
+      <source>Duration (minutes)</source>
+      <translation>降雨历时（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="86" />
+      <source>Peak position r (0-1)</source>
+      <translation>雨峰系数 r（0–1）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="89" />
+      <source>Time step (minutes)</source>
+      <translation>时间步长（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="105" />
+      <source>Sub-catchments (polygons; empty: Thiessen polygons of the storm manholes)</source>
+      <translation>子汇水区（面图层；留空：雨水检查井泰森多边形）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="108" />
+      <source>Node each sub-catchment drains to (empty: the nearest storm node)</source>
+      <translation>子汇水区排入的节点字段（留空：最近的雨水节点）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="111" />
+      <source>Study area the Thiessen polygons are clipped to (empty: a buffer of the nodes)</source>
+      <translation>泰森多边形裁剪范围（留空：节点缓冲区）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="117" />
+      <source>Land use / surface polygons (optional)</source>
+      <translation>用地 / 地表类型面图层（可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="119" />
+      <source>Land-use class or runoff coefficient field</source>
+      <translation>用地类型或径流系数字段</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="122" />
+      <source>Runoff coefficient ψ (where no land use covers)</source>
+      <translation>径流系数 ψ（无用地覆盖处）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="51" />
+      <source>Design return period P (years)</source>
+      <translation>设计重现期 P（年）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="66" />
+      <source>Give the city's storm intensity formula q = 167·A1·(1 + C·lg P) / (t + b)^n: all four of A1, C, B and N, or a FORMULA_FILE (the city's 暴雨强度公式 is published by its meteorological or water bureau). Missing: {}.</source>
+      <translation>请给出城市暴雨强度公式 q = 167·A1·(1 + C·lg P) / (t + b)^n：A1、C、B、N 四个参数，或公式表 FORMULA_FILE（城市暴雨强度公式由当地气象局或水务局发布）。缺少：{}。</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="114" />
+      <source>Thiessen polygons without a study area: at most this far from their node (m)</source>
+      <translation>无裁剪范围时泰森多边形距节点的最大距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="125" />
+      <source>Land-use class -&gt; ψ table (CSV/JSON; empty: GB 50014 table 4.1.6)</source>
+      <translation>用地类型 → 径流系数对照表（CSV/JSON；留空：GB 50014 表 4.1.6）</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="77" />
+      <source>Formula file {} has no formula named '{}' (it has: {}).</source>
+      <translation>公式表 {} 中没有名为“{}”的公式（现有：{}）。</translation>
+    </message>
+    <message>
+      <location filename="processing/storm_common.py" line="139" />
+      <source>{} sub-catchments drain to nodes not in the network ({}...): left out.</source>
+      <translation>{} 个子汇水区排入的节点不在管网中（{}…），已忽略。</translation>
     </message>
     <message>
       <location filename="processing/trace_common.py" line="79" />

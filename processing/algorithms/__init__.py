@@ -4,7 +4,9 @@ from .accumulate import AccumulateAlgorithm
 from .build_network import BuildNetworkAlgorithm
 from .condition_score import ConditionScoreAlgorithm
 from .connectivity import ConnectivityAlgorithm
+from .design_storm import DesignStormAlgorithm
 from .downstream_trace import DownstreamTraceAlgorithm
+from .export_swmm import ExportSwmmAlgorithm
 from .hotspots import HotspotsAlgorithm
 from .hydraulic_checks import HydraulicChecksAlgorithm
 from .illicit_connections import IllicitConnectionsAlgorithm
@@ -15,6 +17,7 @@ from .network_audit import NetworkAuditAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
 from .risk_register import RiskRegisterAlgorithm
 from .sample_network import SampleNetworkAlgorithm
+from .storm_capacity import StormCapacityAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
 from .valve_isolation import ValveIsolationAlgorithm
 
@@ -22,4 +25,5 @@ ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorit
               AccumulateAlgorithm, IllicitConnectionsAlgorithm, HydraulicChecksAlgorithm, ValveIsolationAlgorithm,
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
               ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm,
-              ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm]
+              ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm, StormCapacityAlgorithm,
+              DesignStormAlgorithm, ExportSwmmAlgorithm]

@@ -311,6 +311,27 @@ class OutputWriters:
         batch.flush()
         return dest
 
+    def write_polygons(self, run: NetworkRun, parameters, key: str, context, columns: list[tuple[str, str]],
+                       rows) -> Optional[str]:
+        """Write polygons from (values, shapely polygon in the working CRS) rows (sub-catchments)."""
+        from ..inputs.polygons import to_output_polygon
+
+        fields = output_fields(None, columns)
+        sink, dest = self.sink(parameters, key, context, fields, QgsWkbTypes.MultiPolygon, run.frame.output_crs)
+        if sink is None:
+            return None
+        batch = Batch(sink, key)
+        for row, shape in rows:
+            out = QgsFeature(fields)
+            geometry = to_output_polygon(run.frame, shape)
+            if not geometry.isNull():
+                geometry.convertToMultiType()
+            out.setGeometry(geometry)
+            out.setAttributes(list(row))
+            batch.add(out)
+        batch.flush()
+        return dest
+
     def write_table(self, parameters, key: str, context, columns: list[tuple[str, str]], rows) -> Optional[str]:
         """Write a table without geometry (summaries)."""
         fields = output_fields(None, columns)

@@ -1,0 +1,92 @@
+"""pipenet:stormcapacity (and the other storm algorithms) through processing.run on the generated sample."""
+
+import pytest
+from qgis.core import NULL, QgsProcessingException
+
+FORMULA = {"A1": 20.0, "C": 0.8, "B": 15.0, "N": 0.7}
+
+
+@pytest.fixture(scope="module")
+def sample_layers(tmp_path_factory):
+    from pipenet.network.sample import generate, write_gpkg
+
+    path = tmp_path_factory.mktemp("storm") / "sample_20km.gpkg"
+    write_gpkg(generate(km=20, seed=1), str(path))
+    return f"{path}|layername=pipes", f"{path}|layername=nodes"
+
+
+def capacity(sample_layers, **extra):
+    from qgis import processing
+
+    pipes, nodes = sample_layers
+    return processing.run("pipenet:stormcapacity", {
+        "PIPES": pipes, "NODES": nodes, **FORMULA, "OUTPUT_PIPES": "TEMPORARY_OUTPUT",
+        "OUTPUT_CATCHMENTS": "TEMPORARY_OUTPUT", "OUTPUT_FINDINGS": "TEMPORARY_OUTPUT", **extra})
+
+
+def test_storm_capacity_on_the_sample(pipenet_plugin, sample_layers):
+    result = capacity(sample_layers)
+    pipes = result["OUTPUT_PIPES"]
+    rows = [f for f in pipes.getFeatures() if f["pn_system"] in ("storm", "combined")]
+    assert result["STORM_PIPES"] == len(rows) > 150
+    known = [f for f in rows if f["pn_q_full"] not in (None, NULL)]
+    assert len(known) > 0.8 * len(rows)
+    for feature in known[:50]:
+        assert feature["pn_load"] == pytest.approx(feature["pn_q_design"] / feature["pn_q_full"], rel=1e-2, abs=1e-3)
+        assert feature["pn_capacity_cls"] in ("<1", "1-2", "2-3", "3-5", ">=5")
+        assert feature["pn_tc_min"] >= 10.0 and 0 < feature["pn_psi"] <= 1
+    sanitary = [f for f in pipes.getFeatures() if f["pn_system"] == "sanitary"]
+    assert sanitary and all(f["pn_q_design"] in (None, NULL) for f in sanitary[:20])
+    cells = result["OUTPUT_CATCHMENTS"]
+    assert cells.featureCount() > 150 and cells.crs().authid() == "EPSG:4549"
+    total = sum(f["pn_area_ha"] for f in cells.getFeatures())
+    assert total == pytest.approx(sum(f.geometry().area() for f in cells.getFeatures()) / 1e4, rel=1e-3)
+    checks = {f["check"] for f in result["OUTPUT_FINDINGS"].getFeatures()}
+    assert "capacity_no_slope" in checks  # the sample's injected reverse slopes
+    assert result["UNDER_CAPACITY"] == sum(1 for f in known if f["pn_capacity_p"] < 3.0)
+
+
+def test_storm_capacity_land_use_and_formula_file(pipenet_plugin, sample_layers, write_layer, tmp_path):
+    formulas = tmp_path / "cities.csv"
+    formulas.write_text("name,A1,C,B,N\nTown,20,0.8,15,0.7\n", encoding="utf-8")
+    green = write_layer("landuse", "Polygon", [("类型", "str")], [
+        {"类型": "公园绿地", "wkt": "POLYGON ((430000 3350000, 470000 3350000, 470000 3390000, 430000 3390000, "
+                                  "430000 3350000))"}], epsg=4549)
+    result = capacity(sample_layers, A1=None, FORMULA_FILE=str(formulas), FORMULA_NAME="Town", LANDUSE=green,
+                      LANDUSE_FIELD="类型")
+    assert {round(f["pn_psi"], 3) for f in result["OUTPUT_CATCHMENTS"].getFeatures()} == {0.15}
+    assert result["UNDER_CAPACITY"] < capacity(sample_layers)["UNDER_CAPACITY"]
+
+
+def test_storm_capacity_needs_a_formula(pipenet_plugin, sample_layers):
+    with pytest.raises(QgsProcessingException, match="A1, C, B and N"):
+        capacity(sample_layers, A1=None)
+
+
+def test_design_storm_table_and_csv(pipenet_plugin, tmp_path):
+    import csv
+    import math
+
+    from qgis import processing
+
+    target = tmp_path / "storm.csv"
+    result = processing.run("pipenet:designstorm", {**FORMULA, "RETURN_PERIOD": 3, "DURATION": 120,
+                                                    "PEAK_POSITION": 0.4, "TIME_STEP": 5, "OUTPUT": str(target)})
+    depth = 20.0 * (1 + 0.8 * math.log10(3.0)) * 120.0 / (120.0 + 15.0) ** 0.7
+    assert result["TOTAL_DEPTH"] == pytest.approx(depth)
+    with open(target, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 24 and float(rows[-1]["cum_mm"]) == pytest.approx(depth, abs=1e-3)
+    assert max(float(r["i_mm_h"]) for r in rows) == pytest.approx(result["PEAK_MM_H"], abs=1e-3)
+
+
+def test_export_swmm_reads_back(pipenet_plugin, sample_layers, tmp_path):
+    from qgis import processing
+
+    pipes, nodes = sample_layers
+    target = tmp_path / "model.inp"
+    result = processing.run("pipenet:exportswmm", {"PIPES": pipes, "NODES": nodes, **FORMULA, "OUTPUT": str(target)})
+    assert result["CONDUITS"] > 150 and result["SUBCATCHMENTS"] > 150
+    imported = processing.run("pipenet:importswmm", {"INPUT": str(target), "OUTPUT_PIPES": "TEMPORARY_OUTPUT",
+                                                     "OUTPUT_NODES": "TEMPORARY_OUTPUT"})
+    assert imported["OUTPUT_PIPES"].featureCount() == result["CONDUITS"]
