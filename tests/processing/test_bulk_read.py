@@ -191,7 +191,7 @@ def test_findings_written_in_bulk_equal_the_sink_and_toolbox_runs_load_every_out
     loaded = {layer.source(): layer for layer in project.mapLayers().values()}
     assert set(outputs.values()) <= set(loaded)
     assert loaded[outputs["OUTPUT_PIPES"]].renderer().type() == "categorizedSymbol"
-    assert loaded[outputs["OUTPUT_FINDINGS"]].renderer().type() == "categorizedSymbol"
+    assert loaded[outputs["OUTPUT_FINDINGS"]].renderer().type() == "RuleRenderer"  # by severity, then check
     project.removeMapLayers([loaded[path].id() for path in outputs.values()])
 
 
