@@ -864,6 +864,81 @@
       <translation>暴雨强度公式 {}：q = 167·{:g}·(1 + {:g}·lg P) / (t + {:g})^{:g}；P = {:g} 年；{} 条雨水管段，{} 条低于标准；{} 个子汇水区，{:.1f} 公顷。</translation>
     </message>
     <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="39" />
+      <source>Storm simulation (SWMM 5 engine)</source>
+      <translation>暴雨模拟（SWMM 5 引擎）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="42" />
+      <source>Exports the storm network (as Export to SWMM does) with a Chicago design storm for each return period of RETURN_PERIODS, or one RAINFALL series (CSV: time in minutes or hh:mm, then mm or mm/h), and runs each through the EPA SWMM 5 engine (swmm-toolkit; `make setup` installs it). In OUTPUT_FOLDER: nodes with flooding volume (m³) and hours per storm and pn_flood_p, the lowest return period at which the node floods (the waterlogging warning); pipes with max Q / Q_full per storm and pn_surcharge_p; outfalls with their volume; the continuity errors; a warning list ranked by flooding volume. Flooding under MIN_FLOOD_VOLUME is not counted. See docs/storm-capacity.md.&lt;br&gt;&lt;br&gt;暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口水量、连续性误差和按溢流量排序的预警清单。</source>
+      <translation>暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口水量、连续性误差和按溢流量排序的预警清单。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="58" />
+      <source>Return periods P (years, comma separated)</source>
+      <translation>重现期 P（年，逗号分隔）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="60" />
+      <source>Or: a rainfall series (CSV: time, mm or mm/h) instead of design storms</source>
+      <translation>或：以降雨序列（CSV：时间，mm 或 mm/h）代替设计暴雨</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="65" />
+      <source>Flooding counted from (m³ at a node)</source>
+      <translation>计为溢流的最小水量（检查井，m³）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="68" />
+      <source>Nodes with flooding</source>
+      <translation>检查井溢流结果</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="69" />
+      <source>Pipes with max Q / Q_full</source>
+      <translation>管段最大流量/满管流量</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="70" />
+      <source>Outfalls with overflow volume</source>
+      <translation>排放口排水量</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="71" />
+      <source>Continuity errors (CSV)</source>
+      <translation>连续性误差（CSV）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="72" />
+      <source>Waterlogging warnings (CSV)</source>
+      <translation>内涝预警清单（CSV）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="74" />
+      <source>Nodes flooding in the largest storm</source>
+      <translation>最大暴雨下溢流的检查井数</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="76" />
+      <source>Largest flow-routing continuity error (%)</source>
+      <translation>最大流量演算连续性误差（%）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="125" />
+      <source>Give one or more positive return periods, e.g. 1,2,3,5,10.</source>
+      <translation>请给出一个或多个正的重现期，例如 1,2,3,5,10。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="102" />
+      <source>SWMM {}, storm {}: {:.2f} mm; continuity error {:.3f} % (runoff {:.3f} %); {} nodes flood; {:.1f} s.</source>
+      <translation>SWMM {}，暴雨 {}：{:.2f} mm；连续性误差 {:.3f} %（产流 {:.3f} %）；{} 个检查井溢流；{:.1f} 秒。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="120" />
+      <source>Return periods: give numbers separated by commas ({}).</source>
+      <translation>重现期：请给出以逗号分隔的数字（{}）。</translation>
+    </message>
+    <message>
       <location filename="processing/algorithms/upstream_trace.py" line="17" />
       <source>Upstream trace</source>
       <translation>上游追踪</translation>

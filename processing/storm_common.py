@@ -140,7 +140,7 @@ class StormParameters:
                                              "left out.").format(len(unknown), ", ".join(map(str, unknown[:5]))))
             result = given(nodes, [shape for shape, _ in polygons])
         else:
-            storm = _storm_nodes(table)
+            storm = storm_nodes(table)
             area_source = self.parameterAsSource(parameters, "STUDY_AREA", context)
             area = union_of(read_polygons(area_source, run.frame, context)) if area_source is not None else None
             radius = self.parameterAsDouble(parameters, "CATCHMENT_RADIUS", context)
@@ -172,7 +172,7 @@ class StormParameters:
 
     @staticmethod
     def _nearest_nodes(table, shapes) -> list:
-        storm = _storm_nodes(table)
+        storm = storm_nodes(table)
         if not len(storm):
             return [None] * len(shapes)
         tree = cKDTree(table.node_coordinates()[storm])
@@ -181,7 +181,7 @@ class StormParameters:
         return [table.names[storm[i]] for i in np.atleast_1d(nearest).tolist()]
 
 
-def _storm_nodes(table) -> np.ndarray:
+def storm_nodes(table) -> np.ndarray:
     """Positions of the nodes at either end of a storm or combined pipe."""
     storm = lookup_factorized(table.edge_codes("system"), dict.fromkeys(STORM_SYSTEMS, 1), 0) == 1
     return np.unique(np.concatenate([table.source[storm], table.target[storm]]))

@@ -17,6 +17,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+# The SWMM 5 engine (pipenet:stormsimulation) where QGIS's Python finds it: the user site of /usr/bin/python3,
+# which the .venv (system site packages) and qgis_process see too. --no-deps: its one dependency is aenum (pure
+# Python, named here); Debian's numpy and GDAL are left alone.
+/usr/bin/python3 -c "import swmm.toolkit.solver, aenum" 2>/dev/null \
+    || /usr/bin/python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --user --break-system-packages --no-deps \
+        "swmm-toolkit==0.17.*" "aenum>=3.1.11"
 VENV=${VENV:-.venv}
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import qgis.core, pytest_qgis, hypothesis" 2>/dev/null \
    || [ ! -x "$VENV/bin/ruff" ] || [ requirements-dev.txt -nt "$VENV/.installed" ]; then

@@ -83,3 +83,43 @@ def intensity_at(formula: StormFormula, period: float, duration: float, peak: fl
     scaled = np.where(minutes <= at_peak, (at_peak - minutes) / max(peak, 1e-12),
                       (minutes - at_peak) / max(1.0 - peak, 1e-12))
     return amount * ((1.0 - n) * scaled + b) / np.power(scaled + b, 1.0 + n)
+
+
+def read_rainfall(path: str) -> DesignStorm:
+    """A rainfall series from a CSV: a time column (minutes from the start, or hh:mm) and a value column whose
+    header says mm/h (intensity; any header with '/h') or mm (depth of the step that starts at that time).
+    The last row's step is as long as the one before it.
+
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp(); path = os.path.join(folder, "rain.csv")
+    >>> _ = open(path, "w").write("time,mm/h\\n0,12\\n00:10,30\\n20,6\\n")
+    >>> read_rainfall(path).depth.tolist()
+    [2.0, 5.0, 1.0]
+    """
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    if len(rows) < 2 or len(rows[0]) < 2:
+        raise PipeNetInputError(f"Rainfall file {path}: give a header and rows of time (min or hh:mm), mm or mm/h.")
+    header = rows[0][1].strip().lower()
+    try:
+        times = np.array([_minutes(row[0]) for row in rows[1:]], dtype=float)
+        values = np.array([float(row[1]) for row in rows[1:]], dtype=float)
+    except (ValueError, IndexError) as error:
+        raise PipeNetInputError(f"Rainfall file {path}: a row is not (time, value): {error}.") from None
+    steps = np.diff(times)
+    if len(times) < 2 or (steps <= 0).any() or (values < 0).any():
+        raise PipeNetInputError(f"Rainfall file {path}: times must increase and values be 0 or more.")
+    end = np.append(times[1:], times[-1] + steps[-1])
+    intensity = "/h" in header or "mm/h" in header or "intensity" in header or "强度" in header
+    depth = values * (end - times) / 60.0 if intensity else values
+    return DesignStorm(times - times[0], end - times[0], depth)
+
+
+def _minutes(text: str) -> float:
+    text = text.strip()
+    if ":" in text:
+        parts = [float(part) for part in text.split(":")]
+        return parts[0] * 60.0 + parts[1] + (parts[2] / 60.0 if len(parts) > 2 else 0.0)
+    return float(text)

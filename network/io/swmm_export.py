@@ -74,8 +74,12 @@ def write_swmm(path: str, table: GraphTable, roughness: np.ndarray, catchments: 
     return result
 
 
-def _name(value: Any) -> str:
+def model_name(value: Any) -> str:
+    """A node or link id as named in the model (SWMM names have no spaces)."""
     return re.sub(r"\s+", "_", str(value)) or "_"
+
+
+_name = model_name
 
 
 def _node_levels(table: GraphTable, rows: np.ndarray, nodes: np.ndarray, result: SwmmExport) -> tuple:

@@ -18,6 +18,7 @@ from .outfall_sources import OutfallSourcesAlgorithm
 from .risk_register import RiskRegisterAlgorithm
 from .sample_network import SampleNetworkAlgorithm
 from .storm_capacity import StormCapacityAlgorithm
+from .storm_simulation import StormSimulationAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
 from .valve_isolation import ValveIsolationAlgorithm
 
@@ -26,4 +27,4 @@ ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorit
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
               ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm,
               ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm, StormCapacityAlgorithm,
-              DesignStormAlgorithm, ExportSwmmAlgorithm]
+              DesignStormAlgorithm, ExportSwmmAlgorithm, StormSimulationAlgorithm]

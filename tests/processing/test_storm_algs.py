@@ -90,3 +90,55 @@ def test_export_swmm_reads_back(pipenet_plugin, sample_layers, tmp_path):
     imported = processing.run("pipenet:importswmm", {"INPUT": str(target), "OUTPUT_PIPES": "TEMPORARY_OUTPUT",
                                                      "OUTPUT_NODES": "TEMPORARY_OUTPUT"})
     assert imported["OUTPUT_PIPES"].featureCount() == result["CONDUITS"]
+
+
+def test_storm_simulation_runs_swmm_per_return_period(pipenet_plugin, sample_layers, tmp_path):
+    import csv
+
+    pytest.importorskip("swmm.toolkit.solver", reason="swmm.toolkit (the SWMM 5 engine) is not installed: "
+                                                      "run `make setup`")
+    from qgis import processing
+    from qgis.core import QgsVectorLayer
+
+    pipes, nodes = sample_layers
+    result = processing.run("pipenet:stormsimulation", {
+        "PIPES": pipes, "NODES": nodes, **FORMULA, "RETURN_PERIODS": "1,2,3,5,10",
+        "OUTPUT_FOLDER": str(tmp_path / "sim")})
+    assert 0 <= result["MAX_CONTINUITY_ERROR"] < 2.0 and result["FLOODED_NODES"] > 0
+    layer = QgsVectorLayer(result["OUTPUT_NODES"], "nodes", "ogr")
+    periods = (1, 2, 3, 5, 10)
+    flooding = 0
+    for feature in layer.getFeatures():
+        first = feature["pn_flood_p"]
+        floods = [feature[f"pn_flood_m3_p{p}"] >= 5.0 for p in periods]
+        if first in (None, NULL):
+            assert not any(floods)
+            continue
+        flooding += 1  # monotone: it floods at its pn_flood_p and at every larger P, never before
+        assert floods == [p >= first for p in periods], (feature["node"], first, floods)
+    assert flooding == result["FLOODED_NODES"]
+    pipes_out = QgsVectorLayer(result["OUTPUT_PIPES"], "pipes", "ogr")
+    storm = [f for f in pipes_out.getFeatures() if f["pn_qq_p10"] not in (None, NULL)]
+    assert len(storm) > 150 and any(f["pn_surcharge_p"] not in (None, NULL) for f in storm)
+    assert QgsVectorLayer(result["OUTPUT_OUTFALLS"], "outfalls", "ogr").featureCount() >= 1
+    with open(result["OUTPUT_CONTINUITY"], encoding="utf-8-sig") as handle:
+        assert [row["storm"] for row in csv.DictReader(handle)] == ["p1", "p2", "p3", "p5", "p10"]
+    with open(result["OUTPUT_WARNINGS"], encoding="utf-8-sig") as handle:
+        warnings = list(csv.DictReader(handle))
+    assert len(warnings) == flooding and "内涝预警" in warnings[0]["warning_zh"]
+    volumes = [float(row["flood_m3"]) for row in warnings]
+    assert volumes == sorted(volumes, reverse=True)
+
+
+def test_storm_simulation_with_a_rainfall_series(pipenet_plugin, sample_layers, tmp_path):
+    pytest.importorskip("swmm.toolkit.solver", reason="swmm.toolkit (the SWMM 5 engine) is not installed: "
+                                                      "run `make setup`")
+    from qgis import processing
+
+    rain = tmp_path / "rain.csv"
+    rain.write_text("time,mm/h\n0,5\n00:10,60\n20,90\n30,20\n40,5\n", encoding="utf-8")
+    pipes, nodes = sample_layers
+    result = processing.run("pipenet:stormsimulation", {
+        "PIPES": pipes, "NODES": nodes, "RAINFALL": str(rain), "OUTPUT_FOLDER": str(tmp_path / "rain")})
+    assert result["MAX_CONTINUITY_ERROR"] < 2.0
+    assert (tmp_path / "rain" / "storm_rain.inp").exists()
