@@ -245,3 +245,27 @@ def match(alarms: list[Any], truth: list[dict]) -> tuple[list[dict], list[Any]]:
     false = [a for a in alarms if not any(a.sensor_id == t["sensor_id"] and a.rule == t["rule"]
                                           and a.start <= t["end"] and a.end >= t["start"] for t in truth)]
     return missed, false
+
+
+def write_files(sample: MonitoringSample, folder: str, chinese: bool = False) -> dict[str, str]:
+    """network.gpkg (pipes, nodes, sensors), readings.csv (wide, as a SCADA export) and truth.csv in ``folder``."""
+    import os
+
+    from osgeo import ogr, osr
+
+    from ..sample import _layer, write_gpkg
+
+    os.makedirs(folder, exist_ok=True)
+    paths = {name: os.path.join(folder, name) for name in ("network.gpkg", "readings.csv", "truth.csv")}
+    if os.path.exists(paths["network.gpkg"]):
+        os.remove(paths["network.gpkg"])
+    write_gpkg(sample.network, paths["network.gpkg"], chinese)
+    source = ogr.Open(paths["network.gpkg"], 1)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4549)
+    _layer(source, srs, "sensors", ogr.wkbPoint, ["sensor_id", "kind", "node_id"], ["s", "s", "s"],
+           (([s["sensor_id"], s["kind"], s["node_id"]], [(s["x"], s["y"])]) for s in sample.sensors))
+    source = None
+    sample.wide().to_csv(paths["readings.csv"], index=False, date_format="%Y-%m-%d %H:%M")
+    truth_frame(sample).to_csv(paths["truth.csv"], index=False)
+    return paths

@@ -17,6 +17,8 @@ from .network_audit import NetworkAuditAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
 from .risk_register import RiskRegisterAlgorithm
 from .sample_network import SampleNetworkAlgorithm
+from .sample_sensors import SampleSensorsAlgorithm
+from .sensor_monitor import SensorMonitorAlgorithm
 from .storm_capacity import StormCapacityAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
 from .valve_isolation import ValveIsolationAlgorithm
@@ -26,4 +28,4 @@ ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorit
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
               ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm,
               ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm, StormCapacityAlgorithm,
-              DesignStormAlgorithm, ExportSwmmAlgorithm]
+              DesignStormAlgorithm, ExportSwmmAlgorithm, SensorMonitorAlgorithm, SampleSensorsAlgorithm]
