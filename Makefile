@@ -66,6 +66,7 @@ package: $(QM)
 
 bench: setup
 	$(PY) -P bench/run.py $(if $(BENCH_100X),,--skip-100x)
+	$(PY) -P bench/monitoring.py
 
 clean:
 	rm -rf dist demo-output .pytest_cache .ruff_cache

@@ -819,6 +819,116 @@
       <translation>无法写入 {}：{}</translation>
     </message>
     <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="26" />
+      <source>Generate sample sensor readings</source>
+      <translation>生成示例传感器数据</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="29" />
+      <source>Writes into a folder: network.gpkg (the sample network's pipes and nodes and a sensors layer), readings.csv (5-minute readings, one column per sensor, as a SCADA export) and truth.csv (every event the monitor must find): diurnal dry-weather flow, rain events, a partial blockage in a named sewer, an illicit dry-weather inflow into the storm system and sensor faults (gap, flat line, spikes, error codes).&lt;br&gt;&lt;br&gt;生成示例监测数据：示例管网、传感器、5 分钟读数（SCADA 宽表）和注入事件真值表（旱天流量、降雨、管道部分堵塞、雨水管偷排、传感器故障）。</source>
+      <translation>生成示例监测数据：示例管网、传感器、5 分钟读数（SCADA 宽表）和注入事件真值表（旱天流量、降雨、管道部分堵塞、雨水管偷排、传感器故障）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="38" />
+      <source>Network size (km of pipe)</source>
+      <translation>写入文件夹：network.gpkg（示例管网的管段、节点和传感器图层）、readings.csv（5 分钟读数，每个传感器一列，同 SCADA 导出）和 truth.csv（监测必须发现的每个事件）：旱天流量、降雨、指定污水管部分堵塞、雨水系统旱天偷排和传感器故障（缺失、恒值、尖峰、错误代码）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="42" />
+      <source>Days of readings</source>
+      <translation>数据天数</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="45" />
+      <source>Network GeoPackage</source>
+      <translation>管网 GeoPackage</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="46" />
+      <source>Readings (CSV)</source>
+      <translation>读数（CSV）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="47" />
+      <source>Truth table (CSV)</source>
+      <translation>真值表（CSV）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="48" />
+      <source>Events in the truth table</source>
+      <translation>真值表事件数</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sample_sensors.py" line="56" />
+      <source>{} sensors, {} readings, {} truth rows; blocked pipe {}</source>
+      <translation>{} 个传感器，{} 条读数，{} 条真值；堵塞管段 {}</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="50" />
+      <source>Monitor sensors: quality control and alarms</source>
+      <translation>传感器监测：质量控制与报警</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="53" />
+      <source>Reads sensor readings (CSV/Excel path or a table layer, e.g. from PostgreSQL; long: sensor_id, time, value[, quality], or wide: a time column and one column per sensor) and sensors (points or a table with sensor_id, kind = level/flow/velocity/rain, node_id or pipe_id, datum, offset), places the sensors on the network and raises alarms: sensor faults (gap, flat line, spike, out of range), high level (within the freeboard of the ground), surcharge (above the pipe crown), dry-weather anomaly (outside median ± k·MAD of its time-of-day slot on dry days), blockage (a gauge rises while the next one downstream does not; candidate pipes between them) and dry-weather flow in storm pipes. See docs/monitoring.md.&lt;br&gt;&lt;br&gt;传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水。</source>
+      <translation>传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="78" />
+      <source>Alarms</source>
+      <translation>读取传感器读数（CSV/Excel 路径或表图层，如 PostgreSQL；长表：sensor_id、time、value[、quality]，或宽表：时间列加每个传感器一列）和传感器（点或表：sensor_id、kind = level/flow/velocity/rain、node_id 或 pipe_id、datum、offset），将传感器关联到管网并报警：传感器故障（缺失、恒值、尖峰、越限）、高水位（距地面不足安全超高）、管道超载（高于管顶）、旱天异常（旱天超出同时段中位数 ± k·MAD）、疑似堵塞（上游水位上升而下游未上升，给出两者之间的可疑管段）、雨水管旱天有水。详见 docs/monitoring.md。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="79" />
+      <source>QC intervals</source>
+      <translation>质控区间</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="68" />
+      <source>Sensors (points or table)</source>
+      <translation>传感器（点图层或表）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="70" />
+      <source>Readings file (CSV or Excel)</source>
+      <translation>读数文件（CSV 或 Excel）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="72" />
+      <source>Or readings table</source>
+      <translation>或读数表</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="73" />
+      <source>Start (e.g. 2024-06-01)</source>
+      <translation>开始时间（如 2024-06-01）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="74" />
+      <source>End (e.g. 2024-06-30 23:55)</source>
+      <translation>结束时间（如 2024-06-30 23:55）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="81" />
+      <source>Plots and summary folder</source>
+      <translation>图表与汇总文件夹</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="142" />
+      <source>Give READINGS (a CSV or Excel file) or READINGS_TABLE.</source>
+      <translation>请提供 READINGS（CSV 或 Excel 文件）或 READINGS_TABLE。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="118" />
+      <source>{} alarms, {} QC intervals</source>
+      <translation>{} 条报警，{} 个质控区间</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="116" />
+      <source>{} alarm plots and the summary written to {}</source>
+      <translation>已将 {} 张报警图和汇总写入 {}</translation>
+    </message>
+    <message>
       <location filename="processing/algorithms/storm_capacity.py" line="37" />
       <source>Storm capacity (rational method, GB 50014)</source>
       <translation>雨水管渠排水能力（推理公式法，GB 50014）</translation>

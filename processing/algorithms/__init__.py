@@ -17,6 +17,8 @@ from .network_audit import NetworkAuditAlgorithm
 from .outfall_sources import OutfallSourcesAlgorithm
 from .risk_register import RiskRegisterAlgorithm
 from .sample_network import SampleNetworkAlgorithm
+from .sample_sensors import SampleSensorsAlgorithm
+from .sensor_monitor import SensorMonitorAlgorithm
 from .storm_capacity import StormCapacityAlgorithm
 from .storm_simulation import StormSimulationAlgorithm
 from .upstream_trace import UpstreamTraceAlgorithm
@@ -27,4 +29,5 @@ ALGORITHMS = [BuildNetworkAlgorithm, ConnectivityAlgorithm, UpstreamTraceAlgorit
               OutfallSourcesAlgorithm, ImportSwmmAlgorithm, ImportEpanetAlgorithm,
               ImportSurveyAlgorithm, SampleNetworkAlgorithm, NetworkAuditAlgorithm,
               ConditionScoreAlgorithm, HotspotsAlgorithm, RiskRegisterAlgorithm, StormCapacityAlgorithm,
-              DesignStormAlgorithm, ExportSwmmAlgorithm, StormSimulationAlgorithm]
+              DesignStormAlgorithm, ExportSwmmAlgorithm, StormSimulationAlgorithm, SensorMonitorAlgorithm,
+              SampleSensorsAlgorithm]

@@ -1,0 +1,251 @@
+"""monitor(readings, sensors, graph): quality control, then the hydraulic rules, as alarms and QC intervals."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+from ..model.findings import make_finding
+from . import qc, rules
+from .readings import Matrix, to_matrix
+from .sensors import Sensor
+
+QC_RULES = ("gap", "out_of_range", "flatline", "spike")
+HYDRAULIC_KINDS = ("level", "flow", "velocity")
+
+
+@dataclass
+class Thresholds:
+    """Every rule's parameters (docs/monitoring.md); minutes are rounded to whole reading steps."""
+
+    gap_minutes: float = 30.0          # missing readings this long are a gap
+    flatline_minutes: float = 120.0    # the same non-zero reading this long is a stuck sensor
+    flatline_tolerance: float = 1e-6
+    spike_sigma: float = 6.0           # robust standard deviations of the step changes
+    spike_min: float = 0.05            # and at least this (unit of the readings)
+    ranges: dict = field(default_factory=lambda: dict(qc.RANGES))
+    freeboard: float = 0.3             # m below the ground: high level
+    hydraulic_minutes: float = 10.0    # a high level or surcharge lasting this long
+    merge_minutes: float = 30.0        # alarms of one rule closer than this are one alarm
+    dry_rain_mm: float = 0.2           # a dry day has at most this much rain on every gauge ...
+    antecedent_days: int = 1           # ... and on the days before
+    slot_minutes: float = 60.0         # time-of-day slot of the dry-weather envelope
+    envelope_k: float = 4.0            # outside median +- k x robust spread
+    spread_floor: float = 0.01         # the envelope spread is at least this (unit of the readings)
+    anomaly_minutes: float = 60.0      # outside the envelope this long
+    blockage_fraction: float = 0.5     # the downstream gauge is high less than this share of the rise
+    dwf_level: float = 0.02            # m of water in a storm pipe in dry weather ...
+    dwf_flow: float = 0.5              # ... or this flow (unit of the readings) ...
+    dwf_velocity: float = 0.05         # ... or velocity (m/s)
+    dwf_minutes: float = 120.0         # ... this long is a dry-weather flow
+
+
+@dataclass
+class Alarm:
+    """One alarm: a rule broken by one sensor from start to end, where to look and why."""
+
+    sensor_id: str
+    rule: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    severity: str
+    value: float
+    message_en: str
+    message_zh: str
+    candidate_pipes: list[str] = field(default_factory=list)
+    x: Optional[float] = None
+    y: Optional[float] = None
+    node_id: str = ""
+    kind: str = ""
+
+
+@dataclass
+class QCInterval:
+    """Readings of one sensor left out of the hydraulic rules, and why."""
+
+    sensor_id: str
+    rule: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    readings: int
+    value: float
+
+
+@dataclass
+class MonitorResult:
+    alarms: list[Alarm]
+    qc: list[QCInterval]
+    warnings: list[str]
+    matrix: Matrix
+    clean: np.ndarray
+    dry: np.ndarray
+    envelope: Optional[rules.Envelope] = None
+    sensors: list[Sensor] = field(default_factory=list)
+
+    def alarms_frame(self) -> pd.DataFrame:
+        rows = [dict(vars(a), candidate_pipes=";".join(a.candidate_pipes)) for a in self.alarms]
+        return pd.DataFrame(rows, columns=list(Alarm.__dataclass_fields__))
+
+    def qc_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([vars(q) for q in self.qc], columns=list(QCInterval.__dataclass_fields__))
+
+
+class _Run:
+    """What the rules share: the matrix, the sensors, the step and the alarm list."""
+
+    def __init__(self, matrix: Matrix, sensors: list[Sensor], limits: Thresholds):
+        self.matrix, self.sensors, self.limits = matrix, sensors, limits
+        self.alarms: list[Alarm] = []
+        self.qc: list[QCInterval] = []
+
+    def steps(self, minutes: float) -> int:
+        return max(1, int(round(minutes * 60.0 / self.matrix.step_seconds)))
+
+    def alarm(self, rule: str, column: int, first: int, last: int, value: float, pipes=(), **words: Any) -> None:
+        sensor = self.sensors[column]
+        start, end = self.matrix.time(first), self.matrix.time(last)
+        finding = make_finding(rule, sensor.sensor_id, value=round(float(value), 3), sensor=sensor.sensor_id,
+                               node=sensor.node_id or "-", start=f"{start:%Y-%m-%d %H:%M}",
+                               end=f"{end:%Y-%m-%d %H:%M}", pipes=", ".join(pipes) or "-", **words)
+        self.alarms.append(Alarm(sensor.sensor_id, rule, start, end, finding.severity, float(value),
+                                 finding.message_en, finding.message_zh, list(pipes), sensor.x, sensor.y,
+                                 sensor.node_id or "", sensor.kind))
+
+    def faults(self, rule: str, mask: np.ndarray, values: np.ndarray, min_steps: int = 1) -> None:
+        for column, first, last in qc.runs(mask, min_steps, self.steps(self.limits.merge_minutes)):
+            piece = values[first:last + 1, column]
+            value = float(np.nanmax(np.abs(piece))) if np.isfinite(piece).any() else math.nan
+            self.qc.append(QCInterval(self.sensors[column].sensor_id, rule, self.matrix.time(first),
+                                      self.matrix.time(last), last - first + 1, value))
+            self.alarm(rule, column, first, last, 0.0 if math.isnan(value) else value,
+                       readings=last - first + 1)
+
+
+def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: Optional[Thresholds] = None,
+            start=None, end=None, matrix: Optional[Matrix] = None) -> MonitorResult:
+    """Run quality control and every hydraulic rule on long readings for placed sensors (place_sensors)."""
+    limits = limits or Thresholds()
+    known = {s.sensor_id for s in sensors}
+    warnings = []
+    if matrix is None:
+        names = set(map(str, readings["sensor_id"].unique()))
+        if names - known:
+            warnings.append(f"readings of {len(names - known)} unknown sensors left out: "
+                            f"{', '.join(sorted(names - known)[:5])}")
+        matrix = to_matrix(readings, [s.sensor_id for s in sensors], start, end)
+    run = _Run(matrix, sensors, limits)
+    clean = _quality_control(run, matrix.values)
+    kinds = np.array([s.kind for s in sensors])
+    rain = clean[:, kinds == "rain"]
+    dry = rules.dry_days(rain, matrix.steps_per_day, limits.dry_rain_mm, limits.antecedent_days)
+    if not (kinds == "rain").any():
+        warnings.append("no rain gauge: every day is taken as dry")
+    quantity = clean + np.array([s.base - s.invert if s.kind == "level" and s.placed else 0.0 for s in sensors])
+    result = MonitorResult(run.alarms, run.qc, warnings, matrix, clean, dry, sensors=sensors)
+    _levels(run, clean)
+    result.envelope = _dry_weather(run, quantity, dry, graph)
+    return result
+
+
+def _quality_control(run: _Run, raw: np.ndarray) -> np.ndarray:
+    """Flag each sensor's faults (QC intervals and alarms) and return the readings without them."""
+    limits, sensors = run.limits, run.sensors
+    run.faults("gap", qc.gap_mask(raw), raw, run.steps(limits.gap_minutes))
+    low = np.array([limits.ranges.get(s.kind, (-np.inf, np.inf))[0] for s in sensors])
+    high = np.array([limits.ranges.get(s.kind, (-np.inf, np.inf))[1] for s in sensors])
+    outside = qc.range_mask(raw, low, high)
+    run.faults("out_of_range", outside, raw)
+    clean = np.where(outside, np.nan, raw)
+    measured = np.array([s.kind != "rain" for s in sensors])
+    flat = np.zeros(raw.shape, dtype=bool)
+    spikes = np.zeros(raw.shape, dtype=bool)
+    flat[:, measured] = qc.flatline_mask(clean[:, measured], run.steps(limits.flatline_minutes),
+                                         limits.flatline_tolerance)
+    spikes[:, measured] = qc.spike_mask(clean[:, measured], limits.spike_sigma, limits.spike_min)
+    run.faults("flatline", flat, clean)
+    run.faults("spike", spikes, clean)
+    clean[flat | spikes] = np.nan
+    return clean
+
+
+def _levels(run: _Run, clean: np.ndarray) -> None:
+    """high_level and surcharge on placed level sensors with a ground or a crown."""
+    chosen = [i for i, s in enumerate(run.sensors) if s.kind == "level" and s.placed]
+    if not chosen:
+        return
+    picked = [run.sensors[i] for i in chosen]
+    elevation = clean[:, chosen] + np.array([s.base for s in picked])
+    high, surcharge = rules.level_masks(elevation, picked, run.limits.freeboard)
+    span, merge = run.steps(run.limits.hydraulic_minutes), run.steps(run.limits.merge_minutes)
+    for rule, mask, limit in (("high_level", high, [s.ground - run.limits.freeboard for s in picked]),
+                              ("surcharge", surcharge, [s.crown for s in picked])):
+        for column, first, last in qc.runs(mask, span, merge):
+            run.alarm(rule, chosen[column], first, last, np.nanmax(elevation[first:last + 1, column]),
+                      limit=round(float(limit[column]), 3))
+
+
+def _dry_weather(run: _Run, quantity: np.ndarray, dry: np.ndarray, graph) -> Optional[rules.Envelope]:
+    """dry_weather_flow on storm sensors; the envelope, anomalies and blockages on the others."""
+    limits, sensors, matrix = run.limits, run.sensors, run.matrix
+    per_day = matrix.steps_per_day
+    dry_steps = np.repeat(dry, per_day)[:, None]
+    merge = run.steps(limits.merge_minutes)
+    storm = [i for i, s in enumerate(sensors) if s.kind in HYDRAULIC_KINDS and (s.system == "storm" or s.outfall)]
+    if storm:
+        limit = np.array([{"level": limits.dwf_level, "flow": limits.dwf_flow}.get(sensors[i].kind,
+                                                                                    limits.dwf_velocity)
+                          for i in storm])
+        with np.errstate(invalid="ignore"):
+            wet_flow = dry_steps & (quantity[:, storm] > limit)
+        for column, first, last in qc.runs(wet_flow, run.steps(limits.dwf_minutes), merge):
+            run.alarm("dry_weather_flow", storm[column], first, last,
+                      np.nanmedian(quantity[first:last + 1, storm[column]]), limit=float(limit[column]))
+    others = [i for i, s in enumerate(sensors) if s.kind in HYDRAULIC_KINDS and i not in set(storm)]
+    if not others or not dry.any():
+        return None
+    weekend = np.asarray(pd.date_range(matrix.start, periods=matrix.days, freq="D").dayofweek >= 5)
+    slot = run.steps(limits.slot_minutes)
+    if per_day % slot:
+        slot = 1
+    model = rules.envelope(quantity[:, others], per_day, dry, weekend, slot, limits.spread_floor)
+    median, spread = model.expand(matrix.days)
+    with np.errstate(invalid="ignore"):
+        z = (quantity[:, others] - median) / spread
+    high, low = dry_steps & (z > limits.envelope_k), dry_steps & (z < -limits.envelope_k)
+    _anomalies(run, others, high, low, quantity, graph)
+    return model
+
+
+def _anomalies(run: _Run, others: list[int], high: np.ndarray, low: np.ndarray, quantity: np.ndarray,
+               graph) -> None:
+    """Anomalies outside the envelope; a rise the next gauge downstream does not share is a blockage."""
+    sensors, limits = run.sensors, run.limits
+    span, merge = run.steps(limits.anomaly_minutes), run.steps(limits.merge_minutes)
+    at_node: dict[str, list[int]] = {}
+    for column, index in enumerate(others):
+        if sensors[index].placed:
+            at_node.setdefault(sensors[index].node_id, []).append(column)
+    downstream: dict[str, tuple] = {}
+    for column, first, last in qc.runs(high, span, merge):
+        sensor = sensors[others[column]]
+        piece = quantity[first:last + 1, others[column]]
+        if graph is not None and sensor.placed and sensor.kind == "level":
+            if sensor.node_id not in downstream:
+                downstream[sensor.node_id] = rules.next_gauge_downstream(graph, sensor.node_id, set(at_node),
+                                                                              sensor.system)
+            target, pipes = downstream[sensor.node_id]
+            if target is not None:
+                shared = high[first:last + 1, at_node[target]].any(axis=1).mean()
+                if shared < limits.blockage_fraction:
+                    run.alarm("blockage", others[column], first, last, np.nanmax(piece), pipes,
+                              downstream=target)
+                    continue
+        run.alarm("dry_weather_anomaly", others[column], first, last, np.nanmax(piece), direction="above",
+                  direction_zh="高于")
+    for column, first, last in qc.runs(low, span, merge):
+        run.alarm("dry_weather_anomaly", others[column], first, last,
+                  np.nanmin(quantity[first:last + 1, others[column]]), direction="below", direction_zh="低于")
