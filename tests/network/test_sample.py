@@ -153,3 +153,21 @@ def test_no_outlet_is_exactly_what_a_gap_cuts_off(small_sample, names):
         upstream = upstream_pipe_count(sample, gap)
         found = no_outlet_of(build_network(pipes[pipes["管线编号"] != gap], nodes))
         assert len(found) == 1 and sum(found.values()) == upstream - 1, gap  # the deleted pipe itself is gone
+
+
+@pytest.mark.parametrize("km, seed", [(20, 1), (100, 2)])
+def test_sewage_reaches_exactly_the_injected_outfalls_and_a_true_source_ranks_first(tmp_path, km, seed):
+    """Typed outlets only: sewage let into the storm system by the injected cross connections is
+    reported at the storm outfalls they drain to and at no dead end on the way, and the outfall-source
+    ranking (IDDE) puts one of the true sources first at each of those outfalls."""
+    sample = generate(km=km, seed=seed)
+    path = str(tmp_path / "sample.gpkg")
+    write_gpkg(sample, path)
+    network = build_network(read_layer(path, "pipes"), read_layer(path, "nodes"))
+    truth = [t for t in sample.truth if t["check"] == "outfallsources"]
+    outfalls = {t["feature_id"] for t in truth}
+    reached = {f.value for f in network.illicit_connections().findings if f.check == "sewage_to_storm_outfall"}
+    assert reached == outfalls and outfalls
+    for outfall in sorted(outfalls):
+        ranked = [c.node for c in outfall_sources(network.graph, outfall, network.pipe_coords).candidates]
+        assert ranked and ranked[0] in {t["value"] for t in truth if t["feature_id"] == outfall}, outfall
