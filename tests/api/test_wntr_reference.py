@@ -27,7 +27,8 @@ for name, (_, _, section) in links.items():
         continue
     pipes += 1
     segment = link_segment[name]
-    theirs = ({l for l, s in link_segment.items() if s == segment}, {n for n, s in node_segment.items() if s == segment})
+    theirs = ({link for link, s in link_segment.items() if s == segment},
+              {node for node, s in node_segment.items() if s == segment})
     mine = ({m[1] for m in ours[name] if m[0] == "link"}, {m[1] for m in ours[name] if m[0] == "node"})
     same += theirs == mine
 print(json.dumps({"pipes": pipes, "same": same, "valves": len(valves), "wntr": wntr.__version__}))
