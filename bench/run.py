@@ -239,9 +239,13 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--networks", default=",".join(NETWORKS), help="county, vendor or both (default)")
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.measure:
         print(json.dumps(measure(arguments.measure, arguments.networks)))
+        return
+    if arguments.generate:
+        sample_path(arguments.generate, arguments.networks)
         return
     sizes = [int(s) for s in arguments.sizes.split(",") if s and not (arguments.skip_100x and s == "100")]
     report = {"machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE")
@@ -250,7 +254,10 @@ def main() -> None:
               "versions": versions(), "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": []}
     for network in arguments.networks.split(","):
         for size in sizes:
-            sample_path(size, network)
+            # generated in a process of its own: the qgis_process runs forked from this one would
+            # otherwise report the generator's memory as their peak
+            subprocess.run([sys.executable, "-P", __file__, "--generate", str(size), "--networks", network],
+                           check=True)
             result = subprocess.run([sys.executable, "-P", __file__, "--measure", str(size), "--networks", network],
                                     capture_output=True, text=True)
             if result.returncode != 0:
