@@ -307,7 +307,12 @@ def _scale_bar(layout: QgsLayout, map_item: QgsLayoutItemMap, crs) -> QgsLayoutI
     layout.addLayoutItem(scale)
     scale.setStyle("Single Box")
     scale.setLinkedMap(map_item)
-    if crs.isValid():
+    # a GeoPackage written without a CRS reads back as GPKG's "undefined geographic" one: its
+    # coordinates are then no degrees, and metres measured as if they were would be nonsense
+    extent = map_item.extent()
+    in_degrees = -180 <= extent.xMinimum() and extent.xMaximum() <= 180 and -90 <= extent.yMinimum() \
+        and extent.yMaximum() <= 90
+    if crs.isValid() and (crs.mapUnits() != QgsUnitTypes.DistanceDegrees or in_degrees):
         scale.applyDefaultSize(QgsUnitTypes.DistanceMeters)
     else:
         scale.applyDefaultSize(QgsUnitTypes.DistanceUnknownUnit)
