@@ -12,8 +12,7 @@ import pytest
      (2336.8, 505.3, 7768.4, 9600.0), False),
 ])
 def test_scale_bar_units(pipenet_plugin, crs_text, extent, metres):
-    from qgis.core import (QgsCoordinateReferenceSystem, QgsLayout, QgsProject, QgsRectangle,
-                           QgsUnitTypes)
+    from qgis.core import QgsCoordinateReferenceSystem, QgsLayout, QgsProject, QgsRectangle, QgsUnitTypes
 
     from pipenet.processing.report import audit_report
 
