@@ -864,67 +864,67 @@
       <translation>{} 个传感器，{} 条读数，{} 条真值；堵塞管段 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="50" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="51" />
       <source>Monitor sensors: quality control and alarms</source>
       <translation>传感器监测：质量控制与报警</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="53" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="54" />
       <source>Reads sensor readings (CSV/Excel path or a table layer, e.g. from PostgreSQL; long: sensor_id, time, value[, quality], or wide: a time column and one column per sensor) and sensors (points or a table with sensor_id, kind = level/flow/velocity/rain, node_id or pipe_id, datum, offset), places the sensors on the network and raises alarms: sensor faults (gap, flat line, spike, out of range), high level (within the freeboard of the ground), surcharge (above the pipe crown), dry-weather anomaly (outside median ± k·MAD of its time-of-day slot on dry days), blockage (a gauge rises while the next one downstream does not; candidate pipes between them) and dry-weather flow in storm pipes. See docs/monitoring.md.&lt;br&gt;&lt;br&gt;传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水。</source>
       <translation>传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="78" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="79" />
       <source>Alarms</source>
       <translation>读取传感器读数（CSV/Excel 路径或表图层，如 PostgreSQL；长表：sensor_id、time、value[、quality]，或宽表：时间列加每个传感器一列）和传感器（点或表：sensor_id、kind = level/flow/velocity/rain、node_id 或 pipe_id、datum、offset），将传感器关联到管网并报警：传感器故障（缺失、恒值、尖峰、越限）、高水位（距地面不足安全超高）、管道超载（高于管顶）、旱天异常（旱天超出同时段中位数 ± k·MAD）、疑似堵塞（上游水位上升而下游未上升，给出两者之间的可疑管段）、雨水管旱天有水。详见 docs/monitoring.md。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="79" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="80" />
       <source>QC intervals</source>
       <translation>质控区间</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="68" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="69" />
       <source>Sensors (points or table)</source>
       <translation>传感器（点图层或表）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="70" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="71" />
       <source>Readings file (CSV or Excel)</source>
       <translation>读数文件（CSV 或 Excel）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="72" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="73" />
       <source>Or readings table</source>
       <translation>或读数表</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="73" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="74" />
       <source>Start (e.g. 2024-06-01)</source>
       <translation>开始时间（如 2024-06-01）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="74" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="75" />
       <source>End (e.g. 2024-06-30 23:55)</source>
       <translation>结束时间（如 2024-06-30 23:55）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="81" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="82" />
       <source>Plots and summary folder</source>
       <translation>图表与汇总文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="142" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="143" />
       <source>Give READINGS (a CSV or Excel file) or READINGS_TABLE.</source>
       <translation>请提供 READINGS（CSV 或 Excel 文件）或 READINGS_TABLE。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="118" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="119" />
       <source>{} alarms, {} QC intervals</source>
       <translation>{} 条报警，{} 个质控区间</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="116" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="117" />
       <source>{} alarm plots and the summary written to {}</source>
       <translation>已将 {} 张报警图和汇总写入 {}</translation>
     </message>
@@ -974,77 +974,77 @@
       <translation>暴雨强度公式 {}：q = 167·{:g}·(1 + {:g}·lg P) / (t + {:g})^{:g}；P = {:g} 年；{} 条雨水管段，{} 条低于标准；{} 个子汇水区，{:.1f} 公顷。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="39" />
+      <location filename="processing/algorithms/storm_simulation.py" line="46" />
       <source>Storm simulation (SWMM 5 engine)</source>
       <translation>暴雨模拟（SWMM 5 引擎）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="42" />
+      <location filename="processing/algorithms/storm_simulation.py" line="49" />
       <source>Exports the storm network (as Export to SWMM does) with a Chicago design storm for each return period of RETURN_PERIODS, or one RAINFALL series (CSV: time in minutes or hh:mm, then mm or mm/h), and runs each through the EPA SWMM 5 engine (swmm-toolkit; `make setup` installs it). In OUTPUT_FOLDER: nodes with flooding volume (m³) and hours per storm and pn_flood_p, the lowest return period at which the node floods (the waterlogging warning); pipes with max Q / Q_full per storm and pn_surcharge_p; outfalls with their volume; the continuity errors; a warning list ranked by flooding volume. Flooding under MIN_FLOOD_VOLUME is not counted. See docs/storm-capacity.md.&lt;br&gt;&lt;br&gt;暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口水量、连续性误差和按溢流量排序的预警清单。</source>
       <translation>暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口水量、连续性误差和按溢流量排序的预警清单。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="58" />
+      <location filename="processing/algorithms/storm_simulation.py" line="65" />
       <source>Return periods P (years, comma separated)</source>
       <translation>重现期 P（年，逗号分隔）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="60" />
+      <location filename="processing/algorithms/storm_simulation.py" line="67" />
       <source>Or: a rainfall series (CSV: time, mm or mm/h) instead of design storms</source>
       <translation>或：以降雨序列（CSV：时间，mm 或 mm/h）代替设计暴雨</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="65" />
+      <location filename="processing/algorithms/storm_simulation.py" line="72" />
       <source>Flooding counted from (m³ at a node)</source>
       <translation>计为溢流的最小水量（检查井，m³）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="68" />
+      <location filename="processing/algorithms/storm_simulation.py" line="75" />
       <source>Nodes with flooding</source>
       <translation>检查井溢流结果</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="69" />
+      <location filename="processing/algorithms/storm_simulation.py" line="76" />
       <source>Pipes with max Q / Q_full</source>
       <translation>管段最大流量/满管流量</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="70" />
+      <location filename="processing/algorithms/storm_simulation.py" line="77" />
       <source>Outfalls with overflow volume</source>
       <translation>排放口排水量</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="71" />
+      <location filename="processing/algorithms/storm_simulation.py" line="78" />
       <source>Continuity errors (CSV)</source>
       <translation>连续性误差（CSV）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="72" />
+      <location filename="processing/algorithms/storm_simulation.py" line="79" />
       <source>Waterlogging warnings (CSV)</source>
       <translation>内涝预警清单（CSV）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="74" />
+      <location filename="processing/algorithms/storm_simulation.py" line="81" />
       <source>Nodes flooding in the largest storm</source>
       <translation>最大暴雨下溢流的检查井数</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="76" />
+      <location filename="processing/algorithms/storm_simulation.py" line="83" />
       <source>Largest flow-routing continuity error (%)</source>
       <translation>最大流量演算连续性误差（%）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="125" />
+      <location filename="processing/algorithms/storm_simulation.py" line="140" />
       <source>Give one or more positive return periods, e.g. 1,2,3,5,10.</source>
       <translation>请给出一个或多个正的重现期，例如 1,2,3,5,10。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="102" />
+      <location filename="processing/algorithms/storm_simulation.py" line="117" />
       <source>SWMM {}, storm {}: {:.2f} mm; continuity error {:.3f} % (runoff {:.3f} %); {} nodes flood; {:.1f} s.</source>
       <translation>SWMM {}，暴雨 {}：{:.2f} mm；连续性误差 {:.3f} %（产流 {:.3f} %）；{} 个检查井溢流；{:.1f} 秒。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="120" />
+      <location filename="processing/algorithms/storm_simulation.py" line="135" />
       <source>Return periods: give numbers separated by commas ({}).</source>
       <translation>重现期：请给出以逗号分隔的数字（{}）。</translation>
     </message>

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import pandas as pd
 from qgis.core import (
@@ -21,6 +21,7 @@ from ...network._errors import PipeNetInputError
 from ...network.monitoring import Thresholds, monitor, place_sensors, read_readings, sensors_from_rows
 from ..base import PipeNetAlgorithm
 from ..inputs.layers import points_in_working_crs
+from ..outputs.atomic import staged_folder
 from ..report.monitor_report import plot_alarms, write_summary
 
 ALARM_COLUMNS = [("sensor_id", "string"), ("rule", "string"), ("severity", "string"), ("start", "string"),
@@ -110,9 +111,9 @@ class SensorMonitorAlgorithm(PipeNetAlgorithm):
                    "ALARM_COUNT": len(result.alarms), "QC_COUNT": len(result.qc)}
         folder = self.parameterAsString(parameters, "OUTPUT_FOLDER", context)
         if folder:
-            os.makedirs(folder, exist_ok=True)
-            write_summary(result, folder)
-            plots = plot_alarms(result, folder)
+            with staged_folder(Path(folder)) as staged:  # moved in when every plot is made (atomic.py)
+                write_summary(result, str(staged))
+                plots = plot_alarms(result, str(staged))
             feedback.pushInfo(self.tr("{} alarm plots and the summary written to {}").format(plots, folder))
             outputs["OUTPUT_FOLDER"] = folder
         feedback.pushInfo(self.tr("{} alarms, {} QC intervals").format(len(result.alarms), len(result.qc)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 from qgis.core import (
@@ -24,8 +25,14 @@ from ...network.capacity.manning import roughness
 from ...network.capacity.simulation import FLOOD_MIN_M3, EngineMissing, engine_version, simulate
 from ...network.io.swmm_export import model_name, write_swmm
 from ..base import FeedbackProgress, PipeNetAlgorithm
+from ..outputs.atomic import staged_folder
+from ..outputs.csv_rows import safe_text
 from ..storm_common import StormParameters, storm_nodes
 
+# the files the run writes into OUTPUT_FOLDER, by output key
+OUTPUT_FILES = {"OUTPUT_NODES": "simulation_nodes.gpkg", "OUTPUT_PIPES": "simulation_pipes.gpkg",
+                "OUTPUT_OUTFALLS": "simulation_outfalls.gpkg", "OUTPUT_CONTINUITY": "continuity.csv",
+                "OUTPUT_WARNINGS": "waterlogging_warnings.csv"}
 
 class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
     """SWMM 5 runs of Chicago storms of several return periods: which nodes flood first."""
@@ -81,9 +88,17 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
         except EngineMissing as error:
             raise QgsProcessingException(str(error)) from None
         storms = self._storms(parameters, context)
-        folder = self.parameterAsString(parameters, "OUTPUT_FOLDER", context)
-        os.makedirs(folder, exist_ok=True)
+        folder = Path(self.parameterAsString(parameters, "OUTPUT_FOLDER", context))
         run = self.build_from_parameters(parameters, context, feedback)
+        # every file is written aside and moved in only when the run is complete (atomic.py)
+        with staged_folder(folder) as staged:
+            written = self._simulate(run, storms, version, staged, parameters, context, feedback)
+            for jobs in self.background:  # the layers' last writes (their indexes), before they move
+                jobs.wait_all()
+        return {key: str(folder / Path(value).name) if key in OUTPUT_FILES else value for key, value in written.items()}
+
+    def _simulate(self, run, storms, version, folder: Path, parameters, context, feedback) -> dict:
+        """Each storm exported and run in ``folder``, then the results written there."""
         table = run.network.table()
         catchments = self.catchments(run, parameters, context, feedback)
         codes, distinct = table.edge_codes("material")
@@ -91,7 +106,7 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
         results = {}
         for number, (label, storm) in enumerate(storms):
             if feedback.isCanceled():
-                break
+                raise QgsProcessingException(self.tr("Cancelled by the user."))
             inp = os.path.join(folder, f"storm_{label}.inp")
             written = write_swmm(inp, table, n, catchments, storm, title=f"PipeNet storm simulation, {label}")
             if number == 0:
@@ -138,10 +153,7 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
         for label in labels:  # smallest period first
             for name in results[label].flooded(minimum):
                 flood_p.setdefault(name, periods[label])
-        paths = {key: os.path.join(folder, name) for key, name in (
-            ("OUTPUT_NODES", "simulation_nodes.gpkg"), ("OUTPUT_PIPES", "simulation_pipes.gpkg"),
-            ("OUTPUT_OUTFALLS", "simulation_outfalls.gpkg"), ("OUTPUT_CONTINUITY", "continuity.csv"),
-            ("OUTPUT_WARNINGS", "waterlogging_warnings.csv"))}
+        paths = {key: os.path.join(folder, name) for key, name in OUTPUT_FILES.items()}
         targets = {**parameters, **{key: paths[key] for key in ("OUTPUT_NODES", "OUTPUT_PIPES", "OUTPUT_OUTFALLS")}}
         self._write_nodes(run, table, labels, results, flood_p, targets, context)
         self._write_pipes(run, table, labels, results, periods, targets, context, feedback)
@@ -238,7 +250,9 @@ def _period(label: str):
 
 
 def _write_csv(path: str, header: list, rows: list) -> None:
+    """A small CSV (Excel reads the BOM); text cells spreadsheet-safe, as every CSV PipeNet writes."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows([["" if isinstance(v, float) and math.isnan(v) else v for v in row] for row in rows])
+        writer.writerows([["" if isinstance(v, float) and math.isnan(v) else safe_text(v) if isinstance(v, str) else v
+                           for v in row] for row in rows])

@@ -91,6 +91,22 @@ def folder_lock(folder: Path) -> Iterator[None]:
             pass
 
 
+@contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """A hidden folder of this run inside ``folder`` to write a run's files into; when the run
+    succeeds they are moved into ``folder`` (replacing earlier ones), when it fails they are removed:
+    a file exists under its final name only when the whole run is complete."""
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_left_behind(folder)
+    staged = Path(tempfile.mkdtemp(prefix=f".pipenet-{os.getpid()}-", dir=folder))
+    try:
+        yield staged
+        for made in sorted(staged.iterdir()):
+            os.replace(made, folder / made.name)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
 def remove_left_behind(folder: Path) -> list[Path]:
     """Remove the hidden files and folders that runs no longer running left in ``folder``."""
     removed = []

@@ -96,3 +96,18 @@ def test_staging_folders_of_killed_runs_are_removed(pipenet_plugin, dead_pid):
         assert not stale.exists() and Path(mine).name.startswith(f"pipenet-stage-{os.getpid()}-")
     finally:
         os.rmdir(mine)
+
+
+def test_a_staged_folder_moves_in_on_success_and_leaves_nothing_on_failure(pipenet_plugin, tmp_path):
+    from pipenet.processing.outputs.atomic import staged_folder
+
+    out = tmp_path / "out"
+    with staged_folder(out) as staged:
+        (staged / "a.csv").write_text("new")
+        assert not (out / "a.csv").exists()  # not under its final name while the run goes on
+    assert (out / "a.csv").read_text() == "new"
+    with pytest.raises(RuntimeError):
+        with staged_folder(out) as staged:
+            (staged / "a.csv").write_text("half")
+            raise RuntimeError("failed")
+    assert (out / "a.csv").read_text() == "new" and [p.name for p in out.iterdir()] == ["a.csv"]
