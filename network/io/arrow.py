@@ -43,9 +43,10 @@ def read_columns(path: str, layer: Optional[str] = None, kind: str = "line", enc
         return _read_columns(path, layer, kind, encoding, where)
 
 
-def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional[str],
-                  where: Optional[str]) -> tuple[Any, Optional[str]]:
-    from osgeo import gdal, ogr
+def open_layer(path: str, layer: Optional[str], encoding: Optional[str]) -> tuple[Any, Any]:
+    """(GDAL dataset, OGR layer) of ``path`` (its first layer unless ``layer`` is named); a
+    shapefile's text in ``encoding`` when given. Keep the dataset while the layer is used."""
+    from osgeo import gdal
 
     gdal.UseExceptions()
     options = [f"ENCODING={encoding}"] if encoding and str(path).lower().endswith((".shp", ".dbf")) else []
@@ -53,6 +54,14 @@ def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional
     source = dataset.GetLayerByName(layer) if layer else dataset.GetLayer(0)
     if source is None:
         raise ValueError(f"{path} has no layer '{layer}'")
+    return dataset, source
+
+
+def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional[str],
+                  where: Optional[str]) -> tuple[Any, Optional[str]]:
+    from osgeo import gdal, ogr
+
+    dataset, source = open_layer(path, layer, encoding)
     _check_geometry_type(source, kind, ogr)
     if where:
         source.SetAttributeFilter(where)

@@ -37,16 +37,10 @@ def read_layer_by_features(path: str, layer: Optional[str] = None, encoding: Opt
     names that are not valid UTF-8 made valid (as arrow.text_name)."""
     import geopandas
     import shapely.wkb
-    from osgeo import gdal
 
-    from .arrow import read_features, text_name
+    from .arrow import open_layer, read_features, text_name
 
-    gdal.UseExceptions()
-    options = [f"ENCODING={encoding}"] if encoding and str(path).lower().endswith((".shp", ".dbf")) else []
-    dataset = gdal.OpenEx(str(path), gdal.OF_VECTOR, open_options=options)
-    source = dataset.GetLayerByName(layer) if layer else dataset.GetLayer(0)
-    if source is None:
-        raise ValueError(f"{path} has no layer '{layer}'")
+    dataset, source = open_layer(path, layer, encoding)  # noqa: F841 (the layer needs its dataset)
     definition = source.GetLayerDefn()
     names = [text_name(definition.GetFieldDefn(i).GetName()) for i in range(definition.GetFieldCount())]
     spatial_ref = source.GetSpatialRef()
