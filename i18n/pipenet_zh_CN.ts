@@ -74,52 +74,52 @@
       <translation>管段图层，要素 {}，字段 {}：“{}”不是数字。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="19" />
+      <location filename="processing/algorithms/build_network.py" line="20" />
       <source>Build network (topology check)</source>
       <translation>构建管网（拓扑检查）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="22" />
+      <location filename="processing/algorithms/build_network.py" line="23" />
       <source>Builds the pipe network graph: pipe ends snap to manholes within the snapping tolerance (metres, whatever the layer CRS), unmatched ends meet at virtual junctions, from/to node ids are honoured when present, and flow direction comes from inverts, then a flow-direction field, then the digitising direction.&lt;br&gt;&lt;br&gt;&lt;b&gt;Pipes&lt;/b&gt;: line layer; English or Chinese field names (管径, 起点埋深 ...) are detected automatically, or set them in the advanced parameters.&lt;br&gt;&lt;b&gt;Manholes / nodes&lt;/b&gt;: optional point layer.&lt;br&gt;&lt;b&gt;Pipes output&lt;/b&gt;: every input attribute plus pn_id, pn_from, pn_to, pn_reversed (1 = flow runs against the digitising), pn_dir_src (invert, field, ids, digitised), pn_length (m), pn_comp (subnetwork), pn_system, pn_diam_mm.&lt;br&gt;&lt;b&gt;Nodes output&lt;/b&gt;: input nodes plus virtual junctions (pn_virtual = 1), with degree, in/out counts and subnetwork.&lt;br&gt;&lt;b&gt;Findings&lt;/b&gt;: one point per problem: dangling end, near miss, duplicate or overlapping pipe, zero length, self-loop, orphan manhole, ambiguous end, from/to ids contradicting the geometry, direction against inverts, implausible attributes.&lt;br&gt;&lt;br&gt;构建管网拓扑：管段端点在吸附容差（米）内吸附到检查井，未匹配的端点合并为虚拟节点；有起点点号/终点点号时优先采用；流向依次由管底高程、流向字段、绘制方向确定。输出管段（保留全部原字段并增加 pn_ 字段）、节点（含虚拟节点）和拓扑问题点（悬挂端点、近距未连接、重复/重叠管段、零长度、自环、孤立检查井、起止点号与几何不符、流向与管底高程矛盾、属性不合理）。</source>
       <translation>构建管网拓扑：管段端点在吸附容差（米）内吸附到检查井，未匹配的端点合并为虚拟节点；有起点点号/终点点号时优先采用；流向依次由管底高程、流向字段、绘制方向确定。输出管段（保留全部原字段并增加 pn_ 字段）、节点（含虚拟节点）和拓扑问题点（悬挂端点、近距未连接、重复/重叠管段、零长度、自环、孤立检查井、起止点号与几何不符、流向与管底高程矛盾、属性不合理）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="46" />
+      <location filename="processing/algorithms/build_network.py" line="47" />
       <source>Network pipes</source>
       <translation>管网管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="47" />
+      <location filename="processing/algorithms/build_network.py" line="48" />
       <source>Network nodes</source>
       <translation>管网节点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="48" />
+      <location filename="processing/algorithms/build_network.py" line="49" />
       <source>Topology findings</source>
       <translation>拓扑问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="49" />
+      <location filename="processing/algorithms/build_network.py" line="50" />
       <source>Pipes</source>
       <translation>管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="50" />
+      <location filename="processing/algorithms/build_network.py" line="51" />
       <source>Nodes</source>
       <translation>节点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="51" />
+      <location filename="processing/algorithms/build_network.py" line="52" />
       <source>Subnetworks</source>
       <translation>子管网</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="52" />
+      <location filename="processing/algorithms/build_network.py" line="53" />
       <source>Findings</source>
       <translation>问题点</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/build_network.py" line="53" />
+      <location filename="processing/algorithms/build_network.py" line="54" />
       <source>Findings per check</source>
       <translation>各类问题数量</translation>
     </message>
@@ -544,82 +544,82 @@
       <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="100" />
+      <location filename="processing/algorithms/network_audit.py" line="101" />
       <source>Network audit (all checks, hotspots, risk)</source>
       <translation>管网体检（全部检查、热点、风险）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="103" />
+      <location filename="processing/algorithms/network_audit.py" line="104" />
       <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
       <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="121" />
+      <location filename="processing/algorithms/network_audit.py" line="122" />
       <source>CCTV defects (points or table, optional)</source>
       <translation>CCTV 检测缺陷（点或表，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="123" />
+      <location filename="processing/algorithms/network_audit.py" line="124" />
       <source>Overflow / waterlogging events (points, optional)</source>
       <translation>溢流/积水事件（点，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="126" />
+      <location filename="processing/algorithms/network_audit.py" line="127" />
       <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
       <translation>热点带宽及沿管网邻域距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="128" />
+      <location filename="processing/algorithms/network_audit.py" line="129" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="129" />
+      <location filename="processing/algorithms/network_audit.py" line="130" />
       <source>GeoPackage</source>
       <translation>GeoPackage 数据库</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="129" />
+      <location filename="processing/algorithms/network_audit.py" line="130" />
       <source>QGIS project</source>
       <translation>QGIS 工程</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="130" />
+      <location filename="processing/algorithms/network_audit.py" line="131" />
       <source>Overview map</source>
       <translation>概览图</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="130" />
+      <location filename="processing/algorithms/network_audit.py" line="131" />
       <source>Summary page</source>
       <translation>汇总页</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="131" />
+      <location filename="processing/algorithms/network_audit.py" line="132" />
       <source>Risk register</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="286" />
+      <location filename="processing/algorithms/network_audit.py" line="304" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="178" />
+      <location filename="processing/algorithms/network_audit.py" line="182" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="194" />
+      <location filename="processing/algorithms/network_audit.py" line="210" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="207" />
+      <location filename="processing/algorithms/network_audit.py" line="223" />
       <source>The output folder {} is not writable.</source>
       <translation>输出文件夹 {} 不可写。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="205" />
+      <location filename="processing/algorithms/network_audit.py" line="221" />
       <source>Cannot create the output folder {}: {}</source>
       <translation>无法创建输出文件夹 {}：{}</translation>
     </message>
@@ -1134,227 +1134,237 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="46" />
+      <location filename="processing/base.py" line="48" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="47" />
+      <location filename="processing/base.py" line="49" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="48" />
+      <location filename="processing/base.py" line="50" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="51" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="52" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="53" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="54" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="55" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="54" />
+      <location filename="processing/base.py" line="56" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="55" />
+      <location filename="processing/base.py" line="57" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="56" />
+      <location filename="processing/base.py" line="58" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="57" />
+      <location filename="processing/base.py" line="59" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="60" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="61" />
+      <location filename="processing/base.py" line="63" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="62" />
+      <location filename="processing/base.py" line="64" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="63" />
+      <location filename="processing/base.py" line="65" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="64" />
+      <location filename="processing/base.py" line="66" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="65" />
+      <location filename="processing/base.py" line="67" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="66" />
+      <location filename="processing/base.py" line="68" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="166" />
+      <location filename="processing/base.py" line="168" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="166" />
+      <location filename="processing/base.py" line="168" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="167" />
+      <location filename="processing/base.py" line="169" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="268" />
+      <location filename="processing/base.py" line="317" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="270" />
+      <location filename="processing/base.py" line="319" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="273" />
+      <location filename="processing/base.py" line="322" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="279" />
+      <location filename="processing/base.py" line="328" />
       <source>Split lines where a manhole or another pipe's end lies on them</source>
       <translation>在检查井或其他管段端点落在管线中部处打断管线</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="282" />
+      <location filename="processing/base.py" line="331" />
       <source>Keep abandoned / proposed pipes (status field) in the network</source>
       <translation>保留废弃 / 拟建管段（状态字段）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="276" />
+      <location filename="processing/base.py" line="325" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="291" />
+      <location filename="processing/base.py" line="340" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="370" />
+      <location filename="processing/base.py" line="419" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="411" />
+      <location filename="processing/base.py" line="460" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="414" />
+      <location filename="processing/base.py" line="463" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="416" />
+      <location filename="processing/base.py" line="465" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="416" />
+      <location filename="processing/base.py" line="465" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="449" />
+      <location filename="processing/base.py" line="506" />
       <source>Layer '{}' read feature by feature ({}): {} features.</source>
       <translation>图层“{}”逐要素读取（{}）：{} 个要素。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="452" />
+      <location filename="processing/base.py" line="509" />
       <source>Layer '{}' read in bulk: {} features.</source>
       <translation>图层“{}”已批量读取：{} 个要素。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="195" />
+      <location filename="processing/base.py" line="197" />
       <source>{} ({}) must be a finite number, not {}.</source>
       <translation>{}（{}）必须是有限数值，而不是 {}。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="198" />
+      <location filename="processing/base.py" line="200" />
       <source>{} ({}) must be at least {:g}, not {:g}.</source>
       <translation>{}（{}）不得小于 {:g}，当前为 {:g}。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="201" />
+      <location filename="processing/base.py" line="203" />
       <source>{} ({}) must be at most {:g}, not {:g}.</source>
       <translation>{}（{}）不得大于 {:g}，当前为 {:g}。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="413" />
+      <location filename="processing/base.py" line="462" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="420" />
+      <location filename="processing/base.py" line="469" />
       <source>Inactive pipes left out: {} (status abandoned, proposed ...; KEEP_INACTIVE keeps them)</source>
       <translation>未纳入的停用管段：{}（状态为废弃、拟建等；KEEP_INACTIVE 可保留）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="233" />
+      <location filename="processing/base.py" line="245" />
+      <source>{} would overwrite the input {} ({}): choose another file or table.</source>
+      <translation>{} 会覆盖输入图层 {}（{}）：请选择其他文件或表。</translation>
+    </message>
+    <message>
+      <location filename="processing/base.py" line="282" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="192" />
+      <location filename="processing/base.py" line="194" />
       <source>{} ({}) must be a number, not '{}'.</source>
       <translation>{}（{}）必须是数值，而不是“{}”。</translation>
     </message>
     <message>
-      <location filename="processing/inputs/encoding.py" line="38" />
+      <location filename="processing/inputs/encoding.py" line="40" />
+      <source>{}: layer '{}' is a shapefile without its attribute file {}: copy the .dbf (and .shx, .prj, .cpg) beside the .shp.</source>
+      <translation>{}：图层“{}”是缺少属性文件 {} 的 shapefile：请把 .dbf（以及 .shx、.prj、.cpg）复制到 .shp 旁边。</translation>
+    </message>
+    <message>
+      <location filename="processing/inputs/encoding.py" line="57" />
       <source>Layer '{}' read as {} text (no encoding declared in the file).</source>
       <translation>图层“{}”按 {} 编码读取（文件未声明编码）。</translation>
     </message>
     <message>
-      <location filename="processing/inputs/encoding.py" line="40" />
+      <location filename="processing/inputs/encoding.py" line="59" />
       <source>Layer '{}' read as {} text.</source>
       <translation>图层“{}”按 {} 编码读取。</translation>
     </message>
@@ -1382,6 +1392,16 @@
       <location filename="processing/inputs/model_import.py" line="77" />
       <source>{} links, {} nodes read from {}</source>
       <translation>从 {2} 读取 {0} 条管段、{1} 个节点</translation>
+    </message>
+    <message>
+      <location filename="processing/outputs/writers.py" line="113" />
+      <source>{}: input fields renamed where their names are taken: {}</source>
+      <translation>{}：以下输入字段因重名已改名：{}</translation>
+    </message>
+    <message>
+      <location filename="processing/outputs/writers.py" line="116" />
+      <source>{}: PipeNet columns of an earlier run replaced: {}</source>
+      <translation>{}：已替换此前运行生成的 PipeNet 字段：{}</translation>
     </message>
     <message>
       <location filename="processing/provider.py" line="26" />

@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
+    QgsProviderRegistry,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
@@ -31,7 +32,8 @@ from ..network.model.records import gc_paused
 from .inputs.bulk import bulk_columns, bulk_reader
 from .inputs.encoding import decoded_source
 from .inputs.layers import WorkingFrame, note_reprojection, read_nodes, read_pipes, working_frame
-from .outputs.gpkg_writer import start_early_copies
+from .outputs.atomic import storage_problem
+from .outputs.gpkg_writer import ogr_destination, start_early_copies
 from .outputs.writers import OutputWriters
 from .runtime.background import Beside
 from .runtime.cache import NETWORK_CACHE
@@ -172,7 +174,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
     # -- running: clean failures, nothing half-written left behind ---------------------------------
     def checkParameterValues(self, parameters, context):  # noqa: N802 (QGIS API)
         """QGIS's checks, and numbers that QGIS lets through (nan, inf) refused with a clear message."""
-        problem = self.number_problem(parameters, context)
+        problem = self.number_problem(parameters, context) or self.overwrite_problem(parameters, context)
         if problem:
             return False, problem
         return super().checkParameterValues(parameters, context)
@@ -202,9 +204,51 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                     definition.description(), name, definition.maximum(), value)
         return None
 
+    def _input_layers(self, parameters, context) -> dict[str, tuple[str, str]]:
+        """(file, layer name) of every input layer read from a file, by parameter."""
+        inputs = {}
+        for definition in self.parameterDefinitions():
+            if definition.type() not in ("source", "vector"):
+                continue
+            layer = self.parameterAsVectorLayer(parameters, definition.name(), context)
+            if layer is None or layer.providerType() != "ogr":
+                continue
+            parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+            if parts.get("path"):
+                inputs[definition.name()] = (os.path.realpath(parts["path"]),
+                                             (parts.get("layerName") or _first_layer(parts["path"])).lower())
+        return inputs
+
+    def input_files(self, parameters, context) -> list[str]:
+        """The files the input layers are read from."""
+        return list(dict.fromkeys(path for path, _ in self._input_layers(parameters, context).values()))
+
+    def overwrite_problem(self, parameters, context) -> Optional[str]:
+        """Why an output would overwrite an input layer (the file, or its table in a GeoPackage), or None.
+
+        QGIS replaces a whole file named as an output, and a table named in an ``ogr:`` destination:
+        the input would be gone before it was read to the end.
+        """
+        inputs = self._input_layers(parameters, context)
+        for definition in self.destinationParameterDefinitions():
+            value = parameters.get(definition.name())
+            sink = getattr(value, "sink", None)
+            value = sink.staticValue() if sink is not None else value
+            if not isinstance(value, str):
+                continue
+            named = ogr_destination(value)
+            path, table = named if named is not None else (value.split("|")[0], None)
+            if not path or not os.path.exists(path):
+                continue
+            for key, (input_path, layer_name) in inputs.items():
+                if os.path.realpath(path) == input_path and (table is None or table.lower() == layer_name):
+                    return self.tr("{} would overwrite the input {} ({}): choose another file or table.").format(
+                        definition.name(), key, value)
+        return None
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         """Run ``process``; on failure or cancel, remove the files this run created and explain in one line."""
-        problem = self.number_problem(parameters, context)
+        problem = self.number_problem(parameters, context) or self.overwrite_problem(parameters, context)
         if problem:
             raise QgsProcessingException(problem)
         created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
@@ -220,8 +264,13 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             return results
         except Exception as error:
             self.stop_background()  # before removing what it may still be writing
+            # a full disk has its space back once the partial outputs are gone: looked at before
+            problem = None if isinstance(error, (QgsProcessingException, PipeNetInputError, Cancelled)) else \
+                storage_problem(error, self._output_paths(parameters, context), self.input_files(parameters, context))
             for path in created:
                 _remove_output(path)
+            if problem is not None:
+                raise QgsProcessingException(problem) from None
             if isinstance(error, QgsProcessingException):
                 raise
             if isinstance(error, (PipeNetInputError, Cancelled)):
@@ -252,8 +301,8 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
             value = sink.staticValue() if sink is not None else value
             if not isinstance(value, str) or not value or value.startswith("TEMPORARY"):
                 continue
-            if value.startswith("ogr:dbname="):
-                value = value.split("'")[1]
+            if ogr_destination(value) is not None:
+                value = ogr_destination(value)[0]
             elif is_data_source_uri(value):  # postgis:, postgres:, memory: ... name no file
                 continue
             path = value.split("|")[0]
@@ -440,6 +489,14 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         if layer is not None:
             return layer.name()
         return str(value or key)
+
+
+def _first_layer(path: str) -> str:
+    """The name of a file's first layer (the one QGIS opens when none is named)."""
+    from osgeo import ogr
+
+    dataset = ogr.Open(path)
+    return dataset.GetLayer(0).GetName() if dataset is not None and dataset.GetLayerCount() else ""
 
 
 def note_bulk_read(algorithm, feedback, name: str, bulk: tuple) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .inp import ModelFileError, need, number, read_inp
+from .inp import ModelFileError, coordinate, need, number, read_inp, unique
 from .swmm import ModelNetwork
 
 SECTIONS = {"TITLE", "JUNCTIONS", "RESERVOIRS", "TANKS", "PIPES", "PUMPS", "VALVES", "TAGS", "DEMANDS",
@@ -23,16 +23,19 @@ def read_epanet(path: str) -> ModelNetwork:
     options = {fields[0].upper(): fields[1].upper() for _, fields in model.rows("OPTIONS") if len(fields) > 1}
     us = options.get("UNITS", "GPM") in US_UNITS
     length_scale, diameter_scale = (FEET, INCH_MM) if us else (1.0, 1.0)
-    coordinates = {f[0]: (number(model, n, f[1], "X"), number(model, n, f[2], "Y"))
+    coordinates = {f[0]: (coordinate(model, n, f[1], "X"), coordinate(model, n, f[2], "Y"))
                    for n, f in model.rows("COORDINATES") if len(f) >= 3}
     result = ModelNetwork(warnings=[f"unknown section [{s}] ignored" for s in model.unknown_sections])
     if us:
         result.warnings.append(f"US units (UNITS {options.get('UNITS', 'GPM')}): lengths and elevations converted "
                                "from feet to metres, diameters from inches to mm; coordinates kept as in the model")
     nodes = {}
+    node_lines: dict[str, int] = {}
+    link_lines: dict[str, int] = {}
     for section, kind in (("JUNCTIONS", "junction"), ("RESERVOIRS", "reservoir"), ("TANKS", "tank")):
         for line, fields in model.rows(section):
             need(model, line, fields, 2, section)
+            unique(model, node_lines, fields[0], line, "node")
             elevation = number(model, line, fields[1], "elevation") * length_scale
             demand = number(model, line, fields[2], "demand") if kind == "junction" and len(fields) > 2 else None
             nodes[fields[0]] = {"name": fields[0], "node_type": kind, "ground_elev": elevation,
@@ -40,10 +43,11 @@ def read_epanet(path: str) -> ModelNetwork:
     vertices: dict[str, list] = {}
     for line, fields in model.rows("VERTICES"):
         need(model, line, fields, 3, "VERTICES")
-        vertices.setdefault(fields[0], []).append((number(model, line, fields[1], "X"),
-                                                   number(model, line, fields[2], "Y")))
+        vertices.setdefault(fields[0], []).append((coordinate(model, line, fields[1], "X"),
+                                                   coordinate(model, line, fields[2], "Y")))
 
     def coords_of(name, start, end, line):
+        unique(model, link_lines, name, line, "link")
         missing = [n for n in (start, end) if n not in nodes or nodes[n]["xy"] is None]
         if missing:
             raise ModelFileError(f"{path}, line {line}: link {name} joins node(s) {', '.join(missing)} "
@@ -54,8 +58,9 @@ def read_epanet(path: str) -> ModelNetwork:
         need(model, line, fields, 6, "PIPES")
         name, start, end = fields[:3]
         result.links.append({"name": name, "link_type": "pipe", "from_node": start, "to_node": end,
-                             "length": number(model, line, fields[3], "length") * length_scale,
-                             "diameter": number(model, line, fields[4], "diameter") * diameter_scale,
+                             "length": number(model, line, fields[3], "length", positive=True) * length_scale,
+                             "diameter": number(model, line, fields[4], "diameter", positive=True)
+                             * diameter_scale,
                              "roughness": number(model, line, fields[5], "roughness"),
                              "status": fields[7] if len(fields) > 7 else "OPEN", "system": "water",
                              "coords": coords_of(name, start, end, line)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -63,12 +64,41 @@ def read_inp(path: str, known: set[str], encodings=("utf-8", "gb18030", "latin-1
     return model
 
 
-def number(model: InpFile, line: int, value: str, what: str) -> float:
-    """A float from a field, or a ModelFileError naming the file, line and field."""
+def number(model: InpFile, line: int, value: str, what: str, positive: bool = False) -> float:
+    """A finite float from a field (``positive``: above zero), or a ModelFileError naming the file,
+    line and field. SWMM and EPANET refuse such values too (their "invalid number" errors)."""
     try:
-        return float(value)
+        result = float(value)
     except ValueError:
         raise ModelFileError(f"{model.path}, line {line}: {what} '{value}' is not a number.") from None
+    if not math.isfinite(result):
+        raise ModelFileError(f"{model.path}, line {line}: {what} '{value}' is not a finite number.")
+    if positive and result <= 0:
+        raise ModelFileError(f"{model.path}, line {line}: {what} {value} must be above zero.")
+    return result
+
+
+# Past 1e15 a double no longer holds a coordinate to the decimetre (its step is 0.125 there), and
+# squared distances overflow near 1e154: no survey or model is drawn there.
+COORDINATE_LIMIT = 1e15
+
+
+def coordinate(model: InpFile, line: int, value: str, what: str) -> float:
+    """A coordinate from a field: a finite number within COORDINATE_LIMIT, else a ModelFileError."""
+    result = number(model, line, value, what)
+    if abs(result) > COORDINATE_LIMIT:
+        raise ModelFileError(f"{model.path}, line {line}: {what} {value} is not a plausible coordinate "
+                             f"(beyond {COORDINATE_LIMIT:g}).")
+    return result
+
+
+def unique(model: InpFile, seen: dict[str, int], name: str, line: int, what: str) -> None:
+    """Record an object's name, or fail when it was defined before: SWMM and EPANET refuse a model
+    with duplicate names (a file whose sections were pasted twice would double every link)."""
+    if name in seen:
+        raise ModelFileError(f"{model.path}, line {line}: {what} {name} is defined again (first on line "
+                             f"{seen[name]}); names must be unique, as SWMM and EPANET require.")
+    seen[name] = line
 
 
 def need(model: InpFile, line: int, fields: list[str], count: int, section: str) -> None:

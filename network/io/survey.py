@@ -50,15 +50,7 @@ def read_table(path: str, encoding: str = "") -> tuple[list[str], list[tuple[int
         return _read_xlsx(path)
     with open(path, "rb") as handle:
         raw = handle.read()
-    text = None
-    for candidate in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
-        try:
-            text = raw.decode(candidate)
-            break
-        except (UnicodeDecodeError, LookupError):
-            continue
-    if text is None:
-        raise SurveyError(f"{path}: the text is neither UTF-8 nor GBK; give the encoding.")
+    text = _decoded(path, raw, encoding)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -73,10 +65,44 @@ def read_table(path: str, encoding: str = "") -> tuple[list[str], list[tuple[int
                     if any(cell.strip() for cell in row)]
 
 
+def _decoded(path: str, raw: bytes, encoding: str) -> str:
+    """The text of a CSV file in the ``encoding`` given, else UTF-8 or GBK (GB 18030), whichever decodes."""
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise SurveyError(f"{path}: '{encoding}' is not a text encoding Python knows "
+                              f"(e.g. UTF-8, GBK, GB18030).") from None
+        except UnicodeDecodeError as error:
+            fits = [name for name in ("utf-8-sig", "gb18030") if _decodes(raw, name)]
+            hint = f"; it reads as {fits[0].replace('-sig', '').upper()}: give that, or leave the encoding empty" \
+                if fits else ""
+            raise SurveyError(f"{path}: the text is not {encoding} as given (byte {error.start}){hint}.") from None
+    for candidate in ("utf-8-sig", "gb18030"):
+        if _decodes(raw, candidate):
+            return raw.decode(candidate)
+    raise SurveyError(f"{path}: the text is neither UTF-8 nor GBK; give the encoding.")
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _read_xlsx(path: str):
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
 
-    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    try:
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    except (BadZipFile, KeyError, ValueError) as error:
+        # an .xlsx is a zip of XML parts: a CSV or an old .xls renamed is not one
+        raise SurveyError(f"{path}: not an Excel workbook (.xlsx) that can be read ({error}); save it again "
+                          f"from Excel as .xlsx or as CSV.") from None
     rows = list(sheet.iter_rows(values_only=True))
     if not rows:
         raise SurveyError(f"{path}: the first sheet is empty.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .inp import InpFile, ModelFileError, need, number, read_inp
+from .inp import InpFile, ModelFileError, coordinate, need, number, read_inp, unique
 
 SECTIONS = {"TITLE", "OPTIONS", "EVAPORATION", "RAINGAGES", "SUBCATCHMENTS", "SUBAREAS", "INFILTRATION",
             "SNOWPACKS", "JUNCTIONS", "OUTFALLS", "STORAGE", "DIVIDERS", "CONDUITS", "PUMPS", "ORIFICES",
@@ -60,10 +60,13 @@ def read_swmm(path: str) -> ModelNetwork:
                                "(give its CRS to measure the drawing in metres)")
     coordinates = _coordinates(model)
     nodes: dict[str, dict] = {}
+    node_lines: dict[str, int] = {}
+    link_lines: dict[str, int] = {}
     for section, kind, depth_column in (("JUNCTIONS", "junction", 2), ("OUTFALLS", "outfall", None),
                                         ("STORAGE", "storage", 2), ("DIVIDERS", "divider", None)):
         for line, fields in model.rows(section):
             need(model, line, fields, 2, section)
+            unique(model, node_lines, fields[0], line, "node")
             invert = number(model, line, fields[1], "invert elevation") * scale
             depth = number(model, line, fields[depth_column], "max depth") * scale \
                 if depth_column is not None and len(fields) > depth_column else None
@@ -74,35 +77,35 @@ def read_swmm(path: str) -> ModelNetwork:
         if node["xy"] is None:
             result.warnings.append(f"node {node['name']} (line {node['line']}) has no [COORDINATES]; left out")
     result.nodes = [n for n in nodes.values() if n["xy"] is not None]
-    xsections = {fields[0]: fields for _, fields in model.rows("XSECTIONS")}
+    xsections = {fields[0]: (line, fields) for line, fields in model.rows("XSECTIONS")}
     vertices: dict[str, list] = {}
     for line, fields in model.rows("VERTICES"):
         need(model, line, fields, 3, "VERTICES")
-        vertices.setdefault(fields[0], []).append((number(model, line, fields[1], "X"),
-                                                   number(model, line, fields[2], "Y")))
+        vertices.setdefault(fields[0], []).append((coordinate(model, line, fields[1], "X"),
+                                                   coordinate(model, line, fields[2], "Y")))
     for section, kind in (("CONDUITS", "conduit"), ("PUMPS", "pump"), ("ORIFICES", "orifice"),
                           ("WEIRS", "weir"), ("OUTLETS", "outlet")):
         for line, fields in model.rows(section):
             need(model, line, fields, 3, section)
             name, start, end = fields[:3]
+            unique(model, link_lines, name, line, "link")
             link = {"name": name, "link_type": kind, "from_node": start, "to_node": end, "line": line,
                     "length": None, "roughness": None, "shape": None, "diameter": None,
                     "up_invert": None, "down_invert": None}
             if kind == "conduit":
                 need(model, line, fields, 7, section)
-                link["length"] = number(model, line, fields[3], "length") * scale
+                link["length"] = number(model, line, fields[3], "length", positive=True) * scale
                 link["roughness"] = number(model, line, fields[4], "roughness")
                 in_offset = number(model, line, fields[5], "inlet offset") * scale
                 out_offset = number(model, line, fields[6], "outlet offset") * scale
                 link["up_invert"] = _invert(nodes.get(start), in_offset, offsets_as_elevation)
                 link["down_invert"] = _invert(nodes.get(end), out_offset, offsets_as_elevation)
-            section_row = xsections.get(name)
-            if section_row and len(section_row) > 2:
+            section_line, section_row = xsections.get(name, (line, []))
+            if len(section_row) > 2:
                 link["shape"] = section_row[1]
-                try:
-                    link["diameter"] = round(float(section_row[2]) * scale * 1000.0, 1)
-                except ValueError:
-                    link["shape"] = section_row[1]
+                if section_row[1].upper() not in ("IRREGULAR", "STREET"):  # those name a transect, not a size
+                    link["diameter"] = round(number(model, section_line, section_row[2], "[XSECTIONS] Geom1")
+                                             * scale * 1000.0, 1)
             missing = [n for n in (start, end) if n not in nodes or nodes[n]["xy"] is None]
             if missing:
                 raise ModelFileError(f"{path}, line {line}: link {name} joins node(s) {', '.join(missing)} "
@@ -118,7 +121,7 @@ def _coordinates(model: InpFile) -> dict[str, tuple[float, float]]:
     coordinates = {}
     for line, fields in model.rows("COORDINATES"):
         need(model, line, fields, 3, "COORDINATES")
-        coordinates[fields[0]] = (number(model, line, fields[1], "X"), number(model, line, fields[2], "Y"))
+        coordinates[fields[0]] = (coordinate(model, line, fields[1], "X"), coordinate(model, line, fields[2], "Y"))
     return coordinates
 
 

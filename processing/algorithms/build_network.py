@@ -5,6 +5,7 @@ from __future__ import annotations
 from qgis.core import QgsProcessing, QgsProcessingOutputNumber, QgsProcessingOutputString
 
 from ..base import PipeNetAlgorithm
+from ..outputs.writers import written_columns
 
 
 class BuildNetworkAlgorithm(PipeNetAlgorithm):
@@ -55,7 +56,7 @@ class BuildNetworkAlgorithm(PipeNetAlgorithm):
     def process(self, parameters, context, feedback):
         # GeoPackage outputs start as copies of the inputs, made while the network is built
         run = self.build_from_parameters(parameters, context, feedback,
-                                         copy_outputs=(parameters, ("OUTPUT_PIPES", "OUTPUT_NODES")))
+                                         copy_outputs=(parameters, written_columns()))
         summary = run.network.summary()
         results = {
             "OUTPUT_PIPES": self.write_pipes(run, parameters, context, feedback),

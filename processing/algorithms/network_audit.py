@@ -30,8 +30,9 @@ from ...network.hotspots.statistics import hotspot_class_codes
 from ...network.model.columns import rounded
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..inputs.observations import read_defects, read_events
-from ..outputs.atomic import FolderInUse, folder_lock, partial_path
+from ..outputs.atomic import FolderInUse, checkpoint, folder_lock, partial_path, storage_problem
 from ..outputs.gpkg_staging import Coded, Sparse, coded, small_codes
+from ..outputs.writers import written_columns
 from ..report.audit_report import PipesMap, write_project_and_map, write_risk_csv, write_summary
 from ..report.stand_ins import DrawnPipes
 from ..runtime.background import Beside, wait_for_file
@@ -155,8 +156,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         audit = self._name_files(folder)
         try:
             run = self.build_from_parameters(parameters, context, feedback,
-                                             copy_outputs=(audit.targets, ("OUTPUT_PIPES", "OUTPUT_NODES")))
-            defects, events = self._observations(parameters, context, feedback, run)
+                                             copy_outputs=(audit.targets, written_columns(AUDIT_FIELDS)))
+            defects, events, events_source = self._observations(parameters, context, feedback, run)
             bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
             options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
             table = run.network.table()
@@ -170,21 +171,36 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             counts = Counter((finding.check, finding.severity) for finding in result.findings)
             severities = {severity for _check, severity in counts}
             known_values = self._known_values(severities, classes)
-            self._write_layers(audit, run, result, table, classes, reasons, events, context, feedback)
+            self._write_layers(audit, run, result, table, classes, reasons, events_source if events else None,
+                               context, feedback)
             # the GeoPackage is complete: under its final name now (the user's earlier one until then)
             wait_for_file(self.background, str(audit.partial))
+            checkpoint("gpkg_complete")
             os.replace(audit.partial, audit.final)
+            checkpoint("gpkg_renamed")
             feedback.setProgress(85)
             title = self.tr("PipeNet network audit: {} pipes, {:.0f} km").format(
                 result.summary["pipes"], result.summary["length_m"] / 1000)
-            write_project_and_map(audit.files["GPKG"], audit.files["PROJECT"], audit.files["PNG"], title,
+            # the project and map under names of this run beside their final ones (the project's
+            # paths to the GeoPackage are relative to its folder), moved in with the text files
+            hidden = {key: audit.folder / f".pipenet-{os.getpid()}-{Path(audit.files[key]).name}"
+                      for key in ("PROJECT", "PNG")}
+            write_project_and_map(audit.files["GPKG"], str(hidden["PROJECT"]), str(hidden["PNG"]), title,
                                   run.frame.output_crs, known_values, drawn=audit.drawn, pipes_map=audit.pipes_map,
                                   counts=counts)
             audit.text_files.join()
-            for made in audit.text_folder.iterdir():
-                os.replace(made, audit.folder / made.name)
-        except Exception:
+            checkpoint("map_written")
+            made = [*((path, Path(audit.files[key])) for key, path in hidden.items()),
+                    *((path, audit.folder / path.name) for path in audit.text_folder.iterdir())]
+            for path, final in made:
+                os.replace(path, final)
+                checkpoint("file_moved")
+        except Exception as error:
+            # looked at before the partial GeoPackage goes: a full disk has its space back after
+            problem = storage_problem(error, [str(audit.partial)], self.input_files(parameters, context))
             self._abandon(audit)
+            if problem is not None and not isinstance(error, QgsProcessingException):
+                raise QgsProcessingException(problem) from error
             raise
         finally:
             if audit.text_folder is not None:
@@ -225,14 +241,15 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         return AuditFiles(folder, final, partial, files, targets, direct)
 
     def _observations(self, parameters, context, feedback, run) -> tuple:
-        """(CCTV defects, overflow events) from the optional DEFECTS and EVENTS layers, or None."""
+        """(CCTV defects, overflow events, the events' source) from the optional DEFECTS and EVENTS layers,
+        or None."""
         defects_source = self.parameterAsSource(parameters, "DEFECTS", context)
         events_source = self.parameterAsSource(parameters, "EVENTS", context)
         defects = read_defects(defects_source, "DEFECTS", run, context, feedback, bulk=self.observations_in_bulk(
             parameters, "DEFECTS", context, defects_source, run)) if defects_source else None
         events = read_events(events_source, run, context, bulk=self.observations_in_bulk(
             parameters, "EVENTS", context, events_source, run)) if events_source else None
-        return defects, events
+        return defects, events, events_source
 
     def _write_nodes_beside(self, audit: AuditFiles, run, context, feedback) -> None:
         """run_audit's ``checked``: the nodes need nothing the audit finds, so they are written beside
@@ -251,7 +268,7 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         audit.pipes_map = PipesMap.start(audit.drawn, run.frame.output_crs,
                                          self._known_values(set(), audit.map_classes))
 
-    def _write_layers(self, audit: AuditFiles, run, result, table, classes, reasons, events, context,
+    def _write_layers(self, audit: AuditFiles, run, result, table, classes, reasons, events_source, context,
                       feedback) -> None:
         """Pipes, findings, nodes and events into the GeoPackage; the risk CSV and summary beside them."""
         if audit.nodes is not None:  # its copy may still run: the pipes are staged meanwhile
@@ -267,14 +284,15 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
                            reasons),
             write_summary(result.summary, text_folder, audit.files)))
         # the findings before the nodes: then their hundreds of thousands of objects can go
+        checkpoint("pipes_written")
         written["OUTPUT_FINDINGS"] = self.write_findings(run, result.findings, audit.targets, context)
+        checkpoint("findings_written")
         result.findings.clear()
         written["OUTPUT_NODES"] = audit.nodes_written["OUTPUT_NODES"] if audit.nodes is not None else \
             self.write_nodes(run, audit.targets, context, feedback)
-        if events:
-            written["OUTPUT_EVENTS"] = self.write_points(run, audit.targets, "OUTPUT_EVENTS", context,
-                                                         [("weight", "double")],
-                                                         (([weight], (x, y)) for x, y, weight in events))
+        if events_source is not None:  # the events as given, every attribute kept (日期, 溢流量 ...)
+            written["OUTPUT_EVENTS"] = self.write_input_points(run, audit.targets, "OUTPUT_EVENTS", context,
+                                                               events_source)
         for key, layer_id in written.items():
             self._check_cancel(feedback)
             if not audit.direct:
@@ -295,6 +313,9 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         self.stop_background()
         for made in audit.folder.glob(audit.partial.name + "*"):  # never a half-written GeoPackage
             made.unlink(missing_ok=True)
+        for made in audit.folder.glob(f".pipenet-{os.getpid()}-*"):  # nor a project or map being written
+            if made.is_file():
+                made.unlink(missing_ok=True)
 
     @staticmethod
     def _pipe_classes(result, table, map_classes: Optional[dict[str, Coded]] = None) -> dict[str, Coded]:

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsProcessingFeatureSource, QgsProcessingFeatureSourceDefinition, QgsVectorLayer
+import os
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingFeatureSource,
+    QgsProcessingFeatureSourceDefinition,
+    QgsVectorLayer,
+)
 
 from ...network.io.encoding import detect_dbf_encoding
+
+
+def _sibling(path: str, extension: str) -> bool:
+    """Whether the file beside ``path`` with another extension exists (in any letter case)."""
+    stem, folder = os.path.splitext(os.path.basename(path))[0], os.path.dirname(path) or "."
+    return any(name.lower() == (stem + extension).lower() for name in os.listdir(folder))
 
 
 def decoded_source(algorithm, parameters, key, context, feedback, source, encoding: str = ""):
@@ -21,6 +34,12 @@ def decoded_source(algorithm, parameters, key, context, feedback, source, encodi
     path = layer.source().split("|")[0]
     if not path.lower().endswith(".shp"):
         return source
+    if not _sibling(path, ".dbf"):
+        # GDAL opens a .shp alone as geometries without a single attribute: ids, diameters, inverts
+        # would all be missing, and every finding would say so feature by feature
+        raise QgsProcessingException(algorithm.tr(
+            "{}: layer '{}' is a shapefile without its attribute file {}: copy the .dbf (and .shx, .prj, "
+            ".cpg) beside the .shp.").format(key, layer.name(), os.path.splitext(os.path.basename(path))[0] + ".dbf"))
     wanted = encoding or detect_dbf_encoding(path)
     if not wanted or wanted.lower() == layer.dataProvider().encoding().lower():
         return source

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -240,33 +240,90 @@ def piece_geometry(geometry: Optional[QgsGeometry], cut: tuple, frame: WorkingFr
     return QgsGeometry(piece) if piece is not None else geometry
 
 
-def _kept(name: str) -> bool:
-    # Old pn_ fields are replaced; a "fid" column would clash with the GeoPackage key when a
-    # multi-part pipe becomes several features.
-    lowered = name.lower()
-    return not lowered.startswith(PREFIX) and lowered != "fid"
+@dataclass(frozen=True)
+class KeptField:
+    """An input attribute carried into an output: its position and name in the input, its name there."""
+
+    index: int
+    source: str
+    name: str
+
+
+def _is_own_key(field: QgsField) -> bool:
+    """The input's own feature key called ``fid`` (a GeoPackage's): the output has a key of its own.
+
+    QGIS marks a provider's key NOT NULL and UNIQUE; an attribute that is merely called fid (a
+    GeoJSON property, a shapefile column) is not, and is kept.
+    """
+    constraints = field.constraints()
+    return field.name().lower() == "fid" and all(
+        constraints.constraintOrigin(kind) == constraints.ConstraintOriginProvider
+        for kind in (constraints.ConstraintNotNull, constraints.ConstraintUnique))
+
+
+def kept_fields(input_fields: Optional[QgsFields], written: Sequence[str]) -> list[KeptField]:
+    """The input attributes an output keeps beside the columns PipeNet ``written`` there.
+
+    Every attribute is kept. A name that collides with the output's key (``fid``), with a PipeNet
+    column, or with a kept name differing only in case (GeoPackage names are case-insensitive) is
+    renamed ``name_1`` (``_2`` ...), except a ``pn_`` column PipeNet writes again: that is an
+    earlier run's result, replaced by this run's. The input's own GeoPackage key is not an attribute.
+
+    Examples
+    --------
+    >>> from qgis.core import QgsField, QgsFields
+    >>> fields = QgsFields()
+    >>> for name in ("fid", "pn_note", "pn_from", "Name", "name"):
+    ...     _ = fields.append(QgsField(name))
+    >>> [(f.source, f.name) for f in kept_fields(fields, ["pn_id", "pn_from"])]
+    [('fid', 'fid_1'), ('pn_note', 'pn_note'), ('Name', 'Name'), ('name', 'name_1')]
+    """
+    if input_fields is None:
+        return []
+    taken = {"fid"} | {name.lower() for name in written}
+    kept = []
+    for index, field in enumerate(input_fields):
+        name = field.name()
+        if _is_own_key(field) or (name.lower().startswith(PREFIX) and name.lower() in taken - {"fid"}):
+            continue
+        output, suffix = name, 0
+        while output.lower() in taken:
+            suffix += 1
+            output = f"{name}_{suffix}"
+        taken.add(output.lower())
+        kept.append(KeptField(index, name, output))
+    return kept
+
+
+def field_changes(input_fields: Optional[QgsFields], written: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(renamed as "old -> new", replaced earlier pn_ columns) of kept_fields, for the log."""
+    kept = kept_fields(input_fields, written)
+    renamed = [f"{field.source} -> {field.name}" for field in kept if field.source != field.name]
+    kept_names = {field.source for field in kept}
+    replaced = [field.name() for field in input_fields or [] if field.name() not in kept_names
+                and not _is_own_key(field)]
+    return renamed, replaced
 
 
 def output_fields(input_fields: Optional[QgsFields], extra: list[tuple[str, str]]) -> QgsFields:
-    """Input fields (minus old pn_ fields and fid) followed by PipeNet's prefixed fields."""
+    """Input fields (kept_fields: renamed where they collide) followed by PipeNet's prefixed fields."""
     fields = QgsFields()
-    if input_fields is not None:
-        for field in input_fields:
-            if _kept(field.name()):
-                fields.append(QgsField(field))
+    for kept in kept_fields(input_fields, [name for name, _ in extra]):
+        field = QgsField(input_fields.at(kept.index))
+        field.setName(kept.name)
+        fields.append(field)
     for name, kind in extra:
         fields.append(QgsField(name, field_type(kind)))
     return fields
 
 
-def kept_indices(input_fields: QgsFields) -> list[int]:
+def kept_indices(input_fields: QgsFields, extra: list[tuple[str, str]]) -> list[int]:
     """Positions of the input attributes output_fields keeps (work them out once per layer)."""
-    return [index for index, field in enumerate(input_fields) if _kept(field.name())]
+    return [kept.index for kept in kept_fields(input_fields, [name for name, _ in extra])]
 
 
-def kept_values(input_fields: QgsFields, feature: QgsFeature, indices: Optional[list[int]] = None) -> list[Any]:
-    """The feature's attribute values for the fields output_fields keeps."""
-    indices = kept_indices(input_fields) if indices is None else indices
+def kept_values(feature: QgsFeature, indices: list[int]) -> list[Any]:
+    """The feature's attribute values at the kept positions (kept_indices)."""
     values = feature.attributes()
     return [values[index] for index in indices]
 

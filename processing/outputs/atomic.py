@@ -10,6 +10,7 @@ running and removed by the next run.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -22,6 +23,22 @@ LOCK_NAME = ".pipenet-audit.lock"
 # names made by a run: the partial GeoPackage (and its -wal/-shm/-journal), the hidden text folder
 LEFT_BEHIND = re.compile(r"^(?:\.pipenet-(\d+)-.*|pipenet_audit-partial-(\d+)\.gpkg.*)$")
 STAGING_PREFIX = "pipenet-stage-"
+
+
+STOP_AT = "PIPENET_STOP_AT"  # the named writing step a fault test stops the process at (checkpoint)
+
+
+def checkpoint(step: str) -> None:
+    """A named step of writing outputs. The fault tests (tests/hardening/test_killed_writes.py) set
+    PIPENET_STOP_AT to a step and kill -9 the process waiting here, to show that whatever moment a
+    run dies at, no file is left under a final name half-written. Otherwise nothing happens."""
+    if os.environ.get(STOP_AT) == step:
+        import sys
+        import time
+
+        sys.stderr.write(f"PIPENET_STOPPED_AT {step}\n")
+        sys.stderr.flush()
+        time.sleep(600)
 
 
 class FolderInUse(RuntimeError):
@@ -131,3 +148,59 @@ def staging_folder() -> str:
         if match and not pid_alive(int(match.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
     return tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-")
+
+
+# Below this a disk counts as full once a write has failed: a GeoPackage grows by pages, an index
+# by whole nodes, so a failure comes well before the last byte is used.
+FULL_BELOW = 16 * 1024 * 1024
+
+
+def storage_problem(error: BaseException, outputs: list[str], inputs: list[str]) -> str | None:
+    """What about the disks or files explains a run that failed: a read-only or full output folder,
+    a full temporary folder, a GeoPackage locked by another writer; None: nothing found there, the
+    error speaks for itself. Looked at before the run's partial outputs are removed."""
+    folders = []
+    for path in outputs:
+        folder = Path(path).parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        folders.append(folder)
+    for folder in dict.fromkeys(folders):
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"Cannot write to {folder}: the file system is read-only. Choose an output folder you can write to."
+    places = [(folder, "output folder") for folder in dict.fromkeys(folders)]
+    places.append((Path(tempfile.gettempdir()), "temporary folder (TMPDIR)"))
+    free = {folder: shutil.disk_usage(folder) for folder, _ in places}
+    full = [(folder, what) for folder, what in places
+            if free[folder].free < min(FULL_BELOW, free[folder].total // 10) or free[folder].free < 1024 * 1024]
+    # SQLite says "database or disk is full"; the space may be free again once its temporary files went
+    said_full = getattr(error, "errno", None) == errno.ENOSPC or any(
+        words in str(error) for words in ("database or disk is full", "No space left on device"))
+    if not full and said_full:
+        folder, what = min(places, key=lambda place: free[place[0]].free)
+        advice = "set TMPDIR to a folder on a larger disk" if what.startswith("temporary") else \
+            "free some space or choose another output folder"
+        return f"The {what} {folder} ran out of space ({free[folder].total / 1e6:.0f} MB in all; {error}): {advice}."
+    if full:
+        folder, what = full[0]
+        return (f"The disk of the {what} {folder} is full ({free[folder].free / 1e6:.1f} MB free of "
+                f"{free[folder].total / 1e6:.0f} MB): free some space or choose another {what.split(' (')[0]}.")
+    if "locked" in str(error).lower():
+        locked = [path for path in dict.fromkeys([*inputs, *outputs]) if _locked(path)]
+        return (f"{', '.join(locked) or 'A GeoPackage of this run'} is locked by another program writing to it "
+                "(an edit in QGIS not yet saved, another process): save or close that edit and run again.")
+    return None
+
+
+def _locked(path: str) -> bool:
+    """Whether another connection holds a GeoPackage so that it cannot be read now."""
+    import sqlite3
+
+    if not path.lower().endswith(".gpkg") or not os.path.isfile(path):
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0) as connection:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as error:
+        return "locked" in str(error)
+    return False

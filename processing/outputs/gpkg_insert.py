@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from .atomic import checkpoint
 from .gpkg_rtree import quoted
 from .gpkg_staging import Staging, insert_columns
 
@@ -148,6 +149,7 @@ class Insert:
                 statement = statement or self.statement()
                 inserted += connection.execute(statement, chunk).rowcount
                 connection.commit()  # ends the read of the staging file: the next chunk becomes visible
+                checkpoint("rows_inserting")
             counting.count = inserted  # the table was empty: no count(*) over a county's rows
         connection.commit()
         if inserted != self.staging.count:
@@ -155,10 +157,10 @@ class Insert:
                           f"{self.source.table} found (was the layer changed while PipeNet ran?)")
 
 
-def plan_insert(source: SourceTable, connection: sqlite3.Connection, table: str, fields: list[str],
+def plan_insert(source: SourceTable, connection: sqlite3.Connection, table: str, fields: list,
                 staging: Staging) -> Optional[Insert]:
     """How the empty ``table`` gets its rows: output feature n is source feature n of the staging's
-    feature ids, with its ``fields`` and geometry, and the pn_ values staged for it.
+    feature ids, with its ``fields`` (layers.KeptField) and geometry, and the pn_ values staged for it.
 
     None when the output geometries would need another spatial reference id than the source's or
     SQLite cannot open the source (GDAL copies it then).
@@ -176,13 +178,14 @@ def plan_insert(source: SourceTable, connection: sqlite3.Connection, table: str,
             connection.execute("SELECT count(*) FROM pipenet_source.sqlite_master").fetchone()
         except sqlite3.Error:
             return None
-    copied = ["v.pipenet_fid", f"s.{quoted(source.geometry)}", *(f"s.{quoted(name)}" for name in fields)]
+    copied = ["v.pipenet_fid", f"s.{quoted(source.geometry)}", *(f"s.{quoted(field.source)}" for field in fields)]
     # CROSS JOIN keeps the staged rows outermost: rows go into the output in feature id order
     joined = (f"pipenet_stage.pipenet_values v CROSS JOIN {schema}.{quoted(source.table)} s "
               f"ON s.{quoted(source.key)} = v.pipenet_fid" if staging.in_order else
               f"pipenet_stage.pipenet_values v CROSS JOIN pipenet_stage.pipenet_fids f USING (pipenet_fid) "
               f"CROSS JOIN {schema}.{quoted(source.table)} s ON s.{quoted(source.key)} = f.source_fid")
-    return Insert(connection, table, [key, geometry, *fields, *staging.names], copied, joined, source, staging,
+    return Insert(connection, table, [key, geometry, *(field.name for field in fields), *staging.names], copied,
+                  joined, source, staging,
                   schema)
 
 

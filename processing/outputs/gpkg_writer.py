@@ -13,12 +13,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional, Sequence
 
 import numpy as np
-from qgis.core import QgsWkbTypes
+from qgis.core import QgsDataSourceUri, QgsWkbTypes
 
-from ..inputs.layers import PREFIX
+from ..inputs.layers import kept_fields
 from ..runtime.background import Jobs, file_busy, finish_beside, wait_for_file
 from ..runtime.memory import release_free_memory
 from .gpkg_insert import SourceTable, add_columns, add_points, node_boxes, pipe_boxes, plan_insert, sqlite_source
@@ -29,6 +29,15 @@ from .gpkg_update import copy_layer, update_columns
 GEOMETRY_TYPES = {"OUTPUT_PIPES": "LINESTRING", "OUTPUT_NODES": "POINT"}  # of a GeoPackage input copied by SQLite
 
 
+def ogr_destination(value: str) -> Optional[tuple[str, str]]:
+    """(file, table) of an ``ogr:dbname='…' table="…"`` destination, decoded as QGIS decodes it (a
+    quote in the path is escaped there: split by hand, ``q\\'dir`` became a file named ``q\\``)."""
+    if not value.startswith("ogr:"):
+        return None
+    uri = QgsDataSourceUri(value[len("ogr:"):])
+    return (uri.database(), uri.table()) if uri.database() and uri.table() else None
+
+
 def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, bool]]:
     """(path, table, into an existing file) of a GeoPackage output, or None for any other output."""
     value = parameters.get(key)
@@ -36,9 +45,9 @@ def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, boo
     value = sink.staticValue() if sink is not None else value
     if not isinstance(value, str):
         return None
-    if value.startswith("ogr:dbname='") and " table=\"" in value:
-        path = value.split("'")[1]
-        return path, value.split(' table="')[1].split('"')[0], True
+    named = ogr_destination(value)
+    if named is not None:
+        return named[0], named[1], True
     if value.lower().endswith(".gpkg") and "|" not in value and not value.startswith(("memory:", "TEMPORARY")):
         return value, os.path.splitext(os.path.basename(value))[0], False
     return None
@@ -53,7 +62,7 @@ class CopyPlan:
     path: str  # the output GeoPackage
     table: str  # its table
     append: bool  # into an existing file (the audit's one GeoPackage)
-    fields: list  # the input fields kept
+    fields: list  # the input fields kept (layers.KeptField: input name, output name)
     multi: bool  # multi-line input geometries
     own_file: bool  # made by this run (written unjournaled, removed if the run fails)
     count: int  # the input's feature count
@@ -68,9 +77,9 @@ class CopyPlan:
         remove_output(self.path, self.table, self.append)
 
 
-def pipes_copy(run, parameters: dict, key: str) -> Optional[CopyPlan]:
-    """How the pipes output can be a copy of the input file, or None."""
-    return _pipes_plan(run.network.sources, run.pipes_source, parameters, key, run.own_files)
+def pipes_copy(run, parameters: dict, key: str, written: Sequence[str]) -> Optional[CopyPlan]:
+    """How the pipes output can be a copy of the input file, or None (``written``: PipeNet's columns)."""
+    return _pipes_plan(run.network.sources, run.pipes_source, parameters, key, run.own_files, written)
 
 
 def owned(path: str, append: bool, own_files) -> bool:
@@ -78,7 +87,8 @@ def owned(path: str, append: bool, own_files) -> bool:
     return not append or os.path.abspath(path) in own_files
 
 
-def _pipes_plan(sources: dict, source, parameters: dict, key: str, own_files) -> Optional[CopyPlan]:
+def _pipes_plan(sources: dict, source, parameters: dict, key: str, own_files,
+                written: Sequence[str]) -> Optional[CopyPlan]:
     target = gpkg_destination(parameters, key)
     origin = sources.get("pipes_file")
     if target is None or origin is None or QgsWkbTypes.flatType(source.wkbType()) not in (
@@ -86,36 +96,39 @@ def _pipes_plan(sources: dict, source, parameters: dict, key: str, own_files) ->
             or QgsWkbTypes.hasM(source.wkbType()):
         return None
     path, table, append = target
-    return CopyPlan(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())],
+    return CopyPlan(origin, path, table, append, kept_fields(source.fields(), written),
                     QgsWkbTypes.flatType(source.wkbType()) == QgsWkbTypes.MultiLineString,
                     owned(path, append, own_files), source.featureCount())
 
 
-def nodes_copy(run, parameters: dict, key: str) -> Optional[CopyPlan]:
-    """How the nodes output can be a copy of the input file, or None."""
-    return _nodes_plan(run.network.sources, run.nodes_source, run.frame.output_crs, parameters, key, run.own_files)
+def nodes_copy(run, parameters: dict, key: str, written: Sequence[str]) -> Optional[CopyPlan]:
+    """How the nodes output can be a copy of the input file, or None (``written``: PipeNet's columns)."""
+    return _nodes_plan(run.network.sources, run.nodes_source, run.frame.output_crs, parameters, key, run.own_files,
+                       written)
 
 
-def _nodes_plan(sources: dict, source, output_crs, parameters: dict, key: str, own_files) -> Optional[CopyPlan]:
+def _nodes_plan(sources: dict, source, output_crs, parameters: dict, key: str, own_files,
+                written: Sequence[str]) -> Optional[CopyPlan]:
     target = gpkg_destination(parameters, key)
     origin = sources.get("nodes_file")
     if target is None or origin is None or source is None or source.sourceCrs() != output_crs \
             or QgsWkbTypes.flatType(source.wkbType()) != QgsWkbTypes.Point or not sources.get("nodes_located"):
         return None
     path, table, append = target
-    return CopyPlan(origin, path, table, append, [f.name() for f in source.fields() if _kept(f.name())], False,
+    return CopyPlan(origin, path, table, append, kept_fields(source.fields(), written), False,
                     owned(path, append, own_files), source.featureCount())
 
 
-def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
+def start_copies(run, parameters: dict, outputs: Mapping[str, Sequence[str]]) -> Optional[Jobs]:
     """Copy the input layers into their GeoPackage outputs in a thread while the analyses run.
 
-    Only outputs that will surely be written as copies start: whole-network pipes (one pipe per
-    input feature) and nodes in input order. The writers wait for their copy.
+    ``outputs``: the output keys and the PipeNet columns each will get. Only outputs that will
+    surely be written as copies start: whole-network pipes (one pipe per input feature) and nodes
+    in input order. The writers wait for their copy.
     """
     table = run.network.table()
-    plans = {key: pipes_copy(run, parameters, key) if key == "OUTPUT_PIPES" else nodes_copy(run, parameters, key)
-             for key in keys}
+    plans = {key: pipes_copy(run, parameters, key, written) if key == "OUTPUT_PIPES"
+             else nodes_copy(run, parameters, key, written) for key, written in outputs.items()}
     in_order = {key: (one_pipe_per_feature(table, plan.count) if key == "OUTPUT_PIPES"
                       else nodes_in_input_order(table, plan.count)) for key, plan in plans.items() if plan}
     run.copies = _start(plans, [key for key, fits in in_order.items() if fits])
@@ -123,14 +136,15 @@ def start_copies(run, parameters: dict, keys: tuple) -> Optional[Jobs]:
 
 
 def start_early_copies(sources: dict, pipes_source, nodes_source, output_crs, parameters: dict,
-                       keys: tuple, own_files=frozenset()) -> Optional[Jobs]:
+                       outputs: Mapping[str, Sequence[str]], own_files=frozenset()) -> Optional[Jobs]:
     """Start the copies as soon as the inputs are read, beside the build itself.
 
     Whether each input feature turns out to be one pipe (or node) in input order is known only
     after the build: a copy that does not fit is removed by its writer, which then uses the sink.
     """
-    plans = {key: _pipes_plan(sources, pipes_source, parameters, key, own_files) if key == "OUTPUT_PIPES"
-             else _nodes_plan(sources, nodes_source, output_crs, parameters, key, own_files) for key in keys}
+    plans = {key: _pipes_plan(sources, pipes_source, parameters, key, own_files, written) if key == "OUTPUT_PIPES"
+             else _nodes_plan(sources, nodes_source, output_crs, parameters, key, own_files, written)
+             for key, written in outputs.items()}
     return _start(plans, [key for key, plan in plans.items() if plan])
 
 
@@ -185,7 +199,7 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     network's table at once, used when each input feature is exactly one pipe in input
     order (no per-pipe objects).
     """
-    plan = pipes_copy(run, parameters, key)
+    plan = pipes_copy(run, parameters, key, [name for name, _ in columns])
     if plan is None:
         return None
     release_free_memory()  # what the checks freed: the writing threads would not reuse it
@@ -236,7 +250,7 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     virtual junctions added. ``rows`` (``ColumnChunks``, ``rows_count`` rows) holds the pn_ values
     of every input node in input order; ``virtual`` the pn_ values and
     x/y (output CRS) of each virtual junction. None: use the sink."""
-    plan = nodes_copy(run, parameters, key)
+    plan = nodes_copy(run, parameters, key, [name for name, _ in columns])
     if plan is None:
         return None
     count = plan.count
@@ -394,11 +408,6 @@ def _stage_then_wait(run, key: str, plan: CopyPlan, columns: list[tuple[str, str
             staging.close()
         raise
     return staging
-
-
-def _kept(name: str) -> bool:
-    lowered = name.lower()
-    return not lowered.startswith(PREFIX) and lowered != "fid"
 
 
 def nodes_in_input_order(table, count: int) -> bool:

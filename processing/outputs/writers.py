@@ -6,11 +6,19 @@ from operator import attrgetter
 from typing import Optional
 
 import numpy as np
-from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsGeometry,
+    QgsProcessingException,
+    QgsWkbTypes,
+)
 
 from ...network.model.findings import count_by_check
 from ..inputs.layers import (
     add_feature,
+    field_changes,
     kept_indices,
     kept_values,
     line_parts,
@@ -41,6 +49,13 @@ FINDING_OUTPUT_FIELDS = [("check", "string"), ("severity", "string"), ("kind", "
                          ("feature_id", "string"), ("src_fid", "int"), ("value", "string"),
                          ("message_en", "string"), ("message_zh", "string"), ("fix", "string"),
                          ("fix_zh", "string")]
+
+
+def written_columns(pipe_extra: Optional[list] = None, node_extra: Optional[list] = None) -> dict[str, list[str]]:
+    """The PipeNet columns of the whole-network pipes and nodes outputs, by output key (the names an
+    input copied into them must not take: layers.kept_fields)."""
+    return {"OUTPUT_PIPES": [name for name, _ in PIPE_OUTPUT_FIELDS + (pipe_extra or [])],
+            "OUTPUT_NODES": [name for name, _ in NODE_OUTPUT_FIELDS + (node_extra or [])]}
 
 
 class Batch:
@@ -82,11 +97,24 @@ class OutputWriters:
     """Mixed into PipeNetAlgorithm: every sink PipeNet writes goes through here."""
 
     # -- writing -----------------------------------------------------------------------------
-    def start_copies(self, run: NetworkRun, parameters, keys: tuple = ("OUTPUT_PIPES", "OUTPUT_NODES")) -> None:
-        """Start copying the inputs into their GeoPackage outputs now, beside the analyses (see gpkg_writer)."""
-        jobs = start_copies(run, parameters, keys)
+    def start_copies(self, run: NetworkRun, parameters, outputs: dict) -> None:
+        """Start copying the inputs into their GeoPackage outputs now, beside the analyses (see gpkg_writer);
+        ``outputs``: written_columns()."""
+        jobs = start_copies(run, parameters, outputs)
         if jobs is not None:
             self.__dict__.setdefault("background", []).append(jobs)
+
+    def note_field_changes(self, feedback, source, written: list, key: str) -> None:
+        """Say in the log which input attributes an output renames or replaces (layers.kept_fields)."""
+        if source is None:
+            return
+        renamed, replaced = field_changes(source.fields(), [name for name, _ in written])
+        if renamed:
+            feedback.pushInfo(self.tr("{}: input fields renamed where their names are taken: {}").format(
+                key, ", ".join(renamed)))
+        if replaced:
+            feedback.pushInfo(self.tr("{}: PipeNet columns of an earlier run replaced: {}").format(
+                key, ", ".join(replaced)))
 
     def sink(self, parameters, key, context, fields, wkb, crs=None):
         """parameterAsSink for declared outputs; a plain destination string otherwise (audit layers)."""
@@ -113,6 +141,7 @@ class OutputWriters:
         (one feature per pipe): whole-network outputs are then written without an object per pipe.
         """
         table = run.network.table()
+        self.note_field_changes(feedback, run.pipes_source, PIPE_OUTPUT_FIELDS + (extra_fields or []), key)
         if extra_columns is not None:
             extra_rows = rows_from_columns(table, extra_columns, len(extra_fields or []))
         pipe_values: dict = {}
@@ -145,15 +174,16 @@ class OutputWriters:
                        extra_rows, style: str):
         """write_pipes through QGIS's feature sink (any destination), one input feature at a time."""
         source = run.pipes_source
-        fields = output_fields(source.fields(), PIPE_OUTPUT_FIELDS + (extra_fields or []))
+        written = PIPE_OUTPUT_FIELDS + (extra_fields or [])
+        fields = output_fields(source.fields(), written)
         wkb = QgsWkbTypes.singleType(source.wkbType())
         sink, dest = self.sink(parameters, key, context, fields, wkb, source.sourceCrs())
         if sink is None:
             return None
-        keep = kept_indices(source.fields())
+        keep = kept_indices(source.fields(), written)
         # an attribute length (管长 ...) is apportioned among a cut line's pieces by their drawn length
         length_name = run.network.pipe_mapping.get("length")
-        kept_names = [source.fields().at(index).name() for index in keep]
+        kept_names = [source.fields().at(index).name() for index in keep]  # as the input names them
         length_at = kept_names.index(length_name) if length_name in kept_names else None
         total = max(source.featureCount(), 1)
         batch = Batch(sink, key)
@@ -166,7 +196,7 @@ class OutputWriters:
             if not results:
                 continue
             parts = line_parts(feature.geometry())
-            base = kept_values(source.fields(), feature, keep)
+            base = kept_values(feature, keep)
             for result in results:
                 rows = extra_rows(result) if extra_rows is not None else [[]]
                 if not rows:
@@ -191,6 +221,7 @@ class OutputWriters:
         """
         source = run.nodes_source
         table = run.network.table()
+        self.note_field_changes(feedback, source, NODE_OUTPUT_FIELDS + (extra_fields or []), key)
         if extra_rows is None:
             written = self._node_columns_in_bulk(run, parameters, key, table)
             if written is not None:
@@ -213,9 +244,9 @@ class OutputWriters:
             return None
         input_values = {}
         if source is not None:
-            keep = kept_indices(source.fields())
+            keep = kept_indices(source.fields(), NODE_OUTPUT_FIELDS + (extra_fields or []))
             for position, feature in enumerate(source.getFeatures()):
-                input_values[position] = kept_values(source.fields(), feature, keep)
+                input_values[position] = kept_values(feature, keep)
         blank = [None] * (len(fields) - len(NODE_OUTPUT_FIELDS) - len(extra_fields or []))
         batch = Batch(sink, key)
         for node, data, virtual, kind, component, fid, x, y, arriving, leaving in columns:
@@ -307,6 +338,32 @@ class OutputWriters:
             out = QgsFeature(fields)
             out.setGeometry(to_output_geometry(run.frame, *(xy or (None, None))))
             out.setAttributes(list(row))
+            batch.add(out)
+        batch.flush()
+        return dest
+
+    def write_input_points(self, run: NetworkRun, parameters, key: str, context, source) -> Optional[str]:
+        """Write a point layer's located features as they are, every input attribute kept (the audit's events)."""
+        fields = output_fields(source.fields(), [])
+        keep = kept_indices(source.fields(), [])
+        sink, dest = self.sink(parameters, key, context, fields, QgsWkbTypes.Point, run.frame.output_crs)
+        if sink is None:
+            return None
+        transform = None
+        if source.sourceCrs().isValid() and run.frame.output_crs.isValid() and \
+                source.sourceCrs() != run.frame.output_crs:
+            transform = QgsCoordinateTransform(source.sourceCrs(), run.frame.output_crs, context.transformContext())
+        batch = Batch(sink, key)
+        for feature in source.getFeatures():
+            geometry = QgsGeometry(feature.geometry())
+            if geometry.isNull() or geometry.isEmpty():
+                continue  # as the analyses read them: an event without a place is not one
+            if transform is not None:
+                geometry.transform(transform)
+            out = QgsFeature(fields)
+            out.setGeometry(QgsGeometry(geometry.constGet().geometryN(0).clone()) if geometry.isMultipart()
+                            else geometry)
+            out.setAttributes(kept_values(feature, keep))
             batch.add(out)
         batch.flush()
         return dest

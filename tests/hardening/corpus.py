@@ -1,6 +1,6 @@
 """Write PipeNet's bad-input corpus: small files, one per case, with the outcome each must give.
 
-Run directly to print the README table: python3 tests/hardening/corpus.py
+Run directly to print its rows of the table in docs/bad-data.md: python3 tests/hardening/corpus.py
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class Case:
 
     name: str
     description: str
-    outcome: str                                  # what the README says happens
+    outcome: str                                  # what docs/bad-data.md says happens
     pipes: str = ""
     nodes: str = ""
     parameters: dict = field(default_factory=dict)

@@ -46,8 +46,14 @@ def build(pipes, nodes=None):
 
 
 def in_memory(layer: QgsVectorLayer) -> QgsVectorLayer:
-    """The same features in a memory layer: not a file, so they are read feature by feature."""
+    """The same features in a memory layer: not a file, so they are read feature by feature. The
+    GeoPackage's key is left behind: in a memory layer it would be an attribute called fid, which
+    PipeNet keeps (as fid_1)."""
     copy = layer.materialize(QgsFeatureRequest())
+    key = copy.fields().indexOf("fid")
+    if key >= 0:
+        copy.dataProvider().deleteAttributes([key])
+        copy.updateFields()
     QgsProject.instance().addMapLayer(copy)
     return copy
 
