@@ -33,6 +33,8 @@ def test_readme_example_runs_as_written(qgis_process, tmp_path):
         f"OUTPUT_FINDINGS={out / 'findings.gpkg'}")
     assert "PIPE_COUNT" in result.stdout
     assert (out / "network.gpkg").exists() and (out / "findings.gpkg").exists()
+    # no noise about QGIS itself in a normal run (sip's setapi note, Qt's runtime folder)
+    assert "Warning" not in result.stdout + result.stderr and "XDG_RUNTIME_DIR" not in result.stderr, result.stderr
 
 
 def test_json_output(qgis_process, tmp_path):
