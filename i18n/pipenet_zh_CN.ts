@@ -544,82 +544,102 @@
       <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="100" />
+      <location filename="processing/algorithms/network_audit.py" line="103" />
       <source>Network audit (all checks, hotspots, risk)</source>
       <translation>管网体检（全部检查、热点、风险）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="103" />
-      <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
-      <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
+      <location filename="processing/algorithms/network_audit.py" line="106" />
+      <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system); with &lt;b&gt;sensors&lt;/b&gt; and their &lt;b&gt;readings&lt;/b&gt; it runs the sensor monitor (pipenet:sensormonitor) too: its alarms are written as the alarms layer and those still active raise the likelihood of the pipes they point at.&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events, alarms), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；提供传感器及监测数据时运行传感器监测，报警写入 alarms 图层，仍在持续的报警提高所指管段的失效可能性；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
+      <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；提供传感器及监测数据时运行传感器监测，报警写入 alarms 图层，仍在持续的报警提高所指管段的失效可能性；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="121" />
+      <location filename="processing/algorithms/network_audit.py" line="128" />
       <source>CCTV defects (points or table, optional)</source>
       <translation>CCTV 检测缺陷（点或表，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="123" />
+      <location filename="processing/algorithms/network_audit.py" line="130" />
       <source>Overflow / waterlogging events (points, optional)</source>
       <translation>溢流/积水事件（点，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="126" />
+      <location filename="processing/algorithms/network_audit.py" line="133" />
+      <source>Sensors (points or table, optional; with readings: monitoring alarms)</source>
+      <translation>传感器（点或表，可选；与监测数据一起时生成监测报警）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="136" />
+      <source>Sensor readings file (CSV or Excel, optional)</source>
+      <translation>传感器监测数据文件（CSV 或 Excel，可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="138" />
+      <source>Or sensor readings table (optional)</source>
+      <translation>或传感器监测数据表（可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="141" />
       <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
       <translation>热点带宽及沿管网邻域距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="128" />
+      <location filename="processing/algorithms/network_audit.py" line="143" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="129" />
+      <location filename="processing/algorithms/network_audit.py" line="144" />
       <source>GeoPackage</source>
       <translation>GeoPackage 数据库</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="129" />
+      <location filename="processing/algorithms/network_audit.py" line="144" />
       <source>QGIS project</source>
       <translation>QGIS 工程</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="130" />
+      <location filename="processing/algorithms/network_audit.py" line="145" />
       <source>Overview map</source>
       <translation>概览图</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="130" />
+      <location filename="processing/algorithms/network_audit.py" line="145" />
       <source>Summary page</source>
       <translation>汇总页</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="131" />
+      <location filename="processing/algorithms/network_audit.py" line="146" />
       <source>Risk register</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="286" />
+      <location filename="processing/algorithms/network_audit.py" line="268" />
+      <source>Readings were given without SENSORS: give the sensors too.</source>
+      <translation>提供了监测数据但未提供传感器（SENSORS）：请同时提供传感器。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="325" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="178" />
+      <location filename="processing/algorithms/network_audit.py" line="200" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="194" />
+      <location filename="processing/algorithms/network_audit.py" line="216" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="207" />
+      <location filename="processing/algorithms/network_audit.py" line="229" />
       <source>The output folder {} is not writable.</source>
       <translation>输出文件夹 {} 不可写。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="205" />
+      <location filename="processing/algorithms/network_audit.py" line="227" />
       <source>Cannot create the output folder {}: {}</source>
       <translation>无法创建输出文件夹 {}：{}</translation>
     </message>
@@ -864,69 +884,129 @@
       <translation>{} 个传感器，{} 条读数，{} 条真值；堵塞管段 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="51" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="29" />
+      <source>Largest distance from a sensor point to its node (metres)</source>
+      <translation>传感器点到其节点的最大距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="30" />
+      <source>High level: freeboard below the ground (metres)</source>
+      <translation>高水位：距地面的安全超高（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="31" />
+      <source>Dry-weather envelope: k x robust spread</source>
+      <translation>旱天包络线：k × 稳健离散度</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="32" />
+      <source>Gap: missing readings for (minutes)</source>
+      <translation>数据缺失：连续无数据时长（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="33" />
+      <source>Flat line: the same reading for (minutes)</source>
+      <translation>读数不变：同一读数持续时长（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="34" />
+      <source>Anomaly: outside the envelope for (minutes)</source>
+      <translation>异常：超出包络线持续时长（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="35" />
+      <source>Dry day: at most this rain (mm)</source>
+      <translation>旱天：日降雨量不超过（毫米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="36" />
+      <source>Dry-weather flow in a storm pipe: depth above (metres)</source>
+      <translation>雨水管旱天有水：水深超过（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="37" />
+      <source>Inflow/infiltration: alarm at R (share of the rain reaching the sewer) of</source>
+      <translation>外水入流入渗：R（进入污水管的降雨比例）达到此值时报警</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="39" />
+      <source>Inflow/infiltration without sub-catchments: catchment width per metre of upstream pipe (metres)</source>
+      <translation>无汇水分区时的外水入流入渗：每米上游管道对应的汇水宽度（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="52" />
       <source>Monitor sensors: quality control and alarms</source>
       <translation>传感器监测：质量控制与报警</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="54" />
-      <source>Reads sensor readings (CSV/Excel path or a table layer, e.g. from PostgreSQL; long: sensor_id, time, value[, quality], or wide: a time column and one column per sensor) and sensors (points or a table with sensor_id, kind = level/flow/velocity/rain, node_id or pipe_id, datum, offset), places the sensors on the network and raises alarms: sensor faults (gap, flat line, spike, out of range), high level (within the freeboard of the ground), surcharge (above the pipe crown), dry-weather anomaly (outside median ± k·MAD of its time-of-day slot on dry days), blockage (a gauge rises while the next one downstream does not; candidate pipes between them) and dry-weather flow in storm pipes. See docs/monitoring.md.&lt;br&gt;&lt;br&gt;传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水。</source>
-      <translation>传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水。</translation>
+      <location filename="processing/algorithms/sensor_monitor.py" line="55" />
+      <source>Reads sensor readings (CSV/Excel path or a table layer, e.g. from PostgreSQL; long: sensor_id, time, value[, quality], or wide: a time column and one column per sensor) and sensors (points or a table with sensor_id, kind = level/flow/velocity/rain, node_id or pipe_id, datum, offset), places the sensors on the network and raises alarms: sensor faults (gap, flat line, spike, out of range), high level (within the freeboard of the ground), surcharge (above the pipe crown), dry-weather anomaly (outside median ± k·MAD of its time-of-day slot on dry days), blockage (a gauge rises while the next one downstream does not; candidate pipes between them), dry-weather flow in storm pipes and inflow/infiltration per flow meter (R: the share of the rain on its upstream sub-catchments, or upstream pipe length x a width, reaching the sewer). Flow readings in L/s. See docs/monitoring.md.&lt;br&gt;&lt;br&gt;传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水、流量计上游外水入流入渗（R 值）。</source>
+      <translation>传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水、流量计上游外水入流入渗（R 值）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="79" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="88" />
       <source>Alarms</source>
       <translation>读取传感器读数（CSV/Excel 路径或表图层，如 PostgreSQL；长表：sensor_id、time、value[、quality]，或宽表：时间列加每个传感器一列）和传感器（点或表：sensor_id、kind = level/flow/velocity/rain、node_id 或 pipe_id、datum、offset），将传感器关联到管网并报警：传感器故障（缺失、恒值、尖峰、越限）、高水位（距地面不足安全超高）、管道超载（高于管顶）、旱天异常（旱天超出同时段中位数 ± k·MAD）、疑似堵塞（上游水位上升而下游未上升，给出两者之间的可疑管段）、雨水管旱天有水。详见 docs/monitoring.md。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="80" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="89" />
       <source>QC intervals</source>
       <translation>质控区间</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="69" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="72" />
       <source>Sensors (points or table)</source>
       <translation>传感器（点图层或表）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="71" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="74" />
       <source>Readings file (CSV or Excel)</source>
       <translation>读数文件（CSV 或 Excel）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="73" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="76" />
       <source>Or readings table</source>
       <translation>或读数表</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="74" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="78" />
+      <source>Sub-catchments for inflow/infiltration (polygons; empty: upstream pipe length)</source>
+      <translation>外水入流入渗所用汇水分区（面；为空时按上游管长估算）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="81" />
+      <source>Node each sub-catchment drains to (empty: the nearest node)</source>
+      <translation>各汇水分区排入的节点（为空时取最近节点）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="83" />
       <source>Start (e.g. 2024-06-01)</source>
       <translation>开始时间（如 2024-06-01）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="75" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="84" />
       <source>End (e.g. 2024-06-30 23:55)</source>
       <translation>结束时间（如 2024-06-30 23:55）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="82" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="91" />
       <source>Plots and summary folder</source>
       <translation>图表与汇总文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="143" />
-      <source>Give READINGS (a CSV or Excel file) or READINGS_TABLE.</source>
-      <translation>请提供 READINGS（CSV 或 Excel 文件）或 READINGS_TABLE。</translation>
-    </message>
-    <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="119" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="134" />
       <source>{} alarms, {} QC intervals</source>
       <translation>{} 条报警，{} 个质控区间</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="117" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="129" />
       <source>{} alarm plots and the summary written to {}</source>
       <translation>已将 {} 张报警图和汇总写入 {}</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="132" />
+      <source>{}: inflow/infiltration R = {:.1%} ({:.0f} m3 from {:.1f} mm on {:.2f} ha)</source>
+      <translation>{}：外水入流入渗 R = {:.1%}（入流入渗 {:.0f} m³，降雨 {:.1f} mm，汇水面积 {:.2f} ha）</translation>
     </message>
     <message>
       <location filename="processing/algorithms/storm_capacity.py" line="37" />

@@ -93,6 +93,7 @@ class MonitorResult:
     envelope: Optional[rules.Envelope] = None
     sensors: list[Sensor] = field(default_factory=list)
     inflow: list[rules.InflowInfiltration] = field(default_factory=list)  # per flow meter with enough days
+    limits: Thresholds = field(default_factory=Thresholds)
 
     def active(self, hours: float = 24.0) -> list[Alarm]:
         """The alarms still on when the readings end: those that end within ``hours`` of the last reading
@@ -168,7 +169,7 @@ def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: O
     if not (kinds == "rain").any():
         warnings.append("no rain gauge: every day is taken as dry")
     quantity = clean + np.array([s.base - s.invert if s.kind == "level" and s.placed else 0.0 for s in sensors])
-    result = MonitorResult(run.alarms, run.qc, warnings, matrix, clean, dry, sensors=sensors)
+    result = MonitorResult(run.alarms, run.qc, warnings, matrix, clean, dry, sensors=sensors, limits=limits)
     _levels(run, clean)
     result.envelope = _dry_weather(run, quantity, dry, graph)
     if result.envelope is not None and (kinds == "rain").any():

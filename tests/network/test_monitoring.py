@@ -192,3 +192,21 @@ def test_many_clean_sensors_raise_no_alarm():
     readings, rows = clean_readings(sensors=50, days=7)
     result = monitor(readings, sensors_from_rows(rows))
     assert len(readings) == 50 * 7 * 288 and result.alarms == []
+
+
+def test_the_audit_takes_sensors_and_readings(built):
+    """run_audit with sensors and readings (the Python API): the monitor runs on the audited network, its alarms
+    come back with the result and in the summary, and the active ones raise the register."""
+    from pipenet.network.audit import AuditOptions, run_audit
+
+    sample, network = built
+    plain = run_audit(network)
+    monitored = run_audit(network, sensors=sample.sensors, readings=sample.wide(), options=AuditOptions(alarm_hours=24))
+    assert plain.monitoring is None and "alarms" not in plain.summary
+    missed, _ = match(monitored.monitoring.alarms, sample.truth)
+    assert missed == []
+    assert monitored.summary["alarms"]["blockage"] == 1 and monitored.summary["active_alarms"] >= 2
+    pipe = next(key for key in plain.risk if key.split("#")[0] == sample.blocked_pipe)
+    assert monitored.risk[pipe].likelihood > plain.risk[pipe].likelihood
+    assert any(reason.startswith("alarm blockage") for reason in monitored.risk[pipe].reasons)
+    assert monitored.risk[pipe].risk > plain.risk[pipe].risk
