@@ -25,6 +25,20 @@ def test_wide_and_long_readings_make_the_same_long_frame(tmp_path):
     assert read_readings(str(excel))["value"].tolist() == [1.0, 3.0]
 
 
+def test_a_csv_reads_the_same_with_pyarrow_and_pandas(tmp_path):
+    """The CSV reader (pyarrow when installed, else pandas) and pandas alone give the same long readings:
+    Chinese headers, a missing value, an unreadable time left out, sensor ids that look like numbers."""
+    path = tmp_path / "long.csv"
+    path.write_text("测点编号,时间,数值\n101,2024-01-01 00:00,0.5\n101,2024-01-01 00:05,\n102,2024-01-01 00:00,1.5\n"
+                    "102,not a time,2.0\nL3,2024-01-01 00:05:00,-1\n", encoding="utf-8")
+    fast, plain = read_readings(str(path)), read_readings(str(path), engine="pandas")
+    for frame in (fast, plain):
+        assert frame["sensor_id"].astype(str).tolist() == ["101", "101", "102", "L3"]
+        assert frame["time"].dt.strftime("%H:%M").tolist() == ["00:00", "00:05", "00:00", "00:05"]
+        assert np.allclose(frame["value"].to_numpy(), [0.5, np.nan, 1.5, -1.0], equal_nan=True)
+    assert np.array_equal(to_matrix(fast).values, to_matrix(plain).values, equal_nan=True)
+
+
 def test_matrix_puts_readings_on_a_grid_from_midnight():
     long = read_readings(pd.DataFrame({"sensor_id": ["A", "A", "B"], "value": [1.0, 2.0, 3.0],
                                        "time": ["2024-01-01 06:00", "2024-01-01 06:05", "2024-01-01 06:10"]}))
