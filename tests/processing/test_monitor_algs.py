@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def sample_folder(tmp_path_factory):
+def sample_folder(pipenet_plugin, tmp_path_factory):
     from qgis import processing
 
     folder = tmp_path_factory.mktemp("monitoring")
@@ -115,3 +115,23 @@ def test_the_audit_takes_sensors_and_readings(pipenet_plugin, sample_folder, tmp
     assert project.read(str(tmp_path / "monitored" / "pipenet_audit.qgz"))
     styled = [layer for layer in project.mapLayers().values() if layer.name() == "Monitoring alarms"]
     assert styled and styled[0].renderer().type() == "RuleRenderer"
+
+
+def test_a_scheduled_run_from_the_command_line_writes_the_last_days_alarms(qgis_process, sample_folder, tmp_path):
+    """The README's cron line: qgis_process over weeks of readings with ACTIVE_HOURS=24 writes only the alarms
+    still on in the last day (the blockage, the illicit dry-weather flow, I/I), not last week's storm."""
+    from qgis.core import QgsVectorLayer
+
+    network = sample_folder["NETWORK"]
+    result = qgis_process("run", "pipenet:sensormonitor", "--json", "--", f"PIPES={network}|layername=pipes",
+                          f"NODES={network}|layername=nodes", f"SENSORS={network}|layername=sensors",
+                          f"READINGS={sample_folder['READINGS']}", "START=2024-06-03", "ACTIVE_HOURS=24",
+                          f"OUTPUT_ALARMS={tmp_path / 'alarms.gpkg'}", f"OUTPUT_FOLDER={tmp_path / 'alarms'}")
+    payload = json.loads(result.stdout[result.stdout.index("{"):])["results"]
+    alarms = QgsVectorLayer(f"{tmp_path / 'alarms.gpkg'}", "alarms", "ogr")
+    rules = {f["rule"] for f in alarms.getFeatures()}
+    assert payload["ALARM_COUNT"] == alarms.featureCount() > 0
+    assert {"blockage", "dry_weather_flow", "inflow_infiltration"} <= rules
+    assert not rules & {"surcharge", "high_level", "spike", "gap"}  # over before the last day
+    assert min(f["end"] for f in alarms.getFeatures()) >= "2024-06-22 23:55"
+    assert len(list((tmp_path / "alarms").glob("alarm_*.png"))) == alarms.featureCount()
