@@ -1644,6 +1644,41 @@
       <translation>图层 {}：要素 {} 距任何管网节点超过 {} 米。</translation>
     </message>
     <message>
+      <location filename="ui/alarms.py" line="40" />
+      <source>Monitoring alarms</source>
+      <translation>监测报警</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="58" />
+      <source>Choose an alarm to see its plot.</source>
+      <translation>选择一条报警以查看其曲线图。</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="51" />
+      <source>Sensor</source>
+      <translation>传感器</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="51" />
+      <source>Alarm</source>
+      <translation>报警</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="51" />
+      <source>Severity</source>
+      <translation>严重程度</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="51" />
+      <source>Start</source>
+      <translation>开始时间</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="108" />
+      <source>No plot for this alarm: run Monitor sensors with a plots folder.</source>
+      <translation>此报警没有曲线图：运行“传感器监测”时请指定图表输出文件夹。</translation>
+    </message>
+    <message>
       <location filename="ui/audit.py" line="66" />
       <source>Output folder of the network audit</source>
       <translation>管网体检的输出文件夹</translation>
@@ -1694,112 +1729,107 @@
       <translation>管网体检完成：{} 个问题；图层已加入工程。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="52" />
+      <location filename="ui/dock.py" line="54" />
       <source>PipeNet field mapping</source>
       <translation>PipeNet 字段对应</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="55" />
+      <location filename="ui/dock.py" line="57" />
       <source>Detected from the field names and values; choose another field where it is wrong.</source>
       <translation>根据字段名和字段值自动识别；如有误请选择其他字段。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="123" />
+      <location filename="ui/dock.py" line="125" />
       <source>Manholes / nodes</source>
       <translation>检查井/节点</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="126" />
+      <location filename="ui/dock.py" line="128" />
       <source>Build / refresh</source>
       <translation>构建/刷新</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="127" />
+      <location filename="ui/dock.py" line="129" />
       <source>Field mapping…</source>
       <translation>字段对应…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="131" />
+      <location filename="ui/dock.py" line="133" />
       <source>No network built yet.</source>
       <translation>尚未构建管网。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="139" />
+      <location filename="ui/dock.py" line="141" />
       <source>Save highlighted trace as a layer</source>
       <translation>将高亮追踪结果保存为图层</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="152" />
+      <location filename="ui/dock.py" line="154" />
       <source>Run…</source>
       <translation>运行…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="234" />
+      <location filename="ui/dock.py" line="238" />
       <source>Building the network…</source>
       <translation>正在构建管网…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="183" />
+      <location filename="ui/dock.py" line="187" />
       <source>Errors and warnings</source>
       <translation>错误和警告</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="183" />
+      <location filename="ui/dock.py" line="187" />
       <source>Errors</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="184" />
+      <location filename="ui/dock.py" line="188" />
       <source>All findings (with notes)</source>
       <translation>全部问题（含提示）</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="193" />
+      <location filename="ui/dock.py" line="197" />
       <source>Check</source>
       <translation>检查项</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="193" />
-      <source>Severity</source>
-      <translation>严重程度</translation>
-    </message>
-    <message>
-      <location filename="ui/dock.py" line="193" />
+      <location filename="ui/dock.py" line="197" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="193" />
+      <location filename="ui/dock.py" line="197" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="363" />
+      <location filename="ui/dock.py" line="367" />
       <source>Click a manhole with a trace tool first.</source>
       <translation>请先用追踪工具点击检查井。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="240" />
+      <location filename="ui/dock.py" line="244" />
       <source>Network not built (or a layer changed): it is rebuilt on the next use.</source>
       <translation>管网尚未构建（或图层已修改）：下次使用时自动重建。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="245" />
+      <location filename="ui/dock.py" line="249" />
       <source>{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings</source>
       <translation>{} 条管段，{} 个节点，{} 个子管网，{:.1f} 公里；问题 {} 处</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="258" />
+      <location filename="ui/dock.py" line="262" />
       <source>All checks ({})</source>
       <translation>全部检查项（{}）</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="300" />
+      <location filename="ui/dock.py" line="304" />
       <source>{} (start)</source>
       <translation>{}（起点端）</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="300" />
+      <location filename="ui/dock.py" line="304" />
       <source>{} (end)</source>
       <translation>{}（终点端）</translation>
     </message>

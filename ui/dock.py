@@ -1,4 +1,5 @@
-"""The PipeNet dock panel: layers, field mapping, graph state, map tools and the findings browser."""
+"""The PipeNet dock panel: layers, field mapping, graph state, map tools, the findings browser and the
+monitoring alarms with their plots (alarms.py)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from ..network.build.fields import detect_mapping
 from ..network.model.findings import SEVERITIES, check_title
 from ..processing.base import NODE_FIELD_PARAMETERS, PIPE_FIELD_PARAMETERS
 from ..processing.report.styles import LABELS_ZH, chinese
+from .alarms import AlarmsPanel
 from .map_tools import tr
 
 FINDING_SCALE = 1000  # the map scale a finding is shown at (1:1,000: a manhole and its pipes)
@@ -154,6 +156,8 @@ class PipeNetDock(QgsDockWidget):
         row.addWidget(self.run_button)
         layout.addLayout(row)
         self._add_browser(body, layout)
+        self.alarms = AlarmsPanel(session.project, body)  # shown while the project has an alarms layer
+        layout.addWidget(self.alarms, 1)
         self.setWidget(body)
 
         self._restore_layers()
