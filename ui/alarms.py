@@ -32,6 +32,19 @@ def is_alarms_layer(layer) -> bool:
         all(layer.fields().indexOf(name) >= 0 for name in ALARM_FIELDS)
 
 
+def list_table(parent, name: str, headers: list[str]) -> QTableWidget:
+    """A read-only table of whole rows, one chosen at a time (the findings browser, the alarms)."""
+    table = QTableWidget(0, len(headers), parent)
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
 class AlarmsPanel(QGroupBox):
     """The alarms of the chosen alarms layer; choosing one shows its sensor's plot. Hidden while the project has
     no alarms layer."""
@@ -46,14 +59,7 @@ class AlarmsPanel(QGroupBox):
         self.layer_box = QComboBox(self)
         self.layer_box.setObjectName("AlarmsLayer")
         layout.addWidget(self.layer_box)
-        self.table = QTableWidget(0, 4, self)
-        self.table.setObjectName("AlarmsTable")
-        self.table.setHorizontalHeaderLabels([tr("Sensor"), tr("Alarm"), tr("Severity"), tr("Start")])
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
+        self.table = list_table(self, "AlarmsTable", [tr("Sensor"), tr("Alarm"), tr("Severity"), tr("Start")])
         layout.addWidget(self.table, 1)
         self.plot = QLabel(tr("Choose an alarm to see its plot."), self)
         self.plot.setObjectName("AlarmPlot")
