@@ -135,3 +135,33 @@ def test_a_scheduled_run_from_the_command_line_writes_the_last_days_alarms(qgis_
     assert not rules & {"surcharge", "high_level", "spike", "gap"}  # over before the last day
     assert min(f["end"] for f in alarms.getFeatures()) >= "2024-06-22 23:55"
     assert len(list((tmp_path / "alarms").glob("alarm_*.png"))) == alarms.featureCount()
+
+
+def test_sub_catchments_give_the_inflow_area(pipenet_plugin, sample_folder):
+    """CATCHMENTS (polygons and the node each drains to, as pipenet:stormcapacity's) set the flow meter's area:
+    one hectare at the meter instead of its upstream pipe length x 30 m, so R grows by their ratio."""
+    from qgis import processing
+    from qgis.core import QgsFeature, QgsGeometry, QgsRectangle, QgsVectorLayer
+
+    network = sample_folder["NETWORK"]
+    sensors = QgsVectorLayer(f"{network}|layername=sensors", "sensors", "ogr")
+    meter = next(f for f in sensors.getFeatures() if f["sensor_id"] == "WQ01")
+    point = meter.geometry().asPoint()
+    catchments = QgsVectorLayer("Polygon?crs=EPSG:4549&field=outlet:string", "catchments", "memory")
+    feature = QgsFeature(catchments.fields())
+    feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(point.x() - 50, point.y() - 50, point.x() + 50,
+                                                          point.y() + 50)))
+    feature.setAttributes([meter["node_id"]])
+    catchments.dataProvider().addFeatures([feature])
+    common = {"PIPES": f"{network}|layername=pipes", "NODES": f"{network}|layername=nodes",
+              "SENSORS": f"{network}|layername=sensors", "READINGS": sample_folder["READINGS"],
+              "OUTPUT_ALARMS": "TEMPORARY_OUTPUT", "OUTPUT_QC": "TEMPORARY_OUTPUT"}
+
+    def inflow(parameters):
+        alarms = processing.run("pipenet:sensormonitor", parameters)["OUTPUT_ALARMS"]
+        return next(f for f in alarms.getFeatures() if f["rule"] == "inflow_infiltration")
+    proxy = inflow(common)
+    given = inflow(dict(common, CATCHMENTS=catchments, CATCHMENT_NODE_FIELD="outlet"))
+    assert "no sub-catchments given" in proxy["message_en"] and "the sub-catchments upstream" in given["message_en"]
+    area = float(proxy["message_en"].split(" ha (")[0].rsplit(" ", 1)[1])  # the proxy's area, as the message says
+    assert given["value"] == pytest.approx(proxy["value"] * area / 1.0, rel=0.01)
