@@ -544,82 +544,102 @@
       <translation>导入 EPA SWMM 模型：生成管段图层（管道、泵、孔口、堰、出口，含管径、管底高程、长度、糙率）和节点图层（检查井、排放口、调蓄池、分流井；地面高程 = 井底 + 最大水深）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="101" />
+      <location filename="processing/algorithms/network_audit.py" line="104" />
       <source>Network audit (all checks, hotspots, risk)</source>
       <translation>管网体检（全部检查、热点、风险）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="104" />
-      <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system).&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
-      <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
+      <location filename="processing/algorithms/network_audit.py" line="107" />
+      <source>The main job in one run: builds the network and runs the topology, connectivity, hydraulic and illicit-connection checks; with CCTV &lt;b&gt;defects&lt;/b&gt; (CJJ 181 or PACP codes; a pipe id field or points near the pipes) it scores every pipe's condition and finds breakage hotspots; with overflow / waterlogging &lt;b&gt;events&lt;/b&gt; (points) it finds overflow hotspots (network kernel density and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register (likelihood from condition, age, material and defects × consequence from diameter, upstream length served and system); with &lt;b&gt;sensors&lt;/b&gt; and their &lt;b&gt;readings&lt;/b&gt; it runs the sensor monitor (pipenet:sensormonitor) too: its alarms are written as the alarms layer and those still active raise the likelihood of the pipes they point at.&lt;br&gt;&lt;b&gt;Output folder&lt;/b&gt; receives: pipenet_audit.gpkg (pipes with every score, nodes, findings, events, alarms), pipenet_audit.qgz (styled project opening on the network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and summary.html (counts per finding type, top risk pipes).&lt;br&gt;&lt;br&gt;管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；提供传感器及监测数据时运行传感器监测，报警写入 alarms 图层，仍在持续的报警提高所指管段的失效可能性；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</source>
+      <translation>管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP 评分并识别破损热点；提供溢流/积水事件时识别溢流热点；提供传感器及监测数据时运行传感器监测，报警写入 alarms 图层，仍在持续的报警提高所指管段的失效可能性；最后生成风险清单。输出文件夹包含 GeoPackage、已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="122" />
+      <location filename="processing/algorithms/network_audit.py" line="129" />
       <source>CCTV defects (points or table, optional)</source>
       <translation>CCTV 检测缺陷（点或表，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="124" />
+      <location filename="processing/algorithms/network_audit.py" line="131" />
       <source>Overflow / waterlogging events (points, optional)</source>
       <translation>溢流/积水事件（点，可选）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="127" />
+      <location filename="processing/algorithms/network_audit.py" line="134" />
+      <source>Sensors (points or table, optional; with readings: monitoring alarms)</source>
+      <translation>传感器（点或表，可选；与监测数据一起时生成监测报警）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="137" />
+      <source>Sensor readings file (CSV or Excel, optional)</source>
+      <translation>传感器监测数据文件（CSV 或 Excel，可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="139" />
+      <source>Or sensor readings table (optional)</source>
+      <translation>或传感器监测数据表（可选）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="142" />
       <source>Hotspot bandwidth and neighbour distance along the network (metres)</source>
       <translation>热点带宽及沿管网邻域距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="129" />
+      <location filename="processing/algorithms/network_audit.py" line="144" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="130" />
+      <location filename="processing/algorithms/network_audit.py" line="145" />
       <source>GeoPackage</source>
       <translation>GeoPackage 数据库</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="130" />
+      <location filename="processing/algorithms/network_audit.py" line="145" />
       <source>QGIS project</source>
       <translation>QGIS 工程</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="131" />
+      <location filename="processing/algorithms/network_audit.py" line="146" />
       <source>Overview map</source>
       <translation>概览图</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="131" />
+      <location filename="processing/algorithms/network_audit.py" line="146" />
       <source>Summary page</source>
       <translation>汇总页</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="132" />
+      <location filename="processing/algorithms/network_audit.py" line="147" />
       <source>Risk register</source>
       <translation>风险清单</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="304" />
+      <location filename="processing/algorithms/network_audit.py" line="285" />
+      <source>Readings were given without SENSORS: give the sensors too.</source>
+      <translation>提供了监测数据但未提供传感器（SENSORS）：请同时提供传感器。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/network_audit.py" line="343" />
       <source>Cancelled by the user.</source>
       <translation>用户已取消。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="182" />
+      <location filename="processing/algorithms/network_audit.py" line="204" />
       <source>PipeNet network audit: {} pipes, {:.0f} km</source>
       <translation>PipeNet 管网体检：{} 条管段，{:.0f} 公里</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="210" />
+      <location filename="processing/algorithms/network_audit.py" line="232" />
       <source>Audit written to {}</source>
       <translation>体检结果已写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="223" />
+      <location filename="processing/algorithms/network_audit.py" line="245" />
       <source>The output folder {} is not writable.</source>
       <translation>输出文件夹 {} 不可写。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/network_audit.py" line="221" />
+      <location filename="processing/algorithms/network_audit.py" line="243" />
       <source>Cannot create the output folder {}: {}</source>
       <translation>无法创建输出文件夹 {}：{}</translation>
     </message>
@@ -864,69 +884,134 @@
       <translation>{} 个传感器，{} 条读数，{} 条真值；堵塞管段 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="51" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="29" />
+      <source>Largest distance from a sensor point to its node (metres)</source>
+      <translation>传感器点到其节点的最大距离（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="30" />
+      <source>High level: freeboard below the ground (metres)</source>
+      <translation>高水位：距地面的安全超高（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="31" />
+      <source>Dry-weather envelope: k x robust spread</source>
+      <translation>旱天包络线：k × 稳健离散度</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="32" />
+      <source>Gap: missing readings for (minutes)</source>
+      <translation>数据缺失：连续无数据时长（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="33" />
+      <source>Flat line: the same reading for (minutes)</source>
+      <translation>读数不变：同一读数持续时长（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="34" />
+      <source>Anomaly: outside the envelope for (minutes)</source>
+      <translation>异常：超出包络线持续时长（分钟）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="35" />
+      <source>Dry day: at most this rain (mm)</source>
+      <translation>旱天：日降雨量不超过（毫米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="36" />
+      <source>Dry-weather flow in a storm pipe: depth above (metres)</source>
+      <translation>雨水管旱天有水：水深超过（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="37" />
+      <source>Inflow/infiltration: alarm at R (share of the rain reaching the sewer) of</source>
+      <translation>外水入流入渗：R（进入污水管的降雨比例）达到此值时报警</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="39" />
+      <source>Inflow/infiltration without sub-catchments: catchment width per metre of upstream pipe (metres)</source>
+      <translation>无汇水分区时的外水入流入渗：每米上游管道对应的汇水宽度（米）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="52" />
       <source>Monitor sensors: quality control and alarms</source>
       <translation>传感器监测：质量控制与报警</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="54" />
-      <source>Reads sensor readings (CSV/Excel path or a table layer, e.g. from PostgreSQL; long: sensor_id, time, value[, quality], or wide: a time column and one column per sensor) and sensors (points or a table with sensor_id, kind = level/flow/velocity/rain, node_id or pipe_id, datum, offset), places the sensors on the network and raises alarms: sensor faults (gap, flat line, spike, out of range), high level (within the freeboard of the ground), surcharge (above the pipe crown), dry-weather anomaly (outside median ± k·MAD of its time-of-day slot on dry days), blockage (a gauge rises while the next one downstream does not; candidate pipes between them) and dry-weather flow in storm pipes. See docs/monitoring.md.&lt;br&gt;&lt;br&gt;传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水。</source>
-      <translation>传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水。</translation>
+      <location filename="processing/algorithms/sensor_monitor.py" line="55" />
+      <source>Reads sensor readings (CSV/Excel path or a table layer, e.g. from PostgreSQL; long: sensor_id, time, value[, quality], or wide: a time column and one column per sensor) and sensors (points or a table with sensor_id, kind = level/flow/velocity/rain, node_id or pipe_id, datum, offset), places the sensors on the network and raises alarms: sensor faults (gap, flat line, spike, out of range), high level (within the freeboard of the ground), surcharge (above the pipe crown), dry-weather anomaly (outside median ± k·MAD of its time-of-day slot on dry days), blockage (a gauge rises while the next one downstream does not; candidate pipes between them), dry-weather flow in storm pipes and inflow/infiltration per flow meter (R: the share of the rain on its upstream sub-catchments, or upstream pipe length x a width, reaching the sewer). Flow readings in L/s. See docs/monitoring.md.&lt;br&gt;&lt;br&gt;传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水、流量计上游外水入流入渗（R 值）。</source>
+      <translation>传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水、流量计上游外水入流入渗（R 值）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="79" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="91" />
       <source>Alarms</source>
       <translation>读取传感器读数（CSV/Excel 路径或表图层，如 PostgreSQL；长表：sensor_id、time、value[、quality]，或宽表：时间列加每个传感器一列）和传感器（点或表：sensor_id、kind = level/flow/velocity/rain、node_id 或 pipe_id、datum、offset），将传感器关联到管网并报警：传感器故障（缺失、恒值、尖峰、越限）、高水位（距地面不足安全超高）、管道超载（高于管顶）、旱天异常（旱天超出同时段中位数 ± k·MAD）、疑似堵塞（上游水位上升而下游未上升，给出两者之间的可疑管段）、雨水管旱天有水。详见 docs/monitoring.md。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="80" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="92" />
       <source>QC intervals</source>
       <translation>质控区间</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="69" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="72" />
       <source>Sensors (points or table)</source>
       <translation>传感器（点图层或表）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="71" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="74" />
       <source>Readings file (CSV or Excel)</source>
       <translation>读数文件（CSV 或 Excel）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="73" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="76" />
       <source>Or readings table</source>
       <translation>或读数表</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="74" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="78" />
+      <source>Sub-catchments for inflow/infiltration (polygons; empty: upstream pipe length)</source>
+      <translation>外水入流入渗所用汇水分区（面；为空时按上游管长估算）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="81" />
+      <source>Node each sub-catchment drains to (empty: the nearest node)</source>
+      <translation>各汇水分区排入的节点（为空时取最近节点）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="83" />
       <source>Start (e.g. 2024-06-01)</source>
       <translation>开始时间（如 2024-06-01）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="75" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="84" />
       <source>End (e.g. 2024-06-30 23:55)</source>
       <translation>结束时间（如 2024-06-30 23:55）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="82" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="86" />
+      <source>Only alarms still on in the last hours of the readings (0: every alarm)</source>
+      <translation>只输出监测数据最后若干小时内仍在持续的报警（小时数；0 表示全部报警）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="94" />
       <source>Plots and summary folder</source>
       <translation>图表与汇总文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="143" />
-      <source>Give READINGS (a CSV or Excel file) or READINGS_TABLE.</source>
-      <translation>请提供 READINGS（CSV 或 Excel 文件）或 READINGS_TABLE。</translation>
-    </message>
-    <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="119" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="140" />
       <source>{} alarms, {} QC intervals</source>
       <translation>{} 条报警，{} 个质控区间</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="117" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="135" />
       <source>{} alarm plots and the summary written to {}</source>
       <translation>已将 {} 张报警图和汇总写入 {}</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="138" />
+      <source>{}: inflow/infiltration R = {:.1%} ({:.0f} m3 from {:.1f} mm on {:.2f} ha)</source>
+      <translation>{}：外水入流入渗 R = {:.1%}（入流入渗 {:.0f} m³，降雨 {:.1f} mm，汇水面积 {:.2f} ha）</translation>
     </message>
     <message>
       <location filename="processing/algorithms/storm_capacity.py" line="37" />
@@ -1394,12 +1479,12 @@
       <translation>从 {2} 读取 {0} 条管段、{1} 个节点</translation>
     </message>
     <message>
-      <location filename="processing/outputs/writers.py" line="113" />
+      <location filename="processing/outputs/writers.py" line="118" />
       <source>{}: input fields renamed where their names are taken: {}</source>
       <translation>{}：以下输入字段因重名已改名：{}</translation>
     </message>
     <message>
-      <location filename="processing/outputs/writers.py" line="116" />
+      <location filename="processing/outputs/writers.py" line="121" />
       <source>{}: PipeNet columns of an earlier run replaced: {}</source>
       <translation>{}：已替换此前运行生成的 PipeNet 字段：{}</translation>
     </message>
@@ -1579,6 +1664,41 @@
       <translation>图层 {}：要素 {} 距任何管网节点超过 {} 米。</translation>
     </message>
     <message>
+      <location filename="ui/alarms.py" line="53" />
+      <source>Monitoring alarms</source>
+      <translation>监测报警</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="64" />
+      <source>Choose an alarm to see its plot.</source>
+      <translation>选择一条报警以查看其曲线图。</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="62" />
+      <source>Sensor</source>
+      <translation>传感器</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="62" />
+      <source>Alarm</source>
+      <translation>报警</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="62" />
+      <source>Severity</source>
+      <translation>严重程度</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="62" />
+      <source>Start</source>
+      <translation>开始时间</translation>
+    </message>
+    <message>
+      <location filename="ui/alarms.py" line="114" />
+      <source>No plot for this alarm: run Monitor sensors with a plots folder.</source>
+      <translation>此报警没有曲线图：运行“传感器监测”时请指定图表输出文件夹。</translation>
+    </message>
+    <message>
       <location filename="ui/audit.py" line="66" />
       <source>Output folder of the network audit</source>
       <translation>管网体检的输出文件夹</translation>
@@ -1669,22 +1789,22 @@
       <translation>运行…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="234" />
+      <location filename="ui/dock.py" line="229" />
       <source>Building the network…</source>
       <translation>正在构建管网…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="183" />
+      <location filename="ui/dock.py" line="185" />
       <source>Errors and warnings</source>
       <translation>错误和警告</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="183" />
+      <location filename="ui/dock.py" line="185" />
       <source>Errors</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="184" />
+      <location filename="ui/dock.py" line="186" />
       <source>All findings (with notes)</source>
       <translation>全部问题（含提示）</translation>
     </message>
@@ -1692,11 +1812,6 @@
       <location filename="ui/dock.py" line="193" />
       <source>Check</source>
       <translation>检查项</translation>
-    </message>
-    <message>
-      <location filename="ui/dock.py" line="193" />
-      <source>Severity</source>
-      <translation>严重程度</translation>
     </message>
     <message>
       <location filename="ui/dock.py" line="193" />
@@ -1709,32 +1824,32 @@
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="363" />
+      <location filename="ui/dock.py" line="358" />
       <source>Click a manhole with a trace tool first.</source>
       <translation>请先用追踪工具点击检查井。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="240" />
+      <location filename="ui/dock.py" line="235" />
       <source>Network not built (or a layer changed): it is rebuilt on the next use.</source>
       <translation>管网尚未构建（或图层已修改）：下次使用时自动重建。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="245" />
+      <location filename="ui/dock.py" line="240" />
       <source>{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings</source>
       <translation>{} 条管段，{} 个节点，{} 个子管网，{:.1f} 公里；问题 {} 处</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="258" />
+      <location filename="ui/dock.py" line="253" />
       <source>All checks ({})</source>
       <translation>全部检查项（{}）</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="300" />
+      <location filename="ui/dock.py" line="295" />
       <source>{} (start)</source>
       <translation>{}（起点端）</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="300" />
+      <location filename="ui/dock.py" line="295" />
       <source>{} (end)</source>
       <translation>{}（终点端）</translation>
     </message>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -14,9 +15,11 @@ from .hotspots.statistics import PipeHotspot, hotspots, place_events
 from .model.findings import Finding, count_by_check, make_finding
 from .model.network import Network
 from .model.records import check_distance
+from .monitoring import MonitorResult, Thresholds, monitor, place_sensors, read_readings, sensors_from_rows
+from .monitoring.sensors import SNAP_DISTANCE, Sensor
 from .parallel import started
 from .scoring.condition import Defect, PipeCondition, score_all
-from .scoring.risk import RiskRegister, RiskWeights, risk_many
+from .scoring.risk import RiskRegister, RiskWeights, raise_for_alarms, risk_many
 
 
 @dataclass
@@ -31,11 +34,16 @@ class AuditOptions:
     event_snap_distance: float = 50.0
     area_importance: float = 0.0
     risk: RiskWeights = field(default_factory=RiskWeights)
+    # with sensors and readings (run_audit): the monitor's rules, how far a sensor point snaps to a node, and
+    # how recent an alarm's end must be (hours before the last reading) to count as active in the risk register
+    monitoring: Thresholds = field(default_factory=Thresholds)
+    sensor_snap_distance: float = SNAP_DISTANCE
+    alarm_hours: float = 24.0
 
     def validate(self) -> None:
         """Raise PipeNetInputError for a distance that is not a finite number >= 0 (lixels > 0)."""
         for name in ("evidence_distance", "lixel_length", "bandwidth", "neighbour_distance", "event_snap_distance",
-                     "area_importance"):
+                     "area_importance", "sensor_snap_distance", "alarm_hours"):
             setattr(self, name, check_distance(name, getattr(self, name)))
         if self.lixel_length <= 0:
             raise PipeNetInputError(f"lixel_length must be over 0 m, not {self.lixel_length:g}.",
@@ -55,6 +63,7 @@ class AuditResult:
     risk: RiskRegister
     summary: dict[str, Any]
     reached_nodes: Optional[np.ndarray] = None  # reaches_outlet per node of the network's table
+    monitoring: Optional[MonitorResult] = None  # the monitor's alarms, when sensors and readings were given
 
 
 def _pieces_scores_and_events(network: Network, defects: Optional[list[Defect]],
@@ -117,17 +126,35 @@ def network_findings(network, options: Optional[AuditOptions] = None) -> list[Fi
     return findings
 
 
+def monitor_network(network: Network, sensors, readings, options: Optional[AuditOptions] = None,
+                    catchments: Optional[dict] = None) -> MonitorResult:
+    """The monitor (network.monitoring) on the audited network: ``sensors`` as Sensor objects or dicts
+    (sensors_from_rows), ``readings`` a path or a DataFrame, long or wide (read_readings); sensors left off the
+    network are named in the result's warnings."""
+    options = options or AuditOptions()
+    # fresh Sensor objects: placing fills them in, and a caller's list is not changed
+    placed = sensors_from_rows([vars(s) if isinstance(s, Sensor) else s for s in sensors])
+    long = read_readings(readings)
+    warnings = place_sensors(placed, network.graph, options.sensor_snap_distance)
+    result = monitor(long, placed, network.graph, options.monitoring, catchments=catchments)
+    result.warnings[:0] = warnings
+    return result
+
+
 def run_audit(network: Network, defects: Optional[list[Defect]] = None,
               events: Optional[list[tuple[float, float, float]]] = None,
               options: Optional[AuditOptions] = None, progress=None,
               checked: Optional[Callable[[], None]] = None,
-              hot: Optional[Callable[[Mapping[str, PipeHotspot], Mapping[str, PipeHotspot]], None]] = None
-              ) -> AuditResult:
+              hot: Optional[Callable[[Mapping[str, PipeHotspot], Mapping[str, PipeHotspot]], None]] = None,
+              sensors: Optional[list] = None, readings=None, catchments: Optional[dict] = None) -> AuditResult:
     """build → topology → connectivity → hydraulics → illicit → (condition → hotspots → risk).
 
     ``checked()`` is called once the whole-network checks are done, before the hotspots: work
     that needs only the network (an output of its nodes) can start beside them. ``hot(breakage,
     overflow)`` is called with the hotspots (empty when not looked for) before the risk register.
+    With ``sensors`` and ``readings`` (see monitor_network; ``catchments``: node -> sub-catchment ha for
+    inflow/infiltration) the monitor runs on the network too: its alarms are the result's ``monitoring`` and
+    those still active (``options.alarm_hours``) raise the likelihood of the pipes they point at.
     """
     options = options or AuditOptions()
     options.validate()
@@ -175,6 +202,10 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     if hot is not None:
         hot(breakage, overflow)
     risk = risk_register(network, condition, options.risk, accumulation.length)
+    monitoring = None
+    if sensors and readings is not None:
+        monitoring = monitor_network(network, sensors, readings, options, catchments)
+        risk = raise_for_alarms(risk, monitoring.active(options.alarm_hours))
     if risk.note:
         findings.append(make_finding("risk_no_data", "(pipes layer)", None, value=", ".join(risk.missing)))
     summary = network.summary()
@@ -187,6 +218,9 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     summary["overflow_hotspot_pipes"] = overflow.hot_count() if overflow else 0
     summary["risk_classes"] = risk.class_counts()
     summary["risk_note"] = risk.note
+    if monitoring is not None:
+        summary["alarms"] = dict(Counter(alarm.rule for alarm in monitoring.alarms).most_common())
+        summary["active_alarms"] = len(monitoring.active(options.alarm_hours))
     top = risk.ranked(20)
     summary["top_risk"] = [{"pipe": key, "risk": r.risk, "class": r.risk_class, "likelihood": r.likelihood,
                             "consequence": r.consequence,
@@ -194,4 +228,4 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
                             "reasons": ", ".join(r.reasons)} for key, r in top]
     step(100)
     return AuditResult(findings, connectivity.reaches_outlet, accumulation.length, condition, breakage, overflow,
-                       risk, summary, connectivity.reached_nodes)
+                       risk, summary, connectivity.reached_nodes, monitoring)

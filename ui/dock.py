@@ -1,4 +1,5 @@
-"""The PipeNet dock panel: layers, field mapping, graph state, map tools and the findings browser."""
+"""The PipeNet dock panel: layers, field mapping, graph state, map tools, the findings browser and the
+monitoring alarms with their plots (alarms.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from qgis.gui import QgsDockWidget, QgsFieldComboBox, QgsMapLayerComboBox, QgsRu
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -25,7 +25,6 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from ..network.build.fields import detect_mapping
 from ..network.model.findings import SEVERITIES, check_title
 from ..processing.base import NODE_FIELD_PARAMETERS, PIPE_FIELD_PARAMETERS
 from ..processing.report.styles import LABELS_ZH, chinese
+from .alarms import AlarmsPanel, list_table
 from .map_tools import tr
 
 FINDING_SCALE = 1000  # the map scale a finding is shown at (1:1,000: a manhole and its pipes)
@@ -154,6 +154,8 @@ class PipeNetDock(QgsDockWidget):
         row.addWidget(self.run_button)
         layout.addLayout(row)
         self._add_browser(body, layout)
+        self.alarms = AlarmsPanel(session.project, body)  # shown while the project has an alarms layer
+        layout.addWidget(self.alarms, 1)
         self.setWidget(body)
 
         self._restore_layers()
@@ -188,15 +190,8 @@ class PipeNetDock(QgsDockWidget):
         row.addWidget(self.severity_box)
         row.addWidget(self.filter_box, 1)
         layout.addLayout(row)
-        self.table = QTableWidget(0, 4, body)
-        self.table.setObjectName("FindingsTable")
-        self.table.setHorizontalHeaderLabels([tr("Check"), tr("Severity"), tr("Feature"), tr("Message")])
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table = list_table(body, "FindingsTable", [tr("Check"), tr("Severity"), tr("Feature"), tr("Message")])
         self.table.setWordWrap(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
         layout.addWidget(self.table, 1)
         self.marker = QgsRubberBand(self.iface.mapCanvas(), QgsWkbTypes.PointGeometry)
         self.marker.setIcon(QgsRubberBand.ICON_CIRCLE)

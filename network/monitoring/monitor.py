@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -42,6 +43,11 @@ class Thresholds:
     dwf_flow: float = 0.5              # ... or this flow (unit of the readings) ...
     dwf_velocity: float = 0.05         # ... or velocity (m/s)
     dwf_minutes: float = 120.0         # ... this long is a dry-weather flow
+    flow_to_m3s: float = 0.001         # flow readings x this = m3/s (0.001: the meters read L/s)
+    ii_ratio: float = 0.05             # I/I: R (rain-derived volume / rain on the catchment) at or above ...
+    ii_night_share: float = 0.75       # ... or the night minimum at or above this share of the dry-weather flow
+    ii_proxy_width: float = 30.0       # without sub-catchments: catchment area = upstream pipe length x this (m)
+    ii_min_days: int = 3               # I/I needs this many dry days and at least one wet day
 
 
 @dataclass
@@ -61,6 +67,7 @@ class Alarm:
     y: Optional[float] = None
     node_id: str = ""
     kind: str = ""
+    pipe_id: str = ""  # the pipe the sensor is in (its pipe_id, else the pipe whose crown it is compared with)
 
 
 @dataclass
@@ -85,6 +92,17 @@ class MonitorResult:
     dry: np.ndarray
     envelope: Optional[rules.Envelope] = None
     sensors: list[Sensor] = field(default_factory=list)
+    inflow: list[rules.InflowInfiltration] = field(default_factory=list)  # per flow meter with enough days
+    limits: Thresholds = field(default_factory=Thresholds)
+
+    def active(self, hours: float = 24.0) -> list[Alarm]:
+        """The alarms still on when the readings end: those that end within ``hours`` of the last reading
+        (an alarm over by then, the storm's surcharge of last week, is history, not a state of the pipe)."""
+        rows = np.flatnonzero(np.isfinite(self.matrix.values).any(axis=1))
+        if not rows.size:
+            return []
+        since = self.matrix.time(int(rows[-1])) - pd.Timedelta(hours=hours)
+        return [alarm for alarm in self.alarms if alarm.end >= since]
 
     def alarms_frame(self) -> pd.DataFrame:
         rows = [dict(vars(a), candidate_pipes=";".join(a.candidate_pipes)) for a in self.alarms]
@@ -113,7 +131,7 @@ class _Run:
                                end=f"{end:%Y-%m-%d %H:%M}", pipes=", ".join(pipes) or "-", **words)
         self.alarms.append(Alarm(sensor.sensor_id, rule, start, end, finding.severity, float(value),
                                  finding.message_en, finding.message_zh, list(pipes), sensor.x, sensor.y,
-                                 sensor.node_id or "", sensor.kind))
+                                 sensor.node_id or "", sensor.kind, sensor.pipe_id or sensor.crown_pipe))
 
     def faults(self, rule: str, mask: np.ndarray, values: np.ndarray, min_steps: int = 1) -> None:
         for column, first, last in qc.runs(mask, min_steps, self.steps(self.limits.merge_minutes)):
@@ -126,8 +144,14 @@ class _Run:
 
 
 def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: Optional[Thresholds] = None,
-            start=None, end=None, matrix: Optional[Matrix] = None) -> MonitorResult:
-    """Run quality control and every hydraulic rule on long readings for placed sensors (place_sensors)."""
+            start=None, end=None, matrix: Optional[Matrix] = None,
+            catchments: Optional[dict] = None) -> MonitorResult:
+    """Run quality control and every hydraulic rule on long readings for placed sensors (place_sensors).
+
+    ``catchments`` (node id -> sub-catchment area in ha, as pipenet:stormcapacity's) gives a flow meter's
+    upstream area for inflow and infiltration; without it the area is the upstream pipe length x
+    ``limits.ii_proxy_width``, and the alarm says so.
+    """
     limits = limits or Thresholds()
     known = {s.sensor_id for s in sensors}
     warnings = []
@@ -145,9 +169,11 @@ def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: O
     if not (kinds == "rain").any():
         warnings.append("no rain gauge: every day is taken as dry")
     quantity = clean + np.array([s.base - s.invert if s.kind == "level" and s.placed else 0.0 for s in sensors])
-    result = MonitorResult(run.alarms, run.qc, warnings, matrix, clean, dry, sensors=sensors)
+    result = MonitorResult(run.alarms, run.qc, warnings, matrix, clean, dry, sensors=sensors, limits=limits)
     _levels(run, clean)
     result.envelope = _dry_weather(run, quantity, dry, graph)
+    if result.envelope is not None and (kinds == "rain").any():
+        result.inflow = _inflow(run, quantity, rain, dry, result.envelope, graph, catchments)
     return result
 
 
@@ -212,6 +238,7 @@ def _dry_weather(run: _Run, quantity: np.ndarray, dry: np.ndarray, graph) -> Opt
     if per_day % slot:
         slot = 1
     model = rules.envelope(quantity[:, others], per_day, dry, weekend, slot, limits.spread_floor)
+    model.columns = others
     median, spread = model.expand(matrix.days)
     with np.errstate(invalid="ignore"):
         z = (quantity[:, others] - median) / spread
@@ -249,3 +276,60 @@ def _anomalies(run: _Run, others: list[int], high: np.ndarray, low: np.ndarray, 
     for column, first, last in qc.runs(low, span, merge):
         run.alarm("dry_weather_anomaly", others[column], first, last,
                   np.nanmin(quantity[first:last + 1, others[column]]), direction="below", direction_zh="低于")
+
+
+def _inflow(run: _Run, quantity: np.ndarray, rain: np.ndarray, dry: np.ndarray, model: rules.Envelope, graph,
+            catchments: Optional[dict]) -> list[rules.InflowInfiltration]:
+    """inflow_infiltration per placed flow meter: dry-weather flow, night minimum, rain-derived volume and R.
+
+    The rain-derived volume is the flow above the dry-weather envelope's median on the wet days (a rain day and
+    the ``antecedent_days`` after it, where the slow response falls); R divides it by the rain (mean of the
+    gauges) on the meter's upstream catchment.
+    """
+    limits, matrix, sensors = run.limits, run.matrix, run.sensors
+    if dry.sum() < limits.ii_min_days or dry.all() or graph is None:
+        return []
+    median, _ = model.expand(matrix.days)
+    wet_steps = np.repeat(~dry, matrix.steps_per_day)
+    with warnings.catch_warnings():  # a step no gauge read is no rain
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rain_mm = float(np.nansum(np.nanmean(rain, axis=1)))
+    found = []
+    for position, index in enumerate(model.columns):
+        sensor = sensors[index]
+        if sensor.kind != "flow" or not sensor.placed:
+            continue
+        flow = quantity[: median.shape[0], index]
+        upstream_m, area_ha = rules.upstream_catchment(graph, sensor.node_id, sensor.system, catchments)
+        basis = "catchments" if area_ha > 0 else "pipe length"
+        if area_ha <= 0:
+            area_ha = upstream_m * limits.ii_proxy_width / 10_000.0
+        dwf = float(np.nanmean(flow[~wet_steps[: flow.size]]))
+        night = rules.night_minimum(flow, matrix.steps_per_day, run.steps(60.0), dry)
+        rdii = rules.rain_derived_volume(flow, median[:, position], wet_steps[: flow.size], matrix.step_seconds,
+                                         limits.flow_to_m3s)
+        rain_m3 = rain_mm / 1000.0 * area_ha * 10_000.0
+        ratio = rdii / rain_m3 if rain_m3 > 0 else float("nan")
+        found.append(rules.InflowInfiltration(sensor.sensor_id, dwf, night, night / dwf if dwf > 0 else float("nan"),
+                                              rdii, rain_mm, area_ha, basis, upstream_m, ratio,
+                                              int((~dry).sum()), int(dry.sum())))
+        _inflow_alarm(run, index, found[-1])
+    return found
+
+
+def _inflow_alarm(run: _Run, column: int, ii: rules.InflowInfiltration) -> None:
+    """An inflow_infiltration alarm when R or the night minimum's share is at or above its limit."""
+    limits = run.limits
+    if not (ii.ratio >= limits.ii_ratio or ii.infiltration_share >= limits.ii_night_share):
+        return
+    if ii.area_basis == "catchments":
+        basis, basis_zh = "the sub-catchments upstream", "上游汇水分区"
+    else:
+        km, width = f"{ii.upstream_m / 1000:.1f}", f"{limits.ii_proxy_width:g}"
+        basis = f"estimated as {km} km of upstream pipe x {width} m: no sub-catchments given"
+        basis_zh = f"未提供汇水分区，按上游管长 {km} km × {width} m 估算"
+    run.alarm("inflow_infiltration", column, 0, run.matrix.values.shape[0] - 1, ii.ratio,
+              dwf=f"{ii.dry_weather_flow:.3g}", night=f"{ii.night_minimum:.3g}",
+              share=f"{100 * ii.infiltration_share:.0f}", rdii=f"{ii.rdii_m3:,.0f}", rain=f"{ii.rain_mm:.1f}",
+              area=f"{ii.area_ha:.2f}", basis=basis, basis_zh=basis_zh, ratio=f"{100 * ii.ratio:.1f}",
+              limit=f"{100 * limits.ii_ratio:g}")

@@ -21,7 +21,7 @@ def runs(mask: np.ndarray, min_steps: int = 1, merge_steps: int = 0) -> list[tup
     >>> runs(np.array([[1], [0], [1], [0]], bool), min_steps=3, merge_steps=1)
     [(0, 0, 2)]
     """
-    if mask.size == 0:
+    if mask.size == 0 or not mask.any():
         return []
     padded = np.zeros((mask.shape[1], mask.shape[0] + 2), dtype=np.int8)
     padded[:, 1:-1] = mask.T
@@ -38,18 +38,27 @@ def runs(mask: np.ndarray, min_steps: int = 1, merge_steps: int = 0) -> list[tup
 
 
 def nanmedian(values: np.ndarray, axis: int = 0) -> np.ndarray:
-    """The median along ``axis`` ignoring NaN (NaN where all are NaN): one sort, much faster than numpy's
-    nanmedian on wide arrays.
+    """The median along ``axis`` ignoring NaN (NaN where all are NaN), much faster than numpy's nanmedian on
+    wide arrays: each row made contiguous once and partitioned (NaN goes last) at the few middle positions
+    its count of readings asks for, sorted only when the counts differ widely.
 
     >>> nanmedian(np.array([[1.0, np.nan], [3.0, np.nan], [np.nan, np.nan], [2.0, 5.0]])).tolist()
     [2.0, 5.0]
+    >>> nanmedian(np.array([[4.0, 1.0, np.nan, 2.0], [np.nan] * 4]), axis=1).tolist()[0]
+    2.0
     """
-    ordered = np.sort(values, axis=axis)  # NaN last
-    count = np.sum(~np.isnan(values), axis=axis, keepdims=True)
-    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0), axis=axis)
-    high = np.take_along_axis(ordered, np.maximum(count // 2, 0), axis=axis)
-    median = np.squeeze((low + high) / 2.0, axis=axis)
-    return np.where(np.squeeze(count, axis=axis) > 0, median, np.nan)
+    work = np.array(np.moveaxis(values, axis, -1), dtype=float, order="C")  # a copy: partitioned in place
+    if work.shape[-1] == 0:
+        return np.full(work.shape[:-1], np.nan)
+    count = np.sum(~np.isnan(work), axis=-1, keepdims=True)
+    low_at, high_at = np.maximum((count - 1) // 2, 0), np.maximum(count // 2, 0)
+    kth = np.unique(np.concatenate([low_at.ravel(), high_at.ravel()]))
+    if len(kth) <= 8:
+        work.partition(kth, axis=-1)
+    else:
+        work.sort(axis=-1)
+    median = np.squeeze((np.take_along_axis(work, low_at, -1) + np.take_along_axis(work, high_at, -1)) / 2.0, -1)
+    return np.where(np.squeeze(count, axis=-1) > 0, median, np.nan)
 
 
 def gap_mask(values: np.ndarray) -> np.ndarray:

@@ -3,12 +3,14 @@
 high level and surcharge compare the water surface with the manhole's ground and the pipe crown; the dry-weather
 envelope is median +- k x MAD per time-of-day slot (weekdays and weekends apart) learned from dry days; a gauge
 outside it in dry weather is an anomaly, a blockage when the next gauge downstream does not rise with it; flow in
-a storm pipe in dry weather is an illicit discharge.
+a storm pipe in dry weather is an illicit discharge; a flow meter's flow above its envelope on wet days, against the
+rain on its upstream catchment, is its inflow and infiltration (I/I).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from typing import Optional
 
 import networkx as nx
@@ -45,6 +47,7 @@ class Envelope:
     spread: np.ndarray
     slot_steps: int
     weekend: np.ndarray  # per day
+    columns: list = field(default_factory=list)  # the sensor (matrix) column of each envelope column
 
     def expand(self, days: int) -> tuple[np.ndarray, np.ndarray]:
         """Median and spread for every (day, step, sensor) of the matrix, as (time, sensor) arrays."""
@@ -108,3 +111,60 @@ def level_masks(elevation: np.ndarray, sensors: list[Sensor], freeboard: float) 
     crown = np.array([s.crown for s in sensors], dtype=float)
     with np.errstate(invalid="ignore"):
         return elevation >= ground - freeboard, elevation > crown
+
+
+@dataclass
+class InflowInfiltration:
+    """What one flow meter says of inflow and infiltration (I/I) over the window.
+
+    Flows are in the unit of the readings, volumes in m3. ``ratio`` is R, the share of the rain on the meter's
+    upstream catchment that reached the sewer (the "R" of the RTK unit hydrograph method); ``area_basis`` says
+    where the catchment area came from ("catchments", or "pipe length" when it is upstream length x a width).
+    """
+
+    sensor_id: str
+    dry_weather_flow: float      # mean flow on dry days
+    night_minimum: float         # median over dry days of the lowest hourly mean between 0:00 and 6:00
+    infiltration_share: float    # night_minimum / dry_weather_flow: groundwater infiltration's upper bound
+    rdii_m3: float               # rain-derived inflow and infiltration: flow above the envelope on wet days
+    rain_mm: float               # rain over the window (mean of the gauges)
+    area_ha: float
+    area_basis: str
+    upstream_m: float
+    ratio: float                 # R = rdii_m3 / (rain_mm / 1000 x area)
+    wet_days: int
+    dry_days: int
+
+
+def upstream_catchment(graph: nx.MultiDiGraph, node: str, system: str = "",
+                       areas: Optional[dict] = None) -> tuple[float, float]:
+    """(length of the pipes upstream of ``node`` in m, area in ha of the given sub-catchments draining to ``node``
+    or a node upstream of it); pipes of ``system`` only when given, as the meter sees only its own system."""
+    reached = trace(graph, node, "upstream", systems={system} if system else None)
+    index = graph.graph.get("edge_index") or {key: (u, v, key) for u, v, key in graph.edges(keys=True)}
+    length = sum(float(graph.edges[index[key]].get("length") or 0.0) for key in reached.pipes if key in index)
+    area = sum(float(areas.get(name, 0.0)) for name in reached.nodes) if areas else 0.0
+    return float(length), float(area)
+
+
+def night_minimum(flow: np.ndarray, steps_per_day: int, hour_steps: int, dry: np.ndarray) -> float:
+    """The median over dry days of each day's lowest hourly mean between midnight and 06:00 (minimum night
+    flow: groundwater infiltration plus what little wastewater flows at night)."""
+    days = dry.size
+    hours = min(6, steps_per_day // hour_steps)
+    night = flow[: days * steps_per_day].reshape(days, steps_per_day)[:, : hours * hour_steps]
+    with warnings.catch_warnings():  # a gauge may miss a whole night: an all-NaN slice
+        warnings.simplefilter("ignore", RuntimeWarning)
+        hourly = np.nanmean(night.reshape(days, hours, hour_steps), axis=2)
+        lowest = np.nanmin(hourly, axis=1)
+    chosen = lowest[dry & np.isfinite(lowest)]
+    return float(np.median(chosen)) if chosen.size else float("nan")
+
+
+def rain_derived_volume(flow: np.ndarray, median: np.ndarray, wet_steps: np.ndarray, step_seconds: float,
+                        to_m3s: float) -> float:
+    """m3 of flow above the dry-weather envelope's median on wet days. Summed signed, not clipped at zero, so the
+    noise of the readings cancels instead of adding up; a negative total is no rain-derived flow."""
+    excess = (flow - median)[wet_steps]
+    return max(0.0, float(np.nansum(excess)) * step_seconds * to_m3s)
+

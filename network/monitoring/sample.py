@@ -20,6 +20,9 @@ from ..sample import generate as generate_network
 from .qc import runs
 
 FREEBOARD = 0.3  # the default of Thresholds.freeboard: the truth of high_level uses it
+II_RATIO = 0.08  # R of the sanitary flow meter: the share of the rain on its catchment that enters the sewer
+II_WIDTH = 30.0  # the default of Thresholds.ii_proxy_width: no sub-catchments, area = upstream length x this
+II_HOURS = 3.0   # time constant of the rain-derived inflow's response (h)
 
 
 @dataclass
@@ -76,9 +79,25 @@ class _Builder:
         self.sensors.append({"sensor_id": sensor_id, "kind": kind, "node_id": node, "x": data["x"], "y": data["y"]})
         self.signals[sensor_id] = signal
 
-    def event(self, rule: str, sensor_id: str, first: int, last: int, event: str, pipe: str = "") -> None:
+    def event(self, rule: str, sensor_id: str, first: int, last: int, event: str, pipe: str = "",
+              value: float = math.nan) -> None:
         self.truth.append({"event": event, "rule": rule, "sensor_id": sensor_id, "start": self.times[first],
-                           "end": self.times[min(last, len(self.times) - 1)], "pipe_id": pipe})
+                           "end": self.times[min(last, len(self.times) - 1)], "pipe_id": pipe, "value": value})
+
+    def upstream_length(self, node: str, system: str) -> float:
+        """Length of the pipes of ``system`` that drain to ``node`` (followed by their from/to ids)."""
+        arriving: dict[str, list[dict]] = {}
+        for pipe in self.network.pipes:
+            if pipe["system"] == system:
+                arriving.setdefault(pipe["to"], []).append(pipe)
+        seen, stack, length = {node}, [node], 0.0
+        while stack:
+            for pipe in arriving.get(stack.pop(), []):
+                length += pipe["length"]
+                if pipe["from"] not in seen:
+                    seen.add(pipe["from"])
+                    stack.append(pipe["from"])
+        return length
 
 
 def generate(km: float = 20.0, seed: int = 1, days: int = 21, step_minutes: int = 5,
@@ -87,14 +106,14 @@ def generate(km: float = 20.0, seed: int = 1, days: int = 21, step_minutes: int 
 
     >>> sample = generate(days=21)
     >>> sorted({t["rule"] for t in sample.truth}) == sorted(["blockage", "dry_weather_anomaly", "dry_weather_flow",
-    ...     "flatline", "gap", "high_level", "out_of_range", "spike", "surcharge"])
+    ...     "flatline", "gap", "high_level", "inflow_infiltration", "out_of_range", "spike", "surcharge"])
     True
     """
     network = network or generate_network(km, seed)
     rng = np.random.default_rng(seed + 1000)
     build = _Builder(network, rng, days, step_minutes, pd.Timestamp(start))
     runoff, rain = _rain(build, days)
-    blocked = _sanitary(build, runoff, days)
+    blocked = _sanitary(build, runoff, days, np.mean([series for _, series in rain], axis=0))
     _storm(build, runoff, days)
     for sensor, series in rain:
         build.sensors.append(sensor)
@@ -128,9 +147,9 @@ def _rain(build: _Builder, days: int) -> tuple[np.ndarray, list]:
     return runoff, gauges
 
 
-def _sanitary(build: _Builder, runoff: np.ndarray, days: int) -> str:
-    """Level gauges every few manholes down the longest sanitary path and a flow gauge at its end; a partial
-    blockage between two of them from day 2/3 + 3 of the period."""
+def _sanitary(build: _Builder, runoff: np.ndarray, days: int, rain_mm: np.ndarray) -> str:
+    """Level gauges every few manholes down the longest sanitary path and a flow gauge at its end (with
+    rain-derived inflow of a known R); a partial blockage between two of them from 80 % of the period."""
     leaves = [n for n in build.nodes if n.startswith("WS") and n in build.down]
     trunk = max(leaves, key=lambda n: (len(build.path(n)), n))
     path = build.path(trunk)
@@ -146,9 +165,9 @@ def _sanitary(build: _Builder, runoff: np.ndarray, days: int) -> str:
         build.gauge(sensor_id, "level", pipe["from"], signal)
         ids.append(sensor_id)
     last = path[-1]
-    build.gauge("WQ01", "flow", last["from"], 40.0 * pattern * daily * (1 + 0.3 * runoff)
+    build.gauge("WQ01", "flow", last["from"], 40.0 * pattern * daily + _inflow(build, last["from"], rain_mm)
                 + rng.normal(0.0, 0.5, pattern.size))
-    upstream, downstream = 2, 3  # the blockage lies between WL03 and WL04
+    upstream, downstream = 2, 3  # the blockage lies between WL02 and WL03
     between = path[path.index(spots[upstream - 1]): path.index(spots[downstream - 1])]
     blocked = between[len(between) // 2]["id"]
     first = build.at(int(days * 0.8) + 0.25)
@@ -160,6 +179,18 @@ def _sanitary(build: _Builder, runoff: np.ndarray, days: int) -> str:
     build.event("blockage", ids[upstream - 1], first, end, "blockage", blocked)
     build.event("dry_weather_anomaly", ids[downstream - 1], first, end, "blockage", blocked)
     return blocked
+
+
+def _inflow(build: _Builder, node: str, rain_mm: np.ndarray) -> np.ndarray:
+    """Rain-derived inflow (L/s) at a sanitary flow meter: II_RATIO of the rain (mm per reading, the mean of the
+    gauges) on its catchment (upstream pipe length x II_WIDTH), each reading's share arriving over the next hours
+    (an exponential response of II_HOURS, whole within the day after the rain). Its truth row carries R."""
+    area = build.upstream_length(node, build.nodes[node]["system"]) * II_WIDTH
+    steps = int(5 * II_HOURS * 60 / build.step)
+    kernel = np.exp(-np.arange(steps) * build.step / 60.0 / II_HOURS)
+    arriving = np.convolve(rain_mm, kernel / kernel.sum())[: rain_mm.size]  # mm per reading, volume kept
+    build.event("inflow_infiltration", "WQ01", 0, len(build.times) - 1, "inflow_infiltration", value=II_RATIO)
+    return II_RATIO * arriving / 1000.0 * area / (build.step * 60.0) * 1000.0
 
 
 def _storm(build: _Builder, runoff: np.ndarray, days: int) -> None:
@@ -228,7 +259,7 @@ def _level_truth(build: _Builder) -> None:
 
 
 def truth_frame(sample: MonitoringSample) -> pd.DataFrame:
-    return pd.DataFrame(sample.truth, columns=["event", "rule", "sensor_id", "start", "end", "pipe_id"])
+    return pd.DataFrame(sample.truth, columns=["event", "rule", "sensor_id", "start", "end", "pipe_id", "value"])
 
 
 def match(alarms: list[Any], truth: list[dict]) -> tuple[list[dict], list[Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 
@@ -18,6 +18,11 @@ SYSTEM_POINTS = {"sanitary": 5.0, "combined": 5.0, "water": 4.0, "storm": 3.0, "
 CLASSES = ((16.0, "very high"), (10.0, "high"), (5.0, "medium"), (0.0, "low"))
 # the data a pipe's likelihood of failure is scored from
 LIKELIHOOD_DATA = ("condition", "install year", "material", "defects")
+# points (of 5) an active monitoring alarm adds to the likelihood of the pipes it points at: a located blockage
+# is a failure under way; surcharge, high level and I/I show a pipe failing its duty; a dry-weather anomaly is a
+# weaker sign. A sensor's own faults (gap, flat line, spike, out of range) say nothing of the pipe: none.
+ALARM_LIKELIHOOD = {"blockage": 1.5, "surcharge": 1.0, "high_level": 1.0, "inflow_infiltration": 1.0,
+                    "dry_weather_flow": 1.0, "dry_weather_anomaly": 0.5}
 
 
 @dataclass
@@ -229,3 +234,49 @@ def _reason_part(rows: np.ndarray, values: np.ndarray, names: Optional[list], te
 def _by_code(codes: np.ndarray, points: list[float], missing: float) -> np.ndarray:
     """Points of every row from those of its distinct value (code -1: no value)."""
     return np.array(points + [missing], dtype=float)[codes]
+
+
+def raise_for_alarms(register: RiskRegister, alarms: Iterable, points: Optional[dict] = None) -> RiskRegister:
+    """A new register in which the pipes active monitoring alarms point at are likelier to fail.
+
+    Each alarm (anything with ``rule``, ``sensor_id``, ``start``, ``candidate_pipes`` and ``pipe_id``, as
+    network.monitoring.Alarm) points at its candidate pipes where the cause is located on the network, else at
+    the pipe its sensor is in. A pipe's likelihood rises by the largest ``points[rule]`` (ALARM_LIKELIHOOD) of
+    the alarms on it, to at most 5; its risk is likelihood x consequence again and each alarm is named among
+    its reasons. Pipes no alarm points at, and the register given, are unchanged.
+
+    >>> register = risk_many(["P1", "P2"], [None, None], [None, None], [None, None], [0, 0], [600.0, 600.0],
+    ...                      [100.0, 100.0], ["sanitary", "sanitary"])
+    >>> class Alarm: rule, sensor_id, start, candidate_pipes, pipe_id = "blockage", "L1", "2024-06-01", ["P2"], ""
+    >>> raised = raise_for_alarms(register, [Alarm()])
+    >>> round(raised["P2"].likelihood - register["P2"].likelihood, 2), raised.ranked()[0][0], raised["P2"].reasons[-1]
+    (1.5, 'P2', 'alarm blockage (L1, from 2024-06-01)')
+    """
+    points = ALARM_LIKELIHOOD if points is None else points
+    raise_by: dict[int, float] = {}
+    named: dict[int, list[str]] = {}
+    for alarm in alarms:
+        added = points.get(alarm.rule, 0.0)
+        if added <= 0:
+            continue
+        pipes = list(alarm.candidate_pipes) or ([alarm.pipe_id] if alarm.pipe_id else [])
+        start = f"{alarm.start:%Y-%m-%d %H:%M}" if hasattr(alarm.start, "strftime") else str(alarm.start)
+        for pipe in pipes:
+            row = register.row_or_none(pipe)
+            if row is None:
+                continue
+            raise_by[row] = max(raise_by.get(row, 0.0), added)
+            text = f"alarm {alarm.rule} ({alarm.sensor_id}, from {start})"
+            if text not in named.setdefault(row, []):
+                named[row].append(text)
+    likelihood = register.likelihood.copy()
+    reason_codes, reason_lists = register.reason_codes.copy(), list(register.reason_lists)
+    for row, added in raise_by.items():
+        likelihood[row] = min(5.0, likelihood[row] + added)
+        reason_lists.append(register.reasons(row) + named[row])
+        reason_codes[row] = len(reason_lists) - 1
+    raised = RiskRegister(register.keys_list, np.round(likelihood, 2), register.consequence,
+                          np.round(likelihood * register.consequence, 2), reason_codes, reason_lists)
+    raised._position = register.position
+    raised.missing, raised.note = register.missing, register.note
+    return raised

@@ -19,17 +19,20 @@ from qgis.core import (
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
     QgsVectorFileWriter,
 )
 
+from ...network._errors import PipeNetInputError
 from ...network.audit import AuditOptions, run_audit
 from ...network.hotspots.statistics import hotspot_class_codes
 from ...network.model.columns import rounded
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..inputs.observations import read_defects, read_events
+from ..inputs.sensors import readings_frame, sensor_rows
 from ..outputs.atomic import FolderInUse, checkpoint, folder_lock, partial_path, storage_problem
 from ..outputs.gpkg_staging import Coded, Sparse, coded, small_codes
 from ..outputs.writers import written_columns
@@ -50,7 +53,7 @@ AUDIT_FIELDS = [("pn_reach", "int"), ("pn_up_len", "double"), ("pn_s", "double")
 CONDITION_FIELDS = ("S", "F", "SM", "RI", "structural_grade", "functional_grade", "repair_grade",
                     "maintenance_grade", "pacp_structural", "pacp_om", "quick_rating", "defects")
 LAYERS = {"OUTPUT_PIPES": "pipes", "OUTPUT_NODES": "nodes", "OUTPUT_FINDINGS": "findings",
-          "OUTPUT_EVENTS": "events"}
+          "OUTPUT_EVENTS": "events", "OUTPUT_ALARMS": "alarms"}
 
 
 def save_layer(layer, path: str, table: str, context) -> None:
@@ -108,12 +111,16 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             "overflow / waterlogging <b>events</b> (points) it finds overflow hotspots (network kernel density "
             "and Getis-Ord Gi* with network-distance neighbours); then ranks every pipe in a risk register "
             "(likelihood from condition, age, material and defects × consequence from diameter, upstream "
-            "length served and system).<br><b>Output folder</b> receives: pipenet_audit.gpkg (pipes with every "
-            "score, nodes, findings, events), pipenet_audit.qgz (styled project opening on the network), "
-            "overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and "
+            "length served and system); with <b>sensors</b> and their <b>readings</b> it runs the sensor monitor "
+            "(pipenet:sensormonitor) too: its alarms are written as the alarms layer and those still active raise "
+            "the likelihood of the pipes they point at.<br><b>Output folder</b> receives: pipenet_audit.gpkg (pipes "
+            "with every score, nodes, findings, events, alarms), pipenet_audit.qgz (styled project opening on the "
+            "network), overview.png (map with legend, scale bar, north arrow), risk_register.csv, summary.json and "
             "summary.html (counts per finding type, top risk pipes).<br><br>"
             "管网体检（一键运行）：构建管网并完成拓扑、连通性、水力和雨污混接检查；提供检测缺陷时按 CJJ 181/PACP "
-            "评分并识别破损热点；提供溢流/积水事件时识别溢流热点；最后生成风险清单。输出文件夹包含 GeoPackage、"
+            "评分并识别破损热点；提供溢流/积水事件时识别溢流热点；提供传感器及监测数据时运行传感器监测，"
+            "报警写入 alarms 图层，仍在持续的报警提高所指管段的失效可能性；最后生成风险清单。"
+            "输出文件夹包含 GeoPackage、"
             "已配置样式的 QGIS 工程、概览图 PNG、风险清单 CSV 及汇总（JSON/HTML）。")
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -122,6 +129,14 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             "DEFECTS", self.tr("CCTV defects (points or table, optional)"), [QgsProcessing.TypeVector], optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             "EVENTS", self.tr("Overflow / waterlogging events (points, optional)"), [QgsProcessing.TypeVectorPoint],
+            optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "SENSORS", self.tr("Sensors (points or table, optional; with readings: monitoring alarms)"),
+            [QgsProcessing.TypeVector], optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            "READINGS", self.tr("Sensor readings file (CSV or Excel, optional)"), optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "READINGS_TABLE", self.tr("Or sensor readings table (optional)"), [QgsProcessing.TypeVector],
             optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             "BANDWIDTH", self.tr("Hotspot bandwidth and neighbour distance along the network (metres)"),
@@ -158,13 +173,20 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             run = self.build_from_parameters(parameters, context, feedback,
                                              copy_outputs=(audit.targets, written_columns(AUDIT_FIELDS)))
             defects, events, events_source = self._observations(parameters, context, feedback, run)
+            sensors, readings = self._monitoring(parameters, context, run)
             bandwidth = self.parameterAsDouble(parameters, "BANDWIDTH", context)
             options = AuditOptions(bandwidth=bandwidth, neighbour_distance=bandwidth)
             table = run.network.table()
-            result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75),
-                               checked=partial(self._write_nodes_beside, audit, run, context, feedback)
-                               if audit.direct else None,
-                               hot=partial(self._draw_pipes_beside, audit, run, table))
+            try:
+                result = run_audit(run.network, defects, events, options, FeedbackProgress(feedback, 40, 75),
+                                   checked=partial(self._write_nodes_beside, audit, run, context, feedback)
+                                   if audit.direct else None,
+                                   hot=partial(self._draw_pipes_beside, audit, run, table), sensors=sensors,
+                                   readings=readings)
+            except PipeNetInputError as error:
+                raise QgsProcessingException(str(error)) from None
+            for warning in result.monitoring.warnings if result.monitoring is not None else []:
+                feedback.pushWarning(warning)
             self._check_cancel(feedback)
             classes, reasons = self._pipe_classes(result, table, audit.map_classes), self._reasons(result.risk)
             finding_count = len(result.findings)
@@ -251,6 +273,21 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
             parameters, "EVENTS", context, events_source, run)) if events_source else None
         return defects, events, events_source
 
+    def _monitoring(self, parameters, context, run) -> tuple:
+        """(sensor rows, readings) from SENSORS and READINGS / READINGS_TABLE, or (None, None) when not given;
+        one without the other is an error, not a silently skipped monitor."""
+        source = self.parameterAsSource(parameters, "SENSORS", context)
+        path = self.parameterAsFile(parameters, "READINGS", context)
+        table = self.parameterAsSource(parameters, "READINGS_TABLE", context)
+        if source is None and not path and table is None:
+            return None, None
+        if source is None:
+            raise QgsProcessingException(self.tr("Readings were given without SENSORS: give the sensors too."))
+        try:
+            return sensor_rows(source, run, context), readings_frame(path, table)
+        except PipeNetInputError as error:
+            raise QgsProcessingException(str(error)) from None
+
     def _write_nodes_beside(self, audit: AuditFiles, run, context, feedback) -> None:
         """run_audit's ``checked``: the nodes need nothing the audit finds, so they are written beside
         its hotspots (the file is idle then; beside the checks they would add to the peak memory)."""
@@ -293,6 +330,8 @@ class NetworkAuditAlgorithm(PipeNetAlgorithm):
         if events_source is not None:  # the events as given, every attribute kept (日期, 溢流量 ...)
             written["OUTPUT_EVENTS"] = self.write_input_points(run, audit.targets, "OUTPUT_EVENTS", context,
                                                                events_source)
+        if result.monitoring is not None:  # the monitor's alarms beside the findings (risk: pn_reasons names them)
+            written["OUTPUT_ALARMS"] = self.write_alarms(run, result.monitoring.alarms, audit.targets, context)
         for key, layer_id in written.items():
             self._check_cancel(feedback)
             if not audit.direct:

@@ -4,39 +4,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
 
 from ...network._errors import PipeNetInputError
-from ...network.monitoring import Thresholds, monitor, place_sensors, read_readings, sensors_from_rows
+from ...network.monitoring import Thresholds, monitor, place_sensors, sensors_from_rows
 from ..base import PipeNetAlgorithm
-from ..inputs.layers import points_in_working_crs
+from ..inputs.sensors import catchment_areas, readings_frame, sensor_rows
 from ..outputs.atomic import staged_folder
-from ..report.monitor_report import plot_alarms, write_summary
+from ..report.monitor_report import plot_alarms, plot_names, write_summary
+from ..runtime.compat import tr_noop
 
-ALARM_COLUMNS = [("sensor_id", "string"), ("rule", "string"), ("severity", "string"), ("start", "string"),
-                 ("end", "string"), ("value", "double"), ("node_id", "string"), ("kind", "string"),
-                 ("candidates", "string"), ("message_en", "string"), ("message_zh", "string")]
 QC_COLUMNS = [("sensor_id", "string"), ("rule", "string"), ("start", "string"), ("end", "string"),
               ("readings", "int"), ("value", "double")]
-NUMBERS = [("SNAP_DISTANCE", "Largest distance from a sensor point to its node (metres)", 10.0, None),
-           ("FREEBOARD", "High level: freeboard below the ground (metres)", 0.3, "freeboard"),
-           ("ENVELOPE_K", "Dry-weather envelope: k x robust spread", 4.0, "envelope_k"),
-           ("GAP_MINUTES", "Gap: missing readings for (minutes)", 30.0, "gap_minutes"),
-           ("FLATLINE_MINUTES", "Flat line: the same reading for (minutes)", 120.0, "flatline_minutes"),
-           ("ANOMALY_MINUTES", "Anomaly: outside the envelope for (minutes)", 60.0, "anomaly_minutes"),
-           ("DRY_RAIN_MM", "Dry day: at most this rain (mm)", 0.2, "dry_rain_mm"),
-           ("DWF_LEVEL", "Dry-weather flow in a storm pipe: depth above (metres)", 0.02, "dwf_level")]
+NUMBERS = [("SNAP_DISTANCE", tr_noop("Largest distance from a sensor point to its node (metres)"), 10.0, None),
+           ("FREEBOARD", tr_noop("High level: freeboard below the ground (metres)"), 0.3, "freeboard"),
+           ("ENVELOPE_K", tr_noop("Dry-weather envelope: k x robust spread"), 4.0, "envelope_k"),
+           ("GAP_MINUTES", tr_noop("Gap: missing readings for (minutes)"), 30.0, "gap_minutes"),
+           ("FLATLINE_MINUTES", tr_noop("Flat line: the same reading for (minutes)"), 120.0, "flatline_minutes"),
+           ("ANOMALY_MINUTES", tr_noop("Anomaly: outside the envelope for (minutes)"), 60.0, "anomaly_minutes"),
+           ("DRY_RAIN_MM", tr_noop("Dry day: at most this rain (mm)"), 0.2, "dry_rain_mm"),
+           ("DWF_LEVEL", tr_noop("Dry-weather flow in a storm pipe: depth above (metres)"), 0.02, "dwf_level"),
+           ("II_RATIO", tr_noop("Inflow/infiltration: alarm at R (share of the rain reaching the sewer) of"), 0.05,
+            "ii_ratio"),
+           ("II_PROXY_WIDTH", tr_noop("Inflow/infiltration without sub-catchments: catchment width per metre of "
+                                      "upstream pipe (metres)"), 30.0, "ii_proxy_width")]
 
 
 class SensorMonitorAlgorithm(PipeNetAlgorithm):
@@ -58,10 +59,12 @@ class SensorMonitorAlgorithm(PipeNetAlgorithm):
             "sensors on the network and raises alarms: sensor faults (gap, flat line, spike, out of range), high "
             "level (within the freeboard of the ground), surcharge (above the pipe crown), dry-weather anomaly "
             "(outside median ± k·MAD of its time-of-day slot on dry days), blockage (a gauge rises while the next "
-            "one downstream does not; candidate pipes between them) and dry-weather flow in storm pipes. See "
-            "docs/monitoring.md.<br><br>传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制"
+            "one downstream does not; candidate pipes between them), dry-weather flow in storm pipes and inflow/"
+            "infiltration per flow meter (R: the share of the rain on its upstream sub-catchments, or upstream "
+            "pipe length x a width, reaching the sewer). Flow readings in L/s. See docs/monitoring.md.<br><br>"
+            "传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制"
             "（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、"
-            "雨水管旱天有水。")
+            "雨水管旱天有水、流量计上游外水入流入渗（R 值）。")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_network_parameters()
@@ -71,8 +74,17 @@ class SensorMonitorAlgorithm(PipeNetAlgorithm):
             "READINGS", self.tr("Readings file (CSV or Excel)"), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             "READINGS_TABLE", self.tr("Or readings table"), [QgsProcessing.TypeVector], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "CATCHMENTS", self.tr("Sub-catchments for inflow/infiltration (polygons; empty: upstream pipe length)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            "CATCHMENT_NODE_FIELD", self.tr("Node each sub-catchment drains to (empty: the nearest node)"),
+            parentLayerParameterName="CATCHMENTS", optional=True))
         self.addParameter(QgsProcessingParameterString("START", self.tr("Start (e.g. 2024-06-01)"), optional=True))
         self.addParameter(QgsProcessingParameterString("END", self.tr("End (e.g. 2024-06-30 23:55)"), optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "ACTIVE_HOURS", self.tr("Only alarms still on in the last hours of the readings (0: every alarm)"),
+            QgsProcessingParameterNumber.Double, 0.0, minValue=0.0))
         for key, label, default, _ in NUMBERS:
             self.addParameter(QgsProcessingParameterNumber(key, self.tr(label), QgsProcessingParameterNumber.Double,
                                                            default, minValue=0.0))
@@ -87,60 +99,43 @@ class SensorMonitorAlgorithm(PipeNetAlgorithm):
         run = self.build_from_parameters(parameters, context, feedback)
         limits = Thresholds(**{field: self.parameterAsDouble(parameters, key, context)
                                for key, _, _, field in NUMBERS if field})
+        catchments = self.parameterAsSource(parameters, "CATCHMENTS", context)
+        fields = self.parameterAsFields(parameters, "CATCHMENT_NODE_FIELD", context)
         try:
-            sensors = sensors_from_rows(self._sensor_rows(run, parameters, context))
-            readings = self._readings(parameters, context)
+            sensors = sensors_from_rows(sensor_rows(self.parameterAsSource(parameters, "SENSORS", context), run,
+                                                    context))
+            readings = readings_frame(self.parameterAsFile(parameters, "READINGS", context),
+                                      self.parameterAsSource(parameters, "READINGS_TABLE", context))
             for warning in place_sensors(sensors, run.network.graph,
                                          self.parameterAsDouble(parameters, "SNAP_DISTANCE", context)):
                 feedback.pushWarning(warning)
+            areas = catchment_areas(catchments, fields[0] if fields else None, run, context) if catchments else None
             result = monitor(readings, sensors, run.network.graph, limits,
                              self.parameterAsString(parameters, "START", context) or None,
-                             self.parameterAsString(parameters, "END", context) or None)
+                             self.parameterAsString(parameters, "END", context) or None, catchments=areas)
         except PipeNetInputError as error:
             raise QgsProcessingException(str(error)) from None
         for warning in result.warnings:
             feedback.pushWarning(warning)
-        alarms = [([a.sensor_id, a.rule, a.severity, f"{a.start:%Y-%m-%d %H:%M}", f"{a.end:%Y-%m-%d %H:%M}",
-                    round(a.value, 3), a.node_id, a.kind, ";".join(a.candidate_pipes), a.message_en, a.message_zh],
-                   (a.x, a.y) if a.x is not None else None) for a in result.alarms]
+        hours = self.parameterAsDouble(parameters, "ACTIVE_HOURS", context)
+        if hours > 0:  # a scheduled run over weeks of readings (the envelope learns from them) reports today's
+            result.alarms[:] = result.active(hours)
+        folder = self.parameterAsString(parameters, "OUTPUT_FOLDER", context)
+        names = plot_names(result.alarms) if folder else []
+        plots = [str(Path(folder) / name) if name else "" for name in names]
         qc_rows = [[q.sensor_id, q.rule, f"{q.start:%Y-%m-%d %H:%M}", f"{q.end:%Y-%m-%d %H:%M}", q.readings,
                     None if q.value != q.value else q.value] for q in result.qc]
-        outputs = {"OUTPUT_ALARMS": self.write_points(run, parameters, "OUTPUT_ALARMS", context, ALARM_COLUMNS,
-                                                      alarms),
+        outputs = {"OUTPUT_ALARMS": self.write_alarms(run, result.alarms, parameters, context, plots=plots),
                    "OUTPUT_QC": self.write_table(parameters, "OUTPUT_QC", context, QC_COLUMNS, qc_rows),
                    "ALARM_COUNT": len(result.alarms), "QC_COUNT": len(result.qc)}
-        folder = self.parameterAsString(parameters, "OUTPUT_FOLDER", context)
         if folder:
             with staged_folder(Path(folder)) as staged:  # moved in when every plot is made (atomic.py)
                 write_summary(result, str(staged))
-                plots = plot_alarms(result, str(staged))
-            feedback.pushInfo(self.tr("{} alarm plots and the summary written to {}").format(plots, folder))
+                made = plot_alarms(result, str(staged), names)
+            feedback.pushInfo(self.tr("{} alarm plots and the summary written to {}").format(made, folder))
             outputs["OUTPUT_FOLDER"] = folder
+        for meter in result.inflow:
+            feedback.pushInfo(self.tr("{}: inflow/infiltration R = {:.1%} ({:.0f} m3 from {:.1f} mm on {:.2f} ha)")
+                              .format(meter.sensor_id, meter.ratio, meter.rdii_m3, meter.rain_mm, meter.area_ha))
         feedback.pushInfo(self.tr("{} alarms, {} QC intervals").format(len(result.alarms), len(result.qc)))
         return outputs
-
-    def _sensor_rows(self, run, parameters, context) -> list[dict]:
-        source = self.parameterAsSource(parameters, "SENSORS", context)
-        names = source.fields().names()
-        lowered = {name.lower(): name for name in names}
-        spatial = source.wkbType() not in (QgsWkbTypes.NoGeometry, QgsWkbTypes.Unknown)
-        points = dict(points_in_working_crs(source, run.frame, context)) if spatial else {}
-        rows = []
-        for feature in source.getFeatures():
-            row = {key: feature[lowered[key]] for key in ("sensor_id", "kind", "node_id", "pipe_id", "datum",
-                                                          "offset", "x", "y") if key in lowered}
-            if feature.id() in points:
-                row["x"], row["y"] = points[feature.id()]
-            rows.append({k: (None if v is None or str(v) == "NULL" else v) for k, v in row.items()})
-        return rows
-
-    def _readings(self, parameters, context) -> pd.DataFrame:
-        path = self.parameterAsFile(parameters, "READINGS", context)
-        if path:
-            return read_readings(path)
-        table = self.parameterAsSource(parameters, "READINGS_TABLE", context)
-        if table is None:
-            raise QgsProcessingException(self.tr("Give READINGS (a CSV or Excel file) or READINGS_TABLE."))
-        names = table.fields().names()
-        frame = pd.DataFrame([f.attributes() for f in table.getFeatures()], columns=names)
-        return read_readings(frame.applymap(lambda v: None if str(v) == "NULL" else v))

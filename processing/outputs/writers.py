@@ -45,6 +45,11 @@ PIPE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_part", "int"), ("pn_from", "stri
 NODE_CHUNK = 100_000  # nodes staged at a time (bulk writer)
 NODE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_virtual", "int"), ("pn_type", "string"),
                       ("pn_degree", "int"), ("pn_in", "int"), ("pn_out", "int"), ("pn_comp", "int")]
+# monitoring alarms (network/monitoring): where and why, and the PNG plot of each when one was made
+ALARM_OUTPUT_FIELDS = [("sensor_id", "string"), ("rule", "string"), ("severity", "string"), ("start", "string"),
+                       ("end", "string"), ("value", "double"), ("node_id", "string"), ("pipe_id", "string"),
+                       ("kind", "string"), ("candidate_pipes", "string"), ("message_en", "string"),
+                       ("message_zh", "string"), ("plot", "string")]
 FINDING_OUTPUT_FIELDS = [("check", "string"), ("severity", "string"), ("kind", "string"),
                          ("feature_id", "string"), ("src_fid", "int"), ("value", "string"),
                          ("message_en", "string"), ("message_zh", "string"), ("fix", "string"),
@@ -399,6 +404,19 @@ class OutputWriters:
             out = QgsFeature(fields)
             out.setAttributes(list(row))
             add_feature(sink, out, key)
+        return dest
+
+    def write_alarms(self, run: NetworkRun, alarms, parameters, context, key: str = "OUTPUT_ALARMS",
+                     plots: Optional[list] = None) -> Optional[str]:
+        """Write monitoring alarms as points at their sensors (ALARM_OUTPUT_FIELDS), styled by rule and
+        severity when loaded; ``plots`` gives each alarm's PNG path ("" where none was made)."""
+        plots = list(plots or []) + [""] * (len(alarms) - len(plots or []))
+        rows = (([a.sensor_id, a.rule, a.severity, f"{a.start:%Y-%m-%d %H:%M}", f"{a.end:%Y-%m-%d %H:%M}",
+                  round(float(a.value), 4), a.node_id, a.pipe_id, a.kind, ";".join(a.candidate_pipes), a.message_en,
+                  a.message_zh, plot or ""], (a.x, a.y) if a.x is not None and a.y is not None else None)
+                for a, plot in zip(alarms, plots))
+        dest = self.write_points(run, parameters, key, context, ALARM_OUTPUT_FIELDS, rows)
+        style_on_load(context, dest, "alarms")
         return dest
 
     def write_findings(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:

@@ -60,6 +60,7 @@ PROJECT_LAYERS = [
     ("events", ("Overflow event density", "溢流事件密度"), "heatmap", None, True),
     ("events", ("Overflow events", "溢流事件"), "events", None, True),
     ("findings", ("Findings", "问题点"), "findings", None, True),
+    ("alarms", ("Monitoring alarms", "监测报警"), "alarms", None, True),
     ("nodes", ("Nodes", "节点"), "nodes", None, False),
 ]
 

@@ -21,7 +21,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
-from ...network.model.findings import SEVERITIES, check_title
+from ...network.model.findings import SEVERITIES, catalog, check_title
 
 STYLES = Path(__file__).resolve().parents[2] / "styles"
 
@@ -40,6 +40,11 @@ HOTSPOT_COLOURS = {"hot 99%": "#b10026", "hot 95%": "#e31a1c", "hot 90%": "#fd8d
 OVERFLOW_COLOURS = {"hot 99%": "#3f007d", "hot 95%": "#6a51a3", "hot 90%": "#9e9ac8", "not significant": "#cccccc",
                     "cold 90%": "#c7e9c0", "cold 95%": "#74c476", "cold 99%": "#238b45"}
 HOTSPOT_WIDTHS = {"hot 99%": 1.6, "hot 95%": 1.2, "hot 90%": 0.9}
+# monitoring alarms: the marker's shape and size say the severity (as a finding's), its fill the rule; a
+# sensor's own faults in greys, apart from the hydraulic alarms
+ALARM_COLOURS = {"blockage": "#D55E00", "high_level": "#C51B7D", "surcharge": "#E69F00",
+                 "dry_weather_flow": "#0072B2", "dry_weather_anomaly": "#F0E442", "inflow_infiltration": "#009E73",
+                 "gap": "#666666", "out_of_range": "#888888", "flatline": "#AAAAAA", "spike": "#DDDDDD"}
 RISK_COLOURS = {"very high": "#b10026", "high": "#fd8d3c", "medium": "#fecc5c", "low": "#d9d9d9"}
 
 LABELS_ZH = {"storm": "雨水", "sanitary": "污水", "combined": "合流", "water": "给水", "drainage": "排水",
@@ -67,6 +72,42 @@ def severity_marker(severity: str) -> QgsMarkerSymbol:
     shape, size, outline = SEVERITY_MARKERS.get(severity, SEVERITY_MARKERS["info"])
     return QgsMarkerSymbol.createSimple({"name": shape, "color": SEVERITY_COLOURS.get(severity, "#FFFFFF"),
                                          "size": str(size), "outline_color": outline, "outline_width": "0.3"})
+
+
+def alarms_renderer(counts: Optional[dict[str, int]] = None) -> QgsRuleBasedRenderer:
+    """Monitoring alarms by severity (marker shape and size, as findings) and rule (fill colour), under one
+    legend entry per severity; with ``counts`` (rule -> n) only the rules that occur, with their counts."""
+    in_chinese = chinese()
+    entries = catalog()
+    rules = [rule for rule, entry in entries.items() if entry.get("kind") == "sensor"]
+    root = QgsRuleBasedRenderer.Rule(None)
+    for severity in SEVERITIES:
+        chosen = [rule for rule in rules if entries[rule]["severity"] == severity and (not counts or counts.get(rule))]
+        if not chosen:
+            continue
+        name = LABELS_ZH[severity] if in_chinese else SEVERITY_LABELS[severity].capitalize()
+        parent = QgsRuleBasedRenderer.Rule(None, 0, 0, f"severity = '{severity}'", name)
+        shape, size, outline = SEVERITY_MARKERS[severity]
+        for rule in chosen:
+            symbol = QgsMarkerSymbol.createSimple({"name": shape, "color": ALARM_COLOURS.get(rule, "#FFFFFF"),
+                                                   "size": str(size + 0.6), "outline_color": outline,
+                                                   "outline_width": "0.3"})
+            label = check_title(rule, in_chinese) + (f" ({counts[rule]:,})" if counts else "")
+            parent.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, f"\"rule\" = '{rule}'", label))
+        root.appendChild(parent)
+    return QgsRuleBasedRenderer(root)
+
+
+def alarm_counts(layer) -> dict[str, int]:
+    """rule -> number of alarms of ``layer`` (no geometry read)."""
+    at = layer.fields().indexOf("rule")
+    if at < 0:
+        return {}
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([at])
+    counts: dict[str, int] = {}
+    for feature in layer.getFeatures(request):
+        counts[str(feature[at])] = counts.get(str(feature[at]), 0) + 1
+    return counts
 
 
 def finding_counts(layer) -> dict[tuple[str, str], int]:
@@ -123,11 +164,13 @@ def _categorized(field: str, colours: dict, geometry: str, widths=None) -> QgsCa
 
 
 def apply_style(layer, kind: str) -> None:
-    """Style a PipeNet output layer: system, findings, breakage, overflow, heatmap, events, risk, trace."""
+    """Style a PipeNet output layer: system, findings, alarms, breakage, overflow, heatmap, events, risk, trace."""
     if kind == "system":
         layer.setRenderer(_categorized("pn_system", SYSTEM_COLOURS, "line"))
     elif kind == "findings":
         layer.setRenderer(findings_renderer(finding_counts(layer)))
+    elif kind == "alarms":
+        layer.setRenderer(alarms_renderer(alarm_counts(layer)))
     elif kind == "events":
         layer.setRenderer(QgsSingleSymbolRenderer(QgsMarkerSymbol.createSimple(
             {"name": "cross2", "color": EVENT_COLOUR, "outline_color": EVENT_COLOUR, "size": "2.2",

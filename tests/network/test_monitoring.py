@@ -25,6 +25,20 @@ def test_wide_and_long_readings_make_the_same_long_frame(tmp_path):
     assert read_readings(str(excel))["value"].tolist() == [1.0, 3.0]
 
 
+def test_a_csv_reads_the_same_with_pyarrow_and_pandas(tmp_path):
+    """The CSV reader (pyarrow when installed, else pandas) and pandas alone give the same long readings:
+    Chinese headers, a missing value, an unreadable time left out, sensor ids that look like numbers."""
+    path = tmp_path / "long.csv"
+    path.write_text("测点编号,时间,数值\n101,2024-01-01 00:00,0.5\n101,2024-01-01 00:05,\n102,2024-01-01 00:00,1.5\n"
+                    "102,not a time,2.0\nL3,2024-01-01 00:05:00,-1\n", encoding="utf-8")
+    fast, plain = read_readings(str(path)), read_readings(str(path), engine="pandas")
+    for frame in (fast, plain):
+        assert frame["sensor_id"].astype(str).tolist() == ["101", "101", "102", "L3"]
+        assert frame["time"].dt.strftime("%H:%M").tolist() == ["00:00", "00:05", "00:00", "00:05"]
+        assert np.allclose(frame["value"].to_numpy(), [0.5, np.nan, 1.5, -1.0], equal_nan=True)
+    assert np.array_equal(to_matrix(fast).values, to_matrix(plain).values, equal_nan=True)
+
+
 def test_matrix_puts_readings_on_a_grid_from_midnight():
     long = read_readings(pd.DataFrame({"sensor_id": ["A", "A", "B"], "value": [1.0, 2.0, 3.0],
                                        "time": ["2024-01-01 06:00", "2024-01-01 06:05", "2024-01-01 06:10"]}))
@@ -54,7 +68,7 @@ def test_sensors_snap_to_the_nearest_node_within_the_distance():
 
 
 @pytest.fixture(scope="module")
-def monitored(tmp_path_factory):
+def built(tmp_path_factory):
     from pipenet.network import build_network
     from pipenet.network.io.frames import read_layer
     from pipenet.network.sample import write_gpkg
@@ -62,7 +76,12 @@ def monitored(tmp_path_factory):
     sample = generate(km=20, seed=1, days=21)
     path = str(tmp_path_factory.mktemp("monitoring") / "network.gpkg")
     write_gpkg(sample.network, path, chinese=False)
-    network = build_network(read_layer(path, "pipes"), read_layer(path, "nodes"))
+    return sample, build_network(read_layer(path, "pipes"), read_layer(path, "nodes"))
+
+
+@pytest.fixture(scope="module")
+def monitored(built):
+    sample, network = built
     sensors = sensors_from_rows(sample.sensors)
     assert place_sensors(sensors, network.graph) == []
     return sample, monitor(sample.readings, sensors, network.graph)
@@ -71,7 +90,8 @@ def monitored(tmp_path_factory):
 def test_every_injected_event_is_found_and_located(monitored):
     sample, result = monitored
     assert {t["rule"] for t in sample.truth} >= {"blockage", "dry_weather_anomaly", "dry_weather_flow", "gap",
-                                                 "flatline", "spike", "out_of_range", "surcharge", "high_level"}
+                                                 "flatline", "spike", "out_of_range", "surcharge", "high_level",
+                                                 "inflow_infiltration"}
     missed, false = match(result.alarms, sample.truth)
     assert missed == []  # 100 % recall; a blockage names the blocked pipe among its candidates
     blockage = next(a for a in result.alarms if a.rule == "blockage")
@@ -80,6 +100,79 @@ def test_every_injected_event_is_found_and_located(monitored):
     assert len(false) <= 2
     assert all(a.message_zh and a.message_en for a in result.alarms)
     assert {q.rule for q in result.qc} == {"gap", "flatline", "spike", "out_of_range"}
+
+
+II_TOLERANCE = 0.15  # R recovered within 15 % of the injected R (noise, the dry-weather flow's day-to-day spread)
+
+
+def test_inflow_infiltration_is_found_and_its_ratio_recovered(monitored):
+    """The generator injects rain-derived inflow of a known R at the sanitary flow meter WQ01 (no sub-catchments:
+    its area is the upstream sanitary pipe length x 30 m, as the rule's proxy): the rule raises an
+    inflow_infiltration alarm there and recovers R; no other meter gets one."""
+    sample, result = monitored
+    truth = next(t for t in sample.truth if t["rule"] == "inflow_infiltration")
+    alarms = [a for a in result.alarms if a.rule == "inflow_infiltration"]
+    assert [a.sensor_id for a in alarms] == [truth["sensor_id"]] == ["WQ01"]
+    meter = next(ii for ii in result.inflow if ii.sensor_id == "WQ01")
+    assert abs(meter.ratio - truth["value"]) <= II_TOLERANCE * truth["value"], (meter.ratio, truth["value"])
+    assert alarms[0].value == pytest.approx(meter.ratio)
+    assert meter.area_basis == "pipe length" and meter.upstream_m > 1000
+    assert meter.area_ha == pytest.approx(meter.upstream_m * 30.0 / 10_000)
+    assert "no sub-catchments given" in alarms[0].message_en and "按上游管长" in alarms[0].message_zh
+    # the night minimum is the dry-weather flow's low (no infiltration injected): below its mean, above zero
+    assert 0 < meter.night_minimum < meter.dry_weather_flow and meter.infiltration_share < 0.75
+    assert meter.wet_days + meter.dry_days == 21 and meter.rain_mm > 100
+    assert alarms[0].pipe_id  # the pipe the meter is in: what the risk register raises
+
+
+def test_given_sub_catchments_set_the_inflow_area(built, monitored):
+    """With sub-catchment areas (node -> ha, as pipenet:stormcapacity's) the area is theirs upstream of the
+    meter, not the pipe-length proxy: double the area, half the R."""
+    from pipenet.network.monitoring.rules import upstream_catchment
+
+    sample, network = built
+    _, result = monitored
+    proxy = next(ii for ii in result.inflow if ii.sensor_id == "WQ01")
+    meter = next(s for s in result.sensors if s.sensor_id == "WQ01")
+    upstream_m, _ = upstream_catchment(network.graph, meter.node_id, meter.system)
+    areas = {name: 0.0 for name in network.graph.nodes}
+    areas[meter.node_id] = 2 * proxy.area_ha  # one sub-catchment at the meter holds it all
+    sensors = sensors_from_rows(sample.sensors)
+    place_sensors(sensors, network.graph)
+    again = monitor(sample.readings, sensors, network.graph, catchments=areas)
+    given = next(ii for ii in again.inflow if ii.sensor_id == "WQ01")
+    assert given.area_basis == "catchments" and given.area_ha == pytest.approx(2 * proxy.area_ha)
+    assert given.ratio == pytest.approx(proxy.ratio / 2) and given.upstream_m == pytest.approx(upstream_m)
+    assert not [a for a in again.alarms if a.rule == "inflow_infiltration"]  # R now under the 5 % limit
+
+
+def test_active_alarms_raise_the_risk_of_the_pipes_they_point_at(built, monitored):
+    """The blockage alarm is still on when the readings end: the blocked pipe (among its candidates) becomes
+    likelier to fail, climbs the register and names the alarm; last week's storm surcharge is over and the
+    sensors' own faults say nothing of a pipe, so neither raises anything."""
+    from pipenet.network.audit import risk_register
+    from pipenet.network.scoring.risk import raise_for_alarms
+
+    sample, network = built
+    _, result = monitored
+    active = result.active(hours=24)
+    assert "blockage" in {a.rule for a in active} and "surcharge" not in {a.rule for a in active}
+    register = risk_register(network, {})
+    raised = raise_for_alarms(register, active)
+    pipe = next(key for key in register if key.split("#")[0] == sample.blocked_pipe)
+    before, after = register[pipe], raised[pipe]
+    assert after.likelihood == pytest.approx(min(5.0, before.likelihood + 1.5))
+    assert after.risk > before.risk
+    rank = {key: at for at, key in enumerate(key for key, _ in register.ranked())}
+    new_rank = {key: at for at, key in enumerate(key for key, _ in raised.ranked())}
+    assert new_rank[pipe] < rank[pipe]
+    gauge = next(t["sensor_id"] for t in sample.truth if t["rule"] == "blockage")
+    assert any(text.startswith(f"alarm blockage ({gauge}, from ") for text in after.reasons), after.reasons
+    untouched = next(key for key in register if register.reasons(register.row_of(key)) ==
+                     raised.reasons(raised.row_of(key)) and key != pipe)
+    assert raised[untouched].likelihood == register[untouched].likelihood
+    faults_only = raise_for_alarms(register, [a for a in result.alarms if a.rule in ("gap", "spike", "flatline")])
+    assert np.array_equal(faults_only.likelihood, register.likelihood)
 
 
 def test_sensor_faults_are_left_out_of_the_hydraulic_rules(monitored):
@@ -113,3 +206,21 @@ def test_many_clean_sensors_raise_no_alarm():
     readings, rows = clean_readings(sensors=50, days=7)
     result = monitor(readings, sensors_from_rows(rows))
     assert len(readings) == 50 * 7 * 288 and result.alarms == []
+
+
+def test_the_audit_takes_sensors_and_readings(built):
+    """run_audit with sensors and readings (the Python API): the monitor runs on the audited network, its alarms
+    come back with the result and in the summary, and the active ones raise the register."""
+    from pipenet.network.audit import AuditOptions, run_audit
+
+    sample, network = built
+    plain = run_audit(network)
+    monitored = run_audit(network, sensors=sample.sensors, readings=sample.wide(), options=AuditOptions(alarm_hours=24))
+    assert plain.monitoring is None and "alarms" not in plain.summary
+    missed, _ = match(monitored.monitoring.alarms, sample.truth)
+    assert missed == []
+    assert monitored.summary["alarms"]["blockage"] == 1 and monitored.summary["active_alarms"] >= 2
+    pipe = next(key for key in plain.risk if key.split("#")[0] == sample.blocked_pipe)
+    assert monitored.risk[pipe].likelihood > plain.risk[pipe].likelihood
+    assert any(reason.startswith("alarm blockage") for reason in monitored.risk[pipe].reasons)
+    assert monitored.risk[pipe].risk > plain.risk[pipe].risk

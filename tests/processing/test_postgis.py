@@ -71,3 +71,47 @@ def test_postgis_through_qgis_process(qgis_process, loaded):
     table = f"dbname='{loaded['dbname']}' host={loaded['host']} port={loaded['port']} user='{loaded['user']}' " \
             "table=\"results\".\"summary\""
     assert QgsVectorLayer(table, "summary", "postgres").featureCount() == payload["COMPONENT_COUNT"]
+
+
+def test_sensor_readings_from_a_postgresql_table(pipenet_plugin, postgis_server, tmp_path):
+    """Readings in a PostgreSQL table in long format (sensor_id text, time timestamp, value double precision),
+    read through QGIS's postgres provider as READINGS_TABLE: the same alarms as from the wide CSV export."""
+    import csv
+    import glob
+
+    import pandas as pd
+    from qgis import processing
+
+    sample = processing.run("pipenet:samplesensors", {"KM": 20, "SEED": 1, "DAYS": 21,
+                                                      "OUTPUT_FOLDER": str(tmp_path / "sample")})
+    long = pd.read_csv(sample["READINGS"]).melt(id_vars=["time"], var_name="sensor_id", value_name="value")
+    long = long.dropna(subset=["value"])
+    path = tmp_path / "long.csv"
+    long[["sensor_id", "time", "value"]].to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+    words = postgis_server
+    psql = [sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))[-1], "-h", words["host"], "-p", words["port"],
+            "-U", words["user"], "-d", words["dbname"], "-v", "ON_ERROR_STOP=1"]
+    created = subprocess.run(psql + ["-c", "CREATE TABLE readings (id serial PRIMARY KEY, sensor_id text, "
+                                           "time timestamp without time zone, value double precision)",
+                                     "-c", f"\\copy readings (sensor_id, time, value) FROM '{path}' CSV HEADER"],
+                             capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr
+    table = QgsVectorLayer(f"dbname='{words['dbname']}' host={words['host']} port={words['port']} "
+                           f"user='{words['user']}' key='id' table=\"public\".\"readings\"", "readings", "postgres")
+    assert table.isValid() and table.featureCount() == len(long)
+    network = sample["NETWORK"]
+    common = {"PIPES": f"{network}|layername=pipes", "NODES": f"{network}|layername=nodes",
+              "SENSORS": f"{network}|layername=sensors", "OUTPUT_ALARMS": "TEMPORARY_OUTPUT",
+              "OUTPUT_QC": "TEMPORARY_OUTPUT"}
+    QgsProject.instance().addMapLayer(table)
+    try:
+        from_table = processing.run("pipenet:sensormonitor", dict(common, READINGS_TABLE=table.id()))
+    finally:
+        QgsProject.instance().removeAllMapLayers()
+    from_csv = processing.run("pipenet:sensormonitor", dict(common, READINGS=sample["READINGS"]))
+
+    def alarms(result):
+        return sorted((f["sensor_id"], f["rule"], f["start"], f["end"], round(f["value"], 3))
+                      for f in result["OUTPUT_ALARMS"].getFeatures())
+    assert alarms(from_table) == alarms(from_csv) and len(alarms(from_csv)) >= 20
+    assert {"blockage", "inflow_infiltration"} <= {rule for _, rule, *_ in alarms(from_table)}

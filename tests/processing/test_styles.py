@@ -10,7 +10,7 @@ STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 @pytest.mark.parametrize("name", sorted(p.name for p in STYLES.glob("*.qml")))
 def test_shipped_styles_load(qgis_app, name):
-    points = ("findings", "heatmap", "nodes", "events")
+    points = ("findings", "heatmap", "nodes", "events", "alarms")
     geometry = "Point" if name.split(".")[0].split("_")[0] in points else "LineString"
     layer = QgsVectorLayer(f"{geometry}?crs=EPSG:4549&field=severity:string&field=pn_system:string", "x", "memory")
     message, ok = layer.loadNamedStyle(str(STYLES / name))
