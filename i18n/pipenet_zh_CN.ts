@@ -944,12 +944,12 @@
       <translation>传感器监测：读取液位、流量、流速和雨量数据，进行数据质量控制（缺失、恒值、尖峰、越限），并报警：高水位、管道超载、旱天异常、疑似堵塞（给出可疑管段）、雨水管旱天有水、流量计上游外水入流入渗（R 值）。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="91" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="94" />
       <source>Alarms</source>
       <translation>读取传感器读数（CSV/Excel 路径或表图层，如 PostgreSQL；长表：sensor_id、time、value[、quality]，或宽表：时间列加每个传感器一列）和传感器（点或表：sensor_id、kind = level/flow/velocity/rain、node_id 或 pipe_id、datum、offset），将传感器关联到管网并报警：传感器故障（缺失、恒值、尖峰、越限）、高水位（距地面不足安全超高）、管道超载（高于管顶）、旱天异常（旱天超出同时段中位数 ± k·MAD）、疑似堵塞（上游水位上升而下游未上升，给出两者之间的可疑管段）、雨水管旱天有水。详见 docs/monitoring.md。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="92" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="95" />
       <source>QC intervals</source>
       <translation>质控区间</translation>
     </message>
@@ -960,56 +960,61 @@
     </message>
     <message>
       <location filename="processing/algorithms/sensor_monitor.py" line="74" />
+      <source>Rain gauges (points or table with sensor_id; optional, beside SENSORS)</source>
+      <translation>雨量计（点图层或含 sensor_id 的表；可选，与 SENSORS 并用）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/sensor_monitor.py" line="77" />
       <source>Readings file (CSV or Excel)</source>
       <translation>读数文件（CSV 或 Excel）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="76" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="79" />
       <source>Or readings table</source>
       <translation>或读数表</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="78" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="81" />
       <source>Sub-catchments for inflow/infiltration (polygons; empty: upstream pipe length)</source>
       <translation>外水入流入渗所用汇水分区（面；为空时按上游管长估算）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="81" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="84" />
       <source>Node each sub-catchment drains to (empty: the nearest node)</source>
       <translation>各汇水分区排入的节点（为空时取最近节点）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="83" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="86" />
       <source>Start (e.g. 2024-06-01)</source>
       <translation>开始时间（如 2024-06-01）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="84" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="87" />
       <source>End (e.g. 2024-06-30 23:55)</source>
       <translation>结束时间（如 2024-06-30 23:55）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="86" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="89" />
       <source>Only alarms still on in the last hours of the readings (0: every alarm)</source>
       <translation>只输出监测数据最后若干小时内仍在持续的报警（小时数；0 表示全部报警）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="94" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="97" />
       <source>Plots and summary folder</source>
       <translation>图表与汇总文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="140" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="145" />
       <source>{} alarms, {} QC intervals</source>
       <translation>{} 条报警，{} 个质控区间</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="135" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="140" />
       <source>{} alarm plots and the summary written to {}</source>
       <translation>已将 {} 张报警图和汇总写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="138" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="143" />
       <source>{}: inflow/infiltration R = {:.1%} ({:.0f} m3 from {:.1f} mm on {:.2f} ha)</source>
       <translation>{}：外水入流入渗 R = {:.1%}（入流入渗 {:.0f} m³，降雨 {:.1f} mm，汇水面积 {:.2f} ha）</translation>
     </message>

@@ -127,16 +127,19 @@ def network_findings(network, options: Optional[AuditOptions] = None) -> list[Fi
 
 
 def monitor_network(network: Network, sensors, readings, options: Optional[AuditOptions] = None,
-                    catchments: Optional[dict] = None) -> MonitorResult:
+                    catchments: Optional[dict] = None,
+                    condition: Optional[dict[str, PipeCondition]] = None) -> MonitorResult:
     """The monitor (network.monitoring) on the audited network: ``sensors`` as Sensor objects or dicts
     (sensors_from_rows), ``readings`` a path or a DataFrame, long or wide (read_readings); sensors left off the
-    network are named in the result's warnings."""
+    network are named in the result's warnings. ``condition`` (the audit's scores) ranks a blockage's candidate
+    pipes by their functional score F."""
     options = options or AuditOptions()
     # fresh Sensor objects: placing fills them in, and a caller's list is not changed
     placed = sensors_from_rows([vars(s) if isinstance(s, Sensor) else s for s in sensors])
     long = read_readings(readings)
     warnings = place_sensors(placed, network.graph, options.sensor_snap_distance)
-    result = monitor(long, placed, network.graph, options.monitoring, catchments=catchments)
+    scores = {pipe: scored.F for pipe, scored in (condition or {}).items()}
+    result = monitor(long, placed, network.graph, options.monitoring, catchments=catchments, pipe_scores=scores)
     result.warnings[:0] = warnings
     return result
 
@@ -204,7 +207,7 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     risk = risk_register(network, condition, options.risk, accumulation.length)
     monitoring = None
     if sensors and readings is not None:
-        monitoring = monitor_network(network, sensors, readings, options, catchments)
+        monitoring = monitor_network(network, sensors, readings, options, catchments, condition)
         risk = raise_for_alarms(risk, monitoring.active(options.alarm_hours))
     if risk.note:
         findings.append(make_finding("risk_no_data", "(pipes layer)", None, value=", ".join(risk.missing)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import numpy as np
 import pandas as pd
@@ -115,8 +115,10 @@ class MonitorResult:
 class _Run:
     """What the rules share: the matrix, the sensors, the step and the alarm list."""
 
-    def __init__(self, matrix: Matrix, sensors: list[Sensor], limits: Thresholds):
+    def __init__(self, matrix: Matrix, sensors: list[Sensor], limits: Thresholds,
+                 pipe_scores: Optional[Mapping[str, float]] = None):
         self.matrix, self.sensors, self.limits = matrix, sensors, limits
+        self.pipe_scores = pipe_scores or {}  # condition per pipe: blockage candidates ranked by it
         self.alarms: list[Alarm] = []
         self.qc: list[QCInterval] = []
 
@@ -145,8 +147,11 @@ class _Run:
 
 def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: Optional[Thresholds] = None,
             start=None, end=None, matrix: Optional[Matrix] = None,
-            catchments: Optional[dict] = None) -> MonitorResult:
+            catchments: Optional[dict] = None, pipe_scores: Optional[Mapping[str, float]] = None) -> MonitorResult:
     """Run quality control and every hydraulic rule on long readings for placed sensors (place_sensors).
+
+    ``pipe_scores`` (pipe id -> condition score, the audit's functional score F) ranks a blockage's
+    candidate pipes, most likely first; without it they come in path order.
 
     ``catchments`` (node id -> sub-catchment area in ha, as pipenet:stormcapacity's) gives a flow meter's
     upstream area for inflow and infiltration; without it the area is the upstream pipe length x
@@ -161,7 +166,7 @@ def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: O
             warnings.append(f"readings of {len(names - known)} unknown sensors left out: "
                             f"{', '.join(sorted(names - known)[:5])}")
         matrix = to_matrix(readings, [s.sensor_id for s in sensors], start, end)
-    run = _Run(matrix, sensors, limits)
+    run = _Run(matrix, sensors, limits, pipe_scores)
     clean = _quality_control(run, matrix.values)
     kinds = np.array([s.kind for s in sensors])
     rain = clean[:, kinds == "rain"]
@@ -268,8 +273,8 @@ def _anomalies(run: _Run, others: list[int], high: np.ndarray, low: np.ndarray, 
             if target is not None:
                 shared = high[first:last + 1, at_node[target]].any(axis=1).mean()
                 if shared < limits.blockage_fraction:
-                    run.alarm("blockage", others[column], first, last, np.nanmax(piece), pipes,
-                              downstream=target)
+                    run.alarm("blockage", others[column], first, last, np.nanmax(piece),
+                              rules.rank_candidates(pipes, run.pipe_scores), downstream=target)
                     continue
         run.alarm("dry_weather_anomaly", others[column], first, last, np.nanmax(piece), direction="above",
                   direction_zh="高于")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Mapping, Optional, Sequence
 
 import networkx as nx
 import numpy as np
@@ -103,6 +103,19 @@ def next_gauge_downstream(graph: nx.MultiDiGraph, node: str, gauged: set[str],
         edges = graph.get_edge_data(u, v)
         pipes.append(min(edges, key=lambda key: edges[key].get("length") or 0.0))
     return (target if candidates else None), pipes
+
+
+def rank_candidates(pipes: Sequence[str], scores: Optional[Mapping[str, float]] = None) -> list[str]:
+    """The pipes between two gauges, most likely blocked first: by the condition score given (the
+    audit's functional score F of CCTV defects: deposits, roots, obstacles), the path order among
+    equals. Without scores the path order from the gauge downstream.
+
+    >>> rank_candidates(["P1", "P2", "P3"], {"P3": 4.0, "P2": 1.5})
+    ['P3', 'P2', 'P1']
+    """
+    scores = scores or {}
+    order = sorted(range(len(pipes)), key=lambda at: (-(scores.get(pipes[at]) or 0.0), at))
+    return [pipes[at] for at in order]
 
 
 def level_masks(elevation: np.ndarray, sensors: list[Sensor], freeboard: float) -> tuple[np.ndarray, np.ndarray]:

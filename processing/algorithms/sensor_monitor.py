@@ -70,6 +70,9 @@ class SensorMonitorAlgorithm(PipeNetAlgorithm):
         self.add_network_parameters()
         self.addParameter(QgsProcessingParameterFeatureSource(
             "SENSORS", self.tr("Sensors (points or table)"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "RAIN_SENSORS", self.tr("Rain gauges (points or table with sensor_id; optional, beside SENSORS)"),
+            [QgsProcessing.TypeVector], optional=True))
         self.addParameter(QgsProcessingParameterFile(
             "READINGS", self.tr("Readings file (CSV or Excel)"), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
@@ -102,8 +105,10 @@ class SensorMonitorAlgorithm(PipeNetAlgorithm):
         catchments = self.parameterAsSource(parameters, "CATCHMENTS", context)
         fields = self.parameterAsFields(parameters, "CATCHMENT_NODE_FIELD", context)
         try:
+            rain_gauges = self.parameterAsSource(parameters, "RAIN_SENSORS", context)
             sensors = sensors_from_rows(sensor_rows(self.parameterAsSource(parameters, "SENSORS", context), run,
-                                                    context))
+                                                    context)
+                                        + (sensor_rows(rain_gauges, run, context, kind="rain") if rain_gauges else []))
             readings = readings_frame(self.parameterAsFile(parameters, "READINGS", context),
                                       self.parameterAsSource(parameters, "READINGS_TABLE", context))
             for warning in place_sensors(sensors, run.network.graph,

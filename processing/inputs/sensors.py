@@ -29,11 +29,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def sensor_rows(source, run, context) -> list[dict]:
-    """One dict per sensor feature (SENSOR_FIELDS found by name, any case); a point's x/y in the working CRS."""
+def sensor_rows(source, run, context, kind: Optional[str] = None) -> list[dict]:
+    """One dict per sensor feature (SENSOR_FIELDS found by name, any case); a point's x/y in the working CRS.
+    ``kind`` (RAIN_SENSORS: "rain") is every row's kind; a layer of one kind needs no kind field."""
     names = source.fields().names()
     lowered = {name.lower(): name for name in names}
-    if "sensor_id" not in lowered or "kind" not in lowered:
+    if "sensor_id" not in lowered or ("kind" not in lowered and kind is None):
         raise PipeNetInputError(f"The sensors need fields sensor_id and kind (found: {', '.join(names[:8])}).",
                                 layer="sensors", field_name="sensor_id" if "sensor_id" not in lowered else "kind")
     spatial = source.wkbType() not in (QgsWkbTypes.NoGeometry, QgsWkbTypes.Unknown)
@@ -41,6 +42,8 @@ def sensor_rows(source, run, context) -> list[dict]:
     rows = []
     for feature in source.getFeatures():
         row = {key: plain(feature[lowered[key]]) for key in SENSOR_FIELDS if key in lowered}
+        if kind is not None:
+            row["kind"] = kind
         if feature.id() in points:
             row["x"], row["y"] = points[feature.id()]
         rows.append(row)

@@ -175,6 +175,24 @@ def test_active_alarms_raise_the_risk_of_the_pipes_they_point_at(built, monitore
     assert np.array_equal(faults_only.likelihood, register.likelihood)
 
 
+def test_blockage_candidates_come_ranked_by_condition(built, monitored):
+    """Without scores the pipes between the gauges come in path order; with the audit's functional scores
+    the worst comes first, the rest in path order (rules.rank_candidates)."""
+    from pipenet.network.monitoring.rules import rank_candidates
+
+    assert rank_candidates(["P1", "P2", "P3"]) == ["P1", "P2", "P3"]
+    assert rank_candidates(["P1", "P2", "P3"], {"P3": 4.0, "P2": 1.5}) == ["P3", "P2", "P1"]
+    sample, network = built
+    _, result = monitored
+    path = next(a for a in result.alarms if a.rule == "blockage").candidate_pipes
+    assert len(path) > 1
+    sensors = sensors_from_rows(sample.sensors)
+    place_sensors(sensors, network.graph)
+    again = monitor(sample.readings, sensors, network.graph, pipe_scores={path[-1]: 3.0})
+    ranked = next(a for a in again.alarms if a.rule == "blockage").candidate_pipes
+    assert ranked == [path[-1], *path[:-1]]
+
+
 def test_sensor_faults_are_left_out_of_the_hydraulic_rules(monitored):
     sample, result = monitored
     column = result.matrix.sensors.index("WL01")

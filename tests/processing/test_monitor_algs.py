@@ -45,6 +45,36 @@ def test_sensor_monitor_finds_the_generators_events(pipenet_plugin, sample_folde
     assert summary["inflow_infiltration"][0]["sensor_id"] == "WQ01"
 
 
+def test_rain_gauges_given_apart_as_rain_sensors(pipenet_plugin, sample_folder, tmp_path):
+    """RAIN_SENSORS: a layer of rain gauges (no kind field needed) beside the network's sensors gives the
+    same alarms as one sensors layer holding them all."""
+    from qgis import processing
+    from qgis.core import QgsFeature, QgsVectorLayer
+
+    network = sample_folder["NETWORK"]
+    sensors = QgsVectorLayer(f"{network}|layername=sensors", "sensors", "ogr")
+    gauges = QgsVectorLayer(f"Point?crs={sensors.crs().authid()}&field=sensor_id:string", "rain", "memory")
+    for feature in sensors.getFeatures():
+        if feature["kind"] == "rain":
+            gauge = QgsFeature(gauges.fields())
+            gauge.setGeometry(feature.geometry())
+            gauge["sensor_id"] = feature["sensor_id"]
+            gauges.dataProvider().addFeature(gauge)
+    assert gauges.featureCount() > 0
+    network_only = QgsVectorLayer(f"{network}|layername=sensors", "network sensors", "ogr")
+    network_only.setSubsetString("kind <> 'rain'")
+    found = {}
+    for name, extra in (("together", {"SENSORS": f"{network}|layername=sensors"}),
+                        ("apart", {"SENSORS": network_only, "RAIN_SENSORS": gauges})):
+        result = processing.run("pipenet:sensormonitor", {
+            "PIPES": f"{network}|layername=pipes", "NODES": f"{network}|layername=nodes", **extra,
+            "READINGS": sample_folder["READINGS"], "OUTPUT_ALARMS": "TEMPORARY_OUTPUT", "OUTPUT_QC": "TEMPORARY_OUTPUT",
+            "OUTPUT_FOLDER": str(tmp_path / name)})
+        alarms = result["OUTPUT_ALARMS"].getFeatures()
+        found[name] = sorted((f["sensor_id"], f["rule"], str(f["start"])) for f in alarms)
+    assert found["apart"] == found["together"] and found["apart"]
+
+
 def test_alarms_loaded_from_the_toolbox_are_styled_by_rule_and_severity(pipenet_plugin, sample_folder):
     from qgis import processing
     from qgis.core import QgsProcessingContext, QgsProject, QgsRenderContext
