@@ -139,7 +139,8 @@ def monitor_network(network: Network, sensors, readings, options: Optional[Audit
     long = read_readings(readings)
     warnings = place_sensors(placed, network.graph, options.sensor_snap_distance)
     scores = {pipe: scored.F for pipe, scored in (condition or {}).items()}
-    result = monitor(long, placed, network.graph, options.monitoring, catchments=catchments, pipe_scores=scores)
+    result = monitor(long, placed, network.graph, options.monitoring, catchments=catchments, pipe_scores=scores,
+                     pipe_coords=network.pipe_coords)
     result.warnings[:0] = warnings
     return result
 

@@ -10,6 +10,7 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import pandas as pd
 
+from ..checks.idde import outfall_sources
 from ..model.findings import make_finding
 from . import qc, rules
 from .readings import Matrix, to_matrix
@@ -17,6 +18,7 @@ from .sensors import Sensor
 
 QC_RULES = ("gap", "out_of_range", "flatline", "spike")
 HYDRAULIC_KINDS = ("level", "flow", "velocity")
+MAX_SOURCES = 10  # candidate sources an alarm names (the ranking goes on in pipenet:outfallsources)
 
 
 @dataclass
@@ -68,6 +70,8 @@ class Alarm:
     node_id: str = ""
     kind: str = ""
     pipe_id: str = ""  # the pipe the sensor is in (its pipe_id, else the pipe whose crown it is compared with)
+    # dry_weather_flow: where the flow may enter, most likely first (pipenet:outfallsources' ranking upstream)
+    candidate_sources: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,7 +109,8 @@ class MonitorResult:
         return [alarm for alarm in self.alarms if alarm.end >= since]
 
     def alarms_frame(self) -> pd.DataFrame:
-        rows = [dict(vars(a), candidate_pipes=";".join(a.candidate_pipes)) for a in self.alarms]
+        rows = [dict(vars(a), candidate_pipes=";".join(a.candidate_pipes),
+                     candidate_sources=";".join(a.candidate_sources)) for a in self.alarms]
         return pd.DataFrame(rows, columns=list(Alarm.__dataclass_fields__))
 
     def qc_frame(self) -> pd.DataFrame:
@@ -116,16 +121,18 @@ class _Run:
     """What the rules share: the matrix, the sensors, the step and the alarm list."""
 
     def __init__(self, matrix: Matrix, sensors: list[Sensor], limits: Thresholds,
-                 pipe_scores: Optional[Mapping[str, float]] = None):
+                 pipe_scores: Optional[Mapping[str, float]] = None, pipe_coords=None):
         self.matrix, self.sensors, self.limits = matrix, sensors, limits
         self.pipe_scores = pipe_scores or {}  # condition per pipe: blockage candidates ranked by it
+        self.pipe_coords = pipe_coords  # the pipes' lines: sanitary manholes near a storm pipe are evidence
         self.alarms: list[Alarm] = []
         self.qc: list[QCInterval] = []
 
     def steps(self, minutes: float) -> int:
         return max(1, int(round(minutes * 60.0 / self.matrix.step_seconds)))
 
-    def alarm(self, rule: str, column: int, first: int, last: int, value: float, pipes=(), **words: Any) -> None:
+    def alarm(self, rule: str, column: int, first: int, last: int, value: float, pipes=(), sources=(),
+              **words: Any) -> None:
         sensor = self.sensors[column]
         start, end = self.matrix.time(first), self.matrix.time(last)
         finding = make_finding(rule, sensor.sensor_id, value=round(float(value), 3), sensor=sensor.sensor_id,
@@ -133,7 +140,8 @@ class _Run:
                                end=f"{end:%Y-%m-%d %H:%M}", pipes=", ".join(pipes) or "-", **words)
         self.alarms.append(Alarm(sensor.sensor_id, rule, start, end, finding.severity, float(value),
                                  finding.message_en, finding.message_zh, list(pipes), sensor.x, sensor.y,
-                                 sensor.node_id or "", sensor.kind, sensor.pipe_id or sensor.crown_pipe))
+                                 sensor.node_id or "", sensor.kind, sensor.pipe_id or sensor.crown_pipe,
+                                 list(sources)))
 
     def faults(self, rule: str, mask: np.ndarray, values: np.ndarray, min_steps: int = 1) -> None:
         for column, first, last in qc.runs(mask, min_steps, self.steps(self.limits.merge_minutes)):
@@ -147,11 +155,13 @@ class _Run:
 
 def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: Optional[Thresholds] = None,
             start=None, end=None, matrix: Optional[Matrix] = None,
-            catchments: Optional[dict] = None, pipe_scores: Optional[Mapping[str, float]] = None) -> MonitorResult:
+            catchments: Optional[dict] = None, pipe_scores: Optional[Mapping[str, float]] = None,
+            pipe_coords=None) -> MonitorResult:
     """Run quality control and every hydraulic rule on long readings for placed sensors (place_sensors).
 
     ``pipe_scores`` (pipe id -> condition score, the audit's functional score F) ranks a blockage's
-    candidate pipes, most likely first; without it they come in path order.
+    candidate pipes, most likely first; without it they come in path order. ``pipe_coords`` (the network's)
+    lets the search for a dry-weather flow's source count sanitary manholes lying by a storm pipe.
 
     ``catchments`` (node id -> sub-catchment area in ha, as pipenet:stormcapacity's) gives a flow meter's
     upstream area for inflow and infiltration; without it the area is the upstream pipe length x
@@ -166,7 +176,7 @@ def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: O
             warnings.append(f"readings of {len(names - known)} unknown sensors left out: "
                             f"{', '.join(sorted(names - known)[:5])}")
         matrix = to_matrix(readings, [s.sensor_id for s in sensors], start, end)
-    run = _Run(matrix, sensors, limits, pipe_scores)
+    run = _Run(matrix, sensors, limits, pipe_scores, pipe_coords)
     clean = _quality_control(run, matrix.values)
     kinds = np.array([s.kind for s in sensors])
     rain = clean[:, kinds == "rain"]
@@ -232,9 +242,16 @@ def _dry_weather(run: _Run, quantity: np.ndarray, dry: np.ndarray, graph) -> Opt
                           for i in storm])
         with np.errstate(invalid="ignore"):
             wet_flow = dry_steps & (quantity[:, storm] > limit)
+        sources: dict[str, list[str]] = {}
         for column, first, last in qc.runs(wet_flow, run.steps(limits.dwf_minutes), merge):
+            sensor = sensors[storm[column]]
+            if graph is not None and sensor.placed and sensor.node_id not in sources:
+                # handed to the outfall-source ranking (network/checks/idde.py), traced up from the sensor
+                search = outfall_sources(graph, sensor.node_id, run.pipe_coords)
+                sources[sensor.node_id] = [candidate.node for candidate in search.candidates[:MAX_SOURCES]]
             run.alarm("dry_weather_flow", storm[column], first, last,
-                      np.nanmedian(quantity[first:last + 1, storm[column]]), limit=float(limit[column]))
+                      np.nanmedian(quantity[first:last + 1, storm[column]]),
+                      sources=sources.get(sensor.node_id, []), limit=float(limit[column]))
     others = [i for i, s in enumerate(sensors) if s.kind in HYDRAULIC_KINDS and i not in set(storm)]
     if not others or not dry.any():
         return None

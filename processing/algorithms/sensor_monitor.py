@@ -117,7 +117,8 @@ class SensorMonitorAlgorithm(PipeNetAlgorithm):
             areas = catchment_areas(catchments, fields[0] if fields else None, run, context) if catchments else None
             result = monitor(readings, sensors, run.network.graph, limits,
                              self.parameterAsString(parameters, "START", context) or None,
-                             self.parameterAsString(parameters, "END", context) or None, catchments=areas)
+                             self.parameterAsString(parameters, "END", context) or None, catchments=areas,
+                             pipe_coords=run.network.pipe_coords)
         except PipeNetInputError as error:
             raise QgsProcessingException(str(error)) from None
         for warning in result.warnings:

@@ -48,7 +48,8 @@ NODE_OUTPUT_FIELDS = [("pn_id", "string"), ("pn_virtual", "int"), ("pn_type", "s
 # monitoring alarms (network/monitoring): where and why, and the PNG plot of each when one was made
 ALARM_OUTPUT_FIELDS = [("sensor_id", "string"), ("rule", "string"), ("severity", "string"), ("start", "string"),
                        ("end", "string"), ("value", "double"), ("node_id", "string"), ("pipe_id", "string"),
-                       ("kind", "string"), ("candidate_pipes", "string"), ("message_en", "string"),
+                       ("kind", "string"), ("candidate_pipes", "string"), ("candidate_sources", "string"),
+                       ("message_en", "string"),
                        ("message_zh", "string"), ("plot", "string")]
 FINDING_OUTPUT_FIELDS = [("check", "string"), ("severity", "string"), ("kind", "string"),
                          ("feature_id", "string"), ("src_fid", "int"), ("value", "string"),
@@ -412,7 +413,8 @@ class OutputWriters:
         severity when loaded; ``plots`` gives each alarm's PNG path ("" where none was made)."""
         plots = list(plots or []) + [""] * (len(alarms) - len(plots or []))
         rows = (([a.sensor_id, a.rule, a.severity, f"{a.start:%Y-%m-%d %H:%M}", f"{a.end:%Y-%m-%d %H:%M}",
-                  round(float(a.value), 4), a.node_id, a.pipe_id, a.kind, ";".join(a.candidate_pipes), a.message_en,
+                  round(float(a.value), 4), a.node_id, a.pipe_id, a.kind, ";".join(a.candidate_pipes),
+                  ";".join(a.candidate_sources), a.message_en,
                   a.message_zh, plot or ""], (a.x, a.y) if a.x is not None and a.y is not None else None)
                 for a, plot in zip(alarms, plots))
         dest = self.write_points(run, parameters, key, context, ALARM_OUTPUT_FIELDS, rows)

@@ -193,6 +193,31 @@ def test_blockage_candidates_come_ranked_by_condition(built, monitored):
     assert ranked == [path[-1], *path[:-1]]
 
 
+def test_dry_weather_flow_is_handed_to_the_outfall_source_ranking(built, monitored):
+    """A storm gauge's dry-weather flow names where it may enter upstream, most likely first, as
+    pipenet:outfallsources ranks it: a sanitary pipe draining into a storm manhole above the gauge comes first."""
+    from pipenet.network.checks.idde import outfall_sources
+    from pipenet.network.checks.trace import trace
+
+    sample, network = built
+    _, result = monitored
+    alarm = next(a for a in result.alarms if a.rule == "dry_weather_flow")
+    upstream = [n for n in trace(network.graph, alarm.node_id, "upstream", systems={"storm"}).nodes
+                if n != alarm.node_id]
+    assert upstream
+    graph = network.graph.copy()
+    entry = upstream[len(upstream) // 2]
+    graph.add_node("ILLICIT", system="sanitary", x=0.0, y=0.0)
+    graph.add_edge("ILLICIT", entry, key="W_CROSS", system="sanitary", length=12.0)
+    sensors = sensors_from_rows(sample.sensors)
+    place_sensors(sensors, graph)
+    again = monitor(sample.readings, sensors, graph)
+    located = next(a for a in again.alarms if a.rule == "dry_weather_flow" and a.sensor_id == alarm.sensor_id)
+    ranked = [candidate.node for candidate in outfall_sources(graph, alarm.node_id).candidates]
+    assert entry in located.candidate_sources and located.candidate_sources == ranked[:len(located.candidate_sources)]
+    assert entry not in alarm.candidate_sources  # found from the cross connection, not by chance
+
+
 def test_sensor_faults_are_left_out_of_the_hydraulic_rules(monitored):
     sample, result = monitored
     column = result.matrix.sensors.index("WL01")
