@@ -125,13 +125,6 @@ class Insert:
     staging: Staging
     schema: str  # where the source table is: "main" or the attached source file
 
-    def source_index(self) -> Optional[tuple[str, str, int]]:
-        """(schema, the source table's R-tree, n) when output rows 1 … n are source rows 1 … n
-        (gpkg_rtree copies it then, after checking it), else None."""
-        if not self.staging.in_order:
-            return None
-        return self.schema, f"rtree_{self.source.table}_{self.source.geometry}", self.staging.count
-
     def statement(self) -> str:
         """The INSERT of a chunk of feature ids (once the staging knows its layout)."""
         expressions, joins = self.staging.sources()

@@ -339,7 +339,7 @@ def _insert(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows,
     def finish() -> None:
         try:
             boxes = known_boxes()
-            index = index_rows(connection, table, boxes, insert.source_index()) if boxes is not None else None
+            index = index_rows(connection, table, boxes) if boxes is not None else None
             insert.fill()
             if after_rows is not None:
                 after_rows(connection)
