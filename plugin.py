@@ -41,21 +41,62 @@ class PipeNetPlugin:
         self.tools = {}
         self.dock = None
         self.audit = None
+        self.missing = []  # required Python packages this QGIS lacks (dependencies.py)
 
     def tr(self, text: str) -> str:
         """Translate a literal string in the PipeNet context."""
         return QCoreApplication.translate("PipeNet", text)
 
     def initProcessing(self):  # noqa: N802 (QGIS API): called by qgis_process too, without iface
+        from .dependencies import message, missing
+
+        self.missing = missing()
+        if self.missing:  # the plugin still loads; its algorithms wait for the packages
+            from qgis.core import Qgis, QgsMessageLog
+
+            QgsMessageLog.logMessage(message(self.missing), "PipeNet", Qgis.Critical)
+            return
         from .processing.provider import PipeNetProvider
 
         if self.provider is None:
             self.provider = PipeNetProvider()
             QgsApplication.processingRegistry().addProvider(self.provider)
 
+    def offer_install(self) -> None:
+        """A message bar naming the missing packages, with a button that installs them."""
+        from qgis.core import Qgis
+        from qgis.PyQt.QtWidgets import QPushButton
+
+        from .dependencies import message
+
+        bar = self.iface.messageBar()
+        item = bar.createMessage("PipeNet", message(self.missing))
+        button = QPushButton(self.tr("Install"))
+        button.clicked.connect(self.install_missing)
+        item.layout().addWidget(button)
+        bar.pushWidget(item, Qgis.Critical)
+
+    def install_missing(self) -> None:
+        """Run the install command of the missing packages and say how it went."""
+        import subprocess
+
+        from qgis.core import Qgis
+
+        from .dependencies import install_command
+
+        result = subprocess.run(install_command(self.missing), capture_output=True, text=True)
+        if result.returncode == 0:
+            self.iface.messageBar().pushMessage("PipeNet", self.tr("Installed: restart QGIS to use PipeNet."),
+                                                Qgis.Success)
+        else:
+            self.iface.messageBar().pushMessage("PipeNet", (result.stderr or result.stdout)[-500:], Qgis.Critical)
+
     def initGui(self):  # noqa: N802
         self.initProcessing()
         if self.iface is None:
+            return
+        if self.missing:
+            self.offer_install()
             return
         from qgis.PyQt.QtWidgets import QAction
 

@@ -4,37 +4,47 @@
   <context>
     <name>PipeNet</name>
     <message>
-      <location filename="plugin.py" line="67" />
+      <location filename="plugin.py" line="74" />
+      <source>Install</source>
+      <translation>安装</translation>
+    </message>
+    <message>
+      <location filename="plugin.py" line="108" />
       <source>PipeNet</source>
       <translation>PipeNet 管网</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="80" />
+      <location filename="plugin.py" line="89" />
+      <source>Installed: restart QGIS to use PipeNet.</source>
+      <translation>已安装：重启 QGIS 后即可使用 PipeNet。</translation>
+    </message>
+    <message>
+      <location filename="plugin.py" line="121" />
       <source>PipeNet panel</source>
       <translation>PipeNet 面板</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="81" />
+      <location filename="plugin.py" line="122" />
       <source>Upstream trace tool</source>
       <translation>上游追踪工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="82" />
+      <location filename="plugin.py" line="123" />
       <source>Downstream trace tool</source>
       <translation>下游追踪工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="83" />
+      <location filename="plugin.py" line="124" />
       <source>Water main break tool</source>
       <translation>爆管关阀工具</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="84" />
+      <location filename="plugin.py" line="125" />
       <source>Build network…</source>
       <translation>构建管网…</translation>
     </message>
     <message>
-      <location filename="plugin.py" line="85" />
+      <location filename="plugin.py" line="126" />
       <source>Network audit…</source>
       <translation>管网体检…</translation>
     </message>
@@ -1004,17 +1014,17 @@
       <translation>图表与汇总文件夹</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="145" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="146" />
       <source>{} alarms, {} QC intervals</source>
       <translation>{} 条报警，{} 个质控区间</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="140" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="141" />
       <source>{} alarm plots and the summary written to {}</source>
       <translation>已将 {} 张报警图和汇总写入 {}</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/sensor_monitor.py" line="143" />
+      <location filename="processing/algorithms/sensor_monitor.py" line="144" />
       <source>{}: inflow/infiltration R = {:.1%} ({:.0f} m3 from {:.1f} mm on {:.2f} ha)</source>
       <translation>{}：外水入流入渗 R = {:.1%}（入流入渗 {:.0f} m³，降雨 {:.1f} mm，汇水面积 {:.2f} ha）</translation>
     </message>
@@ -1484,12 +1494,12 @@
       <translation>从 {2} 读取 {0} 条管段、{1} 个节点</translation>
     </message>
     <message>
-      <location filename="processing/outputs/writers.py" line="118" />
+      <location filename="processing/outputs/writers.py" line="119" />
       <source>{}: input fields renamed where their names are taken: {}</source>
       <translation>{}：以下输入字段因重名已改名：{}</translation>
     </message>
     <message>
-      <location filename="processing/outputs/writers.py" line="121" />
+      <location filename="processing/outputs/writers.py" line="122" />
       <source>{}: PipeNet columns of an earlier run replaced: {}</source>
       <translation>{}：已替换此前运行生成的 PipeNet 字段：{}</translation>
     </message>

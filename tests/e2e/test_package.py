@@ -39,6 +39,47 @@ def test_zip_installs_and_runs_in_qgis_process(packaged_zip, qgis_process_with, 
     assert "pipenet:buildnetwork" in qgis_process_with(config, "list").stdout
 
 
+HIDE = Path(__file__).resolve().parent / "hide_packages"
+
+
+def test_zip_carries_its_pure_python_dependencies(packaged_zip):
+    with zipfile.ZipFile(packaged_zip) as archive:
+        names = set(archive.namelist())
+    for package in ("networkx", "openpyxl", "et_xmlfile"):
+        assert f"pipenet/ext/{package}/__init__.py" in names and f"pipenet/ext/{package}.LICENSE" in names
+
+
+def test_zip_runs_on_a_qgis_without_networkx(packaged_zip, qgis_process_with, tmp_path, monkeypatch):
+    """networkx and openpyxl hidden from the system's Python: the copies in the zip are used."""
+    config = tmp_path / "profile"
+    install_zip(packaged_zip, config)
+    qgis_process_with(config, "plugins", "enable", "pipenet")
+    monkeypatch.setenv("PYTHONPATH", str(HIDE))
+    monkeypatch.setenv("PIPENET_HIDE", "networkx,openpyxl")
+    listing = qgis_process_with(config, "list")
+    assert "pipenet:buildnetwork" in listing.stdout and "Traceback" not in listing.stderr
+    sample = tmp_path / "sample.gpkg"
+    qgis_process_with(config, "run", "pipenet:samplenetwork", "--", "KM=2", "SEED=1", f"OUTPUT={sample}")
+    built = qgis_process_with(config, "run", "pipenet:buildnetwork", "--", f"PIPES={sample}|layername=pipes",
+                              f"OUTPUT_PIPES={tmp_path / 'built.gpkg'}")
+    assert "PIPE_COUNT" in built.stdout
+
+
+def test_zip_on_a_qgis_without_scipy_loads_and_names_the_install_command(packaged_zip, qgis_process_with,
+                                                                      tmp_path, monkeypatch):
+    """A compiled package missing: no traceback, the plugin loads, one message with the command."""
+    config = tmp_path / "profile"
+    install_zip(packaged_zip, config)
+    qgis_process_with(config, "plugins", "enable", "pipenet")
+    monkeypatch.setenv("PYTHONPATH", str(HIDE))
+    monkeypatch.setenv("PIPENET_HIDE", "scipy")
+    listing = qgis_process_with(config, "list")
+    said = listing.stdout + listing.stderr
+    assert "Traceback" not in said and "error starting plugin" not in said, said
+    assert "pipenet:buildnetwork" not in listing.stdout
+    assert "scipy" in said and "-m pip install --user" in said and "安装命令" in said
+
+
 def test_desktop_loads_packaged_plugin_without_errors(packaged_zip, qgis_process_with, tmp_path):
     config = tmp_path / "profile"
     install_zip(packaged_zip, config)
