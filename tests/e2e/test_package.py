@@ -49,13 +49,19 @@ def test_zip_carries_its_pure_python_dependencies(packaged_zip):
         assert f"pipenet/ext/{package}/__init__.py" in names and f"pipenet/ext/{package}.LICENSE" in names
 
 
-def test_zip_runs_on_a_qgis_without_networkx(packaged_zip, qgis_process_with, tmp_path, monkeypatch):
-    """networkx and openpyxl hidden from the system's Python: the copies in the zip are used."""
+def installed_without(packages, packaged_zip, qgis_process_with, tmp_path, monkeypatch) -> Path:
+    """The zip installed and enabled in a fresh profile, run with ``packages`` hidden from the system's Python."""
     config = tmp_path / "profile"
     install_zip(packaged_zip, config)
     qgis_process_with(config, "plugins", "enable", "pipenet")
     monkeypatch.setenv("PYTHONPATH", str(HIDE))
-    monkeypatch.setenv("PIPENET_HIDE", "networkx,openpyxl")
+    monkeypatch.setenv("PIPENET_HIDE", packages)
+    return config
+
+
+def test_zip_runs_on_a_qgis_without_networkx(packaged_zip, qgis_process_with, tmp_path, monkeypatch):
+    """networkx and openpyxl hidden from the system's Python: the copies in the zip are used."""
+    config = installed_without("networkx,openpyxl", packaged_zip, qgis_process_with, tmp_path, monkeypatch)
     listing = qgis_process_with(config, "list")
     assert "pipenet:buildnetwork" in listing.stdout and "Traceback" not in listing.stderr
     sample = tmp_path / "sample.gpkg"
@@ -68,11 +74,7 @@ def test_zip_runs_on_a_qgis_without_networkx(packaged_zip, qgis_process_with, tm
 def test_zip_on_a_qgis_without_scipy_loads_and_names_the_install_command(packaged_zip, qgis_process_with,
                                                                       tmp_path, monkeypatch):
     """A compiled package missing: no traceback, the plugin loads, one message with the command."""
-    config = tmp_path / "profile"
-    install_zip(packaged_zip, config)
-    qgis_process_with(config, "plugins", "enable", "pipenet")
-    monkeypatch.setenv("PYTHONPATH", str(HIDE))
-    monkeypatch.setenv("PIPENET_HIDE", "scipy")
+    config = installed_without("scipy", packaged_zip, qgis_process_with, tmp_path, monkeypatch)
     listing = qgis_process_with(config, "list")
     said = listing.stdout + listing.stderr
     assert "Traceback" not in said and "error starting plugin" not in said, said
