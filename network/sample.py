@@ -64,6 +64,40 @@ def generate(km: float = 20.0, seed: int = 1) -> Sample:
     return sample
 
 
+def shifted(sample: Sample, dx: float, dy: float, prefix: str, system: str | None = None) -> Sample:
+    """A copy of the sample's pipes, nodes, defects and events moved by (dx, dy), every id prefixed
+    (``system``: a system code such as 'WS' given to all its pipes and nodes). With a small shift and
+    another system, a parallel network 1-2 m beside the first (the partitioned audit's halo case); with a
+    large one, another town (tiles).
+
+    >>> copy = shifted(generate(km=20, seed=3), 1.5, 1.5, "C", system="WS")
+    >>> copy.pipes[0]["id"].startswith("C") and copy.pipes[0]["system"]
+    'WS'
+    """
+    def moved(xy):
+        return (xy[0] + dx, xy[1] + dy)
+    copy = Sample()
+    for pipe in sample.pipes:
+        ends = {"from": prefix + pipe["from"], "to": prefix + pipe["to"]}
+        copy.pipes.append(dict(pipe, id=prefix + pipe["id"], **ends, system=system or pipe["system"],
+                               coords=[moved(xy) for xy in pipe["coords"]]))
+    for node in sample.nodes:
+        copy.nodes.append(dict(node, id=prefix + node["id"], system=system or node["system"],
+                               x=node["x"] + dx, y=node["y"] + dy))
+    copy.defects = [dict(d, pipe_id=prefix + d["pipe_id"], x=d["x"] + dx, y=d["y"] + dy) for d in sample.defects]
+    copy.events = [dict(e, x=e["x"] + dx, y=e["y"] + dy) for e in sample.events]
+    return copy
+
+
+def combined(*samples: Sample) -> Sample:
+    """One sample of several (their records one after another; the truth tables too)."""
+    joined = Sample()
+    for sample in samples:
+        for name in ("pipes", "nodes", "defects", "events", "truth"):
+            getattr(joined, name).extend(getattr(sample, name))
+    return joined
+
+
 def _tree(sample, rng, block, system, ox, oy, side, offset, outlet_type) -> dict:
     """A random spanning tree of a jittered lattice, draining to an outlet west of the block."""
     code = {"storm": "YS", "sanitary": "WS", "combined": "HS"}[system]

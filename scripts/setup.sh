@@ -24,10 +24,11 @@ fi
     || /usr/bin/python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --user --break-system-packages --no-deps \
         "swmm-toolkit==0.17.*" "aenum>=3.1.11"
 VENV=${VENV:-.venv}
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import qgis.core, pytest_qgis, hypothesis" 2>/dev/null \
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import qgis.core, pytest_qgis, hypothesis, distributed" 2>/dev/null \
    || [ ! -x "$VENV/bin/ruff" ] || [ requirements-dev.txt -nt "$VENV/.installed" ]; then
     /usr/bin/python3 -m venv --system-site-packages "$VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+    "$VENV/bin/python" -c "import numpy; assert numpy.__version__.startswith('1.24') or not numpy.__version__.startswith('1.'), numpy.__version__"
     touch "$VENV/.installed"
 fi
 API_VENV=${API_VENV:-.venv/api}  # inside .venv: tools that skip .venv skip it too

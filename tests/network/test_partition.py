@@ -1,0 +1,153 @@
+"""The partitioned audit (network/partition) equals the single-machine audit on the same sample."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from pipenet.network.audit import run_audit  # noqa: E402
+from pipenet.network.build.builder import build_network  # noqa: E402
+from pipenet.network.io.arrow import read_columns  # noqa: E402
+from pipenet.network.partition import audit_partitioned  # noqa: E402
+from pipenet.network.partition.packing import hilbert_keys  # noqa: E402
+from pipenet.network.partition.skeleton import proximity_groups  # noqa: E402
+from pipenet.network.sample import combined, generate, shifted, write_gpkg  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tiles():
+    base = generate(km=30, seed=1)
+    return combined(base, shifted(base, 2500, 0, "T1"), shifted(base, 0, 2500, "T2"), shifted(base, 2500, 2500, "T3"))
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    """Four towns (12 proximity groups); and the same with a sanitary copy 1.2/1.6 m beside every line
+    (the halo's case), with a pipe id and a node id repeated across the map (global duplicates)."""
+    folder = tmp_path_factory.mktemp("partition")
+    tiles = _tiles()
+    close = combined(tiles, shifted(tiles, 1.2, 1.6, "P", system="WS"))
+    close.pipes[5000]["id"] = close.pipes[10]["id"]
+    close.nodes[4000]["id"] = close.nodes[7]["id"]
+    paths = {}
+    for name, sample in (("tiles", tiles), ("close", close)):
+        paths[name] = str(folder / f"{name}.gpkg")
+        write_gpkg(sample, paths[name])
+    return paths
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as made:
+        yield made
+
+
+def _reference(path):
+    network = build_network(read_columns(path, "pipes", "line")[0], read_columns(path, "nodes", "point")[0])
+    return network, run_audit(network)
+
+
+def _key(finding):
+    return (finding.check, finding.severity, finding.kind, finding.feature_id, finding.fid, finding.value,
+            finding.message_en, finding.message_zh, None if finding.x is None else round(finding.x, 6),
+            None if finding.y is None else round(finding.y, 6))
+
+
+def _compare(path, result, tmp_path):
+    network, reference = _reference(path)
+    table = network.table()
+    # components: the same numbers (global numbering), so the same membership
+    ours = dict(zip(result.pipes["key"], np.asarray(result.pipes["component"]).tolist()))
+    theirs = dict(zip(table.keys, np.asarray(table.edge_values("component")).tolist()))
+    assert ours == theirs
+    assert result.reaches_outlet() == set(reference.reaches_outlet)
+    upstream, expected = result.upstream_length(), dict(reference.upstream_length)
+    assert upstream.keys() == expected.keys()
+    # equal up to the order of a floating-point sum (the partitions add in their own node order)
+    assert all(np.isclose(upstream[k], expected[k], rtol=1e-12, atol=1e-9) for k in expected)
+    assert Counter(map(_key, result.findings)) == Counter(map(_key, reference.findings))
+    # node names (virtual junctions V1, V2 ... in global order) and the risk register
+    assert sorted(result.nodes["name"]) == sorted(table.names)
+    risk = dict(zip(result.risk.keys_list, result.risk.risk.tolist()))
+    assert risk == dict(zip(reference.risk.keys_list, reference.risk.risk.tolist()))
+
+
+@pytest.mark.parametrize("partitions", [2, 4, 8])
+@pytest.mark.parametrize("packing", ["hilbert", "random"])
+def test_equal_with_halo(samples, client, tmp_path, partitions, packing):
+    result = audit_partitioned(samples["close"] + "|layername=pipes", samples["close"] + "|layername=nodes",
+                               str(tmp_path), partitions=partitions, packing=packing, client=client,
+                               write_outputs=False)
+    assert max(result.plan.pipe_partition) == partitions - 1
+    _compare(samples["close"], result, tmp_path)
+
+
+@pytest.mark.parametrize("partitions", [2, 8])
+@pytest.mark.parametrize("packing", ["hilbert", "random"])
+def test_equal_without_halo_where_groups_are_apart(samples, client, tmp_path, partitions, packing):
+    result = audit_partitioned(samples["tiles"] + "|layername=pipes", samples["tiles"] + "|layername=nodes",
+                               str(tmp_path), partitions=partitions, packing=packing, halo=False, client=client,
+                               write_outputs=False)
+    assert not any(len(h) for h in result.plan.halo_pipes)
+    _compare(samples["tiles"], result, tmp_path)
+
+
+def test_halo_is_needed_beside_a_parallel_system(samples, client, tmp_path):
+    """Without the halo, random packing loses the near misses and evidence across partitions: the halo
+    tests above are exercised."""
+    result = audit_partitioned(samples["close"] + "|layername=pipes", samples["close"] + "|layername=nodes",
+                               str(tmp_path), partitions=8, packing="random", halo=False, client=client,
+                               write_outputs=False)
+    _, reference = _reference(samples["close"])
+    missing = Counter(map(_key, reference.findings)) - Counter(map(_key, result.findings))
+    assert {key[0] for key in missing} >= {"near_miss", "sanitary_near_storm"}
+
+
+def test_groups_are_coarser_than_components(samples):
+    pipes = read_columns(samples["close"], "pipes", "line")[0]
+    nodes = read_columns(samples["close"], "nodes", "point")[0]
+    groups = proximity_groups(pipes, nodes, 0.5, "起点点号", "终点点号", "物探点号")
+    network = build_network(pipes, nodes)
+    table = network.table()
+    fids = np.asarray(table.edge_numbers("fid"), dtype=np.int64)
+    component = np.asarray(table.edge_values("component"))
+    for number in np.unique(component).tolist():
+        assert len(np.unique(groups.pipe[fids[component == number]])) == 1
+    assert groups.count >= 8  # four towns, each of more than one group: 8 partitions are not empty
+
+
+def test_hilbert_keys_walk_neighbours():
+    grid = np.array([[i, j] for i in range(8) for j in range(8)], dtype=float)
+    ordered = grid[np.argsort(hilbert_keys(grid, order=3))]
+    assert (np.abs(np.diff(ordered, axis=0)).sum(axis=1) == 1).all()
+
+
+def test_command_end_to_end_with_worker_processes(samples, tmp_path):
+    """scripts/pipenet-audit with a 2-process LocalCluster: the GeoPackage, GeoParquet and run summary."""
+    out = tmp_path / "audit"
+    done = subprocess.run([str(ROOT / "scripts" / "pipenet-audit"), samples["tiles"] + "|layername=pipes",
+                           samples["tiles"] + "|layername=nodes", str(out), "--partitions", "3", "--workers", "2",
+                           "--memory-limit", "1GB"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PIPENET_PYTHON": str(ROOT / ".venv" / "bin" / "python")})
+    assert done.returncode == 0, done.stderr[-2000:]
+    from osgeo import ogr
+
+    source = ogr.Open(str(out / "pipenet_audit.gpkg"))
+    network, reference = _reference(samples["tiles"])
+    assert source.GetLayerByName("pipes").GetFeatureCount() == len(network.table().keys)
+    assert source.GetLayerByName("findings").GetFeatureCount() == len(reference.findings)
+    assert source.GetLayerByName("nodes").GetFeatureCount() == len(network.table().names)
+    import json
+
+    run = json.loads((out / "partitioned_run.json").read_text())
+    assert len(run["per_partition"]) == 3 and all(p["worker_peak_mb"] > 0 for p in run["per_partition"])
+    assert len(list((out / "partitions").glob("pipes_*.parquet"))) == 3
