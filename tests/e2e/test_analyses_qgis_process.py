@@ -34,7 +34,7 @@ def test_analysis_runs_in_qgis_process(qgis_process, small_network, tmp_path, al
 def test_valve_isolation_in_qgis_process(qgis_process, water_network, tmp_path):
     pipes, nodes = water_network
     results = run_json(qgis_process, "valveisolation", f"PIPES={pipes}", f"NODES={nodes}", "BREAK_PIPES=M2",
-                       f"OUTPUT_PIPES={tmp_path}/segment.gpkg", f"OUTPUT_NODES={tmp_path}/valves.gpkg")
+                       f"OUTPUT_PIPES={tmp_path}/segment.gpkg", f"OUTPUT_NODES={tmp_path}/valves_to_close.gpkg")
     assert results["VALVES_TO_CLOSE"] == "V1, V2, V3"
     assert results["CUSTOMER_COUNT"] == 1
 
