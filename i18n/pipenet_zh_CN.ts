@@ -275,7 +275,7 @@
     </message>
     <message>
       <location filename="processing/algorithms/export_swmm.py" line="26" />
-      <source>Writes the storm (and combined) network as an EPA SWMM 5 model in metres and m³/s: junctions with invert and depth to the ground, outfalls (typed outfalls and ends with no pipe out), circular conduits with length, Manning n from the material and offsets from the inverts, sub-catchments (polygons or Thiessen, % impervious from ψ) and a rain gauge with a Chicago design storm from the city's formula. Coordinates are the working CRS (metres). What had to be assumed is logged. pipenet:importswmm reads the file back.&lt;br&gt;&lt;br&gt;导出 SWMM 模型：将雨水管网连同子汇水区与芝加哥设计暴雨写为 EPA SWMM 5 的 .inp 文件。</source>
+      <source>Writes the storm (and combined) network as an EPA SWMM 5 model in metres and m³/s: junctions with invert and depth to the ground, outfalls (ends with no pipe out), circular conduits with length, Manning n from the material and offsets from the inverts, sub-catchments (polygons or Thiessen, % impervious from ψ) and a rain gauge with a Chicago design storm from the city's formula. Coordinates are the working CRS (metres). What had to be assumed is logged. pipenet:importswmm reads the file back.&lt;br&gt;&lt;br&gt;导出 SWMM 模型：将雨水管网连同子汇水区与芝加哥设计暴雨写为 EPA SWMM 5 的 .inp 文件。</source>
       <translation>导出 SWMM 模型：将雨水管网连同子汇水区与芝加哥设计暴雨写为 EPA SWMM 5 的 .inp 文件。</translation>
     </message>
     <message>

@@ -10,11 +10,13 @@ from typing import Optional
 
 from qgis.core import (
     QgsLineSymbol,
+    QgsMapUnitScale,
     QgsMarkerSymbol,
     QgsProject,
     QgsRectangle,
     QgsReferencedRectangle,
     QgsRuleBasedRenderer,
+    QgsUnitTypes,
     QgsVectorLayer,
 )
 
@@ -23,9 +25,33 @@ from .styles import apply_style, chinese
 
 # the lowest return period at which a node floods: darkest red for the smallest, the first warned; a pipe
 # surcharges: purples (apart from the nodes' reds and safe for colour-blind readers)
-FLOOD_COLOURS = ("#b10026", "#e31a1c", "#fc4e2a", "#fd8d3c", "#feb24c", "#fed976")
-SURCHARGE_COLOURS = ("#3f007d", "#54278f", "#6a51a3", "#807dba", "#9e9ac8", "#bcbddc")
+FLOOD_COLOURS = ("#e31a1c", "#fc4e2a", "#fd8d3c", "#feb24c", "#fed976", "#ffffb2")
+SURCHARGE_COLOURS = ("#6a51a3", "#807dba", "#9e9ac8", "#bcbddc", "#dadaeb", "#efedf5")
 BASE_PIPE = "#9a9a9a"
+# Widths and sizes follow the scale: a symbol is as wide on the ground as its millimetres at 1:DESIGN_SCALE (a
+# street's pipes on an A4 map), down to SMALLEST of that at a county's scale, so a county is not one blot
+# and the worse classes stay the wider ones.
+DESIGN_SCALE = 4000.0
+SMALLEST = 0.3
+
+
+def scaled(symbol, millimetres: Optional[float] = None, smallest: float = SMALLEST):
+    """``symbol`` (line or marker) sized in map units: ``millimetres`` (default: its own) at 1:DESIGN_SCALE,
+    never larger, and at least ``smallest`` of it at smaller scales."""
+    size = millimetres if millimetres is not None else \
+        (symbol.width() if isinstance(symbol, QgsLineSymbol) else symbol.size())
+    limits = QgsMapUnitScale()
+    limits.minSizeMMEnabled, limits.minSizeMM = True, size * smallest
+    limits.maxSizeMMEnabled, limits.maxSizeMM = True, size
+    metres = size / 1000.0 * DESIGN_SCALE
+    if isinstance(symbol, QgsLineSymbol):
+        symbol.setWidth(metres)
+        symbol.setWidthUnit(QgsUnitTypes.RenderMapUnits)
+    else:
+        symbol.setSize(metres)
+        symbol.setSizeUnit(QgsUnitTypes.RenderMapUnits)
+    symbol.setMapUnitScale(limits)
+    return symbol
 
 
 def capacity_map(pipes: QgsVectorLayer, png: Optional[str], project_path: Optional[str], title: str, crs) -> None:
@@ -33,6 +59,9 @@ def capacity_map(pipes: QgsVectorLayer, png: Optional[str], project_path: Option
     given) and a .qgz project (when ``project_path`` is)."""
     pipes.setName("雨水管渠排水能力" if chinese() else "Storm capacity (return period carried)")
     apply_style(pipes, "capacity")
+    renderer = pipes.renderer()
+    for index, category in enumerate(renderer.categories()):
+        renderer.updateCategorySymbol(index, scaled(category.symbol().clone()))
     _project_and_map([pipes], project_path, png, title, crs, "PipeNet storm capacity")
 
 
@@ -44,12 +73,12 @@ def simulation_map(nodes_path: str, pipes_path: str, floods: list[tuple[str, str
     zh = chinese()
     pipes = QgsVectorLayer(pipes_path, "管段（开始超载的重现期）" if zh else "Pipes (first storm surcharging)", "ogr")
     nodes = QgsVectorLayer(nodes_path, "检查井（开始溢流的重现期）" if zh else "Nodes (first storm flooding)", "ogr")
-    base = QgsLineSymbol.createSimple({"color": BASE_PIPE, "width": "0.2"})
+    base = scaled(QgsLineSymbol.createSimple({"color": BASE_PIPE}), 0.2)
     pipes.setRenderer(_rules(surcharges, SURCHARGE_COLOURS,
-                             lambda colour: QgsLineSymbol.createSimple({"color": colour, "width": "0.9"}),
+                             lambda colour: scaled(QgsLineSymbol.createSimple({"color": colour}), 0.9),
                              (base, "其他管段" if zh else "other pipes")))
-    nodes.setRenderer(_rules(floods, FLOOD_COLOURS, lambda colour: QgsMarkerSymbol.createSimple(
-        {"name": "circle", "color": colour, "size": "2.2", "outline_color": "#1a1a1a", "outline_width": "0.25"})))
+    nodes.setRenderer(_rules(floods, FLOOD_COLOURS, lambda colour: scaled(QgsMarkerSymbol.createSimple(
+        {"name": "circle", "color": colour, "outline_color": "#1a1a1a", "outline_width": "0.15"}), 2.2, 0.55)))
     _project_and_map([pipes, nodes], project_path, png, title, crs, "PipeNet storm simulation")
 
 

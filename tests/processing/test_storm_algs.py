@@ -146,7 +146,7 @@ def test_storm_simulation_runs_swmm_per_return_period(pipenet_plugin, sample_lay
     assert counts == {key: count for key, count in expected.items() if count}  # storms flooding no new node: unlisted
     assert sum(counts.values()) == flooding
     image = QImage(result["OUTPUT_MAP"])
-    assert image.width() > 1000 and any(QColor(image.pixel(x, y)).name() == "#b10026"  # P = 1: the darkest red
+    assert image.width() > 1000 and any(QColor(image.pixel(x, y)).name() == "#e31a1c"  # P = 1: the darkest red
                                         for x in range(0, image.width(), 2) for y in range(0, image.height(), 2))
     page = (tmp_path / "sim" / "waterlogging_warnings.html").read_text(encoding="utf-8")
     assert "simulation_map.png" in page and "内涝预警" in page and warnings[0]["node"] in page
@@ -192,3 +192,21 @@ def pipes_of(path):
     from qgis.core import QgsVectorLayer
 
     return QgsVectorLayer(path, "pipes", "ogr").getFeatures()
+
+
+def test_without_the_engine_the_simulation_says_how_to_install_it(pipenet_plugin, sample_layers, tmp_path,
+                                                                  monkeypatch):
+    """Where QGIS's Python has no swmm-toolkit: one message naming the command that installs it, no files
+    left behind, and the other storm algorithms work as before."""
+    import sys
+
+    from qgis import processing
+
+    monkeypatch.setitem(sys.modules, "swmm.toolkit", None)
+    monkeypatch.setitem(sys.modules, "swmm.toolkit.solver", None)
+    pipes, nodes = sample_layers
+    with pytest.raises(QgsProcessingException, match=r"swmm-toolkit\) is not installed.*pip install .*swmm-toolkit"):
+        processing.run("pipenet:stormsimulation", {"PIPES": pipes, "NODES": nodes, **FORMULA,
+                                                    "OUTPUT_FOLDER": str(tmp_path / "sim")})
+    assert not (tmp_path / "sim").exists() or not any((tmp_path / "sim").iterdir())
+    assert capacity(sample_layers)["STORM_PIPES"] > 150
