@@ -30,6 +30,7 @@ from run import ROOT, load_pipenet, sample_path, versions  # noqa: E402
 
 FORMULA = {"a1": 9.581, "c": 0.846, "b": 7.0, "n": 0.656}  # the demo's (Makefile DEMO_STORM): Shanghai's
 REPEATS = {1: 5, 10: 3}  # in-process capacity runs; 100x: one
+MARKER = "storm-bench-json:"
 TARGETS = {("capacity", 1): 1.0, ("capacity", 100): 30.0, ("export_swmm", 1): 2.0}
 
 
@@ -141,7 +142,8 @@ def main() -> None:
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.measure:
-        print(json.dumps(measure(arguments.measure, not arguments.no_simulation)))
+        # after a marker: swmm_run writes its progress to the same stdout, without a last newline
+        print(MARKER + json.dumps(measure(arguments.measure, not arguments.no_simulation)))
         return
     runs = []
     for size in [int(s) for s in arguments.sizes.split(",") if s]:
@@ -154,7 +156,7 @@ def main() -> None:
         if result.returncode != 0:
             print(result.stderr[-2000:])
             raise SystemExit(f"storm bench {size}x failed")
-        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+        runs.append(json.loads(result.stdout[result.stdout.rindex(MARKER) + len(MARKER):]))
     print("\n".join(table_lines(runs)))
     Path(arguments.out).mkdir(parents=True, exist_ok=True)
     target = Path(arguments.out) / f"storm-{time.strftime('%Y%m%d-%H%M%S')}.json"

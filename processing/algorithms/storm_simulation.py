@@ -291,7 +291,7 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
             node = nodes.get(name)
             volume, hours = (node.flood_volume, node.flood_hours) if node else (0.0, 0.0)
             period = flood_p[name]
-            when = f"P = {period:g} years" if period is not None else label
+            when = f"{period:g}-year" if period is not None else label
             rows.append([rank, name, period, label, volume, hours,
                          f"Node {name} floods from the {when} storm; {volume:g} m³ over {hours:g} h in storm {label}.",
                          f"检查井 {name} 自{period:g}年一遇暴雨起溢流（内涝预警）；{label} 暴雨下溢流 {volume:g} m³，"
