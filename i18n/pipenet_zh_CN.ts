@@ -285,7 +285,7 @@
     </message>
     <message>
       <location filename="processing/algorithms/export_swmm.py" line="26" />
-      <source>Writes the storm (and combined) network as an EPA SWMM 5 model in metres and m³/s: junctions with invert and depth to the ground, outfalls (typed outfalls and ends with no pipe out), circular conduits with length, Manning n from the material and offsets from the inverts, sub-catchments (polygons or Thiessen, % impervious from ψ) and a rain gauge with a Chicago design storm from the city's formula. Coordinates are the working CRS (metres). What had to be assumed is logged. pipenet:importswmm reads the file back.&lt;br&gt;&lt;br&gt;导出 SWMM 模型：将雨水管网连同子汇水区与芝加哥设计暴雨写为 EPA SWMM 5 的 .inp 文件。</source>
+      <source>Writes the storm (and combined) network as an EPA SWMM 5 model in metres and m³/s: junctions with invert and depth to the ground, outfalls (ends with no pipe out), circular conduits with length, Manning n from the material and offsets from the inverts, sub-catchments (polygons or Thiessen, % impervious from ψ) and a rain gauge with a Chicago design storm from the city's formula. Coordinates are the working CRS (metres). What had to be assumed is logged. pipenet:importswmm reads the file back.&lt;br&gt;&lt;br&gt;导出 SWMM 模型：将雨水管网连同子汇水区与芝加哥设计暴雨写为 EPA SWMM 5 的 .inp 文件。</source>
       <translation>导出 SWMM 模型：将雨水管网连同子汇水区与芝加哥设计暴雨写为 EPA SWMM 5 的 .inp 文件。</translation>
     </message>
     <message>
@@ -1029,124 +1029,209 @@
       <translation>{}：外水入流入渗 R = {:.1%}（入流入渗 {:.0f} m³，降雨 {:.1f} mm，汇水面积 {:.2f} ha）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="37" />
+      <location filename="processing/algorithms/storm_capacity.py" line="42" />
       <source>Storm capacity (rational method, GB 50014)</source>
       <translation>雨水管渠排水能力（推理公式法，GB 50014）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="40" />
-      <source>For every storm (and combined) pipe: the design flow Q = ψ·q·F by the rational method of GB 50014-2021 with the city's storm formula q = 167·A1·(1 + C·lg P) / (t + b)^n, the full-pipe capacity by Manning (n from the material, slope from the inverts), the load Q / Q_full and the return period the pipe can carry (pn_capacity_p, years, solved from the formula) with its class (&lt;1, 1-2, 2-3, 3-5, &gt;=5). F is the area of the sub-catchments upstream: a polygon layer, or Thiessen polygons of the storm manholes; ψ from a land-use layer (GB 50014 table) or one coefficient. t = t1 + Σ L/v along the longest path above the pipe. Pipes without inverts are reported, not guessed; areas above 2 km² are flagged. See docs/storm-capacity.md.&lt;br&gt;&lt;br&gt;雨水管渠能力评估：按 GB 50014-2021 推理公式法计算每段雨水管的设计流量、满管流量（曼宁公式）、负荷比及可承受的暴雨重现期（由暴雨强度公式反算）并分级；汇水面积取上游子汇水区（给定多边形或检查井泰森多边形），径流系数按用地类型或统一取值。</source>
-      <translation>雨水管渠能力评估：按 GB 50014-2021 推理公式法计算每段雨水管的设计流量、满管流量（曼宁公式）、负荷比及可承受的暴雨重现期（由暴雨强度公式反算）并分级；汇水面积取上游子汇水区（给定多边形或检查井泰森多边形），径流系数按用地类型或统一取值。</translation>
+      <location filename="processing/algorithms/storm_capacity.py" line="45" />
+      <source>For every storm (and combined) pipe: the design flow Q = ψ·q·F by the rational method of GB 50014-2021 with the city's storm formula q = 167·A1·(1 + C·lg P) / (t + b)^n, the full-pipe capacity by Manning (n from the material, slope from the inverts), the load Q / Q_full and the return period the pipe can carry (pn_capacity_p, years, solved from the formula) with its class (&lt;1, 1-2, 2-3, 3-5, &gt;=5). F is the area of the sub-catchments upstream: a polygon layer, or Thiessen polygons of the storm manholes; ψ from a land-use layer (GB 50014 table) or one coefficient. t = t1 + Σ L/v along the longest path above the pipe. Pipes without inverts are reported, not guessed; areas above 2 km² are flagged. OUTPUT_MAP draws the pipes by class as a PNG map, OUTPUT_PROJECT saves them styled as a QGIS project. See docs/storm-capacity.md.&lt;br&gt;&lt;br&gt;雨水管渠能力评估：按 GB 50014-2021 推理公式法计算每段雨水管的设计流量、满管流量（曼宁公式）、负荷比及可承受的暴雨重现期（由暴雨强度公式反算）并分级；汇水面积取上游子汇水区（给定多边形或检查井泰森多边形），径流系数按用地类型或统一取值；可输出按等级着色的 PNG 地图和 QGIS 工程。</source>
+      <translation>雨水管渠能力评估：按 GB 50014-2021 推理公式法计算每段雨水管的设计流量、满管流量（曼宁公式）、负荷比及可承受的暴雨重现期（由暴雨强度公式反算）并分级；汇水面积取上游子汇水区（给定多边形或检查井泰森多边形），径流系数按用地类型或统一取值；可输出按等级着色的 PNG 地图和 QGIS 工程。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="63" />
+      <location filename="processing/algorithms/storm_capacity.py" line="69" />
       <source>Pipes with storm capacity</source>
       <translation>带排水能力的管段</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="65" />
+      <location filename="processing/algorithms/storm_capacity.py" line="71" />
       <source>Capacity findings</source>
       <translation>排水能力问题</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="57" />
+      <location filename="processing/algorithms/storm_capacity.py" line="63" />
       <source>Inlet time t1 (minutes, ground surface to the first manhole)</source>
       <translation>地面集水时间 t1（分钟，地面至首个检查井）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="66" />
+      <location filename="processing/algorithms/storm_capacity.py" line="73" />
+      <source>Capacity map (PNG)</source>
+      <translation>排水能力图（PNG）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="76" />
+      <source>Styled QGIS project of the capacity map (.qgz; needs the pipes in a file)</source>
+      <translation>排水能力地图的 QGIS 工程（.qgz，已配置样式；管段须输出到文件）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="78" />
       <source>Storm pipes below the design standard</source>
       <translation>低于设计重现期的雨水管段数</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="67" />
+      <location filename="processing/algorithms/storm_capacity.py" line="79" />
       <source>Storm pipes assessed</source>
       <translation>已评估雨水管段数</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="61" />
+      <location filename="processing/algorithms/storm_capacity.py" line="119" />
+      <source>The capacity map draws OUTPUT_PIPES: give it a destination.</source>
+      <translation>排水能力图绘制 OUTPUT_PIPES：请为其指定输出位置。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="130" />
+      <source>No project written: its pipes layer would be a temporary one. Write OUTPUT_PIPES to a file (e.g. a GeoPackage) for OUTPUT_PROJECT.</source>
+      <translation>未写出工程：其管段图层将是临时图层。如需 OUTPUT_PROJECT，请将 OUTPUT_PIPES 输出到文件（如 GeoPackage）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="67" />
       <source>Material -&gt; Manning n table (CSV/JSON; empty: GB 50014 table 5.2.3)</source>
       <translation>材质 → 粗糙系数 n 对照表（CSV/JSON；留空：GB 50014 表 5.2.3）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_capacity.py" line="84" />
+      <location filename="processing/algorithms/storm_capacity.py" line="96" />
       <source>Storm formula {}: q = 167·{:g}·(1 + {:g}·lg P) / (t + {:g})^{:g}; P = {:g} years; {} storm pipes, {} below the standard; {} sub-catchments, {:.1f} ha.</source>
       <translation>暴雨强度公式 {}：q = 167·{:g}·(1 + {:g}·lg P) / (t + {:g})^{:g}；P = {:g} 年；{} 条雨水管段，{} 条低于标准；{} 个子汇水区，{:.1f} 公顷。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="46" />
+      <location filename="processing/algorithms/storm_capacity.py" line="111" />
+      <source>Storm capacity (GB 50014): {:,} of {:,} storm pipes carry less than P = {:g} years</source>
+      <translation>雨水管渠排水能力（GB 50014）：{:,} / {:,} 条雨水管段的排水能力低于 P = {:g} 年一遇</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_capacity.py" line="124" />
+      <source>Could not read back the pipes written to {}.</source>
+      <translation>无法读回写入 {} 的管段。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="61" />
       <source>Storm simulation (SWMM 5 engine)</source>
       <translation>暴雨模拟（SWMM 5 引擎）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="49" />
-      <source>Exports the storm network (as Export to SWMM does) with a Chicago design storm for each return period of RETURN_PERIODS, or one RAINFALL series (CSV: time in minutes or hh:mm, then mm or mm/h), and runs each through the EPA SWMM 5 engine (swmm-toolkit; `make setup` installs it). In OUTPUT_FOLDER: nodes with flooding volume (m³) and hours per storm and pn_flood_p, the lowest return period at which the node floods (the waterlogging warning); pipes with max Q / Q_full per storm and pn_surcharge_p; outfalls with their volume; the continuity errors; a warning list ranked by flooding volume. Flooding under MIN_FLOOD_VOLUME is not counted. See docs/storm-capacity.md.&lt;br&gt;&lt;br&gt;暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口水量、连续性误差和按溢流量排序的预警清单。</source>
-      <translation>暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口水量、连续性误差和按溢流量排序的预警清单。</translation>
+      <location filename="processing/algorithms/storm_simulation.py" line="64" />
+      <source>Exports the storm network (as Export to SWMM does) with a Chicago design storm for each return period of RETURN_PERIODS, or one RAINFALL series (CSV: time in minutes or hh:mm, then mm or mm/h), and runs each through the EPA SWMM 5 engine (swmm-toolkit; `make setup` installs it). In OUTPUT_FOLDER: nodes with flooding volume (m³) and hours per storm and pn_flood_p, the lowest return period at which the node floods (the waterlogging warning); pipes with max Q / Q_full per storm and pn_surcharge_p; outfalls with their volume; the continuity errors; a warning list ranked by flooding volume (CSV, and HTML with the map); a PNG map and a styled QGIS project of the flooded nodes and surcharged pipes. Flooding under MIN_FLOOD_VOLUME is not counted. See docs/storm-capacity.md.&lt;br&gt;&lt;br&gt;暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口水量、连续性误差、按溢流量排序的预警清单（CSV 及附地图的 HTML），以及溢流检查井与超载管段的 PNG 地图和 QGIS 工程。</source>
+      <translation>暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口水量、连续性误差、按溢流量排序的预警清单（CSV 及附地图的 HTML），以及溢流检查井与超载管段的 PNG 地图和 QGIS 工程。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="65" />
+      <location filename="processing/algorithms/storm_simulation.py" line="82" />
       <source>Return periods P (years, comma separated)</source>
       <translation>重现期 P（年，逗号分隔）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="67" />
+      <location filename="processing/algorithms/storm_simulation.py" line="84" />
       <source>Or: a rainfall series (CSV: time, mm or mm/h) instead of design storms</source>
       <translation>或：以降雨序列（CSV：时间，mm 或 mm/h）代替设计暴雨</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="72" />
+      <location filename="processing/algorithms/storm_simulation.py" line="89" />
       <source>Flooding counted from (m³ at a node)</source>
       <translation>计为溢流的最小水量（检查井，m³）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="75" />
+      <location filename="processing/algorithms/storm_simulation.py" line="92" />
       <source>Nodes with flooding</source>
       <translation>检查井溢流结果</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="76" />
+      <location filename="processing/algorithms/storm_simulation.py" line="93" />
       <source>Pipes with max Q / Q_full</source>
       <translation>管段最大流量/满管流量</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="77" />
+      <location filename="processing/algorithms/storm_simulation.py" line="94" />
       <source>Outfalls with overflow volume</source>
       <translation>排放口排水量</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="78" />
+      <location filename="processing/algorithms/storm_simulation.py" line="95" />
       <source>Continuity errors (CSV)</source>
       <translation>连续性误差（CSV）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="79" />
+      <location filename="processing/algorithms/storm_simulation.py" line="96" />
       <source>Waterlogging warnings (CSV)</source>
       <translation>内涝预警清单（CSV）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="81" />
+      <location filename="processing/algorithms/storm_simulation.py" line="97" />
+      <source>Waterlogging warnings with the map (HTML)</source>
+      <translation>内涝预警及地图（HTML）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="98" />
+      <source>Map of flooded nodes and surcharged pipes (PNG)</source>
+      <translation>溢流检查井与超载管段地图（PNG）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="99" />
+      <source>Styled QGIS project (.qgz)</source>
+      <translation>已配置样式的 QGIS 工程（.qgz）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="101" />
       <source>Nodes flooding in the largest storm</source>
       <translation>最大暴雨下溢流的检查井数</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="83" />
+      <location filename="processing/algorithms/storm_simulation.py" line="103" />
       <source>Largest flow-routing continuity error (%)</source>
       <translation>最大流量演算连续性误差（%）</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="140" />
+      <location filename="processing/algorithms/storm_simulation.py" line="118" />
+      <source>Drawing the map...</source>
+      <translation>正在绘制地图...</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="120" />
+      <source>the rainfall</source>
+      <translation>该降雨</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="170" />
       <source>Give one or more positive return periods, e.g. 1,2,3,5,10.</source>
       <translation>请给出一个或多个正的重现期，例如 1,2,3,5,10。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="117" />
+      <location filename="processing/algorithms/storm_simulation.py" line="121" />
+      <source>the {:g}-year storm</source>
+      <translation>{:g} 年一遇暴雨</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="124" />
+      <source>Storm simulation (EPA SWMM {}): {:,} nodes flood in {}</source>
+      <translation>暴雨模拟（EPA SWMM {0}）：{2}下 {1:,} 个检查井溢流</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="147" />
       <source>SWMM {}, storm {}: {:.2f} mm; continuity error {:.3f} % (runoff {:.3f} %); {} nodes flood; {:.1f} s.</source>
       <translation>SWMM {}，暴雨 {}：{:.2f} mm；连续性误差 {:.3f} %（产流 {:.3f} %）；{} 个检查井溢流；{:.1f} 秒。</translation>
     </message>
     <message>
-      <location filename="processing/algorithms/storm_simulation.py" line="135" />
+      <location filename="processing/algorithms/storm_simulation.py" line="215" />
+      <source>Floods in the rainfall</source>
+      <translation>该降雨下的积水</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="219" />
+      <source>At capacity in the rainfall (Q/Q_full &gt;= 1)</source>
+      <translation>该降雨下满流（Q/Q_full ≥ 1）</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="165" />
       <source>Return periods: give numbers separated by commas ({}).</source>
       <translation>重现期：请给出以逗号分隔的数字（{}）。</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="222" />
+      <source>Floods from the {:g}-year storm</source>
+      <translation>{:g} 年一遇暴雨下的积水</translation>
+    </message>
+    <message>
+      <location filename="processing/algorithms/storm_simulation.py" line="225" />
+      <source>Surcharged from the {:g}-year storm</source>
+      <translation>自{:g}年一遇暴雨起超载</translation>
     </message>
     <message>
       <location filename="processing/algorithms/upstream_trace.py" line="17" />
@@ -1509,107 +1594,107 @@
       <translation>PipeNet 排水与给水管网工具</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="30" />
+      <location filename="processing/storm_common.py" line="29" />
       <source>Storm formula A1 (mm/min)</source>
       <translation>暴雨强度公式 A1（毫米/分钟）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="30" />
+      <location filename="processing/storm_common.py" line="29" />
       <source>Storm formula C</source>
       <translation>暴雨强度公式 C</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="31" />
+      <location filename="processing/storm_common.py" line="30" />
       <source>Storm formula b (minutes)</source>
       <translation>暴雨强度公式 b（分钟）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="31" />
+      <location filename="processing/storm_common.py" line="30" />
       <source>Storm formula n</source>
       <translation>暴雨强度公式 n</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="44" />
+      <location filename="processing/storm_common.py" line="43" />
       <source>Or: a CSV/JSON of named city formulas (name, A1, C, B, N)</source>
       <translation>或：城市暴雨强度公式表 CSV/JSON（name, A1, C, B, N）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="47" />
+      <location filename="processing/storm_common.py" line="46" />
       <source>City formula name in the file (empty: the only or first one)</source>
       <translation>表中的城市公式名称（留空：唯一或第一个）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="84" />
+      <location filename="processing/storm_common.py" line="83" />
       <source>Duration (minutes)</source>
       <translation>降雨历时（分钟）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="86" />
+      <location filename="processing/storm_common.py" line="85" />
       <source>Peak position r (0-1)</source>
       <translation>雨峰系数 r（0–1）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="89" />
+      <location filename="processing/storm_common.py" line="88" />
       <source>Time step (minutes)</source>
       <translation>时间步长（分钟）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="105" />
+      <location filename="processing/storm_common.py" line="104" />
       <source>Sub-catchments (polygons; empty: Thiessen polygons of the storm manholes)</source>
       <translation>子汇水区（面图层；留空：雨水检查井泰森多边形）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="108" />
+      <location filename="processing/storm_common.py" line="107" />
       <source>Node each sub-catchment drains to (empty: the nearest storm node)</source>
       <translation>子汇水区排入的节点字段（留空：最近的雨水节点）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="111" />
+      <location filename="processing/storm_common.py" line="110" />
       <source>Study area the Thiessen polygons are clipped to (empty: a buffer of the nodes)</source>
       <translation>泰森多边形裁剪范围（留空：节点缓冲区）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="117" />
+      <location filename="processing/storm_common.py" line="116" />
       <source>Land use / surface polygons (optional)</source>
       <translation>用地 / 地表类型面图层（可选）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="119" />
+      <location filename="processing/storm_common.py" line="118" />
       <source>Land-use class or runoff coefficient field</source>
       <translation>用地类型或径流系数字段</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="122" />
+      <location filename="processing/storm_common.py" line="121" />
       <source>Runoff coefficient ψ (where no land use covers)</source>
       <translation>径流系数 ψ（无用地覆盖处）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="51" />
+      <location filename="processing/storm_common.py" line="50" />
       <source>Design return period P (years)</source>
       <translation>设计重现期 P（年）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="66" />
+      <location filename="processing/storm_common.py" line="65" />
       <source>Give the city's storm intensity formula q = 167·A1·(1 + C·lg P) / (t + b)^n: all four of A1, C, B and N, or a FORMULA_FILE (the city's 暴雨强度公式 is published by its meteorological or water bureau). Missing: {}.</source>
       <translation>请给出城市暴雨强度公式 q = 167·A1·(1 + C·lg P) / (t + b)^n：A1、C、B、N 四个参数，或公式表 FORMULA_FILE（城市暴雨强度公式由当地气象局或水务局发布）。缺少：{}。</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="114" />
+      <location filename="processing/storm_common.py" line="113" />
       <source>Thiessen polygons without a study area: at most this far from their node (m)</source>
       <translation>无裁剪范围时泰森多边形距节点的最大距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="125" />
+      <location filename="processing/storm_common.py" line="124" />
       <source>Land-use class -&gt; ψ table (CSV/JSON; empty: GB 50014 table 4.1.6)</source>
       <translation>用地类型 → 径流系数对照表（CSV/JSON；留空：GB 50014 表 4.1.6）</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="77" />
+      <location filename="processing/storm_common.py" line="76" />
       <source>Formula file {} has no formula named '{}' (it has: {}).</source>
       <translation>公式表 {} 中没有名为“{}”的公式（现有：{}）。</translation>
     </message>
     <message>
-      <location filename="processing/storm_common.py" line="139" />
+      <location filename="processing/storm_common.py" line="138" />
       <source>{} sub-catchments drain to nodes not in the network ({}...): left out.</source>
       <translation>{} 个子汇水区排入的节点不在管网中（{}…），已忽略。</translation>
     </message>

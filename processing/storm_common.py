@@ -18,12 +18,11 @@ from qgis.core import (
 from scipy.spatial import cKDTree
 
 from ..network import PipeNetInputError
-from ..network.capacity.catchments import Catchments, given, runoff_of, thiessen, weight_runoff
+from ..network.capacity.catchments import Catchments, given, runoff_of, weight_runoff
 from ..network.capacity.design_storm import chicago
 from ..network.capacity.manning import load_table
 from ..network.capacity.rational import StormFormula, load_formulas
-from ..network.capacity.storm import STORM_SYSTEMS
-from ..network.model.columns import lookup_factorized
+from ..network.capacity.storm import storm_catchments, storm_node_positions
 from .inputs.polygons import read_polygons, union_of
 from .runtime.compat import set_advanced, tr_noop
 
@@ -140,14 +139,9 @@ class StormParameters:
                                              "left out.").format(len(unknown), ", ".join(map(str, unknown[:5]))))
             result = given(nodes, [shape for shape, _ in polygons])
         else:
-            storm = storm_nodes(table)
             area_source = self.parameterAsSource(parameters, "STUDY_AREA", context)
             area = union_of(read_polygons(area_source, run.frame, context)) if area_source is not None else None
-            radius = self.parameterAsDouble(parameters, "CATCHMENT_RADIUS", context)
-            xy = table.node_coordinates()[storm]
-            located = np.isfinite(xy).all(axis=1)
-            storm, xy = storm[located], xy[located]
-            result = thiessen([table.names[i] for i in storm.tolist()], xy, area, radius)
+            result = storm_catchments(table, area, self.parameterAsDouble(parameters, "CATCHMENT_RADIUS", context))
         self._weight(result, run, parameters, context)
         return result
 
@@ -181,7 +175,4 @@ class StormParameters:
         return [table.names[storm[i]] for i in np.atleast_1d(nearest).tolist()]
 
 
-def storm_nodes(table) -> np.ndarray:
-    """Positions of the nodes at either end of a storm or combined pipe."""
-    storm = lookup_factorized(table.edge_codes("system"), dict.fromkeys(STORM_SYSTEMS, 1), 0) == 1
-    return np.unique(np.concatenate([table.source[storm], table.target[storm]]))
+storm_nodes = storm_node_positions  # the nodes sub-catchments drain to (capacity/storm.py)

@@ -17,10 +17,10 @@ from qgis.core import QgsApplication, QgsSettings, QgsVectorLayer  # noqa: E402
 
 FIELDS = "field=pn_system:string&field=check:string&field=severity:string&field=pn_brk_cls:string" \
          "&field=pn_ovf_cls:string" \
-         "&field=pn_risk_cls:string&field=rule:string"
+         "&field=pn_risk_cls:string&field=rule:string&field=pn_capacity_cls:string"
 KINDS = {"system": "LineString", "findings": "Point", "alarms": "Point", "breakage": "LineString",
          "overflow": "LineString", "heatmap": "Point", "events": "Point", "risk": "LineString", "trace": "LineString",
-         "nodes": "Point"}
+         "nodes": "Point", "capacity": "LineString"}
 
 if __name__ == "__main__":
     application = QgsApplication([], False)

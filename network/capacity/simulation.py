@@ -172,7 +172,7 @@ def read_report(path: str) -> SimulationResult:
     for name, row in _table(lines, "Node Flooding Summary"):
         # Hours, max rate, days, hh:mm, total flood volume, max ponded (volume or depth)
         result.nodes.setdefault(name, NodeResult()).__dict__.update(
-            flood_hours=_number(row[0]), flood_max_rate=_number(row[1]), flood_volume=_number(row[4]) * unit)
+            flood_hours=_number(row[0]), flood_max_rate=_number(row[1]), flood_volume=_m3(row[4], unit))
     for name, row in _table(lines, "Node Surcharge Summary"):  # type, hours, above crown, below rim
         node = result.nodes.setdefault(name, NodeResult())
         node.surcharge_hours, node.above_crown = _number(row[1]), _number(row[2])
@@ -182,12 +182,17 @@ def read_report(path: str) -> SimulationResult:
             link.max_over_full_flow, link.max_over_full_depth = _number(row[5]), _number(row[6])
         result.links[name] = link
     for name, row in _table(lines, "Outfall Loading Summary"):  # freq %, avg flow, max flow, total volume
-        result.outfalls[name] = _number(row[3]) * unit
+        result.outfalls[name] = _m3(row[3], unit)
         result.outfall_max_flow[name] = _number(row[2])
     result.runoff_error = _continuity(lines, "Runoff Quantity Continuity")
     result.routing_error = _continuity(lines, "Flow Routing Continuity")
-    result.flooding_loss = _line_value(lines, "Flow Routing Continuity", "Flooding Loss") * unit
+    result.flooding_loss = round(_line_value(lines, "Flow Routing Continuity", "Flooding Loss") * unit, 3)
     return result
+
+
+def _m3(text: str, unit: float) -> float:
+    """A report volume in m³, to the litre (16.255·10^6 ltr is 16255 m³, not 16254.999999999998)."""
+    return round(_number(text) * unit, 3)
 
 
 def _volume_unit(lines: list[str]) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -13,6 +13,7 @@ from ..checks.accumulate import upstream_totals
 from ..model.columns import lookup_factorized, ranges
 from ..model.findings import Finding, make_finding
 from ..model.tables import GraphTable
+from .catchments import Catchments, thiessen
 from .manning import full_pipe, roughness
 from .rational import StormFormula, capacity_classes, capacity_period, design_flow
 
@@ -79,6 +80,21 @@ def storm_capacity(table: GraphTable, formula: StormFormula, node_area_ha: np.nd
     result.classes = capacity_classes(result.period)
     result.findings = _findings(sub, rows, diameter, up, down, slope, area, period, design_period)
     return result
+
+
+def storm_node_positions(table: GraphTable) -> np.ndarray:
+    """Positions of the nodes at either end of a storm or combined pipe (those sub-catchments drain to)."""
+    storm = lookup_factorized(table.edge_codes("system"), dict.fromkeys(STORM_SYSTEMS, 1), 0) == 1
+    return np.unique(np.concatenate([table.source[storm], table.target[storm]]))
+
+
+def storm_catchments(table: GraphTable, area: Any = None, radius: float = 50.0) -> Catchments:
+    """Thiessen polygons of the located storm nodes of ``table``, clipped to ``area`` (a shapely polygon in the
+    table's coordinates) or to ``radius`` m around each node; ψ left 0 for the caller to set."""
+    nodes = storm_node_positions(table)
+    xy = table.node_coordinates()[nodes]
+    located = np.isfinite(xy).all(axis=1)
+    return thiessen([table.names[i] for i in nodes[located].tolist()], xy[located], area, radius)
 
 
 def _spread(values: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from ..model.tables import GraphTable
 
 PSI_IMPERVIOUS, PSI_PERVIOUS = 0.90, 0.15  # GB 50014 roofs and asphalt; parks and green space
 STORM_SYSTEMS = ("storm", "combined", "drainage", None)
+OUTLET_SUFFIX = "_OF"  # the outfall (and its link) beside an end where several pipes arrive
 
 
 @dataclass
@@ -25,6 +26,7 @@ class SwmmExport:
     outfalls: int = 0
     conduits: int = 0
     subcatchments: int = 0
+    outlet_links: int = 0  # links added from an end where several pipes arrive to its outfall
     assumptions: list[str] = field(default_factory=list)
 
 
@@ -45,7 +47,9 @@ def write_swmm(path: str, table: GraphTable, roughness: np.ndarray, catchments: 
     ``roughness`` is Manning n per table row; ``catchments`` a capacity.catchments.Catchments (areas,
     ψ, polygons in the table's coordinates); ``storm`` a design_storm.DesignStorm for the rain gauge.
     Node inverts are the lowest of the node's own and its pipes' inverts (so offsets are never
-    negative); max depth reaches the ground level where it is known.
+    negative); max depth reaches the ground level where it is known. Nodes with no storm pipe out are
+    outfalls; one where several pipes arrive stays a junction drained by a level link to an outfall
+    ``<name>_OF`` (a SWMM outfall takes one link in).
     """
     result = SwmmExport()
     storm_rows = np.flatnonzero(lookup_factorized(table.edge_codes("system"), dict.fromkeys(STORM_SYSTEMS, 1), 0) == 1)
@@ -53,15 +57,21 @@ def write_swmm(path: str, table: GraphTable, roughness: np.ndarray, catchments: 
     invert, depth = _node_levels(table, storm_rows, nodes, result)
     names = {int(position): _name(table.names[position]) for position in nodes.tolist()}
     leaving = np.bincount(table.source[storm_rows], minlength=table.node_count)
-    kinds = table.node_values("type")
-    outfall = {p for p in nodes.tolist() if kinds[p] == "outfall" or leaving[p] == 0}
+    arriving = np.bincount(table.target[storm_rows], minlength=table.node_count)
+    # SWMM's outfall takes one link in and none out (its ERROR 141): an end where several pipes arrive
+    # stays a junction and drains through a level link to an outfall beside it (_outlet_links)
+    outfall = {p for p in nodes.tolist() if leaving[p] == 0}
+    shared = sorted(p for p in outfall if arriving[p] > 1)
+    outfall -= set(shared)
     lines = [f"[TITLE]\n{title}\n", _options(storm)]
     lines.append("[JUNCTIONS]\n;;Name Elevation MaxDepth InitDepth SurDepth Aponded")
     lines += [f"{names[p]} {invert[p]:.3f} {depth[p]:.3f} 0 0 0" for p in nodes.tolist() if p not in outfall]
     lines.append("\n[OUTFALLS]\n;;Name Elevation Type StageData Gated")
     lines += [f"{names[p]} {invert[p]:.3f} FREE NO" for p in sorted(outfall)]
-    result.junctions, result.outfalls = len(nodes) - len(outfall), len(outfall)
-    lines += _links(table, storm_rows, names, invert, roughness, result)
+    lines += [f"{names[p]}{OUTLET_SUFFIX} {invert[p]:.3f} FREE NO" for p in shared]
+    result.junctions, result.outfalls = len(nodes) - len(outfall), len(outfall) + len(shared)
+    outlets = _outlet_links(table, storm_rows, shared)
+    lines += _links(table, storm_rows, names, invert, roughness, result, outlets)
     if catchments is not None:
         lines += _subcatchments(catchments, names, table, slope_percent, result)
     if storm is not None:
@@ -69,6 +79,7 @@ def write_swmm(path: str, table: GraphTable, roughness: np.ndarray, catchments: 
     lines.append("\n[COORDINATES]\n;;Node X Y")
     xy = table.node_coordinates()
     lines += [f"{names[p]} {xy[p, 0]:.3f} {xy[p, 1]:.3f}" for p in nodes.tolist()]
+    lines += [f"{names[p]}{OUTLET_SUFFIX} {xy[p, 0] + outlets[p][1]:.3f} {xy[p, 1]:.3f}" for p in shared]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     return result
@@ -108,8 +119,21 @@ def _node_levels(table: GraphTable, rows: np.ndarray, nodes: np.ndarray, result:
     return invert, depth
 
 
+def _outlet_links(table: GraphTable, rows: np.ndarray, shared: list) -> dict[int, tuple[float, float]]:
+    """Per end where several pipes arrive, the (diameter m, length m) of the link from it to its outfall: as wide
+    as the widest pipe arriving and as long as the shortest (a shorter link would set the dynamic wave's time
+    step: a 1 m link made a county's run five times slower)."""
+    if not shared:
+        return {}
+    widest, shortest = np.zeros(table.node_count), np.full(table.node_count, np.inf)
+    np.maximum.at(widest, table.target[rows], np.nan_to_num(table.edge_numbers("diameter")[rows]) / 1000.0)
+    np.minimum.at(shortest, table.target[rows], np.nan_to_num(table.edge_numbers("length")[rows], nan=np.inf))
+    return {p: (float(widest[p]) if widest[p] > 0 else 0.3, float(shortest[p]) if np.isfinite(shortest[p]) else 10.0)
+            for p in shared}
+
+
 def _links(table: GraphTable, rows: np.ndarray, names: dict, invert: np.ndarray, roughness: np.ndarray,
-           result: SwmmExport) -> list[str]:
+           result: SwmmExport, outlets: dict) -> list[str]:
     up, down = table.edge_numbers("up_invert"), table.edge_numbers("down_invert")
     diameter = table.edge_numbers("diameter") / 1000.0
     length = table.edge_numbers("length")
@@ -130,7 +154,18 @@ def _links(table: GraphTable, rows: np.ndarray, names: dict, invert: np.ndarray,
         sections.append(f"{name} CIRCULAR {size:.3f} 0 0 0 1")
     if no_diameter:
         result.assumptions.append(f"{no_diameter} pipes have no diameter: taken as 300 mm")
+    for position, (size, length) in outlets.items():
+        name = f"{names[position]}{OUTLET_SUFFIX}"
+        conduits.append(f"{name} {names[position]} {name} {length:.3f} 0.0130 0 0 0 0")
+        sections.append(f"{name} CIRCULAR {size:.3f} 0 0 0 1")
+    if outlets:
+        listed = ", ".join(names[p] for p in list(outlets)[:5])
+        result.assumptions.append(
+            f"{len(outlets)} outlets receive several pipes, which a SWMM outfall cannot: each drains through a "
+            f"level link (as wide as the widest pipe in, as long as the shortest) to an outfall "
+            f"<name>{OUTLET_SUFFIX} ({listed})")
     result.conduits = len(rows)
+    result.outlet_links = len(outlets)
     return conduits + sections
 
 

@@ -11,6 +11,9 @@ from typing import Any, Callable, Optional
 import networkx as nx
 import numpy as np
 
+from ..capacity.catchments import Catchments
+from ..capacity.rational import StormFormula
+from ..capacity.storm import StormCapacity, storm_capacity, storm_catchments
 from ..checks.accumulate import accumulate
 from ..checks.connectivity import connectivity
 from ..checks.hydraulics import hydraulic_checks
@@ -117,6 +120,28 @@ class Network:
     def isolate(self, break_pipe: str, inoperable=()):
         """Isolation segment of a water-main break (see isolation.isolate)."""
         return isolate(self.graph, break_pipe, inoperable)
+
+    def storm_capacity(self, formula: StormFormula, design_period: float = 3.0,
+                       catchments: Optional[Catchments] = None, runoff_coefficient: float = 0.6,
+                       inlet_minutes: float = 10.0, catchment_radius: float = 50.0, study_area: Any = None,
+                       manning: Optional[dict] = None) -> StormCapacity:
+        """Storm capacity of every storm pipe by the rational method of GB 50014 (see storm.storm_capacity).
+
+        ``formula``: the city's StormFormula (A1, C, b, n). ``catchments``: the sub-catchments
+        (capacity.catchments.Catchments, polygons in the working CRS ``metric_crs``, each with the node
+        it drains to and its ψ); without them, Thiessen polygons of the storm nodes clipped to
+        ``study_area`` (a shapely polygon in the working CRS) or to ``catchment_radius`` m around each
+        node, all with ψ = ``runoff_coefficient``. ``manning``: material -> n overrides. The result has
+        per pipe of ``table()`` the design and full flows (L/s), the load, the return period it carries
+        (years) and its class, and the findings (pipes without inverts, above 2 km², under capacity).
+        """
+        table = self.table()
+        if catchments is None:
+            catchments = storm_catchments(table, study_area, catchment_radius)
+            catchments.psi = np.full(len(catchments.nodes), float(runoff_coefficient))
+        area, psi_area = catchments.node_totals(table.names, table.index)
+        with gc_paused():
+            return storm_capacity(table, formula, area, psi_area, design_period, inlet_minutes, manning)
 
     # -- GeoDataFrames (only for networks built from GeoDataFrames or files) -------------------------
     def pipes_frame(self):

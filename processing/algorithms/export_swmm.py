@@ -25,7 +25,7 @@ class ExportSwmmAlgorithm(StormParameters, PipeNetAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802
         return self.tr(
             "Writes the storm (and combined) network as an EPA SWMM 5 model in metres and m³/s: junctions with "
-            "invert and depth to the ground, outfalls (typed outfalls and ends with no pipe out), circular "
+            "invert and depth to the ground, outfalls (ends with no pipe out), circular "
             "conduits with length, Manning n from the material and offsets from the inverts, sub-catchments "
             "(polygons or Thiessen, % impervious from ψ) and a rain gauge with a Chicago design storm from the "
             "city's formula. Coordinates are the working CRS (metres). What had to be assumed is logged. "

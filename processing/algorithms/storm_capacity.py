@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 from qgis.core import (
+    QgsFeatureRequest,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingUtils,
+    QgsVectorLayer,
 )
 
 from ...network import PipeNetInputError
 from ...network.capacity.manning import load_table
 from ...network.capacity.storm import storm_capacity
 from ..base import PipeNetAlgorithm
+from ..report.storm_report import capacity_map
 from ..runtime.compat import set_advanced
 from ..storm_common import StormParameters
 
@@ -45,10 +50,11 @@ class StormCapacityAlgorithm(StormParameters, PipeNetAlgorithm):
             "F is the area of the sub-catchments upstream: a polygon layer, or Thiessen polygons of the storm "
             "manholes; ψ from a land-use layer (GB 50014 table) or one coefficient. t = t1 + Σ L/v along the "
             "longest path above the pipe. Pipes without inverts are reported, not guessed; areas above 2 km² are "
-            "flagged. See docs/storm-capacity.md.<br><br>"
+            "flagged. OUTPUT_MAP draws the pipes by class as a PNG map, OUTPUT_PROJECT saves them styled as a "
+            "QGIS project. See docs/storm-capacity.md.<br><br>"
             "雨水管渠能力评估：按 GB 50014-2021 推理公式法计算每段雨水管的设计流量、满管流量（曼宁公式）、"
             "负荷比及可承受的暴雨重现期（由暴雨强度公式反算）并分级；汇水面积取上游子汇水区（给定多边形或"
-            "检查井泰森多边形），径流系数按用地类型或统一取值。")
+            "检查井泰森多边形），径流系数按用地类型或统一取值；可输出按等级着色的 PNG 地图和 QGIS 工程。")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_network_parameters()
@@ -63,6 +69,12 @@ class StormCapacityAlgorithm(StormParameters, PipeNetAlgorithm):
         self.add_sink("OUTPUT_PIPES", self.tr("Pipes with storm capacity"), QgsProcessing.TypeVectorLine)
         self.add_sink("OUTPUT_CATCHMENTS", self.tr("Sub-catchments"), QgsProcessing.TypeVectorPolygon)
         self.add_sink("OUTPUT_FINDINGS", self.tr("Capacity findings"), QgsProcessing.TypeVectorPoint)
+        self.addParameter(QgsProcessingParameterFileDestination(
+            "OUTPUT_MAP", self.tr("Capacity map (PNG)"), fileFilter="PNG (*.png)", optional=True,
+            createByDefault=False))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            "OUTPUT_PROJECT", self.tr("Styled QGIS project of the capacity map (.qgz; needs the pipes in a file)"),
+            fileFilter="QGIS project (*.qgz)", optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("UNDER_CAPACITY", self.tr("Storm pipes below the design standard")))
         self.addOutput(QgsProcessingOutputNumber("STORM_PIPES", self.tr("Storm pipes assessed")))
 
@@ -86,13 +98,40 @@ class StormCapacityAlgorithm(StormParameters, PipeNetAlgorithm):
             formula.name, formula.a1, formula.c, formula.b, formula.n, period, int(result.storm.sum()), under,
             len(catchments.nodes), float(np.nansum(catchments.area_ha))))
         pipes = self.write_pipes(run, parameters, context, feedback, CAPACITY_FIELDS,
-                                 extra_columns=lambda rows: _columns(result, rows))
+                                 extra_columns=lambda rows: _columns(result, rows), style="capacity")
         cells = zip(catchments.nodes, catchments.polygons, catchments.area_ha.tolist(), catchments.psi.tolist())
         written = self.write_polygons(run, parameters, "OUTPUT_CATCHMENTS", context, CATCHMENT_FIELDS,
                                       (([node, round(a, 4), round(p, 3)], shape) for node, shape, a, p in cells))
         findings = self.write_findings(run, result.findings, parameters, context)
-        return {"OUTPUT_PIPES": pipes, "OUTPUT_CATCHMENTS": written, "OUTPUT_FINDINGS": findings,
-                "UNDER_CAPACITY": under, "STORM_PIPES": int(result.storm.sum())}
+        outputs = {"OUTPUT_PIPES": pipes, "OUTPUT_CATCHMENTS": written, "OUTPUT_FINDINGS": findings,
+                   "UNDER_CAPACITY": under, "STORM_PIPES": int(result.storm.sum())}
+        png = self.parameterAsFileOutput(parameters, "OUTPUT_MAP", context)
+        project = self.parameterAsFileOutput(parameters, "OUTPUT_PROJECT", context)
+        if png or project:
+            title = self.tr("Storm capacity (GB 50014): {:,} of {:,} storm pipes carry less than P = {:g} "
+                            "years").format(under, int(result.storm.sum()), period)
+            outputs.update(self._map(pipes, png, project, title, run, context, feedback))
+        return outputs
+
+    def _map(self, pipes, png: str, project: str, title: str, run, context, feedback) -> dict:
+        """The pipes by capacity class as a PNG (and a styled project when the pipes are in a file)."""
+        if pipes is None:
+            raise QgsProcessingException(self.tr("The capacity map draws OUTPUT_PIPES: give it a destination."))
+        for jobs in self.background:  # the pipes' last writes, before they are read back
+            jobs.wait_all()
+        written = QgsProcessingUtils.mapLayerFromString(pipes, context)
+        if written is None or not written.isValid():
+            raise QgsProcessingException(self.tr("Could not read back the pipes written to {}.").format(pipes))
+        in_memory = written.providerType() == "memory"
+        # a layer of its own: the map's project owns (and deletes) its layers, the context owns the output
+        layer = written.materialize(QgsFeatureRequest()) if in_memory else \
+            QgsVectorLayer(written.source(), written.name(), written.providerType())
+        if in_memory and project:
+            feedback.pushWarning(self.tr("No project written: its pipes layer would be a temporary one. Write "
+                                         "OUTPUT_PIPES to a file (e.g. a GeoPackage) for OUTPUT_PROJECT."))
+            project = ""
+        capacity_map(layer, png or None, project or None, title, run.frame.output_crs)
+        return {key: value for key, value in (("OUTPUT_MAP", png), ("OUTPUT_PROJECT", project)) if value}
 
 
 def _columns(result, rows: np.ndarray) -> list:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +28,26 @@ from ...network.io.swmm_export import model_name, write_swmm
 from ..base import FeedbackProgress, PipeNetAlgorithm
 from ..outputs.atomic import staged_folder
 from ..outputs.csv_rows import safe_text
+from ..report.storm_report import simulation_map, write_warnings_page
 from ..storm_common import StormParameters, storm_nodes
 
 # the files the run writes into OUTPUT_FOLDER, by output key
 OUTPUT_FILES = {"OUTPUT_NODES": "simulation_nodes.gpkg", "OUTPUT_PIPES": "simulation_pipes.gpkg",
                 "OUTPUT_OUTFALLS": "simulation_outfalls.gpkg", "OUTPUT_CONTINUITY": "continuity.csv",
-                "OUTPUT_WARNINGS": "waterlogging_warnings.csv"}
+                "OUTPUT_WARNINGS": "waterlogging_warnings.csv", "OUTPUT_HTML": "waterlogging_warnings.html",
+                "OUTPUT_MAP": "simulation_map.png", "OUTPUT_PROJECT": "simulation.qgz"}
+
+
+@dataclass
+class Drawn:
+    """What the map and the warnings page show: per storm (smallest first) the nodes' and pipes' classes as
+    (filter expression, legend label, count), the warning rows and (label, rain mm, continuity error %, nodes
+    flooding) per storm."""
+
+    floods: list = field(default_factory=list)
+    surcharges: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    storms: list = field(default_factory=list)
 
 class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
     """SWMM 5 runs of Chicago storms of several return periods: which nodes flood first."""
@@ -52,11 +67,13 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
             "each through the EPA SWMM 5 engine (swmm-toolkit; `make setup` installs it). In OUTPUT_FOLDER: "
             "nodes with flooding volume (m³) and hours per storm and pn_flood_p, the lowest return period at which "
             "the node floods (the waterlogging warning); pipes with max Q / Q_full per storm and pn_surcharge_p; "
-            "outfalls with their volume; the continuity errors; a warning list ranked by flooding volume. "
+            "outfalls with their volume; the continuity errors; a warning list ranked by flooding volume (CSV, "
+            "and HTML with the map); a PNG map and a styled QGIS project of the flooded nodes and surcharged pipes. "
             "Flooding under MIN_FLOOD_VOLUME is not counted. See docs/storm-capacity.md.<br><br>"
             "暴雨模拟：用 EPA SWMM 5 引擎对各重现期芝加哥雨型（或实测降雨序列）逐一模拟雨水管网，输出检查井"
             "溢流量与时长及开始积水的最低重现期（内涝预警）、管段最大流量/满管流量及开始超载的重现期、排放口"
-            "水量、连续性误差和按溢流量排序的预警清单。")
+            "水量、连续性误差、按溢流量排序的预警清单（CSV 及附地图的 HTML），以及溢流检查井与超载管段的 PNG "
+            "地图和 QGIS 工程。")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_network_parameters()
@@ -76,7 +93,10 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
                            ("OUTPUT_PIPES", self.tr("Pipes with max Q / Q_full")),
                            ("OUTPUT_OUTFALLS", self.tr("Outfalls with overflow volume")),
                            ("OUTPUT_CONTINUITY", self.tr("Continuity errors (CSV)")),
-                           ("OUTPUT_WARNINGS", self.tr("Waterlogging warnings (CSV)"))):
+                           ("OUTPUT_WARNINGS", self.tr("Waterlogging warnings (CSV)")),
+                           ("OUTPUT_HTML", self.tr("Waterlogging warnings with the map (HTML)")),
+                           ("OUTPUT_MAP", self.tr("Map of flooded nodes and surcharged pipes (PNG)")),
+                           ("OUTPUT_PROJECT", self.tr("Styled QGIS project (.qgz)"))):
             self.addOutput(QgsProcessingOutputFile(key, label))
         self.addOutput(QgsProcessingOutputNumber("FLOODED_NODES", self.tr("Nodes flooding in the largest storm")))
         self.addOutput(QgsProcessingOutputNumber("MAX_CONTINUITY_ERROR",
@@ -92,13 +112,23 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
         run = self.build_from_parameters(parameters, context, feedback)
         # every file is written aside and moved in only when the run is complete (atomic.py)
         with staged_folder(folder) as staged:
-            written = self._simulate(run, storms, version, staged, parameters, context, feedback)
-            for jobs in self.background:  # the layers' last writes (their indexes), before they move
+            written, drawn = self._simulate(run, storms, version, staged, parameters, context, feedback)
+            for jobs in self.background:  # the layers' last writes (their indexes), before they are drawn and move
                 jobs.wait_all()
+            feedback.pushInfo(self.tr("Drawing the map..."))
+            label, _, _, flooded = drawn.storms[-1] if drawn.storms else ("", 0.0, 0.0, 0)
+            storm = self.tr("the rainfall") if _period(label) is None else \
+                self.tr("the {:g}-year storm").format(_period(label))
+            simulation_map(written["OUTPUT_NODES"], written["OUTPUT_PIPES"], drawn.floods, drawn.surcharges,
+                           written["OUTPUT_MAP"], written["OUTPUT_PROJECT"],
+                           self.tr("Storm simulation (EPA SWMM {}): {:,} nodes flood in {}").format(
+                               version, flooded, storm), run.frame.output_crs)
+            write_warnings_page(written["OUTPUT_HTML"], drawn.warnings, drawn.storms,
+                                Path(written["OUTPUT_MAP"]).name, version)
         return {key: str(folder / Path(value).name) if key in OUTPUT_FILES else value for key, value in written.items()}
 
-    def _simulate(self, run, storms, version, folder: Path, parameters, context, feedback) -> dict:
-        """Each storm exported and run in ``folder``, then the results written there."""
+    def _simulate(self, run, storms, version, folder: Path, parameters, context, feedback) -> tuple[dict, Drawn]:
+        """Each storm exported and run in ``folder``, then the results written there (and what to draw)."""
         table = run.network.table()
         catchments = self.catchments(run, parameters, context, feedback)
         codes, distinct = table.edge_codes("material")
@@ -145,7 +175,7 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
         except PipeNetInputError as error:
             raise QgsProcessingException(str(error)) from None
 
-    def _write(self, run, table, storms, results, folder, parameters, context, feedback) -> dict:
+    def _write(self, run, table, storms, results, folder, parameters, context, feedback) -> tuple[dict, Drawn]:
         labels = [label for label, _ in storms if label in results]
         periods = {label: _period(label) for label in labels}
         minimum = self._minimum(parameters, context)
@@ -156,7 +186,7 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
         paths = {key: os.path.join(folder, name) for key, name in OUTPUT_FILES.items()}
         targets = {**parameters, **{key: paths[key] for key in ("OUTPUT_NODES", "OUTPUT_PIPES", "OUTPUT_OUTFALLS")}}
         self._write_nodes(run, table, labels, results, flood_p, targets, context)
-        self._write_pipes(run, table, labels, results, periods, targets, context, feedback)
+        surcharge_p = self._write_pipes(run, table, labels, results, periods, targets, context, feedback)
         self._write_outfalls(run, table, labels, results, targets, context)
         _write_csv(paths["OUTPUT_CONTINUITY"], ["storm", "rain_mm", "routing_error_pct", "runoff_error_pct",
                                                 "flooding_loss_m3", "seconds"],
@@ -168,8 +198,33 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
                                               "warning_en", "warning_zh"], warnings)
         last = results[labels[-1]] if labels else None
         errors = [abs(results[label].routing_error) for label in labels]
+        drawn = self._drawn(labels, periods, flood_p, surcharge_p, minimum, results)
+        drawn.warnings = warnings
+        drawn.storms = [(label, storm.total, results[label].routing_error, len(results[label].flooded(minimum)))
+                        for label, storm in storms if label in results]
         return {**paths, "FLOODED_NODES": len(last.flooded(minimum)) if last else 0,
-                "MAX_CONTINUITY_ERROR": max(errors) if errors else None}
+                "MAX_CONTINUITY_ERROR": max(errors) if errors else None}, drawn
+
+    def _drawn(self, labels, periods, flood_p: dict, surcharge_p: np.ndarray, minimum: float, results) -> Drawn:
+        """The map's classes: per storm the nodes that first flood and the pipes that first surcharge in it (a
+        rainfall series: the nodes flooding, the pipes at capacity)."""
+        drawn = Drawn()
+        for label in labels:
+            period = periods[label]
+            if period is None:
+                drawn.floods.append((f'"pn_flood_m3_{label}" >= {minimum!r}', self.tr("Floods in the rainfall"),
+                                     len(flood_p)))
+                full = sum(1 for link in results[label].links.values() if link.max_over_full_flow >= 1.0)
+                drawn.surcharges.append((f'"pn_qq_{label}" >= 1',
+                                         self.tr("At capacity in the rainfall (Q/Q_full >= 1)"), full))
+                continue
+            drawn.floods.append((f'"pn_flood_p" = {period!r}',
+                                 self.tr("Floods from the {:g}-year storm").format(period),
+                                 sum(1 for value in flood_p.values() if value == period)))
+            drawn.surcharges.append((f'"pn_surcharge_p" = {period!r}',
+                                     self.tr("Surcharged from the {:g}-year storm").format(period),
+                                     int(np.count_nonzero(surcharge_p == period))))
+        return drawn
 
     def _write_nodes(self, run, table, labels, results, flood_p, targets, context) -> None:
         columns = [("node", "string"), ("pn_flood_p", "double")]
@@ -187,7 +242,7 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
             rows.append((values, (float(xy[position, 0]), float(xy[position, 1]))))
         self.write_points(run, targets, "OUTPUT_NODES", context, columns, rows)
 
-    def _write_pipes(self, run, table, labels, results, periods, targets, context, feedback) -> None:
+    def _write_pipes(self, run, table, labels, results, periods, targets, context, feedback) -> np.ndarray:
         names = [model_name(key) for key in table.keys]
         ratios, flows = {}, {}
         surcharge_p = np.full(len(names), np.nan)
@@ -207,6 +262,7 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
                 out += [ratios[label][rows], flows[label][rows]]
             return out
         self.write_pipes(run, targets, context, feedback, fields, extra_columns=columns)
+        return surcharge_p
 
     def _write_outfalls(self, run, table, labels, results, targets, context) -> None:
         columns = [("node", "string")]
@@ -235,7 +291,7 @@ class StormSimulationAlgorithm(StormParameters, PipeNetAlgorithm):
             node = nodes.get(name)
             volume, hours = (node.flood_volume, node.flood_hours) if node else (0.0, 0.0)
             period = flood_p[name]
-            when = f"P = {period:g} years" if period is not None else label
+            when = f"{period:g}-year" if period is not None else label
             rows.append([rank, name, period, label, volume, hours,
                          f"Node {name} floods from the {when} storm; {volume:g} m³ over {hours:g} h in storm {label}.",
                          f"检查井 {name} 自{period:g}年一遇暴雨起溢流（内涝预警）；{label} 暴雨下溢流 {volume:g} m³，"

@@ -268,7 +268,8 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     label = QgsLayoutItemLabel(layout)
     layout.addLayoutItem(label)
     label.setText(title)
-    label.setFont(QFont("DejaVu Sans", 18))
+    # 18 pt fits about 66 characters on the 280 mm line: a longer title gets smaller rather than cut
+    label.setFont(QFont("DejaVu Sans", 18 if len(title) <= 66 else max(11, int(18 * 66 / len(title)))))
     label.attemptMove(QgsLayoutPoint(8, 6, QgsUnitTypes.LayoutMillimeters))
     label.attemptResize(QgsLayoutSize(280, 12, QgsUnitTypes.LayoutMillimeters))
     legend = QgsLayoutItemLegend(layout)

@@ -46,6 +46,14 @@ ALARM_COLOURS = {"blockage": "#D55E00", "high_level": "#C51B7D", "surcharge": "#
                  "dry_weather_flow": "#0072B2", "dry_weather_anomaly": "#F0E442", "inflow_infiltration": "#009E73",
                  "gap": "#666666", "out_of_range": "#888888", "flatline": "#AAAAAA", "spike": "#DDDDDD"}
 RISK_COLOURS = {"very high": "#b10026", "high": "#fd8d3c", "medium": "#fecc5c", "low": "#d9d9d9"}
+# the return period a storm pipe carries (GB 50014 classes): red below the usual 3-year standard, blues above,
+# thicker the worse; pipes not assessed (other systems, no inverts) thin light grey underneath
+CAPACITY_COLOURS = {"<1": "#b10026", "1-2": "#f03b20", "2-3": "#feb24c", "3-5": "#74a9cf", ">=5": "#0570b0",
+                    "": "#d4d4d4"}
+CAPACITY_WIDTHS = {"<1": 1.3, "1-2": 1.1, "2-3": 0.9, "3-5": 0.6, ">=5": 0.5, "": 0.2}
+CAPACITY_LABELS = {"<1": ("carries < 1 year", "小于1年一遇"), "1-2": ("1-2 years", "1～2年一遇"),
+                   "2-3": ("2-3 years", "2～3年一遇"), "3-5": ("3-5 years", "3～5年一遇"),
+                   ">=5": (">= 5 years", "5年一遇及以上"), "": ("not assessed", "未评估")}
 
 LABELS_ZH = {"storm": "雨水", "sanitary": "污水", "combined": "合流", "water": "给水", "drainage": "排水",
              "reclaimed": "中水", "": "其他/未知", "error": "错误", "warning": "警告", "info": "提示",
@@ -149,7 +157,7 @@ def findings_renderer(counts: Optional[dict[tuple[str, str], int]] = None) -> Qg
     return QgsRuleBasedRenderer(root)
 
 
-def _categorized(field: str, colours: dict, geometry: str, widths=None) -> QgsCategorizedSymbolRenderer:
+def _categorized(field: str, colours: dict, geometry: str, widths=None, labels=None) -> QgsCategorizedSymbolRenderer:
     # createSimple, not QgsSymbol.defaultSymbol: the latter opens the default style database, after
     # which qgis_process (3.22) could no longer open further GeoPackage tables in the same run
     categories = []
@@ -159,12 +167,14 @@ def _categorized(field: str, colours: dict, geometry: str, widths=None) -> QgsCa
         else:
             symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "size": "2.4",
                                                    "outline_color": "#333333"})
-        categories.append(QgsRendererCategory(value, symbol, _label(value)))
+        label = labels[value][1 if chinese() else 0] if labels and value in labels else _label(value)
+        categories.append(QgsRendererCategory(value, symbol, label))
     return QgsCategorizedSymbolRenderer(field, categories)
 
 
 def apply_style(layer, kind: str) -> None:
-    """Style a PipeNet output layer: system, findings, alarms, breakage, overflow, heatmap, events, risk, trace."""
+    """Style a PipeNet output layer: system, findings, alarms, breakage, overflow, heatmap, events, risk, trace,
+    capacity."""
     if kind == "system":
         layer.setRenderer(_categorized("pn_system", SYSTEM_COLOURS, "line"))
     elif kind == "findings":
@@ -182,6 +192,8 @@ def apply_style(layer, kind: str) -> None:
     elif kind == "risk":
         layer.setRenderer(_categorized("pn_risk_cls", RISK_COLOURS, "line",
                                        {"very high": 1.4, "high": 1.0, "medium": 0.6, "low": 0.3}))
+    elif kind == "capacity":
+        layer.setRenderer(_categorized("pn_capacity_cls", CAPACITY_COLOURS, "line", CAPACITY_WIDTHS, CAPACITY_LABELS))
     elif kind == "heatmap":
         renderer = QgsHeatmapRenderer()
         renderer.setRadius(5)

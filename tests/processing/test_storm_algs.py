@@ -2,6 +2,7 @@
 
 import pytest
 from qgis.core import NULL, QgsProcessingException
+from qgis.PyQt.QtGui import QColor
 
 FORMULA = {"A1": 20.0, "C": 0.8, "B": 15.0, "N": 0.7}
 
@@ -128,6 +129,27 @@ def test_storm_simulation_runs_swmm_per_return_period(pipenet_plugin, sample_lay
     assert len(warnings) == flooding and "内涝预警" in warnings[0]["warning_zh"]
     volumes = [float(row["flood_m3"]) for row in warnings]
     assert volumes == sorted(volumes, reverse=True)
+    # the map: the nodes by the storm they first flood in (the legend counts them), over the pipes
+    from qgis.core import QgsProject
+    from qgis.PyQt.QtGui import QImage
+
+    project = QgsProject()
+    assert project.read(result["OUTPUT_PROJECT"])
+    layers = {layer.source().split("|")[0].rsplit("/", 1)[-1]: layer for layer in project.mapLayers().values()}
+    assert set(layers) == {"simulation_nodes.gpkg", "simulation_pipes.gpkg"}
+    assert all(layer.isValid() for layer in layers.values())
+    rules = layers["simulation_nodes.gpkg"].renderer().rootRule().children()
+    counts = {rule.filterExpression(): int(rule.label().rsplit("(", 1)[1].rstrip(")").replace(",", ""))
+              for rule in rules}
+    expected = {f'"pn_flood_p" = {float(p)!r}': sum(1 for row in warnings if float(row["flood_p"]) == p)
+                for p in periods}
+    assert counts == {key: count for key, count in expected.items() if count}  # storms flooding no new node: unlisted
+    assert sum(counts.values()) == flooding
+    image = QImage(result["OUTPUT_MAP"])
+    assert image.width() > 1000 and any(QColor(image.pixel(x, y)).name() == "#e31a1c"  # P = 1: the darkest red
+                                        for x in range(0, image.width(), 2) for y in range(0, image.height(), 2))
+    page = (tmp_path / "sim" / "waterlogging_warnings.html").read_text(encoding="utf-8")
+    assert "simulation_map.png" in page and "内涝预警" in page and warnings[0]["node"] in page
 
 
 def test_storm_simulation_with_a_rainfall_series(pipenet_plugin, sample_layers, tmp_path):
@@ -142,3 +164,49 @@ def test_storm_simulation_with_a_rainfall_series(pipenet_plugin, sample_layers, 
         "PIPES": pipes, "NODES": nodes, "RAINFALL": str(rain), "OUTPUT_FOLDER": str(tmp_path / "rain")})
     assert result["MAX_CONTINUITY_ERROR"] < 2.0
     assert (tmp_path / "rain" / "storm_rain.inp").exists()
+
+
+def test_storm_capacity_map_and_project(pipenet_plugin, sample_layers, tmp_path):
+    from qgis.core import QgsProject
+    from qgis.PyQt.QtGui import QImage
+
+    pipes = tmp_path / "capacity.gpkg"
+    result = capacity(sample_layers, OUTPUT_PIPES=str(pipes), OUTPUT_MAP=str(tmp_path / "capacity.png"),
+                      OUTPUT_PROJECT=str(tmp_path / "capacity.qgz"))
+    image = QImage(result["OUTPUT_MAP"])
+    assert image.width() > 1000 and image.height() > 700
+    project = QgsProject()
+    assert project.read(result["OUTPUT_PROJECT"])
+    [layer] = project.mapLayers().values()
+    assert layer.isValid() and layer.featureCount() == len(list(pipes_of(str(pipes))))
+    renderer = layer.renderer()
+    assert renderer.classAttribute() == "pn_capacity_cls"
+    assert [c.value() for c in renderer.categories()] == ["<1", "1-2", "2-3", "3-5", ">=5", ""]
+    # the map's colours are those of the classes the pipes have: a red (< 1 year) pipe is drawn
+    assert result["UNDER_CAPACITY"] > 0 and any(
+        QColor(image.pixel(x, y)).name() == "#b10026" for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2))
+
+
+def pipes_of(path):
+    from qgis.core import QgsVectorLayer
+
+    return QgsVectorLayer(path, "pipes", "ogr").getFeatures()
+
+
+def test_without_the_engine_the_simulation_says_how_to_install_it(pipenet_plugin, sample_layers, tmp_path,
+                                                                  monkeypatch):
+    """Where QGIS's Python has no swmm-toolkit: one message naming the command that installs it, no files
+    left behind, and the other storm algorithms work as before."""
+    import sys
+
+    from qgis import processing
+
+    monkeypatch.setitem(sys.modules, "swmm.toolkit", None)
+    monkeypatch.setitem(sys.modules, "swmm.toolkit.solver", None)
+    pipes, nodes = sample_layers
+    with pytest.raises(QgsProcessingException, match=r"swmm-toolkit\) is not installed.*pip install .*swmm-toolkit"):
+        processing.run("pipenet:stormsimulation", {"PIPES": pipes, "NODES": nodes, **FORMULA,
+                                                    "OUTPUT_FOLDER": str(tmp_path / "sim")})
+    assert not (tmp_path / "sim").exists() or not any((tmp_path / "sim").iterdir())
+    assert capacity(sample_layers)["STORM_PIPES"] > 150
