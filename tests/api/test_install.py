@@ -53,3 +53,11 @@ def test_pip_install_gives_the_core_only(tmp_path):
                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert run.returncode == 0, run.stderr[-2000:]
     assert str(venv) in run.stdout
+
+
+def test_every_core_package_is_installed():
+    """pyproject.toml lists every package of network/ (a package left out breaks `import pipenet.network`)."""
+    listed = set(re.findall(r'"(pipenet\.network[\w.]*)"', (ROOT / "pyproject.toml").read_text()))
+    found = {"pipenet." + ".".join(path.parent.relative_to(ROOT).parts)
+             for path in (ROOT / "network").rglob("__init__.py")}
+    assert found <= listed, found - listed
