@@ -67,6 +67,7 @@ package: $(QM)
 bench: setup
 	$(PY) -P bench/run.py $(if $(BENCH_100X),,--skip-100x)
 	$(PY) -P bench/monitoring.py
+	$(PY) -P bench/partitioned.py --size 10 --partitions 4 --workers 2 --memory-limit 2GB
 
 clean:
 	rm -rf dist demo-output .pytest_cache .ruff_cache

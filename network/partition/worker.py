@@ -82,7 +82,7 @@ def audit_partition(number: int, pipes: LineColumns, nodes: Optional[PointColumn
     arriving, leaving = table.degrees()
     rows = np.flatnonzero(node_owned)
     nodes_out = {"name": [names[i] for i in rows.tolist()], "fid": [node_fids[i] for i in rows.tolist()],
-                 "virtual": virtual[rows], "type": [table.node_values("type")[i] for i in rows.tolist()],
+                 "virtual": virtual[rows], "type": np.asarray(table.node_values("type"))[rows].tolist(),
                  "x": np.asarray(table.node_numbers("x"))[rows], "y": np.asarray(table.node_numbers("y"))[rows],
                  "component": component[rows], "in": np.asarray(arriving)[rows], "out": np.asarray(leaving)[rows],
                  "reached": np.asarray(reached)[rows]}
@@ -159,14 +159,14 @@ def _pipe_columns(network, result, table, rows: np.ndarray, reached: np.ndarray)
         "part": np.asarray(table.edge_numbers("part"), dtype=np.int64)[rows],
         "from": [names[i] for i in table.source[rows].tolist()], "to": [names[i] for i in table.target[rows].tolist()],
         "reversed": np.asarray(table.edge_values("reversed"), dtype=bool)[rows],
-        "dir_src": [table.edge_values("direction_source")[r] for r in rows.tolist()],
+        "dir_src": np.asarray(table.edge_values("direction_source"))[rows].tolist(),
         "length": np.asarray(table.edge_numbers("length"))[rows],
         "component": np.asarray(table.edge_values("component"))[rows],
         "reaches": np.asarray(reached, dtype=bool)[table.source[rows]],
         "upstream": np.array([upstream.get(k, 0.0) for k in keys], dtype=float),
-        "system": [table.edge_values("system")[r] for r in rows.tolist()],
+        "system": np.asarray(table.edge_values("system"))[rows].tolist(),
         "diameter": np.asarray(table.edge_numbers("diameter"))[rows],
-        "material": [table.edge_values("material")[r] for r in rows.tolist()],
+        "material": np.asarray(table.edge_values("material"))[rows].tolist(),
         "install_year": np.asarray(table.edge_numbers("install_year"))[rows],
         "grade": grades, "defects": defects,
         "breakage_density": [breakage[k].density if k in breakage else None for k in keys],
