@@ -87,6 +87,7 @@ bench: setup
 	$(PY) -P bench/run.py $(if $(BENCH_100X),,--skip-100x)
 	$(PY) -P bench/monitoring.py
 	$(PY) -P bench/storm.py --sizes $(if $(BENCH_100X),1$(,)100,1)
+	$(PY) -P bench/partitioned.py --size 10 --partitions 4 --workers 2 --memory-limit 2GB
 
 clean:
 	rm -rf dist demo-output .pytest_cache .ruff_cache

@@ -39,6 +39,9 @@ class AuditOptions:
     monitoring: Thresholds = field(default_factory=Thresholds)
     sensor_snap_distance: float = SNAP_DISTANCE
     alarm_hours: float = 24.0
+    # keep each hotspot table's per-piece Gi* sums (GiSums): a partitioned audit scores Gi* with the moments
+    # of the whole network rather than a partition's
+    keep_hotspot_sums: bool = False
 
     def validate(self) -> None:
         """Raise PipeNetInputError for a distance that is not a finite number >= 0 (lixels > 0)."""
@@ -196,12 +199,14 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
         step(55)
         breakage = hotspots(None, network.pipe_coords, [(d.pipe_id, d.distance, float(d.grade)) for d in known],
                             lixel_length=options.lixel_length, bandwidth=options.bandwidth,
-                            neighbour_distance=options.neighbour_distance, check=check, lixels=lixels)
+                            neighbour_distance=options.neighbour_distance, check=check, lixels=lixels,
+                            keep_sums=options.keep_hotspot_sums)
     step(70)
     if events:
         overflow = hotspots(None, network.pipe_coords, event_points=events, lixel_length=options.lixel_length,
                             bandwidth=options.bandwidth, neighbour_distance=options.neighbour_distance,
-                            snap_distance=options.event_snap_distance, check=check, lixels=lixels, placed=placed)
+                            snap_distance=options.event_snap_distance, check=check, lixels=lixels, placed=placed,
+                            keep_sums=options.keep_hotspot_sums)
     step(85)
     if hot is not None:
         hot(breakage, overflow)

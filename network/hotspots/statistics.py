@@ -44,29 +44,70 @@ def kernel_density(lixels: Lixels, counts: dict[int, float], bandwidth: float,
                        * 1000.0, minlength=len(lixels.pipe))
 
 
-def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
-              check: Callable[[], None] = lambda: None, chunk: int = 20000,
-              pairs: Optional[tuple] = None) -> tuple[np.ndarray, np.ndarray]:
-    """Gi* z-scores and two-sided p-values with binary network-distance neighbours (self included)
-    (``pairs``: event_pairs at ``distance`` or more, when already searched)."""
+@dataclass
+class GiSums:
+    """What Gi* needs per piece, kept when asked (a partitioned audit scores with the network's moments):
+    the event weight ``x``, the sum ``local`` of the weights within the neighbour distance and the
+    number ``weight`` of pieces there (itself included)."""
+
+    x: np.ndarray
+    local: np.ndarray
+    weight: np.ndarray
+
+
+def gi_star_sums(lixels: Lixels, counts: dict[int, float], distance: float,
+                 check: Callable[[], None] = lambda: None, chunk: int = 20000,
+                 pairs: Optional[tuple] = None) -> GiSums:
+    """The per-piece sums of Gi* with binary network-distance neighbours (self included)."""
     n = len(lixels.pipe)
     x = np.zeros(n)
     for index, value in counts.items():
         x[index] += value
-    mean = x.mean() if n else 0.0
-    spread = math.sqrt(max((x * x).mean() - mean * mean, 0.0)) if n else 0.0
-    z = np.zeros(n)
-    if n < 3 or spread == 0:
-        return z, np.ones(n)
     weight = neighbour_counts(lixels, distance, check, chunk)
+    if not counts:
+        return GiSums(x, np.zeros(n), weight)
     # network distances are symmetric: the sum around each piece comes from the pieces with events
     events, source, node, reach = pairs if pairs is not None else event_pairs(lixels, counts, distance, check)
     near = reach <= distance
-    local = np.bincount(node[near], weights=x[events][source[near]], minlength=n)
+    return GiSums(x, np.bincount(node[near], weights=x[events][source[near]], minlength=n), weight)
+
+
+def moments(n: int, total: float, squares: float) -> tuple[float, float]:
+    """(mean, standard deviation) of ``n`` values from their sum and sum of squares (0, 0 for none)."""
+    mean = total / n if n else 0.0
+    return mean, math.sqrt(max(squares / n - mean * mean, 0.0)) if n else 0.0
+
+
+def gi_star(local: np.ndarray, weight: np.ndarray, n: int, total: float, squares: float
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z-scores and two-sided p-values of pieces from their sums and the moments of all ``n`` pieces
+    (``total`` = Σx, ``squares`` = Σx²): mean and spread are the whole network's (Getis & Ord 1995)."""
+    mean, spread = moments(n, total, squares)
+    if n < 3 or spread == 0:
+        return np.zeros(len(local)), np.ones(len(local))
     denominator = spread * np.sqrt(np.maximum((n * weight - weight * weight) / (n - 1), 1e-12))
     z = (local - mean * weight) / denominator
-    p = erfc(np.abs(z) / math.sqrt(2))
-    return z, p
+    return z, erfc(np.abs(z) / math.sqrt(2))
+
+
+def getis_ord(lixels: Lixels, counts: dict[int, float], distance: float,
+              check: Callable[[], None] = lambda: None, chunk: int = 20000,
+              pairs: Optional[tuple] = None, sums: Optional[list] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z-scores and two-sided p-values with binary network-distance neighbours (self included)
+    (``pairs``: event_pairs at ``distance`` or more, when already searched; ``sums``: a list the
+    GiSums are appended to)."""
+    n = len(lixels.pipe)
+    x = np.zeros(n)
+    for index, value in counts.items():
+        x[index] += value
+    # np.sum of whole-number weights is exact in any order: a partitioned sum gives the same moments
+    total, squares = float(x.sum()), float((x * x).sum())
+    if sums is None and (n < 3 or moments(n, total, squares)[1] == 0):
+        return np.zeros(n), np.ones(n)
+    found = gi_star_sums(lixels, counts, distance, check, chunk, pairs)
+    if sums is not None:
+        sums.append(found)
+    return gi_star(found.local, found.weight, n, total, squares)
 
 
 def neighbour_counts(lixels: Lixels, distance: float, check: Callable[[], None] = lambda: None,
@@ -157,11 +198,13 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
              bandwidth: float = 300.0, neighbour_distance: float = 300.0, snap_distance: float = 50.0,
              pipe_weights: Optional[dict[str, float]] = None,
              check: Callable[[], None] = lambda: None, table: Optional[GraphTable] = None,
-             lixels: Optional[Lixels] = None, placed: Optional[dict[int, float]] = None) -> HotspotTable:
+             lixels: Optional[Lixels] = None, placed: Optional[dict[int, float]] = None,
+             keep_sums: bool = False) -> HotspotTable:
     """Hotspots per pipe from events given on pipes (id, distance, weight) or as points (x, y, weight).
 
     Give ``lixels`` (make_lixels with the same ``lixel_length``) to share the pieces between runs,
-    and ``placed`` (place_events on them) when the events are already placed.
+    and ``placed`` (place_events on them) when the events are already placed. With ``keep_sums`` the
+    table's ``sums`` are the pieces' GiSums (and ``lixels`` its pieces), for Gi* with another network's moments.
     """
     for name, value in (("lixel_length", lixel_length), ("bandwidth", bandwidth),
                         ("neighbour_distance", neighbour_distance), ("snap_distance", snap_distance)):
@@ -177,10 +220,14 @@ def hotspots(graph: nx.MultiDiGraph, coords: dict, events_on_pipes: Iterable[tup
         count_neighbours_beside(lixels, neighbour_distance, check)
     pairs = event_pairs(lixels, counts, max(bandwidth, neighbour_distance), check) if counts else None
     density = kernel_density(lixels, counts, bandwidth, check, pairs)
-    z, p = getis_ord(lixels, counts, neighbour_distance, check, pairs=pairs)
+    sums: Optional[list] = [] if keep_sums else None
+    z, p = getis_ord(lixels, counts, neighbour_distance, check, pairs=pairs, sums=sums)
     if counts:  # the count started above has ended (and its error, a cancel, is raised) before returning
         neighbour_counts(lixels, neighbour_distance, check)
-    return HotspotTable.from_pieces(lixels, counts, density, z, p)
+    table = HotspotTable.from_pieces(lixels, counts, density, z, p)
+    if sums:
+        table.sums, table.lixels = sums[0], lixels
+    return table
 
 
 def place_events(lixels: Lixels, coords: dict, events_on_pipes: Iterable[tuple[str, float, float]] = (),
@@ -202,6 +249,17 @@ def place_events(lixels: Lixels, coords: dict, events_on_pipes: Iterable[tuple[s
     return counts
 
 
+def strongest_per_pipe(z: np.ndarray, p: np.ndarray, first: np.ndarray, size: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Per pipe (pieces ``first`` … ``first + size - 1``, consecutive, none empty): the strongest Gi* of its
+    pieces rounded to 3 decimals (0 where not finite) and the p-value of its first piece with that z."""
+    strongest = np.maximum.reduceat(z, first)
+    position = np.arange(len(z))
+    at = np.minimum.reduceat(np.where(z == np.repeat(strongest, size), position, len(z)), first)
+    rounded = np.where(np.isfinite(strongest), np.round(strongest, 3), 0.0)
+    return rounded, p[np.minimum(at, len(z) - 1)]
+
+
 class HotspotTable(KeyedRecords):
     """Pipe id -> PipeHotspot over per-pipe columns (made from the pieces in array operations)."""
 
@@ -210,6 +268,8 @@ class HotspotTable(KeyedRecords):
         super().__init__(keys, position)
         self.events, self.density, self.z, self.p = events, density, z, p
         self.table_rows = table_rows
+        self.sums: Optional[GiSums] = None  # hotspots(keep_sums=True)
+        self.lixels: Optional[Lixels] = None
 
     def aligned(self, name: str, count: int) -> np.ndarray:
         """A column spread over the ``count`` pipes of the network's table (NaN for pipes without pieces)."""
@@ -227,12 +287,9 @@ class HotspotTable(KeyedRecords):
         events = np.zeros(len(lixels.pipe))
         for index, value in counts.items():
             events[index] += value
-        strongest = np.maximum.reduceat(z, first)
-        position = np.arange(len(z))
-        at = np.minimum.reduceat(np.where(z == np.repeat(strongest, size), position, len(z)), first)
-        rounded = np.where(np.isfinite(strongest), np.round(strongest, 3), 0.0)
+        rounded, strongest_p = strongest_per_pipe(z, p, first, size)
         return cls(keys, np.add.reduceat(events, first), np.round(np.maximum.reduceat(density, first), 3),
-                   rounded, p[np.minimum(at, len(z) - 1)], lixels.table_rows,
+                   rounded, strongest_p, lixels.table_rows,
                    getattr(lixels.first_of_pipe, "position", None))  # the table's own lookup when shared
 
     def hot_class(self, row: int) -> str:

@@ -63,8 +63,10 @@ def global_duplicates(pipes: LineColumns, nodes: Optional[PointColumns], pipe_id
 def virtual_names(results: list[PartitionResult], taken: set) -> list[dict]:
     """Per partition, local virtual name -> global name: V1, V2 ... by first pipe end in input order,
     a name taken by a real node getting ``_pn`` as in the build."""
-    owned = [(key, number, name) for number, result in enumerate(results)
-             for name, key in result.virtual_keys.items() if name in set(result.nodes["name"])]
+    owned = []
+    for number, result in enumerate(results):
+        names = set(result.nodes["name"])  # once per partition, not per virtual name
+        owned += [(key, number, name) for name, key in result.virtual_keys.items() if name in names]
     owned.sort()
     by_key: dict[int, str] = {}
     for count, (key, _, _) in enumerate(owned, start=1):

@@ -80,6 +80,10 @@ def write_outputs(audit, out_dir: str, started: float) -> tuple[str, str]:
         "pn_upstream_m": np.round(pipes["upstream"], 3), "pn_likelihood": risk.likelihood,
         "pn_consequence": risk.consequence, "pn_risk": risk.risk,
         "pn_risk_class": risk.risk_classes(np.arange(len(pipes["key"]))), "pn_partition": pipes["partition"]})
+    for kind, short in (("breakage", "brk"), ("overflow", "ovf")):  # the names the Processing audit writes
+        if f"{kind}_z" in pipes:
+            pipe_columns.update({f"pn_{short}_z": pipes[f"{kind}_z"], f"pn_{short}_cls": pipes[f"{kind}_class"],
+                                 f"pn_{short}_dens": pipes[f"{kind}_density"]})
     node_xy = back(np.stack([nodes["x"], nodes["y"]], axis=1)) if len(nodes.get("name", [])) else np.empty((0, 2))
     node_columns = {"pn_id": nodes["name"], "pn_virtual": np.asarray(nodes["virtual"]).astype(int),
                     "pn_type": nodes["type"], "pn_degree": nodes["in"] + nodes["out"], "pn_in": nodes["in"],

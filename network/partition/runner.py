@@ -15,6 +15,7 @@ from ..audit import AuditOptions
 from ..model.findings import Finding, make_finding
 from ..model.records import BuildOptions
 from ..scoring.condition import Defect
+from .hotspots import KINDS, event_reach, global_hotspots, route_events
 from .merge import component_numbers, global_risk, layer_findings, rename_findings, virtual_names
 from .parquet import read_geoparquet, take_lines, take_points, write_geoparquet
 from .plan import Plan, make_plan
@@ -56,11 +57,11 @@ class PartitionedAudit:
 
 
 def _partition_task(number: int, pipes_path: str, nodes_path: Optional[str], build: BuildOptions,
-                    audit: AuditOptions, defects: list) -> PartitionResult:
+                    audit: AuditOptions, defects: list, events: list, kinds: tuple) -> PartitionResult:
     """What a Dask worker runs: read its GeoParquet, audit it (the core unchanged)."""
     pipes, owned_pipes = read_geoparquet(pipes_path, "line")
     nodes, owned_nodes = read_geoparquet(nodes_path, "point") if nodes_path else (None, None)
-    return audit_partition(number, pipes, nodes, owned_pipes, owned_nodes, build, audit, defects)
+    return audit_partition(number, pipes, nodes, owned_pipes, owned_nodes, build, audit, defects, events, kinds)
 
 
 def read_layers(pipes: Any, nodes: Any) -> tuple:
@@ -96,6 +97,22 @@ def _route_defects(defects: list, pipes, id_field: Optional[str], plan: Plan) ->
         else:
             per_partition[int(plan.pipe_partition[row])].append(defect)
     return per_partition, unknown
+
+
+def _route_events(events: list, pipes, plan: Plan, audit: AuditOptions, input_crs: Any, metric: Any) -> list[list]:
+    """Overflow events (x, y, weight; the pipe layer's CRS) per partition, in the working CRS; the pipes they
+    may snap to join the halos (partition/hotspots.route_events)."""
+    if not events:
+        return [[] for _ in range(plan.partitions)]
+    if metric is not None:
+        from ..io.frames import transform_xy
+
+        xy = transform_xy(np.array([(x, y) for x, y, _ in events], dtype=float), input_crs, metric)
+        events = [(float(x), float(y), weight) for (x, y), (_, _, weight) in zip(xy.tolist(), events)]
+    routed, extra = route_events(events, pipes, plan.pipe_partition, plan.partitions,
+                                 event_reach(audit.event_snap_distance, plan.build_options.snap_tolerance))
+    plan.halo_pipes = [np.union1d(halo, more) for halo, more in zip(plan.halo_pipes, extra)]
+    return routed
 
 
 _REGISTER = """
@@ -134,7 +151,7 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
                       workers: int = 2, scheduler: Optional[str] = None, memory_limit: Optional[str] = "2GB",
                       packing: str = "hilbert", halo: bool = True, client: Any = None,
                       build_options: Optional[BuildOptions] = None, audit_options: Optional[AuditOptions] = None,
-                      defects: Optional[list[Defect]] = None, seed: int = 0,
+                      defects: Optional[list[Defect]] = None, events: Optional[list] = None, seed: int = 0,
                       write_outputs: bool = True) -> PartitionedAudit:
     """The network audit of an inventory too large for one process, partitioned by drainage basin on Dask.
 
@@ -142,7 +159,8 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
     Partitions are written to ``out_dir``/partitions as GeoParquet; with ``write_outputs`` the driver
     writes ``out_dir``/pipenet_audit.gpkg (pipes, nodes, findings) and ``out_dir``/partitioned_run.json.
     ``client``: an existing dask.distributed Client; otherwise one is made (``scheduler`` address, or a
-    LocalCluster of ``workers`` capped at ``memory_limit``) and closed at the end.
+    LocalCluster of ``workers`` capped at ``memory_limit``) and closed at the end. ``defects``: CCTV defects
+    (breakage hotspots, condition); ``events``: overflow events (x, y, weight) in the pipe layer's CRS.
     """
     started = time.perf_counter()
     build = build_options or BuildOptions()
@@ -157,6 +175,8 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
     plan = make_plan(pipe_columns, node_columns, partitions, build, audit, packing, halo, seed)
     defects_by_partition, unknown = _route_defects(defects or [], pipe_columns,
                                                    plan.build_options.pipe_fields.get("id"), plan)
+    events_by_partition = _route_events(events or [], pipe_columns, plan, audit, input_crs, metric)
+    kinds = tuple(kind for kind, given in zip(KINDS, (defects, events)) if given)
     files = _write_partitions(plan, pipe_columns, node_columns, os.path.join(out_dir, "partitions"),
                               metric or input_crs)
     plan_seconds = time.perf_counter() - started - read_seconds
@@ -164,7 +184,7 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
     try:
         make_importable(made)
         futures = [made.submit(_partition_task, number, pipes_path, nodes_path, plan.build_options, audit,
-                               defects_by_partition[number], pure=False)
+                               defects_by_partition[number], events_by_partition[number], kinds, pure=False)
                    for number, (pipes_path, nodes_path) in enumerate(files)]
         results = made.gather(futures)
     finally:
@@ -173,7 +193,7 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
             if cluster is not None:
                 cluster.close()
     map_seconds = time.perf_counter() - started - read_seconds - plan_seconds
-    merged = merge_results(results, plan, node_columns, unknown, audit)
+    merged = merge_results(results, plan, node_columns, unknown, audit, kinds)
     merged.input_crs, merged.metric_crs, merged.columns = input_crs, metric, pipe_columns
     merged.run = {"partitions": partitions, "packing": packing, "halo_m": plan.halo_radius, "groups": plan.groups,
                   "pipes": int(pipe_columns.count), "nodes": int(node_columns.count) if node_columns else 0,
@@ -207,7 +227,7 @@ def _write_partitions(plan: Plan, pipes, nodes, folder: str, crs: Any) -> list[t
 
 
 def merge_results(results: list[PartitionResult], plan: Plan, nodes, unknown: list[Finding],
-                  audit: AuditOptions) -> PartitionedAudit:
+                  audit: AuditOptions, kinds: tuple = ()) -> PartitionedAudit:
     """The partitions' owned results as one audit: global virtual names, subnetwork numbers, findings, risk."""
     id_field = plan.build_options.node_fields.get("id")
     taken = set()
@@ -234,6 +254,8 @@ def merge_results(results: list[PartitionResult], plan: Plan, nodes, unknown: li
     node_columns["component"], pipes["component"] = node_numbers, pipe_numbers
     names = set(pipes["key"]) | set(node_columns["name"])
     on_features, layer = layer_findings(findings, names)
+    for kind in kinds:
+        global_hotspots(pipes, [result.hotspots[kind] for result in results], kind)
     risk = global_risk(pipes, audit.risk)
     if risk.note:
         layer.append(make_finding("risk_no_data", "(pipes layer)", None, value=", ".join(risk.missing)))

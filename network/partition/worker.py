@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import resource
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
 
 from ..audit import AuditOptions, run_audit
 from ..build.builder import build_network
-from ..model.columns import LineColumns, PointColumns
+from ..hotspots.lixels import make_lixels
+from ..hotspots.statistics import gi_star_sums
+from ..model.columns import LineColumns, PointColumns, ranges
 from ..model.findings import Finding
 from ..model.records import BuildOptions
 from ..scoring.condition import Defect
@@ -39,18 +41,23 @@ class PartitionResult:
     seconds: float = 0.0
     peak_mb: float = 0.0
     summary: dict = field(default_factory=dict)
+    hotspots: dict = field(default_factory=dict)  # kind -> the owned pieces' Gi* sums (hotspot_pieces)
 
 
 def audit_partition(number: int, pipes: LineColumns, nodes: Optional[PointColumns], owned_pipes: np.ndarray,
                     owned_nodes: Optional[np.ndarray], build_options: BuildOptions, audit_options: AuditOptions,
-                    defects: Optional[list[Defect]] = None) -> PartitionResult:
+                    defects: Optional[list[Defect]] = None, events: Optional[list] = None,
+                    hotspot_kinds: tuple = ()) -> PartitionResult:
     """Build and audit the partition's pipes and nodes (own and halo); keep what it owns.
 
     ``pipes.fids`` / ``nodes.fids`` are the features' global positions (the single-machine audit's fids).
+    ``hotspot_kinds``: the hotspots the whole audit has ('breakage', 'overflow'), whose Gi* sums on the
+    owned pieces go back to the driver (it scores them with the network's moments).
     """
     started = time.perf_counter()
     network = build_network(pipes, nodes, build_options)
-    result = run_audit(network, defects=defects or None, options=audit_options)
+    result = run_audit(network, defects=defects or None, events=events or None,
+                       options=replace(audit_options, keep_hotspot_sums=True))
     table = network.table()
     fids = np.asarray(table.edge_numbers("fid"), dtype=np.int64)
     own_pipe_fids = set(pipes.fids[owned_pipes].tolist())
@@ -75,16 +82,39 @@ def audit_partition(number: int, pipes: LineColumns, nodes: Optional[PointColumn
     arriving, leaving = table.degrees()
     rows = np.flatnonzero(node_owned)
     nodes_out = {"name": [names[i] for i in rows.tolist()], "fid": [node_fids[i] for i in rows.tolist()],
-                 "virtual": virtual[rows], "type": [table.node_values("type")[i] for i in rows.tolist()],
+                 "virtual": virtual[rows], "type": np.asarray(table.node_values("type"))[rows].tolist(),
                  "x": np.asarray(table.node_numbers("x"))[rows], "y": np.asarray(table.node_numbers("y"))[rows],
                  "component": component[rows], "in": np.asarray(arriving)[rows], "out": np.asarray(leaving)[rows],
                  "reached": np.asarray(reached)[rows]}
+    sums = hotspot_pieces(network, result, pipes_out["key"], hotspot_kinds, audit_options)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return PartitionResult(number, pipes_out, nodes_out, findings, keys,
                            owned_pipe_features=int(np.count_nonzero(owned_pipes)),
                            halo_pipe_features=int(pipes.count - np.count_nonzero(owned_pipes)),
                            halo_node_features=int(0 if nodes is None else nodes.count - np.count_nonzero(owned_nodes)),
-                           seconds=round(time.perf_counter() - started, 3), peak_mb=round(peak, 1))
+                           seconds=round(time.perf_counter() - started, 3), peak_mb=round(peak, 1), hotspots=sums)
+
+
+def hotspot_pieces(network, result, keys: list, kinds: tuple, options: AuditOptions) -> dict:
+    """Per hotspot kind, the Gi* sums of the pieces of the pipes ``keys`` (in that order): ``size`` (pieces per
+    pipe, 0 for a pipe not cut), ``x``, ``local``, ``weight`` (GiSums). A partition without events of a kind
+    the audit has still gives its pieces (x = 0): they count in the network's mean and spread."""
+    found, cut = {}, None
+    for kind in kinds:
+        table = getattr(result, kind)
+        if getattr(table, "sums", None) is not None:
+            lixels, sums = table.lixels, table.sums
+        else:
+            if cut is None:
+                cut = make_lixels(None, network.pipe_coords, options.lixel_length, network.table())
+            lixels, sums = cut, gi_star_sums(cut, {}, options.neighbour_distance)
+        names, first, size = lixels.pipe_arrays()
+        row = dict(zip(names, range(len(names))))
+        at = np.array([row.get(key, -1) for key in keys], dtype=np.int64)
+        sizes = np.where(at >= 0, size[np.maximum(at, 0)], 0)
+        pieces = ranges(first[np.maximum(at, 0)], sizes)
+        found[kind] = {"size": sizes, "x": sums.x[pieces], "local": sums.local[pieces], "weight": sums.weight[pieces]}
+    return found
 
 
 def _owned(finding: Finding, owned_keys: set, owned_names: set, local_names: set) -> bool:
@@ -129,17 +159,19 @@ def _pipe_columns(network, result, table, rows: np.ndarray, reached: np.ndarray)
         "part": np.asarray(table.edge_numbers("part"), dtype=np.int64)[rows],
         "from": [names[i] for i in table.source[rows].tolist()], "to": [names[i] for i in table.target[rows].tolist()],
         "reversed": np.asarray(table.edge_values("reversed"), dtype=bool)[rows],
-        "dir_src": [table.edge_values("direction_source")[r] for r in rows.tolist()],
+        "dir_src": np.asarray(table.edge_values("direction_source"))[rows].tolist(),
         "length": np.asarray(table.edge_numbers("length"))[rows],
         "component": np.asarray(table.edge_values("component"))[rows],
         "reaches": np.asarray(reached, dtype=bool)[table.source[rows]],
         "upstream": np.array([upstream.get(k, 0.0) for k in keys], dtype=float),
-        "system": [table.edge_values("system")[r] for r in rows.tolist()],
+        "system": np.asarray(table.edge_values("system"))[rows].tolist(),
         "diameter": np.asarray(table.edge_numbers("diameter"))[rows],
-        "material": [table.edge_values("material")[r] for r in rows.tolist()],
+        "material": np.asarray(table.edge_values("material"))[rows].tolist(),
         "install_year": np.asarray(table.edge_numbers("install_year"))[rows],
         "grade": grades, "defects": defects,
-        "breakage_z": [breakage[k].z if k in breakage else None for k in keys],
-        "overflow_z": [overflow[k].z if k in overflow else None for k in keys],
+        "breakage_density": [breakage[k].density if k in breakage else None for k in keys],
+        "breakage_events": [breakage[k].events if k in breakage else None for k in keys],
+        "overflow_density": [overflow[k].density if k in overflow else None for k in keys],
+        "overflow_events": [overflow[k].events if k in overflow else None for k in keys],
         "xy": xy, "offsets": offsets,
     }

@@ -19,6 +19,7 @@ from pipenet.network.partition import audit_partitioned  # noqa: E402
 from pipenet.network.partition.packing import hilbert_keys  # noqa: E402
 from pipenet.network.partition.skeleton import proximity_groups  # noqa: E402
 from pipenet.network.sample import combined, generate, shifted, write_gpkg  # noqa: E402
+from pipenet.network.scoring.condition import Defect  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,14 +30,21 @@ def _tiles():
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory):
-    """Four towns (12 proximity groups); and the same with a sanitary copy 1.2/1.6 m beside every line
-    (the halo's case), with a pipe id and a node id repeated across the map (global duplicates)."""
-    folder = tmp_path_factory.mktemp("partition")
+def close_sample():
+    """Four towns with a sanitary copy 1.2/1.6 m beside every line (the halo's case), with a pipe id and a
+    node id repeated across the map (global duplicates); its CCTV defects and overflow events copied too."""
     tiles = _tiles()
     close = combined(tiles, shifted(tiles, 1.2, 1.6, "P", system="WS"))
     close.pipes[5000]["id"] = close.pipes[10]["id"]
     close.nodes[4000]["id"] = close.nodes[7]["id"]
+    return tiles, close
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory, close_sample):
+    """Four towns (12 proximity groups), and close_sample."""
+    folder = tmp_path_factory.mktemp("partition")
+    tiles, close = close_sample
     paths = {}
     for name, sample in (("tiles", tiles), ("close", close)):
         paths[name] = str(folder / f"{name}.gpkg")
@@ -51,9 +59,9 @@ def client():
         yield made
 
 
-def _reference(path):
+def _reference(path, defects=None, events=None):
     network = build_network(read_columns(path, "pipes", "line")[0], read_columns(path, "nodes", "point")[0])
-    return network, run_audit(network)
+    return network, run_audit(network, defects, events)
 
 
 def _key(finding):
@@ -110,6 +118,42 @@ def test_halo_is_needed_beside_a_parallel_system(samples, client, tmp_path):
     _, reference = _reference(samples["close"])
     missing = Counter(map(_key, reference.findings)) - Counter(map(_key, result.findings))
     assert {key[0] for key in missing} >= {"near_miss", "sanitary_near_storm"}
+
+
+def _observations(sample):
+    defects = [Defect(d["pipe_id"], d["code"], d["grade"], d["distance"]) for d in sample.defects]
+    return defects, [(e["x"], e["y"], 1.0) for e in sample.events]
+
+
+@pytest.mark.parametrize("partitions", [2, 4])
+@pytest.mark.parametrize("packing", ["hilbert", "random"])
+def test_hotspots_equal_with_defects_and_events(samples, close_sample, client, tmp_path, partitions, packing):
+    """Breakage (CCTV defects) and overflow (events snapped to the nearest pipe, across the parallel system)
+    hotspots per pipe: Gi* with the whole network's mean and spread, equal to the single-machine audit's."""
+    defects, events = _observations(close_sample[1])
+    path = samples["close"]
+    result = audit_partitioned(path + "|layername=pipes", path + "|layername=nodes", str(tmp_path),
+                               partitions=partitions, packing=packing, client=client, defects=defects,
+                               events=events, write_outputs=partitions == 2 and packing == "hilbert")
+    _, reference = _reference(path, defects, events)
+    assert Counter(map(_key, result.findings)) == Counter(map(_key, reference.findings))
+    for kind in ("breakage", "overflow"):
+        table = getattr(reference, kind)
+        expected = {key: table[key] for key in table}
+        ours = {key: (z, p, c, d, e) for key, z, p, c, d, e in zip(
+            result.pipes["key"], *(result.pipes[f"{kind}_{name}"] for name in ("z", "p", "class", "density",
+                                                                                 "events"))) if z is not None}
+        assert ours == {key: (h.z, h.p, h.hot_class, h.density, h.events) for key, h in expected.items()}
+        # the case is not empty: hot and cold pipes, events on both systems
+        assert {"hot 99%", "not significant"} <= {c for _, _, c, _, _ in ours.values()}
+    risk = dict(zip(result.risk.keys_list, result.risk.risk.tolist()))
+    assert risk == dict(zip(reference.risk.keys_list, reference.risk.risk.tolist()))
+    if partitions == 2 and packing == "hilbert":  # the GeoPackage carries the classes under the audit's names
+        from osgeo import ogr
+
+        source = ogr.Open(str(tmp_path / "pipenet_audit.gpkg"))  # kept: its layers die with it
+        written = Counter(feature.GetField("pn_ovf_cls") for feature in source.GetLayerByName("pipes"))
+        assert written == Counter(h.hot_class for h in reference.overflow.values())
 
 
 def test_groups_are_coarser_than_components(samples):
