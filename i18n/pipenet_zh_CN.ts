@@ -1319,222 +1319,222 @@
       <translation>爆管点要素 {} 距任何管段超过 {} 米。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="48" />
+      <location filename="processing/base.py" line="49" />
       <source>Pipe id field</source>
       <translation>管段编号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="49" />
+      <location filename="processing/base.py" line="50" />
       <source>From-node id field (起点点号)</source>
       <translation>起点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="50" />
+      <location filename="processing/base.py" line="51" />
       <source>To-node id field (终点点号)</source>
       <translation>终点点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="51" />
+      <location filename="processing/base.py" line="52" />
       <source>System field (YS/WS/HS/JS)</source>
       <translation>管网类别字段（YS/WS/HS/JS）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="52" />
+      <location filename="processing/base.py" line="53" />
       <source>Diameter field (管径)</source>
       <translation>管径字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="53" />
+      <location filename="processing/base.py" line="54" />
       <source>Material field (材质)</source>
       <translation>材质字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="54" />
+      <location filename="processing/base.py" line="55" />
       <source>Start invert field (起点管底高程)</source>
       <translation>起点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="55" />
+      <location filename="processing/base.py" line="56" />
       <source>End invert field (终点管底高程)</source>
       <translation>终点管底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="56" />
+      <location filename="processing/base.py" line="57" />
       <source>Start depth field (起点埋深)</source>
       <translation>起点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="57" />
+      <location filename="processing/base.py" line="58" />
       <source>End depth field (终点埋深)</source>
       <translation>终点埋深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="58" />
+      <location filename="processing/base.py" line="59" />
       <source>Install year field (敷设年代)</source>
       <translation>敷设年代字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="59" />
+      <location filename="processing/base.py" line="60" />
       <source>Status field</source>
       <translation>状态字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="60" />
+      <location filename="processing/base.py" line="61" />
       <source>Flow direction field (流向)</source>
       <translation>流向字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="63" />
+      <location filename="processing/base.py" line="64" />
       <source>Node id field (点号)</source>
       <translation>点号字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="64" />
+      <location filename="processing/base.py" line="65" />
       <source>Node type field (附属物)</source>
       <translation>附属物（节点类型）字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="65" />
+      <location filename="processing/base.py" line="66" />
       <source>Node system field</source>
       <translation>节点类别字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="66" />
+      <location filename="processing/base.py" line="67" />
       <source>Ground elevation field (地面高程)</source>
       <translation>地面高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="67" />
+      <location filename="processing/base.py" line="68" />
       <source>Node invert field (井底高程)</source>
       <translation>井底高程字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="68" />
+      <location filename="processing/base.py" line="69" />
       <source>Node depth field (井深)</source>
       <translation>井深字段</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="168" />
+      <location filename="processing/base.py" line="169" />
       <source>Network</source>
       <translation>管网</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="168" />
+      <location filename="processing/base.py" line="169" />
       <source>Analysis</source>
       <translation>分析</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="169" />
+      <location filename="processing/base.py" line="170" />
       <source>Data</source>
       <translation>数据</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="317" />
+      <location filename="processing/base.py" line="319" />
       <source>Pipes (line layer)</source>
       <translation>管段（线图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="319" />
+      <location filename="processing/base.py" line="321" />
       <source>Manholes / nodes (point layer)</source>
       <translation>检查井/节点（点图层）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="322" />
+      <location filename="processing/base.py" line="324" />
       <source>Snapping tolerance (metres)</source>
       <translation>吸附容差（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="328" />
+      <location filename="processing/base.py" line="330" />
       <source>Split lines where a manhole or another pipe's end lies on them</source>
       <translation>在检查井或其他管段端点落在管线中部处打断管线</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="331" />
+      <location filename="processing/base.py" line="333" />
       <source>Keep abandoned / proposed pipes (status field) in the network</source>
       <translation>保留废弃 / 拟建管段（状态字段）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="325" />
+      <location filename="processing/base.py" line="327" />
       <source>Near-miss search distance (metres)</source>
       <translation>近距未连接搜索距离（米）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="340" />
+      <location filename="processing/base.py" line="342" />
       <source>Shapefile text encoding (empty = detect, e.g. GBK, UTF-8)</source>
       <translation>Shapefile 文字编码（留空则自动识别，如 GBK、UTF-8）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="419" />
+      <location filename="processing/base.py" line="421" />
       <source>Working CRS: {}</source>
       <translation>计算坐标系：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="460" />
+      <location filename="processing/base.py" line="462" />
       <source>Pipe fields: {}</source>
       <translation>管段字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="463" />
+      <location filename="processing/base.py" line="465" />
       <source>Network {}: {} pipes, {} nodes ({} virtual), {} subnetworks, {:.1f} km in {:.2f} s</source>
       <translation>管网{}：{} 条管段，{} 个节点（虚拟 {} 个），{} 个子管网，{:.1f} 公里，用时 {:.2f} 秒</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="465" />
+      <location filename="processing/base.py" line="467" />
       <source>reused from cache</source>
       <translation>（使用缓存）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="465" />
+      <location filename="processing/base.py" line="467" />
       <source>built</source>
       <translation>已构建</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="506" />
+      <location filename="processing/base.py" line="508" />
       <source>Layer '{}' read feature by feature ({}): {} features.</source>
       <translation>图层“{}”逐要素读取（{}）：{} 个要素。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="509" />
+      <location filename="processing/base.py" line="511" />
       <source>Layer '{}' read in bulk: {} features.</source>
       <translation>图层“{}”已批量读取：{} 个要素。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="197" />
+      <location filename="processing/base.py" line="198" />
       <source>{} ({}) must be a finite number, not {}.</source>
       <translation>{}（{}）必须是有限数值，而不是 {}。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="200" />
+      <location filename="processing/base.py" line="201" />
       <source>{} ({}) must be at least {:g}, not {:g}.</source>
       <translation>{}（{}）不得小于 {:g}，当前为 {:g}。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="203" />
+      <location filename="processing/base.py" line="204" />
       <source>{} ({}) must be at most {:g}, not {:g}.</source>
       <translation>{}（{}）不得大于 {:g}，当前为 {:g}。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="462" />
+      <location filename="processing/base.py" line="464" />
       <source>Node fields: {}</source>
       <translation>节点字段：{}</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="469" />
+      <location filename="processing/base.py" line="471" />
       <source>Inactive pipes left out: {} (status abandoned, proposed ...; KEEP_INACTIVE keeps them)</source>
       <translation>未纳入的停用管段：{}（状态为废弃、拟建等；KEEP_INACTIVE 可保留）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="245" />
+      <location filename="processing/base.py" line="246" />
       <source>{} would overwrite the input {} ({}): choose another file or table.</source>
       <translation>{} 会覆盖输入图层 {}（{}）：请选择其他文件或表。</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="282" />
+      <location filename="processing/base.py" line="284" />
       <source>PipeNet could not finish {}: {} ({})</source>
       <translation>PipeNet 未能完成 {}：{}（{}）</translation>
     </message>
     <message>
-      <location filename="processing/base.py" line="194" />
+      <location filename="processing/base.py" line="195" />
       <source>{} ({}) must be a number, not '{}'.</source>
       <translation>{}（{}）必须是数值，而不是“{}”。</translation>
     </message>
@@ -1804,152 +1804,172 @@
       <translation>管网体检的输出文件夹</translation>
     </message>
     <message>
-      <location filename="ui/audit.py" line="97" />
+      <location filename="ui/audit.py" line="99" />
       <source>PipeNet: network audit</source>
       <translation>PipeNet：管网体检</translation>
     </message>
     <message>
-      <location filename="ui/audit.py" line="101" />
-      <source>Network audit running: progress and cancel in the task bar.</source>
-      <translation>管网体检正在运行：可在任务栏查看进度或取消。</translation>
-    </message>
-    <message>
-      <location filename="ui/audit.py" line="77" />
+      <location filename="ui/audit.py" line="78" />
       <source>The network audit is already running.</source>
       <translation>管网体检已在运行。</translation>
     </message>
     <message>
-      <location filename="ui/audit.py" line="80" />
+      <location filename="ui/audit.py" line="81" />
       <source>Choose a pipe layer first.</source>
       <translation>请先选择管线图层。</translation>
     </message>
     <message>
-      <location filename="ui/audit.py" line="138" />
+      <location filename="ui/audit.py" line="103" />
+      <source>Network audit running: progress and cancel in the task bar.</source>
+      <translation>管网体检正在运行：可在任务栏查看进度或取消。</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="112" />
+      <source>CCTV defects '{}'</source>
+      <translation>CCTV 缺陷“{}”</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="112" />
+      <source>overflow events '{}'</source>
+      <translation>溢流事件“{}”</translation>
+    </message>
+    <message>
+      <location filename="ui/audit.py" line="151" />
       <source>PipeNet audit – {}</source>
       <translation>PipeNet 体检 – {}</translation>
     </message>
     <message>
-      <location filename="ui/audit.py" line="166" />
+      <location filename="ui/audit.py" line="179" />
       <source>Open summary</source>
       <translation>打开汇总报告</translation>
     </message>
     <message>
-      <location filename="ui/audit.py" line="167" />
+      <location filename="ui/audit.py" line="180" />
       <source>Open folder</source>
       <translation>打开文件夹</translation>
     </message>
     <message>
-      <location filename="ui/audit.py" line="129" />
+      <location filename="ui/audit.py" line="142" />
       <source>The network audit failed or was cancelled; see the log (Processing).</source>
       <translation>管网体检失败或已取消；请查看日志（处理）。</translation>
     </message>
     <message>
-      <location filename="ui/audit.py" line="164" />
+      <location filename="ui/audit.py" line="177" />
       <source>Network audit done: {} findings; the layers are in the project.</source>
       <translation>管网体检完成：{} 个问题；图层已加入工程。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="52" />
+      <location filename="ui/audit.py" line="116" />
+      <source>With {}.</source>
+      <translation>已使用{}。</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="55" />
       <source>PipeNet field mapping</source>
       <translation>PipeNet 字段对应</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="55" />
+      <location filename="ui/dock.py" line="58" />
       <source>Detected from the field names and values; choose another field where it is wrong.</source>
       <translation>根据字段名和字段值自动识别；如有误请选择其他字段。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="123" />
+      <location filename="ui/dock.py" line="126" />
       <source>Manholes / nodes</source>
       <translation>检查井/节点</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="126" />
+      <location filename="ui/dock.py" line="129" />
       <source>Build / refresh</source>
       <translation>构建/刷新</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="127" />
+      <location filename="ui/dock.py" line="130" />
       <source>Field mapping…</source>
       <translation>字段对应…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="131" />
+      <location filename="ui/dock.py" line="134" />
       <source>No network built yet.</source>
       <translation>尚未构建管网。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="139" />
+      <location filename="ui/dock.py" line="142" />
       <source>Save highlighted trace as a layer</source>
       <translation>将高亮追踪结果保存为图层</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="152" />
+      <location filename="ui/dock.py" line="155" />
       <source>Run…</source>
       <translation>运行…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="229" />
+      <location filename="ui/dock.py" line="247" />
       <source>Building the network…</source>
       <translation>正在构建管网…</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="185" />
+      <location filename="ui/dock.py" line="253" />
+      <source>Network audit running…</source>
+      <translation>管网体检运行中…</translation>
+    </message>
+    <message>
+      <location filename="ui/dock.py" line="194" />
       <source>Errors and warnings</source>
       <translation>错误和警告</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="185" />
+      <location filename="ui/dock.py" line="194" />
       <source>Errors</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="186" />
+      <location filename="ui/dock.py" line="195" />
       <source>All findings (with notes)</source>
       <translation>全部问题（含提示）</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="193" />
+      <location filename="ui/dock.py" line="202" />
       <source>Check</source>
       <translation>检查项</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="193" />
+      <location filename="ui/dock.py" line="202" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="193" />
+      <location filename="ui/dock.py" line="202" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="358" />
+      <location filename="ui/dock.py" line="400" />
       <source>Click a manhole with a trace tool first.</source>
       <translation>请先用追踪工具点击检查井。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="235" />
+      <location filename="ui/dock.py" line="267" />
       <source>Network not built (or a layer changed): it is rebuilt on the next use.</source>
       <translation>管网尚未构建（或图层已修改）：下次使用时自动重建。</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="240" />
+      <location filename="ui/dock.py" line="272" />
       <source>{} pipes, {} nodes, {} subnetworks, {:.1f} km; {} findings</source>
       <translation>{} 条管段，{} 个节点，{} 个子管网，{:.1f} 公里；问题 {} 处</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="253" />
+      <location filename="ui/dock.py" line="285" />
       <source>All checks ({})</source>
       <translation>全部检查项（{}）</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="295" />
+      <location filename="ui/dock.py" line="337" />
       <source>{} (start)</source>
       <translation>{}（起点端）</translation>
     </message>
     <message>
-      <location filename="ui/dock.py" line="295" />
+      <location filename="ui/dock.py" line="337" />
       <source>{} (end)</source>
       <translation>{}（终点端）</translation>
     </message>
@@ -1979,7 +1999,7 @@
       <translation>{} 爆管：停水管段 {} 条，需关闭阀门 {}；停水用户 {} 户</translation>
     </message>
     <message>
-      <location filename="ui/session.py" line="168" />
+      <location filename="ui/session.py" line="188" />
       <source>PipeNet: build network</source>
       <translation>PipeNet：构建管网</translation>
     </message>

@@ -38,6 +38,7 @@ from .outputs.writers import OutputWriters
 from .runtime.background import Beside
 from .runtime.cache import NETWORK_CACHE
 from .runtime.compat import set_advanced, tr_noop
+from .runtime.console import on_own_lines
 from .runtime.memory import release_free_memory
 from .runtime.run import NetworkRun
 
@@ -251,6 +252,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         problem = self.number_problem(parameters, context) or self.overwrite_problem(parameters, context)
         if problem:
             raise QgsProcessingException(problem)
+        feedback = on_own_lines(feedback)  # under qgis_process no message runs into the progress ticks
         created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
         self.background = []
         self.own_files = {os.path.abspath(path) for path in created}

@@ -68,8 +68,9 @@ class AuditRunner(QObject):
 
     # -- the run ------------------------------------------------------------------------------------
     def parameters(self, folder: str) -> dict:
-        """The audit's parameters: the panel's layers and field mapping, the chosen folder."""
-        return {**self.session.layer_parameters(), "OUTPUT_FOLDER": folder}
+        """The audit's parameters: the panel's layers and field mapping, the project's CCTV defects and
+        overflow events (NetworkSession.observation_parameters), the chosen folder."""
+        return {**self.session.layer_parameters(), **self.session.observation_parameters(), "OUTPUT_FOLDER": folder}
 
     def run(self) -> Optional[QgsProcessingAlgRunnerTask]:
         """Ask for the folder and start the audit as a task; None when there is nothing to run."""
@@ -93,14 +94,26 @@ class AuditRunner(QObject):
         context = QgsProcessingContext()
         context.setProject(self.session.project)
         feedback = QgsProcessingFeedback()
-        self.task = QgsProcessingAlgRunnerTask(algorithm, self.parameters(folder), context, feedback)
+        parameters = self.parameters(folder)
+        self.task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
         self.task.setDescription(tr("PipeNet: network audit"))
         self._keep = (algorithm, context, feedback, folder)
         self.task.executed.connect(self._executed)
         QgsApplication.taskManager().addTask(self.task)
-        self.running = self._message(tr("Network audit running: progress and cancel in the task bar."), Qgis.Info, 0)
+        self.running = self._message(tr("Network audit running: progress and cancel in the task bar.")
+                                     + self._observations_named(parameters), Qgis.Info, 0)
         self.started.emit()
         return self.task
+
+    def _observations_named(self, parameters: dict) -> str:
+        """' With CCTV defects 'x' and overflow events 'y'.' for the layers the audit was given besides the
+        network, so the technician sees what it used."""
+        names = []
+        for key, label in (("DEFECTS", tr("CCTV defects '{}'")), ("EVENTS", tr("overflow events '{}'"))):
+            layer = self.session.project.mapLayer(parameters.get(key, ""))
+            if layer is not None:
+                names.append(label.format(layer.name()))
+        return " " + tr("With {}.").format(", ".join(names)) if names else ""
 
     def stop(self) -> None:
         """Cancel a running audit and forget it (the plugin unloads)."""

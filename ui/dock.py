@@ -11,10 +11,11 @@ from qgis.core import (
     QgsGeometry,
     QgsMapLayerProxyModel,
     QgsPointXY,
+    QgsSymbolLayerUtils,
     QgsWkbTypes,
 )
 from qgis.gui import QgsDockWidget, QgsFieldComboBox, QgsMapLayerComboBox, QgsRubberBand
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QSize
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QComboBox,
@@ -23,6 +24,7 @@ from qgis.PyQt.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidgetItem,
@@ -32,13 +34,15 @@ from qgis.PyQt.QtWidgets import (
 
 from ..network.audit import network_findings
 from ..network.build.fields import detect_mapping
-from ..network.model.findings import SEVERITIES, check_title
+from ..network.model.findings import SEVERITIES, check_family, check_title
 from ..processing.base import NODE_FIELD_PARAMETERS, PIPE_FIELD_PARAMETERS
-from ..processing.report.styles import LABELS_ZH, chinese
+from ..processing.report.styles import LABELS_ZH, chinese, finding_marker
 from .alarms import AlarmsPanel, list_table
 from .map_tools import tr
 
 FINDING_SCALE = 1000  # the map scale a finding is shown at (1:1,000: a manhole and its pipes)
+CHECK_COLUMN_WIDTH = 140  # pixels: a check's name readable beside a message in a narrow dock
+FEATURE_COLUMN_WIDTH = 90
 WRAPPED_ROWS = 2000  # up to this many rows the messages wrap (rows measured)
 SAMPLE_ROWS = 50  # rows whose values help detect the fields
 
@@ -159,22 +163,28 @@ class PipeNetDock(QgsDockWidget):
         self.setWidget(body)
 
         self._restore_layers()
-        session.project.readProject.connect(self._project_read)
-        session.project.layersAdded.connect(self._layers_added)
+        self._connect()
+
+    def _connect(self) -> None:
+        """The panel's widgets, the session, the audit and the map tools wired together."""
+        self.session.project.readProject.connect(self._project_read)
+        self.session.project.layersAdded.connect(self._layers_added)
         self.pipes_box.layerChanged.connect(self._layers_chosen)
         self.nodes_box.layerChanged.connect(self._layers_chosen)
         self.build_button.clicked.connect(self.build_in_background)
         self.mapping_button.clicked.connect(self.edit_mapping)
         self.save_button.clicked.connect(self.save_trace)
-        if audit is not None:
-            self.audit_button.clicked.connect(audit.run)
+        if self.audit is not None:
+            self.audit_button.clicked.connect(self.audit.run)
+            self.audit.started.connect(self._audit_started)
+            self.audit.finished.connect(self._audit_finished)
         self.run_button.clicked.connect(self.open_analysis)
         self.filter_box.currentIndexChanged.connect(self._fill_table)
         self.severity_box.currentIndexChanged.connect(self._fill_checks)
         self.table.cellDoubleClicked.connect(self.zoom_to_finding)
         self.table.currentCellChanged.connect(lambda row, *_args: self.mark_finding(row))
-        session.changed.connect(self.refresh_state)
-        for tool in tools.values():
+        self.session.changed.connect(self.refresh_state)
+        for tool in self.tools.values():
             tool.summary.connect(self.summary.setText)
 
     def _add_browser(self, body, layout) -> None:
@@ -192,6 +202,15 @@ class PipeNetDock(QgsDockWidget):
         layout.addLayout(row)
         self.table = list_table(body, "FindingsTable", [tr("Check"), tr("Severity"), tr("Feature"), tr("Message")])
         self.table.setWordWrap(True)
+        # in a narrow dock the message keeps the room: the severity as wide as its word, the check's name and
+        # the feature id wide enough to read and no wider (in full in the tooltip), the message the rest
+        header = self.table.horizontalHeader()
+        for column, width in ((0, CHECK_COLUMN_WIDTH), (2, FEATURE_COLUMN_WIDTH)):
+            header.setSectionResizeMode(column, QHeaderView.Interactive)
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.Stretch)
+        self.icons = {}  # (severity, family) -> the finding's map marker as an icon
         layout.addWidget(self.table, 1)
         self.marker = QgsRubberBand(self.iface.mapCanvas(), QgsWkbTypes.PointGeometry)
         self.marker.setIcon(QgsRubberBand.ICON_CIRCLE)
@@ -228,6 +247,20 @@ class PipeNetDock(QgsDockWidget):
         """Build in a QgsTask so QGIS stays responsive; the panel updates when it is done."""
         self.state.setText(tr("Building the network…"))
         self.session.build_in_background(self.refresh_state)
+
+    def _audit_started(self):
+        """While the audit runs the panel says so and does not start a second one."""
+        self.audit_button.setEnabled(False)
+        self.state.setText(tr("Network audit running…"))
+
+    def _audit_finished(self, successful: bool, _results: dict):
+        """After the audit the panel shows the network it audited and its findings (the build is Processing's
+        cached one, so this costs nothing); a failed or cancelled audit leaves the panel as it was."""
+        self.audit_button.setEnabled(True)
+        if successful:
+            self.build_in_background()
+        else:
+            self.refresh_state()
 
     def refresh_state(self):
         run = self.session.run
@@ -274,10 +307,21 @@ class PipeNetDock(QgsDockWidget):
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(str(text))
                 item.setToolTip(f"{message}\n{fix}" if fix else message)
+                if column == 0:  # a narrow column: its full name and the message in the tooltip
+                    item.setIcon(self.finding_icon(finding))
+                    item.setToolTip(f"{text}\n{item.toolTip()}")
                 self.table.setItem(index, column, item)
         if len(rows) <= WRAPPED_ROWS:  # a row's height measured per row: seconds for thousands
             self.table.resizeRowsToContents()
         self.marker.reset(QgsWkbTypes.PointGeometry)
+
+    def finding_icon(self, finding):
+        """The finding's marker as on the map (shape by family, fill and size by severity): the panel, the
+        project and the overview speak one visual language."""
+        key = (finding.severity, check_family(finding.check))
+        if key not in self.icons:
+            self.icons[key] = QgsSymbolLayerUtils.symbolPreviewIcon(finding_marker(*key), QSize(16, 16))
+        return self.icons[key]
 
     def _feature_labels(self, rows) -> list[str]:
         """The feature of each row; a pipe with findings at both ends says which end (start / end of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from qgis.core import (
@@ -15,8 +16,10 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication, QObject, pyqtSignal
 
+from ..network.build.fields import find_field
 from ..processing.algorithms.build_network import BuildNetworkAlgorithm
 from ..processing.base import NODE_FIELD_PARAMETERS, PIPE_FIELD_PARAMETERS
+from ..processing.inputs.observations import DEFECT_CODE
 
 PROJECT_SCOPE = "PipeNet"
 LARGE = 20000  # pipes; below this a build takes well under a second
@@ -25,6 +28,8 @@ FIELD_KEYS = tuple(key for key, _canonical, _label in PIPE_FIELD_PARAMETERS + NO
 
 PIPE_WORDS = ("pipe", "sewer", "main", "line", "管", "线")
 NODE_WORDS = ("node", "manhole", "junction", "valve", "井", "点")
+EVENT_WORDS = ("event", "overflow", "flood", "waterlog", "溢流", "内涝", "积水", "事件")
+AUDIT_GPKG = "pipenet_audit.gpkg"  # the audit's own output: its events and findings are never its input
 
 
 def _geometry(layer):
@@ -96,6 +101,21 @@ class NetworkSession(QObject):
         if nodes is not None:
             parameters["NODES"] = nodes.id()
         return parameters
+
+    def observation_parameters(self) -> dict:
+        """DEFECTS and EVENTS for the audit from the project, as a technician loads them beside the network:
+        a layer with a defect code field (CCTV defects, 缺陷代码) and a point layer named for overflow or
+        waterlogging events (溢流, 内涝, 积水). An audit's own outputs are never taken for its inputs."""
+        chosen = {layer.id() for layer in (self.pipes_layer(), self.nodes_layer()) if layer is not None}
+        candidates = [layer for layer in self.project.mapLayers().values()
+                      if hasattr(layer, "fields") and layer.id() not in chosen
+                      and Path(layer.source().split("|")[0]).name != AUDIT_GPKG
+                      and "check" not in layer.fields().names()]
+        defects = next((layer for layer in candidates if find_field(layer.fields().names(), DEFECT_CODE)), None)
+        events = next((layer for layer in candidates if layer is not defects
+                       and _geometry(layer) == QgsWkbTypes.PointGeometry
+                       and any(word in layer.name().lower() for word in EVENT_WORDS)), None)
+        return {key: layer.id() for key, layer in (("DEFECTS", defects), ("EVENTS", events)) if layer is not None}
 
     def field_overrides(self) -> dict[str, str]:
         """Field choices the user made in the field-mapping dialog."""

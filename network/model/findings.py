@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -133,3 +134,27 @@ def check_title(check: str, chinese: bool = False) -> str:
 
 
 SEVERITIES = ("error", "warning", "info")  # most serious first
+
+
+class Family(str, Enum):
+    """The concern a check belongs to (``family`` in checks.json): a finding's marker shape on the map,
+    where its severity gives the colour and size, so a technician tells a topology gap from a cross
+    connection before reading a label."""
+
+    TOPOLOGY = "topology"
+    ATTRIBUTES = "attributes"
+    CONNECTIVITY = "connectivity"
+    ILLICIT = "illicit"
+    HYDRAULICS = "hydraulics"
+    CONDITION = "condition"
+    CAPACITY = "capacity"
+    MONITORING = "monitoring"
+
+
+def check_family(check: str) -> Family:
+    """The family of a check; topology for a check the catalogue does not know.
+
+    >>> check_family("cross_connection"), check_family("dangling_end").value
+    (<Family.ILLICIT: 'illicit'>, 'topology')
+    """
+    return Family(catalog().get(check, {}).get("family", Family.TOPOLOGY.value))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import json
 import threading
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -14,7 +16,6 @@ from qgis.core import (
     QgsGradientFillSymbolLayer,
     QgsLayout,
     QgsLayoutExporter,
-    QgsLayoutItemLabel,
     QgsLayoutItemLegend,
     QgsLayoutItemMap,
     QgsLayoutItemPicture,
@@ -28,11 +29,14 @@ from qgis.core import (
     QgsProject,
     QgsRectangle,
     QgsReferencedRectangle,
+    QgsRenderContext,
+    QgsTextFormat,
+    QgsTextRenderer,
     QgsUnitTypes,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QPointF, QSizeF
-from qgis.PyQt.QtGui import QFont, QImage
+from qgis.PyQt.QtCore import QPointF, QRectF, QSizeF
+from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
 
 from ...network.model.columns import object_array
 from ...network.model.findings import SEVERITIES, catalog, check_title
@@ -82,14 +86,28 @@ def project_layers(gpkg: str, only_present: bool = False,
         return set(layer.uniqueValues(layer.fields().indexOf(field)))
 
     language = 1 if chinese() else 0
+    tables = gpkg_tables(gpkg)
     layers = []
     for table, names, style, drawn, _visible in PROJECT_LAYERS:
+        if table not in tables:  # opening a missing layer would put an OGR error in the user's log
+            continue
         layer = QgsVectorLayer(f"{gpkg}|layername={table}", names[language], "ogr")
         if layer.isValid() and _styled(layer, table, style, drawn, values, only_present):
             if style == "findings" and counts is not None:
                 layer.setRenderer(findings_renderer(counts))
             layers.append(layer)
     return layers
+
+
+def gpkg_tables(gpkg: str) -> set[str]:
+    """The tables a GeoPackage lists in gpkg_contents (read-only; empty when it is not one)."""
+    import sqlite3
+
+    try:
+        with closing(sqlite3.connect(f"{Path(gpkg).as_uri()}?mode=ro", uri=True)) as connection:
+            return {row[0] for row in connection.execute("SELECT table_name FROM gpkg_contents")}
+    except sqlite3.Error:
+        return set()
 
 
 def _styled(layer: QgsVectorLayer, table: str, style: str, drawn: Optional[tuple], values, only_present: bool
@@ -265,13 +283,8 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     image_path = str(Path(path).with_suffix(".map.png"))
     _map_image(map_item, MAP_DPI, drawn, pipes_map).save(image_path, "PNG")
     picture.setPicturePath(image_path)
-    label = QgsLayoutItemLabel(layout)
-    layout.addLayoutItem(label)
-    label.setText(title)
     # 18 pt fits about 66 characters on the 280 mm line: a longer title gets smaller rather than cut
-    label.setFont(QFont("DejaVu Sans", 18 if len(title) <= 66 else max(11, int(18 * 66 / len(title)))))
-    label.attemptMove(QgsLayoutPoint(8, 6, QgsUnitTypes.LayoutMillimeters))
-    label.attemptResize(QgsLayoutSize(280, 12, QgsUnitTypes.LayoutMillimeters))
+    captions = [Caption(title, 18 if len(title) <= 66 else max(11, int(18 * 66 / len(title))), (8, 6, 280, 12))]
     legend = QgsLayoutItemLegend(layout)
     layout.addLayoutItem(legend)
     legend.setLinkedMap(map_item)
@@ -284,7 +297,7 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
     legend.attemptMove(QgsLayoutPoint(MAP_BOX[0] + MAP_BOX[2] + 4, MAP_BOX[1], QgsUnitTypes.LayoutMillimeters))
     _scale_bar(layout, map_item, crs)
     if any(_style(layer) == "heatmap" for layer in layers):
-        _heat_legend(layout)
+        captions.append(_heat_legend(layout))
     arrow = QgsLayoutItemPicture(layout)
     layout.addLayoutItem(arrow)
     arrow.setPicturePath(":/images/north_arrows/layout_default_north_arrow.svg")
@@ -300,6 +313,43 @@ def render_png(project: QgsProject, layers: list, extent: QgsRectangle, path: st
         Path(image_path).unlink(missing_ok=True)
     if result != QgsLayoutExporter.Success:
         raise OSError(f"could not render {path} (error {result})")
+    _paint_captions(path, captions, MAP_DPI)
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A line of text on the overview page: size in points, box (x, y, width, height) in mm."""
+
+    text: str
+    points: int
+    box: tuple[float, float, float, float]
+
+
+def _paint_captions(path: str, captions: list[Caption], dpi: float) -> None:
+    """Write the captions onto the exported page. Not layout labels: on QGIS 3.22 a label made outside
+    the main thread (the audit runs as a background task in the desktop) logs "Cannot load HTML based
+    item label in background threads" into the user's log, whatever its mode."""
+    image = QImage(path)
+    painter = QPainter(image)
+    try:
+        # QGIS's own text renderer, as the layout's scale bar and legend use: text drawn by Qt directly
+        # changed how the next overview's scale bar was antialiased in the same process
+        context = QgsRenderContext.fromQPainter(painter)
+        context.setScaleFactor(dpi / 25.4)  # pixels per mm
+        context.setFlag(QgsRenderContext.Antialiasing, True)
+        for caption in captions:
+            text = QgsTextFormat()
+            text.setFont(QFont("DejaVu Sans"))
+            text.setSize(caption.points)
+            text.setSizeUnit(QgsUnitTypes.RenderPoints)
+            text.setColor(QColor("#000000"))
+            x, y, width, height = (value * dpi / 25.4 for value in caption.box)
+            QgsTextRenderer.drawText(QRectF(x, y, width, height), 0, QgsTextRenderer.AlignLeft, [caption.text],
+                                     context, text, True, QgsTextRenderer.AlignVCenter)
+    finally:
+        painter.end()
+    if not image.save(path, "PNG"):
+        raise OSError(f"could not write {path}")
 
 
 def _scale_bar(layout: QgsLayout, map_item: QgsLayoutItemMap, crs) -> QgsLayoutItemScaleBar:
@@ -338,8 +388,8 @@ def _legend_fonts(legend: QgsLayoutItemLegend) -> None:
     legend.setWrapString("\n")
 
 
-def _heat_legend(layout: QgsLayout) -> None:
-    """The heat map's ramp under the map, labelled (a heat map has no legend symbol of its own)."""
+def _heat_legend(layout: QgsLayout) -> Caption:
+    """The heat map's ramp under the map and its caption (a heat map has no legend symbol of its own)."""
     fill = QgsGradientFillSymbolLayer()
     fill.setGradientColorType(QgsGradientFillSymbolLayer.ColorRamp)
     fill.setColorRamp(heat_ramp())
@@ -352,12 +402,8 @@ def _heat_legend(layout: QgsLayout) -> None:
     left = MAP_BOX[0] + MAP_BOX[2] - 70
     shape.attemptMove(QgsLayoutPoint(left, MAP_BOX[1] + MAP_BOX[3] + 8, QgsUnitTypes.LayoutMillimeters))
     shape.attemptResize(QgsLayoutSize(60, 4, QgsUnitTypes.LayoutMillimeters))
-    label = QgsLayoutItemLabel(layout)
-    layout.addLayoutItem(label)
-    label.setText("溢流事件密度：低 → 高" if chinese() else "Overflow event density: low → high")
-    label.setFont(QFont("DejaVu Sans", 8))
-    label.attemptMove(QgsLayoutPoint(left, MAP_BOX[1] + MAP_BOX[3] + 2, QgsUnitTypes.LayoutMillimeters))
-    label.attemptResize(QgsLayoutSize(70, 6, QgsUnitTypes.LayoutMillimeters))
+    return Caption("溢流事件密度：低 → 高" if chinese() else "Overflow event density: low → high", 8,
+                   (left, MAP_BOX[1] + MAP_BOX[3] + 2, 70, 6))
 
 
 def _style(layer) -> Optional[str]:

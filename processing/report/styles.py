@@ -21,17 +21,27 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
-from ...network.model.findings import SEVERITIES, catalog, check_title
+from ...network.model.findings import SEVERITIES, Family, catalog, check_family, check_title
 
 STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 # Okabe-Ito, safe for the common colour-vision deficiencies. Pipes are thin lines in system hues;
-# sanitary is brown and reclaimed olive so that no system shares a hue with the findings (magenta
-# triangles, yellow squares, white dots, all outlined dark) or with the hotspots (thick red / purple).
+# sanitary is brown and reclaimed olive so that no system shares a hue with the findings (magenta,
+# yellow, white markers, all outlined dark) or with the hotspots (thick red / purple).
 SYSTEM_COLOURS = {"storm": "#0072B2", "sanitary": "#8C510A", "combined": "#CC79A7", "water": "#009E73",
                   "drainage": "#56B4E9", "reclaimed": "#999933", "": "#999999"}
 SEVERITY_COLOURS = {"error": "#C51B7D", "warning": "#FFD23F", "info": "#FFFFFF"}
-# marker shape, size (mm), outline colour: an error is seen first, a note last
+# A finding's marker: its shape says the family (what kind of problem), its fill and size the severity
+# (how bad), so the two read apart on the map and in the legend.
+FAMILY_SHAPES = {Family.TOPOLOGY: "circle", Family.ATTRIBUTES: "hexagon", Family.CONNECTIVITY: "diamond",
+                 Family.ILLICIT: "star", Family.HYDRAULICS: "triangle", Family.CONDITION: "square",
+                 Family.CAPACITY: "pentagon", Family.MONITORING: "cross_fill"}
+SEVERITY_SIZES = {"error": 3.6, "warning": 2.8, "info": 1.8}
+FAMILY_LABELS = {Family.TOPOLOGY: ("topology", "拓扑"), Family.ATTRIBUTES: ("attributes", "属性"),
+                 Family.CONNECTIVITY: ("connectivity", "连通性"), Family.ILLICIT: ("illicit connections", "雨污混接"),
+                 Family.HYDRAULICS: ("hydraulics", "水力"), Family.CONDITION: ("condition", "结构状况"),
+                 Family.CAPACITY: ("capacity", "排水能力"), Family.MONITORING: ("monitoring", "监测")}
+# an alarm's marker shape, size (mm), outline colour: an error is seen first, a note last
 SEVERITY_MARKERS = {"error": ("triangle", 3.4, "#1A1A1A"), "warning": ("square", 2.4, "#1A1A1A"),
                     "info": ("circle", 1.6, "#666666")}
 EVENT_COLOUR = "#54278F"
@@ -75,11 +85,13 @@ def _label(value: str) -> str:
 SEVERITY_LABELS = {"error": "errors", "warning": "warnings", "info": "notes"}
 
 
-def severity_marker(severity: str) -> QgsMarkerSymbol:
-    """The marker of a finding of ``severity`` (colour, shape and size all differ)."""
-    shape, size, outline = SEVERITY_MARKERS.get(severity, SEVERITY_MARKERS["info"])
-    return QgsMarkerSymbol.createSimple({"name": shape, "color": SEVERITY_COLOURS.get(severity, "#FFFFFF"),
-                                         "size": str(size), "outline_color": outline, "outline_width": "0.3"})
+def finding_marker(severity: str, family: Family = Family.TOPOLOGY) -> QgsMarkerSymbol:
+    """The marker of a finding: shape by ``family``, fill and size by ``severity``."""
+    outline = SEVERITY_MARKERS.get(severity, SEVERITY_MARKERS["info"])[2]
+    return QgsMarkerSymbol.createSimple({"name": FAMILY_SHAPES[family],
+                                         "color": SEVERITY_COLOURS.get(severity, "#FFFFFF"),
+                                         "size": str(SEVERITY_SIZES.get(severity, 1.8)), "outline_color": outline,
+                                         "outline_width": "0.3"})
 
 
 def alarms_renderer(counts: Optional[dict[str, int]] = None) -> QgsRuleBasedRenderer:
@@ -133,8 +145,9 @@ def finding_counts(layer) -> dict[tuple[str, str], int]:
 
 
 def findings_renderer(counts: Optional[dict[tuple[str, str], int]] = None) -> QgsRuleBasedRenderer:
-    """Every severity drawn in its own marker; with ``counts`` ((check, severity) -> n) the legend lists
-    under each severity the checks that occur, by name and count, most frequent first."""
+    """Every finding drawn: shape by family, fill and size by severity; with ``counts`` ((check, severity)
+    -> n) the legend lists under each severity the checks that occur, by name, in their family's shape and
+    with their count, most frequent first."""
     in_chinese = chinese()
     root = QgsRuleBasedRenderer.Rule(None)
     for severity in SEVERITIES:
@@ -143,18 +156,35 @@ def findings_renderer(counts: Optional[dict[tuple[str, str], int]] = None) -> Qg
         if counts and not present:
             continue
         name = LABELS_ZH[severity] if in_chinese else SEVERITY_LABELS[severity].capitalize()
-        if not present:  # a style without data (shipped QML, an empty layer): one rule per severity
-            root.appendChild(QgsRuleBasedRenderer.Rule(severity_marker(severity), 0, 0, f"severity = '{severity}'",
-                                                       name))
+        if not present:  # a style without data (shipped QML, an empty layer): the families under each severity
+            root.appendChild(_families_rule(severity, name, in_chinese))
             continue
         total = sum(n for n, _ in present)
         parent = QgsRuleBasedRenderer.Rule(None, 0, 0, f"severity = '{severity}'", f"{name} ({total:,})")
         for n, check in present:
             quoted = check.replace("'", "''")
-            parent.appendChild(QgsRuleBasedRenderer.Rule(severity_marker(severity), 0, 0, f"\"check\" = '{quoted}'",
+            parent.appendChild(QgsRuleBasedRenderer.Rule(finding_marker(severity, check_family(check)), 0, 0,
+                                                         f"\"check\" = '{quoted}'",
                                                          f"{check_title(check, in_chinese)} ({n:,})"))
         root.appendChild(parent)
     return QgsRuleBasedRenderer(root)
+
+
+def _families_rule(severity: str, name: str, in_chinese: bool) -> QgsRuleBasedRenderer.Rule:
+    """Findings of ``severity`` by family: a rule per family listing its checks from the catalogue, and
+    one in the topology marker for a check the catalogue does not know (a later version's; not an ELSE
+    rule, which QGIS 3.22 also counts for features its siblings draw when asked for their symbols)."""
+    parent = QgsRuleBasedRenderer.Rule(None, 0, 0, f"severity = '{severity}'", name)
+    for family in Family:
+        checks = sorted(check for check in catalog() if check_family(check) is family)
+        quoted = ", ".join("'" + check.replace("'", "''") + "'" for check in checks)
+        label = FAMILY_LABELS[family][1 if in_chinese else 0]
+        parent.appendChild(QgsRuleBasedRenderer.Rule(finding_marker(severity, family), 0, 0,
+                                                     f"\"check\" IN ({quoted})", label))
+    known = ", ".join("'" + check.replace("'", "''") + "'" for check in sorted(catalog()))
+    parent.appendChild(QgsRuleBasedRenderer.Rule(finding_marker(severity), 0, 0, f"\"check\" NOT IN ({known})",
+                                                 "其他" if in_chinese else "other"))
+    return parent
 
 
 def _categorized(field: str, colours: dict, geometry: str, widths=None, labels=None) -> QgsCategorizedSymbolRenderer:

@@ -10,9 +10,10 @@ import qgis.utils
 from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QTimer
 
-errors = []
+errors, log = [], []
 QgsApplication.messageLog().messageReceived.connect(
     lambda message, tag, level: errors.append(message) if "python" in tag.lower() and "error" in tag.lower() else None)
+QgsApplication.messageLog().messageReceived.connect(lambda message, tag, level: log.append(f"{tag}: {message}"))
 state = {"began": 0.0, "finished": None}
 
 
@@ -20,7 +21,10 @@ def start():
     sample = os.environ["PIPENET_SAMPLE"]
     pipes = QgsVectorLayer(f"{sample}|layername=pipes", "pipes", "ogr")
     nodes = QgsVectorLayer(f"{sample}|layername=nodes", "nodes", "ogr")
-    QgsProject.instance().addMapLayers([pipes, nodes])
+    # the technician's CCTV defects and overflow events, loaded beside the network: the audit takes them
+    defects = QgsVectorLayer(f"{sample}|layername=defects", "CCTV defects", "ogr")
+    events = QgsVectorLayer(f"{sample}|layername=events", "overflow events", "ogr")
+    QgsProject.instance().addMapLayers([pipes, nodes, defects, events])
     plugin = qgis.utils.plugins["pipenet"]
     state["panel_open_at_start"] = plugin.dock.isVisible()
     plugin.dock.pipes_box.setLayer(pipes)
@@ -39,6 +43,7 @@ def wait(plugin):
     if state["finished"] is None and time.time() - state["began"] < 240:
         QTimer.singleShot(500, lambda: guarded(wait, plugin))
         return
+    plugin.dock.show()  # the screenshot shows the panel's findings browser beside the map
     QTimer.singleShot(3000, lambda: guarded(finish, plugin))  # the canvas draws the new layers
 
 
@@ -54,7 +59,8 @@ def finish(plugin):
               "layers": [{"name": layer.name(), "valid": layer.isValid(), "features": layer.featureCount(),
                           "renderer": layer.renderer().type() if layer.renderer() else None,
                           "in_project": QgsProject.instance().mapLayer(layer.id()) is not None} for layer in layers],
-              "remembered": plugin.audit.remembered_folder(), "python_errors": errors,
+              "remembered": plugin.audit.remembered_folder(), "python_errors": errors, "log": log,
+              "panel_rows": plugin.dock.table.rowCount(),
               "messages": [w.text() if hasattr(w, "text") else "" for w in iface.messageBar().items()]}
     with open(os.environ["PIPENET_REPORT"], "w", encoding="utf-8") as handle:
         json.dump(report, handle, ensure_ascii=False)

@@ -46,3 +46,9 @@ def test_audit_from_the_toolbar_adds_its_layers(packaged_zip, qgis_process_with,
     assert all(layer["valid"] and layer["in_project"] for layer in layers.values())
     assert layers["Findings"]["features"] > 0 and layers["Pipes by system"]["renderer"] == "categorizedSymbol"
     assert data["python_errors"] == [] and "Traceback" not in result.stderr
+    # the project's defects and events went in: the audit drew the events and the breakage hotspots
+    assert {"Overflow events", "Overflow event density"} <= set(layers), layers
+    assert layers["Overflow events"]["features"] > 0
+    assert data["panel_rows"] > 0  # the panel shows the audited network's findings
+    noise = [line for line in data["log"] if "Cannot find layer" in line or "background thread" in line]
+    assert noise == [], noise

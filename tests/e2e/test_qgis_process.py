@@ -1,6 +1,7 @@
 """Real qgis_process runs against the plugin installed in a fresh QGIS profile."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,9 @@ def test_readme_example_runs_as_written(qgis_process, tmp_path):
     assert (out / "network.gpkg").exists() and (out / "findings.gpkg").exists()
     # no noise about QGIS itself in a normal run (sip's setapi note, Qt's runtime folder)
     assert "Warning" not in result.stdout + result.stderr and "XDG_RUNTIME_DIR" not in result.stderr, result.stderr
+    # qgis_process's progress ticks (0...10...20) never run into a message ("...5023984 pipes")
+    ticks = [line for line in result.stdout.splitlines() if re.match(r"\d*\.\.\.", line)]
+    assert ticks and all(re.fullmatch(r"[\d.]*( - done\.)?", line) for line in ticks), result.stdout
 
 
 def test_json_output(qgis_process, tmp_path):

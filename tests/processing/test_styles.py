@@ -66,6 +66,11 @@ def test_findings_renderer_draws_every_severity_and_names_every_check(qgis_app):
     sizes = {label: symbol.size() for label, symbol in symbols.items()}
     assert len(set(colours.values())) == 3 and len(set(sizes.values())) == 3
     assert sizes["Errors (2)"] > sizes["Warnings (6)"] > sizes["Notes (3)"]
+    # the shape says the family: a dangling end (topology) and a no-outlet (connectivity), both warnings,
+    # are drawn apart; a check's legend entry shows its own shape
+    shapes = {child.label(): child.symbol().symbolLayer(0).shape() for rule in severities for child in rule.children()}
+    assert shapes["Dangling pipe end (5)"] != shapes["No path to an outlet (1)"]
+    assert shapes["Dangling pipe end (5)"] == shapes["End snapped to a node (3)"]  # both topology
     context = QgsRenderContext()
     renderer = layer.renderer()
     renderer.startRender(context, layer.fields())
@@ -141,3 +146,25 @@ def test_the_overview_scale_bar_is_sane_with_and_without_a_crs(qgis_app, epsg):
     assert scale.units() == (QgsUnitTypes.DistanceMeters if epsg else QgsUnitTypes.DistanceUnknownUnit)
     below_map = map_item.positionWithUnits().y() + map_item.sizeWithUnits().height()
     assert scale.positionWithUnits().y() >= below_map
+
+
+def test_the_shipped_findings_style_draws_each_family_in_its_shape(qgis_app):
+    """Without counts (the QML in styles/, an empty layer) every severity lists the families."""
+    from qgis.core import QgsRenderContext
+
+    from pipenet.processing.report.styles import findings_renderer
+
+    layer = findings_layer([("cross_connection", "error"), ("dangling_end", "error"), ("future_check", "warning")])
+    layer.setRenderer(findings_renderer())
+    errors = layer.renderer().rootRule().children()[0]
+    shapes = {rule.label(): rule.symbol().symbolLayer(0).shape() for rule in errors.children()}
+    assert shapes["illicit connections"] != shapes["topology"] and "other" in shapes
+    context = QgsRenderContext()
+    renderer = layer.renderer()
+    renderer.startRender(context, layer.fields())
+    try:  # every finding drawn, a check the catalogue does not know too
+        drawn = [renderer.symbolsForFeature(feature, context) for feature in layer.getFeatures()]
+    finally:
+        renderer.stopRender(context)
+    assert [len(symbols) for symbols in drawn] == [1, 1, 1]
+    assert drawn[0][0].symbolLayer(0).shape() != drawn[1][0].symbolLayer(0).shape()

@@ -81,3 +81,41 @@ def test_build_and_audit_are_given_the_panels_layers_and_mapping(desktop, tmp_pa
     assert parameters["SYSTEM_FIELD"] == "管线类别" and parameters["OUTPUT_FOLDER"] == str(tmp_path)
     assert plugin.session.layer_parameters() == {"PIPES": pipes.id(), "NODES": nodes.id(), "SYSTEM_FIELD": "管线类别"}
     plugin.session.set_field_override("SYSTEM_FIELD", "")
+
+
+def test_the_projects_cctv_defects_and_overflow_events_go_into_the_audit(desktop, tmp_path, write_layer):
+    from osgeo import ogr
+    from qgis.core import QgsVectorLayer
+
+    plugin, pipes, nodes, _ = desktop
+    x0, y0 = 500000.0, 3400000.0
+    defects = write_layer("cctv", "Point", [("管段编号", "str"), ("缺陷代码", "str"), ("等级", "int")],
+                          [{"管段编号": "G1", "缺陷代码": "PL", "等级": 3, "wkt": f"POINT ({x0 + 20} {y0})"}],
+                          epsg=4549, path=tmp_path / "cctv.gpkg")
+    events = write_layer("overflow", "Point", [("溢流量", "float")],
+                         [{"溢流量": 12.0, "wkt": f"POINT ({x0 + 120} {y0 + 1})"},
+                          {"溢流量": 3.0, "wkt": f"POINT ({x0 + 130} {y0 - 1})"}],
+                         epsg=4549, path=tmp_path / "events.gpkg")
+    cctv = QgsVectorLayer(str(defects), "CCTV 检测", "ogr")
+    overflow = QgsVectorLayer(str(events), "溢流事件", "ogr")
+    unrelated = QgsVectorLayer(str(events), "parcels", "ogr")  # points, but not named as events
+    QgsProject.instance().addMapLayers([unrelated, cctv, overflow])
+    out = tmp_path / "audit"
+    parameters = plugin.audit.parameters(str(out))
+    assert parameters["DEFECTS"] == cctv.id() and parameters["EVENTS"] == overflow.id()
+    finished = []
+    plugin.audit.finished.connect(lambda ok, results: finished.append((ok, results)))
+    plugin.audit.start(str(out))
+    assert not plugin.dock.audit_button.isEnabled()  # the panel says it runs; no second audit meanwhile
+    assert wait_for(lambda: finished)
+    assert finished[0][0] and plugin.dock.audit_button.isEnabled()
+    written = ogr.Open(finished[0][1]["GPKG"])
+    assert written.GetLayerByName("events").GetFeatureCount() == 2
+    # the audit's own outputs in the project are never taken for its inputs next time
+    again = plugin.audit.parameters(str(out))
+    assert again["EVENTS"] == overflow.id()
+    QgsProject.instance().removeMapLayers([cctv.id(), overflow.id()])
+    assert "EVENTS" not in plugin.audit.parameters(str(out)) and "DEFECTS" not in plugin.audit.parameters(str(out))
+    # after the audit the panel shows the audited network's findings
+    assert wait_for(lambda: plugin.session.run is not None and plugin.dock.table.rowCount() > 0)
+    assert not plugin.dock.table.item(0, 0).icon().isNull()  # the finding's map marker
