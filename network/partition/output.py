@@ -1,6 +1,9 @@
-"""What the driver writes: one GeoPackage (pipes, nodes, findings) with GDAL/OGR and the run's JSON summary.
+"""What the driver writes: one GeoPackage (pipes, nodes, findings) and the run's JSON summary.
 
-The GeoPackage is written under a hidden partial name and renamed when complete.
+The GeoPackage is written under a hidden partial name and renamed when complete. Where a GDAL that writes
+Arrow batches (3.8 and later) is at hand through pyogrio, each layer is handed to it as one Arrow table:
+GDAL writes the rows and builds the R-tree in bulk (a second at 10x). Debian 12's GDAL 3.6 cannot, so beside
+it stays the feature-by-feature OGR loop (a minute at 10x), which the tests hold the Arrow path equal to.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from ..model.findings import FINDING_COLUMNS
 from .parquet import point_wkb
 
 GPKG_NAME, SUMMARY_NAME = "pipenet_audit.gpkg", "partitioned_run.json"
+OGR_TYPES = {"MultiLineString": 5, "Point": 1}  # ogr.wkbMultiLineString, ogr.wkbPoint
 
 
 def _kind(values) -> str:
@@ -25,6 +29,47 @@ def _kind(values) -> str:
     if sample and all(isinstance(v, (int, float, np.integer, np.floating)) for v in sample):
         return "f"
     return "s"
+
+
+ARROW_GDAL = (3, 8, 0)  # the first GDAL whose OGR layers take Arrow batches (OGR_L_WriteArrowBatch)
+
+
+def arrow_writer():
+    """pyogrio's ``write_arrow`` where pyogrio and pyarrow are installed and pyogrio's GDAL writes Arrow
+    batches; None otherwise (the OGR loop is used)."""
+    try:
+        import pyarrow  # noqa: F401
+        import pyogrio
+    except ImportError:
+        return None
+    return pyogrio.write_arrow if tuple(pyogrio.__gdal_version__[:3]) >= ARROW_GDAL else None
+
+
+def _arrow_column(values, kind: str):
+    """One column as an Arrow array of the OGR field type _layer would give it (missing values null)."""
+    import pyarrow as pa
+
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    missing = [v is None or (isinstance(v, float) and v != v) for v in values]
+    if kind == "s":
+        return pa.array([None if gone else str(v) for v, gone in zip(values, missing)], type=pa.string())
+    if kind == "i":
+        return pa.array([None if gone else int(v) for v, gone in zip(values, missing)], type=pa.int64())
+    return pa.array([None if gone else float(v) for v, gone in zip(values, missing)], type=pa.float64())
+
+
+def _layer_by_arrow(write, path: str, crs_wkt, name: str, geometry_type: str, columns: dict, blobs: list,
+                    first: bool) -> None:
+    """One layer written by GDAL from an Arrow table (``write``: arrow_writer()); what _layer writes."""
+    import pyarrow as pa
+
+    arrays = {field_name: _arrow_column(values, _kind(values)) for field_name, values in columns.items()}
+    arrays["geom"] = pa.array(blobs, type=pa.binary())
+    # GeoPackage 1.2, as GDAL 3.6 writes it: a newer GDAL's default (1.4) makes Debian 12's GDAL and
+    # QGIS 3.22 warn on every open that the file "may only be partially supported"
+    write(pa.table(arrays), path, layer=name, driver="GPKG", geometry_name="geom", geometry_type=geometry_type,
+          crs=crs_wkt, append=not first, dataset_options={"VERSION": "1.2"} if first else None,
+          layer_options={"SPATIAL_INDEX": "YES"})
 
 
 def _layer(source, srs, name: str, geometry_type: int, columns: dict, blobs: list) -> None:
@@ -54,8 +99,9 @@ def _layer(source, srs, name: str, geometry_type: int, columns: dict, blobs: lis
     layer.CommitTransaction()
 
 
-def write_outputs(audit, out_dir: str, started: float) -> tuple[str, str]:
-    """pipenet_audit.gpkg (pipes with the audit's pn_ columns, nodes, findings) and partitioned_run.json."""
+def write_outputs(audit, out_dir: str, started: float, arrow: bool = True) -> tuple[str, str]:
+    """pipenet_audit.gpkg (pipes with the audit's pn_ columns, nodes, findings) and partitioned_run.json;
+    ``arrow``: by GDAL's Arrow batches where available (arrow_writer), else (or False) by the OGR loop."""
     from osgeo import ogr, osr
 
     from ..io.frames import transform_xy
@@ -102,13 +148,24 @@ def write_outputs(audit, out_dir: str, started: float) -> tuple[str, str]:
     partial = os.path.join(out_dir, f".pipenet_audit.{os.getpid()}.partial.gpkg")
     if os.path.exists(partial):
         os.remove(partial)
-    source = ogr.GetDriverByName("GPKG").CreateDataSource(partial)
-    _layer(source, srs, "pipes", ogr.wkbMultiLineString, pipe_columns, pipe_blobs)
-    _layer(source, srs, "nodes", ogr.wkbPoint, node_columns, point_wkb(node_xy))
-    _layer(source, srs, "findings", ogr.wkbPoint, finding_columns, point_wkb(back(finding_xy)))
-    source = None
+    layers = [("pipes", "MultiLineString", pipe_columns, pipe_blobs),
+              ("nodes", "Point", node_columns, point_wkb(node_xy)),
+              ("findings", "Point", finding_columns, point_wkb(back(finding_xy)))]
+    writing = time.perf_counter()
+    write = arrow_writer() if arrow else None
+    if write is not None:
+        crs_wkt = audit.input_crs.to_wkt() if audit.input_crs is not None else None
+        for index, (name, geometry_type, layer_columns, blobs) in enumerate(layers):
+            _layer_by_arrow(write, partial, crs_wkt, name, geometry_type, layer_columns, blobs, first=index == 0)
+    else:
+        source = ogr.GetDriverByName("GPKG").CreateDataSource(partial)
+        for name, geometry_type, layer_columns, blobs in layers:
+            _layer(source, srs, name, OGR_TYPES[geometry_type], layer_columns, blobs)
+        source = None
     os.replace(partial, final)
     summary = dict(audit.run)
+    summary["seconds"]["write_gpkg"] = round(time.perf_counter() - writing, 2)
+    summary["gpkg_writer"] = "GDAL Arrow batches (pyogrio)" if write is not None else "OGR features"
     summary["findings"] = dict(sorted(_counts(audit.findings).items()))
     summary["risk_classes"] = risk.class_counts()
     summary["seconds"]["total"] = round(time.perf_counter() - started, 2)
