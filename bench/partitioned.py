@@ -111,7 +111,9 @@ def main() -> None:
     for step in ("single", "partitioned"):
         done = subprocess.run([sys.executable, "-P", __file__, "--step", step, "--size", str(arguments.size),
                                "--partitions", str(arguments.partitions), "--workers", str(arguments.workers),
-                               "--memory-limit", arguments.memory_limit], capture_output=True, text=True, check=True)
+                               "--memory-limit", arguments.memory_limit], capture_output=True, text=True)
+        if done.returncode != 0:  # the step's own traceback, not only its exit status
+            raise SystemExit(f"the {step} step failed:\n{done.stderr[-3000:]}")
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(f"Partitioned audit, county {arguments.size}x sample ({rows[0]['pipes']:,} pipes, CCTV defects and "
           f"events): {arguments.partitions} partitions, {arguments.workers} workers capped at {arguments.memory_limit}")

@@ -62,7 +62,11 @@ def halo_members(boxes: np.ndarray, owner: np.ndarray, radius: float) -> tuple[n
     extent = max(boxes[located, 1].max() - origin[0], boxes[located, 3].max() - origin[1]) + 2 * radius
     size = float(radius)
     spans = (boxes[located, 1] - boxes[located, 0] + 2 * radius) * (boxes[located, 3] - boxes[located, 2] + 2 * radius)
-    while (spans / size ** 2 + 4).sum() > MAX_CELLS:  # a coarser grid keeps the cell lists small
+    # A coarser grid keeps the cell lists small. Only the area term shrinks as the cells grow: the up to
+    # four cells a box straddles stay however large the cells are, so counting them (4 per feature, 18
+    # million at 100x) made the bound unreachable and the cell size grew until it overflowed. They are
+    # as many as the features, as every other array here.
+    while (spans / size ** 2).sum() > MAX_CELLS:
         size *= 2.0
     width = int(extent / size) + 3
     grown = boxes + np.array([-radius, radius, -radius, radius])

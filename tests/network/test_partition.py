@@ -239,3 +239,28 @@ def test_command_end_to_end_with_worker_processes(samples, tmp_path):
     run = json.loads((out / "partitioned_run.json").read_text())
     assert len(run["per_partition"]) == 3 and all(p["worker_peak_mb"] > 0 for p in run["per_partition"])
     assert len(list((out / "partitions").glob("pipes_*.parquet"))) == 3
+
+
+@pytest.mark.parametrize("max_cells", [4_000_000, 50])
+def test_halo_holds_every_foreign_feature_within_the_radius(monkeypatch, max_cells):
+    """The grid's halo against the plain reference (every pair of boxes measured): nothing within the radius
+    of a partition's own feature is left out, however coarse the grid has to get. With 50 cells for 3,000
+    features the grid must coarsen below one cell per feature (at 100x the bound could not be met and the
+    cell size grew until it overflowed)."""
+    from pipenet.network.partition import halo
+
+    monkeypatch.setattr(halo, "MAX_CELLS", max_cells)
+    rng = np.random.default_rng(7)
+    corner = rng.uniform(0, 2000, size=(3000, 2))
+    size = rng.uniform(0, 30, size=(3000, 2))
+    boxes = np.stack([corner[:, 0], corner[:, 0] + size[:, 0], corner[:, 1], corner[:, 1] + size[:, 1]], axis=1)
+    owner = rng.integers(0, 4, size=3000)
+    radius = 12.0
+    feature, partition = halo.halo_members(boxes, owner, radius)
+    found = set(zip(feature.tolist(), partition.tolist()))
+    gap_x = np.maximum(0, np.maximum(boxes[:, None, 0] - boxes[None, :, 1], boxes[None, :, 0] - boxes[:, None, 1]))
+    gap_y = np.maximum(0, np.maximum(boxes[:, None, 2] - boxes[None, :, 3], boxes[None, :, 2] - boxes[:, None, 3]))
+    near = np.hypot(gap_x, gap_y) <= radius
+    expected = {(f, int(owner[g])) for f, g in zip(*np.nonzero(near)) if owner[f] != owner[g]}
+    assert expected and expected <= found
+    assert all(owner[f] != p for f, p in found)  # only foreign features
