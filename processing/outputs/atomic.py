@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 
+from ...network.parallel import in_threads
+
 LOCK_NAME = ".pipenet-audit.lock"
 # names made by a run: the partial GeoPackage (and its -wal/-shm/-journal), the hidden text folder
 LEFT_BEHIND = re.compile(r"^(?:\.pipenet-(\d+)-.*|pipenet_audit-partial-(\d+)\.gpkg.*)$")
@@ -151,7 +153,8 @@ SQLITE_FILES = (".gpkg", ".sqlite", ".db")
 
 
 class IncompleteOutput(RuntimeError):
-    """A file a run wrote is not whole (a writer still open, a damaged GeoPackage): it is not moved in."""
+    """A file a run wrote is not whole (a writer still open, a damaged GeoPackage) and is not moved in,
+    or cannot be moved in (its target held open by another program)."""
 
 
 @dataclass(frozen=True)
@@ -231,8 +234,8 @@ class StagedOutputs:
         # a layer's own file (QGIS adds .gpkg to a name without a known extension), not a part beside it
         layers = {path for output in self.outputs.values() if output.layer
                   for path in (output.partial, output.partial + ".gpkg")}
-        for written, final in moves:
-            check_complete(written, final, layer=str(written) in layers)
+        # SQLite reads every page of a GeoPackage without Python's lock: the files side by side
+        in_threads(lambda move: check_complete(move[0], move[1], layer=str(move[0]) in layers), moves)
         checkpoint("before_rename")
         for final in {final.with_suffix("") for _, final in moves if final.suffix.lower() == ".shp"}:
             for suffix in (".shp", *SHAPEFILE_PARTS):
@@ -240,7 +243,11 @@ class StagedOutputs:
         for written, final in sorted(moves, key=lambda move: move[1].suffix.lower() == ".shp"):
             if written.is_dir() and final.is_dir():
                 shutil.rmtree(final)
-            os.replace(written, final)
+            try:
+                os.replace(written, final)
+            except OSError as error:  # Windows: the earlier file open in a program (a layer of the project)
+                raise IncompleteOutput(f"Cannot put {final} in place: {error.strerror or error}. Close it where it "
+                                       "is open (remove the layer from the project) or choose another name.") from None
             checkpoint("output_renamed")
         self.discard()
 

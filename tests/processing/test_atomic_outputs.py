@@ -199,3 +199,15 @@ def test_a_damaged_geopackage_is_not_moved_in(tmp_path):
         staging.commit()
     staging.discard()
     assert os.listdir(tmp_path) == ["out.gpkg"] and (tmp_path / "out.gpkg").read_bytes() == b"an earlier result"
+
+
+def test_an_output_that_cannot_be_put_in_place_is_a_clean_error(pipenet_plugin, sample, tmp_path):
+    """A target the new file cannot replace (here a folder of that name; on Windows a file another
+    program holds open): one line naming it, and nothing of the run left."""
+    from qgis import processing
+
+    (tmp_path / "pipes.gpkg").mkdir()
+    (tmp_path / "pipes.gpkg" / "keep.txt").write_text("mine")
+    with pytest.raises(QgsProcessingException, match=r"Cannot put .*pipes\.gpkg in place"):
+        processing.run("pipenet:buildnetwork", {**sample, "OUTPUT_PIPES": str(tmp_path / "pipes.gpkg")})
+    assert sorted(os.listdir(tmp_path)) == ["pipes.gpkg"] and (tmp_path / "pipes.gpkg" / "keep.txt").exists()
