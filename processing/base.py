@@ -6,15 +6,17 @@ import math
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import numpy as np
 from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -32,7 +34,7 @@ from ..network.model.records import gc_paused
 from .inputs.bulk import bulk_columns, bulk_reader
 from .inputs.encoding import decoded_source
 from .inputs.layers import WorkingFrame, note_reprojection, read_nodes, read_pipes, working_frame
-from .outputs.atomic import storage_problem
+from .outputs.atomic import IncompleteOutput, StagedOutputs, storage_problem
 from .outputs.gpkg_writer import ogr_destination, start_early_copies
 from .outputs.writers import OutputWriters
 from .runtime.background import Beside
@@ -90,6 +92,21 @@ def is_data_source_uri(value: str) -> bool:
     return re.match(r"[A-Za-z][A-Za-z0-9_]+:", value) is not None
 
 
+def local_file(value) -> Optional[str]:
+    """The file a destination names when it is a plain local path (given as text or in a
+    QgsProcessingOutputLayerDefinition), else None: a temporary output, a provider's data source
+    (``memory:``, ``ogr:``, ``postgres:``), a layer inside a file (``|layername=``), an append to an
+    existing layer (field mapping), a path made by an expression."""
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        if value.useRemapping():
+            return None
+        value = value.sink.staticValue()
+    if not isinstance(value, str) or not value or value.startswith("TEMPORARY") or "|" in value \
+            or is_data_source_uri(value):
+        return None
+    return value
+
+
 def make_output_folders(parameters: dict, context) -> None:
     """Create the folders of file outputs, as a technician expects from a save dialog."""
     for key, value in parameters.items():
@@ -102,6 +119,23 @@ def make_output_folders(parameters: dict, context) -> None:
             folder = os.path.dirname(path.split("|")[0])
             if folder:
                 os.makedirs(folder, exist_ok=True)
+
+
+@contextmanager
+def layer_paths_as_final(staging: StagedOutputs) -> Iterator[None]:
+    """While a run writes a project among its outputs, the project names its layers by their final
+    paths, not those they are written at (QgsPathResolver writes every project's paths through this;
+    only this run's partial paths change)."""
+    if not any(output.final.lower().endswith((".qgz", ".qgs")) for output in staging.outputs.values()):
+        yield
+        return
+    from qgis.core import QgsPathResolver
+
+    writer = QgsPathResolver.setPathWriter(staging.final)
+    try:
+        yield
+    finally:
+        QgsPathResolver.removePathWriter(writer)
 
 
 class FeedbackProgress(Progress):
@@ -248,41 +282,90 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         return None
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
-        """Run ``process``; on failure or cancel, remove the files this run created and explain in one line."""
+        """Run ``process`` on its outputs staged (stage_outputs) and move them in when complete; on
+        failure or cancel, remove what this run wrote and explain in one line."""
         problem = self.number_problem(parameters, context) or self.overwrite_problem(parameters, context)
         if problem:
             raise QgsProcessingException(problem)
         feedback = on_own_lines(feedback)  # under qgis_process no message runs into the progress ticks
-        created = [path for path in self._output_paths(parameters, context) if not os.path.exists(path)]
+        given = parameters
+        created = [path for path in self._output_paths(given, context) if not os.path.exists(path)]
         self.background = []
         self.own_files = {os.path.abspath(path) for path in created}
+        self.staging, self.given_parameters = StagedOutputs(), given
         try:
-            with gc_paused():  # a county's objects are acyclic: collections would only walk them again and again
+            parameters = self.stage_outputs(given)
+            with gc_paused(), layer_paths_as_final(self.staging):
+                # a county's objects are acyclic: collections would only walk them again and again
                 results = self.process(parameters, context, feedback)
                 for jobs in self.background:  # outputs still being finished in threads (gpkg_writer)
                     jobs.wait_all()
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
-            return results
+            return self.commit_outputs(results, context)
         except Exception as error:
             self.stop_background()  # before removing what it may still be writing
+            self.close_sinks()
             # a full disk has its space back once the partial outputs are gone: looked at before
-            problem = None if isinstance(error, (QgsProcessingException, PipeNetInputError, Cancelled)) else \
-                storage_problem(error, self._output_paths(parameters, context), self.input_files(parameters, context))
+            problem = None if isinstance(error, (QgsProcessingException, PipeNetInputError, Cancelled,
+                                                 IncompleteOutput)) else \
+                storage_problem(error, self._output_paths(given, context), self.input_files(given, context))
+            self.staging.discard()
             for path in created:
                 _remove_output(path)
-            if problem is not None:
-                raise QgsProcessingException(problem) from None
-            if isinstance(error, QgsProcessingException):
-                raise
-            if isinstance(error, (PipeNetInputError, Cancelled)):
-                raise QgsProcessingException(str(error) if isinstance(error, PipeNetInputError)
-                                             else self.tr("Cancelled by the user.")) from None
-            import traceback
+            raise self._failure(error, problem, feedback) from None
 
-            feedback.pushDebugInfo(traceback.format_exc())  # for a bug report; the user sees one line
-            raise QgsProcessingException(self.tr("PipeNet could not finish {}: {} ({})").format(
-                self.name(), error, type(error).__name__)) from None
+    def _failure(self, error: Exception, problem: Optional[str], feedback) -> QgsProcessingException:
+        """The one-line error a failed run reports (paths it wrote under names of its own as the user's)."""
+        if problem is not None:
+            return QgsProcessingException(problem)
+        if isinstance(error, (QgsProcessingException, PipeNetInputError, IncompleteOutput)):
+            return QgsProcessingException(self.staging.final(str(error)))
+        if isinstance(error, Cancelled):
+            return QgsProcessingException(self.tr("Cancelled by the user."))
+        import traceback
+
+        feedback.pushDebugInfo(traceback.format_exc())  # for a bug report; the user sees one line
+        return QgsProcessingException(self.tr("PipeNet could not finish {}: {} ({})").format(
+            self.name(), self.staging.final(str(error)), type(error).__name__))
+
+    def stage_outputs(self, parameters: dict) -> dict:
+        """The parameters with each output that names a local file (local_file) replaced by where this
+        run writes it until complete (atomic.StagedOutputs); folders are left to the algorithm.
+
+        A layer given as a QgsProcessingOutputLayerDefinition keeps its options (the file encoding)
+        but not its project: the writers ask for the final file to be loaded (register_output), so
+        Processing loads it only once it is there.
+        """
+        staged = dict(parameters)
+        for definition in self.destinationParameterDefinitions():
+            key = definition.name()
+            path = local_file(parameters.get(key))
+            if path is None or definition.type() == "folderDestination":
+                continue
+            partial = self.staging.stage(key, path, layer=definition.type() != "fileDestination")
+            self.own_files.add(os.path.abspath(partial))  # made by this run, removed if it fails
+            value = parameters[key]
+            if isinstance(value, QgsProcessingOutputLayerDefinition):
+                substitute = QgsProcessingOutputLayerDefinition(partial)
+                substitute.createOptions = value.createOptions
+                substitute.destinationName = value.destinationName
+                staged[key] = substitute
+            else:
+                staged[key] = partial
+        return staged
+
+    def commit_outputs(self, results: dict, context) -> dict:
+        """The run is complete: every staged output closed, checked and moved in; the results name them."""
+        if not self.staging.outputs:
+            return results
+        self.close_sinks()
+        store = context.temporaryLayerStore()  # layers read back from a staged file (a map drawn of it)
+        store.removeMapLayers([layer for layer in store.mapLayers().values()
+                               if self.staging.final(layer.source()) != layer.source()])
+        self.staging.commit()
+        return {key: self.staging.final(value) if isinstance(value, str) else value
+                for key, value in results.items()}
 
     def process(self, parameters, context, feedback) -> dict:
         """The algorithm's work (what processAlgorithm is elsewhere)."""

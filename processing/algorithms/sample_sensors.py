@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from qgis.core import (
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
@@ -12,6 +15,7 @@ from qgis.core import (
 
 from ...network.monitoring.sample import generate, write_files
 from ..base import PipeNetAlgorithm
+from ..outputs.atomic import staged_folder
 
 
 class SampleSensorsAlgorithm(PipeNetAlgorithm):
@@ -52,7 +56,9 @@ class SampleSensorsAlgorithm(PipeNetAlgorithm):
         sample = generate(self.parameterAsDouble(parameters, "KM", context),
                           self.parameterAsInt(parameters, "SEED", context),
                           self.parameterAsInt(parameters, "DAYS", context))
-        paths = write_files(sample, folder)
+        with staged_folder(Path(folder)) as staged:  # moved in when every file is written (atomic.py)
+            names = {name: os.path.basename(path) for name, path in write_files(sample, str(staged)).items()}
+        paths = {name: os.path.join(folder, written) for name, written in names.items()}
         feedback.pushInfo(self.tr("{} sensors, {} readings, {} truth rows; blocked pipe {}").format(
             len(sample.sensors), len(sample.readings), len(sample.truth), sample.blocked_pipe))
         return {"OUTPUT_FOLDER": folder, "NETWORK": paths["network.gpkg"], "READINGS": paths["readings.csv"],

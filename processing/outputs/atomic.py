@@ -3,9 +3,10 @@
 A run writes its files under a name of its own carrying its process id (``pipenet_audit-partial-1234.gpkg``,
 ``.pipenet-1234-…/``) and renames them when they are complete, so a killed or failed run never leaves
 a half-written file under a final name, and the user's earlier result stays until the new one is
-whole. A lock file in the output folder keeps a second run out while the first writes there. What a
-killed run left behind (its hidden files, its lock) is recognised by its process id no longer
-running and removed by the next run.
+whole. The audit names its own files; every other algorithm's file outputs are staged for it by
+PipeNetAlgorithm.processAlgorithm (StagedOutputs). A lock file in the output folder keeps a second
+run out while the first writes there. What a killed run left behind (its hidden files, its lock) is
+recognised by its process id no longer running and removed by the next run.
 """
 
 from __future__ import annotations
@@ -13,11 +14,17 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import shutil
+import sqlite3
 import tempfile
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
+
+from ...network.parallel import in_threads
 
 LOCK_NAME = ".pipenet-audit.lock"
 # names made by a run: the partial GeoPackage (and its -wal/-shm/-journal), the hidden text folder
@@ -137,6 +144,152 @@ def remove_left_behind(folder: Path) -> list[Path]:
             entry.unlink(missing_ok=True)
         removed.append(entry)
     return removed
+
+
+# the files of a shapefile beside its .shp (QgsVectorFileWriter.deleteShapeFile removes the same)
+SHAPEFILE_PARTS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd", ".shp.xml")
+JOURNALS = ("-wal", "-shm", "-journal")  # a SQLite file's, while a connection writes it
+SQLITE_FILES = (".gpkg", ".sqlite", ".db")
+
+
+class IncompleteOutput(RuntimeError):
+    """A file a run wrote is not whole (a writer still open, a damaged GeoPackage) and is not moved in,
+    or cannot be moved in (its target held open by another program)."""
+
+
+@dataclass(frozen=True)
+class StagedOutput:
+    """One file output of a run: where the user wants it and where it is written until complete."""
+
+    final: str  # the path as the user gave it
+    partial: str  # the path the algorithm writes
+    layer: bool  # a layer (QGIS's sink or the bulk writer) in the run's hidden folder, its name kept
+
+
+class StagedOutputs:
+    """The file outputs of one run, written beside their targets under names of this run and moved in
+    when the run is complete and they are checked (commit), or removed when it fails (discard).
+
+    A layer is written into a hidden folder of the run beside its target (``.pipenet-<pid>-…/``) under
+    its own file name, which the file may carry inside (a GeoPackage's table, a GeoJSON's name), with
+    its parts beside it (a shapefile's .dbf, .prj ...). Any other file (CSV, HTML, PNG, .inp, a
+    project) is written beside its target under a hidden name (``.pipenet-<pid>-<token>-<name>``): a
+    project's relative paths to its layers are then those of its final place. Both are what
+    remove_left_behind recognises when a killed run left them.
+    """
+
+    def __init__(self) -> None:
+        self.outputs: dict[str, StagedOutput] = {}
+        self.folders: dict[str, Path] = {}  # target folder (absolute) -> the run's hidden folder there
+        self._prefixes: list[tuple[str, str]] = []  # (hidden folder/, target folder as given/) for final()
+        self._files: list[tuple[Path, str]] = []  # (folder, hidden prefix) of each staged file
+        self._cleaned: set[str] = set()  # folders made and rid of killed runs' leftovers
+
+    def stage(self, key: str, path: str, layer: bool) -> str:
+        """Where output ``key``, wanted at ``path``, is written (the folder made and a killed run's
+        leftovers removed from it first)."""
+        given = os.path.dirname(path)
+        folder = os.path.abspath(given or os.curdir)
+        if folder not in self._cleaned:
+            os.makedirs(folder, exist_ok=True)
+            remove_left_behind(Path(folder))
+            self._cleaned.add(folder)
+        name = os.path.basename(path)
+        if layer:
+            if folder not in self.folders:
+                hidden = tempfile.mkdtemp(prefix=f".pipenet-{os.getpid()}-", dir=folder)
+                self.folders[folder] = Path(hidden)
+                self._prefixes.append((os.path.join(hidden, ""), os.path.join(given, "")))
+            partial = str(self.folders[folder] / name)
+        else:
+            prefix = f".pipenet-{os.getpid()}-{secrets.token_hex(3)}-"  # two runs in one QGIS, one target
+            self._files.append((Path(folder), prefix))
+            self._prefixes.append((os.path.join(folder, prefix), os.path.join(given, "")))
+            partial = os.path.join(folder, prefix + name)
+        self.outputs[key] = StagedOutput(path, partial, layer)
+        return partial
+
+    def final(self, text: str) -> str:
+        """``text`` (a destination, a message) with this run's partial paths replaced by the final ones."""
+        for partial, final in self._prefixes:
+            text = text.replace(partial, final)
+        return text
+
+    def _moves(self) -> list[tuple[Path, Path]]:
+        """(written file, its final path) of every file this run staged."""
+        moves = [(entry, Path(folder) / entry.name) for folder, hidden in self.folders.items()
+                 for entry in sorted(hidden.iterdir())]
+        for folder, prefix in self._files:  # the file and what its writer made beside it (name + ".gpkg")
+            moves += [(entry, folder / entry.name[len(prefix):]) for entry in sorted(folder.glob(prefix + "*"))]
+        return moves
+
+    def commit(self) -> None:
+        """Check every staged file, then move each to its final name, replacing an earlier one.
+
+        Each file is whole under its final name from its rename on. A shapefile is several files: the
+        earlier one is removed first and the new .shp moved in last, so no .shp is ever beside another
+        run's .dbf. Raises IncompleteOutput (nothing moved) when a file is not whole.
+        """
+        moves = self._moves()
+        # a layer's own file (QGIS adds .gpkg to a name without a known extension), not a part beside it
+        layers = {path for output in self.outputs.values() if output.layer
+                  for path in (output.partial, output.partial + ".gpkg")}
+        # SQLite reads every page of a GeoPackage without Python's lock: the files side by side
+        in_threads(lambda move: check_complete(move[0], move[1], layer=str(move[0]) in layers), moves)
+        checkpoint("before_rename")
+        for final in {final.with_suffix("") for _, final in moves if final.suffix.lower() == ".shp"}:
+            for suffix in (".shp", *SHAPEFILE_PARTS):
+                Path(str(final) + suffix).unlink(missing_ok=True)
+        for written, final in sorted(moves, key=lambda move: move[1].suffix.lower() == ".shp"):
+            if written.is_dir() and final.is_dir():
+                shutil.rmtree(final)
+            try:
+                os.replace(written, final)
+            except OSError as error:  # Windows: the earlier file open in a program (a layer of the project)
+                raise IncompleteOutput(f"Cannot put {final} in place: {error.strerror or error}. Close it where it "
+                                       "is open (remove the layer from the project) or choose another name.") from None
+            checkpoint("output_renamed")
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove whatever the run staged (it failed, or everything was moved in)."""
+        for hidden in self.folders.values():
+            shutil.rmtree(hidden, ignore_errors=True)
+        for folder, prefix in self._files:
+            for entry in folder.glob(prefix + "*"):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+
+
+def check_complete(path: Path, final: Path, layer: bool) -> None:
+    """Raise IncompleteOutput unless ``path`` is a whole file: no SQLite journal is left (each writer
+    closed), a GeoPackage passes SQLite's quick check, and a layer's file (``layer``) opens in GDAL."""
+    journals = [path] if path.name.endswith(JOURNALS) else \
+        [Path(f"{path}{journal}") for journal in JOURNALS if Path(f"{path}{journal}").exists()]
+    if journals:
+        raise IncompleteOutput(f"{final} was not written to the end: its writer is still open ({journals[0].name}).")
+    if path.suffix.lower() in SQLITE_FILES:
+        try:
+            with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+                verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            verdict = str(error)
+        if verdict != "ok":
+            raise IncompleteOutput(f"{final} is damaged ({verdict}): it was not written to the end.")
+    if layer and path.is_file():
+        from osgeo import gdal
+
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+        try:
+            dataset = gdal.OpenEx(str(path), gdal.OF_VECTOR)
+        except RuntimeError:  # GDAL's exceptions turned on by someone
+            dataset = None
+        finally:
+            gdal.PopErrorHandler()
+        if dataset is None or dataset.GetLayerCount() == 0:
+            raise IncompleteOutput(f"{final} was not written to the end: GDAL cannot open it as a layer.")
 
 
 def staging_folder() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from operator import attrgetter
 from typing import Optional
 
@@ -29,6 +30,7 @@ from ..inputs.layers import (
 from ..report.styles import style_on_load
 from ..runtime.background import Finishing, same_file
 from ..runtime.run import NetworkRun
+from .atomic import StagedOutput, checkpoint
 from .gpkg_points import write_points_in_bulk
 from .gpkg_staging import Coded, ColumnChunks, coded
 from .gpkg_writer import gpkg_destination, nodes_in_input_order, start_copies, write_nodes_in_bulk, write_pipes_in_bulk
@@ -82,6 +84,7 @@ class Batch:
             error = getattr(self.sink, "lastError", lambda: "")()
             raise QgsProcessingException(f"Could not write to {self.sink_id}: {error}")
         self.features = []
+        checkpoint("sink_writing")  # the file half-written (the fault tests stop here)
 
 
 
@@ -129,7 +132,13 @@ class OutputWriters:
         crs = crs if crs is not None else QgsCoordinateReferenceSystem()
         self.wait_for_copies()  # an input copy may still be writing to the same GeoPackage
         if self.parameterDefinition(key) is not None:
-            return self.parameterAsSink(parameters, key, context, fields, wkb, crs)
+            sink, dest = self.parameterAsSink(parameters, key, context, fields, wkb, crs)
+            if sink is not None and self.staged_output(parameters, key) is not None:
+                # closed before the file is moved in (QgsVectorFileWriter completes it when deleted),
+                # not kept open: a writer that reads its output back finds it complete
+                self.__dict__.setdefault("staged_sinks", []).append(weakref.ref(sink))
+                self.register_output(parameters, key, context, dest)
+            return sink, dest
         destination = parameters.get(key)
         if not destination:
             return None, None
@@ -171,7 +180,7 @@ class OutputWriters:
                                    in_table_order)
         if dest is not None:
             self.register_output(parameters, key, context, dest)
-            style_on_load(context, dest, style)
+            self.style_output(context, dest, style)
             return dest
         return self._pipes_by_sink(run, parameters, context, feedback, key, extra_fields, values_of, extra_rows,
                                    style)
@@ -216,7 +225,7 @@ class OutputWriters:
                     out.setAttributes(attributes + values + list(row))
                     batch.add(out)
         batch.flush()
-        style_on_load(context, dest, style)
+        self.style_output(context, dest, style)
         return dest
 
     def write_nodes(self, run: NetworkRun, parameters, context, feedback,
@@ -418,14 +427,14 @@ class OutputWriters:
                   a.message_zh, plot or ""], (a.x, a.y) if a.x is not None and a.y is not None else None)
                 for a, plot in zip(alarms, plots))
         dest = self.write_points(run, parameters, key, context, ALARM_OUTPUT_FIELDS, rows)
-        style_on_load(context, dest, "alarms")
+        self.style_output(context, dest, "alarms")
         return dest
 
     def write_findings(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:
         """Write OUTPUT_FINDINGS as points in the uniform findings schema."""
         dest = self._findings_in_bulk(run, findings, parameters, context)
         if dest is not None:
-            style_on_load(context, dest, "findings")
+            self.style_output(context, dest, "findings")
             return dest
         fields = output_fields(None, FINDING_OUTPUT_FIELDS)
         sink, dest = self.sink(parameters, "OUTPUT_FINDINGS", context, fields,
@@ -441,7 +450,7 @@ class OutputWriters:
                                finding.fix, finding.fix_zh])
             batch.add(out)
         batch.flush()
-        style_on_load(context, dest, "findings")
+        self.style_output(context, dest, "findings")
         return dest
 
     def _findings_in_bulk(self, run: NetworkRun, findings, parameters, context) -> Optional[str]:
@@ -479,11 +488,41 @@ class OutputWriters:
             if path is None or not isinstance(jobs, Finishing) or same_file(jobs.path, path):
                 jobs.wait_all()
 
+    def staged_output(self, parameters, key: str) -> Optional[StagedOutput]:
+        """The output ``key`` of ``parameters`` when it is written under a name of this run until complete
+        (base.stage_outputs), else None."""
+        staging = getattr(self, "staging", None)
+        staged = staging.outputs.get(key) if staging is not None else None
+        value = parameters.get(key)
+        value = value.sink.staticValue() if hasattr(value, "sink") else value
+        return staged if staged is not None and value == staged.partial else None
+
+    def final_destination(self, dest: Optional[str]) -> Optional[str]:
+        """An output's destination under its final name (where Processing loads it from)."""
+        staging = getattr(self, "staging", None)
+        return staging.final(dest) if dest and staging is not None else dest
+
+    def style_output(self, context, dest: Optional[str], kind: str) -> None:
+        """Style an output when Processing loads it (styles.style_on_load), by its final name."""
+        style_on_load(context, self.final_destination(dest), kind)
+
+    def close_sinks(self) -> None:
+        """Close the sinks of staged outputs still open: each file is complete once its writer is deleted."""
+        from qgis.PyQt import sip
+
+        for reference in self.__dict__.pop("staged_sinks", []):
+            sink = reference()
+            if sink is not None and not sip.isdeleted(sink):
+                sip.delete(sink)
+
     def register_output(self, parameters, key: str, context, dest: Optional[str]) -> None:
-        """Load an output written without a QGIS sink on completion, as parameterAsSink does (toolbox runs)."""
+        """Load an output written without a QGIS sink on completion, as parameterAsSink does (toolbox runs);
+        a staged output by its final name, as the user gave it."""
         from qgis.core import QgsProcessingContext, QgsProcessingOutputLayerDefinition, QgsProcessingUtils
 
         value = parameters.get(key)
+        if self.staged_output(parameters, key) is not None:
+            value, dest = self.given_parameters.get(key), self.final_destination(dest)
         definition = self.parameterDefinition(key)
         if dest is None or definition is None or not isinstance(value, QgsProcessingOutputLayerDefinition) \
                 or value.destinationProject is None:
