@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.records import PipeResult
+from ..model.records import DirectionSource, PipeResult
 from ..model.rows import Rows
 from ..model.tables import GraphTable
 from .attributes import NODE_NUMBERS
@@ -53,5 +53,6 @@ def pipe_results(segments, names, source, target, edge_values, component) -> dic
         fid = int(segments.row_fids[row])
         results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=None,
                                                       to_node=None, reversed=False,
-                                                      direction_source=why[0] if why else "", length=0.0))
+                                                      direction_source=why[0] if why else DirectionSource.NONE.value,
+                                                      length=0.0))
     return results
