@@ -164,7 +164,7 @@ def find_topology_defects(
 
 def topology_index(line_xy: np.ndarray, offsets: np.ndarray, near_miss_distance: float) -> SegmentIndex:
     """The index of every pipe's segments that find_topology_defects searches."""
-    return SegmentIndex.from_arrays(line_xy, offsets, step=max(near_miss_distance, 25.0))
+    return SegmentIndex(line_xy, offsets, step=max(near_miss_distance, 25.0))
 
 
 def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray,

@@ -130,7 +130,7 @@ def arrival(table: GraphTable, minutes: np.ndarray) -> np.ndarray:
 
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph([("A", "C", "P1"), ("B", "C", "P2"), ("C", "D", "P3")])
-    >>> table = GraphTable(g)
+    >>> table = GraphTable.of_graph(g)
     >>> minutes = {"P1": 2.0, "P2": 5.0, "P3": 1.0}
     >>> dict(zip(table.names, arrival(table, np.array([minutes[k] for k in table.keys])).tolist()))
     {'A': 0.0, 'C': 5.0, 'B': 0.0, 'D': 6.0}

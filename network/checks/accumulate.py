@@ -74,9 +74,9 @@ def upstream_totals(table: GraphTable, pipe_values: np.ndarray,
     is summed, so nothing counts twice. The order of the work depends only on the network, so it is
     planned once per table and reused by every sum (accumulation, illicit connections ...).
     """
-    plan = getattr(table, "_flow_plan", None)
+    plan = table.flow_plan
     if plan is None:
-        plan = table._flow_plan = _FlowPlan(table)
+        plan = table.flow_plan = _FlowPlan(table)
     width = pipe_values.shape[1]
     node_values = np.zeros((table.node_count, width)) if node_values is None else node_values
     up, inside = plan.up, plan.inside

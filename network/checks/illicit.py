@@ -176,8 +176,8 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
     def index_of(rows: list) -> SegmentIndex:
         # samples every 25 m: a smaller tree than the default and as quick to ask at a few metres
         if same_order:
-            return SegmentIndex.from_arrays(*coords.arrays(np.array(rows, dtype=np.int64)), step=25.0)
-        return SegmentIndex([np.asarray(coords[table.keys[r]]) for r in rows], step=25.0)
+            return SegmentIndex(*coords.arrays(np.array(rows, dtype=np.int64)), step=25.0)
+        return SegmentIndex.of_polylines([np.asarray(coords[table.keys[r]]) for r in rows], step=25.0)
     inlets = kinds == 1
     connected = inlets & (sanitary_incident > 0)
     for node in np.flatnonzero(connected).tolist():
