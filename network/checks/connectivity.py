@@ -82,16 +82,6 @@ def outlet_positions(table: GraphTable, sinks_as_outlets: Optional[bool] = None)
     return np.concatenate([positions, sinks]), kinds + ["sink"] * len(sinks), bool(sink.any())
 
 
-def _components(table: GraphTable) -> np.ndarray:
-    """Component number of every node: the build's, or worked out when the graph has none."""
-    numbers = table.node_values("component").tolist()
-    if numbers and None not in numbers:
-        return np.array(numbers)
-    count = table.node_count
-    matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
-    return connected_components(matrix, directed=False)[1]
-
-
 def _reaching(table: GraphTable, targets: list[int]) -> np.ndarray:
     """Mask of the nodes with a directed path to one of ``targets``."""
     count = table.node_count

@@ -107,14 +107,6 @@ class MonitorResult:
         since = self.matrix.time(int(rows[-1])) - pd.Timedelta(hours=hours)
         return [alarm for alarm in self.alarms if alarm.end >= since]
 
-    def alarms_frame(self) -> pd.DataFrame:
-        rows = [dict(vars(a), candidate_pipes=";".join(a.candidate_pipes),
-                     candidate_sources=";".join(a.candidate_sources)) for a in self.alarms]
-        return pd.DataFrame(rows, columns=list(Alarm.__dataclass_fields__))
-
-    def qc_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([vars(q) for q in self.qc], columns=list(QCInterval.__dataclass_fields__))
-
 
 class _Run:
     """What the rules share: the matrix, the sensors, the step and the alarm list."""
