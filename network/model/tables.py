@@ -305,11 +305,25 @@ def reachable(successors, starts: np.ndarray, groups: int) -> np.ndarray:
 
 
 def fill(graph: nx.MultiDiGraph, node_items, edges) -> None:
-    """Fill an empty MultiDiGraph's adjacency dicts directly, as add_nodes_from/add_edges_from would.
+    """Fill an empty MultiDiGraph's adjacency dicts directly, as add_nodes_from/add_edges_from would,
+    keeping the given mappings (the build's Rows) as the graph's node and edge data.
 
-    networkx's own methods check and copy every item; building a county this way takes a third of
-    the time. The layout (succ and pred share one key dict per node pair) is networkx's, tested
-    against add_edges_from in tests/network/test_columns.py.
+    This writes networkx's own ``_node``, ``_succ`` and ``_pred``: no public networkx method can do it,
+    since add_nodes_from / add_edges_from (and from_dict_of_dicts, which calls them) copy every data
+    mapping into a new dict of the graph's own. Copies cost too much and cut the link between the
+    graph and the table's columns (an edit of ``graph.edges[u, v, key]`` reaches the table; tested in
+    tests/network/test_build.py). Measured on the county samples (issue #29; RSS growth, noisy machine):
+
+    ============================  =========================  ==========================
+    network.graph made by         10x (231,179 pipes)        100x (2,302,818 pipes)
+    ============================  =========================  ==========================
+    fill, Row views (this)        0.9-1.6 s, 132 MB          7-13 s, 1.35 GB
+    add_*_from with the Rows      10-11 s, 412 MB            113 s, 4.25 GB
+    add_*_from with plain dicts   6-9 s, 583 MB peak         29 s, 5.97 GB peak (3.99 kept)
+    ============================  =========================  ==========================
+
+    The layout (succ and pred share one key dict per node pair) is networkx's, tested against
+    add_edges_from in tests/network/test_columns.py.
     """
     node_attrs, succ, pred = graph._node, graph._succ, graph._pred
     for name, attrs in node_items:
