@@ -56,7 +56,7 @@ from ..model.tables import reachable
 from ..parallel import started
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
 from .fields import FieldReport, detect_by_content, detect_mapping, is_inactive, load_aliases, normalise_name
-from .graph import assemble_table, pipe_results
+from .graph import SkippedPart, assemble_table, pipe_results
 from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids, without_own_nodes
 from .topology import (
     EdgeArrays,
@@ -272,7 +272,7 @@ class Segments:
     middles: np.ndarray
     values: dict = field(default_factory=dict)
     row_fids: np.ndarray = None
-    skipped: list = field(default_factory=list)
+    skipped: list[SkippedPart] = field(default_factory=list)  # parts left out of the graph
     trust_length: bool = False  # the length field is a recorded length (not a GIS Shape_Length)
     # set when lines were cut at nodes or pipe ends lying on them (_split); None otherwise
     number: Optional[np.ndarray] = None  # pn_part: 1..k along the feature when it was cut, else the part
@@ -328,10 +328,10 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
     for part in np.flatnonzero(multi).tolist():  # parts of multi-part features: id#1, id#2 ...
         part_ids[part] = f"{part_ids[part]}#{pipes.part_number[part]}"
     by_row: list[tuple[int, int, Finding]] = []
-    skipped: list[tuple] = []  # (row, id, part[, why])
+    skipped: list[SkippedPart] = []
     for row in np.flatnonzero(parts_per_feature == 0).tolist():
         by_row.append((row, 0, make_finding(Check.NULL_GEOMETRY, ids[row], int(pipes.fids[row]))))
-        skipped.append((row, ids[row], 0))
+        skipped.append(SkippedPart(row, ids[row], 0))
     first_part = np.flatnonzero(pipes.part_number == 1)
     for part in first_part[multi[first_part]].tolist():
         row = int(pipes.part_feature[part])
@@ -344,14 +344,14 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
         row = int(pipes.part_feature[part])
         by_row.append((row, 2 + part, make_finding(Check.ZERO_LENGTH, part_ids[part], int(pipes.fids[row]),
                                                    xy=tuple(xy[offsets[part]]))))
-        skipped.append((row, part_ids[part], int(pipes.part_number[part])))
+        skipped.append(SkippedPart(row, part_ids[part], int(pipes.part_number[part])))
     by_row.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in by_row)
     if inactive is not None:
         leaving = usable & inactive[pipes.part_feature]
         for part in np.flatnonzero(leaving).tolist():
-            skipped.append((int(pipes.part_feature[part]), part_ids[part], int(pipes.part_number[part]),
-                            DirectionSource.INACTIVE.value))
+            skipped.append(SkippedPart(int(pipes.part_feature[part]), part_ids[part], int(pipes.part_number[part]),
+                                       DirectionSource.INACTIVE.value))
         usable = usable & ~leaving
 
     kept = np.flatnonzero(usable)
