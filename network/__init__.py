@@ -2,9 +2,9 @@
 
 from ._errors import PipeNetInputError
 from .api import build_network
-from .model.findings import FINDING_COLUMNS, Finding
+from .model.findings import FINDING_COLUMNS, Check, Finding
 from .model.network import Network
-from .model.records import BuildOptions, Cancelled, LayerData, NodeRecord, PipeRecord, Progress
+from .model.records import BuildOptions, Cancelled, DirectionSource, LayerData, NodeRecord, PipeRecord, Progress
 
-__all__ = ["build_network", "BuildOptions", "Cancelled", "FINDING_COLUMNS", "Finding", "LayerData",
-           "Network", "NodeRecord", "PipeNetInputError", "PipeRecord", "Progress"]
+__all__ = ["build_network", "BuildOptions", "Cancelled", "Check", "DirectionSource", "FINDING_COLUMNS", "Finding",
+           "LayerData", "Network", "NodeRecord", "PipeNetInputError", "PipeRecord", "Progress"]

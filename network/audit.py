@@ -12,7 +12,7 @@ import numpy as np
 from ._errors import PipeNetInputError
 from .hotspots.lixels import make_lixels
 from .hotspots.statistics import PipeHotspot, hotspots, place_events
-from .model.findings import Finding, count_by_check, make_finding
+from .model.findings import Check, Finding, count_by_check, make_finding
 from .model.network import Network
 from .model.records import check_distance
 from .monitoring import MonitorResult, Thresholds, monitor, place_sensors, read_readings, sensors_from_rows
@@ -86,7 +86,7 @@ def score_network(network: Network, defects: list[Defect],
                   area_importance: float = 0.0) -> tuple[dict[str, PipeCondition], list[Finding]]:
     """Condition scores of every pipe with defects, and findings for defects that cannot be scored."""
     table = network.table()
-    findings = [make_finding("defect_pipe_unknown", d.pipe_id, None, value=d.code)
+    findings = [make_finding(Check.DEFECT_PIPE_UNKNOWN, d.pipe_id, None, value=d.code)
                 for d in defects if not table.has_edge_key(d.pipe_id)]
     known = [d for d in defects if table.has_edge_key(d.pipe_id)]
     rows = sorted({table.edge_position(d.pipe_id) for d in known})
@@ -95,8 +95,8 @@ def score_network(network: Network, defects: list[Defect],
     diameters = [None if v != v else v for v in table.edge_numbers("diameter")[rows].tolist()]
     condition = score_all(known, dict(zip(keys, lengths)), dict(zip(keys, diameters)), area_importance)
     for pipe_id, scored in condition.items():
-        findings += [make_finding("unknown_defect_code", pipe_id, table.edge_get(table.edge_position(pipe_id), "fid"),
-                                  value=code) for code in scored.unknown]
+        fid = table.edge_get(table.edge_position(pipe_id), "fid")
+        findings += [make_finding(Check.UNKNOWN_DEFECT_CODE, pipe_id, fid, value=code) for code in scored.unknown]
     return condition, findings
 
 
@@ -216,13 +216,13 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
         monitoring = monitor_network(network, sensors, readings, options, catchments, condition)
         risk = raise_for_alarms(risk, monitoring.active(options.alarm_hours))
     if risk.note:
-        findings.append(make_finding("risk_no_data", "(pipes layer)", None, value=", ".join(risk.missing)))
+        findings.append(make_finding(Check.RISK_NO_DATA, "(pipes layer)", None, value=", ".join(risk.missing)))
     summary = network.summary()
     summary["findings"] = count_by_check(findings)
     summary["severity"] = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     summary["cross_connections"] = illicit.cross_by_class
     summary["no_outlet_pipes"] = connectivity.no_outlet_pipes
-    summary["no_outlet_parts"] = sum(1 for f in connectivity.findings if f.check == "no_outlet")
+    summary["no_outlet_parts"] = sum(1 for f in connectivity.findings if f.check == Check.NO_OUTLET)
     summary["breakage_hotspot_pipes"] = breakage.hot_count() if breakage else 0
     summary["overflow_hotspot_pipes"] = overflow.hot_count() if overflow else 0
     summary["risk_classes"] = risk.class_counts()

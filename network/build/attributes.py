@@ -17,7 +17,7 @@ from ..model.columns import (
     object_array,
     occurrence,
 )
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from .fields import is_null, normalise_direction, normalise_node_type, normalise_system, parse_diameter, parse_number
 
 MAX_DIAMETER_MM = 6000.0
@@ -121,7 +121,7 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
     located = np.isfinite(nodes.xy).all(axis=1)
     for position in np.flatnonzero(~located).tolist():
         fid = int(nodes.fids[position])
-        findings.append(make_finding("null_geometry", f"N{fid}", fid, kind="node", value="node"))
+        findings.append(make_finding(Check.NULL_GEOMETRY, f"N{fid}", fid, kind="node", value="node"))
     kept = np.flatnonzero(located)
     fids = nodes.fids[kept]
 
@@ -149,7 +149,7 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
         rank, _ = occurrence(ids, ids=True)  # made-up N<fid> ids can clash with given ones
     for position in np.flatnonzero(rank > 0).tolist():
         node_id = ids[position]
-        findings.append(make_finding("duplicate_id", node_id, int(fids[position]), value=node_id,
+        findings.append(make_finding(Check.DUPLICATE_ID, node_id, int(fids[position]), value=node_id,
                                      xy=tuple(nodes.xy[kept[position]])))
         ids[position] = f"{node_id}#dup{rank[position] + 1}"
     unknown = object_array([None] * len(kept))
@@ -204,7 +204,7 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
         if key in mapping:
             unread = np.isnan(values[key]) & ~_blank(raw(key))
             for row in np.flatnonzero(unread).tolist():
-                reported.append((row, order, make_finding("unparsed_value", ids[row], int(pipes.fids[row]),
+                reported.append((row, order, make_finding(Check.UNPARSED_VALUE, ids[row], int(pipes.fids[row]),
                                                           value=raw(key)[row], target=mapping[key])))
     values["install_year"] = np.floor(values["install_year"])
     _check_plausible(values, mapping, raw, pipes.fids, reported)
@@ -215,7 +215,7 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
     for row in np.flatnonzero(unknown).tolist():
         first_rows.setdefault(str(raw_system[row]), row)
     for text, row in first_rows.items():
-        findings.append(make_finding("unknown_system", ids[row], int(pipes.fids[row]), value=text))
+        findings.append(make_finding(Check.UNKNOWN_SYSTEM, ids[row], int(pipes.fids[row]), value=text))
     return values
 
 
@@ -249,24 +249,24 @@ def _check_plausible(values: dict, mapping: dict, raw, fids: np.ndarray, reporte
         diameter = values["diameter"]
         blank = _blank(raw("diameter"))
         for row in np.flatnonzero(np.isnan(diameter) & ~blank).tolist():
-            reported.append((row, 10, make_finding("unparsed_value", ids[row], int(fids[row]),
+            reported.append((row, 10, make_finding(Check.UNPARSED_VALUE, ids[row], int(fids[row]),
                                                    value=raw("diameter")[row], target=mapping["diameter"])))
         if len(blank) and blank.all():  # a field empty in the whole layer: one finding, not one per pipe
-            reported.append((0, 10, make_finding("missing_attribute", "(pipes layer)", None,
+            reported.append((0, 10, make_finding(Check.MISSING_ATTRIBUTE, "(pipes layer)", None,
                                                  value=f"all {len(blank)} pipes", target=mapping["diameter"])))
         else:
             for row in np.flatnonzero(np.isnan(diameter) & blank).tolist():
-                reported.append((row, 10, make_finding("missing_attribute", ids[row], int(fids[row]),
+                reported.append((row, 10, make_finding(Check.MISSING_ATTRIBUTE, ids[row], int(fids[row]),
                                                        target=mapping["diameter"])))
         with np.errstate(invalid="ignore"):
             bad = (diameter <= 0) | (diameter > MAX_DIAMETER_MM)
         for row in np.flatnonzero(bad).tolist():
-            reported.append((row, 10, make_finding("implausible_diameter", ids[row], int(fids[row]),
+            reported.append((row, 10, make_finding(Check.IMPLAUSIBLE_DIAMETER, ids[row], int(fids[row]),
                                                    value=round(float(diameter[row]), 1))))
     for order, key in enumerate(("up_depth", "down_depth"), start=11):
         depth = values[key]
         with np.errstate(invalid="ignore"):
             bad = (depth < 0) | (depth > MAX_DEPTH_M)
         for row in np.flatnonzero(bad).tolist():
-            reported.append((row, order, make_finding("implausible_depth", ids[row], int(fids[row]),
+            reported.append((row, order, make_finding(Check.IMPLAUSIBLE_DEPTH, ids[row], int(fids[row]),
                                                       value=round(float(depth[row]), 3), target=mapping[key])))

@@ -1,6 +1,7 @@
 """Build the directed pipe graph from pipe and node records: ids, snapping, flow direction.
 
-Flow direction: what the data says is authoritative (``direction_source``, ``pn_dir_src``)
+Flow direction: what the data says is authoritative (``direction_source``, ``pn_dir_src``; the values are
+model.records.DirectionSource's)
 
 | order | source      | when                                                  | inverts that disagree        |
 |-------|-------------|-------------------------------------------------------|------------------------------|
@@ -46,16 +47,16 @@ from ..model.columns import (
     ranges,
     sample_rows,
 )
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.geometry import implausible_vertices
 from ..model.lazy import LazyMapping
 from ..model.network import Network
-from ..model.records import BuildOptions, LayerData, PipeNetInputError, Progress, gc_paused
+from ..model.records import BuildOptions, DirectionSource, LayerData, PipeNetInputError, Progress, gc_paused
 from ..model.tables import reachable
 from ..parallel import started
 from .attributes import NodeTable, read_node_table, read_pipe_attributes
 from .fields import FieldReport, detect_by_content, detect_mapping, is_inactive, load_aliases, normalise_name
-from .graph import assemble_table, pipe_results
+from .graph import SkippedPart, assemble_table, pipe_results
 from .planar import cut_findings, cut_lines, find_cuts, interpolate, piece_ids, without_own_nodes
 from .topology import (
     EdgeArrays,
@@ -271,7 +272,7 @@ class Segments:
     middles: np.ndarray
     values: dict = field(default_factory=dict)
     row_fids: np.ndarray = None
-    skipped: list = field(default_factory=list)
+    skipped: list[SkippedPart] = field(default_factory=list)  # parts left out of the graph
     trust_length: bool = False  # the length field is a recorded length (not a GIS Shape_Length)
     # set when lines were cut at nodes or pipe ends lying on them (_split); None otherwise
     number: Optional[np.ndarray] = None  # pn_part: 1..k along the feature when it was cut, else the part
@@ -327,29 +328,30 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
     for part in np.flatnonzero(multi).tolist():  # parts of multi-part features: id#1, id#2 ...
         part_ids[part] = f"{part_ids[part]}#{pipes.part_number[part]}"
     by_row: list[tuple[int, int, Finding]] = []
-    skipped: list[tuple] = []  # (row, id, part[, why])
+    skipped: list[SkippedPart] = []
     for row in np.flatnonzero(parts_per_feature == 0).tolist():
-        by_row.append((row, 0, make_finding("null_geometry", ids[row], int(pipes.fids[row]))))
-        skipped.append((row, ids[row], 0))
+        by_row.append((row, 0, make_finding(Check.NULL_GEOMETRY, ids[row], int(pipes.fids[row]))))
+        skipped.append(SkippedPart(row, ids[row], 0))
     first_part = np.flatnonzero(pipes.part_number == 1)
     for part in first_part[multi[first_part]].tolist():
         row = int(pipes.part_feature[part])
-        by_row.append((row, 1, make_finding("multipart", ids[row], int(pipes.fids[row]),
+        by_row.append((row, 1, make_finding(Check.MULTIPART, ids[row], int(pipes.fids[row]),
                                             value=int(parts_per_feature[row]), xy=tuple(xy[offsets[part]]))))
     by_row.extend(_implausible_parts(xy, offsets, pipes, ids, part_ids))
     usable = length > MIN_LENGTH
     usable[collapsed[linked]] = True
     for part in np.flatnonzero(~usable).tolist():
         row = int(pipes.part_feature[part])
-        by_row.append((row, 2 + part, make_finding("zero_length", part_ids[part], int(pipes.fids[row]),
+        by_row.append((row, 2 + part, make_finding(Check.ZERO_LENGTH, part_ids[part], int(pipes.fids[row]),
                                                    xy=tuple(xy[offsets[part]]))))
-        skipped.append((row, part_ids[part], int(pipes.part_number[part])))
+        skipped.append(SkippedPart(row, part_ids[part], int(pipes.part_number[part])))
     by_row.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in by_row)
     if inactive is not None:
         leaving = usable & inactive[pipes.part_feature]
         for part in np.flatnonzero(leaving).tolist():
-            skipped.append((int(pipes.part_feature[part]), part_ids[part], int(pipes.part_number[part]), "inactive"))
+            skipped.append(SkippedPart(int(pipes.part_feature[part]), part_ids[part], int(pipes.part_number[part]),
+                                       DirectionSource.INACTIVE.value))
         usable = usable & ~leaving
 
     kept = np.flatnonzero(usable)
@@ -365,7 +367,7 @@ def _segments(pipes: LineColumns, attributes: dict, findings: list[Finding],
     rank, _ = occurrence(segments.ids, ids=True)
     for index in np.flatnonzero(rank > 0).tolist():
         pipe_id = segments.ids[index]
-        findings.append(make_finding("duplicate_id", pipe_id, int(segments.fids[index]), value=pipe_id,
+        findings.append(make_finding(Check.DUPLICATE_ID, pipe_id, int(segments.fids[index]), value=pipe_id,
                                      kind="pipe", xy=tuple(segments.middles[index])))
         segments.ids[index] = f"{pipe_id}#dup{rank[index] + 1}"
     return segments
@@ -449,7 +451,7 @@ def _implausible_parts(xy: np.ndarray, offsets: np.ndarray, pipes: LineColumns, 
         bad, good = vertices[far[vertices]], vertices[~far[vertices]]
         x, y = xy[bad[0]].tolist()
         row = int(pipes.part_feature[part])
-        found.append((row, 1, make_finding("implausible_coordinate", part_ids[part], int(pipes.fids[row]),
+        found.append((row, 1, make_finding(Check.IMPLAUSIBLE_COORDINATE, part_ids[part], int(pipes.fids[row]),
                                            value=f"({x:.12g}, {y:.12g})",
                                            xy=tuple(xy[good[0]]) if len(good) else None)))
     return found
@@ -521,7 +523,7 @@ def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, ha
     for index in np.flatnonzero((given_from & (from_at < 0)) | (given_to & (to_at < 0))).tolist():
         for order, (given, at, value) in enumerate(((given_from, from_at, from_ids), (given_to, to_at, to_ids))):
             if given[index] and at[index] < 0:
-                by_segment.append((index, order, make_finding("unknown_node_ref", segments.ids[index],
+                by_segment.append((index, order, make_finding(Check.UNKNOWN_NODE_REF, segments.ids[index],
                                                               int(segments.fids[index]), value=value[index],
                                                               xy=tuple(ends[2 * index]))))
     known = np.flatnonzero((from_at >= 0) & (to_at >= 0))
@@ -538,14 +540,14 @@ def _apply_explicit_ids(segments, node_table, ends, end_nodes, recorded_flip, ha
         index, gap = int(known[row]), float(gaps[row, column])
         node_id = node_table.ids[start_node[row] if column == 0 else end_node[row]]
         if gap > max(options.near_miss_distance, options.snap_tolerance):
-            check = "id_geometry_mismatch"
+            check = Check.ID_GEOMETRY_MISMATCH
         elif gap > options.snap_tolerance:
-            check = "near_miss"
+            check = Check.NEAR_MISS
         else:
-            check = "snapped_gap"
+            check = Check.SNAPPED_GAP
         by_segment.append((index, 2 + int(column), make_finding(
             check, segments.ids[index], int(segments.fids[index]), value=round(gap, 3),
-            xy=tuple(ends[2 * index + column]), target=node_id if check != "near_miss" else f"node {node_id}")))
+            xy=tuple(ends[2 * index + column]), target=node_id if check != Check.NEAR_MISS else f"node {node_id}")))
     by_segment.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in by_segment)
     end_nodes[2 * known], end_nodes[2 * known + 1] = start_node, end_node
@@ -572,11 +574,11 @@ def _snap_remaining(segments, node_table, ends, end_nodes, options, findings):
         end_index = int(open_ends[row])
         segment = end_index // 2
         if gaps[row] > options.gap_report:
-            findings.append(make_finding("snapped_gap", segments.ids[segment], int(segments.fids[segment]),
+            findings.append(make_finding(Check.SNAPPED_GAP, segments.ids[segment], int(segments.fids[segment]),
                                          value=round(float(gaps[row]), 3), xy=tuple(ends[end_index]),
                                          target=node_table.ids[match[row]]))
         if within[row] > 1:
-            findings.append(make_finding("ambiguous_end", segments.ids[segment], int(segments.fids[segment]),
+            findings.append(make_finding(Check.AMBIGUOUS_END, segments.ids[segment], int(segments.fids[segment]),
                                          value=int(within[row]), xy=tuple(ends[end_index])))
 
 
@@ -648,7 +650,7 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
             above = invert > ground[node] + 1e-6
         for index in np.flatnonzero(above).tolist():
             by_segment.append((index, order, make_finding(
-                "invert_above_ground", segments.ids[index], int(segments.fids[index]),
+                Check.INVERT_ABOVE_GROUND, segments.ids[index], int(segments.fids[index]),
                 value=round(float(invert[index]), 3), target=names[node[index]], xy=tuple(xy[node[index]]))))
     direction = attributes_of(segments, "direction")
     with np.errstate(invalid="ignore"):
@@ -664,13 +666,16 @@ def _orient(segments, attributes, node_table, end_nodes, recorded_flip, has_ids,
     against = sloped & (with_recorded != downhill)  # the inverts contradict the flow direction kept
     for index in np.flatnonzero(sloped & (~downhill | against)).tolist():
         rise = round(float(abs(down[index] - up[index])), 3)
-        by_segment.append((index, 2, make_finding("direction_conflict", segments.ids[index], int(segments.fids[index]),
-                                                  value=rise, xy=tuple(segments.middles[index]))))
+        by_segment.append((index, 2, make_finding(Check.DIRECTION_CONFLICT, segments.ids[index],
+                                                  int(segments.fids[index]), value=rise,
+                                                  xy=tuple(segments.middles[index]))))
     by_segment.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in by_segment)
     # one str object per kind, shared by every pipe (a 'U' array's tolist makes one per pipe: 150 MB a county)
-    source_text = object_array(["field", "ids", "invert", "network", "digitised"])[
-        np.where(by_field, 0, np.where(by_ids, 1, np.where(by_network, 3, np.where(by_invert, 2, 4))))]
+    decided_by = (DirectionSource.FIELD, DirectionSource.IDS, DirectionSource.NETWORK, DirectionSource.INVERT,
+                  DirectionSource.DIGITISED)  # the first whose mask holds, as the module's table orders them
+    decided = np.select([by_field, by_ids, by_network, by_invert], [0, 1, 2, 3], default=4)
+    source_text = object_array([kind.value for kind in decided_by])[decided]
     source = np.where(with_recorded, recorded_from, recorded_to)
     target = np.where(with_recorded, recorded_to, recorded_from)
     length = segments.length

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ..model.records import PipeResult
+from ..model.records import DirectionSource, PipeResult
 from ..model.rows import Rows
 from ..model.tables import GraphTable
 from .attributes import NODE_NUMBERS
+
+
+class SkippedPart(NamedTuple):
+    """A pipe part left out of the graph, still one output feature: its feature's row, id and part, and
+    its pn_dir_src (none for a part without geometry or length, inactive for a pipe left out by status)."""
+
+    row: int
+    pipe_id: str
+    part: int
+    direction_source: str = DirectionSource.NONE.value
 
 
 def assemble_table(node_table, names, xy, component, source, target, keys, edge_values, node_fids: list) -> GraphTable:
@@ -49,9 +61,9 @@ def pipe_results(segments, names, source, target, edge_values, component) -> dic
                 result.source_part, result.part, result.share = part, piece, share
                 result.cut = (None if cut[0] != cut[0] else (cut[0], cut[1]),
                               None if cut[2] != cut[2] else (cut[2], cut[3]))
-    for row, pipe_id, part, *why in segments.skipped:  # why: 'inactive' for pipes left out by status
-        fid = int(segments.row_fids[row])
-        results.setdefault(fid, []).append(PipeResult(fid=fid, part=part, pipe_id=pipe_id, from_node=None,
-                                                      to_node=None, reversed=False,
-                                                      direction_source=why[0] if why else "", length=0.0))
+    for skipped in segments.skipped:
+        fid = int(segments.row_fids[skipped.row])
+        results.setdefault(fid, []).append(PipeResult(fid=fid, part=skipped.part, pipe_id=skipped.pipe_id,
+                                                      from_node=None, to_node=None, reversed=False,
+                                                      direction_source=skipped.direction_source, length=0.0))
     return results

@@ -29,7 +29,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ..model.columns import along, midpoints, occurrence, unique_pairs
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.geometry import SegmentIndex, query_workers
 from .topology import inside_many
 
@@ -237,11 +237,11 @@ def cut_findings(cuts: Cuts, line_ids: np.ndarray, line_fids: np.ndarray, system
     for line, node, end, x, y in zip(cuts.line.tolist(), cuts.node.tolist(), cuts.end.tolist(),
                                      cuts.xy[:, 0].tolist(), cuts.xy[:, 1].tolist()):
         if node >= 0:
-            findings.append(make_finding("node_on_pipe", line_ids[line], int(line_fids[line]),
+            findings.append(make_finding(Check.NODE_ON_PIPE, line_ids[line], int(line_fids[line]),
                                          value=node_ids[node], xy=(x, y)))
         else:
             severity = "warning" if systems[line] in SEWERS else "info"
-            findings.append(make_finding("end_on_pipe", line_ids[line], int(line_fids[line]),
+            findings.append(make_finding(Check.END_ON_PIPE, line_ids[line], int(line_fids[line]),
                                          value=line_ids[end // 2], xy=(x, y), severity=severity))
     return findings
 

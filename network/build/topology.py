@@ -11,7 +11,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from ..model.columns import group_starts, ranges, unique_pairs
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.geometry import SegmentIndex, point_segment_distance, points_near, query_workers, row_distances
 
 
@@ -125,7 +125,7 @@ def find_topology_defects(
     check()  # raises Cancelled when the user asked to stop
     by_node: list[tuple[int, int, Finding]] = []
     for node in np.flatnonzero((degree == 0) & ~edges.virtual).tolist():
-        by_node.append((node, 0, make_finding("orphan_node", edges.names[node], edges.node_fids[node],
+        by_node.append((node, 0, make_finding(Check.ORPHAN_NODE, edges.names[node], edges.node_fids[node],
                                               xy=tuple(edges.xy[node]))))
     dangling = np.flatnonzero((degree == 1) & edges.virtual)
     incident = np.full(count, -1, dtype=np.int64)
@@ -139,7 +139,7 @@ def find_topology_defects(
     severity = None if has_node_layer else "info"
     for row, node in enumerate(dangling.tolist()):
         key, fid, xy = edges.keys[pipe[row]], int(edges.fids[pipe[row]]), tuple(edges.xy[node])
-        by_node.append((node, 1, make_finding("dangling_end", key, fid, value=edges.names[node], xy=xy,
+        by_node.append((node, 1, make_finding(Check.DANGLING_END, key, fid, value=edges.names[node], xy=xy,
                                               severity=severity)))
         best = None
         if near_node[row] >= 0:
@@ -149,7 +149,7 @@ def find_topology_defects(
         if near_pipe[row] >= 0 and (best is None or pipe_gap[row] < best[0] - 1e-9):
             best = (float(pipe_gap[row]), f"pipe {edges.keys[near_pipe[row]]}")
         if best is not None:
-            by_node.append((node, 2, make_finding("near_miss", key, fid, value=round(best[0], 3), xy=xy,
+            by_node.append((node, 2, make_finding(Check.NEAR_MISS, key, fid, value=round(best[0], 3), xy=xy,
                                                   target=best[1])))
     by_node.sort(key=lambda item: (item[0], item[1]))
     findings = [finding for _, _, finding in by_node]
@@ -157,14 +157,14 @@ def find_topology_defects(
     findings.extend(_duplicates_and_overlaps(edges, index, snap_tolerance, overlaps))
     check()
     for row in np.flatnonzero(edges.source == edges.target).tolist():
-        findings.append(make_finding("self_loop", edges.keys[row], int(edges.fids[row]),
+        findings.append(make_finding(Check.SELF_LOOP, edges.keys[row], int(edges.fids[row]),
                                      value=edges.names[edges.source[row]], xy=tuple(edges.middles[row])))
     return findings
 
 
 def topology_index(line_xy: np.ndarray, offsets: np.ndarray, near_miss_distance: float) -> SegmentIndex:
     """The index of every pipe's segments that find_topology_defects searches."""
-    return SegmentIndex.from_arrays(line_xy, offsets, step=max(near_miss_distance, 25.0))
+    return SegmentIndex(line_xy, offsets, step=max(near_miss_distance, 25.0))
 
 
 def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray,
@@ -244,7 +244,7 @@ def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: 
             for earlier in rows[:position]:
                 if (row, earlier) in same:
                     duplicate_pairs.add(frozenset((row, earlier)))
-                    findings.append(make_finding("duplicate_pipe", edges.keys[row], int(edges.fids[row]),
+                    findings.append(make_finding(Check.DUPLICATE_PIPE, edges.keys[row], int(edges.fids[row]),
                                                  value=edges.keys[earlier], xy=tuple(edges.middles[row])))
                     break
     reported: set[frozenset] = set()
@@ -255,7 +255,7 @@ def _duplicates_and_overlaps(edges: EdgeArrays, index: SegmentIndex, tolerance: 
         if pair in duplicate_pairs or pair in reported:
             continue
         reported.add(pair)
-        findings.append(make_finding("overlapping_pipe", edges.keys[row], int(edges.fids[row]),
+        findings.append(make_finding(Check.OVERLAPPING_PIPE, edges.keys[row], int(edges.fids[row]),
                                      value=edges.keys[owner], xy=tuple(edges.middles[row])))
     return findings
 

@@ -171,8 +171,8 @@ def read_report(path: str) -> SimulationResult:
     unit = _volume_unit(lines)
     for name, row in _table(lines, "Node Flooding Summary"):
         # Hours, max rate, days, hh:mm, total flood volume, max ponded (volume or depth)
-        result.nodes.setdefault(name, NodeResult()).__dict__.update(
-            flood_hours=_number(row[0]), flood_max_rate=_number(row[1]), flood_volume=_m3(row[4], unit))
+        node = result.nodes.setdefault(name, NodeResult())
+        node.flood_hours, node.flood_max_rate, node.flood_volume = _number(row[0]), _number(row[1]), _m3(row[4], unit)
     for name, row in _table(lines, "Node Surcharge Summary"):  # type, hours, above crown, below rim
         node = result.nodes.setdefault(name, NodeResult())
         node.surcharge_hours, node.above_crown = _number(row[1]), _number(row[2])

@@ -11,7 +11,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..checks.accumulate import upstream_totals
 from ..model.columns import lookup_factorized, ranges
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.tables import GraphTable
 from .catchments import Catchments, thiessen
 from .manning import full_pipe, roughness
@@ -106,7 +106,7 @@ def _spread(values: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:
 def _findings(sub: GraphTable, rows, diameter, up, down, slope, area, period, design_period) -> list[Finding]:
     found: list[Finding] = []
 
-    def report(check: str, where: np.ndarray, values=None) -> None:
+    def report(check: Check, where: np.ndarray, values=None) -> None:
         for row in np.flatnonzero(where).tolist():
             value = "" if values is None else values[row]
             found.append(make_finding(check, sub.keys[row], sub.edge_get(row, "fid"), value=value,
@@ -114,12 +114,12 @@ def _findings(sub: GraphTable, rows, diameter, up, down, slope, area, period, de
 
     no_invert = np.isnan(up) | np.isnan(down)
     no_diameter = ~(diameter > 0)
-    report("capacity_no_invert", no_invert)
-    report("capacity_no_diameter", no_diameter & ~no_invert)
+    report(Check.CAPACITY_NO_INVERT, no_invert)
+    report(Check.CAPACITY_NO_DIAMETER, no_diameter & ~no_invert)
     with np.errstate(invalid="ignore"):
-        report("capacity_no_slope", ~no_invert & ~no_diameter & ~(slope > 0), np.round(slope * 1000.0, 2))
-        report("rational_area_limit", area > RATIONAL_LIMIT_HA, np.round(area / 100.0, 2))
-        report("under_capacity", period < design_period, np.round(period, 2))
+        report(Check.CAPACITY_NO_SLOPE, ~no_invert & ~no_diameter & ~(slope > 0), np.round(slope * 1000.0, 2))
+        report(Check.RATIONAL_AREA_LIMIT, area > RATIONAL_LIMIT_HA, np.round(area / 100.0, 2))
+        report(Check.UNDER_CAPACITY, period < design_period, np.round(period, 2))
     return found
 
 
@@ -130,7 +130,7 @@ def arrival(table: GraphTable, minutes: np.ndarray) -> np.ndarray:
 
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph([("A", "C", "P1"), ("B", "C", "P2"), ("C", "D", "P3")])
-    >>> table = GraphTable(g)
+    >>> table = GraphTable.of_graph(g)
     >>> minutes = {"P1": 2.0, "P2": 5.0, "P3": 1.0}
     >>> dict(zip(table.names, arrival(table, np.array([minutes[k] for k in table.keys])).tolist()))
     {'A': 0.0, 'C': 5.0, 'B': 0.0, 'D': 6.0}

@@ -11,7 +11,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from ..model.columns import KeyedValues, ranges
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.tables import GraphTable, reachable, table_of
 
 
@@ -56,7 +56,7 @@ def accumulate(graph: nx.MultiDiGraph, values: Optional[Mapping[str, float]] = N
     inside = up == label[table.target]
     loop_pipes = np.bincount(up[inside], minlength=int(label.max()) + 1)
     for row in np.flatnonzero(inside).tolist():
-        result.findings.append(make_finding("loop", table.keys[row], table.edge_get(row, "fid"),
+        result.findings.append(make_finding(Check.LOOP, table.keys[row], table.edge_get(row, "fid"),
                                             value=int(loop_pipes[up[row]])))
     # arrays, not lists: three lists of a county's 2.3 million Python numbers held 220 MB
     result.length = KeyedValues(table.keys, np.ascontiguousarray(totals[:, 0]), table.edge_position)
@@ -74,9 +74,9 @@ def upstream_totals(table: GraphTable, pipe_values: np.ndarray,
     is summed, so nothing counts twice. The order of the work depends only on the network, so it is
     planned once per table and reused by every sum (accumulation, illicit connections ...).
     """
-    plan = getattr(table, "_flow_plan", None)
+    plan = table.flow_plan
     if plan is None:
-        plan = table._flow_plan = _FlowPlan(table)
+        plan = table.flow_plan = _FlowPlan(table)
     width = pipe_values.shape[1]
     node_values = np.zeros((table.node_count, width)) if node_values is None else node_values
     up, inside = plan.up, plan.inside

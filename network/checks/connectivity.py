@@ -12,7 +12,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..model.columns import lookup_factorized
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.lazy import LazySet
 from ..model.tables import GraphTable, reachable, table_of
 
@@ -80,16 +80,6 @@ def outlet_positions(table: GraphTable, sinks_as_outlets: Optional[bool] = None)
         return positions, kinds, False
     sinks = np.flatnonzero(sink)
     return np.concatenate([positions, sinks]), kinds + ["sink"] * len(sinks), bool(sink.any())
-
-
-def _components(table: GraphTable) -> np.ndarray:
-    """Component number of every node: the build's, or worked out when the graph has none."""
-    numbers = table.node_values("component").tolist()
-    if numbers and None not in numbers:
-        return np.array(numbers)
-    count = table.node_count
-    matrix = coo_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
-    return connected_components(matrix, directed=False)[1]
 
 
 def _reaching(table: GraphTable, targets: list[int]) -> np.ndarray:
@@ -195,7 +185,7 @@ def connectivity(
         drains_properly = any(kind in OUTLET_TYPES for kind in row.outlet_kinds.values())
         if 0 < row.pipes <= fragment_size and not drains_properly:
             first = first_pipe[number]
-            findings.append(make_finding("isolated_fragment", table.keys[first], table.edge_get(first, "fid"),
+            findings.append(make_finding(Check.ISOLATED_FRAGMENT, table.keys[first], table.edge_get(first, "fid"),
                                          value=row.pipes, xy=table.node_xy(table.source[first]),
                                          length=round(row.length_m, 1)))
     ordered = sorted(summaries.values(), key=lambda r: (r.component is None, r.component or 0))
@@ -206,7 +196,8 @@ def connectivity(
 
 
 # build findings that can explain a cut-off part, the likelier first
-CAUSES = ("near_miss", "id_geometry_mismatch", "unknown_node_ref", "direction_conflict", "dangling_end")
+CAUSES = (Check.NEAR_MISS, Check.ID_GEOMETRY_MISMATCH, Check.UNKNOWN_NODE_REF, Check.DIRECTION_CONFLICT,
+          Check.DANGLING_END)
 
 
 def cut_off_parts(table: GraphTable, reached: np.ndarray, stranded_pipes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,7 +265,7 @@ def cut_off_findings(table: GraphTable, reached: np.ndarray, stranded_pipes: np.
             key = table.keys[row]
             cause = (f"; pipe {key} runs into it from the drained network: check its direction",
                      f"；管段 {key} 由可排出的管网流入此处：请核查其流向")
-            findings.append(make_finding("no_outlet", key, fids[row], value=pipes,
+            findings.append(make_finding(Check.NO_OUTLET, key, fids[row], value=pipes,
                                          xy=table.node_xy(int(table.target[row])), pipes=pipes, nodes=nodes,
                                          cause=cause[0], cause_zh=cause[1]))
         elif part in found_cause:
@@ -284,14 +275,14 @@ def cut_off_findings(table: GraphTable, reached: np.ndarray, stranded_pipes: np.
             cause = (f"; likely cut off at pipe {named[0]} ({named[1]}: {cause_finding.message_en.rstrip('.')})",
                      f"；可能在管段 {named[0]} 处断开（{named[1]}：{cause_finding.message_zh.rstrip('。')}）")
             xy = (cause_finding.x, cause_finding.y) if cause_finding.x is not None else table.node_xy(node)
-            findings.append(make_finding("no_outlet", cause_finding.feature_id, fids[row], value=pipes, xy=xy,
+            findings.append(make_finding(Check.NO_OUTLET, cause_finding.feature_id, fids[row], value=pipes, xy=xy,
                                          pipes=pipes, nodes=nodes, cause=cause[0], cause_zh=cause[1]))
         else:
             rows = np.flatnonzero(pipe_part == part)
             into = rows[table.target[rows] == node]
             row = int(into[0] if len(into) else rows[0])
             name = table.names[node]
-            findings.append(make_finding("no_outlet", table.keys[row], fids[row], value=pipes, xy=table.node_xy(node),
-                                         pipes=pipes, nodes=nodes, cause=f"; its water stops at node {name}",
-                                         cause_zh=f"；水流止于节点 {name}"))
+            findings.append(make_finding(Check.NO_OUTLET, table.keys[row], fids[row], value=pipes,
+                                         xy=table.node_xy(node), pipes=pipes, nodes=nodes,
+                                         cause=f"; its water stops at node {name}", cause_zh=f"；水流止于节点 {name}"))
     return findings

@@ -11,7 +11,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..model.columns import lookup_factorized
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.tables import GraphTable, table_of
 
 GRAVITY_SYSTEMS = {"storm", "sanitary", "combined", "drainage", None}
@@ -58,36 +58,36 @@ def _pipe_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
     against = np.nan_to_num(table.edge_numbers("against_record")) > 0
     known = ~np.isnan(up) & ~np.isnan(down)
 
-    def report(check: str, row: int, **values) -> None:
+    def report(check: Check, row: int, **values) -> None:
         found.append((row, make_finding(check, table.keys[row], table.edge_get(row, "fid"),
                                         xy=values.pop("xy", table.node_xy(table.source[row])), **values)))
 
     if len(known) and np.isnan(up).all() and np.isnan(down).all():
         # no invert anywhere: the layer lacks them, one finding says so (not one per pipe)
-        found.append((0, make_finding("missing_invert", LAYER_PIPES, None, value=f"all {len(known)} gravity pipes",
+        found.append((0, make_finding(Check.MISSING_INVERT, LAYER_PIPES, None, value=f"all {len(known)} gravity pipes",
                                       xy=table.node_xy(table.source[0]))))
         return [finding for _, finding in found]
     for row in np.flatnonzero(~known).tolist():
         missing = "both" if np.isnan(up[row]) and np.isnan(down[row]) else (
             "upstream" if np.isnan(up[row]) else "downstream")
-        report("missing_invert", row, value=missing)
+        report(Check.MISSING_INVERT, row, value=missing)
     with np.errstate(invalid="ignore"):
         # up and down in flow direction: the downstream end higher (the build kept the direction the
         # ids, a direction field or the network's drainage gave), or a hand-made graph's flag
         rising = known & (against | (down - up > 1e-9))
     for row in np.flatnonzero(rising).tolist():
-        report("reverse_slope", row, value=round(float(abs(down[row] - up[row])), 3))
+        report(Check.REVERSE_SLOPE, row, value=round(float(abs(down[row] - up[row])), 3))
     with np.errstate(invalid="ignore", divide="ignore"):
         slope = (up - down) / np.where(length > 0, length, 1.0) * 1000.0
         flat = known & (length > 0) & (slope < tolerances.min_slope_permille)
     for row in np.flatnonzero(flat).tolist():
-        report("flat_slope", row, value=round(float(slope[row]), 2), target=tolerances.min_slope_permille)
+        report(Check.FLAT_SLOPE, row, value=round(float(slope[row]), 2), target=tolerances.min_slope_permille)
     for invert, ends in ((up, table.source), (down, table.target)):
         with np.errstate(invalid="ignore"):
             deep = known & (ground[ends] - invert > tolerances.max_depth_m)
         for row in np.flatnonzero(deep).tolist():
             node = int(ends[row])
-            report("implausible_depth", row, value=round(float(ground[node] - invert[row]), 2),
+            report(Check.IMPLAUSIBLE_DEPTH, row, value=round(float(ground[node] - invert[row]), 2),
                    target=f"ground − invert at {table.names[node]}", xy=table.node_xy(node))
     found.sort(key=lambda item: item[0])  # pipe by pipe, as the network lists them
     return [finding for _, finding in found]
@@ -103,7 +103,7 @@ def _node_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
     used = np.zeros(count, dtype=bool)
     used[source], used[target] = True, True
     for node in np.flatnonzero(used & (outgoing > 1) & ~ends_network).tolist():
-        found.append(make_finding("multiple_outlets", table.names[node], table.node_get(node, "fid"),
+        found.append(make_finding(Check.MULTIPLE_OUTLETS, table.names[node], table.node_get(node, "fid"),
                                   value=int(outgoing[node]), xy=table.node_xy(node)))
     diameter = table.edge_numbers("diameter")
     diameter = np.where(diameter == 0, np.nan, diameter)  # 0 means unknown in survey exports
@@ -117,12 +117,12 @@ def _node_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
         higher = np.isfinite(lowest_in[source]) & (up_invert > lowest_in[source] + tolerances.invert_step_m)
     for row in np.flatnonzero(narrower).tolist():
         node = int(source[row])
-        found.append(make_finding("diameter_decrease", table.keys[row], table.edge_get(row, "fid"),
+        found.append(make_finding(Check.DIAMETER_DECREASE, table.keys[row], table.edge_get(row, "fid"),
                                   value=f"{widest_in[node]:.0f}→{diameter[row]:.0f}", target=table.names[node],
                                   xy=table.node_xy(node)))
     for row in np.flatnonzero(higher).tolist():
         node = int(source[row])
-        found.append(make_finding("outlet_above_inlet", table.names[node], table.node_get(node, "fid"),
+        found.append(make_finding(Check.OUTLET_ABOVE_INLET, table.names[node], table.node_get(node, "fid"),
                                   value=round(float(up_invert[row] - lowest_in[node]), 3), xy=table.node_xy(node)))
     return found
 
@@ -136,6 +136,6 @@ def _cycles(table: GraphTable) -> list[Finding]:
     _, labels = connected_components(matrix, directed=True, connection="strong")
     inside = labels[table.source] == labels[table.target]
     pipes_in = np.bincount(labels[table.source][inside], minlength=labels.max() + 1)
-    return [make_finding("cycle", table.keys[row], table.edge_get(row, "fid"),
+    return [make_finding(Check.CYCLE, table.keys[row], table.edge_get(row, "fid"),
                          value=int(pipes_in[labels[table.source[row]]]))
             for row in np.flatnonzero(inside).tolist()]

@@ -111,7 +111,7 @@ def _near_sanitary_manholes(graph, area, coords, distance, evidence) -> None:
     keys = [k for _, _, k in area.edges(keys=True) if k in coords]
     if not keys:
         return
-    index = SegmentIndex([np.asarray(coords[k]) for k in keys])
+    index = SegmentIndex.of_polylines([np.asarray(coords[k]) for k in keys])
     for node, data in graph.nodes(data=True):
         if data.get("system") != "sanitary" or data.get("virtual") or "x" not in data:
             continue

@@ -11,7 +11,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from ..model.columns import PartCoords, lookup_factorized
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.geometry import SegmentIndex
 from ..model.tables import GraphTable, min_matrix, reachable, table_of
 from .accumulate import upstream_totals
@@ -90,7 +90,7 @@ def _cross_connections(table: GraphTable, result: IllicitResult) -> list[tuple[i
         cross.append((row, kind))
         result.cross_by_class[kind] = result.cross_by_class.get(kind, 0) + 1
         result.findings.append(make_finding(
-            "cross_connection", key, table.edge_get(row, "fid"), value=kind, target=v,
+            Check.CROSS_CONNECTION, key, table.edge_get(row, "fid"), value=kind, target=v,
             value_zh=CLASS_NAMES_ZH[kind], xy=table.node_xy(table.target[row]), severity=_severity(kind)))
     return cross
 
@@ -113,8 +113,8 @@ def _flow_path_violations(graph, cross, result: IllicitResult, table: Optional[G
     codes = _system_codes(table.edge_codes("system"))
     downstream_of = csr_matrix((np.ones(len(table.source)), (table.source, table.target)), shape=(count, count))
     upstream_of: dict[str, np.ndarray] = {}
-    for targets, source_system, check in ((storm_outfalls, "sanitary", "sewage_to_storm_outfall"),
-                                          (plants, "storm", "storm_to_plant")):
+    for targets, source_system, check in ((storm_outfalls, "sanitary", Check.SEWAGE_TO_STORM_OUTFALL),
+                                          (plants, "storm", Check.STORM_TO_PLANT)):
         wanted = [row for row, _kind in cross if codes[row] == SYSTEM_ORDER.index(source_system)]
         if not targets or not wanted:
             continue
@@ -176,12 +176,12 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
     def index_of(rows: list) -> SegmentIndex:
         # samples every 25 m: a smaller tree than the default and as quick to ask at a few metres
         if same_order:
-            return SegmentIndex.from_arrays(*coords.arrays(np.array(rows, dtype=np.int64)), step=25.0)
-        return SegmentIndex([np.asarray(coords[table.keys[r]]) for r in rows], step=25.0)
+            return SegmentIndex(*coords.arrays(np.array(rows, dtype=np.int64)), step=25.0)
+        return SegmentIndex.of_polylines([np.asarray(coords[table.keys[r]]) for r in rows], step=25.0)
     inlets = kinds == 1
     connected = inlets & (sanitary_incident > 0)
     for node in np.flatnonzero(connected).tolist():
-        result.findings.append(make_finding("inlet_on_sanitary", table.names[node], table.node_get(node, "fid"),
+        result.findings.append(make_finding(Check.INLET_ON_SANITARY, table.names[node], table.node_get(node, "fid"),
                                             value="connected", xy=table.node_xy(node)))
     loose = np.flatnonzero(inlets & ~connected & located)
     if coords and len(loose) and sanitary_rows:
@@ -190,7 +190,7 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
         for node, found, metres in zip(loose.tolist(), owner.tolist(), gap.tolist()):
             if found >= 0:
                 result.findings.append(make_finding(
-                    "inlet_on_sanitary", table.names[node], table.node_get(node, "fid"),
+                    Check.INLET_ON_SANITARY, table.names[node], table.node_get(node, "fid"),
                     value=f"{metres:.1f} m from {table.keys[sanitary_rows[found]]}", xy=table.node_xy(node)))
     sanitary_node = (_system_codes(table.node_codes("system")) == SYSTEM_ORDER.index("sanitary")) | \
         ((incident > 0) & (sanitary_incident == incident))
@@ -208,6 +208,6 @@ def _node_evidence(table: GraphTable, coords: dict, distance: float, result: Ill
     owner, gap, _ = index.nearest_segments(xy[manholes], distance, np.full(len(manholes), -1), avoid=avoid)
     for node, found, metres in zip(manholes.tolist(), owner.tolist(), gap.tolist()):
         if found >= 0:
-            result.findings.append(make_finding("sanitary_near_storm", table.names[node],
+            result.findings.append(make_finding(Check.SANITARY_NEAR_STORM, table.names[node],
                                                 table.node_get(node, "fid"), value=round(metres, 2),
                                                 target=table.keys[storm_rows[found]], xy=table.node_xy(node)))

@@ -100,7 +100,7 @@ def nearest_pipes(coords: dict, points: list[tuple[float, float]], max_distance:
     from ..model.geometry import SegmentIndex
 
     keys = list(coords)
-    index = SegmentIndex([coords[k] for k in keys])
+    index = SegmentIndex.of_polylines([coords[k] for k in keys])
     found = []
     for xy in points:
         near = index.near(xy, max_distance)

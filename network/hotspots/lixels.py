@@ -38,6 +38,9 @@ class Lixels:
     table_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # each pipe's table row
     ends: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))  # neighbourhoods.piece_ends
     source_keys: Optional[list] = None  # the table's key list the rows refer to
+    # statistics.neighbour_counts per search distance: the counts, or the Future counting them in a
+    # thread, so breakage and overflow hotspots on the same pieces count once
+    neighbour_count_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def neighbours(self) -> list[list[tuple[int, float]]]:
@@ -206,7 +209,7 @@ def _place_points(lixels: Lixels, xy: np.ndarray, offsets: np.ndarray, boxes: np
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     sizes = np.diff(offsets)[near]
     xy, offsets = xy[ranges(offsets[near], sizes)], np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    index = SegmentIndex.from_arrays(xy, offsets, step=max(10.0, max_distance / 2.0))  # fewer samples per query
+    index = SegmentIndex(xy, offsets, step=max(10.0, max_distance / 2.0))  # fewer samples per query
     owner, _, segment = index.nearest_segments(points, max_distance, np.full(len(points), -1))
     owner = np.where(owner >= 0, near[np.maximum(owner, 0)], -1)
     found = np.flatnonzero(owner >= 0)

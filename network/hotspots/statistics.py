@@ -114,7 +114,7 @@ def neighbour_counts(lixels: Lixels, distance: float, check: Callable[[], None] 
                      chunk: int = 20000) -> np.ndarray:
     """How many pieces lie within ``distance`` of each piece (itself included); kept on the Lixels,
     so breakage and overflow hotspots on the same pieces count once."""
-    cache = lixels.__dict__.setdefault("_neighbour_counts", {})
+    cache = lixels.neighbour_count_cache
     if distance not in cache:
         cache[distance] = counts_within(lixels.adjacency, lixels.ends, lixels.size, distance, check, chunk)
     counted = cache[distance]
@@ -123,7 +123,7 @@ def neighbour_counts(lixels: Lixels, distance: float, check: Callable[[], None] 
 
 def count_neighbours_beside(lixels: Lixels, distance: float, check: Callable[[], None] = lambda: None) -> None:
     """Start neighbour_counts in a thread of its own (when not counted yet): neighbour_counts then waits for it."""
-    cache = lixels.__dict__.setdefault("_neighbour_counts", {})
+    cache = lixels.neighbour_count_cache
     if distance not in cache:
         cache[distance] = started(lambda: counts_within(lixels.adjacency, lixels.ends, lixels.size, distance, check))
 

@@ -8,7 +8,9 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Union
+
+from .check_ids import Check
 
 CATALOG_PATH = Path(__file__).resolve().parents[1] / "data" / "checks.json"
 
@@ -56,7 +58,7 @@ class Finding:
 
 
 def make_finding(
-    check: str,
+    check: Union[Check, str],
     feature_id: Any,
     fid: Optional[int] = None,
     value: Any = "",
@@ -67,9 +69,10 @@ def make_finding(
 ) -> Finding:
     """Build a finding from the catalogue entry of ``check``, filling its message templates.
 
-    >>> make_finding("orphan_node", "MH1", 3).message_zh
-    '节点未连接任何管段。'
+    >>> make_finding(Check.ORPHAN_NODE, "MH1", 3).message_zh, make_finding(Check.ORPHAN_NODE, "MH1").check
+    ('节点未连接任何管段。', 'orphan_node')
     """
+    check = _plain(check)
     entry = catalog()[check]
     if isinstance(value, float):
         value = f"{value:.3f}".rstrip("0").rstrip(".")
@@ -84,7 +87,7 @@ def make_finding(
 
 
 def make_findings(
-    check: str,
+    check: Union[Check, str],
     feature_ids: Iterable[Any],
     fids: Iterable[Optional[int]],
     x: Iterable[float],
@@ -96,9 +99,10 @@ def make_findings(
     The same as calling make_finding for each feature, with the catalogue read and the message
     formatted once: a county can have 600,000 pipes that reach no outlet.
 
-    >>> [f.feature_id for f in make_findings("orphan_node", ["MH1", "MH2"], [1, 2], [0.0, 1.0], [0.0, 1.0])]
+    >>> [f.feature_id for f in make_findings(Check.ORPHAN_NODE, ["MH1", "MH2"], [1, 2], [0.0, 1.0], [0.0, 1.0])]
     ['MH1', 'MH2']
     """
+    check = _plain(check)
     entry = catalog()[check]
     severity, kind = entry["severity"], kind or entry["kind"]
     message_en, message_zh = _messages(check, "", ())
@@ -106,6 +110,11 @@ def make_findings(
     return [Finding(check, severity, kind, str(feature_id), fid, "", message_en, message_zh, fix, fix_zh,
                     None if a != a or b != b else float(a), None if a != a or b != b else float(b), {})
             for feature_id, fid, a, b in zip(feature_ids, fids, x, y)]
+
+
+def _plain(check: Union[Check, str]) -> str:
+    """The id as the plain string every output holds (a Check member formats as "Check.X")."""
+    return check.value if isinstance(check, Check) else check
 
 
 @lru_cache(maxsize=4096)

@@ -118,21 +118,8 @@ class SegmentIndex:
     a step and then measures exact point-to-segment distances on the candidates only.
     """
 
-    def __init__(self, polylines: Sequence[np.ndarray], step: float = 10.0):
-        lines = [c if isinstance(c, np.ndarray) and c.ndim == 2 and c.dtype == float else
-                 np.asarray(c, dtype=float).reshape(-1, 2) for c in polylines]
-        sizes = np.array([len(c) for c in lines], dtype=np.int64)
-        xy = np.concatenate(lines) if lines else np.empty((0, 2))
-        self._build(xy, np.concatenate([[0], np.cumsum(sizes)]), step)
-
-    @classmethod
-    def from_arrays(cls, xy: np.ndarray, offsets: np.ndarray, step: float = 10.0) -> SegmentIndex:
+    def __init__(self, xy: np.ndarray, offsets: np.ndarray, step: float = 10.0):
         """An index over parts given as one vertex array and part offsets (owner = part number)."""
-        index = cls.__new__(cls)
-        index._build(xy, offsets, step)
-        return index
-
-    def _build(self, xy: np.ndarray, offsets: np.ndarray, step: float) -> None:
         self.step = step
         sizes = np.diff(offsets)
         owner_of_vertex = np.repeat(np.arange(len(sizes)), sizes)
@@ -142,6 +129,7 @@ class SegmentIndex:
             self.starts = self.ends = np.empty((0, 2))
             self.owners = self.sample_segment = self.first_vertex = np.empty(0, dtype=int)
             self.long_segments = self.long_samples = np.empty(0, dtype=np.int64)
+            self.is_long_sample = np.empty(0, dtype=bool)
             self.tree = None
             return
         self.starts, self.ends = xy[inner], xy[inner + 1]
@@ -166,6 +154,15 @@ class SegmentIndex:
         self.is_long_sample = np.zeros(len(samples), dtype=bool)
         self.is_long_sample[self.long_samples] = True
         self.tree = cKDTree(samples, balanced_tree=False, compact_nodes=False)  # builds 2x faster
+
+    @classmethod
+    def of_polylines(cls, polylines: Sequence[np.ndarray], step: float = 10.0) -> SegmentIndex:
+        """An index over polylines given one by one (owner = position in ``polylines``)."""
+        lines = [c if isinstance(c, np.ndarray) and c.ndim == 2 and c.dtype == float else
+                 np.asarray(c, dtype=float).reshape(-1, 2) for c in polylines]
+        sizes = np.array([len(c) for c in lines], dtype=np.int64)
+        xy = np.concatenate(lines) if lines else np.empty((0, 2))
+        return cls(xy, np.concatenate([[0], np.cumsum(sizes)]), step)
 
     def nearest_many(self, points: np.ndarray, radius: float, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each point, the nearest owner within ``radius`` other than ``exclude[i]``: (owner or -1, distance)."""

@@ -85,7 +85,7 @@ class Network:
         """The graph as arrays (GraphTable): the build's own, or a new one after pipes were added or removed."""
         if self._graph is None:
             return self.table_cache
-        self.table_cache = GraphTable(self._graph) if refresh else table_of(self._graph, self.table_cache)
+        self.table_cache = GraphTable.of_graph(self._graph) if refresh else table_of(self._graph, self.table_cache)
         return self.table_cache
 
     # -- analyses (the Python API; each delegates to its module) ------------------------------------

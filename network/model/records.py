@@ -6,6 +6,7 @@ import gc
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Optional, Sequence
 
 import networkx as nx
@@ -174,6 +175,20 @@ class Progress:
         """Raise Cancelled when the user asked to stop."""
         if self.is_cancelled():
             raise Cancelled("cancelled")
+
+
+class DirectionSource(str, Enum):
+    """Why a pipe runs the way it does (``direction_source``, written as ``pn_dir_src``), in the order the
+    build asks (build/builder.py's table, docs/network-building.md). The columns and outputs hold the
+    plain ``.value``; a member compares equal to it."""
+
+    FIELD = "field"  # a flow-direction field (流向) says forward / reverse
+    IDS = "ids"  # the from/to node ids name nodes of the node layer: from -> to
+    INVERT = "invert"  # neither: the inverts (or ground - depth) decide, downhill
+    NETWORK = "network"  # inverts that would cut water off from its typed outlet (a sag): the network's way
+    DIGITISED = "digitised"  # nothing else: as the line is drawn
+    INACTIVE = "inactive"  # left out of the graph by its status (abandoned, proposed ...)
+    NONE = ""  # left out of the graph by its geometry (none, zero length): no direction
 
 
 @dataclass(slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 import networkx as nx
 import numpy as np
@@ -14,49 +14,72 @@ from .records import gc_paused
 from .rows import Row, Rows
 
 
+class RowsAt(NamedTuple):
+    """The shared columns a table's nodes or pipes read: a Rows table and the row of each."""
+
+    rows: Rows
+    positions: np.ndarray
+
+
+Shared = Optional[RowsAt]  # None: the mappings are not rows of one Rows table (a user's own graph)
+
+
 class GraphTable:
     """Positions of nodes, (from, to) node positions of pipes and attribute columns on demand.
 
-    The build makes its table straight from its arrays; the networkx graph of such a table is made
-    only when first asked (traces, the UI, the Python API), since whole-network checks and writers
-    need nothing but the arrays.
+    The build makes its table straight from its arrays (``from_columns``); the networkx graph of such
+    a table is made only when first asked (traces, the UI, the Python API), since whole-network
+    checks and writers need nothing but the arrays. A table of a networkx graph is ``of_graph``.
 
     >>> g = nx.MultiDiGraph()
     >>> _ = g.add_edge("A", "B", key="P1", diameter=300.0)
-    >>> table = GraphTable(g)
+    >>> table = GraphTable.of_graph(g)
     >>> table.source.tolist(), table.target.tolist(), table.edge_numbers("diameter").tolist()
     ([0], [1], [300.0])
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, edges: Optional[list] = None):
+    def __init__(self, names: list, keys: list, source: np.ndarray, target: np.ndarray, *,
+                 node_rows: Shared = None, edge_rows: Shared = None, node_data: Optional[list] = None,
+                 edge_data: Optional[list] = None, graph: Optional[nx.MultiDiGraph] = None,
+                 graph_attributes: Optional[dict] = None, index: Optional[dict] = None):
+        """Node names, pipe keys and each pipe's (from, to) node positions; the attributes as shared
+        columns (``*_rows``) and/or one mapping per node or pipe (``*_data``, made from the columns
+        when first asked if not given); the networkx graph when it exists already."""
+        self.names, self.keys, self.source, self.target = names, keys, source, target
+        self._node_rows, self._edge_rows = node_rows, edge_rows
+        self._node_data, self._edge_data = node_data, edge_data
         self._graph = graph
-        self._nodes = len(graph)
-        self._key_index = None
-        self.graph_attributes = graph.graph
-        self.names = list(graph.nodes)
-        self.index = {name: position for position, name in enumerate(self.names)}
-        self._node_data = [graph.nodes[name] for name in self.names]
-        edges = list(graph.edges(keys=True, data=True)) if edges is None else edges
-        self.keys = [key for _, _, key, _ in edges]
-        self._edge_data = [data for _, _, _, data in edges]
-        index = self.index
-        self.source = np.fromiter((index[u] for u, _, _, _ in edges), dtype=np.int64, count=len(edges))
-        self.target = np.fromiter((index[v] for _, v, _, _ in edges), dtype=np.int64, count=len(edges))
-        self._edge_rows = _shared_rows(self._edge_data)
-        self._node_rows = _shared_rows(self._node_data)
+        self._nodes = None if graph is None else len(graph)  # the node count the graph had when tabled
+        self.graph_attributes = graph.graph if graph is not None else \
+            graph_attributes if graph_attributes is not None else {}
+        self._index = index
+        self._key_index: Optional[dict] = None
+        # factorize() of a column, per (side, name): (the column array it was made from, the result)
+        self._factorized_columns: dict[tuple[str, str], tuple[Any, tuple[np.ndarray, list]]] = {}
+        # the condensed network and its summing order (checks/accumulate.py), made by the first
+        # upstream sum and kept here: it depends on the pipes' (from, to) positions only
+        self.flow_plan: Any = None
+
+    @classmethod
+    def of_graph(cls, graph: nx.MultiDiGraph) -> GraphTable:
+        """The table of a networkx graph (its data mappings read where they are)."""
+        names = list(graph.nodes)
+        index = {name: position for position, name in enumerate(names)}
+        node_data = [graph.nodes[name] for name in names]
+        edges = list(graph.edges(keys=True, data=True))
+        edge_data = [data for _, _, _, data in edges]
+        source = np.fromiter((index[u] for u, _, _, _ in edges), dtype=np.int64, count=len(edges))
+        target = np.fromiter((index[v] for _, v, _, _ in edges), dtype=np.int64, count=len(edges))
+        return cls(names, [key for _, _, key, _ in edges], source, target,
+                   node_rows=_shared_rows(node_data), edge_rows=_shared_rows(edge_data), node_data=node_data,
+                   edge_data=edge_data, graph=graph, index=index)
 
     @classmethod
     def from_columns(cls, names: list, keys: list, source: np.ndarray, target: np.ndarray, node_rows: Rows,
                      edge_rows: Rows, graph_attributes: Optional[dict] = None) -> GraphTable:
         """A table over the build's columns; its networkx graph is made when first asked."""
-        table = cls.__new__(cls)
-        table._index, table._graph, table._nodes, table._key_index = None, None, None, None
-        table.graph_attributes = graph_attributes if graph_attributes is not None else {}
-        table.names, table.keys, table.source, table.target = names, keys, source, target
-        table._node_data, table._edge_data = None, None
-        table._node_rows = (node_rows, np.arange(len(names)))
-        table._edge_rows = (edge_rows, np.arange(len(keys)))
-        return table
+        return cls(names, keys, source, target, node_rows=RowsAt(node_rows, np.arange(len(names))),
+                   edge_rows=RowsAt(edge_rows, np.arange(len(keys))), graph_attributes=graph_attributes)
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -79,26 +102,26 @@ class GraphTable:
     def node_data(self) -> list:
         """Each node's attribute mapping (views into the shared columns, made when first asked)."""
         if self._node_data is None:
-            self._node_data = list(map(self._node_rows[0].row, range(len(self.names))))
+            self._node_data = list(map(self._node_rows.rows.row, range(len(self.names))))
         return self._node_data
 
     @property
     def edge_data(self) -> list:
         """Each pipe's attribute mapping (views into the shared columns, made when first asked)."""
         if self._edge_data is None:
-            self._edge_data = list(map(self._edge_rows[0].row, self._edge_rows[1].tolist()))
+            self._edge_data = list(map(self._edge_rows.rows.row, self._edge_rows.positions.tolist()))
         return self._edge_data
 
     def edge_get(self, row: int, name: str, default: Any = None) -> Any:
         """One attribute of the pipe at ``row``."""
         if self._edge_data is None:
-            return self._edge_rows[0].value(int(self._edge_rows[1][row]), name, default)
+            return self._edge_rows.rows.value(int(self._edge_rows.positions[row]), name, default)
         return self._edge_data[row].get(name, default)
 
     def node_get(self, node: int, name: str, default: Any = None) -> Any:
         """One attribute of the node at position ``node``."""
         if self._node_data is None:
-            return self._node_rows[0].value(node, name, default)
+            return self._node_rows.rows.value(node, name, default)
         return self._node_data[node].get(name, default)
 
     def matches(self, graph: Optional[nx.MultiDiGraph]) -> bool:
@@ -114,15 +137,14 @@ class GraphTable:
 
     def subset(self, rows: np.ndarray) -> GraphTable:
         """The same nodes with only the pipes at ``rows`` (a table for checks; no graph of its own)."""
-        table = GraphTable.__new__(GraphTable)
-        table._index, table._graph, table._nodes, table._key_index = self._index, None, None, None
-        table.graph_attributes = {}
-        table.names, table._node_data, table._node_rows = self.names, self._node_data, self._node_rows
-        table.keys = [self.keys[r] for r in rows.tolist()]
-        table._edge_data = None if self._edge_data is None else [self._edge_data[r] for r in rows.tolist()]
-        table.source, table.target = self.source[rows], self.target[rows]
-        table._edge_rows = (self._edge_rows[0], self._edge_rows[1][rows]) if self._edge_rows else None
-        return table
+        picked = rows.tolist()
+        shared = self._edge_rows
+        return GraphTable(self.names, [self.keys[r] for r in picked], self.source[rows], self.target[rows],
+                          node_rows=self._node_rows,
+                          edge_rows=RowsAt(shared.rows, shared.positions[rows]) if shared else None,
+                          node_data=self._node_data,
+                          edge_data=None if self._edge_data is None else [self._edge_data[r] for r in picked],
+                          index=self._index)
 
     @property
     def index(self) -> dict:
@@ -130,10 +152,6 @@ class GraphTable:
         if self._index is None:
             self._index = dict(zip(self.names, range(len(self.names))))
         return self._index
-
-    @index.setter
-    def index(self, value: dict) -> None:
-        self._index = value
 
     @property
     def node_count(self) -> int:
@@ -167,11 +185,11 @@ class GraphTable:
 
     def _factorized(self, side: str, name: str, shared, values: Callable[[str], np.ndarray]
                     ) -> tuple[np.ndarray, list]:
-        rows = shared[0] if shared else None
+        rows = shared.rows if shared else None
 
         def column() -> Any:
             return rows.columns.get(name) if rows is not None and not rows.extra else None
-        cache = self.__dict__.setdefault("_factorized_columns", {})
+        cache = self._factorized_columns
         made = cache.get((side, name))
         # made from this very column array (an edited column becomes a new list)
         if made is not None and made[0] is column():
@@ -230,25 +248,25 @@ def min_matrix(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, size: 
 
 def table_of(graph: Optional[nx.MultiDiGraph], table: Optional[GraphTable] = None) -> GraphTable:
     """``table`` when it still describes ``graph`` (or no graph is given), else a fresh table of the graph."""
-    return table if table is not None and table.matches(graph) else GraphTable(graph)
+    return table if table is not None and table.matches(graph) else GraphTable.of_graph(graph)
 
 
 def _floats(values) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
-def _shared_rows(datas: list) -> Optional[tuple[Rows, np.ndarray]]:
+def _shared_rows(datas: list) -> Shared:
     """(the Rows table, row positions) when every data mapping is a row of one table, else None."""
     if not datas or type(datas[0]) is not Row:
         return None
     rows = datas[0].rows
     if not all(type(d) is Row and d.rows is rows for d in datas):
         return None
-    return rows, np.fromiter((d.index for d in datas), dtype=np.int64, count=len(datas))
+    return RowsAt(rows, np.fromiter((d.index for d in datas), dtype=np.int64, count=len(datas)))
 
 
 def _numbers(shared, datas: Callable[[], list], name: str) -> np.ndarray:
-    column = shared[0].column(name, shared[1]) if shared else None
+    column = shared.rows.column(name, shared.positions) if shared else None
     if column is not None and column.dtype.kind in "fiub":
         return column.astype(float)
     if column is not None and column.dtype == object:
@@ -260,12 +278,12 @@ def _numbers(shared, datas: Callable[[], list], name: str) -> np.ndarray:
 
 
 def _values(shared, datas: Callable[[], list], name: str, default: Any) -> np.ndarray:
-    column = shared[0].column(name, shared[1]) if shared else None
+    column = shared.rows.column(name, shared.positions) if shared else None
     if column is not None and column.dtype == object:
         return column
-    if column is not None and column.dtype.kind in "iub" and name not in shared[0].converters_special():
+    if column is not None and column.dtype.kind in "iub" and name not in shared.rows.converters_special():
         return object_array(column.tolist())  # plain ints and bools, as the rows give them
-    if column is not None and column.dtype.kind == "f" and name not in shared[0].converters_special():
+    if column is not None and column.dtype.kind == "f" and name not in shared.rows.converters_special():
         return object_array([None if v != v else v for v in column.tolist()])
     return object_array([data.get(name, default) for data in datas()])
 
@@ -287,11 +305,25 @@ def reachable(successors, starts: np.ndarray, groups: int) -> np.ndarray:
 
 
 def fill(graph: nx.MultiDiGraph, node_items, edges) -> None:
-    """Fill an empty MultiDiGraph's adjacency dicts directly, as add_nodes_from/add_edges_from would.
+    """Fill an empty MultiDiGraph's adjacency dicts directly, as add_nodes_from/add_edges_from would,
+    keeping the given mappings (the build's Rows) as the graph's node and edge data.
 
-    networkx's own methods check and copy every item; building a county this way takes a third of
-    the time. The layout (succ and pred share one key dict per node pair) is networkx's, tested
-    against add_edges_from in tests/network/test_columns.py.
+    This writes networkx's own ``_node``, ``_succ`` and ``_pred``: no public networkx method can do it,
+    since add_nodes_from / add_edges_from (and from_dict_of_dicts, which calls them) copy every data
+    mapping into a new dict of the graph's own. Copies cost too much and cut the link between the
+    graph and the table's columns (an edit of ``graph.edges[u, v, key]`` reaches the table; tested in
+    tests/network/test_build.py). Measured on the county samples (issue #29; RSS growth, noisy machine):
+
+    ============================  =========================  ==========================
+    network.graph made by         10x (231,179 pipes)        100x (2,302,818 pipes)
+    ============================  =========================  ==========================
+    fill, Row views (this)        0.9-1.6 s, 132 MB          7-13 s, 1.35 GB
+    add_*_from with the Rows      10-11 s, 412 MB            113 s, 4.25 GB
+    add_*_from with plain dicts   6-9 s, 583 MB peak         29 s, 5.97 GB peak (3.99 kept)
+    ============================  =========================  ==========================
+
+    The layout (succ and pred share one key dict per node pair) is networkx's, tested against
+    add_edges_from in tests/network/test_columns.py.
     """
     node_attrs, succ, pred = graph._node, graph._succ, graph._pred
     for name, attrs in node_items:

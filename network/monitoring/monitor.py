@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 
 from ..checks.idde import outfall_sources
-from ..model.findings import make_finding
+from ..model.findings import Check, make_finding
 from . import qc, rules
 from .readings import Matrix, to_matrix
 from .sensors import Sensor
 
-QC_RULES = ("gap", "out_of_range", "flatline", "spike")
 HYDRAULIC_KINDS = ("level", "flow", "velocity")
 MAX_SOURCES = 10  # candidate sources an alarm names (the ranking goes on in pipenet:outfallsources)
 
@@ -108,14 +107,6 @@ class MonitorResult:
         since = self.matrix.time(int(rows[-1])) - pd.Timedelta(hours=hours)
         return [alarm for alarm in self.alarms if alarm.end >= since]
 
-    def alarms_frame(self) -> pd.DataFrame:
-        rows = [dict(vars(a), candidate_pipes=";".join(a.candidate_pipes),
-                     candidate_sources=";".join(a.candidate_sources)) for a in self.alarms]
-        return pd.DataFrame(rows, columns=list(Alarm.__dataclass_fields__))
-
-    def qc_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([vars(q) for q in self.qc], columns=list(QCInterval.__dataclass_fields__))
-
 
 class _Run:
     """What the rules share: the matrix, the sensors, the step and the alarm list."""
@@ -131,23 +122,23 @@ class _Run:
     def steps(self, minutes: float) -> int:
         return max(1, int(round(minutes * 60.0 / self.matrix.step_seconds)))
 
-    def alarm(self, rule: str, column: int, first: int, last: int, value: float, pipes=(), sources=(),
+    def alarm(self, rule: Check, column: int, first: int, last: int, value: float, pipes=(), sources=(),
               **words: Any) -> None:
         sensor = self.sensors[column]
         start, end = self.matrix.time(first), self.matrix.time(last)
         finding = make_finding(rule, sensor.sensor_id, value=round(float(value), 3), sensor=sensor.sensor_id,
                                node=sensor.node_id or "-", start=f"{start:%Y-%m-%d %H:%M}",
                                end=f"{end:%Y-%m-%d %H:%M}", pipes=", ".join(pipes) or "-", **words)
-        self.alarms.append(Alarm(sensor.sensor_id, rule, start, end, finding.severity, float(value),
+        self.alarms.append(Alarm(sensor.sensor_id, finding.check, start, end, finding.severity, float(value),
                                  finding.message_en, finding.message_zh, list(pipes), sensor.x, sensor.y,
                                  sensor.node_id or "", sensor.kind, sensor.pipe_id or sensor.crown_pipe,
                                  list(sources)))
 
-    def faults(self, rule: str, mask: np.ndarray, values: np.ndarray, min_steps: int = 1) -> None:
+    def faults(self, rule: Check, mask: np.ndarray, values: np.ndarray, min_steps: int = 1) -> None:
         for column, first, last in qc.runs(mask, min_steps, self.steps(self.limits.merge_minutes)):
             piece = values[first:last + 1, column]
             value = float(np.nanmax(np.abs(piece))) if np.isfinite(piece).any() else math.nan
-            self.qc.append(QCInterval(self.sensors[column].sensor_id, rule, self.matrix.time(first),
+            self.qc.append(QCInterval(self.sensors[column].sensor_id, rule.value, self.matrix.time(first),
                                       self.matrix.time(last), last - first + 1, value))
             self.alarm(rule, column, first, last, 0.0 if math.isnan(value) else value,
                        readings=last - first + 1)
@@ -195,11 +186,11 @@ def monitor(readings: pd.DataFrame, sensors: list[Sensor], graph=None, limits: O
 def _quality_control(run: _Run, raw: np.ndarray) -> np.ndarray:
     """Flag each sensor's faults (QC intervals and alarms) and return the readings without them."""
     limits, sensors = run.limits, run.sensors
-    run.faults("gap", qc.gap_mask(raw), raw, run.steps(limits.gap_minutes))
+    run.faults(Check.GAP, qc.gap_mask(raw), raw, run.steps(limits.gap_minutes))
     low = np.array([limits.ranges.get(s.kind, (-np.inf, np.inf))[0] for s in sensors])
     high = np.array([limits.ranges.get(s.kind, (-np.inf, np.inf))[1] for s in sensors])
     outside = qc.range_mask(raw, low, high)
-    run.faults("out_of_range", outside, raw)
+    run.faults(Check.OUT_OF_RANGE, outside, raw)
     clean = np.where(outside, np.nan, raw)
     measured = np.array([s.kind != "rain" for s in sensors])
     flat = np.zeros(raw.shape, dtype=bool)
@@ -207,8 +198,8 @@ def _quality_control(run: _Run, raw: np.ndarray) -> np.ndarray:
     flat[:, measured] = qc.flatline_mask(clean[:, measured], run.steps(limits.flatline_minutes),
                                          limits.flatline_tolerance)
     spikes[:, measured] = qc.spike_mask(clean[:, measured], limits.spike_sigma, limits.spike_min)
-    run.faults("flatline", flat, clean)
-    run.faults("spike", spikes, clean)
+    run.faults(Check.FLATLINE, flat, clean)
+    run.faults(Check.SPIKE, spikes, clean)
     clean[flat | spikes] = np.nan
     return clean
 
@@ -222,8 +213,8 @@ def _levels(run: _Run, clean: np.ndarray) -> None:
     elevation = clean[:, chosen] + np.array([s.base for s in picked])
     high, surcharge = rules.level_masks(elevation, picked, run.limits.freeboard)
     span, merge = run.steps(run.limits.hydraulic_minutes), run.steps(run.limits.merge_minutes)
-    for rule, mask, limit in (("high_level", high, [s.ground - run.limits.freeboard for s in picked]),
-                              ("surcharge", surcharge, [s.crown for s in picked])):
+    for rule, mask, limit in ((Check.HIGH_LEVEL, high, [s.ground - run.limits.freeboard for s in picked]),
+                              (Check.SURCHARGE, surcharge, [s.crown for s in picked])):
         for column, first, last in qc.runs(mask, span, merge):
             run.alarm(rule, chosen[column], first, last, np.nanmax(elevation[first:last + 1, column]),
                       limit=round(float(limit[column]), 3))
@@ -249,7 +240,7 @@ def _dry_weather(run: _Run, quantity: np.ndarray, dry: np.ndarray, graph) -> Opt
                 # handed to the outfall-source ranking (network/checks/idde.py), traced up from the sensor
                 search = outfall_sources(graph, sensor.node_id, run.pipe_coords)
                 sources[sensor.node_id] = [candidate.node for candidate in search.candidates[:MAX_SOURCES]]
-            run.alarm("dry_weather_flow", storm[column], first, last,
+            run.alarm(Check.DRY_WEATHER_FLOW, storm[column], first, last,
                       np.nanmedian(quantity[first:last + 1, storm[column]]),
                       sources=sources.get(sensor.node_id, []), limit=float(limit[column]))
     others = [i for i, s in enumerate(sensors) if s.kind in HYDRAULIC_KINDS and i not in set(storm)]
@@ -290,13 +281,13 @@ def _anomalies(run: _Run, others: list[int], high: np.ndarray, low: np.ndarray, 
             if target is not None:
                 shared = high[first:last + 1, at_node[target]].any(axis=1).mean()
                 if shared < limits.blockage_fraction:
-                    run.alarm("blockage", others[column], first, last, np.nanmax(piece),
+                    run.alarm(Check.BLOCKAGE, others[column], first, last, np.nanmax(piece),
                               rules.rank_candidates(pipes, run.pipe_scores), downstream=target)
                     continue
-        run.alarm("dry_weather_anomaly", others[column], first, last, np.nanmax(piece), direction="above",
+        run.alarm(Check.DRY_WEATHER_ANOMALY, others[column], first, last, np.nanmax(piece), direction="above",
                   direction_zh="高于")
     for column, first, last in qc.runs(low, span, merge):
-        run.alarm("dry_weather_anomaly", others[column], first, last,
+        run.alarm(Check.DRY_WEATHER_ANOMALY, others[column], first, last,
                   np.nanmin(quantity[first:last + 1, others[column]]), direction="below", direction_zh="低于")
 
 
@@ -350,7 +341,7 @@ def _inflow_alarm(run: _Run, column: int, ii: rules.InflowInfiltration) -> None:
         km, width = f"{ii.upstream_m / 1000:.1f}", f"{limits.ii_proxy_width:g}"
         basis = f"estimated as {km} km of upstream pipe x {width} m: no sub-catchments given"
         basis_zh = f"未提供汇水分区，按上游管长 {km} km × {width} m 估算"
-    run.alarm("inflow_infiltration", column, 0, run.matrix.values.shape[0] - 1, ii.ratio,
+    run.alarm(Check.INFLOW_INFILTRATION, column, 0, run.matrix.values.shape[0] - 1, ii.ratio,
               dwf=f"{ii.dry_weather_flow:.3g}", night=f"{ii.night_minimum:.3g}",
               share=f"{100 * ii.infiltration_share:.0f}", rdii=f"{ii.rdii_m3:,.0f}", rain=f"{ii.rain_mm:.1f}",
               area=f"{ii.area_ha:.2f}", basis=basis, basis_zh=basis_zh, ratio=f"{100 * ii.ratio:.1f}",

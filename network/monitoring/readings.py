@@ -11,7 +11,6 @@ import pandas as pd
 
 from .._errors import PipeNetInputError
 
-LONG_COLUMNS = ("sensor_id", "time", "value", "quality")
 ALIASES = {"sensor_id": ("sensor_id", "sensor", "id", "tag", "station", "测点编号", "设备编号", "监测点"),
            "time": ("time", "timestamp", "datetime", "date_time", "date", "时间", "采集时间", "监测时间"),
            "value": ("value", "reading", "val", "数值", "监测值", "读数"),

@@ -17,7 +17,7 @@ from typing import Optional
 import numpy as np
 
 from ..model.columns import LineColumns, PointColumns, midpoints, object_array, occurrence
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..scoring.risk import RiskRegister, RiskWeights, risk_many
 from .worker import PartitionResult
 
@@ -36,7 +36,7 @@ def global_duplicates(pipes: LineColumns, nodes: Optional[PointColumns], pipe_id
         values = raw.astype(object)
         for position in np.flatnonzero((rank > 0) & given).tolist():
             row = int(located[position])
-            findings.append(make_finding("duplicate_id", ids[position], int(nodes.fids[row]), value=ids[position],
+            findings.append(make_finding(Check.DUPLICATE_ID, ids[position], int(nodes.fids[row]), value=ids[position],
                                          xy=tuple(nodes.xy[row])))
             values[row] = f"{ids[position]}#dup{rank[position] + 1}"
         nodes.attrs[node_id] = values
@@ -53,7 +53,7 @@ def global_duplicates(pipes: LineColumns, nodes: Optional[PointColumns], pipe_id
         middles = midpoints(pipes.xy, pipes.offsets)
         for position in np.flatnonzero((rank > 0) & given).tolist():
             row = int(single[position])
-            findings.append(make_finding("duplicate_id", ids[position], int(pipes.fids[row]), value=ids[position],
+            findings.append(make_finding(Check.DUPLICATE_ID, ids[position], int(pipes.fids[row]), value=ids[position],
                                          kind="pipe", xy=tuple(middles[part_of[row]])))
             values[row] = f"{ids[position]}#dup{rank[position] + 1}"
         pipes.attrs[pipe_id] = values

@@ -12,7 +12,7 @@ from typing import Any, Optional
 import numpy as np
 
 from ..audit import AuditOptions
-from ..model.findings import Finding, make_finding
+from ..model.findings import Check, Finding, make_finding
 from ..model.records import BuildOptions
 from ..scoring.condition import Defect
 from .hotspots import KINDS, event_reach, global_hotspots, route_events
@@ -93,7 +93,7 @@ def _route_defects(defects: list, pipes, id_field: Optional[str], plan: Plan) ->
     for defect in defects:
         row = row_of.get(defect.pipe_id, row_of.get(str(defect.pipe_id).rsplit("#", 1)[0]))
         if row is None:
-            unknown.append(make_finding("defect_pipe_unknown", defect.pipe_id, None, value=defect.code))
+            unknown.append(make_finding(Check.DEFECT_PIPE_UNKNOWN, defect.pipe_id, None, value=defect.code))
         else:
             per_partition[int(plan.pipe_partition[row])].append(defect)
     return per_partition, unknown
@@ -248,7 +248,7 @@ def merge_results(results: list[PartitionResult], plan: Plan, nodes, unknown: li
         node_renamed = dict(result.nodes, name=[mapping.get(n, n) for n in result.nodes["name"]],
                             partition=np.full(len(result.nodes["name"]), result.number))
         _append(node_columns, node_renamed)
-        findings += rename_findings([f for f in result.findings if f.check != "risk_no_data"], mapping)
+        findings += rename_findings([f for f in result.findings if f.check != Check.RISK_NO_DATA], mapping)
     node_numbers, pipe_numbers = component_numbers(node_columns["partition"], node_columns["component"],
                                                    node_columns["name"], pipes["partition"], pipes["component"])
     node_columns["component"], pipes["component"] = node_numbers, pipe_numbers
@@ -258,7 +258,7 @@ def merge_results(results: list[PartitionResult], plan: Plan, nodes, unknown: li
         global_hotspots(pipes, [result.hotspots[kind] for result in results], kind)
     risk = global_risk(pipes, audit.risk)
     if risk.note:
-        layer.append(make_finding("risk_no_data", "(pipes layer)", None, value=", ".join(risk.missing)))
+        layer.append(make_finding(Check.RISK_NO_DATA, "(pipes layer)", None, value=", ".join(risk.missing)))
     return PartitionedAudit(pipes, node_columns, on_features + layer, risk, plan)
 
 

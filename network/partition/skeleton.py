@@ -116,7 +116,7 @@ def proximity_groups(pipes: LineColumns, nodes: Optional[PointColumns], toleranc
 
 def _points_on_lines(pipes: LineColumns, points: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
     """(point, pipe feature) pairs where the point lies within ``reach`` of one of the feature's segments."""
-    index = SegmentIndex.from_arrays(pipes.xy, pipes.offsets, step=max(reach * 4.0, 25.0))
+    index = SegmentIndex(pipes.xy, pipes.offsets, step=max(reach * 4.0, 25.0))
     if index.tree is None:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     point_of, samples = index.samples_within(points, reach + index.step / 2.0 + 1e-9)

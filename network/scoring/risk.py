@@ -8,6 +8,7 @@ from typing import Iterable, Optional
 
 import numpy as np
 
+from ..model.check_ids import Check
 from ..model.columns import KeyedRecords, factorize, object_array
 
 MATERIAL_FACTORS = {"砼": 1.2, "混凝土": 1.2, "钢筋混凝土": 1.0, "concrete": 1.2, "灰口铸铁": 1.4, "cast iron": 1.4,
@@ -21,8 +22,8 @@ LIKELIHOOD_DATA = ("condition", "install year", "material", "defects")
 # points (of 5) an active monitoring alarm adds to the likelihood of the pipes it points at: a located blockage
 # is a failure under way; surcharge, high level and I/I show a pipe failing its duty; a dry-weather anomaly is a
 # weaker sign. A sensor's own faults (gap, flat line, spike, out of range) say nothing of the pipe: none.
-ALARM_LIKELIHOOD = {"blockage": 1.5, "surcharge": 1.0, "high_level": 1.0, "inflow_infiltration": 1.0,
-                    "dry_weather_flow": 1.0, "dry_weather_anomaly": 0.5}
+ALARM_LIKELIHOOD = {Check.BLOCKAGE: 1.5, Check.SURCHARGE: 1.0, Check.HIGH_LEVEL: 1.0, Check.INFLOW_INFILTRATION: 1.0,
+                    Check.DRY_WEATHER_FLOW: 1.0, Check.DRY_WEATHER_ANOMALY: 0.5}
 
 
 @dataclass

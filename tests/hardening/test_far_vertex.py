@@ -16,9 +16,9 @@ def test_long_segments_are_found_as_short_ones(monkeypatch):
     lines = [rng.uniform(0, 2000, size=(3, 2)) for _ in range(60)] + [np.array([[0.0, 10.0], [1e6, 10.0]])]
     points = np.concatenate([rng.uniform(0, 2000, size=(300, 2)), [[5e5, 11.0], [7e5, 40.0]]])
     exclude = np.full(len(points), -1)
-    short = SegmentIndex(lines, step=25.0)
+    short = SegmentIndex.of_polylines(lines, step=25.0)
     monkeypatch.setattr(geometry, "MAX_PIECES", 10)  # the 1e6 m segment (and some others) now "long"
-    long = SegmentIndex(lines, step=25.0)
+    long = SegmentIndex.of_polylines(lines, step=25.0)
     assert len(long.long_segments) >= 1 and len(long.sample_segment) < len(short.sample_segment) / 10
     for radius in (2.0, 40.0):
         owner_a, gap_a = short.nearest_many(points, radius, exclude)

@@ -6,6 +6,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pipenet.network import BuildOptions, LayerData, NodeRecord, PipeNetInputError, PipeRecord, build_network
+from pipenet.network.model.records import DirectionSource
 
 
 def pipes_layer(rows, fields=None):
@@ -154,6 +155,11 @@ def test_direction_sources_in_order():
     assert edges["field"][:2] == ("D", "C") and edges["field"][2]["direction_source"] == "field"
     assert edges["digit"][:2] == ("D", "E") and edges["digit"][2]["direction_source"] == "digitised"
     assert checks(network, "direction_conflict") == [("inv", "0.5")]
+    # the column holds the enum's plain strings (pn_dir_src), not its members
+    sources = network.table().edge_values("direction_source").tolist()
+    assert {type(source) for source in sources} == {str}
+    assert sorted(sources) == sorted(s.value for s in (DirectionSource.INVERT, DirectionSource.INVERT,
+                                                       DirectionSource.FIELD, DirectionSource.DIGITISED))
 
 
 def test_implausible_attributes():

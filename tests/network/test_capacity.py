@@ -31,7 +31,7 @@ def chain_table(chain=CHAIN):
     for u, v, key, diameter, up, down in chain:
         graph.add_edge(u, v, key=key, length=100.0, diameter=diameter, up_invert=up, down_invert=down,
                        material="钢筋混凝土", system="storm", fid=int(key[1:]))
-    return GraphTable(graph)
+    return GraphTable.of_graph(graph)
 
 
 def run_chain(chain=CHAIN, period=3.0):
@@ -109,7 +109,7 @@ def test_rational_area_limit_and_sanitary_pipes_left_out():
     graph = table.graph
     for _, _, data in graph.edges(data=True):
         data["system"] = "sanitary"
-    result = storm_capacity(GraphTable(graph), FORMULA, table_area, table_area)
+    result = storm_capacity(GraphTable.of_graph(graph), FORMULA, table_area, table_area)
     assert not result.storm.any() and np.isnan(result.q_design).all() and not result.findings
 
 

@@ -150,8 +150,8 @@ def test_midpoints_equal_point_at_half(lines):
 
 
 def test_segment_index_nearest_many_skips_the_excluded_owner():
-    index = SegmentIndex([np.array([[0, 0], [100, 0]]), np.array([[0, 3], [100, 3]]), np.array([[0, 50], [1, 50]])],
-                         step=5.0)
+    index = SegmentIndex.of_polylines([np.array([[0, 0], [100, 0]]), np.array([[0, 3], [100, 3]]),
+                                       np.array([[0, 50], [1, 50]])], step=5.0)
     owner, distance = index.nearest_many(np.array([[50.0, 1.0], [50.0, 1.0], [0.0, 40.0]]), 5.0,
                                          np.array([0, 1, -1]))
     assert owner.tolist() == [1, 0, -1]

@@ -150,7 +150,7 @@ def test_an_outlet_several_pipes_reach_drains_through_a_link_swmm_accepts(tmp_pa
                    system="storm", material="concrete")
     graph.add_edge("B", "OUT", key="PB", length=89.4, diameter=600.0, up_invert=10.0, down_invert=9.7,
                    system="storm", material="concrete")
-    table = GraphTable(graph)
+    table = GraphTable.of_graph(graph)
     cells = given(["A", "B"], [box(-50, 20, 50, 100), box(-50, -100, 50, -20)])
     cells.psi = np.array([0.7, 0.7])
     target = tmp_path / "y.inp"
