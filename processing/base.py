@@ -30,6 +30,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..network import BuildOptions, Cancelled, PipeNetInputError, Progress
 from ..network.build.builder import build_network
+from ..network.model.columns import Provenance
 from ..network.model.records import gc_paused
 from .inputs.bulk import bulk_columns, bulk_reader
 from .inputs.encoding import decoded_source
@@ -175,12 +176,12 @@ def source_facts(pipes, nodes) -> dict:
     """What the writers need to know of the layers read: their files, whether every node has a
     location (the nodes output may then be written in bulk), the file's own feature id of each
     feature read (written outputs are joined on it) and whether they were read in their own CRS."""
-    return {"pipes_file": getattr(pipes, "origin", None), "nodes_file": getattr(nodes, "origin", None),
+    # layers read feature by feature (LayerData records) or not given carry no provenance
+    of_pipes, of_nodes = (layer if isinstance(layer, Provenance) else Provenance() for layer in (pipes, nodes))
+    return {"pipes_file": of_pipes.origin, "nodes_file": of_nodes.origin,
             "nodes_located": hasattr(nodes, "xy") and bool(np.isfinite(nodes.xy).all()),
-            "pipes_fids": getattr(pipes, "source_fids", None),
-            "nodes_fids": getattr(nodes, "source_fids", None),
-            "pipes_in_source_crs": getattr(pipes, "in_source_crs", False),
-            "nodes_in_source_crs": getattr(nodes, "in_source_crs", False)}
+            "pipes_fids": of_pipes.source_fids, "nodes_fids": of_nodes.source_fids,
+            "pipes_in_source_crs": of_pipes.in_source_crs, "nodes_in_source_crs": of_nodes.in_source_crs}
 
 
 class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
@@ -188,6 +189,16 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
 
     GROUP_ID = "network"
     GROUPS = {"network": "Network", "analysis": "Analysis", "data": "Data"}
+
+    def __init__(self):
+        super().__init__()
+        # The state of one run, set by processAlgorithm. The panel calls build_from_parameters outside a
+        # run: it finds no background list (outputs are then finished in line) and no staging.
+        self.background: Optional[list] = None  # outputs finished in threads, waited for before the run reports
+        self.own_files: set[str] = set()  # output files this run made: removed if it fails
+        self.staging: Optional[StagedOutputs] = None  # outputs written under names of this run until complete
+        self.given_parameters: dict = {}  # the parameters as the user gave them, before staging
+        self.staged_sinks: list = []  # weak references to the sinks writing staged files, closed before renames
 
     def tr(self, text: str) -> str:
         """Translate a literal string in the PipeNet context."""
@@ -373,7 +384,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
 
     def stop_background(self) -> None:
         """Stop and wait for work started beside the run (input copies into outputs)."""
-        for jobs in getattr(self, "background", []):
+        for jobs in self.background or []:
             jobs.stop()
         self.background = []
 
@@ -470,8 +481,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         seconds = time.perf_counter() - started
         self._log_network(network, inputs, cached, seconds, feedback)
         run = NetworkRun(network, inputs.frame, inputs.pipes_source, inputs.nodes_source, seconds, pipe_fids,
-                         node_fids, own_files=frozenset(getattr(self, "own_files", ())),
-                         background=getattr(self, "background", None))
+                         node_fids, own_files=frozenset(self.own_files), background=self.background)
         if early.get("copies") is not None:
             run.copies = early["copies"]
         elif copy_outputs is not None:
@@ -586,7 +596,7 @@ def _first_layer(path: str) -> str:
 
 def note_bulk_read(algorithm, feedback, name: str, bulk: tuple) -> None:
     """Log how a layer was read from its file: in bulk, or feature by feature and why."""
-    refusal = getattr(bulk[0], "bulk_refusal", None)
+    refusal = bulk[0].bulk_refusal
     if refusal:
         feedback.pushWarning(algorithm.tr("Layer '{}' read feature by feature ({}): {} features.").format(
             name, refusal, len(bulk[1])))

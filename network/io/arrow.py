@@ -90,15 +90,15 @@ def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional
         fids, attrs, blobs = read_features(source, field_names)
     del source, dataset
     positions = np.arange(len(blobs), dtype=np.int64)
+    read = {"bulk_refusal": refusal, "source_fids": fids if len(fids) == len(blobs) else positions}
     if kind == "line":
         part_feature, part_number, offsets, xy = decode_lines(blobs, ogr)
         columns: Any = LineColumns(name=layer or "", field_names=field_names, fids=positions, attrs=attrs,
-                                   part_feature=part_feature, part_number=part_number, offsets=offsets, xy=xy)
+                                   part_feature=part_feature, part_number=part_number, offsets=offsets, xy=xy,
+                                   **read)
     else:
         columns = PointColumns(name=layer or "", field_names=field_names, fids=positions, attrs=attrs,
-                               xy=decode_points(blobs, ogr))
-    columns.bulk_refusal = refusal  # why the layer was read feature by feature (None: in bulk)
-    columns.source_fids = fids if len(fids) == len(blobs) else positions
+                               xy=decode_points(blobs, ogr), **read)
     return columns, crs_wkt
 
 

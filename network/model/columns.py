@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
@@ -12,7 +12,18 @@ from .records import LayerData
 
 
 @dataclass
-class LineColumns:
+class Provenance:
+    """Where a layer's columns came from, as its reader knew it (keyword fields, after each class's own):
+    what lets a writer copy the input file instead of writing every feature again."""
+
+    source_fids: Optional[np.ndarray] = field(default=None, kw_only=True)  # the file's feature id of each feature
+    bulk_refusal: Optional[str] = field(default=None, kw_only=True)  # why read feature by feature (None: in bulk)
+    origin: Optional[tuple] = field(default=None, kw_only=True)  # (file, layer, subset, encoding) to copy from
+    in_source_crs: bool = field(default=False, kw_only=True)  # coordinates as in the file, not transformed
+
+
+@dataclass
+class LineColumns(Provenance):
     """A line layer as arrays: attributes per feature, parts as ranges of one vertex array.
 
     ``fids`` are the keys findings and results use (the record fid, which adapters set to the
@@ -37,7 +48,7 @@ class LineColumns:
 
 
 @dataclass
-class PointColumns:
+class PointColumns(Provenance):
     """A point layer as arrays: attributes and x/y per feature (NaN where the geometry is null)."""
 
     name: str

@@ -45,7 +45,7 @@ class BulkReader:
                                   where=self.subset or None)
         # for outputs copied from the file: only a file the bulk reader read as it is
         columns.origin = (self.path, self.layer_name, self.subset or None, self.encoding or None) \
-            if getattr(columns, "bulk_refusal", None) is None else None
+            if columns.bulk_refusal is None else None
         return columns
 
     def finish(self, columns, frame: WorkingFrame) -> Optional[tuple[Any, np.ndarray]]:

@@ -159,7 +159,7 @@ def _start(plans: dict, keys: list) -> Optional[Jobs]:
 
 def _take_copy(run, key: str, plan: CopyPlan, eligible: bool) -> bool:
     """Whether the output is already copied (waiting for it); a copy made in vain is removed."""
-    copies = getattr(run, "copies", None)
+    copies = run.copies
     if copies is None:
         return False
     # nothing else writes to a GeoPackage while a copy into it runs (a copy into another file may go on)
@@ -347,7 +347,7 @@ def _insert(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows,
             connection.close()
             staging.close()
         finish_index(path, table, plan.own_file, index)
-    background = getattr(run, "background", None)
+    background = run.background
     if background is None:  # no thread to fill beside the staging: one after the other
         try:
             if not staging.finished:
@@ -392,8 +392,7 @@ def _stage_then_wait(run, key: str, plan: CopyPlan, columns: list[tuple[str, str
     audit's one GeoPackage), stage ``rows``: staging needs only a private file, so it overlaps
     that work, and the rest is staged while this output's own copy runs. The staging made, if
     any (``rows`` None: nothing to stage)."""
-    background = getattr(run, "background", None)
-    copies = getattr(run, "copies", None)
+    background, copies = run.background, run.copies
     staging = None
     if isinstance(rows, ColumnChunks) and file_busy(background, plan.path) and \
             (copies is None or key not in copies):

@@ -111,7 +111,9 @@ class OutputWriters:
         ``outputs``: written_columns()."""
         jobs = start_copies(run, parameters, outputs)
         if jobs is not None:
-            self.__dict__.setdefault("background", []).append(jobs)
+            if self.background is None:  # outside a run (the panel's build): the writers wait for it
+                self.background = []
+            self.background.append(jobs)
 
     def note_field_changes(self, feedback, source, written: list, key: str) -> None:
         """Say in the log which input attributes an output renames or replaces (layers.kept_fields)."""
@@ -136,7 +138,7 @@ class OutputWriters:
             if sink is not None and self.staged_output(parameters, key) is not None:
                 # closed before the file is moved in (QgsVectorFileWriter completes it when deleted),
                 # not kept open: a writer that reads its output back finds it complete
-                self.__dict__.setdefault("staged_sinks", []).append(weakref.ref(sink))
+                self.staged_sinks.append(weakref.ref(sink))
                 self.register_output(parameters, key, context, dest)
             return sink, dest
         destination = parameters.get(key)
@@ -484,23 +486,21 @@ class OutputWriters:
     def wait_for_copies(self, path: Optional[str] = None) -> None:
         """Wait for the input copies still writing in the background (they may share a GeoPackage);
         with ``path``, outputs being finished in other files go on (a findings file beside the pipes')."""
-        for jobs in getattr(self, "background", []):
+        for jobs in self.background or []:
             if path is None or not isinstance(jobs, Finishing) or same_file(jobs.path, path):
                 jobs.wait_all()
 
     def staged_output(self, parameters, key: str) -> Optional[StagedOutput]:
         """The output ``key`` of ``parameters`` when it is written under a name of this run until complete
         (base.stage_outputs), else None."""
-        staging = getattr(self, "staging", None)
-        staged = staging.outputs.get(key) if staging is not None else None
+        staged = self.staging.outputs.get(key) if self.staging is not None else None
         value = parameters.get(key)
         value = value.sink.staticValue() if hasattr(value, "sink") else value
         return staged if staged is not None and value == staged.partial else None
 
     def final_destination(self, dest: Optional[str]) -> Optional[str]:
         """An output's destination under its final name (where Processing loads it from)."""
-        staging = getattr(self, "staging", None)
-        return staging.final(dest) if dest and staging is not None else dest
+        return self.staging.final(dest) if dest and self.staging is not None else dest
 
     def style_output(self, context, dest: Optional[str], kind: str) -> None:
         """Style an output when Processing loads it (styles.style_on_load), by its final name."""
@@ -510,7 +510,8 @@ class OutputWriters:
         """Close the sinks of staged outputs still open: each file is complete once its writer is deleted."""
         from qgis.PyQt import sip
 
-        for reference in self.__dict__.pop("staged_sinks", []):
+        references, self.staged_sinks = self.staged_sinks, []
+        for reference in references:
             sink = reference()
             if sink is not None and not sip.isdeleted(sink):
                 sip.delete(sink)
