@@ -1,18 +1,29 @@
 """Write the pipes and nodes outputs of bulk-read layers in bulk, without a feature object each.
 
 Writing feature by feature through PyQGIS costs about 30 µs per pipe, minutes for a county of
-millions. When the pipes came from a file read in bulk, every pipe is one single-part feature
-kept in the graph, and the output is a GeoPackage, the output is made in bulk instead: from a
-GeoPackage input, SQLite copies each input row joined with PipeNet's columns (gpkg_insert); from
-any other file, ``gdal.VectorTranslate`` copies the input (in a thread, beside the build) and one
-SQLite ``executemany`` sets PipeNet's columns by feature id. Anything else goes through the sink.
+millions. PipeNet writes an output one of two ways, chosen in one place (writers.OutputWriters):
+
+- in bulk, here, when the output is a GeoPackage, the input a file read in bulk, and every input
+  feature is written once as it is (each pipe one single-part feature kept in the graph, the
+  nodes in input order plus the virtual junctions). One path: the output table is made empty by
+  GDAL (gpkg_copy), then SQLite copies each source row joined with PipeNet's staged columns
+  (gpkg_staging) in one INSERT … SELECT (gpkg_insert), and the R-tree is packed (gpkg_rtree).
+  The source is the input GeoPackage table itself, or, for any other file (shapefile, GeoJSON
+  ...), a GDAL copy of it into a GeoPackage of the run's staging folder (atomic.staging_folder),
+  made in a thread beside the build (``start_early_copies`` / ``start_copies``) and removed once
+  written. Every row is written once: a copy into the output followed by an UPDATE of the pn_
+  columns wrote it twice and moved each lengthened row.
+- through QGIS's feature sink (writers), for everything else: other formats, split or skipped
+  pipes, rows written several times or not at all (traces), reprojected or unlocated nodes.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Optional, Sequence
 
 import numpy as np
@@ -21,12 +32,15 @@ from qgis.core import QgsDataSourceUri, QgsWkbTypes
 from ..inputs.layers import kept_fields
 from ..runtime.background import Jobs, file_busy, finish_beside, wait_for_file
 from ..runtime.memory import release_free_memory
+from .atomic import staging_folder
+from .gpkg_copy import copy_layer
 from .gpkg_insert import SourceTable, add_columns, add_points, node_boxes, pipe_boxes, plan_insert, sqlite_source
 from .gpkg_rtree import PendingIndex, add_spatial_index, connect, end_index, index_rows
 from .gpkg_staging import ColumnChunks, Staging
-from .gpkg_update import copy_layer, update_columns
 
-GEOMETRY_TYPES = {"OUTPUT_PIPES": "LINESTRING", "OUTPUT_NODES": "POINT"}  # of a GeoPackage input copied by SQLite
+GEOMETRY_TYPES = {"OUTPUT_PIPES": "LINESTRING", "OUTPUT_NODES": "POINT"}  # of a GeoPackage source copied by SQLite
+SOURCE_FIDS = {"OUTPUT_PIPES": "pipes_fids", "OUTPUT_NODES": "nodes_fids"}  # network.sources: the input's own ids
+COPY_FILE, COPY_TABLE = "copy.gpkg", "copy"  # a staged copy of an input (in a staging folder of its own)
 
 
 def ogr_destination(value: str) -> Optional[tuple[str, str]]:
@@ -55,8 +69,8 @@ def gpkg_destination(parameters: dict, key: str) -> Optional[tuple[str, str, boo
 
 @dataclass(frozen=True)
 class CopyPlan:
-    """An output GeoPackage table made as a copy of its input file's layer (copy_layer), before
-    PipeNet's columns are added: where from, where to, which fields, and how many features."""
+    """An output GeoPackage table written in bulk from its input file's layer: where from, where to,
+    which fields, and how many features."""
 
     origin: tuple  # the input file and layer (sources["pipes_file"] / ["nodes_file"])
     path: str  # the output GeoPackage
@@ -67,14 +81,10 @@ class CopyPlan:
     own_file: bool  # made by this run (written unjournaled, removed if the run fails)
     count: int  # the input's feature count
 
-    def copy(self, stopping=None, empty: bool = False) -> None:
-        """Copy the input layer into the output table (``empty``: only the table and its fields)."""
-        copy_layer(self.origin, self.path, self.table, self.append, self.fields, self.multi, self.own_file,
-                   stopping=stopping, empty=empty)
-
-    def remove(self) -> None:
-        """Remove the output table (a copy made in vain)."""
-        remove_output(self.path, self.table, self.append)
+    def stage_copy(self, folder: str, stopping=None) -> None:
+        """Copy the input layer whole into ``folder`` (COPY_FILE), its kept fields under their output names."""
+        copy_layer(self.origin, os.path.join(folder, COPY_FILE), COPY_TABLE, False, self.fields, self.multi,
+                   stopping=stopping)
 
 
 def pipes_copy(run, parameters: dict, key: str, written: Sequence[str]) -> Optional[CopyPlan]:
@@ -119,12 +129,13 @@ def _nodes_plan(sources: dict, source, output_crs, parameters: dict, key: str, o
                     owned(path, append, own_files), source.featureCount())
 
 
-def start_copies(run, parameters: dict, outputs: Mapping[str, Sequence[str]]) -> Optional[Jobs]:
-    """Copy the input layers into their GeoPackage outputs in a thread while the analyses run.
+def start_copies(run, parameters: dict, outputs: Mapping[str, Sequence[str]]) -> Optional[StagedCopies]:
+    """Copy the input layers that need it (``direct_source``) into the staging folder in a thread
+    while the analyses run.
 
     ``outputs``: the output keys and the PipeNet columns each will get. Only outputs that will
-    surely be written as copies start: whole-network pipes (one pipe per input feature) and nodes
-    in input order. The writers wait for their copy.
+    surely be written in bulk start: whole-network pipes (one pipe per input feature) and nodes
+    in input order. The writers take their copy (``StagedCopies.take``).
     """
     table = run.network.table()
     plans = {key: pipes_copy(run, parameters, key, written) if key == "OUTPUT_PIPES"
@@ -136,7 +147,7 @@ def start_copies(run, parameters: dict, outputs: Mapping[str, Sequence[str]]) ->
 
 
 def start_early_copies(sources: dict, pipes_source, nodes_source, output_crs, parameters: dict,
-                       outputs: Mapping[str, Sequence[str]], own_files=frozenset()) -> Optional[Jobs]:
+                       outputs: Mapping[str, Sequence[str]], own_files=frozenset()) -> Optional[StagedCopies]:
     """Start the copies as soon as the inputs are read, beside the build itself.
 
     Whether each input feature turns out to be one pipe (or node) in input order is known only
@@ -148,31 +159,119 @@ def start_early_copies(sources: dict, pipes_source, nodes_source, output_crs, pa
     return _start(plans, [key for key, plan in plans.items() if plan])
 
 
-def _start(plans: dict, keys: list) -> Optional[Jobs]:
-    # a GeoPackage input is copied by SQLite once the network is built, in one pass (gpkg_insert)
+def _start(plans: dict, keys: list) -> Optional[StagedCopies]:
+    # a GeoPackage input SQLite reads as it is needs no copy (direct_source)
     keys = [key for key in keys if sqlite_source(plans[key].origin, GEOMETRY_TYPES[key]) is None]
-    if not keys:
+    return StagedCopies({key: plans[key] for key in keys}) if keys else None
+
+
+class StagedCopies(Jobs):
+    """Input layers copied by GDAL, one after the other in a thread, each into a GeoPackage in a
+    staging folder of its own (atomic.staging_folder: a killed run's are removed by the next run).
+
+    A writer ``take``s its copy and removes the folder once written; a copy no writer took is
+    removed when the run stops them (``stop``) or, at the latest, with this object.
+    """
+
+    def __init__(self, plans: dict[str, CopyPlan]):
+        self.folders = {key: staging_folder() for key in plans}  # the copies no writer took yet
+        self._remove = weakref.finalize(self, remove_folders, self.folders)
+        super().__init__([(key, lambda stopping, plan=plan, folder=self.folders[key]: plan.stage_copy(folder, stopping))
+                          for key, plan in plans.items()])
+
+    def take(self, key: str) -> Optional[str]:
+        """The staging folder of the copy for output ``key`` once made (the caller removes it), or None
+        when none was started; raises what the copy raised."""
+        folder = self.folders.pop(key, None)
+        if folder is None:
+            return None
+        try:
+            self.wait(key)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return folder
+
+    def stop(self) -> None:
+        """Stop the copies not yet made, wait for the thread and remove the copies no writer took."""
+        super().stop()
+        self._remove()
+
+
+def remove_folders(folders: dict) -> None:
+    """Remove staging folders (and forget them)."""
+    while folders:
+        shutil.rmtree(folders.popitem()[1], ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class BulkSource:
+    """The GeoPackage table an output's rows are copied from by SQLite: the input's own table, or
+    a copy of the input in a staging folder (``folder``, removed once the output is written)."""
+
+    table: SourceTable
+    origin: tuple  # (path, layer, subset, encoding) the output table is made empty from (gpkg_copy)
+    fields: list  # layers.KeptField: the source's column and the output's of each kept field
+    multi: bool  # multi-line geometries made single (the staged copy's already are)
+    fids: np.ndarray  # the source's feature id of output features 1, 2 ...
+    folder: Optional[str] = None
+
+    def create(self, plan: CopyPlan) -> None:
+        """Make the output table, empty, with the source's fields and geometry column."""
+        copy_layer(self.origin, plan.path, plan.table, plan.append, self.fields, self.multi, empty=True)
+
+    def release(self) -> None:
+        """Remove the staged copy, if any."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def direct_source(run, key: str, plan: CopyPlan, count: int) -> Optional[BulkSource]:
+    """The input itself as the source, when it is a GeoPackage table SQLite can read as it is."""
+    table = sqlite_source(plan.origin, GEOMETRY_TYPES[key])
+    fids = run.network.sources.get(SOURCE_FIDS[key])
+    if table is None or fids is None or len(fids) != count:
         return None
-    return Jobs([(key, lambda stopping, plan=plans[key]: plan.copy(stopping=stopping)) for key in keys],
-                paths={key: plans[key].path for key in keys})
+    return BulkSource(table, plan.origin, plan.fields, plan.multi, np.asarray(fids, dtype=np.int64))
 
 
-def _take_copy(run, key: str, plan: CopyPlan, eligible: bool) -> bool:
-    """Whether the output is already copied (waiting for it); a copy made in vain is removed."""
-    copies = run.copies
-    if copies is None:
-        return False
-    # nothing else writes to a GeoPackage while a copy into it runs (a copy into another file may go on)
-    for name, path in copies.paths.items():
-        if path == plan.path:
-            copies.wait(name, raise_error=False)
-    if key not in copies:
-        return False
-    copies.wait(key)
-    if not eligible:
-        plan.remove()
-        return False
-    return True
+def source_fids(run, key: str, plan: CopyPlan, count: int) -> np.ndarray:
+    """The source's feature id of each output feature: the input's own, or 1, 2 ... of a staged
+    copy (GDAL numbers the copy's features in input order)."""
+    direct = direct_source(run, key, plan, count)
+    return direct.fids if direct is not None else np.arange(1, count + 1, dtype=np.int64)
+
+
+def bulk_source(run, key: str, plan: CopyPlan, count: int) -> Optional[BulkSource]:
+    """Where SQLite copies the output's rows from: the input GeoPackage table, else its staged copy
+    (started beside the build, else made now). None: no table SQLite can copy (the sink writes it)."""
+    direct = direct_source(run, key, plan, count)
+    if direct is not None:
+        return direct
+    folder = run.copies.take(key) if run.copies is not None else None
+    if folder is None:
+        folder = staging_folder()
+        try:
+            plan.stage_copy(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    path = os.path.join(folder, COPY_FILE)
+    table = sqlite_source((path, COPY_TABLE, None, None), GEOMETRY_TYPES[key])
+    if table is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    copied = [replace(field, source=field.name) for field in plan.fields]  # the copy has the output's names
+    return BulkSource(table, (path, COPY_TABLE, None, None), copied, False,
+                      np.arange(1, count + 1, dtype=np.int64), folder)
+
+
+def drop_copy(run, key: str) -> None:
+    """Remove the staged copy of an output the sink writes after all."""
+    if run.copies is not None:
+        folder = run.copies.take(key)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_output(path: str, table: str, append: bool) -> None:
@@ -209,16 +308,28 @@ def write_pipes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     else:
         rows = _rows_of_results(run.network.pipe_results, count, rows_of_results)
         rows = ColumnChunks.of_rows(rows) if rows is not None else None
-    path, table, append = plan.path, plan.table, plan.append
     staging = _stage_then_wait(run, key, plan, columns, rows, count)
-    if _take_copy(run, key, plan, rows is not None):
-        update_columns(path, table, columns, rows, count, own_file=plan.own_file)
-    elif rows is None:
+    if rows is None:
+        drop_copy(run, key)
         return None
-    elif not _insert(run, key, plan, columns, rows, count, lambda: pipe_boxes(run, count), staging=staging):
-        plan.copy()
-        update_columns(path, table, columns, rows, count, own_file=plan.own_file)
-    return f"{path}|layername={table}" if append else path
+    source = _source_or_close(run, key, plan, count, staging)
+    if source is None or not _insert(run, plan, source, columns, rows, lambda: pipe_boxes(run, count),
+                                     staging=staging):
+        return None
+    return f"{plan.path}|layername={plan.table}" if plan.append else plan.path
+
+
+def _source_or_close(run, key: str, plan: CopyPlan, count: int, staging: Optional[Staging]) -> Optional[BulkSource]:
+    """bulk_source, the staging closed when there is none or it fails."""
+    try:
+        source = bulk_source(run, key, plan, count)
+    except BaseException:
+        if staging is not None:
+            staging.close()
+        raise
+    if source is None and staging is not None:
+        staging.close()
+    return source
 
 
 def one_pipe_per_feature(table, count: int) -> bool:
@@ -246,7 +357,7 @@ def _rows_of_results(results, count: int, rows_of_results) -> Optional[list]:
 
 def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str, str]], rows, rows_count: int,
                         virtual: list[tuple[list, float, float]]) -> Optional[str]:
-    """Write the nodes output in bulk: the input nodes copied and updated by feature id, then the
+    """Write the nodes output in bulk: the input nodes copied with their pn_ values, then the
     virtual junctions added. ``rows`` (``ColumnChunks``, ``rows_count`` rows) holds the pn_ values
     of every input node in input order; ``virtual`` the pn_ values and
     x/y (output CRS) of each virtual junction. None: use the sink."""
@@ -254,56 +365,26 @@ def write_nodes_in_bulk(run, parameters: dict, key: str, columns: list[tuple[str
     if plan is None:
         return None
     count = plan.count
-    path, table, append = plan.path, plan.table, plan.append
     staging = _stage_then_wait(run, key, plan, columns, rows if rows_count == count else None, count)
-
-    def add_virtual_junctions() -> None:
-        _add_points_by_ogr(path, table, len(columns), virtual)
-
-    if _take_copy(run, key, plan, rows_count == count):
-        update_columns(path, table, columns, rows, rows_count, own_file=plan.own_file)
-    elif rows_count != count:
+    if rows_count != count:
+        drop_copy(run, key)
         return None
-    elif _insert(run, key, plan, columns, rows, count, lambda: node_boxes(run, count, virtual),
-                 after_rows=lambda connection: add_points(connection, table, [name for name, _ in columns], virtual),
-                 staging=staging):
-        return f"{path}|layername={table}" if append else path
-    else:
-        plan.copy()
-        update_columns(path, table, columns, rows, rows_count, own_file=plan.own_file)
-    add_virtual_junctions()
-    return f"{path}|layername={table}" if append else path
+    source = _source_or_close(run, key, plan, count, staging)
+    names = [name for name, _ in columns]
+    if source is None or not _insert(run, plan, source, columns, rows, lambda: node_boxes(run, count, virtual),
+                                     after_rows=lambda connection: add_points(connection, plan.table, names, virtual),
+                                     staging=staging):
+        return None
+    return f"{plan.path}|layername={plan.table}" if plan.append else plan.path
 
 
-def _add_points_by_ogr(path: str, table: str, column_count: int, points: list[tuple[list, float, float]]) -> None:
-    """Append points (the values of the table's last ``column_count`` fields, x, y) through OGR."""
-    if points:
-        from osgeo import ogr
-
-        dataset = ogr.Open(path, 1)
-        layer = dataset.GetLayerByName(table)
-        definition = layer.GetLayerDefn()
-        first = definition.GetFieldCount() - column_count
-        layer.StartTransaction()
-        for values, x, y in points:
-            feature = ogr.Feature(definition)
-            for offset, value in enumerate(values):
-                if value is not None:
-                    feature.SetField(first + offset, value)
-            point = ogr.Geometry(ogr.wkbPoint)
-            point.AddPoint_2D(x, y)
-            feature.SetGeometry(point)
-            layer.CreateFeature(feature)
-        layer.CommitTransaction()
-        layer = dataset = None
-
-
-def _insert(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows, count: int,
+def _insert(run, plan: CopyPlan, source: BulkSource, columns: list[tuple[str, str]], rows,
             known_boxes: Callable[[], Optional[tuple]],
             after_rows: Optional[Callable[[sqlite3.Connection], None]] = None,
             staging: Optional[Staging] = None) -> bool:
-    """Write the output by SQLite from a GeoPackage input (gpkg_insert), call ``after_rows`` (more
-    rows, by the same connection) and give it its spatial index; False: not possible, nothing written.
+    """Write the output by SQLite from its source (gpkg_insert), call ``after_rows`` (more rows, by
+    the same connection) and give it its spatial index; False: not possible, nothing written (the
+    staging and the source's staged copy are released either way).
 
     The values are staged here (unless ``staging`` holds them already) while SQLite's copy (in C,
     without Python's lock) and the index run in a thread, which goes on while the run writes its
@@ -311,29 +392,26 @@ def _insert(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows,
     written, the R-tree is packed and written first, while the values are still being staged (the
     copy soon catches up), and only its triggers wait for the rows.
     """
-    path, table, append, fields = plan.path, plan.table, plan.append, plan.fields
-    source_plan = _sqlite_plan(run, key, plan, count)
-    if source_plan is None:
-        if staging is not None:
-            staging.close()
-        return False
-    source, source_fids = source_plan
-    staging = staging or Staging([name for name, _ in columns], source_fids)
+    path, table = plan.path, plan.table
+    staging = staging or Staging([name for name, _ in columns], source.fids)
     connection = None
-    try:
-        plan.copy(empty=True)
-        add_columns(path, table, columns)
-        connection = connect(path, plan.own_file, any_thread=True)
-        insert = plan_insert(source, connection, table, fields, staging)
-    except BaseException:
+
+    def release() -> None:
         if connection is not None:
             connection.close()
         staging.close()
+        source.release()
+    try:
+        source.create(plan)
+        add_columns(path, table, columns)
+        connection = connect(path, plan.own_file, any_thread=True)
+        insert = plan_insert(source.table, connection, table, source.fields, staging)
+    except BaseException:
+        release()
         raise
     if insert is None:
-        connection.close()
-        staging.close()
-        remove_output(path, table, append)
+        release()
+        remove_output(path, table, plan.append)
         return False
 
     def finish() -> None:
@@ -344,8 +422,7 @@ def _insert(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows,
             if after_rows is not None:
                 after_rows(connection)
         finally:
-            connection.close()
-            staging.close()
+            release()
         finish_index(path, table, plan.own_file, index)
     background = run.background
     if background is None:  # no thread to fill beside the staging: one after the other
@@ -353,8 +430,7 @@ def _insert(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows,
             if not staging.finished:
                 staging.stage(rows)
         except BaseException:
-            connection.close()
-            staging.close()
+            release()
             raise
         finish()
         return True
@@ -377,27 +453,16 @@ def finish_index(path: str, table: str, own_file: bool, index: Optional[PendingI
         connection.close()
 
 
-def _sqlite_plan(run, key: str, plan: CopyPlan, count: int) -> Optional[tuple[SourceTable, np.ndarray]]:
-    """(GeoPackage source table, its feature id of each output feature) when SQLite can copy it."""
-    source = sqlite_source(plan.origin, GEOMETRY_TYPES[key])
-    source_fids = run.network.sources.get("pipes_fids" if key == "OUTPUT_PIPES" else "nodes_fids")
-    if source is None or source_fids is None or len(source_fids) != count:
-        return None
-    return source, np.asarray(source_fids, dtype=np.int64)
-
-
 def _stage_then_wait(run, key: str, plan: CopyPlan, columns: list[tuple[str, str]], rows,
                      count: int) -> Optional[Staging]:
     """Wait until no other output is being finished into the output's file; while one is (the
     audit's one GeoPackage), stage ``rows``: staging needs only a private file, so it overlaps
     that work, and the rest is staged while this output's own copy runs. The staging made, if
     any (``rows`` None: nothing to stage)."""
-    background, copies = run.background, run.copies
+    background = run.background
     staging = None
-    if isinstance(rows, ColumnChunks) and file_busy(background, plan.path) and \
-            (copies is None or key not in copies):
-        source_plan = _sqlite_plan(run, key, plan, count)
-        staging = Staging([name for name, _ in columns], source_plan[1]) if source_plan is not None else None
+    if isinstance(rows, ColumnChunks) and file_busy(background, plan.path):
+        staging = Staging([name for name, _ in columns], source_fids(run, key, plan, count))
     try:
         if staging is not None:
             staging.stage(rows, until=lambda: not file_busy(background, plan.path))
