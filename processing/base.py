@@ -311,6 +311,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
                 results = self.process(parameters, context, feedback)
                 for jobs in self.background:  # outputs still being finished in threads (gpkg_writer)
                     jobs.wait_all()
+            self.stop_background()  # all done: removes the staged input copies no writer took
             if feedback.isCanceled():
                 raise QgsProcessingException(self.tr("Cancelled by the user."))
             return self.commit_outputs(results, context)
@@ -383,7 +384,7 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         raise NotImplementedError
 
     def stop_background(self) -> None:
-        """Stop and wait for work started beside the run (input copies into outputs)."""
+        """Stop and wait for work started beside the run (staged input copies, outputs being finished)."""
         for jobs in self.background or []:
             jobs.stop()
         self.background = []
@@ -448,8 +449,9 @@ class PipeNetAlgorithm(OutputWriters, QgsProcessingAlgorithm):
         """Read PIPES/NODES, build the network (from the cache when fresh) and log a summary.
 
         What runs beside what: when both layers are files read in bulk, the nodes are read beside
-        the pipes (_read_layers); with ``copy_outputs`` (destinations, output keys) the inputs are
-        copied into those GeoPackage outputs in a thread as soon as they are read, beside the build.
+        the pipes (_read_layers); with ``copy_outputs`` (destinations, output keys) the inputs that
+        those GeoPackage outputs will be copied from by SQLite and that are no GeoPackage themselves
+        are copied into the run's staging folder in a thread as soon as they are read, beside the build.
         """
         started = time.perf_counter()
         make_output_folders(parameters, context)

@@ -103,12 +103,18 @@ def part_output(result, parts: list, base: list, length_at: Optional[int], frame
     return piece_geometry(geometry, result.cut, frame), attributes
 
 class OutputWriters:
-    """Mixed into PipeNetAlgorithm: every sink PipeNet writes goes through here."""
+    """Mixed into PipeNetAlgorithm: every sink PipeNet writes goes through here.
+
+    The one place where a pipes or nodes output chooses its path (``write_pipes``, ``write_nodes``):
+    the bulk GeoPackage path (gpkg_writer: one SQLite INSERT … SELECT from the input GeoPackage or
+    from a staged GeoPackage copy of any other input file) whenever it says it can write the output
+    (a destination back), else QGIS's feature sink, one feature at a time.
+    """
 
     # -- writing -----------------------------------------------------------------------------
     def start_copies(self, run: NetworkRun, parameters, outputs: dict) -> None:
-        """Start copying the inputs into their GeoPackage outputs now, beside the analyses (see gpkg_writer);
-        ``outputs``: written_columns()."""
+        """Start copying the inputs the bulk path copies from (any file but a GeoPackage) into the run's
+        staging folder now, beside the analyses (see gpkg_writer); ``outputs``: written_columns()."""
         jobs = start_copies(run, parameters, outputs)
         if jobs is not None:
             if self.background is None:  # outside a run (the panel's build): the writers wait for it
@@ -132,7 +138,7 @@ class OutputWriters:
         from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingUtils
 
         crs = crs if crs is not None else QgsCoordinateReferenceSystem()
-        self.wait_for_copies()  # an input copy may still be writing to the same GeoPackage
+        self.wait_for_outputs()  # an output may still be being finished in the same GeoPackage
         if self.parameterDefinition(key) is not None:
             sink, dest = self.parameterAsSink(parameters, key, context, fields, wkb, crs)
             if sink is not None and self.staged_output(parameters, key) is not None:
@@ -281,7 +287,7 @@ class OutputWriters:
         return dest
 
     def _node_columns_in_bulk(self, run, parameters, key, table) -> Optional[str]:
-        """Whole-network nodes written by copy and update straight from the table's columns (no row per node
+        """Whole-network nodes written in bulk (gpkg_writer) straight from the table's columns (no row per node
         in memory at once), or None when the nodes are not the input nodes in input order."""
         source = run.nodes_source
         if source is None or not run.network.sources.get("nodes_located") or gpkg_destination(parameters, key) is None:
@@ -312,7 +318,7 @@ class OutputWriters:
         return write_nodes_in_bulk(run, parameters, key, NODE_OUTPUT_FIELDS, rows, count, virtual)
 
     def _nodes_in_bulk(self, run, parameters, key, extra_fields, extra_rows, columns) -> Optional[str]:
-        """The nodes output written by copy and update (see gpkg_writer), or None to use the sink."""
+        """The nodes output written in bulk (see gpkg_writer), or None to use the sink."""
         if not run.network.sources.get("nodes_located") or gpkg_destination(parameters, key) is None:
             return None
         rows, virtual = [], []
@@ -479,15 +485,16 @@ class OutputWriters:
             return None
         values, x, y = as_columns()  # before waiting: another output may still be finishing in the file
         dest = write_points_in_bulk(parameters, key, columns, values, x, y, run.frame.output_crs, run.own_files,
-                                    wait=lambda: self.wait_for_copies(destination[0]))
+                                    wait=lambda: self.wait_for_outputs(destination[0]))
         self.register_output(parameters, key, context, dest)
         return dest
 
-    def wait_for_copies(self, path: Optional[str] = None) -> None:
-        """Wait for the input copies still writing in the background (they may share a GeoPackage);
-        with ``path``, outputs being finished in other files go on (a findings file beside the pipes')."""
+    def wait_for_outputs(self, path: Optional[str] = None) -> None:
+        """Wait for the outputs still being finished in threads (they may share a GeoPackage); with
+        ``path``, outputs being finished in other files go on (a findings file beside the pipes').
+        The input copies made beside the build write no output (gpkg_writer.StagedCopies): they go on."""
         for jobs in self.background or []:
-            if path is None or not isinstance(jobs, Finishing) or same_file(jobs.path, path):
+            if isinstance(jobs, Finishing) and (path is None or same_file(jobs.path, path)):
                 jobs.wait_all()
 
     def staged_output(self, parameters, key: str) -> Optional[StagedOutput]:

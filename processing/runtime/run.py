@@ -22,7 +22,7 @@ class NetworkRun:
     seconds: float
     pipe_fids: Any = None  # a list, or an array when read in bulk (a county's as lists: 0.2 GB)
     node_fids: Any = None
-    copies: Any = None  # input copies into outputs running beside the analyses (gpkg_writer.start_copies)
+    copies: Any = None  # input copies the bulk writers copy from, made beside the build (gpkg_writer.StagedCopies)
     own_files: frozenset = frozenset()  # output files this run made (removed if it fails): gpkg_writer.owned
     background: Optional[list] = None  # the algorithm's outputs finished in threads (runtime.background)
 

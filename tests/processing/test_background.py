@@ -13,11 +13,11 @@ def test_a_writer_waits_only_for_work_on_its_own_file(pipenet_plugin, tmp_path):
     pipes, findings = str(tmp_path / "pipes.gpkg"), str(tmp_path / "findings.gpkg")
     writers = OutputWriters()
     writers.background = [Finishing(pipes, lambda: (released.wait(10), finished.append(pipes)))]
-    writers.wait_for_copies(findings)  # another file: returns at once, the pipes still being finished
+    writers.wait_for_outputs(findings)  # another file: returns at once, the pipes still being finished
     wait_for_file(writers.background, findings)
     assert finished == []
     released.set()
-    writers.wait_for_copies(str(tmp_path / "." / "pipes.gpkg"))  # the same file, however it is spelt
+    writers.wait_for_outputs(str(tmp_path / "." / "pipes.gpkg"))  # the same file, however it is spelt
     assert finished == [pipes]
 
 

@@ -1,6 +1,10 @@
 """File layers are read in bulk (GDAL Arrow) and give exactly what feature-by-feature reading gives."""
 
+import os
+import sqlite3
+import tempfile
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -116,10 +120,39 @@ def written(path, table=None):
 
 
 def test_gpkg_output_written_in_bulk_equals_the_sink(pipenet_plugin, county, tmp_path):
-    from qgis import processing
-
     pipes = QgsVectorLayer(f"{county}|layername=pipes", "pipes", "ogr")
     nodes = QgsVectorLayer(f"{county}|layername=nodes", "nodes", "ogr")
+    assert_bulk_equals_sink(pipes, nodes, tmp_path)
+
+
+def test_gpkg_output_of_any_other_file_written_in_bulk_equals_the_sink(pipenet_plugin, county, tmp_path,
+                                                                      monkeypatch):
+    """A GeoJSON input goes the same bulk way, from a copy in the run's staging folder, removed after."""
+    from osgeo import gdal
+
+    from pipenet.processing.outputs import gpkg_writer
+    from pipenet.processing.outputs.atomic import STAGING_PREFIX
+
+    sources = []  # where each bulk output was copied from
+    bulk_source = gpkg_writer.bulk_source
+    monkeypatch.setattr(gpkg_writer, "bulk_source", lambda *arguments: sources.append(bulk_source(*arguments))
+                        or sources[-1])
+
+    layers = []
+    for name in ("pipes", "nodes"):
+        gdal.VectorTranslate(str(tmp_path / f"{name}.geojson"), gdal.OpenEx(str(county)), format="GeoJSON",
+                             layers=[name])
+        layers.append(QgsVectorLayer(str(tmp_path / f"{name}.geojson"), name, "ogr"))
+    staged = set(Path(tempfile.gettempdir()).glob(f"{STAGING_PREFIX}{os.getpid()}-*"))
+    assert_bulk_equals_sink(*layers, tmp_path)
+    assert len(sources) == 2 and all(source.folder is not None for source in sources)  # pipes and nodes: copies
+    assert set(Path(tempfile.gettempdir()).glob(f"{STAGING_PREFIX}{os.getpid()}-*")) == staged
+
+
+def assert_bulk_equals_sink(pipes, nodes, tmp_path):
+    """The pipes and nodes outputs of file layers, written in bulk, equal those the sink writes."""
+    from qgis import processing
+
     QgsProject.instance().addMapLayers([pipes, nodes])
     for name, pipes_id, nodes_id in (("bulk", pipes.id(), nodes.id()),
                                      ("sink", in_memory(pipes).id(), in_memory(nodes).id())):
@@ -138,8 +171,6 @@ def test_gpkg_output_written_in_bulk_equals_the_sink(pipenet_plugin, county, tmp
     copy = QgsVectorLayer(str(tmp_path / "bulk.gpkg"), "b", "ogr")
     assert copy.hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresent
     # ... holding every feature, virtual junctions added after the copy included
-    import sqlite3
-
     for name in ("bulk", "bulk_nodes"):
         with sqlite3.connect(tmp_path / f"{name}.gpkg") as connection:
             table, column = connection.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchone()
@@ -207,10 +238,15 @@ def test_an_early_copy_that_does_not_fit_gives_way_to_the_sink(pipenet_plugin, t
 
     from pipenet.processing.outputs import gpkg_writer
 
-    discarded = []
-    remove = gpkg_writer.remove_output
-    monkeypatch.setattr(gpkg_writer, "remove_output", lambda *arguments: (discarded.append(arguments[1]),
-                                                                           remove(*arguments)))
+    taken = []  # (output, staged copy) of each copy a writer took
+    take = gpkg_writer.StagedCopies.take
+
+    def recorded(copies, key):
+        folder = take(copies, key)
+        taken.append((key, os.path.join(folder, gpkg_writer.COPY_FILE)))
+        assert os.path.isfile(taken[-1][1])  # made beside the build, in the run's staging folder
+        return folder
+    monkeypatch.setattr(gpkg_writer.StagedCopies, "take", recorded)
     inputs = {"PIPES": str(DATA / "montpelier" / "state_linear_features.geojson"),
               "NODES": str(DATA / "montpelier" / "town_point_features.geojson")}
     result = processing.run("pipenet:buildnetwork", {**inputs, "OUTPUT_PIPES": str(tmp_path / "pipes.gpkg"),
@@ -222,7 +258,11 @@ def test_an_early_copy_that_does_not_fit_gives_way_to_the_sink(pipenet_plugin, t
     assert sorted(rows, key=repr) == sorted(((tuple(f[n] for n in names), f.geometry().asWkt(3))
                                             for f in in_memory_layer.getFeatures()), key=repr)
     assert len(rows) == in_memory_layer.featureCount() > 4000
-    assert discarded == ["pipes"]  # the copy was made beside the build, then left for the sink
+    # the pipes copy was left for the sink, the nodes written from theirs; neither copy is left behind
+    assert [key for key, _ in taken] == ["OUTPUT_PIPES", "OUTPUT_NODES"]
+    assert not any(os.path.exists(os.path.dirname(copy)) for _, copy in taken)
+    with closing(sqlite3.connect(str(tmp_path / "nodes.gpkg"))) as nodes:
+        assert nodes.execute("SELECT count(*) FROM nodes").fetchone()[0] == result["NODE_COUNT"]
 
 
 def test_defects_and_events_read_in_bulk_equal_feature_reading(pipenet_plugin, county, tmp_path, monkeypatch):
