@@ -22,7 +22,6 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import quote
 
 from ...network.parallel import in_threads
 
@@ -263,6 +262,12 @@ class StagedOutputs:
                     entry.unlink(missing_ok=True)
 
 
+def read_only(path, timeout: float = 5.0) -> closing:
+    """A read-only SQLite connection to the file ``path`` (whatever characters its name has: a URI
+    percent-encodes them), closed when its ``with`` block ends."""
+    return closing(sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, timeout=timeout))
+
+
 def check_complete(path: Path, final: Path, layer: bool) -> None:
     """Raise IncompleteOutput unless ``path`` is a whole file: no SQLite journal is left (each writer
     closed), a GeoPackage passes SQLite's quick check, and a layer's file (``layer``) opens in GDAL."""
@@ -272,7 +277,7 @@ def check_complete(path: Path, final: Path, layer: bool) -> None:
         raise IncompleteOutput(f"{final} was not written to the end: its writer is still open ({journals[0].name}).")
     if path.suffix.lower() in SQLITE_FILES:
         try:
-            with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+            with read_only(path) as connection:
                 verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as error:
             verdict = str(error)
@@ -347,12 +352,10 @@ def storage_problem(error: BaseException, outputs: list[str], inputs: list[str])
 
 def _locked(path: str) -> bool:
     """Whether another connection holds a GeoPackage so that it cannot be read now."""
-    import sqlite3
-
     if not path.lower().endswith(".gpkg") or not os.path.isfile(path):
         return False
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0) as connection:
+        with read_only(path, timeout=0) as connection:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as error:
         return "locked" in str(error)

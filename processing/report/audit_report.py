@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import json
+import sqlite3
 import threading
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
@@ -40,6 +40,7 @@ from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
 
 from ...network.model.columns import object_array
 from ...network.model.findings import SEVERITIES, catalog, check_title
+from ..outputs.atomic import read_only
 from ..outputs.csv_rows import TextColumn, csv_lines
 from ..outputs.gpkg_staging import Coded, coded
 from ..runtime.background import Beside
@@ -101,10 +102,8 @@ def project_layers(gpkg: str, only_present: bool = False,
 
 def gpkg_tables(gpkg: str) -> set[str]:
     """The tables a GeoPackage lists in gpkg_contents (read-only; empty when it is not one)."""
-    import sqlite3
-
     try:
-        with closing(sqlite3.connect(f"{Path(gpkg).as_uri()}?mode=ro", uri=True)) as connection:
+        with read_only(gpkg) as connection:
             return {row[0] for row in connection.execute("SELECT table_name FROM gpkg_contents")}
     except sqlite3.Error:
         return set()

@@ -7,6 +7,7 @@ from typing import Optional
 
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
+    QgsExpression,
     QgsFeatureRequest,
     QgsGradientColorRamp,
     QgsGradientStop,
@@ -162,9 +163,8 @@ def findings_renderer(counts: Optional[dict[tuple[str, str], int]] = None) -> Qg
         total = sum(n for n, _ in present)
         parent = QgsRuleBasedRenderer.Rule(None, 0, 0, f"severity = '{severity}'", f"{name} ({total:,})")
         for n, check in present:
-            quoted = check.replace("'", "''")
             parent.appendChild(QgsRuleBasedRenderer.Rule(finding_marker(severity, check_family(check)), 0, 0,
-                                                         f"\"check\" = '{quoted}'",
+                                                         QgsExpression.createFieldEqualityExpression("check", check),
                                                          f"{check_title(check, in_chinese)} ({n:,})"))
         root.appendChild(parent)
     return QgsRuleBasedRenderer(root)
@@ -177,11 +177,11 @@ def _families_rule(severity: str, name: str, in_chinese: bool) -> QgsRuleBasedRe
     parent = QgsRuleBasedRenderer.Rule(None, 0, 0, f"severity = '{severity}'", name)
     for family in Family:
         checks = sorted(check for check in catalog() if check_family(check) is family)
-        quoted = ", ".join("'" + check.replace("'", "''") + "'" for check in checks)
+        quoted = ", ".join(map(QgsExpression.quotedString, checks))
         label = FAMILY_LABELS[family][1 if in_chinese else 0]
         parent.appendChild(QgsRuleBasedRenderer.Rule(finding_marker(severity, family), 0, 0,
                                                      f"\"check\" IN ({quoted})", label))
-    known = ", ".join("'" + check.replace("'", "''") + "'" for check in sorted(catalog()))
+    known = ", ".join(map(QgsExpression.quotedString, sorted(catalog())))
     parent.appendChild(QgsRuleBasedRenderer.Rule(finding_marker(severity), 0, 0, f"\"check\" NOT IN ({known})",
                                                  "其他" if in_chinese else "other"))
     return parent
