@@ -63,7 +63,7 @@ def _worker_peak() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def partitioned(path: str, partitions: int, workers: int, memory_limit: str) -> dict:
+def partitioned(path: str, partitions: int, workers: int, memory_limit: str, batch_rows: int = 1_000_000) -> dict:
     """The partitioned audit on a LocalCluster of ``workers`` processes capped at ``memory_limit``."""
     from pipenet.network.hotspots.statistics import CLASSES
     from pipenet.network.partition import audit_partitioned
@@ -76,17 +76,20 @@ def partitioned(path: str, partitions: int, workers: int, memory_limit: str) -> 
         started = time.perf_counter()
         defects, events = observations(path)
         result = audit_partitioned(f"{path}|layername=pipes", f"{path}|layername=nodes", str(out),
-                                   partitions=partitions, client=client, defects=defects, events=events)
+                                   partitions=partitions, client=client, defects=defects, events=events,
+                                   batch_rows=batch_rows)
         seconds = time.perf_counter() - started
         workers_peak = client.run(_worker_peak)
     finally:
         client.close()
         cluster.close()
-    hot = {kind: sum(1 for z in result.pipes[f"{kind}_z"] if z is not None and z >= CLASSES[-1][0])
-           for kind in ("breakage", "overflow")}
+    hot = {}
+    for kind, short in (("breakage", "brk"), ("overflow", "ovf")):
+        z = result.column("pipes", f"pn_{short}_z").astype(float)  # None (not cut into pieces): NaN
+        hot[kind] = int((z >= CLASSES[-1][0]).sum())
     return {"run": "partitioned", "seconds": round(seconds, 2), "peak_mb": round(peak_mb()),
             "worker_peak_mb": {address: round(mb) for address, mb in workers_peak.items()},
-            "pipes": len(result.pipes["key"]), "findings": len(result.findings),
+            "pipes": int(len(result.column("pipes", "pn_id"))), "findings": sum(result.run["findings"].values()),
             "breakage_hot": hot["breakage"], "overflow_hot": hot["overflow"], "stages": result.run["seconds"],
             "per_partition": result.run["per_partition"]}
 
@@ -98,35 +101,46 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="2GB")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--sample", help="another sample GeoPackage with the county's layers (pipes, nodes, "
+                        "defects, events), e.g. bench/national_sample.py's")
+    parser.add_argument("--no-single", action="store_true", help="skip the in-process audit (a national "
+                        "sample does not fit one process)")
+    parser.add_argument("--batch-rows", type=int, default=1_000_000)
     parser.add_argument("--step", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     load_pipenet()
-    path = str(sample_path(arguments.size))
+    path = arguments.sample or str(sample_path(arguments.size))
     if arguments.step:
         row = single(path) if arguments.step == "single" else partitioned(
-            path, arguments.partitions, arguments.workers, arguments.memory_limit)
+            path, arguments.partitions, arguments.workers, arguments.memory_limit, arguments.batch_rows)
         print(json.dumps(row))
         return
     rows = []
-    for step in ("single", "partitioned"):
+    for step in ("partitioned",) if arguments.no_single else ("single", "partitioned"):
         done = subprocess.run([sys.executable, "-P", __file__, "--step", step, "--size", str(arguments.size),
                                "--partitions", str(arguments.partitions), "--workers", str(arguments.workers),
-                               "--memory-limit", arguments.memory_limit], capture_output=True, text=True)
+                               "--memory-limit", arguments.memory_limit, "--batch-rows", str(arguments.batch_rows)]
+                              + (["--sample", arguments.sample] if arguments.sample else []),
+                              capture_output=True, text=True)
         if done.returncode != 0:  # the step's own traceback, not only its exit status
             raise SystemExit(f"the {step} step failed:\n{done.stderr[-3000:]}")
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"Partitioned audit, county {arguments.size}x sample ({rows[0]['pipes']:,} pipes, CCTV defects and "
-          f"events): {arguments.partitions} partitions, {arguments.workers} workers capped at {arguments.memory_limit}")
+    name = os.path.basename(arguments.sample) if arguments.sample else f"county {arguments.size}x sample"
+    print(f"Partitioned audit, {name} ({rows[0]['pipes']:,} pipes, CCTV defects and events): "
+          f"{arguments.partitions} partitions, {arguments.workers} workers capped at {arguments.memory_limit}")
     print(f"{'run':<34}{'seconds':>9}{'peak MB':>9}{'findings':>10}{'hot brk':>9}{'hot ovf':>9}")
     for row in rows:
         print(f"{row['run']:<34}{row['seconds']:>9.1f}{row['peak_mb']:>9}{row['findings']:>10}"
               f"{row['breakage_hot']:>9}{row['overflow_hot']:>9}")
-    for address, mb in rows[1]["worker_peak_mb"].items():
+    for address, mb in rows[-1]["worker_peak_mb"].items():
         print(f"{'  worker ' + address.rsplit('/', 1)[-1]:<34}{'':>9}{mb:>9}")
-    agree = all(rows[0][k] == rows[1][k] for k in ("pipes", "findings", "breakage_hot", "overflow_hot"))
-    print(f"pipes, findings and hot pipes equal: {'yes' if agree else 'NO'}")
+    print("stages (s): " + ", ".join(f"{k} {v}" for k, v in rows[-1]["stages"].items()))
+    if len(rows) == 2:
+        agree = all(rows[0][k] == rows[1][k] for k in ("pipes", "findings", "breakage_hot", "overflow_hot"))
+        print(f"pipes, findings and hot pipes equal: {'yes' if agree else 'NO'}")
     os.makedirs(arguments.out, exist_ok=True)
-    target = Path(arguments.out) / f"partitioned_{arguments.size}x_{time.strftime('%Y%m%d-%H%M%S')}.json"
+    label = Path(arguments.sample).stem if arguments.sample else f"{arguments.size}x"
+    target = Path(arguments.out) / f"partitioned_{label}_{time.strftime('%Y%m%d-%H%M%S')}.json"
     target.write_text(json.dumps({"machine": {"cores": os.cpu_count()}, "versions": versions(),
                                   "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "size": arguments.size,
                                   "partitions": arguments.partitions, "workers": arguments.workers,

@@ -7,8 +7,9 @@ produce the same columns, so the build never knows where its data came from.
 
 from __future__ import annotations
 
+import itertools
 import struct
-from typing import Any, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
 import numpy as np
 
@@ -57,6 +58,77 @@ def open_layer(path: str, layer: Optional[str], encoding: Optional[str]) -> tupl
     return dataset, source
 
 
+def iter_columns(path: str, layer: Optional[str] = None, kind: str = "line", encoding: Optional[str] = None,
+                 batch_rows: int = 1_000_000, fields: Optional[list] = None) -> Iterator[Any]:
+    """The layer as read_columns reads it, in batches of about ``batch_rows`` features: LineColumns or
+    PointColumns whose ``fids`` are the features' positions in the whole layer. ``fields``: only these
+    attribute fields are read (all when None). A layer the Arrow stream must not read comes in one batch.
+
+    A column's values are typed batch by batch as read_columns types the whole layer's (numbers,
+    text, None), so a batch of a column holding numbers and text in different batches may differ in kind.
+    """
+    from osgeo import gdal, ogr
+
+    dataset, source = open_layer(path, layer, encoding)
+    _check_geometry_type(source, kind, ogr)
+    definition = source.GetLayerDefn()
+    raw_names = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
+    fid_name = source.GetFIDColumn() or "OGC_FID"
+    geometry_name = source.GetGeometryColumn() or "wkb_geometry"
+    if arrow_refusal(raw_names, gdal.VersionInfo(), (fid_name, geometry_name)) is not None:
+        del source, dataset
+        columns, _ = read_columns(path, layer, kind, encoding)
+        if fields is not None:
+            columns.attrs = {name: columns.attrs[name] for name in fields}
+            columns.field_names = list(fields)
+        yield columns
+        return
+    wanted = [name for name in raw_names if fields is None or text_name(name) in fields]
+    source.SetIgnoredFields([name for name in raw_names if name not in wanted])
+    field_names = [text_name(name) for name in wanted]
+    stream = source.GetArrowStreamAsNumPy(options=["INCLUDE_FID=YES",
+                                                   f"MAX_FEATURES_IN_BATCH={min(batch_rows, 65536)}"])
+    try:
+        yield from _batched(stream, layer, kind, field_names, fid_name, geometry_name, batch_rows, ogr)
+    finally:
+        # a generator left before its end (the first batch only) is closed here: the stream, then the
+        # layer, then the dataset, or GDAL 3.6 frees a layer whose dataset is gone (a crash)
+        del stream
+        del source
+        del dataset
+
+
+def _batched(stream, layer, kind: str, field_names: list, fid_name: str, geometry_name: str, batch_rows: int,
+             ogr) -> Iterator[Any]:
+    """The stream's chunks gathered into batches of about ``batch_rows`` features."""
+    done, held = 0, 0
+    batches: dict[str, list] = {}
+    for batch in itertools.chain(stream, [None]):
+        if batch is not None:
+            for name, values in batch.items():
+                batches.setdefault(name, []).append(values)
+            held += len(batch[geometry_name])
+        if held and (held >= batch_rows or batch is None):
+            fids = _concatenate(batches.get(fid_name, []), np.int64)
+            attrs = {name: _plain_column(batches.get(name, [])) for name in field_names}
+            blobs = WkbColumn.of_chunks(batches.get(geometry_name, []))
+            yield _columns(layer, kind, field_names, np.arange(done, done + len(blobs), dtype=np.int64), attrs,
+                           blobs, {"bulk_refusal": None, "source_fids": fids}, ogr)
+            done += len(blobs)
+            batches, held = {}, 0
+
+
+def _columns(layer: Optional[str], kind: str, field_names: list, positions: np.ndarray, attrs: dict, blobs,
+             read: dict, ogr) -> Any:
+    """LineColumns or PointColumns of decoded WKB and attribute columns."""
+    if kind == "line":
+        part_feature, part_number, offsets, xy = decode_lines(blobs, ogr)
+        return LineColumns(name=layer or "", field_names=field_names, fids=positions, attrs=attrs,
+                           part_feature=part_feature, part_number=part_number, offsets=offsets, xy=xy, **read)
+    return PointColumns(name=layer or "", field_names=field_names, fids=positions, attrs=attrs,
+                        xy=decode_points(blobs, ogr), **read)
+
+
 def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional[str],
                   where: Optional[str]) -> tuple[Any, Optional[str]]:
     from osgeo import gdal, ogr
@@ -91,15 +163,7 @@ def _read_columns(path: str, layer: Optional[str], kind: str, encoding: Optional
     del source, dataset
     positions = np.arange(len(blobs), dtype=np.int64)
     read = {"bulk_refusal": refusal, "source_fids": fids if len(fids) == len(blobs) else positions}
-    if kind == "line":
-        part_feature, part_number, offsets, xy = decode_lines(blobs, ogr)
-        columns: Any = LineColumns(name=layer or "", field_names=field_names, fids=positions, attrs=attrs,
-                                   part_feature=part_feature, part_number=part_number, offsets=offsets, xy=xy,
-                                   **read)
-    else:
-        columns = PointColumns(name=layer or "", field_names=field_names, fids=positions, attrs=attrs,
-                               xy=decode_points(blobs, ogr), **read)
-    return columns, crs_wkt
+    return _columns(layer, kind, field_names, positions, attrs, blobs, read, ogr), crs_wkt
 
 
 ARROW_MAX_FIELDS = 125  # GDAL before 3.8 grows without end (or reads no row) past this many fields

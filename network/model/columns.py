@@ -63,6 +63,30 @@ class PointColumns(Provenance):
         return len(self.fids)
 
 
+def concat_columns(parts: list) -> Union[LineColumns, PointColumns]:
+    """LineColumns or PointColumns of batches of one layer, in order (``fids`` as given). A column whose
+    batches are of different kinds (numbers in one, text in another) becomes an object column."""
+    first = parts[0]
+    names = list(first.field_names)
+    attrs = {}
+    for name in names:
+        chunks = [part.attrs[name] for part in parts]
+        if len({chunk.dtype.kind for chunk in chunks}) > 1:
+            chunks = [chunk.astype(object) for chunk in chunks]
+        attrs[name] = np.concatenate(chunks)
+    fids = np.concatenate([part.fids for part in parts])
+    if isinstance(first, PointColumns):
+        return PointColumns(first.name, names, fids, attrs, np.concatenate([part.xy for part in parts]))
+    before = np.cumsum([0] + [part.count for part in parts[:-1]])
+    vertices = np.cumsum([0] + [len(part.xy) for part in parts[:-1]])
+    offsets = np.concatenate([part.offsets[:-1] + shift for part, shift in zip(parts, vertices)]
+                             + [[sum(len(part.xy) for part in parts)]]).astype(np.int64)
+    return LineColumns(first.name, names, fids, attrs,
+                       np.concatenate([part.part_feature + shift for part, shift in zip(parts, before)]),
+                       np.concatenate([part.part_number for part in parts]), offsets,
+                       np.concatenate([part.xy for part in parts]))
+
+
 def object_array(values: Sequence[Any]) -> np.ndarray:
     """A 1-D object array of ``values`` (numpy would turn equal-length tuples into a 2-D array)."""
     return np.fromiter(values, dtype=object, count=len(values))

@@ -9,6 +9,7 @@ import sys
 from typing import Optional
 
 from .runner import INSTALL
+from .source import BATCH_ROWS
 
 
 def main(argv: Optional[list] = None) -> int:
@@ -23,6 +24,8 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, tcp://host:8786")
     parser.add_argument("--memory-limit", default="2GB", help="per LocalCluster worker")
     parser.add_argument("--packing", choices=("hilbert", "random"), default="hilbert")
+    parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS,
+                        help="features the driver reads at a time (its memory grows with it, not with the layer)")
     parser.add_argument("--no-halo", action="store_true", help="no halo (results near partition edges may differ)")
     args = parser.parse_args(argv)
     try:
@@ -34,8 +37,9 @@ def main(argv: Optional[list] = None) -> int:
 
     result = audit_partitioned(args.pipes, None if args.nodes == "-" else args.nodes, args.out_dir,
                                partitions=args.partitions, workers=args.workers, scheduler=args.scheduler,
-                               memory_limit=args.memory_limit, packing=args.packing, halo=not args.no_halo)
-    print(json.dumps({"pipes": len(result.pipes["key"]), "findings": len(result.findings),
+                               memory_limit=args.memory_limit, packing=args.packing, halo=not args.no_halo,
+                               batch_rows=args.batch_rows)
+    print(json.dumps({"pipes": result.run["pipes"], "findings": sum(result.run["findings"].values()),
                       "partitions": args.partitions, "out_dir": args.out_dir}, ensure_ascii=False))
     return 0
 

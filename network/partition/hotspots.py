@@ -83,16 +83,13 @@ def route_events(events: list, pipes: LineColumns, pipe_partition: np.ndarray, p
     return per_partition, extra
 
 
-def global_hotspots(pipes: dict, pieces: list[dict], kind: str) -> None:
-    """Score Gi* of every pipe of the merged columns ``pipes`` from the partitions' piece sums (``pieces``, in
-    the order the partitions' pipes were appended): ``kind``_z (strongest piece, rounded), ``kind``_p and
-    ``kind``_class, None for a pipe not cut into pieces."""
-    size = np.concatenate([p["size"] for p in pieces]).astype(np.int64)
-    x, local, weight = (np.concatenate([p[name] for p in pieces]) for name in ("x", "local", "weight"))
-    # the first pass: n, Σx and Σx² of every partition's pieces, added
-    n, total, squares = len(x), float(sum(p["x"].sum() for p in pieces)), float(sum((p["x"] * p["x"]).sum()
-                                                                                    for p in pieces))
-    z, p = gi_star(local, weight, n, total, squares)
+def score_hotspots(pipes: dict, piece: dict, kind: str, moments: tuple) -> None:
+    """Score Gi* of a partition's pipes ``pipes`` from their pieces' sums (``piece``: size, x, local,
+    weight, in the pipes' order) with the whole network's ``moments`` (pieces, Σx, Σx²: merge.global_moments):
+    ``kind``_z (strongest piece, rounded), ``kind``_p and ``kind``_class, None for a pipe not cut into pieces."""
+    size = np.asarray(piece["size"], dtype=np.int64)
+    n, total, squares = moments
+    z, p = gi_star(piece["local"], piece["weight"], n, total, squares)
     cut = np.flatnonzero(size > 0)
     values: list[Optional[float]] = [None] * len(size)
     probabilities: list[Optional[float]] = [None] * len(size)
@@ -102,5 +99,4 @@ def global_hotspots(pipes: dict, pieces: list[dict], kind: str) -> None:
         for row, value, probability in zip(cut.tolist(), rounded.tolist(), strongest_p.tolist()):
             values[row], probabilities[row] = value, probability
     pipes[f"{kind}_z"], pipes[f"{kind}_p"] = values, probabilities
-    classes = hotspot_classes(np.array([np.nan if v is None else v for v in values], dtype=float))
-    pipes[f"{kind}_class"] = classes
+    pipes[f"{kind}_class"] = hotspot_classes(np.array([np.nan if v is None else v for v in values], dtype=float))

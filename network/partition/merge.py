@@ -1,11 +1,13 @@
-"""The global steps outside the partitions: ids, names and numbers in global order, the risk register.
+"""The global steps between the partitions' two rounds (tasks.py), from their summaries alone:
 
-- duplicate ids: found over the whole layer before partitioning (``global_duplicates``); the later
-  copies are renamed ``id#dupN`` exactly as the build renames them, so no partition sees a clash;
 - virtual junctions: named V1, V2 ... by their first pipe end in input order over all partitions;
 - subnetworks: numbered 1..n over all partitions, largest (pipes, then nodes) first, then by the
   smallest node name, as ``build/topology.component_ids`` numbers them;
-- the risk register: scored once over every pipe, so the length served is scaled by the global maximum.
+- hotspots: the number of pieces, Σx and Σx² over all partitions (Gi*'s mean and spread);
+- the risk register: the length served scaled by the longest over every pipe, and the data no partition
+  has (the register's note).
+
+Duplicate ids are found before the partitions, over the whole layer (source.read_skeleton).
 """
 
 from __future__ import annotations
@@ -16,65 +18,74 @@ from typing import Optional
 
 import numpy as np
 
-from ..model.columns import LineColumns, PointColumns, midpoints, object_array, occurrence
 from ..model.findings import Check, Finding, make_finding
-from ..scoring.risk import RiskRegister, RiskWeights, risk_many
-from .worker import PartitionResult
+from ..scoring.risk import LIKELIHOOD_DATA
 
 
-def global_duplicates(pipes: LineColumns, nodes: Optional[PointColumns], pipe_id: Optional[str],
-                      node_id: Optional[str]) -> list[Finding]:
-    """Rename repeated pipe and node ids ``id#dupN`` in place (the first keeps its id) and report them
-    as the build does (``duplicate_id``), over the whole layer: partitions then never see a clash."""
-    findings: list[Finding] = []
-    if nodes is not None and node_id and node_id in nodes.attrs:
-        located = np.flatnonzero(np.isfinite(nodes.xy).all(axis=1))
-        raw = nodes.attrs[node_id]
-        ids = object_array([None if raw[i] is None else str(raw[i]) for i in located.tolist()])
-        given = np.array([v is not None for v in ids.tolist()], dtype=bool)
-        rank, _ = occurrence(ids, ids=True)
-        values = raw.astype(object)
-        for position in np.flatnonzero((rank > 0) & given).tolist():
-            row = int(located[position])
-            findings.append(make_finding(Check.DUPLICATE_ID, ids[position], int(nodes.fids[row]), value=ids[position],
-                                         xy=tuple(nodes.xy[row])))
-            values[row] = f"{ids[position]}#dup{rank[position] + 1}"
-        nodes.attrs[node_id] = values
-    if pipe_id and pipe_id in pipes.attrs:
-        parts = np.bincount(pipes.part_feature, minlength=pipes.count)
-        single = np.flatnonzero(parts == 1)  # a multi-part feature's parts are id#1, id#2 ...: not clashes here
-        part_of = np.full(pipes.count, -1, dtype=np.int64)
-        part_of[pipes.part_feature] = np.arange(len(pipes.part_feature))
-        raw = pipes.attrs[pipe_id]
-        ids = object_array([None if raw[i] is None else str(raw[i]) for i in single.tolist()])
-        given = np.array([v is not None for v in ids.tolist()], dtype=bool)
-        rank, _ = occurrence(ids, ids=True)
-        values = raw.astype(object)
-        middles = midpoints(pipes.xy, pipes.offsets)
-        for position in np.flatnonzero((rank > 0) & given).tolist():
-            row = int(single[position])
-            findings.append(make_finding(Check.DUPLICATE_ID, ids[position], int(pipes.fids[row]), value=ids[position],
-                                         kind="pipe", xy=tuple(middles[part_of[row]])))
-            values[row] = f"{ids[position]}#dup{rank[position] + 1}"
-        pipes.attrs[pipe_id] = values
-    return findings
+def virtual_names(summaries: list, reserved: set) -> list[dict]:
+    """Per partition, local virtual name -> global name: V1, V2 ... by first pipe end in input order over
+    the owned virtual junctions of every partition, a name taken by a real node getting ``_pn`` as in the
+    build. A halo junction gets the name its owner's gives it (the same first pipe end)."""
+    keys = np.concatenate([s.virtual_keys[s.virtual_owned] for s in summaries] + [np.empty(0, np.int64)])
+    keys.sort()
+    names = []
+    for summary in summaries:
+        at = np.searchsorted(keys, summary.virtual_keys)
+        found = (at < len(keys)) & (keys[np.minimum(at, max(len(keys) - 1, 0))] == summary.virtual_keys) \
+            if len(keys) else np.zeros(len(summary.virtual_keys), dtype=bool)
+        mapping = {}
+        for local, number in zip(np.asarray(summary.virtual_names, dtype=object)[found].tolist(),
+                                 (at[found] + 1).tolist()):
+            name = f"V{number}"
+            while name in reserved:
+                name += "_pn"
+            mapping[local] = name
+        names.append(mapping)
+    return names
 
 
-def virtual_names(results: list[PartitionResult], taken: set) -> list[dict]:
-    """Per partition, local virtual name -> global name: V1, V2 ... by first pipe end in input order,
-    a name taken by a real node getting ``_pn`` as in the build."""
-    owned = []
-    for number, result in enumerate(results):
-        names = set(result.nodes["name"])  # once per partition, not per virtual name
-        owned += [(key, number, name) for name, key in result.virtual_keys.items() if name in names]
-    owned.sort()
-    by_key: dict[int, str] = {}
-    for count, (key, _, _) in enumerate(owned, start=1):
-        name = f"V{count}"
-        while name in taken:
-            name += "_pn"
-        by_key[key] = name
-    return [{name: by_key[key] for name, key in result.virtual_keys.items() if key in by_key} for result in results]
+def component_numbers(summaries: list, names: list[dict]) -> list[np.ndarray]:
+    """Per partition, local subnetwork number -> global number: 1..n over all partitions, most pipes
+    first, then most nodes, then the smallest node name (build/topology.component_ids)."""
+    pipes, nodes, smallest = [], [], []
+    for summary, mapping in zip(summaries, names):
+        least = list(summary.component_smallest)
+        owned = np.flatnonzero(summary.virtual_owned).tolist()
+        for index in owned:  # the virtual junctions' global names count too
+            local, name = int(summary.virtual_component[index]), mapping[summary.virtual_names[index]]
+            if not least[local] or name < least[local]:
+                least[local] = name
+        pipes.append(summary.component_pipes)
+        nodes.append(summary.component_nodes)
+        smallest += least
+    pipes_all = np.concatenate(pipes + [np.empty(0, np.int64)])
+    nodes_all = np.concatenate(nodes + [np.empty(0, np.int64)])
+    text = np.array(smallest, dtype=str) if smallest else np.empty(0, dtype=str)
+    name_rank = np.empty(len(text), dtype=np.int64)
+    name_rank[np.argsort(text, kind="stable")] = np.arange(len(text))
+    name_rank[(text == "") | (nodes_all == 0)] = len(text)  # no node: after every name
+    order = np.lexsort((name_rank, -nodes_all, -pipes_all))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(1, len(order) + 1)
+    bounds = np.cumsum([0] + [len(p) for p in pipes])
+    return [rank[bounds[i]:bounds[i + 1]] for i in range(len(pipes))]
+
+
+def global_moments(summaries: list, kinds: tuple) -> dict:
+    """Per hotspot kind, (pieces, Σx, Σx²) over every partition: the first pass of Gi*'s sums."""
+    return {kind: (sum(s.moments[kind][0] for s in summaries), float(sum(s.moments[kind][1] for s in summaries)),
+                   float(sum(s.moments[kind][2] for s in summaries))) for kind in kinds}
+
+
+def risk_no_data(summaries: list) -> Optional[Finding]:
+    """The register's note of the whole network (scoring/risk.risk_many's rule): the data no partition
+    has, and a finding when that leaves nothing to rank the likelihood of failure by."""
+    if not sum(s.pipes for s in summaries):
+        return None
+    missing = [name for name in summaries[0].risk_missing if all(name in s.risk_missing for s in summaries)]
+    if set(LIKELIHOOD_DATA) <= set(missing):
+        return make_finding(Check.RISK_NO_DATA, "(pipes layer)", None, value=", ".join(missing))
+    return None
 
 
 def rename_findings(findings: list[Finding], mapping: dict) -> list[Finding]:
@@ -91,41 +102,11 @@ def rename_findings(findings: list[Finding], mapping: dict) -> list[Finding]:
             for f in findings]
 
 
-def component_numbers(partition_of_node: np.ndarray, node_component: np.ndarray, node_names: list,
-                      partition_of_pipe: np.ndarray, pipe_component: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Global subnetwork numbers of the nodes and pipes given each partition's own numbers: 1..n, most
-    pipes first, then most nodes, then the smallest node name (build/topology.component_ids)."""
-    width = int(max(node_component.max(initial=0), pipe_component.max(initial=0))) + 1
-    node_key = partition_of_node.astype(np.int64) * width + node_component.astype(np.int64)
-    pipe_key = partition_of_pipe.astype(np.int64) * width + pipe_component.astype(np.int64)
-    distinct, node_label = np.unique(node_key, return_inverse=True)
-    pipe_label = np.searchsorted(distinct, pipe_key)
-    number = len(distinct)
-    pipes = np.bincount(pipe_label, minlength=number)
-    nodes = np.bincount(node_label, minlength=number)
-    name_rank = np.empty(len(node_names), dtype=np.int64)
-    name_rank[np.argsort(np.array(node_names, dtype=str), kind="stable")] = np.arange(len(node_names))
-    smallest = np.full(number, len(node_names), dtype=np.int64)
-    np.minimum.at(smallest, node_label, name_rank)
-    order = np.lexsort((smallest, -nodes, -pipes))
-    rank = np.empty(number, dtype=np.int64)
-    rank[order] = np.arange(1, number + 1)
-    return rank[node_label], rank[pipe_label]
-
-
-def global_risk(pipes: dict, weights: Optional[RiskWeights] = None) -> RiskRegister:
-    """The risk register over every pipe at once (what run_audit scores, scaled by the global maxima)."""
-    return risk_many(pipes["key"], pipes["grade"], pipes["install_year"], pipes["material"], pipes["defects"],
-                     pipes["diameter"], pipes["upstream"], pipes["system"], weights)
-
-
-def layer_findings(findings: list[Finding], names: set) -> tuple[list[Finding], list[Finding]]:
-    """(findings on features, findings on a whole layer met once however many partitions report them)."""
-    on_features, layer, seen = [], [], set()
+def layer_findings(findings: list[Finding]) -> list[Finding]:
+    """The findings on a whole layer, each met once however many partitions report it."""
+    layer, seen = [], set()
     for finding in findings:
-        if finding.feature_id in names:
-            on_features.append(finding)
-        elif (finding.check, finding.feature_id, finding.value) not in seen:
+        if (finding.check, finding.feature_id, finding.value) not in seen:
             seen.add((finding.check, finding.feature_id, finding.value))
             layer.append(finding)
-    return on_features, layer
+    return layer

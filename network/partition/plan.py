@@ -12,7 +12,6 @@ from ..model.columns import LineColumns, PointColumns
 from ..model.findings import Finding
 from ..model.records import BuildOptions
 from .halo import feature_boxes, halo_members
-from .merge import global_duplicates
 from .packing import hilbert_packing, random_packing
 from .skeleton import group_centres, proximity_groups
 
@@ -32,6 +31,28 @@ class Plan:
     halo_radius: float
     findings: list[Finding] = field(default_factory=list)  # the global steps' own (duplicate ids)
     build_options: Optional[BuildOptions] = None
+    _halo_sorted: dict = field(default_factory=dict, repr=False)  # destinations' index, made when first used
+
+    def destinations(self, kind: str, fids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``fids``, partition) of every copy of the features ``fids`` (global rows of one
+        batch: consecutive, ascending): the owner's, then one per partition taking it along as halo."""
+        owner = (self.pipe_partition if kind == "line" else self.node_partition)[fids]
+        if not len(fids):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        rows, partitions = self._halo_index(kind)
+        start, stop = np.searchsorted(rows, [fids[0], fids[-1] + 1])
+        return (np.concatenate([np.arange(len(fids)), rows[start:stop] - fids[0]]),
+                np.concatenate([owner, partitions[start:stop]]).astype(np.int64))
+
+    def _halo_index(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """(halo rows sorted, the partition taking each along) of pipes or nodes, made once."""
+        if kind not in self._halo_sorted:
+            halos = self.halo_pipes if kind == "line" else self.halo_nodes
+            rows = np.concatenate([np.asarray(h, dtype=np.int64) for h in halos] + [np.empty(0, np.int64)])
+            partitions = np.repeat(np.arange(len(halos)), [len(h) for h in halos])
+            order = np.argsort(rows, kind="stable")
+            self._halo_sorted[kind] = (rows[order], partitions[order])
+        return self._halo_sorted[kind]
 
     def rows(self, number: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(pipe rows, owned mask, node rows, owned mask) of a partition, rows ascending."""
@@ -57,17 +78,14 @@ def fixed_fields(pipes: LineColumns, nodes: Optional[PointColumns], options: Bui
                    node_fields={**node_mapping, **options.node_fields})
 
 
-def make_plan(pipes: LineColumns, nodes: Optional[PointColumns], partitions: int, build: BuildOptions,
-              audit: AuditOptions, packing: str = "hilbert", halo: bool = True, seed: int = 0) -> Plan:
-    """Partition the layers (whose fids are their global positions): duplicate ids renamed globally,
-    proximity groups packed into ``partitions``, the halo of each found. The layers' id columns change."""
+def make_plan(skeleton, partitions: int, build: BuildOptions, audit: AuditOptions, packing: str = "hilbert",
+              halo: bool = True, seed: int = 0) -> Plan:
+    """Partition the layers of ``skeleton`` (source.Skeleton: geometry, ids, duplicates found; ``build``
+    with its fields fixed): proximity groups packed into ``partitions``, the halo of each found."""
     if packing not in PACKINGS:
         raise ValueError(f"packing must be one of {PACKINGS}, not {packing!r}")
-    fixed = fixed_fields(pipes, nodes, build)
-    pipe_map, node_map = fixed.pipe_fields, fixed.node_fields
-    findings = global_duplicates(pipes, nodes, pipe_map.get("id"), node_map.get("id"))
-    groups = proximity_groups(pipes, nodes, build.snap_tolerance, pipe_map.get("from_node"),
-                              pipe_map.get("to_node"), node_map.get("id"))
+    pipes, nodes = skeleton.pipes, skeleton.nodes
+    groups = proximity_groups(pipes, nodes, build.snap_tolerance, links=skeleton.links)
     weights = groups.weights()
     if packing == "hilbert":
         place = hilbert_packing(group_centres(pipes, nodes, groups), weights, partitions)
@@ -86,4 +104,4 @@ def make_plan(pipes: LineColumns, nodes: Optional[PointColumns], partitions: int
             halo_pipes[number] = np.sort(mine[mine < pipes.count])
             halo_nodes[number] = np.sort(mine[mine >= pipes.count] - pipes.count)
     return Plan(partitions, pipe_partition, node_partition, halo_pipes, halo_nodes, groups.count, radius,
-                findings, fixed)
+                list(skeleton.findings), build)

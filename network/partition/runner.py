@@ -5,6 +5,7 @@ results and applies the global steps (merge.py). Dask schedules; nothing here do
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -12,14 +13,17 @@ from typing import Any, Optional
 import numpy as np
 
 from ..audit import AuditOptions
-from ..model.findings import Check, Finding, make_finding
+from ..io.frames import transform_xy, working_crs
+from ..model.findings import FINDING_COLUMNS, Check, Finding, make_finding
 from ..model.records import BuildOptions
 from ..scoring.condition import Defect
-from .hotspots import KINDS, event_reach, global_hotspots, route_events
-from .merge import component_numbers, global_risk, layer_findings, rename_findings, virtual_names
-from .parquet import read_geoparquet, take_lines, take_points, write_geoparquet
+from .hotspots import KINDS, event_reach, route_events
+from .merge import component_numbers, global_moments, layer_findings, risk_no_data, virtual_names
+from .output import PARTS, finding_table, write_gpkg, write_summary, write_table
+from .parquet import BatchFiles
 from .plan import Plan, make_plan
-from .worker import PartitionResult, audit_partition
+from .source import BATCH_ROWS, Skeleton, first_batches, layer_crs, read_skeleton, route
+from .tasks import Globals, audit_task, finish_task
 
 INSTALL = ".venv/bin/python -m pip install 'dask==2024.8.0' 'distributed==2024.8.0'  (or: make setup)"
 
@@ -35,64 +39,91 @@ def require_dask():
 
 @dataclass
 class PartitionedAudit:
-    """The merged audit: per pipe (graph edge) and per node columns, findings, the risk register, the run."""
+    """The merged audit, on disk: ``out_dir``/audit holds every partition's pipes, nodes and findings as
+    GeoParquet (input CRS), ``out_dir``/pipenet_audit.gpkg all of them when written. The properties read
+    them back whole: for tests and small networks, never for a national one."""
 
-    pipes: dict
-    nodes: dict
-    findings: list[Finding]
-    risk: Any
+    out_dir: str
     plan: Plan
     run: dict = field(default_factory=dict)
     input_crs: Any = None
     metric_crs: Any = None
-    columns: Any = None  # the pipe layer's columns (attributes for the output)
+
+    def _columns(self, name: str) -> dict:
+        import pyarrow.parquet
+
+        from .output import layer_paths
+
+        merged: dict = {}
+        for path in layer_paths(self.out_dir, name):
+            for column, values in pyarrow.parquet.read_table(path).to_pydict().items():
+                merged.setdefault(column, []).extend(values)
+        return merged
+
+    def column(self, layer: str, name: str) -> np.ndarray:
+        """One column of a layer ('pipes', 'nodes', 'findings') over every partition, reading only it."""
+        import pyarrow.parquet
+
+        from .output import layer_paths
+
+        parts = [pyarrow.parquet.read_table(path, columns=[name]).column(name).to_numpy(zero_copy_only=False)
+                 for path in layer_paths(self.out_dir, layer)]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    @property
+    def pipes(self) -> dict:
+        """Every pipe's output columns (the input's attributes and the ``pn_`` ones), partition by partition."""
+        return self._columns("pipes")
+
+    @property
+    def nodes(self) -> dict:
+        return self._columns("nodes")
+
+    @property
+    def findings(self) -> list[Finding]:
+        rows = self._columns("findings")
+        names = [c for c in FINDING_COLUMNS if c != "fid"]
+        return [Finding(**{c: rows[c][i] for c in names}, fid=rows["src_fid"][i], x=_finite(rows["x"][i]),
+                        y=_finite(rows["y"][i])) for i in range(len(rows.get("check", [])))]
 
     def reaches_outlet(self) -> set:
         """Names of the nodes from which water reaches an outlet (run_audit's ``reaches_outlet``)."""
-        return {name for name, ok in zip(self.nodes["name"], self.nodes["reached"].tolist()) if ok}
+        nodes = self.nodes
+        return {name for name, ok in zip(nodes["pn_id"], nodes["pn_reaches"]) if ok}
 
     def upstream_length(self) -> dict:
         """Upstream length served per pipe key."""
-        return dict(zip(self.pipes["key"], self.pipes["upstream"].tolist()))
+        pipes = self.pipes
+        return dict(zip(pipes["pn_id"], pipes["pn_upstream_m"]))
 
 
-def _partition_task(number: int, pipes_path: str, nodes_path: Optional[str], build: BuildOptions,
-                    audit: AuditOptions, defects: list, events: list, kinds: tuple) -> PartitionResult:
-    """What a Dask worker runs: read its GeoParquet, audit it (the core unchanged)."""
-    pipes, owned_pipes = read_geoparquet(pipes_path, "line")
-    nodes, owned_nodes = read_geoparquet(nodes_path, "point") if nodes_path else (None, None)
-    return audit_partition(number, pipes, nodes, owned_pipes, owned_nodes, build, audit, defects, events, kinds)
+def _finite(value):
+    return None if value is None or value != value else value
 
 
-def read_layers(pipes: Any, nodes: Any) -> tuple:
-    """(pipe columns, node columns, input CRS, metric CRS) in one metric working CRS for every partition."""
-    from ..io.frames import bounds_of, read_source, transform_xy, working_crs
-
-    pipe_columns, pipe_crs, _ = read_source(pipes, "line")
-    input_crs, metric = working_crs(crs=pipe_crs, bounds=bounds_of(pipe_columns.xy))
-    if metric is not None:
-        pipe_columns.xy = transform_xy(pipe_columns.xy, input_crs, metric)
-    node_columns = None
-    if nodes is not None:
-        node_columns, node_crs, _ = read_source(nodes, "point")
-        target = metric or input_crs
-        if target is not None and node_crs is not None:
-            node_columns.xy = transform_xy(node_columns.xy, node_crs, target)
-    return pipe_columns, node_columns, input_crs, metric
-
-
-def _route_defects(defects: list, pipes, id_field: Optional[str], plan: Plan) -> tuple[list, list[Finding]]:
-    """Each defect to the partition owning its pipe (by id, or by the id before a part suffix '#n');
-    a defect naming no pipe is reported here (``defect_pipe_unknown``), as run_audit reports it."""
+def _route_defects(defects: list, skeleton: Skeleton, plan: Plan) -> tuple[list, list[Finding]]:
+    """Each defect to the partition owning its pipe (by id, or by the id before a part suffix '#n';
+    the first pipe of an id); a defect naming no pipe is reported here (``defect_pipe_unknown``), as
+    run_audit reports it."""
     per_partition: list[list] = [[] for _ in range(plan.partitions)]
     unknown: list[Finding] = []
     if not defects:
         return per_partition, unknown
-    ids = pipes.attrs[id_field].tolist() if id_field else []
-    row_of = {str(value): row for row, value in reversed(list(enumerate(ids))) if value is not None}
+    ids, given = skeleton.pipe_ids, skeleton.pipe_id_given
+    rows = np.flatnonzero(given) if ids is not None else np.empty(0, dtype=np.int64)
+    order = rows[np.argsort(ids[rows], kind="stable")] if len(rows) else rows
+    ordered = ids[order] if len(rows) else np.empty(0, dtype="S1")
+
+    def row_of(text: str) -> int:
+        value = text.encode("utf-8")
+        at = int(np.searchsorted(ordered, value))
+        return int(order[at]) if at < len(ordered) and ordered[at] == value else -1
+
     for defect in defects:
-        row = row_of.get(defect.pipe_id, row_of.get(str(defect.pipe_id).rsplit("#", 1)[0]))
-        if row is None:
+        row = row_of(str(defect.pipe_id))
+        if row < 0:
+            row = row_of(str(defect.pipe_id).rsplit("#", 1)[0])
+        if row < 0:
             unknown.append(make_finding(Check.DEFECT_PIPE_UNKNOWN, defect.pipe_id, None, value=defect.code))
         else:
             per_partition[int(plan.pipe_partition[row])].append(defect)
@@ -105,8 +136,6 @@ def _route_events(events: list, pipes, plan: Plan, audit: AuditOptions, input_cr
     if not events:
         return [[] for _ in range(plan.partitions)]
     if metric is not None:
-        from ..io.frames import transform_xy
-
         xy = transform_xy(np.array([(x, y) for x, y, _ in events], dtype=float), input_crs, metric)
         events = [(float(x), float(y), weight) for (x, y), (_, _, weight) in zip(xy.tolist(), events)]
     routed, extra = route_events(events, pipes, plan.pipe_partition, plan.partitions,
@@ -147,22 +176,41 @@ def client_for(workers: int, scheduler: Optional[str], memory_limit: Optional[st
     return distributed.Client(cluster), cluster
 
 
+def _transforms(pipes: Any, nodes: Any) -> tuple:
+    """(input CRS, metric CRS or None, pipe xy -> working CRS, node xy -> working CRS): one metric working
+    CRS for every partition, chosen from the pipe layer's CRS and extent as the QGIS algorithms choose it."""
+    crs, extent = layer_crs(pipes)
+    input_crs, metric = working_crs(crs=crs, bounds=extent)
+    node_crs = layer_crs(nodes)[0] if nodes is not None else None
+    target = metric or input_crs
+
+    def pipes_to(xy):
+        return transform_xy(xy, input_crs, metric) if metric is not None else xy
+
+    def nodes_to(xy):
+        return transform_xy(xy, node_crs, target) if target is not None and node_crs is not None else xy
+    return input_crs, metric, pipes_to, nodes_to
+
+
 def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = None, partitions: int = 4,
                       workers: int = 2, scheduler: Optional[str] = None, memory_limit: Optional[str] = "2GB",
                       packing: str = "hilbert", halo: bool = True, client: Any = None,
                       build_options: Optional[BuildOptions] = None, audit_options: Optional[AuditOptions] = None,
                       defects: Optional[list[Defect]] = None, events: Optional[list] = None, seed: int = 0,
-                      write_outputs: bool = True) -> PartitionedAudit:
+                      write_outputs: bool = True, batch_rows: int = BATCH_ROWS) -> PartitionedAudit:
     """The network audit of an inventory too large for one process, partitioned by drainage basin on Dask.
 
-    ``pipes``/``nodes``: paths GDAL opens ('file.gpkg|layername=pipes', (path, layer)) or GeoDataFrames.
-    Partitions are written to ``out_dir``/partitions as GeoParquet; with ``write_outputs`` the driver
-    writes ``out_dir``/pipenet_audit.gpkg (pipes, nodes, findings) and ``out_dir``/partitioned_run.json.
-    ``client``: an existing dask.distributed Client; otherwise one is made (``scheduler`` address, or a
-    LocalCluster of ``workers`` capped at ``memory_limit``) and closed at the end. ``defects``: CCTV defects
-    (breakage hotspots, condition); ``events``: overflow events (x, y, weight) in the pipe layer's CRS.
+    ``pipes``/``nodes``: paths GDAL opens ('file.gpkg|layername=pipes', (path, layer)) or GeoDataFrames,
+    read in batches of ``batch_rows`` features (the driver never holds a layer's attributes whole).
+    The partitions' input is written to ``out_dir``/partitions, their output to ``out_dir``/audit (GeoParquet);
+    with ``write_outputs`` the driver writes ``out_dir``/pipenet_audit.gpkg (pipes, nodes, findings) and
+    ``out_dir``/partitioned_run.json. ``client``: an existing dask.distributed Client; otherwise one is made
+    (``scheduler`` address, or a LocalCluster of ``workers`` capped at ``memory_limit``) and closed at the end.
+    ``defects``: CCTV defects (breakage hotspots, condition); ``events``: overflow events (x, y, weight) in
+    the pipe layer's CRS.
     """
     started = time.perf_counter()
+    clock = Clock(started)
     build = build_options or BuildOptions()
     audit = audit_options or AuditOptions()
     build.validate()
@@ -170,106 +218,95 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
     require_dask()
     if out_dir is None:
         raise ValueError("out_dir is needed: the partitions are written there as GeoParquet")
-    pipe_columns, node_columns, input_crs, metric = read_layers(pipes, nodes)
-    read_seconds = time.perf_counter() - started
-    plan = make_plan(pipe_columns, node_columns, partitions, build, audit, packing, halo, seed)
-    defects_by_partition, unknown = _route_defects(defects or [], pipe_columns,
-                                                   plan.build_options.pipe_fields.get("id"), plan)
-    events_by_partition = _route_events(events or [], pipe_columns, plan, audit, input_crs, metric)
+    for folder in ("partitions", "work", PARTS):
+        shutil.rmtree(os.path.join(out_dir, folder), ignore_errors=True)
+        os.makedirs(os.path.join(out_dir, folder))
+    input_crs, metric, pipes_to, nodes_to = _transforms(pipes, nodes)
+    fixed = first_batches(pipes, nodes, build, batch_rows)
+    skeleton = read_skeleton(pipes, nodes, fixed, pipes_to, nodes_to, batch_rows)
+    clock.lap("read_skeleton")
+    plan = make_plan(skeleton, partitions, fixed, audit, packing, halo, seed)
+    defects_by_partition, unknown = _route_defects(defects or [], skeleton, plan)
+    events_by_partition = _route_events(events or [], skeleton.pipes, plan, audit, input_crs, metric)
     kinds = tuple(kind for kind, given in zip(KINDS, (defects, events)) if given)
-    files = _write_partitions(plan, pipe_columns, node_columns, os.path.join(out_dir, "partitions"),
-                              metric or input_crs)
-    plan_seconds = time.perf_counter() - started - read_seconds
+    counts = {"pipes": int(skeleton.pipes.count), "nodes": int(skeleton.nodes.count) if skeleton.nodes else 0}
+    reserved = set(skeleton.reserved_names)
+    renamed = (skeleton.renamed_pipes, skeleton.renamed_nodes)
+    del skeleton  # the plan keeps what the rest needs: partitions and halos
+    clock.lap("plan")
+    crs = metric or input_crs
+    files = BatchFiles(os.path.join(out_dir, "partitions"), partitions,
+                       crs.to_wkt() if crs is not None and hasattr(crs, "to_wkt") else None)
+    route(pipes, nodes, plan, renamed, fixed, files, pipes_to, nodes_to, batch_rows)
+    clock.lap("write_partitions")
+    work = os.path.join(out_dir, "work")
     made, cluster = (client, None) if client is not None else client_for(workers, scheduler, memory_limit)
     try:
         make_importable(made)
-        futures = [made.submit(_partition_task, number, pipes_path, nodes_path, plan.build_options, audit,
-                               defects_by_partition[number], events_by_partition[number], kinds, pure=False)
-                   for number, (pipes_path, nodes_path) in enumerate(files)]
-        results = made.gather(futures)
+        futures = [made.submit(audit_task, number, files.pieces["line"][number], files.pieces["point"][number],
+                               plan.build_options, audit, defects_by_partition[number], events_by_partition[number],
+                               kinds, work, files.fields, pure=False) for number in range(partitions)]
+        summaries = made.gather(futures)
+        clock.lap("partition_audits")
+        names = virtual_names(summaries, reserved.union(*(s.reserved_names for s in summaries)))
+        numbers = component_numbers(summaries, names)
+        moments = global_moments(summaries, kinds)
+        longest = max((s.max_upstream for s in summaries), default=0.0)
+        futures = [made.submit(finish_task, number, work, out_dir,
+                               Globals(names[number], numbers[number], moments, longest, kinds, audit.risk,
+                                       input_crs, metric), pure=False) for number in range(partitions)]
+        finished = made.gather(futures)
+        clock.lap("partition_outputs")
     finally:
         if client is None:
             made.close()
             if cluster is not None:
                 cluster.close()
-    map_seconds = time.perf_counter() - started - read_seconds - plan_seconds
-    merged = merge_results(results, plan, node_columns, unknown, audit, kinds)
-    merged.input_crs, merged.metric_crs, merged.columns = input_crs, metric, pipe_columns
-    merged.run = {"partitions": partitions, "packing": packing, "halo_m": plan.halo_radius, "groups": plan.groups,
-                  "pipes": int(pipe_columns.count), "nodes": int(node_columns.count) if node_columns else 0,
-                  "seconds": {"read": round(read_seconds, 2), "plan_and_write_partitions": round(plan_seconds, 2),
-                              "partition_audits": round(map_seconds, 2)},
-                  "per_partition": [{"partition": r.number, "pipes_owned": r.owned_pipe_features,
-                                     "halo_pipes": r.halo_pipe_features, "halo_nodes": r.halo_node_features,
-                                     "seconds": r.seconds, "worker_peak_mb": r.peak_mb} for r in results]}
+    own = list(plan.findings) + unknown + layer_findings([f for s in summaries for f in s.layer_findings])
+    no_data = risk_no_data(summaries)
+    own += [no_data] if no_data is not None else []
+    back = (lambda xy: transform_xy(xy, metric, input_crs)) if metric is not None else (lambda xy: xy)
+    write_table(finding_table(own, back), os.path.join(out_dir, PARTS, "findings_global.parquet"))
+    result = PartitionedAudit(out_dir, plan, {}, input_crs, metric)
+    result.run = {"partitions": partitions, "packing": packing, "halo_m": plan.halo_radius, "groups": plan.groups,
+                  **counts, "seconds": clock.seconds,
+                  "per_partition": [{"partition": s.number, "pipes_owned": s.owned_pipe_features,
+                                     "halo_pipes": s.halo_pipe_features, "halo_nodes": s.halo_node_features,
+                                     "seconds": s.seconds, "worker_peak_mb": s.peak_mb} for s in summaries],
+                  "findings": _added([c["findings"] for c in finished] + [_counted(own)]),
+                  "risk_classes": _added([c["risk_classes"] for c in finished])}
     if write_outputs:
-        from .output import write_outputs as write
-
-        write(merged, out_dir, started)
-    return merged
-
-
-def _write_partitions(plan: Plan, pipes, nodes, folder: str, crs: Any) -> list[tuple[str, Optional[str]]]:
-    """Each partition's pipes and nodes (own and halo) as GeoParquet files; their paths."""
-    os.makedirs(folder, exist_ok=True)
-    wkt = crs.to_wkt() if crs is not None and hasattr(crs, "to_wkt") else None
-    files = []
-    for number in range(plan.partitions):
-        pipe_rows, own_pipes, node_rows, own_nodes = plan.rows(number)
-        pipes_path = os.path.join(folder, f"pipes_{number:04d}.parquet")
-        write_geoparquet(pipes_path, take_lines(pipes, pipe_rows), own_pipes, wkt)
-        nodes_path = None
-        if nodes is not None:
-            nodes_path = os.path.join(folder, f"nodes_{number:04d}.parquet")
-            write_geoparquet(nodes_path, take_points(nodes, node_rows), own_nodes, wkt)
-        files.append((pipes_path, nodes_path))
-    return files
+        _, writer = write_gpkg(out_dir, input_crs.to_wkt() if input_crs is not None else None)
+        clock.lap("write_gpkg")
+        result.run["gpkg_writer"] = writer
+        result.run["seconds"]["total"] = round(time.perf_counter() - started, 2)
+        write_summary(out_dir, result.run)
+    shutil.rmtree(work, ignore_errors=True)
+    return result
 
 
-def merge_results(results: list[PartitionResult], plan: Plan, nodes, unknown: list[Finding],
-                  audit: AuditOptions, kinds: tuple = ()) -> PartitionedAudit:
-    """The partitions' owned results as one audit: global virtual names, subnetwork numbers, findings, risk."""
-    id_field = plan.build_options.node_fields.get("id")
-    taken = set()
-    if nodes is not None and id_field:
-        taken = {str(v) for v in nodes.attrs[id_field].tolist() if v is not None}
-    for result in results:  # real node names (made-up N<fid> ones too) are never virtual
-        taken |= {name for name, virtual in zip(result.nodes["name"], result.nodes["virtual"].tolist()) if not virtual}
-    mappings = virtual_names(results, taken)
-    pipes: dict = {}
-    node_columns: dict = {}
-    findings: list[Finding] = list(plan.findings) + unknown
-    for result, mapping in zip(results, mappings):
-        renamed = dict(result.pipes)
-        renamed["from"] = [mapping.get(n, n) for n in result.pipes["from"]]
-        renamed["to"] = [mapping.get(n, n) for n in result.pipes["to"]]
-        renamed["partition"] = np.full(len(result.pipes["key"]), result.number)
-        _append(pipes, renamed)
-        node_renamed = dict(result.nodes, name=[mapping.get(n, n) for n in result.nodes["name"]],
-                            partition=np.full(len(result.nodes["name"]), result.number))
-        _append(node_columns, node_renamed)
-        findings += rename_findings([f for f in result.findings if f.check != Check.RISK_NO_DATA], mapping)
-    node_numbers, pipe_numbers = component_numbers(node_columns["partition"], node_columns["component"],
-                                                   node_columns["name"], pipes["partition"], pipes["component"])
-    node_columns["component"], pipes["component"] = node_numbers, pipe_numbers
-    names = set(pipes["key"]) | set(node_columns["name"])
-    on_features, layer = layer_findings(findings, names)
-    for kind in kinds:
-        global_hotspots(pipes, [result.hotspots[kind] for result in results], kind)
-    risk = global_risk(pipes, audit.risk)
-    if risk.note:
-        layer.append(make_finding(Check.RISK_NO_DATA, "(pipes layer)", None, value=", ".join(risk.missing)))
-    return PartitionedAudit(pipes, node_columns, on_features + layer, risk, plan)
+class Clock:
+    """Seconds per stage of the run."""
+
+    def __init__(self, started: float):
+        self.last, self.seconds = started, {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self.last, 2)
+        self.last = now
 
 
-def _append(into: dict, part: dict) -> None:
-    """Concatenate a partition's columns onto the merged ones (lists stay lists, arrays arrays)."""
-    for name, values in part.items():
-        if name in ("xy", "offsets"):
-            into.setdefault(name, []).append(values)
-        elif name not in into:
-            into[name] = values if isinstance(values, np.ndarray) else list(values)
-        elif isinstance(values, np.ndarray):
-            into[name] = np.concatenate([into[name], values])
-        else:
-            into[name] = list(into[name]) + list(values)
+def _counted(findings: list) -> dict:
+    counts: dict = {}
+    for finding in findings:
+        counts[finding.check] = counts.get(finding.check, 0) + 1
+    return counts
+
+
+def _added(counts: list[dict]) -> dict:
+    total: dict = {}
+    for part in counts:
+        for key, value in part.items():
+            total[key] = total.get(key, 0) + value
+    return dict(sorted(total.items()))

@@ -19,10 +19,12 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ..model.columns import LineColumns, PointColumns, factorize, object_array
+from ..io.arrow import distinct_rows
+from ..model.columns import LineColumns, PointColumns, factorize, object_array, ranges
 from ..model.geometry import SegmentIndex, row_distances
 
 SLACK = 1e-6  # metres added to the tolerance: a group may be coarser than the build's joins, never finer
+STRIP_POINTS = 2_000_000  # points per strip of the proximity queries (a national network: ~35 strips)
 
 
 @dataclass
@@ -47,15 +49,55 @@ def part_ends(pipes: LineColumns) -> tuple[np.ndarray, np.ndarray]:
     return ends, np.repeat(pipes.part_feature, 2)
 
 
+@dataclass
+class IdLinks:
+    """The ids that join features (a pipe's from/to ids, a node's id): the graph vertex giving each id
+    (pipe row, or pipe count + node row) and the id's number among the distinct ids."""
+
+    vertex: np.ndarray
+    code: np.ndarray
+    count: int
+
+    @classmethod
+    def none(cls) -> IdLinks:
+        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), 0)
+
+    @classmethod
+    def of_values(cls, columns: list) -> IdLinks:
+        """From (vertices, values) column pairs: str(value) is the id, None none."""
+        if not columns:
+            return cls.none()
+        values = np.concatenate([object_array([None if v is None else str(v) for v in column.tolist()])
+                                 for _, column in columns])
+        codes, distinct = factorize(values)
+        vertices = np.concatenate([vertex for vertex, _ in columns])
+        given = codes >= 0
+        return cls(vertices[given].astype(np.int64), codes[given].astype(np.int64), len(distinct))
+
+    @classmethod
+    def of_text(cls, columns: list) -> IdLinks:
+        """From (vertices, UTF-8 bytes, given) columns (partition/source.py: no Python string per id)."""
+        if not columns:
+            return cls.none()
+        vertices = np.concatenate([vertex[given] for vertex, _, given in columns]).astype(np.int64)
+        text = np.concatenate([values[given] for _, values, given in columns])
+        if not len(text):
+            return cls.none()
+        _, codes = distinct_rows(text)
+        return cls(vertices, codes, int(codes.max()) + 1)
+
+
 def proximity_groups(pipes: LineColumns, nodes: Optional[PointColumns], tolerance: float,
                      from_field: Optional[str] = None, to_field: Optional[str] = None,
-                     node_id_field: Optional[str] = None) -> Groups:
+                     node_id_field: Optional[str] = None, links: Optional[IdLinks] = None,
+                     strip_points: int = STRIP_POINTS) -> Groups:
     """Group pipes and nodes so that every join the build can make stays inside a group.
 
     Vertices are the pipe features (0..P-1), the nodes (P..P+N-1) and the distinct from/to/node ids
     (after them). Edges: points (part ends and nodes) within ``tolerance`` of each other (one KD-tree
-    pairs query), points within ``tolerance`` of a line (the segment index), parts of one feature,
-    and a pipe or node to each id it gives. ``connected_components`` numbers the groups.
+    pairs query), points within ``tolerance`` of a line (the segment index), found strip by strip
+    (``proximity_links``), and a pipe or node to each id it gives (``links``, or read from the named
+    fields). ``connected_components`` numbers the groups.
 
     >>> from pipenet.network.model.columns import LineColumns, PointColumns, object_array
     >>> pipes = LineColumns("p", ["id"], np.arange(3), {"id": object_array(["a", "b", "c"])},
@@ -68,43 +110,24 @@ def proximity_groups(pipes: LineColumns, nodes: Optional[PointColumns], toleranc
     node_xy = nodes.xy if nodes is not None else np.empty((0, 2))
     node_count = len(node_xy)
     ends, end_feature = part_ends(pipes)
-    located = np.isfinite(node_xy).all(axis=1)
-    node_rows = np.flatnonzero(located)
+    node_rows = np.flatnonzero(np.isfinite(node_xy).all(axis=1))
     points = np.concatenate([ends, node_xy[node_rows]])
-    owner = np.concatenate([end_feature, pipe_count + node_rows])  # the graph vertex of every point
-    reach = tolerance + SLACK
-    first: list[np.ndarray] = []
-    second: list[np.ndarray] = []
-    if len(points):
-        pairs = cKDTree(points).query_pairs(reach, output_type="ndarray")
-        first.append(owner[pairs[:, 0]])
-        second.append(owner[pairs[:, 1]])
-    # parts of one feature stay together (a feature is never split between partitions)
-    first.append(end_feature)
-    second.append(np.repeat(pipes.part_feature, 2) if len(end_feature) else end_feature)
-    if len(points) and len(pipes.offsets) > 1:
-        point_of, line_of = _points_on_lines(pipes, points, reach)
-        first.append(owner[point_of])
-        second.append(line_of)
-    ids_count = 0
-    id_columns = []
-    if from_field and to_field and from_field in pipes.attrs and to_field in pipes.attrs:
-        id_columns += [(np.arange(pipe_count), pipes.attrs[from_field]), (np.arange(pipe_count), pipes.attrs[to_field])]
-    if nodes is not None and node_id_field and node_id_field in nodes.attrs:
-        id_columns.append((pipe_count + np.arange(node_count), nodes.attrs[node_id_field]))
-    if id_columns:
-        values = np.concatenate([object_array([None if v is None else str(v) for v in column.tolist()])
-                                 for _, column in id_columns])
-        codes, distinct = factorize(values)
-        vertices = np.concatenate([vertex for vertex, _ in id_columns])
-        given = codes >= 0
-        ids_count = len(distinct)
-        first.append(vertices[given])
-        second.append(pipe_count + node_count + codes[given])
-    total = pipe_count + node_count + ids_count
-    row, column = np.concatenate(first).astype(np.int64), np.concatenate(second).astype(np.int64)
-    matrix = coo_matrix((np.ones(len(row), dtype=np.int8), (row, column)), shape=(total, total))
-    _, labels = connected_components(matrix, directed=False)
+    # the graph vertex of every point: a part's ends are its feature's (parts of one feature stay together)
+    owner = np.concatenate([end_feature, pipe_count + node_rows]).astype(np.int64)
+    del ends, end_feature
+    first, second = proximity_links(pipes, points, owner, tolerance + SLACK, strip_points)
+    del points, owner
+    if links is None:
+        columns = []
+        if from_field and to_field and from_field in pipes.attrs and to_field in pipes.attrs:
+            columns += [(np.arange(pipe_count), pipes.attrs[from_field]),
+                        (np.arange(pipe_count), pipes.attrs[to_field])]
+        if nodes is not None and node_id_field and node_id_field in nodes.attrs:
+            columns.append((pipe_count + np.arange(node_count), nodes.attrs[node_id_field]))
+        links = IdLinks.of_values(columns)
+    total = pipe_count + node_count + links.count
+    labels = _components(np.concatenate([first, links.vertex]), np.concatenate([second, pipe_count + node_count
+                                                                                 + links.code]), total)
     # number the groups of pipes and nodes 0..count-1 by their first feature (ids alone are no group)
     used = labels[:pipe_count + node_count]
     distinct_labels, first_seen = np.unique(used, return_index=True)
@@ -112,6 +135,75 @@ def proximity_groups(pipes: LineColumns, nodes: Optional[PointColumns], toleranc
     rank[distinct_labels[np.argsort(first_seen)]] = np.arange(len(distinct_labels))
     numbered = rank[used]
     return Groups(numbered[:pipe_count], numbered[pipe_count:], len(distinct_labels))
+
+
+def _components(first: np.ndarray, second: np.ndarray, total: int) -> np.ndarray:
+    """Connected component label of each of ``total`` vertices joined by the edges (first, second)."""
+    kind = np.int32 if total < np.iinfo(np.int32).max else np.int64
+    matrix = coo_matrix((np.ones(len(first), dtype=np.int8), (first.astype(kind), second.astype(kind))),
+                        shape=(total, total))
+    return connected_components(matrix, directed=False)[1]
+
+
+def _forest(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges joining what (first, second) joins, at most one per vertex: each vertex to the first of its
+    component (a spanning forest's connectivity), so a strip's many pairs become few edges."""
+    if not len(first):
+        return first, second
+    vertices, local = np.unique(np.concatenate([first, second]), return_inverse=True)
+    labels = _components(local[:len(first)], local[len(first):], len(vertices))
+    root = np.full(int(labels.max()) + 1, -1, dtype=np.int64)
+    root[labels[::-1]] = np.arange(len(labels))[::-1]  # the first vertex of each component
+    keep = root[labels] != np.arange(len(labels))
+    return vertices[keep], vertices[root[labels[keep]]]
+
+
+def proximity_links(pipes: LineColumns, points: np.ndarray, owner: np.ndarray, reach: float,
+                    strip_points: int = STRIP_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Edges (owner, owner) joining points within ``reach`` of each other and points within ``reach`` of a
+    line (the line's feature), found in vertical strips of about ``strip_points`` points: a strip's core
+    points against the points and lines within ``reach`` of it, each strip's pairs kept as a spanning
+    forest. Memory follows the strip, not the network; with one strip this is the plain whole-network
+    query, which the tests hold the strips equal to."""
+    located = np.flatnonzero(np.isfinite(points).all(axis=1))
+    order = located[np.argsort(points[located, 0], kind="stable")]
+    x = points[order, 0]
+    sizes = np.diff(pipes.offsets)
+    part_min = np.minimum.reduceat(pipes.xy[:, 0], pipes.offsets[:-1]) if len(sizes) else np.empty(0)
+    part_max = np.maximum.reduceat(pipes.xy[:, 0], pipes.offsets[:-1]) if len(sizes) else np.empty(0)
+    first: list[np.ndarray] = []
+    second: list[np.ndarray] = []
+    for start in range(0, len(order), max(1, strip_points)):
+        stop = min(start + strip_points, len(order))
+        low, high = x[start], x[stop - 1]
+        core = order[start:stop]
+        near = order[np.searchsorted(x, low - reach, "left"):np.searchsorted(x, high + reach, "right")]
+        pair_first, pair_second = [], []
+        if len(near):
+            tree = cKDTree(points[near])
+            pairs = cKDTree(points[core]).sparse_distance_matrix(tree, reach, output_type="ndarray")
+            pair_first.append(owner[core[pairs["i"]]])
+            pair_second.append(owner[near[pairs["j"]]])
+            del pairs, tree
+        crossing = np.flatnonzero((part_max >= low - reach) & (part_min <= high + reach))
+        if len(crossing):
+            point_of, line_of = _points_on_lines(_parts(pipes, crossing), points[core], reach)
+            pair_first.append(owner[core[point_of]])
+            pair_second.append(line_of)
+        if pair_first:
+            forest = _forest(np.concatenate(pair_first), np.concatenate(pair_second))
+            first.append(forest[0])
+            second.append(forest[1])
+    empty = np.empty(0, dtype=np.int64)
+    return np.concatenate(first + [empty]), np.concatenate(second + [empty])
+
+
+def _parts(pipes: LineColumns, parts: np.ndarray) -> LineColumns:
+    """The parts ``parts`` of a line layer (attributes left out), their features' numbers kept."""
+    sizes = np.diff(pipes.offsets)[parts]
+    return LineColumns(pipes.name, [], pipes.fids, {}, pipes.part_feature[parts], pipes.part_number[parts],
+                       np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                       pipes.xy[ranges(pipes.offsets[:-1][parts], sizes)])
 
 
 def _points_on_lines(pipes: LineColumns, points: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,10 @@
 """A GeoPackage spatial index built packed, in bulk: the same R-tree GDAL makes, written node by node.
 
-GDAL fills a GeoPackage R-tree one feature at a time through SQLite's R*Tree module (about 10 µs a
-feature: 22 s of the 30 s GDAL needs to copy 2.3 million pipes). Here the boxes are read from the
+GDAL before 3.8 (Debian 12 has 3.6) fills a GeoPackage R-tree one feature at a time through SQLite's
+R*Tree module (about 10 µs a feature: 22 s of the 30 s GDAL needs to copy 2.3 million pipes); GDAL 3.8
+and later build it in bulk themselves (in a scratch database whose R-tree tables are then copied in),
+so with them ``add_spatial_index`` lets GDAL do it (``gdal_spatial_index``), and the packing below is
+the workaround kept beside it for older GDALs. Here the boxes are read from the
 geometry headers with numpy, sorted along a Z-order curve, packed 51 to a node and written straight
 into the R-tree's node, parent and rowid tables. The virtual table, its triggers and the extension
 row are the ones GDAL writes for a table of the same name (taken from a throw-away GeoPackage GDAL
@@ -22,22 +25,84 @@ from ...network.io.arrow import gather_doubles
 
 CELL = np.dtype([("id", ">i8"), ("minx", ">f4"), ("maxx", ">f4"), ("miny", ">f4"), ("maxy", ">f4")])
 CHUNK = 100_000  # geometries read at a time (bounded memory on a county)
+GDAL_BULK_RTREE = 3080000  # GDAL 3.8.0 (as gdal.VersionInfo() numbers it): R-trees built in bulk by GDAL
+
+
+def gdal_builds_rtree() -> bool:
+    """Whether the GDAL at hand builds a GeoPackage R-tree in bulk itself (3.8 and later)."""
+    from osgeo import gdal
+
+    return int(gdal.VersionInfo()) >= GDAL_BULK_RTREE
 
 
 def add_spatial_index(path: str, table: str, own_file: bool = False, extent: bool = False,
-                      known_boxes: Optional[tuple[np.ndarray, np.ndarray]] = None) -> None:
-    """Give a GeoPackage table without a spatial index GDAL's R-tree, packed in bulk.
+                      known_boxes: Optional[tuple[np.ndarray, np.ndarray]] = None,
+                      by_gdal: Optional[bool] = None) -> None:
+    """Give a GeoPackage table without a spatial index GDAL's R-tree, built in bulk: by GDAL itself
+    where it does so (``by_gdal``; by default gdal_builds_rtree()), else packed here.
 
     ``own_file``: the file was made by this run (and is removed if it fails): no rollback journal.
     ``extent``: also set the table's extent in gpkg_contents (rows were written by SQLite, not OGR).
     ``known_boxes``: (feature ids, (minx, maxx, miny, maxy)) of every geometry when the caller
     already has its coordinates (reading a county's geometries back costs seconds).
     """
+    if gdal_builds_rtree() if by_gdal is None else by_gdal:
+        gdal_spatial_index(path, table)
+        if extent:
+            connection = connect(path, own_file)
+            try:
+                with connection:
+                    set_extent(connection, table, known_boxes[1] if known_boxes is not None else
+                               _boxes(connection, table, *_geometry_and_key(connection, table))[1])
+            finally:
+                connection.close()
+        return
     connection = connect(path, own_file)
     try:
         end_index(connection, index_rows(connection, table, known_boxes), extent)
     finally:
         connection.close()
+
+
+def gdal_spatial_index(path: str, table: str) -> None:
+    """The table's R-tree made by GDAL (its SQL function ``CreateSpatialIndex``, what ogr2ogr and QGIS make):
+    the virtual table, triggers and extension row, filled from the rows (in bulk from GDAL 3.8, one by one
+    before)."""
+    from osgeo import gdal
+
+    connection = sqlite3.connect(path)
+    try:
+        geometry, _ = _geometry_and_key(connection, table)
+    finally:
+        connection.close()
+    dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)
+    try:
+        literal = "'{}'".format
+        result = dataset.ExecuteSQL(f"SELECT CreateSpatialIndex({literal(table.replace(chr(39), chr(39) * 2))}, "
+                                    f"{literal(geometry.replace(chr(39), chr(39) * 2))})")
+        made = result is not None and result.GetNextFeature().GetField(0) == 1
+        if result is not None:
+            dataset.ReleaseResultSet(result)
+        if not made:
+            raise RuntimeError(f"GDAL could not index {table} in {path}: {gdal.GetLastErrorMsg()}")
+    finally:
+        dataset = None
+
+
+def set_extent(connection: sqlite3.Connection, table: str, boxes: np.ndarray) -> None:
+    """The table's extent in gpkg_contents: of its geometries' boxes (minx, maxx, miny, maxy)."""
+    if len(boxes):
+        connection.execute("UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = ? "
+                           "WHERE lower(table_name) = lower(?)",
+                           (float(boxes[:, 0].min()), float(boxes[:, 1].max()),
+                            float(boxes[:, 2].min()), float(boxes[:, 3].max()), table))
+
+
+def _geometry_and_key(connection: sqlite3.Connection, table: str) -> tuple[str, str]:
+    """(geometry column, primary key column) of a GeoPackage table."""
+    geometry = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                                  (table,)).fetchone()[0]
+    return geometry, next(row[1] for row in connection.execute(f"PRAGMA table_info({quoted(table)})") if row[5])
 
 
 @dataclass
@@ -59,9 +124,7 @@ def index_rows(connection: sqlite3.Connection, table: str,
     copied from an input's own R-tree: an input index whose root and row count looked right hid 37
     of 1,776 features from spatial queries, and checking every node of one costs more than packing.
     """
-    geometry = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
-                                  (table,)).fetchone()[0]
-    key = next(row[1] for row in connection.execute(f"PRAGMA table_info({quoted(table)})") if row[5])
+    geometry, key = _geometry_and_key(connection, table)
     statements, extension = _gdal_index_sql(table, geometry, key)
     rtree = f"rtree_{table}_{geometry}"
     with connection:
@@ -85,12 +148,8 @@ def end_index(connection: sqlite3.Connection, index: PendingIndex, extent: bool 
             connection.execute(statement)
         connection.execute(index.extension[0])  # a GeoPackage without extensions has no table for them yet
         connection.execute("INSERT INTO gpkg_extensions VALUES (?, ?, ?, ?, ?)", index.extension[1])
-        boxes = index.boxes
-        if extent and len(boxes):
-            connection.execute("UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = ? "
-                               "WHERE lower(table_name) = lower(?)",
-                               (float(boxes[:, 0].min()), float(boxes[:, 1].max()),
-                                float(boxes[:, 2].min()), float(boxes[:, 3].max()), index.table))
+        if extent:
+            set_extent(connection, index.table, index.boxes)
 
 
 def connect(path: str, own_file: bool, any_thread: bool = False) -> sqlite3.Connection:

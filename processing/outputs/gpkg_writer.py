@@ -35,7 +35,7 @@ from ..runtime.memory import release_free_memory
 from .atomic import staging_folder
 from .gpkg_copy import copy_layer
 from .gpkg_insert import SourceTable, add_columns, add_points, node_boxes, pipe_boxes, plan_insert, sqlite_source
-from .gpkg_rtree import PendingIndex, add_spatial_index, connect, end_index, index_rows
+from .gpkg_rtree import PendingIndex, add_spatial_index, connect, end_index, gdal_builds_rtree, index_rows
 from .gpkg_staging import ColumnChunks, Staging
 
 GEOMETRY_TYPES = {"OUTPUT_PIPES": "LINESTRING", "OUTPUT_NODES": "POINT"}  # of a GeoPackage source copied by SQLite
@@ -417,13 +417,14 @@ def _insert(run, plan: CopyPlan, source: BulkSource, columns: list[tuple[str, st
     def finish() -> None:
         try:
             boxes = known_boxes()
-            index = index_rows(connection, table, boxes) if boxes is not None else None
+            # the packed R-tree may be written before the rows; a GDAL that builds it in bulk does so after
+            index = index_rows(connection, table, boxes) if boxes is not None and not gdal_builds_rtree() else None
             insert.fill()
             if after_rows is not None:
                 after_rows(connection)
         finally:
             release()
-        finish_index(path, table, plan.own_file, index)
+        finish_index(path, table, plan.own_file, index, boxes)
     background = run.background
     if background is None:  # no thread to fill beside the staging: one after the other
         try:
@@ -440,11 +441,12 @@ def _insert(run, plan: CopyPlan, source: BulkSource, columns: list[tuple[str, st
     return True
 
 
-def finish_index(path: str, table: str, own_file: bool, index: Optional[PendingIndex]) -> None:
+def finish_index(path: str, table: str, own_file: bool, index: Optional[PendingIndex],
+                 boxes: Optional[tuple] = None) -> None:
     """Make the output's R-tree complete: its triggers when it was written before the rows (index),
-    else the whole index from the rows' geometries."""
+    else the whole index from the rows (``boxes``: their ids and boxes, when known)."""
     if index is None:
-        add_spatial_index(path, table, own_file=own_file, extent=True)
+        add_spatial_index(path, table, own_file=own_file, extent=True, known_boxes=boxes)
         return
     connection = connect(path, own_file)
     try:

@@ -73,8 +73,9 @@ def _key(finding):
 def _compare(path, result, tmp_path):
     network, reference = _reference(path)
     table = network.table()
+    pipes, nodes = result.pipes, result.nodes
     # components: the same numbers (global numbering), so the same membership
-    ours = dict(zip(result.pipes["key"], np.asarray(result.pipes["component"]).tolist()))
+    ours = dict(zip(pipes["pn_id"], pipes["pn_comp"]))
     theirs = dict(zip(table.keys, np.asarray(table.edge_values("component")).tolist()))
     assert ours == theirs
     assert result.reaches_outlet() == set(reference.reaches_outlet)
@@ -84,17 +85,19 @@ def _compare(path, result, tmp_path):
     assert all(np.isclose(upstream[k], expected[k], rtol=1e-12, atol=1e-9) for k in expected)
     assert Counter(map(_key, result.findings)) == Counter(map(_key, reference.findings))
     # node names (virtual junctions V1, V2 ... in global order) and the risk register
-    assert sorted(result.nodes["name"]) == sorted(table.names)
-    risk = dict(zip(result.risk.keys_list, result.risk.risk.tolist()))
+    assert sorted(nodes["pn_id"]) == sorted(table.names)
+    risk = dict(zip(pipes["pn_id"], pipes["pn_risk"]))
     assert risk == dict(zip(reference.risk.keys_list, reference.risk.risk.tolist()))
 
 
 @pytest.mark.parametrize("partitions", [2, 4, 8])
 @pytest.mark.parametrize("packing", ["hilbert", "random"])
 def test_equal_with_halo(samples, client, tmp_path, partitions, packing):
+    """Read in one batch, and (4 partitions) in batches of 1,500 features: a partition's rows come from
+    several batch files, ids renamed and halos taken along across batches."""
     result = audit_partitioned(samples["close"] + "|layername=pipes", samples["close"] + "|layername=nodes",
                                str(tmp_path), partitions=partitions, packing=packing, client=client,
-                               write_outputs=False)
+                               write_outputs=False, batch_rows=1500 if partitions == 4 else 1_000_000)
     assert max(result.plan.pipe_partition) == partitions - 1
     _compare(samples["close"], result, tmp_path)
 
@@ -134,19 +137,23 @@ def test_hotspots_equal_with_defects_and_events(samples, close_sample, client, t
     path = samples["close"]
     result = audit_partitioned(path + "|layername=pipes", path + "|layername=nodes", str(tmp_path),
                                partitions=partitions, packing=packing, client=client, defects=defects,
-                               events=events, write_outputs=partitions == 2 and packing == "hilbert")
+                               events=events, write_outputs=partitions == 2 and packing == "hilbert",
+                               batch_rows=2500 if packing == "random" else 1_000_000)
     _, reference = _reference(path, defects, events)
     assert Counter(map(_key, result.findings)) == Counter(map(_key, reference.findings))
     for kind in ("breakage", "overflow"):
         table = getattr(reference, kind)
         expected = {key: table[key] for key in table}
+        short = {"breakage": "brk", "overflow": "ovf"}[kind]
+        pipes = result.pipes
         ours = {key: (z, p, c, d, e) for key, z, p, c, d, e in zip(
-            result.pipes["key"], *(result.pipes[f"{kind}_{name}"] for name in ("z", "p", "class", "density",
-                                                                                 "events"))) if z is not None}
+            pipes["pn_id"], *(pipes[f"pn_{short}_{name}"] for name in ("z", "p", "cls", "dens", "events")))
+            if z is not None}
         assert ours == {key: (h.z, h.p, h.hot_class, h.density, h.events) for key, h in expected.items()}
         # the case is not empty: hot and cold pipes, events on both systems
         assert {"hot 99%", "not significant"} <= {c for _, _, c, _, _ in ours.values()}
-    risk = dict(zip(result.risk.keys_list, result.risk.risk.tolist()))
+    pipes = result.pipes
+    risk = dict(zip(pipes["pn_id"], pipes["pn_risk"]))
     assert risk == dict(zip(reference.risk.keys_list, reference.risk.risk.tolist()))
     if partitions == 2 and packing == "hilbert":  # the GeoPackage carries the classes under the audit's names
         from osgeo import ogr
@@ -174,11 +181,10 @@ def _layer_rows(path: str, name: str) -> tuple[list, list]:
 def test_the_arrow_writer_writes_what_the_ogr_loop_writes(samples, close_sample, client, tmp_path):
     """The driver's GeoPackage by GDAL's Arrow batches (pyogrio, GDAL >= 3.8) equals the plain
     feature-by-feature OGR loop beside it: every layer, field type, value and geometry."""
-    import time
 
     from osgeo import ogr
 
-    from pipenet.network.partition.output import arrow_writer, write_outputs
+    from pipenet.network.partition.output import arrow_writer, write_gpkg
 
     if arrow_writer() is None:
         pytest.skip("no pyogrio with a GDAL that writes Arrow batches (requirements-dev.txt installs it)")
@@ -188,14 +194,14 @@ def test_the_arrow_writer_writes_what_the_ogr_loop_writes(samples, close_sample,
                                partitions=2, client=client, defects=defects, events=events, write_outputs=False)
     written = {}
     for arrow in (True, False):
-        folder = tmp_path / ("arrow" if arrow else "ogr")
-        written[arrow] = write_outputs(result, str(folder), time.perf_counter(), arrow=arrow)[0]
+        target = str(tmp_path / f"{'arrow' if arrow else 'ogr'}.gpkg")
+        written[arrow] = write_gpkg(result.out_dir, result.input_crs.to_wkt(), arrow=arrow, target=target)[0]
     for name in ("pipes", "nodes", "findings"):
         assert _layer_rows(written[True], name) == _layer_rows(written[False], name), name
     source = ogr.Open(written[True])  # the R-tree GDAL built answers spatial queries
     layer = source.GetLayerByName("pipes")
     layer.SetSpatialFilterRect(*(lambda e: (e[0], e[2], e[1], e[3]))(layer.GetExtent()))
-    assert layer.GetFeatureCount() == len(result.pipes["key"]) > 0
+    assert layer.GetFeatureCount() == len(result.pipes["pn_id"]) > 0
     assert source.ExecuteSQL("SELECT 1 FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'") \
         .GetFeatureCount() >= 3
 
@@ -213,6 +219,50 @@ def test_groups_are_coarser_than_components(samples):
     assert groups.count >= 8  # four towns, each of more than one group: 8 partitions are not empty
 
 
+def test_strips_find_the_groups_the_whole_network_query_finds(samples):
+    """The proximity queries strip by strip (a few hundred points each, lines crossing many strips) give the
+    groups of the plain query over the whole network at once (one strip)."""
+    pipes = read_columns(samples["close"], "pipes", "line")[0]
+    nodes = read_columns(samples["close"], "nodes", "point")[0]
+    fields = ("起点点号", "终点点号", "物探点号")
+    plain = proximity_groups(pipes, nodes, 0.5, *fields, strip_points=10 ** 9)
+    for strip in (300, 1001):
+        strips = proximity_groups(pipes, nodes, 0.5, *fields, strip_points=strip)
+        assert strips.count == plain.count > 8
+        assert np.array_equal(strips.pipe, plain.pipe) and np.array_equal(strips.node, plain.node)
+
+
+def test_batches_route_every_row_where_the_plan_puts_it(samples, tmp_path):
+    """Read in batches of 700 features, every partition's rows (its own and its halo, ascending, with the
+    owned flag) are the plan's (Plan.rows: the plain whole-layer selection), attributes and geometry as
+    the whole-layer reader gives them."""
+    from pipenet.network.audit import AuditOptions
+    from pipenet.network.model.records import BuildOptions
+    from pipenet.network.partition.parquet import BatchFiles, read_partition
+    from pipenet.network.partition.plan import make_plan
+    from pipenet.network.partition.source import first_batches, read_skeleton, route
+
+    pipes, nodes = samples["close"] + "|layername=pipes", samples["close"] + "|layername=nodes"
+    fixed = first_batches(pipes, nodes, BuildOptions(), 700)
+    skeleton = read_skeleton(pipes, nodes, fixed, lambda xy: xy, lambda xy: xy, 700)
+    plan = make_plan(skeleton, 4, fixed, AuditOptions(), "random")
+    files = BatchFiles(str(tmp_path / "partitions"), 4, None)
+    route(pipes, nodes, plan, (skeleton.renamed_pipes, skeleton.renamed_nodes), fixed, files, lambda xy: xy,
+          lambda xy: xy, 700)
+    whole_pipes = read_columns(samples["close"], "pipes", "line")[0]
+    assert len(files.pieces["line"][0]) > 1 and sum(len(h) for h in plan.halo_pipes) > 0
+    for number in range(4):
+        pipe_rows, own_pipes, node_rows, own_nodes = plan.rows(number)
+        got, owned = read_partition(files.pieces["line"][number], "line")
+        assert np.array_equal(got.fids, pipe_rows) and np.array_equal(owned, own_pipes)
+        got_nodes, owned_nodes = read_partition(files.pieces["point"][number], "point")
+        assert np.array_equal(got_nodes.fids, node_rows) and np.array_equal(owned_nodes, own_nodes)
+        name = "管径"
+        assert np.array_equal(got.attrs[name], whole_pipes.attrs[name][pipe_rows])
+        first = got.offsets[np.searchsorted(got.part_feature, np.arange(got.count))]
+        assert np.array_equal(got.xy[first], whole_pipes.xy[whole_pipes.offsets[:-1][pipe_rows]])
+
+
 def test_hilbert_keys_walk_neighbours():
     grid = np.array([[i, j] for i in range(8) for j in range(8)], dtype=float)
     ordered = grid[np.argsort(hilbert_keys(grid, order=3))]
@@ -224,7 +274,8 @@ def test_command_end_to_end_with_worker_processes(samples, tmp_path):
     out = tmp_path / "audit"
     done = subprocess.run([str(ROOT / "scripts" / "pipenet-audit"), samples["tiles"] + "|layername=pipes",
                            samples["tiles"] + "|layername=nodes", str(out), "--partitions", "3", "--workers", "2",
-                           "--memory-limit", "1GB"], capture_output=True, text=True, timeout=300,
+                           "--memory-limit", "1GB", "--batch-rows", "2000"], capture_output=True, text=True,
+                          timeout=300,
                           env={**os.environ, "PIPENET_PYTHON": str(ROOT / ".venv" / "bin" / "python")})
     assert done.returncode == 0, done.stderr[-2000:]
     from osgeo import ogr
@@ -238,7 +289,9 @@ def test_command_end_to_end_with_worker_processes(samples, tmp_path):
 
     run = json.loads((out / "partitioned_run.json").read_text())
     assert len(run["per_partition"]) == 3 and all(p["worker_peak_mb"] > 0 for p in run["per_partition"])
-    assert len(list((out / "partitions").glob("pipes_*.parquet"))) == 3
+    # the input read in batches of 2,000 features: a file per batch, a row group per partition in each
+    assert len(list((out / "partitions").glob("pipes_*.parquet"))) == -(-run["pipes"] // 2000) > 1
+    assert len(list((out / "audit").glob("pipes_*.parquet"))) == 3
 
 
 @pytest.mark.parametrize("max_cells", [4_000_000, 50])

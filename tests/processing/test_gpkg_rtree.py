@@ -87,6 +87,36 @@ def test_packed_index_equals_gdal_index_and_survives_edits(pipenet_plugin, tmp_p
     assert found[0] == found[1] and len(found[0]) > 5
 
 
+def _index_definition(path):
+    """The R-tree's virtual table, triggers, extension row and the table's extent in gpkg_contents."""
+    with sqlite3.connect(path) as connection:
+        schema = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'rtree_things%' "
+                                    "AND type IN ('table', 'trigger') ORDER BY name").fetchall()
+        extension = connection.execute("SELECT * FROM gpkg_extensions WHERE table_name = 'things'").fetchall()
+        extent = connection.execute("SELECT min_x, max_x, min_y, max_y FROM gpkg_contents "
+                                    "WHERE table_name = 'things'").fetchone()
+    return schema, extension, extent
+
+
+def test_the_index_gdal_builds_itself_equals_the_packed_one(pipenet_plugin, tmp_path):
+    """GDAL 3.8 and later build the R-tree in bulk themselves, and add_spatial_index lets them; the packed
+    R-tree stays beside it for Debian 12's GDAL 3.6. Both give the same index (boxes, virtual table,
+    triggers, extension row) and extent. GDAL 3.6 runs the same branch here, filling one row at a time."""
+    from pipenet.processing.outputs.gpkg_rtree import GDAL_BULK_RTREE, add_spatial_index, gdal_builds_rtree
+
+    assert gdal_builds_rtree() == (int(gdal.VersionInfo()) >= GDAL_BULK_RTREE)
+    by_gdal, packed = tmp_path / "by_gdal.gpkg", tmp_path / "packed.gpkg"
+    make_layer(by_gdal)
+    make_layer(packed)
+    add_spatial_index(str(by_gdal), "things", extent=True, by_gdal=True)
+    add_spatial_index(str(packed), "things", extent=True, by_gdal=False)
+    assert check(by_gdal) == check(packed) == "ok"
+    assert index_rows(by_gdal) == index_rows(packed) and len(index_rows(packed)) == 5998
+    assert _index_definition(by_gdal) == _index_definition(packed)
+    layer = QgsVectorLayer(f"{by_gdal}|layername=things", "things", "ogr")
+    assert layer.hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresent
+
+
 @pytest.mark.parametrize("gaps", [False, True])
 def test_rowid_table_is_read_from_json_when_the_ids_run_in_order(pipenet_plugin, tmp_path, monkeypatch, gaps):
     from pipenet.processing.outputs import gpkg_rtree
