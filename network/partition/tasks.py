@@ -66,6 +66,16 @@ class Globals:
     metric_crs: Any = None
 
 
+@dataclass
+class KeptResult:
+    """A partition's audit between the rounds, on the shared folder: the result and the input's attributes
+    of its own pipes (in the result's pipe order), which its output carries."""
+
+    result: PartitionResult
+    field_names: list
+    attrs: dict
+
+
 def _kept(work: str, number: int) -> str:
     return os.path.join(work, f"result_{number:04d}.pickle")
 
@@ -98,7 +108,7 @@ def audit_task(number: int, pipe_pieces: list, node_pieces: list, build: BuildOp
     layer = [f for f in findings if f.feature_id not in local_names]
     result.findings = [f for f in findings if f.feature_id in local_names]
     with open(_kept(work, number) + ".partial", "wb") as handle:
-        pickle.dump((result, pipes.field_names, attrs), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(KeptResult(result, list(pipes.field_names), attrs), handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(_kept(work, number) + ".partial", _kept(work, number))
     return summarise(result, names, layer)
 
@@ -140,7 +150,7 @@ def finish_task(number: int, work: str, out: str, shared: Globals) -> dict:
     from .output import write_partition_output
 
     with open(_kept(work, number), "rb") as handle:
-        result, field_names, attrs = pickle.load(handle)
-    counts = write_partition_output(result, field_names, attrs, shared, out)
+        kept = pickle.load(handle)
+    counts = write_partition_output(kept.result, kept.field_names, kept.attrs, shared, out)
     os.remove(_kept(work, number))
     return counts
