@@ -135,6 +135,16 @@ def duplicate_ranks(text: np.ndarray, given: np.ndarray) -> np.ndarray:
     return rank
 
 
+def names_nothing(text: np.ndarray, given: np.ndarray) -> bool:
+    """Whether an id column is mostly repeated (more than half its given rows share their id, as OBJECTID = 0
+    exports do): the build then takes it for no id at all (build/attributes.py), so nothing is renamed."""
+    rows = np.flatnonzero(given)
+    if not len(rows):
+        return False
+    _, codes = distinct_rows(text[rows])
+    return int((np.bincount(codes)[codes] > 1).sum()) > len(rows) / 2
+
+
 def _renamed(text: np.ndarray, rank: np.ndarray, rows: np.ndarray) -> tuple[dict, np.ndarray]:
     """(row -> 'id#dupN' of the later copies ``rows``, the ids with them renamed)."""
     renamed = {int(row): f"{text[row].decode('utf-8')}#dup{int(rank[row]) + 1}" for row in rows.tolist()}
@@ -161,6 +171,11 @@ def read_skeleton(pipes: Any, nodes: Any, options: BuildOptions, transform_pipes
                                           batch_rows)
     findings: list[Finding] = []
     skeleton = Skeleton(line, point, IdLinks.none())
+    pipe_id = pipe_map.get("id")
+    if node_id and node_id in node_text and names_nothing(*node_text[node_id]):
+        del node_text[node_id]  # no duplicates, no joins by it: the build ignores the column
+    if pipe_id and pipe_id in pipe_text and names_nothing(*pipe_text[pipe_id]):
+        del pipe_text[pipe_id]
     if node_id and node_id in node_text:
         text, given = node_text[node_id]
         located = np.isfinite(point.xy).all(axis=1)
