@@ -42,6 +42,9 @@ class AuditOptions:
     # keep each hotspot table's per-piece Gi* sums (GiSums): a partitioned audit scores Gi* with the moments
     # of the whole network rather than a partition's
     keep_hotspot_sums: bool = False
+    # whether dead ends count as outlets (checks/connectivity.outlet_positions); None: where no node of the
+    # network is typed as an outlet. A partition of a layer is told the whole layer's answer.
+    sinks_as_outlets: Optional[bool] = None
 
     def validate(self) -> None:
         """Raise PipeNetInputError for a distance that is not a finite number >= 0 (lixels > 0)."""
@@ -122,7 +125,7 @@ def network_findings(network, options: Optional[AuditOptions] = None) -> list[Fi
     the audit's)."""
     options = options or AuditOptions()
     findings = list(network.findings)
-    findings += network.components(options.fragment_size).findings
+    findings += network.components(options.fragment_size, options.sinks_as_outlets).findings
     findings += network.hydraulic_checks()
     findings += network.illicit_connections(options.evidence_distance).findings
     findings += network.accumulate().findings
@@ -173,7 +176,7 @@ def run_audit(network: Network, defects: Optional[list[Defect]] = None,
     # pieces (array work, mostly without Python's lock), the defects scored and the events placed
     beside = started(lambda: _pieces_scores_and_events(network, defects, events, options, check)) \
         if defects or events else None
-    connectivity = network.components(options.fragment_size)
+    connectivity = network.components(options.fragment_size, options.sinks_as_outlets)
     findings += connectivity.findings
     step(20)
     check()

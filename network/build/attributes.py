@@ -52,7 +52,7 @@ def _any_to_strip(texts: list) -> bool:
     return any(space in joined for space in (_ASCII_SPACES if joined.isascii() else _SPACES))
 
 
-def _texts(values: np.ndarray) -> np.ndarray:
+def id_texts(values: np.ndarray) -> np.ndarray:
     """_text of every value; plain strings (what files give) are stripped directly, without hashing."""
     if values.dtype == object:
         listed = values.tolist()
@@ -115,9 +115,22 @@ class NodeTable:
         return [found[start:end] for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
 
 
+def pipe_ids_name_nothing(distinct_ids: int, pipes: int) -> bool:
+    """Whether a pipe id column names nothing: fewer distinct ids (blanks left out) than half the pipe
+    features, as in exports that give every feature OBJECTID 0. The pipes are then named P<fid>."""
+    return distinct_ids < 0.5 * pipes
+
+
+def node_ids_name_nothing(repeated: int, located: int) -> bool:
+    """Whether a node id column names nothing: more than half the nodes with a location give an id that
+    another of them gives too. The nodes are then named N<fid>."""
+    return repeated > located / 2
+
+
 def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
-                    findings: list[Finding]) -> NodeTable:
-    """Read node ids (unique), locations and attributes; nodes without a location are reported."""
+                    findings: list[Finding], names_nothing: Optional[bool] = None) -> NodeTable:
+    """Read node ids (unique), locations and attributes; nodes without a location are reported.
+    ``names_nothing``: whether the id column names nothing (None: judged here, node_ids_name_nothing)."""
     located = np.isfinite(nodes.xy).all(axis=1)
     for position in np.flatnonzero(~located).tolist():
         fid = int(nodes.fids[position])
@@ -132,12 +145,13 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
             return object_array([None] * len(kept))
         return nodes.attrs[mapping[key]] if every else nodes.attrs[mapping[key]][kept]
 
-    raw_ids = _texts(raw("id")) if "id" in mapping else object_array([None] * len(kept))
+    raw_ids = id_texts(raw("id")) if "id" in mapping else object_array([None] * len(kept))
     rank = None
     if "id" in mapping and len(kept):
         rank, group = occurrence(raw_ids, ids=True)
         given = np.array([i is not None for i in raw_ids.tolist()], dtype=bool)
-        if int((given & (group > 1)).sum()) > len(kept) / 2:
+        if names_nothing if names_nothing is not None else \
+                node_ids_name_nothing(int((given & (group > 1)).sum()), len(kept)):
             # An id column that is mostly repeated (OBJECTID all 0 in some exports) names nothing.
             mapping.pop("id")
             raw_ids = object_array([None] * len(kept))
@@ -168,18 +182,20 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
 
 
 def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: dict, diameter_unit: str,
-                         findings: list[Finding]) -> dict[str, np.ndarray]:
-    """Canonical value columns per pipe feature; implausible or unreadable values become findings."""
+                         findings: list[Finding], names_nothing: Optional[bool] = None) -> dict[str, np.ndarray]:
+    """Canonical value columns per pipe feature; implausible or unreadable values become findings.
+    ``names_nothing``: whether the id column names nothing (None: judged here, pipe_ids_name_nothing)."""
     count = pipes.count
     nothing = object_array([None] * count)
 
     def raw(key: str) -> np.ndarray:
         return pipes.attrs[mapping[key]] if key in mapping else nothing
 
-    ids = _texts(raw("id")) if "id" in mapping else nothing
+    ids = id_texts(raw("id")) if "id" in mapping else nothing
     distinct = set(ids.tolist())  # in C: a filtering set comprehension took twice as long on a county
     blank = None in distinct or "" in distinct
-    if "id" in mapping and len(distinct - {None, ""}) < 0.5 * count:
+    if "id" in mapping and (names_nothing if names_nothing is not None else
+                            pipe_ids_name_nothing(len(distinct - {None, ""}), count)):
         ids, blank = nothing, True
         mapping.pop("id")
     if blank:
@@ -194,7 +210,7 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
         if "direction" in mapping else nothing,
     }
     for key in PIPE_TEXTS:
-        values[key] = _texts(raw(key)) if key in mapping else nothing
+        values[key] = id_texts(raw(key)) if key in mapping else nothing
     values["diameter"] = _diameters(raw("diameter"), diameter_unit) if "diameter" in mapping \
         else np.full(count, np.nan)
     # (row, order within the row, finding): sorted at the end so findings read feature by feature

@@ -104,9 +104,11 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
     pipe_findings: list[Finding] = []
     # the node table is read beside the pipes' attributes and segments (it is first needed to
     # place the pipe ends on their nodes)
-    node_table_read = started(lambda: read_node_table(nodes, node_mapping, aliases, findings)) \
+    node_table_read = started(lambda: read_node_table(nodes, node_mapping, aliases, findings,
+                                                       options.node_ids_name_nothing)) \
         if nodes is not None else None
-    attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, pipe_findings)
+    attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, pipe_findings,
+                                      options.pipe_ids_name_nothing)
     if options.release_attributes:
         pipes.attrs = {}
     for report in reports:

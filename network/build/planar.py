@@ -28,7 +28,7 @@ from typing import Optional
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..model.columns import along, midpoints, occurrence, unique_pairs
+from ..model.columns import along, midpoints, occurrence, running_sums, unique_pairs
 from ..model.findings import Check, Finding, make_finding
 from ..model.geometry import SegmentIndex, query_workers
 from .topology import inside_many
@@ -215,8 +215,8 @@ def cut_lines(xy: np.ndarray, offsets: np.ndarray, length: np.ndarray, cuts: Cut
     distance = along(points, new_offsets)
     piece_length = distance[new_offsets[1:] - 1]
     # where along its line each piece lies (a fraction of the line's drawn length)
-    from_start = np.cumsum(piece_length) - piece_length
-    before = from_start - from_start[line_first_piece[line]]
+    # (each line's pieces summed on their own: a piece's place never depends on the lines before it)
+    before = running_sums(piece_length, np.append(line_first_piece, len(line))) - piece_length
     whole = np.where(length[line] > 0, length[line], 1.0)
     span = np.stack([before / whole, (before + piece_length) / whole], axis=1)
     span[number == 1, 0] = 0.0

@@ -38,7 +38,18 @@ def snap_to_nodes(ends: np.ndarray, node_xy: np.ndarray, tolerance: float) -> tu
     within = found.sum(axis=1)
     for end in np.nonzero(within >= 2)[0]:
         within[end] = len(tree.query_ball_point(ends[end], tolerance))
+        if distances[end, 1] == distances[end, 0]:
+            match[end] = _first_nearest(tree, nearby, node_xy, ends[end], distances[end, 0])
     return match.astype(int), within.astype(int)
+
+
+def _first_nearest(tree: cKDTree, nearby: np.ndarray, node_xy: np.ndarray, point: np.ndarray, gap: float) -> int:
+    """Of the nodes nearest ``point`` (``gap`` away: two coincident manholes, or two at one distance), the
+    first in the layer. The tree's own pick among equals hangs on its shape, which every other node of the
+    layer shapes: the same end must snap to the same manhole whatever else is read with it."""
+    candidates = np.asarray(tree.query_ball_point(point, gap * (1.0 + 1e-9) + 1e-12), dtype=np.int64)
+    distance = np.hypot(*(node_xy[nearby[candidates]] - point).T)
+    return int(nearby[candidates[distance == distance.min()]].min())
 
 
 def cluster_ends(points: np.ndarray, tolerance: float) -> np.ndarray:
@@ -181,18 +192,20 @@ def _nearest_other_node(xy: np.ndarray, nodes: np.ndarray, other_end: np.ndarray
     distance, local = distance.reshape(len(nodes), k), local.reshape(len(nodes), k)
     neighbour = np.where(local < len(nearby), nearby[np.minimum(local, len(nearby) - 1)], len(xy))
     usable = np.isfinite(distance) & (neighbour != nodes[:, None]) & (neighbour != other_end[:, None])
-    first = np.argmax(usable, axis=1)
     has = usable.any(axis=1)
+    best = np.where(usable, distance, np.inf).min(axis=1)
+    # of nodes equally near (coincident manholes), the first in the layer, not the tree's pick among them
+    tied = usable & (distance == best[:, None])
     rows = np.flatnonzero(has)
-    found[rows] = neighbour[rows, first[rows]]
-    gaps[rows] = distance[rows, first[rows]]
-    for row in np.flatnonzero(~has & np.isfinite(distance[:, -1])).tolist():
-        # every one of the k nearest was excluded or there are more within reach: ask exactly
-        for candidate in sorted(nearby[tree.query_ball_point(xy[nodes[row]], radius)].tolist(),
-                                key=lambda c: float(np.hypot(*(xy[c] - xy[nodes[row]])))):
-            if candidate not in (nodes[row], other_end[row]):
-                found[row], gaps[row] = candidate, float(np.hypot(*(xy[candidate] - xy[nodes[row]])))
-                break
+    found[rows] = np.where(tied, neighbour, len(xy)).min(axis=1)[rows]
+    gaps[rows] = best[rows]
+    # every one of the k nearest excluded, or the last of them tied (more may be as near): ask exactly
+    for row in np.flatnonzero(np.isfinite(distance[:, -1]) & (~has | tied[:, -1])).tolist():
+        candidates = [c for c in nearby[tree.query_ball_point(xy[nodes[row]], radius)].tolist()
+                      if c not in (nodes[row], other_end[row])]
+        if candidates:
+            gap, candidate = min((float(np.hypot(*(xy[c] - xy[nodes[row]]))), c) for c in candidates)
+            found[row], gaps[row] = candidate, gap
     return found, gaps
 
 

@@ -42,12 +42,41 @@ def hydraulic_checks(graph: nx.MultiDiGraph, tolerances: Optional[HydraulicToler
     """
     tolerances = tolerances or HydraulicTolerances()
     table = table_of(graph, table)
-    gravity = lookup_factorized(table.edge_codes("system"), dict.fromkeys(GRAVITY_SYSTEMS, 1), 0) == 1
-    table = table.subset(np.flatnonzero(gravity))
+    table = table.subset(gravity_rows(table))
     findings = _pipe_checks(table, tolerances)
     findings += _node_checks(table, tolerances)
     findings += _cycles(table)
     return findings
+
+
+def gravity_rows(table: GraphTable) -> np.ndarray:
+    """The rows of the gravity pipes (storm, sanitary, combined, drainage, or no system) of ``table``."""
+    return np.flatnonzero(lookup_factorized(table.edge_codes("system"), dict.fromkeys(GRAVITY_SYSTEMS, 1), 0) == 1)
+
+
+def has_inverts(table: GraphTable, rows: np.ndarray) -> bool:
+    """Whether any of the pipes ``rows`` has an invert at either end: where none of a layer's gravity
+    pipes has one, the layer lacks them, and one finding says so (not one per pipe)."""
+    up, down = table.edge_numbers("up_invert")[rows], table.edge_numbers("down_invert")[rows]
+    return bool((~np.isnan(up) | ~np.isnan(down)).any())
+
+
+def no_inverts_finding(gravity_pipes: int, xy: tuple) -> Finding:
+    """The one finding of a layer whose ``gravity_pipes`` gravity pipes have no invert, placed at ``xy``
+    (the upstream node of the first of them)."""
+    return make_finding(Check.MISSING_INVERT, LAYER_PIPES, None, value=f"all {gravity_pipes} gravity pipes", xy=xy)
+
+
+def missing_invert_findings(table: GraphTable, rows: np.ndarray) -> list[Finding]:
+    """One finding per pipe of ``rows`` lacking an invert (which end), in row order."""
+    up, down = table.edge_numbers("up_invert"), table.edge_numbers("down_invert")
+    found = []
+    for row in rows[np.isnan(up[rows]) | np.isnan(down[rows])].tolist():
+        missing = "both" if np.isnan(up[row]) and np.isnan(down[row]) else (
+            "upstream" if np.isnan(up[row]) else "downstream")
+        found.append(make_finding(Check.MISSING_INVERT, table.keys[row], table.edge_get(row, "fid"), value=missing,
+                                  xy=table.node_xy(table.source[row])))
+    return found
 
 
 def _pipe_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Finding]:
@@ -62,15 +91,10 @@ def _pipe_checks(table: GraphTable, tolerances: HydraulicTolerances) -> list[Fin
         found.append((row, make_finding(check, table.keys[row], table.edge_get(row, "fid"),
                                         xy=values.pop("xy", table.node_xy(table.source[row])), **values)))
 
-    if len(known) and np.isnan(up).all() and np.isnan(down).all():
-        # no invert anywhere: the layer lacks them, one finding says so (not one per pipe)
-        found.append((0, make_finding(Check.MISSING_INVERT, LAYER_PIPES, None, value=f"all {len(known)} gravity pipes",
-                                      xy=table.node_xy(table.source[0]))))
-        return [finding for _, finding in found]
-    for row in np.flatnonzero(~known).tolist():
-        missing = "both" if np.isnan(up[row]) and np.isnan(down[row]) else (
-            "upstream" if np.isnan(up[row]) else "downstream")
-        report(Check.MISSING_INVERT, row, value=missing)
+    if len(known) and not has_inverts(table, np.arange(len(known))):
+        return [no_inverts_finding(len(known), table.node_xy(table.source[0]))]
+    found.extend((row, finding) for row, finding in zip(np.flatnonzero(~known).tolist(),
+                                                         missing_invert_findings(table, np.flatnonzero(~known))))
     with np.errstate(invalid="ignore"):
         # up and down in flow direction: the downstream end higher (the build kept the direction the
         # ids, a direction field or the network's drainage gave), or a hand-made graph's flag

@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from ..model.columns import KeyedValues, PartCoords, along, group_starts, range_boxes, ranges
+from ..model.columns import KeyedValues, PartCoords, along, group_starts, range_boxes, ranges, vertex_at_or_before
 from ..model.geometry import SegmentIndex, cell_keys
 from ..model.tables import GraphTable, min_matrix, table_of
 from .neighbourhoods import piece_ends
@@ -154,16 +154,12 @@ def _junction_steps(first: np.ndarray, count: np.ndarray, piece: np.ndarray, sta
 
 def _points_along(flat_xy: np.ndarray, offsets: np.ndarray, line_of: np.ndarray, distance: np.ndarray) -> np.ndarray:
     """Points at ``distance`` along line ``line_of`` of the lines in ``flat_xy``/``offsets`` (clamped), shape (n, 2)."""
-    sizes = np.diff(offsets)
     measured = along(flat_xy, offsets)
     lengths = measured[offsets[1:] - 1]
-    base = np.cumsum(lengths + 1.0) - (lengths + 1.0)  # parts apart, so one searchsorted serves all
-    flat = measured + np.repeat(base, sizes)
-    target = base[line_of] + np.clip(distance, 0.0, lengths[line_of])
-    first, last = offsets[:-1][line_of], offsets[1:][line_of] - 1
-    index = np.clip(np.searchsorted(flat, target, side="right") - 1, first, last - 1)
-    step = flat[index + 1] - flat[index]
-    ratio = np.where(step > 0, (target - flat[index]) / np.where(step > 0, step, 1.0), 0.0)
+    target = np.clip(distance, 0.0, lengths[line_of])
+    index = np.minimum(vertex_at_or_before(measured, offsets, line_of, target), offsets[1:][line_of] - 2)
+    step = measured[index + 1] - measured[index]
+    ratio = np.where(step > 0, (target - measured[index]) / np.where(step > 0, step, 1.0), 0.0)
     return flat_xy[index] + ratio[:, None] * (flat_xy[index + 1] - flat_xy[index])
 
 

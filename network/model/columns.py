@@ -334,14 +334,65 @@ def part_ranges(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return offsets[:-1], offsets[1:] - 1
 
 
+def running_sums(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The running sum of ``values`` within each range ``offsets[i]:offsets[i + 1]``, each range summed on
+    its own from its first value: what ``np.cumsum`` gives each range alone.
+
+    One running sum over the whole array minus each range's start would be faster, but its rounding
+    grows with everything summed before the range (a nation's metres: 1e-7 m a vertex), so a pipe's
+    length would depend on the pipes before it in the layer, and a subset of a layer would not give
+    its pipes the lengths the whole layer gives them. Here each step adds the ranges' next values at
+    once, so the work is the array's length and the passes are the longest range's.
+
+    >>> running_sums(np.array([1.0, 2.0, 3.0, 10.0, 20.0]), np.array([0, 3, 5])).tolist()
+    [1.0, 3.0, 6.0, 10.0, 30.0]
+    """
+    total = np.array(values, dtype=float)
+    starts = np.asarray(offsets[:-1], dtype=np.int64)
+    sizes = np.diff(np.asarray(offsets, dtype=np.int64))
+    going = np.flatnonzero(sizes > 1)
+    step = 1
+    while len(going):
+        at = starts[going] + step
+        total[at] += total[at - 1]
+        step += 1
+        going = going[sizes[going] > step]
+    return total
+
+
 def along(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Distance along its part of every vertex (0 at each part's first vertex)."""
+    """Distance along its part of every vertex (0 at each part's first vertex), each part measured on its
+    own (``running_sums``)."""
     steps = np.zeros(len(xy))
     if len(xy) > 1:
         steps[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
     steps[offsets[:-1]] = 0.0
-    cumulative = np.cumsum(steps)
-    return cumulative - np.repeat(cumulative[offsets[:-1]], np.diff(offsets))
+    return running_sums(steps, offsets)
+
+
+def vertex_at_or_before(distance: np.ndarray, offsets: np.ndarray, part: np.ndarray,
+                        target: np.ndarray) -> np.ndarray:
+    """For each ``target`` distance along part ``part``, the last vertex of that part at or before it
+    (``distance``: along each part, as ``along`` gives; targets not below 0).
+
+    Each part is searched on its own, a vertex a step, so the answer never depends on other parts
+    (one search over all parts shifted apart by their running lengths would round with the layer's size).
+
+    >>> vertex_at_or_before(np.array([0.0, 1.0, 3.0, 0.0, 2.0]), np.array([0, 3, 5]), np.array([0, 0, 1]),
+    ...                     np.array([2.0, 3.0, 1.0])).tolist()
+    [1, 2, 3]
+    """
+    first = np.asarray(offsets[:-1], dtype=np.int64)[part]
+    size = np.diff(np.asarray(offsets, dtype=np.int64))[part]
+    found = first.copy()
+    going = np.flatnonzero(size > 1)
+    step = 1
+    while len(going):
+        going = going[distance[first[going] + step] <= target[going]]  # distances rise along a part
+        found[going] += 1
+        step += 1
+        going = going[size[going] > step]
+    return found
 
 
 def midpoints(xy: np.ndarray, offsets: np.ndarray, distance: Optional[np.ndarray] = None) -> np.ndarray:
@@ -351,14 +402,12 @@ def midpoints(xy: np.ndarray, offsets: np.ndarray, distance: Optional[np.ndarray
     distance = along(xy, offsets) if distance is None else distance
     first, last = part_ranges(offsets)
     lengths = distance[last]
-    # shift each part by the length of the parts before it (+1) so one searchsorted serves all
-    base = np.cumsum(lengths + 1.0) - (lengths + 1.0)
-    flat = distance + np.repeat(base, np.diff(offsets))
-    target = base + lengths / 2.0
-    index = np.clip(np.searchsorted(flat, target, side="right") - 1, first, np.maximum(first, last - 1))
+    target = lengths / 2.0
+    index = np.clip(vertex_at_or_before(distance, offsets, np.arange(len(lengths)), target), first,
+                    np.maximum(first, last - 1))
     following = np.minimum(index + 1, last)
-    step = flat[following] - flat[index]
-    ratio = np.where(step > 0, (target - flat[index]) / np.where(step > 0, step, 1.0), 0.0)
+    step = distance[following] - distance[index]
+    ratio = np.where(step > 0, (target - distance[index]) / np.where(step > 0, step, 1.0), 0.0)
     return xy[index] + ratio[:, None] * (xy[following] - xy[index])
 
 

@@ -103,6 +103,11 @@ class BuildOptions:
     # (by default they are left out, counted in the summary and written with pn_comp NULL and
     # pn_dir_src 'inactive')
     keep_inactive: bool = False
+    # whether the id columns name nothing, being mostly repeated (OBJECTID 0 on every feature:
+    # build/attributes.py's rules); None: judged on the layers read. A partition of a layer is told the
+    # whole layer's answer, which its few rows could judge otherwise.
+    pipe_ids_name_nothing: Optional[bool] = None
+    node_ids_name_nothing: Optional[bool] = None
 
     def validate(self) -> list[str]:
         """Raise PipeNetInputError for a tolerance that is not a finite number of metres >= 0 or a

@@ -52,12 +52,34 @@ def _cells(boxes: np.ndarray, size: float, origin: np.ndarray, width: int) -> tu
     return located[which], cy * width + cx
 
 
-def halo_members(boxes: np.ndarray, owner: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+def halo_members(boxes: np.ndarray, owner: np.ndarray, radius: float,
+                 reach: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(feature, partition) pairs, unique: the features of other partitions within ``radius`` of one
-    of the partition's own features (``boxes`` of all features, ``owner`` their partitions)."""
+    of the partition's own features (``boxes`` of all features, ``owner`` their partitions), and those
+    within ``reach`` of these.
+
+    The second ring makes a halo feature what it is in the whole network: a line is cut where another
+    pipe's end or a node lies on it, and its ends join the ends and nodes within the snapping tolerance;
+    a finding on an own feature that names a halo pipe names the piece the whole build makes of it
+    (P1115#2, not P1115 uncut), and the junction its end joins.
+    """
     located = np.isfinite(boxes).all(axis=1)
     if radius <= 0 or not located.any():
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    feature, partition = _near(boxes, owner, np.arange(len(owner)), owner, radius)
+    if reach > 0 and len(feature):
+        more_feature, more_partition = _near(boxes, owner, feature, partition, reach)
+        width = owner.max() + 1
+        pairs = np.unique(np.concatenate([feature * width + partition, more_feature * width + more_partition]))
+        feature, partition = pairs // width, pairs % width
+    return feature, partition
+
+
+def _near(boxes: np.ndarray, owner: np.ndarray, member: np.ndarray, member_partition: np.ndarray,
+          radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """(feature, partition) pairs, unique: the features not of the partition whose boxes come within
+    ``radius`` of the box of one of its members (features ``member``, each of ``member_partition``)."""
+    located = np.isfinite(boxes).all(axis=1)
     origin = np.array([boxes[located, 0].min() - radius, boxes[located, 2].min() - radius])
     extent = max(boxes[located, 1].max() - origin[0], boxes[located, 3].max() - origin[1]) + 2 * radius
     size = float(radius)
@@ -69,10 +91,11 @@ def halo_members(boxes: np.ndarray, owner: np.ndarray, radius: float) -> tuple[n
     while (spans / size ** 2).sum() > MAX_CELLS:
         size *= 2.0
     width = int(extent / size) + 3
-    grown = boxes + np.array([-radius, radius, -radius, radius])
+    parts = owner.max() + 1
+    grown = boxes[member] + np.array([-radius, radius, -radius, radius])
     own_box, own_cell = _cells(grown, size, origin, width)
-    cell_partition = np.unique(own_cell * (owner.max() + 1) + owner[own_box])
-    cells, partitions = cell_partition // (owner.max() + 1), cell_partition % (owner.max() + 1)
+    cell_partition = np.unique(own_cell * parts + member_partition[own_box])
+    cells, partitions = cell_partition // parts, cell_partition % parts
     feature, cell = _cells(boxes, size, origin, width)
     start = np.searchsorted(cells, cell, side="left")
     stop = np.searchsorted(cells, cell, side="right")
@@ -80,5 +103,5 @@ def halo_members(boxes: np.ndarray, owner: np.ndarray, radius: float) -> tuple[n
     pair_feature = np.repeat(feature, hits)
     pair_partition = partitions[ranges(start, hits)]
     foreign = owner[pair_feature] != pair_partition
-    pairs = np.unique(pair_feature[foreign] * (owner.max() + 1) + pair_partition[foreign])
-    return pairs // (owner.max() + 1), pairs % (owner.max() + 1)
+    pairs = np.unique(pair_feature[foreign] * parts + pair_partition[foreign])
+    return pairs // parts, pairs % parts

@@ -5,7 +5,8 @@
   smallest node name, as ``build/topology.component_ids`` numbers them;
 - hotspots: the number of pieces, Σx and Σx² over all partitions (Gi*'s mean and spread);
 - the risk register: the length served scaled by the longest over every pipe, and the data no partition
-  has (the register's note).
+  has (the register's note);
+- inverts: whether any gravity pipe has one (else one finding for the layer, not one per pipe).
 
 Duplicate ids are found before the partitions, over the whole layer (source.read_skeleton).
 """
@@ -18,6 +19,7 @@ from typing import Optional
 
 import numpy as np
 
+from ..checks.hydraulics import no_inverts_finding
 from ..model.findings import Check, Finding, make_finding
 from ..scoring.risk import LIKELIHOOD_DATA
 
@@ -86,6 +88,17 @@ def risk_no_data(summaries: list) -> Optional[Finding]:
     if set(LIKELIHOOD_DATA) <= set(missing):
         return make_finding(Check.RISK_NO_DATA, "(pipes layer)", None, value=", ".join(missing))
     return None
+
+
+def missing_inverts(summaries: list) -> tuple[bool, Optional[Finding]]:
+    """Whether any gravity pipe of the whole network has an invert, and, where none has, the one finding
+    that says so (checks/hydraulics.py's rule), placed at the first gravity pipe in the network's order."""
+    inverts = any(s.gravity.has_inverts for s in summaries)
+    counted = [s.gravity for s in summaries if s.gravity.count]
+    if inverts or not counted:
+        return inverts, None
+    first = min(counted, key=lambda gravity: gravity.first_fid)
+    return False, no_inverts_finding(sum(gravity.count for gravity in counted), first.first_xy)
 
 
 def rename_findings(findings: list[Finding], mapping: dict) -> list[Finding]:

@@ -98,7 +98,8 @@ def make_plan(skeleton, partitions: int, build: BuildOptions, audit: AuditOption
     if radius > 0 and partitions > 1:
         pipe_boxes, node_boxes = feature_boxes(pipes, nodes)
         feature, partition = halo_members(np.concatenate([pipe_boxes, node_boxes]),
-                                          np.concatenate([pipe_partition, node_partition]), radius)
+                                          np.concatenate([pipe_partition, node_partition]), radius,
+                                          reach=2.0 * build.snap_tolerance)
         for number in range(partitions):
             mine = feature[partition == number]
             halo_pipes[number] = np.sort(mine[mine < pipes.count])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 import numpy as np
@@ -18,7 +18,7 @@ from ..model.findings import FINDING_COLUMNS, Check, Finding, make_finding
 from ..model.records import BuildOptions
 from ..scoring.condition import Defect
 from .hotspots import KINDS, event_reach, route_events
-from .merge import component_numbers, global_moments, layer_findings, risk_no_data, virtual_names
+from .merge import component_numbers, global_moments, layer_findings, missing_inverts, risk_no_data, virtual_names
 from .output import PARTS, finding_table, write_gpkg, write_summary, write_table
 from .parquet import BatchFiles
 from .plan import Plan, make_plan
@@ -95,6 +95,11 @@ class PartitionedAudit:
         """Upstream length served per pipe key."""
         pipes = self.pipes
         return dict(zip(pipes["pn_id"], pipes["pn_upstream_m"]))
+
+
+def _given(option: Optional[bool], whole_layer: bool) -> bool:
+    """An option the caller set, else the whole layer's answer."""
+    return whole_layer if option is None else option
 
 
 def _finite(value):
@@ -225,7 +230,11 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
     fixed = first_batches(pipes, nodes, build, batch_rows)
     skeleton = read_skeleton(pipes, nodes, fixed, pipes_to, nodes_to, batch_rows)
     clock.lap("read_skeleton")
+    # the whole layers' answers, not each partition's own on its few rows
+    fixed = replace(fixed, pipe_ids_name_nothing=_given(fixed.pipe_ids_name_nothing, skeleton.pipe_ids_name_nothing),
+                    node_ids_name_nothing=_given(fixed.node_ids_name_nothing, skeleton.node_ids_name_nothing))
     plan = make_plan(skeleton, partitions, fixed, audit, packing, halo, seed)
+    audit = replace(audit, sinks_as_outlets=_given(audit.sinks_as_outlets, not skeleton.outlets_typed))
     defects_by_partition, unknown = _route_defects(defects or [], skeleton, plan)
     events_by_partition = _route_events(events or [], skeleton.pipes, plan, audit, input_crs, metric)
     kinds = tuple(kind for kind, given in zip(KINDS, (defects, events)) if given)
@@ -252,9 +261,10 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
         numbers = component_numbers(summaries, names)
         moments = global_moments(summaries, kinds)
         longest = max((s.max_upstream for s in summaries), default=0.0)
+        inverts, no_inverts = missing_inverts(summaries)
         futures = [made.submit(finish_task, number, work, out_dir,
                                Globals(names[number], numbers[number], moments, longest, kinds, audit.risk,
-                                       input_crs, metric), pure=False) for number in range(partitions)]
+                                       input_crs, metric, inverts), pure=False) for number in range(partitions)]
         finished = made.gather(futures)
         clock.lap("partition_outputs")
     finally:
@@ -264,7 +274,7 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
                 cluster.close()
     own = list(plan.findings) + unknown + layer_findings([f for s in summaries for f in s.layer_findings])
     no_data = risk_no_data(summaries)
-    own += [no_data] if no_data is not None else []
+    own += [finding for finding in (no_data, no_inverts) if finding is not None]
     back = (lambda xy: transform_xy(xy, metric, input_crs)) if metric is not None else (lambda xy: xy)
     write_table(finding_table(own, back), os.path.join(out_dir, PARTS, "findings_global.parquet"))
     result = PartitionedAudit(out_dir, plan, {}, input_crs, metric)

@@ -20,6 +20,7 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 
+from ..build.attributes import id_texts, node_ids_name_nothing, pipe_ids_name_nothing
 from ..io.arrow import distinct_rows
 from ..model.columns import LineColumns, PointColumns, midpoints
 from ..model.findings import Check, Finding, make_finding
@@ -84,9 +85,11 @@ def _first(source: Any, kind: str, batch_rows: int) -> Any:
 
 
 def _text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(UTF-8 bytes of str(value), given) of an id column (None: not given)."""
-    given = np.array([v is not None for v in values.tolist()], dtype=bool)
-    return np.array([b"" if v is None else str(v).encode("utf-8") for v in values.tolist()], dtype=bytes), given
+    """(UTF-8 bytes of each id as the build reads it, given) of an id column: stripped, a whole float as an
+    integer, blank or None not given (build/attributes.id_texts)."""
+    texts = id_texts(values).tolist()
+    given = np.array([text is not None for text in texts], dtype=bool)
+    return np.array([b"" if text is None else text.encode("utf-8") for text in texts], dtype=bytes), given
 
 
 @dataclass
@@ -102,23 +105,42 @@ class Skeleton:
     renamed_nodes: dict = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     reserved_names: set = field(default_factory=set)  # real node ids a virtual junction name could take
+    outlets_typed: bool = False  # a located node typed as an outlet: dead ends are then no outlets
+    pipe_ids_name_nothing: bool = False  # the id columns mostly repeated (the build's rules, whole layers)
+    node_ids_name_nothing: bool = False
 
 
-def _batches_of(source, kind: str, fields: list, transform, batch_rows: int) -> tuple[Any, dict]:
-    """Geometry of every batch (transformed) concatenated, and the given fields' text per field."""
+def _batches_of(source, kind: str, fields: list, transform, batch_rows: int,
+                distinct: Optional[str] = None) -> tuple[Any, dict, set]:
+    """Geometry of every batch (transformed) concatenated, the given fields' text per field, and the
+    distinct values of the field ``distinct`` among the features with a location."""
     from ..model.columns import concat_columns
 
-    parts, texts = [], {name: [] for name in fields}
-    for batch in layer_batches(source, kind, fields, batch_rows):
+    parts, texts, values = [], {name: [] for name in fields}, set()
+    read = fields + [distinct] if distinct and distinct not in fields else fields
+    for batch in layer_batches(source, kind, read, batch_rows):
         for name in fields:
             texts[name].append(_text(batch.attrs[name]) if name in batch.attrs else
                                (np.zeros(batch.count, dtype="S1"), np.zeros(batch.count, dtype=bool)))
+        if distinct in batch.attrs:
+            values.update(batch.attrs[distinct][np.isfinite(batch.xy).all(axis=1)].tolist())
         batch.attrs, batch.field_names = {}, []
         batch.xy = transform(batch.xy)
         parts.append(batch)
     joined = {name: (np.concatenate([t for t, _ in chunks]), np.concatenate([g for _, g in chunks]))
               for name, chunks in texts.items()}
-    return concat_columns(parts), joined
+    return concat_columns(parts), joined, values
+
+
+def outlets_typed(values: set, options: BuildOptions) -> bool:
+    """Whether any of the node type ``values`` reads as an outlet (outfall, plant, pump station), as the
+    build reads them: then no dead end counts as an outlet anywhere in the network, whichever partition
+    it lies in (checks/connectivity.outlet_positions)."""
+    from ..build.fields import load_aliases, normalise_node_type
+    from ..checks.connectivity import OUTLET_TYPES
+
+    aliases = load_aliases(options.aliases_path)
+    return any(normalise_node_type(value, aliases) in OUTLET_TYPES for value in values)
 
 
 def duplicate_ranks(text: np.ndarray, given: np.ndarray) -> np.ndarray:
@@ -135,14 +157,22 @@ def duplicate_ranks(text: np.ndarray, given: np.ndarray) -> np.ndarray:
     return rank
 
 
-def names_nothing(text: np.ndarray, given: np.ndarray) -> bool:
-    """Whether an id column is mostly repeated (more than half its given rows share their id, as OBJECTID = 0
-    exports do): the build then takes it for no id at all (build/attributes.py), so nothing is renamed."""
-    rows = np.flatnonzero(given)
-    if not len(rows):
-        return False
-    _, codes = distinct_rows(text[rows])
-    return int((np.bincount(codes)[codes] > 1).sum()) > len(rows) / 2
+def _distinct_codes(text: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A number per distinct id of the rows ``rows`` of ``text``."""
+    return distinct_rows(text[rows])[1] if len(rows) else np.empty(0, dtype=np.int64)
+
+
+def pipe_ids_say_nothing(text: np.ndarray, given: np.ndarray) -> bool:
+    """build/attributes.pipe_ids_name_nothing over the whole pipe layer (``given``: one per feature)."""
+    codes = _distinct_codes(text, np.flatnonzero(given))
+    return pipe_ids_name_nothing(int(codes.max(initial=-1)) + 1, len(given))
+
+
+def node_ids_say_nothing(text: np.ndarray, given: np.ndarray, located: np.ndarray) -> bool:
+    """build/attributes.node_ids_name_nothing over the whole node layer's nodes with a location."""
+    codes = _distinct_codes(text, np.flatnonzero(given & located))
+    return node_ids_name_nothing(int((np.bincount(codes)[codes] > 1).sum()) if len(codes) else 0,
+                                 int(located.sum()))
 
 
 def _renamed(text: np.ndarray, rank: np.ndarray, rows: np.ndarray) -> tuple[dict, np.ndarray]:
@@ -162,23 +192,26 @@ def read_skeleton(pipes: Any, nodes: Any, options: BuildOptions, transform_pipes
     ``id#1``, ``id#2`` ..., no clash)."""
     pipe_map, node_map = options.pipe_fields, options.node_fields
     pipe_fields = [name for name in (pipe_map.get("id"), pipe_map.get("from_node"), pipe_map.get("to_node")) if name]
-    line, pipe_text = _batches_of(pipes, "line", list(dict.fromkeys(pipe_fields)), transform_pipes,
-                                  batch_rows)
-    point, node_text = (None, {})
+    line, pipe_text, _ = _batches_of(pipes, "line", list(dict.fromkeys(pipe_fields)), transform_pipes,
+                                     batch_rows)
+    point, node_text, node_types = (None, {}, set())
     node_id = node_map.get("id")
     if nodes is not None:
-        point, node_text = _batches_of(nodes, "point", [node_id] if node_id else [], transform_nodes,
-                                          batch_rows)
+        point, node_text, node_types = _batches_of(nodes, "point", [node_id] if node_id else [], transform_nodes,
+                                                   batch_rows, distinct=node_map.get("type"))
     findings: list[Finding] = []
-    skeleton = Skeleton(line, point, IdLinks.none())
+    skeleton = Skeleton(line, point, IdLinks.none(), outlets_typed=outlets_typed(node_types, options))
     pipe_id = pipe_map.get("id")
-    if node_id and node_id in node_text and names_nothing(*node_text[node_id]):
-        del node_text[node_id]  # no duplicates, no joins by it: the build ignores the column
-    if pipe_id and pipe_id in pipe_text and names_nothing(*pipe_text[pipe_id]):
+    # an id column that names nothing: no duplicates, no joins by it, as the build ignores it
+    located = np.isfinite(point.xy).all(axis=1) if point is not None else None
+    if node_id and node_id in node_text and node_ids_say_nothing(*node_text[node_id], located):
+        del node_text[node_id]
+        skeleton.node_ids_name_nothing = True
+    if pipe_id and pipe_id in pipe_text and pipe_ids_say_nothing(*pipe_text[pipe_id]):
         del pipe_text[pipe_id]
+        skeleton.pipe_ids_name_nothing = True
     if node_id and node_id in node_text:
         text, given = node_text[node_id]
-        located = np.isfinite(point.xy).all(axis=1)
         rank = duplicate_ranks(text, given & located)
         dups = np.flatnonzero(rank > 0)
         for row in dups.tolist():

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from ..audit import AuditOptions
+from ..checks.hydraulics import LAYER_PIPES
 from ..model.findings import Check, Finding
 from ..model.records import BuildOptions
 from ..scoring.risk import risk_many
 from .parquet import read_partition
-from .worker import PartitionResult, audit_partition
+from .worker import GravityPipes, PartitionResult, audit_partition, names_a_feature
 
 
 @dataclass
@@ -45,6 +46,7 @@ class PartitionSummary:
     max_upstream: float
     risk_missing: list               # the risk data this partition has none of
     layer_findings: list[Finding]    # findings on no feature of the network (merged once)
+    gravity: GravityPipes            # its own gravity pipes (per_pipe left out), for the layer's inverts rule
     owned_pipe_features: int = 0
     halo_pipe_features: int = 0
     halo_node_features: int = 0
@@ -64,6 +66,7 @@ class Globals:
     weights: Any = None
     input_crs: Any = None
     metric_crs: Any = None
+    inverts_in_layer: bool = True     # some gravity pipe has an invert: missing ones are reported pipe by pipe
 
 
 @dataclass
@@ -103,10 +106,12 @@ def audit_task(number: int, pipe_pieces: list, node_pieces: list, build: BuildOp
     attrs = {name: pipes.attrs[name][row] for name in pipes.field_names}
     local_names = set(result.pipes["key"]) | set(result.nodes["name"])
     names = result.nodes["name"]
-    # the register's "no data" finding is the whole network's (merge.risk_no_data), never a partition's
-    findings = [f for f in result.findings if f.check != Check.RISK_NO_DATA]
-    layer = [f for f in findings if f.feature_id not in local_names]
-    result.findings = [f for f in findings if f.feature_id in local_names]
+    # the register's "no data" finding and the "no inverts" one are the whole network's (merge.risk_no_data,
+    # merge.missing_inverts), never a partition's
+    findings = [f for f in result.findings if f.check != Check.RISK_NO_DATA
+                and not (f.check == Check.MISSING_INVERT and f.feature_id == LAYER_PIPES)]
+    layer = [f for f in findings if not names_a_feature(f, local_names)]
+    result.findings = [f for f in findings if names_a_feature(f, local_names)]
     with open(_kept(work, number) + ".partial", "wb") as handle:
         pickle.dump(KeptResult(result, list(pipes.field_names), attrs), handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(_kept(work, number) + ".partial", _kept(work, number))
@@ -139,7 +144,8 @@ def summarise(result: PartitionResult, names: list, layer: list) -> PartitionSum
         component_nodes=np.bincount(component, minlength=size), component_smallest=smallest,
         reserved_names={n for n, v in zip(names, virtual.tolist()) if not v and n.startswith("V")},
         moments=moments, max_upstream=float(np.max(p["upstream"], initial=0.0)), risk_missing=list(risk.missing),
-        layer_findings=layer, owned_pipe_features=result.owned_pipe_features,
+        layer_findings=layer, gravity=replace(result.gravity, per_pipe=[]),
+        owned_pipe_features=result.owned_pipe_features,
         halo_pipe_features=result.halo_pipe_features, halo_node_features=result.halo_node_features,
         seconds=result.seconds, peak_mb=result.peak_mb)
 
@@ -151,6 +157,8 @@ def finish_task(number: int, work: str, out: str, shared: Globals) -> dict:
 
     with open(_kept(work, number), "rb") as handle:
         kept = pickle.load(handle)
+    if shared.inverts_in_layer:
+        kept.result.findings.extend(kept.result.gravity.per_pipe)
     counts = write_partition_output(kept.result, kept.field_names, kept.attrs, shared, out)
     os.remove(_kept(work, number))
     return counts

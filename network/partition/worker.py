@@ -16,14 +16,29 @@ import numpy as np
 
 from ..audit import AuditOptions, run_audit
 from ..build.builder import build_network
+from ..checks.hydraulics import LAYER_PIPES, gravity_rows, has_inverts, missing_invert_findings
 from ..hotspots.lixels import make_lixels
 from ..hotspots.statistics import gi_star_sums
 from ..model.columns import LineColumns, PointColumns, ranges
-from ..model.findings import Finding
+from ..model.findings import Check, Finding
 from ..model.records import BuildOptions
 from ..scoring.condition import Defect
 
 PIECE_FACTOR = 1 << 20  # end keys: (global row * PIECE_FACTOR + piece) * 2 + end
+FEATURE_KINDS = ("pipe", "node")  # findings whose fid is a pipe's or a node's global position
+
+
+@dataclass
+class GravityPipes:
+    """A partition's own gravity pipes, for the rule that a layer with no invert anywhere gets one finding
+    (checks/hydraulics.py), which only the whole layer can apply."""
+
+    count: int = 0
+    has_inverts: bool = False
+    first_fid: int = -1            # the first of them in the network's order (-1: none)
+    first_xy: tuple = ()           # its upstream node (working CRS)
+    # where the partition saw no invert: its pipes' own findings, reported if the layer has inverts elsewhere
+    per_pipe: list = field(default_factory=list)
 
 
 @dataclass
@@ -42,6 +57,7 @@ class PartitionResult:
     peak_mb: float = 0.0
     summary: dict = field(default_factory=dict)
     hotspots: dict = field(default_factory=dict)  # kind -> the owned pieces' Gi* sums (hotspot_pieces)
+    gravity: GravityPipes = field(default_factory=GravityPipes)
 
 
 def audit_partition(number: int, pipes: LineColumns, nodes: Optional[PointColumns], owned_pipes: np.ndarray,
@@ -75,7 +91,8 @@ def audit_partition(number: int, pipes: LineColumns, nodes: Optional[PointColumn
     owned_keys = {table.keys[row] for row in owned_rows.tolist()}
     owned_names = {names[node] for node in np.flatnonzero(node_owned).tolist()}
     local_names = set(table.keys) | set(names)
-    findings = [f for f in result.findings if _owned(f, owned_keys, owned_names, local_names)]
+    owned_fids = {"pipe": own_pipe_fids, "node": own_node_fids}
+    findings = [f for f in result.findings if _owned(f, owned_fids, owned_keys, owned_names, local_names)]
     reached = result.reached_nodes if result.reached_nodes is not None else np.zeros(table.node_count, bool)
     pipes_out = _pipe_columns(network, result, table, owned_rows, reached)
     component = np.asarray(table.node_values("component"))
@@ -87,12 +104,25 @@ def audit_partition(number: int, pipes: LineColumns, nodes: Optional[PointColumn
                  "component": component[rows], "in": np.asarray(arriving)[rows], "out": np.asarray(leaving)[rows],
                  "reached": np.asarray(reached)[rows]}
     sums = hotspot_pieces(network, result, pipes_out["key"], hotspot_kinds, audit_options)
+    gravity = _gravity_pipes(table, owned_rows, fids, result.findings)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return PartitionResult(number, pipes_out, nodes_out, findings, keys,
                            owned_pipe_features=int(np.count_nonzero(owned_pipes)),
                            halo_pipe_features=int(pipes.count - np.count_nonzero(owned_pipes)),
                            halo_node_features=int(0 if nodes is None else nodes.count - np.count_nonzero(owned_nodes)),
-                           seconds=round(time.perf_counter() - started, 3), peak_mb=round(peak, 1), hotspots=sums)
+                           seconds=round(time.perf_counter() - started, 3), peak_mb=round(peak, 1), hotspots=sums,
+                           gravity=gravity)
+
+
+def _gravity_pipes(table, owned_rows: np.ndarray, fids: np.ndarray, findings: list) -> GravityPipes:
+    """The partition's GravityPipes: its own gravity pipes, and their missing-invert findings where the
+    audit (own and halo pipes) found no invert at all and so gave the one layer finding instead."""
+    rows = np.intersect1d(gravity_rows(table), owned_rows)
+    if not len(rows):
+        return GravityPipes()
+    none_seen = any(f.check == Check.MISSING_INVERT and f.feature_id == LAYER_PIPES for f in findings)
+    return GravityPipes(len(rows), has_inverts(table, rows), int(fids[rows[0]]), table.node_xy(table.source[rows[0]]),
+                        missing_invert_findings(table, rows) if none_seen else [])
 
 
 def hotspot_pieces(network, result, keys: list, kinds: tuple, options: AuditOptions) -> dict:
@@ -117,9 +147,19 @@ def hotspot_pieces(network, result, keys: list, kinds: tuple, options: AuditOpti
     return found
 
 
-def _owned(finding: Finding, owned_keys: set, owned_names: set, local_names: set) -> bool:
-    """Whether a finding is the partition's to report: on one of its own pipes or nodes, or on the layer
-    (a finding naming no feature of the network: kept here, merged once by the driver)."""
+def names_a_feature(finding: Finding, names: set) -> bool:
+    """Whether ``finding`` is on a feature of the network rather than on a whole layer: it gives a pipe's
+    or node's fid (a cut pipe's findings name the line's id, which none of its pieces' keys is), or it
+    names one of ``names`` (a virtual junction has no fid)."""
+    return (finding.fid is not None and finding.kind in FEATURE_KINDS) or finding.feature_id in names
+
+
+def _owned(finding: Finding, owned_fids: dict, owned_keys: set, owned_names: set, local_names: set) -> bool:
+    """Whether a finding is the partition's to report: on one of its own pipes or nodes (by the layer fid
+    where it gives one, else by name), or on the layer (a finding naming no feature of the network: kept
+    here, merged once by the driver)."""
+    if finding.fid is not None and finding.kind in owned_fids:
+        return finding.fid in owned_fids[finding.kind]
     first, second = (owned_names, owned_keys) if finding.kind == "node" else (owned_keys, owned_names)
     if finding.feature_id in first:
         return True

@@ -338,3 +338,20 @@ def test_from_to_ids_without_a_node_layer_name_the_nodes():
     apart = build_network(pipes(far=6.0))
     assert [(f.check, f.feature_id, f.extra.get("target")) for f in apart.findings
             if f.check == "id_geometry_mismatch"] == [("id_geometry_mismatch", "P3", "D")]
+
+
+@pytest.mark.parametrize("first, second", [(0, 1), (3, 250), (120, 7), (299, 0)])
+def test_of_coincident_manholes_an_end_snaps_to_the_first_in_the_layer(first, second):
+    """Two manholes surveyed at one place: the end snaps to the first of them in the layer, whatever the
+    KD-tree's own pick among equals (which hangs on every other node: a partition's subset would differ)."""
+    from pipenet.network.build.topology import _nearest_other_node, snap_to_nodes
+
+    xy = np.random.default_rng(first).uniform(0.0, 100.0, (300, 2))
+    xy[second] = xy[first]
+    lowest = min(first, second)
+    match, within = snap_to_nodes(xy[[first]] + [0.1, 0.0], xy, 0.5)
+    assert match.tolist() == [lowest] and within.tolist() == [2]
+    # a dangling end's nearest other node: the first of the two, not the end's own node
+    xy = np.vstack([xy, xy[first] + [0.3, 0.0]])
+    found, gap = _nearest_other_node(xy, np.array([300]), np.array([-1]), 1.0)
+    assert found.tolist() == [lowest] and np.isclose(gap[0], 0.3)

@@ -8,7 +8,16 @@ from hypothesis import strategies as st
 
 from pipenet.network.io import arrow
 from pipenet.network.io.arrow import WkbColumn, decode_lines, decode_points, distinct_rows
-from pipenet.network.model.columns import factorize, group_starts, midpoints, occurrence, ranges
+from pipenet.network.model.columns import (
+    along,
+    factorize,
+    group_starts,
+    midpoints,
+    occurrence,
+    ranges,
+    running_sums,
+    vertex_at_or_before,
+)
 from pipenet.network.model.geometry import SegmentIndex, point_at_half
 from pipenet.network.model.tables import fill
 
@@ -149,6 +158,39 @@ def test_midpoints_equal_point_at_half(lines):
     assert np.allclose(midpoints(xy, offsets), expected, atol=1e-6)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.floats(0, 1e6), max_size=7), max_size=10))
+def test_running_sums_are_each_ranges_own_cumsum(groups):
+    values = np.array([v for group in groups for v in group], dtype=float)
+    offsets = np.concatenate([[0], np.cumsum([len(group) for group in groups])]).astype(np.int64)
+    expected = [v for group in groups for v in np.cumsum(np.array(group, dtype=float)).tolist()]
+    assert running_sums(values, offsets).tolist() == expected  # bit for bit
+
+
+def test_a_parts_length_and_midpoint_do_not_depend_on_the_parts_before_it():
+    # a nation's metres before it: a running sum over the layer would round this pipe's length at 1e-7 m
+    pipe = np.array([[500_000.1, 3_300_000.7], [500_003.3, 3_300_010.9], [500_020.05, 3_300_011.3]])
+    long_before = np.array([[0.0, 0.0], [0.0, 1.0e9], [0.3, 1.0e9 + 0.7]])
+    alone = along(pipe, np.array([0, 3]))
+    after = along(np.concatenate([long_before, pipe]), np.array([0, 3, 6]))
+    assert after[3:].tolist() == alone.tolist()
+    assert midpoints(np.concatenate([long_before, pipe]), np.array([0, 3, 6]))[1].tolist() == \
+        midpoints(pipe, np.array([0, 3]))[0].tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.floats(0, 50), min_size=1, max_size=6), st.floats(0, 300)),
+                min_size=1, max_size=8))
+def test_vertex_at_or_before_is_each_parts_searchsorted(parts):
+    distance = [np.cumsum([0.0] + steps[1:]) for steps, _ in parts]
+    offsets = np.concatenate([[0], np.cumsum([len(d) for d in distance])]).astype(np.int64)
+    target = np.array([t for _, t in parts])
+    expected = [int(offsets[i] + np.searchsorted(d, t, side="right") - 1)
+                for i, (d, t) in enumerate(zip(distance, target))]
+    found = vertex_at_or_before(np.concatenate(distance), offsets, np.arange(len(parts)), target)
+    assert found.tolist() == expected
+
+
 def test_segment_index_nearest_many_skips_the_excluded_owner():
     index = SegmentIndex.of_polylines([np.array([[0, 0], [100, 0]]), np.array([[0, 3], [100, 3]]),
                                        np.array([[0, 50], [1, 50]])], step=5.0)
@@ -229,11 +271,11 @@ def test_part_coords_arrays_of_every_part_in_order_are_not_copied():
 @given(st.lists(st.one_of(st.sampled_from(["P1", " P2", "P3 ", "", "\u3000污水", "\t", "a\x00 b", "\x00", "中 文"]),
                           st.text(max_size=4)), max_size=8))
 def test_id_texts_are_stripped_or_none_whether_or_not_any_needs_it(values):
-    from pipenet.network.build.attributes import _texts
+    from pipenet.network.build.attributes import id_texts
 
     column = np.empty(len(values), dtype=object)
     column[:] = values
-    stripped = _texts(column)
+    stripped = id_texts(column)
     assert stripped.tolist() == [value.strip() or None for value in values]
     assert stripped is not column  # the layer's own column is never handed on to be changed
 
