@@ -244,17 +244,36 @@ def _blank(raw: np.ndarray) -> np.ndarray:
     return map_values(raw, is_null).astype(bool)
 
 
+def diameter_unit(values: list, counts: Optional[list] = None) -> str:
+    """The unit 'auto' reads a diameter column in: 'm' when the median of the positive sizes given
+    without a unit is under 10, else 'mm'. ``values``: raw values (each ``counts`` times, or once).
+
+    >>> diameter_unit([0.3, 0.5, "600mm", 0.4]), diameter_unit([300, 0.5, 400], [1, 1, 1])
+    ('m', 'mm')
+    """
+    parsed = [parse_diameter(value) for value in values]
+    sizes = np.array([np.nan if size is None or unit is not None else size for size, unit in parsed], dtype=float)
+    weights = np.ones(len(sizes), dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        positive = sizes > 0
+    order = np.argsort(sizes[positive], kind="stable")
+    sizes, weights = sizes[positive][order], weights[positive][order]
+    if not weights.sum():
+        return "mm"
+    # the element at half the count in sorted order, each value repeated as often as it is given
+    median = sizes[np.searchsorted(np.cumsum(weights), weights.sum() // 2, side="right")]
+    return "m" if median < 10 else "mm"
+
+
 def _diameters(raw: np.ndarray, unit: str) -> np.ndarray:
-    """Diameters in mm; 'auto' takes metres when the median of values without a unit is < 10."""
+    """Diameters in mm; 'auto' takes metres when the median of values without a unit is < 10 (diameter_unit)."""
     codes, uniques = factorize(raw)
     parsed = [parse_diameter(u) for u in uniques] + [(None, None)]
     size = np.array([np.nan if s is None else s for s, _ in parsed], dtype=float)[codes]
     explicit = object_array([u for _, u in parsed])[codes]
     bare = np.array([u is None for u in explicit.tolist()], dtype=bool)
     if unit == "auto":
-        with np.errstate(invalid="ignore"):
-            sizes = np.sort(size[bare & (size > 0)])
-        unit = "m" if len(sizes) and sizes[len(sizes) // 2] < 10 else "mm"
+        unit = diameter_unit(list(uniques), np.bincount(codes[codes >= 0], minlength=len(uniques)).tolist())
     in_metres = (explicit == "m") | (bare & (unit == "m"))
     return np.where(in_metres, size * 1000.0, size)
 

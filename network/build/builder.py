@@ -188,6 +188,9 @@ def _detect_fields(pipes: LineColumns, nodes: Optional[PointColumns], options: B
                    aliases: dict) -> tuple[dict, dict, list[FieldReport]]:
     """(pipe field mapping, node field mapping, what was found and what is missing per layer).
     The nodes' fields first: a pipe column whose values are the node ids is a from/to id."""
+    if not options.detect_fields:
+        return (_given_mapping(pipes, options.pipe_fields), _given_mapping(nodes, options.node_fields)
+                if nodes is not None else {}, [])
     node_mapping, node_content = _mapping(nodes, "node", options.node_fields, aliases) if nodes is not None \
         else ({}, [])
     pipe_mapping, pipe_content = _mapping(pipes, "pipe", options.pipe_fields, aliases,
@@ -235,6 +238,17 @@ def _node_id_column(nodes, node_mapping: dict) -> Optional[np.ndarray]:
     if nodes is None or "id" not in node_mapping:
         return None
     return nodes.attrs[node_mapping["id"]]
+
+
+def _given_mapping(layer, given: dict) -> dict[str, str]:
+    """The roles given a field (BuildOptions.detect_fields False), each field checked to exist."""
+    mapping = {role: name for role, name in given.items() if name}
+    for role, name in mapping.items():
+        if name not in layer.field_names:
+            raise PipeNetInputError(
+                f"Layer '{layer.name}': field '{name}' chosen for {role} does not exist; the layer has "
+                f"{', '.join(layer.field_names)}.", layer=layer.name, field_name=name)
+    return mapping
 
 
 def _mapping(layer, kind: str, overrides: dict, aliases: dict, node_ids=None) -> tuple[dict[str, str], list[str]]:

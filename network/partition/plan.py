@@ -75,7 +75,7 @@ def fixed_fields(pipes: LineColumns, nodes: Optional[PointColumns], options: Bui
 
     pipe_mapping, node_mapping, _ = _detect_fields(pipes, nodes, options, load_aliases(options.aliases_path))
     return replace(options, pipe_fields={**pipe_mapping, **options.pipe_fields},
-                   node_fields={**node_mapping, **options.node_fields})
+                   node_fields={**node_mapping, **options.node_fields}, detect_fields=False)
 
 
 def make_plan(skeleton, partitions: int, build: BuildOptions, audit: AuditOptions, packing: str = "hilbert",

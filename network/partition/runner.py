@@ -232,7 +232,8 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
     clock.lap("read_skeleton")
     # the whole layers' answers, not each partition's own on its few rows
     fixed = replace(fixed, pipe_ids_name_nothing=_given(fixed.pipe_ids_name_nothing, skeleton.pipe_ids_name_nothing),
-                    node_ids_name_nothing=_given(fixed.node_ids_name_nothing, skeleton.node_ids_name_nothing))
+                    node_ids_name_nothing=_given(fixed.node_ids_name_nothing, skeleton.node_ids_name_nothing),
+                    diameter_unit=skeleton.diameter_unit if fixed.diameter_unit == "auto" else fixed.diameter_unit)
     plan = make_plan(skeleton, partitions, fixed, audit, packing, halo, seed)
     audit = replace(audit, sinks_as_outlets=_given(audit.sinks_as_outlets, not skeleton.outlets_typed))
     defects_by_partition, unknown = _route_defects(defects or [], skeleton, plan)

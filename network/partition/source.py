@@ -7,7 +7,10 @@
    as fixed-width bytes numbered by ``distinct_rows``, so a national layer's tens of millions of ids are
    never Python strings; duplicate ids found over the whole layer: the later copies of an id are
    renamed ``id#dupN`` exactly as the build renames them (and reported, ``duplicate_id``), so no
-   partition sees a clash.
+   partition sees a clash. The same pass settles what the build judges on a whole layer, which a
+   partition's few rows could judge otherwise: whether the id columns name anything (mostly repeated:
+   no), whether a node is typed as an outlet (then no dead end is one), and the unit 'auto' reads the
+   diameters in (the median); each partition's build and audit are told.
 3. ``route``: every batch read once more, whole, each row written to the partition owning it and to the
    partitions taking it along as halo (parquet.BatchFiles).
 """
@@ -15,12 +18,13 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 import numpy as np
 
-from ..build.attributes import id_texts, node_ids_name_nothing, pipe_ids_name_nothing
+from ..build.attributes import diameter_unit, id_texts, node_ids_name_nothing, pipe_ids_name_nothing
 from ..io.arrow import distinct_rows
 from ..model.columns import LineColumns, PointColumns, midpoints
 from ..model.findings import Check, Finding, make_finding
@@ -108,22 +112,25 @@ class Skeleton:
     outlets_typed: bool = False  # a located node typed as an outlet: dead ends are then no outlets
     pipe_ids_name_nothing: bool = False  # the id columns mostly repeated (the build's rules, whole layers)
     node_ids_name_nothing: bool = False
+    diameter_unit: str = "mm"  # what 'auto' reads the whole layer's diameters in
 
 
 def _batches_of(source, kind: str, fields: list, transform, batch_rows: int,
-                distinct: Optional[str] = None) -> tuple[Any, dict, set]:
-    """Geometry of every batch (transformed) concatenated, the given fields' text per field, and the
-    distinct values of the field ``distinct`` among the features with a location."""
+                counted: Optional[str] = None) -> tuple[Any, dict, Counter]:
+    """Geometry of every batch (transformed) concatenated, the given fields' text per field, and how often
+    each value of the field ``counted`` is given (for points, by the features with a location only, as
+    the build reads them)."""
     from ..model.columns import concat_columns
 
-    parts, texts, values = [], {name: [] for name in fields}, set()
-    read = fields + [distinct] if distinct and distinct not in fields else fields
+    parts, texts, values = [], {name: [] for name in fields}, Counter()
+    read = fields + [counted] if counted and counted not in fields else fields
     for batch in layer_batches(source, kind, read, batch_rows):
         for name in fields:
             texts[name].append(_text(batch.attrs[name]) if name in batch.attrs else
                                (np.zeros(batch.count, dtype="S1"), np.zeros(batch.count, dtype=bool)))
-        if distinct in batch.attrs:
-            values.update(batch.attrs[distinct][np.isfinite(batch.xy).all(axis=1)].tolist())
+        if counted in batch.attrs:
+            column = batch.attrs[counted]
+            values.update(_value_counts(column[np.isfinite(batch.xy).all(axis=1)] if kind == "point" else column))
         batch.attrs, batch.field_names = {}, []
         batch.xy = transform(batch.xy)
         parts.append(batch)
@@ -132,7 +139,16 @@ def _batches_of(source, kind: str, fields: list, transform, batch_rows: int,
     return concat_columns(parts), joined, values
 
 
-def outlets_typed(values: set, options: BuildOptions) -> bool:
+def _value_counts(values: np.ndarray) -> Counter:
+    """How often each value of a column is given (None and NaN left out)."""
+    if values.dtype.kind in "fiub":
+        kept = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+        distinct, counts = np.unique(kept, return_counts=True)
+        return Counter(dict(zip(distinct.tolist(), counts.tolist())))
+    return Counter(value for value in values.tolist() if value is not None and value == value)
+
+
+def outlets_typed(values, options: BuildOptions) -> bool:
     """Whether any of the node type ``values`` reads as an outlet (outfall, plant, pump station), as the
     build reads them: then no dead end counts as an outlet anywhere in the network, whichever partition
     it lies in (checks/connectivity.outlet_positions)."""
@@ -192,15 +208,16 @@ def read_skeleton(pipes: Any, nodes: Any, options: BuildOptions, transform_pipes
     ``id#1``, ``id#2`` ..., no clash)."""
     pipe_map, node_map = options.pipe_fields, options.node_fields
     pipe_fields = [name for name in (pipe_map.get("id"), pipe_map.get("from_node"), pipe_map.get("to_node")) if name]
-    line, pipe_text, _ = _batches_of(pipes, "line", list(dict.fromkeys(pipe_fields)), transform_pipes,
-                                     batch_rows)
-    point, node_text, node_types = (None, {}, set())
+    line, pipe_text, diameters = _batches_of(pipes, "line", list(dict.fromkeys(pipe_fields)), transform_pipes,
+                                             batch_rows, counted=pipe_map.get("diameter"))
+    point, node_text, node_types = (None, {}, Counter())
     node_id = node_map.get("id")
     if nodes is not None:
         point, node_text, node_types = _batches_of(nodes, "point", [node_id] if node_id else [], transform_nodes,
-                                                   batch_rows, distinct=node_map.get("type"))
+                                                   batch_rows, counted=node_map.get("type"))
     findings: list[Finding] = []
-    skeleton = Skeleton(line, point, IdLinks.none(), outlets_typed=outlets_typed(node_types, options))
+    skeleton = Skeleton(line, point, IdLinks.none(), outlets_typed=outlets_typed(node_types, options),
+                        diameter_unit=diameter_unit(list(diameters), list(diameters.values())))
     pipe_id = pipe_map.get("id")
     # an id column that names nothing: no duplicates, no joins by it, as the build ignores it
     located = np.isfinite(point.xy).all(axis=1) if point is not None else None

@@ -222,6 +222,17 @@ def test_missing_override_field_names_layer_and_field():
                       options=BuildOptions(pipe_fields={"diameter": "DIAM"}))
 
 
+def test_fields_given_whole_are_not_looked_for():
+    """detect_fields=False (a partition is given the whole layer's mapping): a diameter column its rows would
+    show by name or content is left alone, and a given field that is not there is named with its layer."""
+    pipes = pipes_layer([("P", [(0, 0), (1, 0)], {"管径": 300})])
+    assert build_network(pipes).pipe_mapping.get("diameter") == "管径"
+    given = build_network(pipes, options=BuildOptions(pipe_fields={"id": "id"}, detect_fields=False))
+    assert given.pipe_mapping == {"id": "id"}
+    with pytest.raises(PipeNetInputError, match=r"Layer 'pipes': field 'DIAM' chosen for diameter"):
+        build_network(pipes, options=BuildOptions(pipe_fields={"diameter": "DIAM"}, detect_fields=False))
+
+
 def test_components_numbered_largest_first():
     pipes = pipes_layer([("a", [(0, 0), (1, 0)], {}), ("b", [(10, 0), (11, 0)], {}),
                          ("c", [(11, 0), (12, 0)], {})])

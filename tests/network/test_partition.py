@@ -169,6 +169,22 @@ def test_ids_repeated_in_most_towns_name_nothing_in_any_partition(client, tmp_pa
     _compare(path, result, tmp_path)
 
 
+def test_diameters_read_in_the_whole_layers_unit(client, tmp_path):
+    """One town of four gives its diameters in metres, three in millimetres, none with a unit: 'auto' reads
+    the whole layer in millimetres (the median), so the town's 0.6 is 0.6 mm there too (reported as
+    implausible), where a partition of that town alone would read metres."""
+    tiles = _tiles()
+    for pipe in tiles.pipes:
+        if pipe["id"][:1] != "T":
+            pipe.update(diameter=pipe["diameter"] / 1000.0)
+    path = str(tmp_path / "units.gpkg")
+    write_gpkg(tiles, path)
+    result = audit_partitioned(path + "|layername=pipes", path + "|layername=nodes", str(tmp_path / "out"),
+                               partitions=4, client=client, write_outputs=False)
+    assert result.plan.build_options.diameter_unit == "mm"
+    _compare(path, result, tmp_path)
+
+
 MONTPELIER = ROOT / "tests" / "data" / "montpelier"
 
 
