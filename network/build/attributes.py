@@ -182,9 +182,12 @@ def read_node_table(nodes: PointColumns, mapping: dict[str, str], aliases: dict,
 
 
 def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: dict, diameter_unit: str,
-                         findings: list[Finding], names_nothing: Optional[bool] = None) -> dict[str, np.ndarray]:
+                         findings: list[Finding], names_nothing: Optional[bool] = None,
+                         blank_diameters: Optional[bool] = None) -> dict[str, np.ndarray]:
     """Canonical value columns per pipe feature; implausible or unreadable values become findings.
-    ``names_nothing``: whether the id column names nothing (None: judged here, pipe_ids_name_nothing)."""
+    ``names_nothing``: whether the id column names nothing (None: judged here, pipe_ids_name_nothing);
+    ``blank_diameters``: whether the layer gives no pipe a diameter (None: judged here; told, its one
+    finding is the teller's)."""
     count = pipes.count
     nothing = object_array([None] * count)
 
@@ -218,12 +221,12 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
     for order, key in enumerate(PIPE_NUMBERS):
         values[key] = numbers(raw(key), parse_number) if key in mapping else np.full(count, np.nan)
         if key in mapping:
-            unread = np.isnan(values[key]) & ~_blank(raw(key))
+            unread = np.isnan(values[key]) & ~blank_values(raw(key))
             for row in np.flatnonzero(unread).tolist():
                 reported.append((row, order, make_finding(Check.UNPARSED_VALUE, ids[row], int(pipes.fids[row]),
                                                           value=raw(key)[row], target=mapping[key])))
     values["install_year"] = np.floor(values["install_year"])
-    _check_plausible(values, mapping, raw, pipes.fids, reported)
+    _check_plausible(values, mapping, raw, pipes.fids, reported, blank_diameters)
     reported.sort(key=lambda item: (item[0], item[1]))
     findings.extend(finding for _, _, finding in reported)
     unknown = np.array([s is None for s in values["system"].tolist()], dtype=bool) & ~system_blank.astype(bool)
@@ -235,7 +238,7 @@ def read_pipe_attributes(pipes: LineColumns, mapping: dict[str, str], aliases: d
     return values
 
 
-def _blank(raw: np.ndarray) -> np.ndarray:
+def blank_values(raw: np.ndarray) -> np.ndarray:
     """Which raw values are empty (None, NaN, blank text)."""
     if raw.dtype.kind == "f":
         return np.isnan(raw)
@@ -278,17 +281,24 @@ def _diameters(raw: np.ndarray, unit: str) -> np.ndarray:
     return np.where(in_metres, size * 1000.0, size)
 
 
-def _check_plausible(values: dict, mapping: dict, raw, fids: np.ndarray, reported: list) -> None:
+def blank_diameters_finding(pipes: int, field: str) -> Finding:
+    """The one finding of a diameter column empty on every one of the layer's ``pipes`` (not one per pipe)."""
+    return make_finding(Check.MISSING_ATTRIBUTE, "(pipes layer)", None, value=f"all {pipes} pipes", target=field)
+
+
+def _check_plausible(values: dict, mapping: dict, raw, fids: np.ndarray, reported: list,
+                     blank_layer: Optional[bool] = None) -> None:
     ids = values["id"]
     if "diameter" in mapping:
         diameter = values["diameter"]
-        blank = _blank(raw("diameter"))
+        blank = blank_values(raw("diameter"))
         for row in np.flatnonzero(np.isnan(diameter) & ~blank).tolist():
             reported.append((row, 10, make_finding(Check.UNPARSED_VALUE, ids[row], int(fids[row]),
                                                    value=raw("diameter")[row], target=mapping["diameter"])))
-        if len(blank) and blank.all():  # a field empty in the whole layer: one finding, not one per pipe
-            reported.append((0, 10, make_finding(Check.MISSING_ATTRIBUTE, "(pipes layer)", None,
-                                                 value=f"all {len(blank)} pipes", target=mapping["diameter"])))
+        if blank_layer if blank_layer is not None else bool(len(blank) and blank.all()):
+            # a field empty in the whole layer: one finding, not one per pipe (made by who judged it)
+            if blank_layer is None:
+                reported.append((0, 10, blank_diameters_finding(len(blank), mapping["diameter"])))
         else:
             for row in np.flatnonzero(np.isnan(diameter) & blank).tolist():
                 reported.append((row, 10, make_finding(Check.MISSING_ATTRIBUTE, ids[row], int(fids[row]),

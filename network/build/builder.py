@@ -108,7 +108,7 @@ def _build(pipes, nodes, options: BuildOptions, progress: Progress) -> Network:
                                                        options.node_ids_name_nothing)) \
         if nodes is not None else None
     attributes = read_pipe_attributes(pipes, pipe_mapping, aliases, options.diameter_unit, pipe_findings,
-                                      options.pipe_ids_name_nothing)
+                                      options.pipe_ids_name_nothing, options.diameters_blank)
     if options.release_attributes:
         pipes.attrs = {}
     for report in reports:

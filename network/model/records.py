@@ -108,6 +108,9 @@ class BuildOptions:
     # whole layer's answer, which its few rows could judge otherwise.
     pipe_ids_name_nothing: Optional[bool] = None
     node_ids_name_nothing: Optional[bool] = None
+    # whether the diameter column is empty on every pipe of the layer (one finding for the layer, not one
+    # per pipe); None: judged on the layer read. A partition is told, and the driver reports it.
+    diameters_blank: Optional[bool] = None
     # False: pipe_fields and node_fields are the whole mapping, nothing more is looked for by name or
     # content (a partition of a layer is given the mapping detected for the whole layer)
     detect_fields: bool = True

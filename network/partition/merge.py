@@ -116,10 +116,13 @@ def rename_findings(findings: list[Finding], mapping: dict) -> list[Finding]:
 
 
 def layer_findings(findings: list[Finding]) -> list[Finding]:
-    """The findings on a whole layer, each met once however many partitions report it."""
+    """The partitions' findings on no feature of the network: each one naming a whole layer ('(pipes
+    layer)') met once however many partitions report it; the rest (a CCTV defect naming no pipe: each
+    defect goes to one partition) all kept, as run_audit reports one per defect."""
     layer, seen = [], set()
     for finding in findings:
-        if (finding.check, finding.feature_id, finding.value) not in seen:
+        whole = finding.feature_id.startswith("(") and finding.feature_id.endswith("layer)")
+        if not whole or (finding.check, finding.feature_id, finding.value) not in seen:
             seen.add((finding.check, finding.feature_id, finding.value))
             layer.append(finding)
     return layer

@@ -233,7 +233,8 @@ def audit_partitioned(pipes: Any, nodes: Any = None, out_dir: Optional[str] = No
     # the whole layers' answers, not each partition's own on its few rows
     fixed = replace(fixed, pipe_ids_name_nothing=_given(fixed.pipe_ids_name_nothing, skeleton.pipe_ids_name_nothing),
                     node_ids_name_nothing=_given(fixed.node_ids_name_nothing, skeleton.node_ids_name_nothing),
-                    diameter_unit=skeleton.diameter_unit if fixed.diameter_unit == "auto" else fixed.diameter_unit)
+                    diameter_unit=skeleton.diameter_unit if fixed.diameter_unit == "auto" else fixed.diameter_unit,
+                    diameters_blank=skeleton.diameters_blank)
     plan = make_plan(skeleton, partitions, fixed, audit, packing, halo, seed)
     audit = replace(audit, sinks_as_outlets=_given(audit.sinks_as_outlets, not skeleton.outlets_typed))
     defects_by_partition, unknown = _route_defects(defects or [], skeleton, plan)

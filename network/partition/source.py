@@ -24,7 +24,14 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 
-from ..build.attributes import diameter_unit, id_texts, node_ids_name_nothing, pipe_ids_name_nothing
+from ..build.attributes import (
+    blank_diameters_finding,
+    blank_values,
+    diameter_unit,
+    id_texts,
+    node_ids_name_nothing,
+    pipe_ids_name_nothing,
+)
 from ..io.arrow import distinct_rows
 from ..model.columns import LineColumns, PointColumns, midpoints
 from ..model.findings import Check, Finding, make_finding
@@ -113,13 +120,14 @@ class Skeleton:
     pipe_ids_name_nothing: bool = False  # the id columns mostly repeated (the build's rules, whole layers)
     node_ids_name_nothing: bool = False
     diameter_unit: str = "mm"  # what 'auto' reads the whole layer's diameters in
+    diameters_blank: bool = False  # the diameter column empty on every pipe: one finding for the layer
 
 
 def _batches_of(source, kind: str, fields: list, transform, batch_rows: int,
                 counted: Optional[str] = None) -> tuple[Any, dict, Counter]:
     """Geometry of every batch (transformed) concatenated, the given fields' text per field, and how often
     each value of the field ``counted`` is given (for points, by the features with a location only, as
-    the build reads them)."""
+    the build reads them), and under BLANK how many rows leave it blank."""
     from ..model.columns import concat_columns
 
     parts, texts, values = [], {name: [] for name in fields}, Counter()
@@ -131,12 +139,16 @@ def _batches_of(source, kind: str, fields: list, transform, batch_rows: int,
         if counted in batch.attrs:
             column = batch.attrs[counted]
             values.update(_value_counts(column[np.isfinite(batch.xy).all(axis=1)] if kind == "point" else column))
+            values[BLANK] += int(blank_values(column).sum())
         batch.attrs, batch.field_names = {}, []
         batch.xy = transform(batch.xy)
         parts.append(batch)
     joined = {name: (np.concatenate([t for t, _ in chunks]), np.concatenate([g for _, g in chunks]))
               for name, chunks in texts.items()}
     return concat_columns(parts), joined, values
+
+
+BLANK = object()  # the key counting blank rows (build/attributes.blank_values) among a field's values
 
 
 def _value_counts(values: np.ndarray) -> Counter:
@@ -216,8 +228,11 @@ def read_skeleton(pipes: Any, nodes: Any, options: BuildOptions, transform_pipes
         point, node_text, node_types = _batches_of(nodes, "point", [node_id] if node_id else [], transform_nodes,
                                                    batch_rows, counted=node_map.get("type"))
     findings: list[Finding] = []
+    blank = diameters.pop(BLANK, 0)
+    node_types.pop(BLANK, None)
     skeleton = Skeleton(line, point, IdLinks.none(), outlets_typed=outlets_typed(node_types, options),
-                        diameter_unit=diameter_unit(list(diameters), list(diameters.values())))
+                        diameter_unit=diameter_unit(list(diameters), list(diameters.values())),
+                        diameters_blank=bool(pipe_map.get("diameter")) and line.count > 0 and blank == line.count)
     pipe_id = pipe_map.get("id")
     # an id column that names nothing: no duplicates, no joins by it, as the build ignores it
     located = np.isfinite(point.xy).all(axis=1) if point is not None else None
@@ -255,6 +270,8 @@ def read_skeleton(pipes: Any, nodes: Any, options: BuildOptions, transform_pipes
                                          xy=tuple(middles[part_of[row]])))
         skeleton.renamed_pipes, text = _renamed(text, rank, dups)
         skeleton.pipe_ids, skeleton.pipe_id_given = text, given
+    if skeleton.diameters_blank:
+        findings.append(blank_diameters_finding(line.count, pipe_map["diameter"]))
     skeleton.findings = findings
     columns = []
     if pipe_map.get("from_node") in pipe_text and pipe_map.get("to_node") in pipe_text:

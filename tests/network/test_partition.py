@@ -185,6 +185,25 @@ def test_diameters_read_in_the_whole_layers_unit(client, tmp_path):
     _compare(path, result, tmp_path)
 
 
+@pytest.mark.parametrize("everywhere", [False, True])
+def test_blank_diameters_as_the_whole_layer_has_them(client, tmp_path, everywhere):
+    """Diameters left blank in one town of four (or in all): a partition of that town alone has none, yet
+    the layer has some, so its pipes are reported one by one; blank everywhere, one finding for the layer
+    counts every pipe (as run_audit reports it, however many partitions there are)."""
+    tiles = _tiles()
+    for pipe in tiles.pipes:
+        if everywhere or pipe["id"][:1] != "T":
+            pipe.update(diameter=None)
+    path = str(tmp_path / "blank.gpkg")
+    write_gpkg(tiles, path)
+    result = audit_partitioned(path + "|layername=pipes", path + "|layername=nodes", str(tmp_path / "out"),
+                               partitions=4, client=client, write_outputs=False)
+    _, reference = _reference(path)
+    missing = [f for f in reference.findings if f.check == "missing_attribute"]
+    assert len(missing) == 1 if everywhere else len(missing) > 500
+    _compare(path, result, tmp_path)
+
+
 MONTPELIER = ROOT / "tests" / "data" / "montpelier"
 
 
@@ -408,3 +427,14 @@ def test_halo_holds_every_foreign_feature_within_the_radius(monkeypatch, max_cel
     expected = {(f, int(owner[g])) for f, g in zip(*np.nonzero(near)) if owner[f] != owner[g]}
     assert expected and expected <= found
     assert all(owner[f] != p for f, p in found)  # only foreign features
+
+
+def test_layer_findings_keep_every_defect_and_one_note_per_layer():
+    """Two CCTV defects of one code on a pipe id the network lacks are two findings (run_audit reports one
+    per defect); a note on the whole layer that several partitions make is one."""
+    from pipenet.network.model.findings import Check, make_finding
+    from pipenet.network.partition.merge import layer_findings
+
+    defect = make_finding(Check.DEFECT_PIPE_UNKNOWN, "WS019-0409X0409", None, value="SL")
+    note = make_finding(Check.RISK_NO_DATA, "(pipes layer)", None, value="install year")
+    assert layer_findings([defect, note, defect, note]) == [defect, note, defect]
